@@ -1,0 +1,39 @@
+# Thin wrapper around CMake. User entry points:
+#   make demo     install what is missing, build, run the main job on a sample
+#   make check    install what is missing, build (normal and sanitizer), run every test
+#   make samples  regenerate samples/ from the scenario catalog
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+MAKEFLAGS  += --no-print-directory
+
+.PHONY: demo check samples deps build build-asan
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMTDIAG_WERROR=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DAMTDIAG_WERROR=ON -DAMTDIAG_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+demo: build
+	@sh scripts/demo.sh $(BUILD)
+
+samples: build
+	@rm -rf samples.new && $(BUILD)/tests/sim/amtsim --out samples.new --readme
+	@sh scripts/record-loopback.sh $(BUILD)/tests/sim/amtsim samples.new/recorded-on-loopback \
+	  || echo "samples: loopback recording skipped (dumpcap cannot capture on lo here)"
+	@rm -rf samples && mv samples.new samples
+	@echo "samples/: $$(ls -d samples/*/ | wc -l) scenarios, $$(du -sh samples | cut -f1)"
+
+# The sanitizer build runs the unit tests and the simulator; the tshark
+# oracle tests run once, on the normal build.
+check: build build-asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|sim'
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs the Debian packages amtdiag needs to build and test, and only
+# those that are missing. As root it runs apt-get; otherwise it prints the
+# exact command and fails, so nothing is changed behind the user's back.
+set -eu
+
+# build and run
+PKGS="cmake make gcc pkg-config libpcap-dev libglib2.0-dev libssl-dev libjson-glib-dev"
+# the Wireshark plugin, and tshark/editcap/dumpcap as the test oracle
+PKGS="$PKGS libwireshark-dev tshark wireshark-common"
+# tests
+PKGS="$PKGS libcmocka-dev python3 clang-format util-linux"
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "amtdiag needs these Debian packages:$missing" >&2
+    echo "Install them as root with:" >&2
+    echo "  apt-get update && DEBIAN_FRONTEND=noninteractive $cmd" >&2
+    exit 1
+fi
+
+echo "Installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

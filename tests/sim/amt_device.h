@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* amt_device: the fake Intel AMT — which ports listen, its TLS stack on
+ * OpenSSL with AMT's mutual-authentication rules, and its HTTP service. */
+#ifndef AMTSIM_AMT_DEVICE_H
+#define AMTSIM_AMT_DEVICE_H
+
+#include <openssl/ssl.h>
+#include "amt_http.h"
+#include "netsim.h"
+
+#define AMT_MAX_ROOTS 4
+
+typedef enum {
+    AMT_REJECT_WITH_ALERT, /* fail the handshake with an alert */
+    AMT_ACCEPT_THEN_CLOSE, /* finish the handshake, read the request, close */
+} amt_reject_style;
+
+typedef struct amt_tls_cfg {
+    int min_version, max_version; /* TLS1_VERSION … TLS1_3_VERSION */
+    const char *ciphers;          /* TLS ≤ 1.2 cipher list */
+    const char *ciphersuites;     /* TLS 1.3 suites, NULL: OpenSSL's */
+    X509 *cert;
+    EVP_PKEY *key;
+    int mutual_auth;
+    X509 *roots[AMT_MAX_ROOTS]; /* trusted root store, also the CA list sent */
+    unsigned n_roots;
+    const char *trusted_fqdn[AMT_MAX_TRUSTED_CN]; /* suffixes the leaf CN must match */
+    unsigned n_trusted_fqdn;
+    int check_reverse_dns; /* AMT 3.x: the CN must equal the PTR name of the console */
+    amt_reject_style reject;
+    int ignore_renegotiation_info; /* old firmware without RFC 5746 */
+} amt_tls_cfg;
+
+typedef struct amt_device {
+    netsim *net;
+    const char *addr; /* the AMT's IP address */
+    int plain_open;   /* 16992 listens */
+    int tls_open;     /* 16993 listens */
+    int unreachable;  /* nothing answers at all */
+    amt_tls_cfg tls;
+    amt_device_cfg http_cfg;
+    int64_t clock_offset_s;  /* AMT clock minus capture clock */
+    sim_endpoint dns_server; /* where the AMT sends its PTR query */
+    const char *console_ptr; /* PTR answer for the console's address; NULL: NXDOMAIN */
+    /* built by amt_device_start */
+    SSL_CTX *ctx;
+    amt_http *http;
+    char verdict[64]; /* the first rule the last client certificate failed, or "" */
+} amt_device;
+
+/* Builds the TLS context and HTTP state. Returns 0, or -1 with a message. */
+int amt_device_start(amt_device *d);
+void amt_device_stop(amt_device *d);
+
+/* A console at cli opens a TCP connection to port: answered according to
+ * which ports listen, and served on a thread when one does. */
+sim_conn *amt_device_connect(amt_device *d, const sim_endpoint *cli, uint16_t port);
+
+#endif

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* scenario: one labelled situation between a console and an AMT, run on
+ * the simulator and written out as a sample folder. */
+#ifndef AMTSIM_SCENARIO_H
+#define AMTSIM_SCENARIO_H
+
+#include "amt_device.h"
+#include "console.h"
+#include "netsim.h"
+
+/* Keys and certificates shared by all scenarios of one run. */
+typedef struct world {
+    EVP_PKEY *root_key, *other_root_key, *amt_key, *console_key;
+    X509 *root, *other_root, *amt_cert;
+    X509 *con_good, *con_no_oid, *con_no_client_auth, *con_other_root, *con_other_fqdn, *con_new;
+} world;
+
+#define SCEN_MAX_REQS 8
+#define SCEN_MAX_DNS 4
+#define SCEN_MAX_PATH 6
+
+typedef struct scen_dns {
+    const char *name;
+    int qtype, rcode;
+    const char *cause; /* NULL when the lookup is fine */
+} scen_dns;
+
+typedef struct scen_ctx {
+    world *w;
+    netsim *net;
+    amt_device dev;
+    console con;
+    uint16_t port;
+    console_req reqs[SCEN_MAX_REQS];
+    int nreqs;
+    pcapw_format fmt;
+    int embed_secrets;
+    netsim_pathology path[SCEN_MAX_PATH];
+    int npath;
+    int64_t capture_start; /* set by the sequence: 0 none */
+    int static_rsa;        /* the AMT's RSA key decrypts the sample */
+    scen_dns dns[SCEN_MAX_DNS];
+    int ndns;
+    /* cause tokens for the generic labelling (see scenario.c) */
+    const char *tls_cause[3];
+    const char *auth_cause;
+    const char *refused_cause;
+    const char *wsman_cause;
+    const char *ok_cause;
+    const char *synthetic_only; /* why the scenario cannot be recorded live, or NULL */
+    const char *expect_verdict; /* the AMT rule the sample must trip, self-checked */
+    void (*sequence)(struct scen_ctx *s);
+} scen_ctx;
+
+typedef struct scenario {
+    const char *name;
+    const char *summary;
+    void (*setup)(scen_ctx *s);
+} scenario;
+
+extern const scenario scenarios[];
+extern const unsigned n_scenarios;
+
+const scenario *scenario_find(const char *name);
+
+/* Creates the shared keys and certificates; returns 0 or -1. */
+int world_init(world *w);
+void world_free(world *w);
+
+/* Runs one scenario and writes its folder dir/name; causes receives the
+ * per-connection cause tokens for the samples table. live: real TCP on
+ * 127.0.0.1 for dumpcap to record, and no synthesized capture; scenarios
+ * that need DNS, an unreachable host or capture effects are refused.
+ * Returns 0, or -1 with a message on stderr. */
+int scenario_generate(const scenario *sc, world *w, const char *dir, char *causes,
+                      size_t causes_len, int live);
+
+#endif
