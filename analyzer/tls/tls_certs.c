@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The handshake messages around authentication and key exchange:
+ * Certificate (both TLS 1.2 and 1.3 forms; DER of each certificate kept),
+ * CertificateRequest (certificate types, signature algorithms, and the
+ * certificate_authorities list the server will accept: the key fact when a
+ * console's certificate is refused), ServerKeyExchange (tells (EC)DHE from
+ * static RSA), ClientKeyExchange (the RSA-encrypted pre-master secret) and
+ * NewSessionTicket (for the session cache). */
+#include <string.h>
+#include "tls/tls_int.h"
+
+int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n)
+{
+    tls_summary *s = &c->sum;
+    tls_blob_list *dst = di == TLS_DIR_SERVER ? &s->server_certs : &s->client_certs;
+    tls_cert_presence *pres = di == TLS_DIR_SERVER ? &s->server_cert : &s->client_cert;
+    if (*pres == TLS_CERT_SENT || *pres == TLS_CERT_EMPTY)
+        return 0; /* the first Certificate of the connection is the one that counts */
+    tls_cur cur = tls_cur_make(p, n);
+    if (c->tls13)
+        tls_cur_vec(&cur, 1); /* certificate_request_context */
+    tls_cur list = tls_cur_vec(&cur, 3);
+    tls_blob_list_clear(dst);
+    while (tls_cur_left(&list) >= 3 && dst->n < TLS_MAX_CERTS) {
+        tls_cur cert = tls_cur_vec(&list, 3);
+        if (cert.err)
+            break;
+        tls_blob_push(dst, cert.p, cert.len);
+        if (c->tls13)
+            tls_cur_vec(&list, 2); /* per-certificate extensions */
+    }
+    *pres = dst->n ? TLS_CERT_SENT : TLS_CERT_EMPTY;
+    if (cur.err || list.err || tls_cur_left(&cur)) {
+        tls_note(c, "malformed Certificate message from the %s",
+                 di == TLS_DIR_SERVER ? "server" : "client");
+        return -1;
+    }
+    return 0;
+}
+
+static void dn_list(tls_cur v, tls_blob_list *out)
+{
+    while (tls_cur_left(&v) >= 2) {
+        tls_cur dn = tls_cur_vec(&v, 2);
+        if (dn.err)
+            break;
+        tls_blob_push(out, dn.p, dn.len);
+    }
+}
+
+int tls_parse_certificate_request(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame)
+{
+    tls_cert_request *cr = &c->sum.cert_request;
+    if (cr->seen)
+        return 0;
+    cr->seen = 1;
+    cr->frame = frame;
+    tls_cur cur = tls_cur_make(p, n);
+    if (c->tls13) {
+        tls_cur_vec(&cur, 1); /* certificate_request_context */
+        tls_cur exts = tls_cur_vec(&cur, 2);
+        while (tls_cur_left(&exts) >= 4) {
+            unsigned type = tls_cur_u16(&exts);
+            tls_cur e = tls_cur_vec(&exts, 2);
+            if (e.err)
+                break;
+            if (type == 13) {
+                tls_cur v = tls_cur_vec(&e, 2);
+                while (tls_cur_left(&v) >= 2)
+                    tls_u16_push(&cr->sig_algs, (uint16_t)tls_cur_u16(&v));
+            } else if (type == 47) {
+                dn_list(tls_cur_vec(&e, 2), &cr->authorities);
+            }
+        }
+    } else {
+        tls_cur types = tls_cur_vec(&cur, 1);
+        if (!types.err)
+            tls_blob_set(&cr->cert_types, types.p, types.len);
+        if (c->sum.version >= TLS_VERSION_1_2) {
+            tls_cur v = tls_cur_vec(&cur, 2);
+            while (tls_cur_left(&v) >= 2)
+                tls_u16_push(&cr->sig_algs, (uint16_t)tls_cur_u16(&v));
+        }
+        dn_list(tls_cur_vec(&cur, 2), &cr->authorities);
+    }
+    if (cur.err || tls_cur_left(&cur)) {
+        tls_note(c, "malformed CertificateRequest (frame %llu)", (unsigned long long)frame);
+        return -1;
+    }
+    return 0;
+}
+
+int tls_parse_server_key_exchange(tls_conn *c, const uint8_t *p, size_t n)
+{
+    c->sum.server_key_exchange = 1;
+    if (c->suite && (c->suite->kx == TLS_KX_ECDHE || c->suite->kx == TLS_KX_ECDHE_PSK)) {
+        tls_cur cur = tls_cur_make(p, n);
+        if (c->suite->kx == TLS_KX_ECDHE_PSK)
+            tls_cur_vec(&cur, 2);  /* psk_identity_hint */
+        if (tls_cur_u8(&cur) == 3) /* named_curve */
+            c->sum.ske_group = (uint16_t)tls_cur_u16(&cur);
+    }
+    return 0;
+}
+
+int tls_parse_client_key_exchange(tls_conn *c, const uint8_t *p, size_t n)
+{
+    if (c->cke)
+        return 0;
+    c->cke = g_byte_array_new();
+    g_byte_array_append(c->cke, p, (guint)n);
+    return 0;
+}
+
+int tls_parse_new_session_ticket(tls_conn *c, const uint8_t *p, size_t n)
+{
+    c->sum.new_session_tickets++;
+    if (c->tls13)
+        return 0; /* resumption keys come from the key log in TLS 1.3 */
+    tls_cur cur = tls_cur_make(p, n);
+    tls_cur_u32(&cur); /* ticket_lifetime_hint */
+    tls_cur t = tls_cur_vec(&cur, 2);
+    if (t.err) {
+        tls_note(c, "malformed NewSessionTicket");
+        return -1;
+    }
+    if (t.len) {
+        if (c->nst_ticket)
+            g_bytes_unref(c->nst_ticket);
+        c->nst_ticket = g_bytes_new(t.p, t.len);
+        tls12_cache_session(c);
+    }
+    return 0;
+}

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Record protection, read side: one decryption state per direction, built
+ * from key block material (TLS <= 1.2) or a traffic secret (TLS 1.3), that
+ * opens records with OpenSSL's EVP ciphers and HMAC (EVP_MAC):
+ * MAC-then-encrypt CBC (implicit IV in TLS 1.0, explicit after), CBC with
+ * encrypt_then_mac, RC4 and NULL stream ciphers, and the AEADs (GCM, CCM,
+ * CCM_8, ChaCha20-Poly1305) with their TLS 1.2 and TLS 1.3 nonces. MAC
+ * comparison need not be constant time here (we are not a server), but every
+ * MAC, padding or tag failure is detected and returned. */
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include "tls/tls_int.h"
+
+struct tls_cipher_state {
+    const tls_suite *suite;
+    const tls_cipher_info *ci;
+    uint16_t version;
+    int etm;
+    int tls13;
+    EVP_CIPHER *cipher;
+    EVP_CIPHER_CTX *ctx;
+    EVP_MAC *mac;
+    EVP_MAC_CTX *mctx;
+    const char *mac_md;
+    size_t mac_len;
+    uint8_t key[32];
+    uint8_t iv[16];
+    uint8_t mac_key[48];
+    uint64_t seq;
+};
+
+void tls_cipher_free(tls_cipher_state *cs)
+{
+    if (!cs)
+        return;
+    EVP_CIPHER_CTX_free(cs->ctx); /* cleanses the expanded key */
+    EVP_CIPHER_free(cs->cipher);
+    EVP_MAC_CTX_free(cs->mctx);
+    EVP_MAC_free(cs->mac);
+    OPENSSL_cleanse(cs, sizeof(*cs));
+    g_free(cs);
+}
+
+tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t version, int etm,
+                                 const uint8_t *key, const uint8_t *iv, const uint8_t *mac_key,
+                                 char *err, size_t errlen)
+{
+    const tls_cipher_info *ci = tls_cipher_info_get(s->cipher);
+    if (s->cipher == TLS_CIPHER_UNSUPPORTED) {
+        snprintf(err, errlen, "unsupported suite %s (its cipher is not implemented here)", s->iana);
+        return NULL;
+    }
+    tls_cipher_state *cs = g_new0(tls_cipher_state, 1);
+    cs->suite = s;
+    cs->ci = ci;
+    cs->version = version;
+    cs->tls13 = version >= TLS_VERSION_1_3;
+    cs->etm = etm && ci->mode == TLS_MODE_CBC && !cs->tls13;
+    memcpy(cs->key, key, ci->key_len);
+    memcpy(cs->iv, iv, cs->tls13 ? 12 : ci->fixed_iv_len);
+    if (ci->evp_name) {
+        cs->cipher = EVP_CIPHER_fetch(lib, ci->evp_name, NULL);
+        if (!cs->cipher) {
+            snprintf(err, errlen, "unsupported suite %s (%s)", s->iana,
+                     ci->legacy ? "OpenSSL legacy provider unavailable"
+                                : "cipher not available in OpenSSL");
+            tls_cipher_free(cs);
+            return NULL;
+        }
+        cs->ctx = EVP_CIPHER_CTX_new();
+        /* A stream cipher's state runs across records: key it once. */
+        if (!cs->ctx || (ci->mode == TLS_MODE_STREAM &&
+                         !EVP_DecryptInit_ex2(cs->ctx, cs->cipher, cs->key, NULL, NULL))) {
+            snprintf(err, errlen, "cannot set up %s", ci->evp_name);
+            tls_cipher_free(cs);
+            return NULL;
+        }
+    }
+    if (!cs->tls13 && s->mac != TLS_MAC_AEAD) {
+        cs->mac_md = tls_mac_digest(s->mac);
+        cs->mac_len = tls_mac_len(s->mac);
+        memcpy(cs->mac_key, mac_key, cs->mac_len);
+        cs->mac = EVP_MAC_fetch(lib, "HMAC", NULL);
+        cs->mctx = cs->mac ? EVP_MAC_CTX_new(cs->mac) : NULL;
+        if (!cs->mctx) {
+            snprintf(err, errlen, "HMAC not available in OpenSSL");
+            tls_cipher_free(cs);
+            return NULL;
+        }
+    }
+    return cs;
+}
+
+size_t tls_cipher_tag_len(const tls_cipher_state *cs)
+{
+    return cs ? cs->ci->tag_len : 16;
+}
+
+/* HMAC(mac_key, seq || type || version || length || data). */
+static int record_mac(tls_cipher_state *cs, uint8_t type, uint16_t version, const uint8_t *data,
+                      size_t len, uint8_t *out)
+{
+    uint8_t hdr[13];
+    tls_put_u64(hdr, cs->seq);
+    hdr[8] = type;
+    tls_put_u16(hdr + 9, version);
+    tls_put_u16(hdr + 11, (unsigned)len);
+    OSSL_PARAM params[2] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)cs->mac_md, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    size_t outl = 0;
+    if (!EVP_MAC_init(cs->mctx, cs->mac_key, cs->mac_len, params) ||
+        !EVP_MAC_update(cs->mctx, hdr, sizeof(hdr)) || !EVP_MAC_update(cs->mctx, data, len) ||
+        !EVP_MAC_final(cs->mctx, out, &outl, 64) || outl != cs->mac_len)
+        return -1;
+    return 0;
+}
+
+static int mac_ok(tls_cipher_state *cs, uint8_t type, uint16_t version, const uint8_t *data,
+                  size_t len, const uint8_t *expect)
+{
+    uint8_t m[64];
+    if (record_mac(cs, type, version, data, len, m) < 0)
+        return 0;
+    int ok = CRYPTO_memcmp(m, expect, cs->mac_len) == 0;
+    OPENSSL_cleanse(m, sizeof(m));
+    return ok;
+}
+
+static int cbc_run(tls_cipher_state *cs, const uint8_t *iv, const uint8_t *in, size_t len,
+                   uint8_t *out)
+{
+    int outl = 0, fin = 0;
+    if (!EVP_DecryptInit_ex2(cs->ctx, cs->cipher, cs->key, iv, NULL) ||
+        !EVP_CIPHER_CTX_set_padding(cs->ctx, 0) ||
+        !EVP_DecryptUpdate(cs->ctx, out, &outl, in, (int)len) ||
+        !EVP_DecryptFinal_ex(cs->ctx, out + outl, &fin))
+        return -1;
+    return (size_t)(outl + fin) == len ? 0 : -1;
+}
+
+/* CBC: explicit IV from TLS 1.1, chained IV in TLS 1.0; then the TLS
+ * padding (every padding byte holds the padding length). Returns the
+ * length before padding, or a TLS_DEC_* error. */
+static long cbc_open(tls_cipher_state *cs, const uint8_t *in, size_t len, uint8_t *out,
+                     size_t min_plain)
+{
+    size_t bl = cs->ci->block_len;
+    const uint8_t *iv = cs->iv;
+    if (cs->version >= TLS_VERSION_1_1) {
+        if (len < bl)
+            return TLS_DEC_MALFORMED;
+        iv = in;
+        in += bl;
+        len -= bl;
+    }
+    if (len == 0 || len % bl || len < min_plain + 1)
+        return TLS_DEC_MALFORMED;
+    if (cbc_run(cs, iv, in, len, out) < 0)
+        return TLS_DEC_BAD_MAC;
+    if (cs->version < TLS_VERSION_1_1)
+        memcpy(cs->iv, in + len - bl, bl); /* the next record's IV */
+    size_t pad = out[len - 1];
+    if (pad + 1 > len - min_plain)
+        return TLS_DEC_BAD_MAC;
+    for (size_t i = 0; i <= pad; i++)
+        if (out[len - 1 - i] != pad)
+            return TLS_DEC_BAD_MAC;
+    return (long)(len - pad - 1);
+}
+
+static int open_block_or_stream(tls_cipher_state *cs, uint8_t type, uint16_t version,
+                                const uint8_t *in, size_t len, uint8_t *out, size_t *out_len)
+{
+    size_t ml = cs->mac_len;
+    if (cs->etm) {
+        /* encrypt_then_mac (RFC 7366): the MAC covers IV and ciphertext. */
+        if (len < ml)
+            return TLS_DEC_MALFORMED;
+        size_t body = len - ml;
+        if (!mac_ok(cs, type, version, in, body, in + body))
+            return TLS_DEC_BAD_MAC;
+        long n = cbc_open(cs, in, body, out, 0);
+        if (n < 0)
+            return (int)n;
+        *out_len = (size_t)n;
+        return TLS_DEC_OK;
+    }
+    size_t n;
+    if (cs->ci->mode == TLS_MODE_CBC) {
+        long r = cbc_open(cs, in, len, out, ml);
+        if (r < 0)
+            return (int)r;
+        n = (size_t)r;
+    } else {
+        if (len < ml)
+            return TLS_DEC_MALFORMED;
+        int outl = 0;
+        if (!cs->cipher)
+            memcpy(out, in, len);
+        else if (!EVP_DecryptUpdate(cs->ctx, out, &outl, in, (int)len) || (size_t)outl != len)
+            return TLS_DEC_BAD_MAC;
+        n = len;
+    }
+    if (n < ml)
+        return TLS_DEC_BAD_MAC;
+    n -= ml;
+    if (!mac_ok(cs, type, version, out, n, out + n))
+        return TLS_DEC_BAD_MAC;
+    *out_len = n;
+    return TLS_DEC_OK;
+}
+
+static int aead_run(tls_cipher_state *cs, const uint8_t nonce[12], const uint8_t *aad,
+                    size_t aadlen, const uint8_t *ct, size_t ctlen, const uint8_t *tag,
+                    uint8_t *out)
+{
+    size_t tl = cs->ci->tag_len;
+    int outl = 0, fin = 0;
+    EVP_CIPHER_CTX *x = cs->ctx;
+    if (!EVP_DecryptInit_ex2(x, cs->cipher, NULL, NULL, NULL) ||
+        !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL))
+        return -1;
+    if (cs->ci->mode == TLS_MODE_CCM) {
+        /* CCM wants the tag and the total length before any data. */
+        if (!EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, (int)tl, (void *)tag) ||
+            !EVP_DecryptInit_ex2(x, NULL, cs->key, nonce, NULL) ||
+            !EVP_DecryptUpdate(x, NULL, &outl, NULL, (int)ctlen) ||
+            !EVP_DecryptUpdate(x, NULL, &outl, aad, (int)aadlen))
+            return -1;
+        /* The tag is verified by this last update. */
+        return EVP_DecryptUpdate(x, out, &outl, ct, (int)ctlen) > 0 ? 0 : -1;
+    }
+    if (!EVP_DecryptInit_ex2(x, NULL, cs->key, nonce, NULL) ||
+        !EVP_DecryptUpdate(x, NULL, &outl, aad, (int)aadlen) ||
+        (ctlen && !EVP_DecryptUpdate(x, out, &outl, ct, (int)ctlen)) ||
+        !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, (int)tl, (void *)tag))
+        return -1;
+    return EVP_DecryptFinal_ex(x, out + outl, &fin) > 0 ? 0 : -1;
+}
+
+static int open_aead(tls_cipher_state *cs, uint8_t type, uint16_t version, const uint8_t *in,
+                     size_t len, uint8_t *out, size_t *out_len, uint8_t *inner_type)
+{
+    const tls_cipher_info *ci = cs->ci;
+    size_t tl = ci->tag_len;
+    size_t expl = cs->tls13 || ci->mode == TLS_MODE_CHACHA ? 0 : ci->explicit_len;
+    if (len < expl + tl)
+        return TLS_DEC_MALFORMED;
+    size_t ctlen = len - expl - tl;
+    uint8_t nonce[12], aad[13];
+    size_t aadlen;
+    if (expl) {
+        /* TLS 1.2 GCM/CCM (RFC 5288, 6655): salt from the key block and
+         * the explicit part sent in the record. */
+        memcpy(nonce, cs->iv, 4);
+        memcpy(nonce + 4, in, 8);
+    } else {
+        /* TLS 1.3 and ChaCha20 in TLS 1.2 (RFC 7905): IV XOR sequence. */
+        uint8_t s[8];
+        tls_put_u64(s, cs->seq);
+        memcpy(nonce, cs->iv, 12);
+        for (int i = 0; i < 8; i++)
+            nonce[4 + i] ^= s[i];
+    }
+    if (cs->tls13) {
+        /* The additional data is the record header as sent. */
+        aad[0] = type;
+        tls_put_u16(aad + 1, version);
+        tls_put_u16(aad + 3, (unsigned)len);
+        aadlen = 5;
+    } else {
+        tls_put_u64(aad, cs->seq);
+        aad[8] = type;
+        tls_put_u16(aad + 9, version);
+        tls_put_u16(aad + 11, (unsigned)ctlen);
+        aadlen = 13;
+    }
+    if (aead_run(cs, nonce, aad, aadlen, in + expl, ctlen, in + expl + ctlen, out) < 0)
+        return TLS_DEC_BAD_MAC;
+    if (cs->tls13) {
+        /* TLSInnerPlaintext: content || type || zeros. */
+        size_t i = ctlen;
+        while (i > 0 && out[i - 1] == 0)
+            i--;
+        if (i == 0)
+            return TLS_DEC_MALFORMED;
+        *inner_type = out[i - 1];
+        *out_len = i - 1;
+    } else {
+        *out_len = ctlen;
+    }
+    return TLS_DEC_OK;
+}
+
+int tls_cipher_decrypt(tls_cipher_state *cs, uint8_t type, uint16_t version, const uint8_t *in,
+                       size_t len, uint8_t *out, size_t *out_len, uint8_t *inner_type)
+{
+    *out_len = 0;
+    *inner_type = type;
+    int r;
+    if (cs->ci->mode == TLS_MODE_GCM || cs->ci->mode == TLS_MODE_CCM ||
+        cs->ci->mode == TLS_MODE_CHACHA)
+        r = open_aead(cs, type, version, in, len, out, out_len, inner_type);
+    else
+        r = open_block_or_stream(cs, type, version, in, len, out, out_len);
+    if (r == TLS_DEC_OK)
+        cs->seq++;
+    return r;
+}
+
+tls_cipher_state *tls13_cipher_from_secret(OSSL_LIB_CTX *lib, const tls_suite *s,
+                                           const uint8_t *secret, size_t len, char *err,
+                                           size_t errlen)
+{
+    const tls_cipher_info *ci = tls_cipher_info_get(s->cipher);
+    const char *md = s->sha384 ? "SHA384" : "SHA256";
+    uint8_t key[32], iv[12];
+    if (tls13_expand_label(lib, md, secret, len, "key", NULL, 0, key, ci->key_len) < 0 ||
+        tls13_expand_label(lib, md, secret, len, "iv", NULL, 0, iv, sizeof(iv)) < 0) {
+        snprintf(err, errlen, "HKDF failed");
+        return NULL;
+    }
+    tls_cipher_state *cs = tls_cipher_new(lib, s, TLS_VERSION_1_3, 0, key, iv, NULL, err, errlen);
+    OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(iv, sizeof(iv));
+    return cs;
+}
+
+int tls13_update_secret(OSSL_LIB_CTX *lib, const tls_suite *s, uint8_t *secret, size_t len)
+{
+    uint8_t next[64];
+    const char *md = s->sha384 ? "SHA384" : "SHA256";
+    if (len > sizeof(next) ||
+        tls13_expand_label(lib, md, secret, len, "traffic upd", NULL, 0, next, len) < 0)
+        return -1;
+    memcpy(secret, next, len);
+    OPENSSL_cleanse(next, sizeof(next));
+    return 0;
+}

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ClientHello, ServerHello (and HelloRetryRequest) and EncryptedExtensions:
+ * what each side offered and chose. These carry most of the facts behind a
+ * diagnosis: versions, suites, renegotiation_info, EMS/ETM, tickets, SNI. */
+#include <string.h>
+#include "tls/tls_int.h"
+
+/* SHA-256("HelloRetryRequest"), the ServerHello.random of an HRR (RFC 8446 4.1.3). */
+static const uint8_t hrr_random[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
+
+enum {
+    EXT_SERVER_NAME = 0,
+    EXT_SUPPORTED_GROUPS = 10,
+    EXT_SIG_ALGS = 13,
+    EXT_ALPN = 16,
+    EXT_ETM = 22,
+    EXT_EMS = 23,
+    EXT_SESSION_TICKET = 35,
+    EXT_PSK = 41,
+    EXT_EARLY_DATA = 42,
+    EXT_SUPPORTED_VERSIONS = 43,
+    EXT_KEY_SHARE = 51,
+    EXT_RENEGOTIATION_INFO = 0xff01,
+};
+
+/* A printable copy of a name from the wire (control bytes become '?'). */
+static char *wire_string(const uint8_t *p, size_t n)
+{
+    char *s = g_malloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        s[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+    s[n] = 0;
+    return s;
+}
+
+static void u16_list(tls_cur v, tls_u16_list *out)
+{
+    while (tls_cur_left(&v) >= 2)
+        tls_u16_push(out, (uint16_t)tls_cur_u16(&v));
+}
+
+static char **alpn_list(tls_cur v)
+{
+    GPtrArray *a = g_ptr_array_new();
+    while (tls_cur_left(&v) > 0 && a->len < 64) {
+        tls_cur one = tls_cur_vec(&v, 1);
+        if (one.err)
+            break;
+        g_ptr_array_add(a, wire_string(one.p, one.len));
+    }
+    g_ptr_array_add(a, NULL);
+    return (char **)g_ptr_array_free(a, FALSE);
+}
+
+static void ch_extension(tls_conn *c, tls_client_hello *ch, unsigned type, tls_cur e)
+{
+    switch (type) {
+    case EXT_SERVER_NAME: {
+        tls_cur list = tls_cur_vec(&e, 2);
+        while (tls_cur_left(&list) >= 3) {
+            unsigned nt = tls_cur_u8(&list);
+            tls_cur name = tls_cur_vec(&list, 2);
+            if (!name.err && nt == 0 && !ch->sni)
+                ch->sni = wire_string(name.p, name.len);
+        }
+        break;
+    }
+    case EXT_SUPPORTED_GROUPS:
+        u16_list(tls_cur_vec(&e, 2), &ch->groups);
+        break;
+    case EXT_SIG_ALGS:
+        u16_list(tls_cur_vec(&e, 2), &ch->sig_algs);
+        break;
+    case EXT_ALPN:
+        if (!ch->alpn)
+            ch->alpn = alpn_list(tls_cur_vec(&e, 2));
+        break;
+    case EXT_ETM:
+        ch->etm = 1;
+        break;
+    case EXT_EMS:
+        ch->ems = 1;
+        break;
+    case EXT_SESSION_TICKET:
+        ch->session_ticket = 1;
+        ch->ticket_len = e.len;
+        if (e.len) {
+            if (c->ch_ticket)
+                g_bytes_unref(c->ch_ticket);
+            c->ch_ticket = g_bytes_new(e.p, e.len);
+        }
+        break;
+    case EXT_PSK:
+        ch->psk = 1;
+        break;
+    case EXT_EARLY_DATA:
+        ch->early_data = 1;
+        break;
+    case EXT_SUPPORTED_VERSIONS:
+        u16_list(tls_cur_vec(&e, 1), &ch->versions);
+        break;
+    case EXT_KEY_SHARE: {
+        tls_cur list = tls_cur_vec(&e, 2);
+        while (tls_cur_left(&list) >= 4) {
+            unsigned g = tls_cur_u16(&list);
+            tls_cur key = tls_cur_vec(&list, 2);
+            if (key.err)
+                break;
+            tls_u16_push(&ch->key_share_groups, (uint16_t)g);
+        }
+        break;
+    }
+    case EXT_RENEGOTIATION_INFO:
+        ch->reneg_info = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+static void free_ch(tls_client_hello *ch)
+{
+    g_free(ch->versions.v);
+    g_free(ch->suites.v);
+    g_free(ch->extensions.v);
+    g_free(ch->groups.v);
+    g_free(ch->key_share_groups.v);
+    g_free(ch->sig_algs.v);
+    g_free(ch->sni);
+    g_strfreev(ch->alpn);
+}
+
+int tls_parse_client_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame)
+{
+    tls_client_hello ch;
+    memset(&ch, 0, sizeof(ch));
+    tls_cur cur = tls_cur_make(p, n);
+    ch.seen = 1;
+    ch.frame = frame;
+    ch.legacy_version = (uint16_t)tls_cur_u16(&cur);
+    tls_cur_copy(&cur, ch.random, 32);
+    tls_cur sid = tls_cur_vec(&cur, 1);
+    if (!sid.err && sid.len <= 32) {
+        memcpy(ch.session_id, sid.p, sid.len);
+        ch.session_id_len = sid.len;
+    }
+    tls_cur suites = tls_cur_vec(&cur, 2);
+    while (tls_cur_left(&suites) >= 2) {
+        uint16_t id = (uint16_t)tls_cur_u16(&suites);
+        tls_u16_push(&ch.suites, id);
+        if (id == 0x00ff)
+            ch.reneg_scsv = 1;
+        else if (id == 0x5600)
+            ch.fallback_scsv = 1;
+    }
+    tls_cur comp = tls_cur_vec(&cur, 1);
+    int bad = cur.err || sid.len > 32 || suites.len % 2 || comp.err;
+    if (!cur.err && tls_cur_left(&cur) > 0) {
+        tls_cur exts = tls_cur_vec(&cur, 2);
+        while (tls_cur_left(&exts) >= 4) {
+            unsigned type = tls_cur_u16(&exts);
+            tls_cur e = tls_cur_vec(&exts, 2);
+            if (e.err)
+                break;
+            tls_u16_push(&ch.extensions, (uint16_t)type);
+            ch_extension(c, &ch, type, e);
+        }
+        bad |= exts.err || tls_cur_left(&exts) != 0;
+    }
+    if (bad)
+        tls_note(c, "malformed ClientHello (frame %llu): parsed what was readable",
+                 (unsigned long long)frame);
+    tls_client_hello *dst = &c->sum.ch;
+    if (!dst->seen) {
+        *dst = ch;
+        dst->count = 1;
+    } else {
+        /* The second ClientHello after a HelloRetryRequest: same random,
+         * new key shares. The first one's offer stays on record. */
+        dst->count++;
+        tls_u16_list t = dst->key_share_groups;
+        dst->key_share_groups = ch.key_share_groups;
+        ch.key_share_groups = t;
+        if (memcmp(dst->random, ch.random, 32) != 0)
+            tls_note(c, "a second ClientHello with a different random");
+        free_ch(&ch);
+    }
+    return bad ? -1 : 0;
+}
+
+static void sh_alpn(tls_server_hello *sh, tls_cur e)
+{
+    tls_cur list = tls_cur_vec(&e, 2);
+    tls_cur one = tls_cur_vec(&list, 1);
+    if (!one.err && !sh->alpn)
+        sh->alpn = wire_string(one.p, one.len);
+}
+
+int tls_parse_server_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame)
+{
+    tls_summary *s = &c->sum;
+    tls_cur cur = tls_cur_make(p, n);
+    uint16_t legacy = (uint16_t)tls_cur_u16(&cur);
+    uint8_t random[32];
+    tls_cur_copy(&cur, random, 32);
+    if (!cur.err && memcmp(random, hrr_random, 32) == 0) {
+        s->hello_retry_request = 1;
+        return 0;
+    }
+    if (s->sh.seen) {
+        tls_note(c, "a second ServerHello (frame %llu) ignored", (unsigned long long)frame);
+        return -1;
+    }
+    tls_server_hello *sh = &s->sh;
+    sh->seen = 1;
+    sh->frame = frame;
+    sh->legacy_version = legacy;
+    memcpy(sh->random, random, 32);
+    sh->gmt_unix_time = (uint32_t)random[0] << 24 | (uint32_t)random[1] << 16 |
+                        (uint32_t)random[2] << 8 | random[3];
+    tls_cur sid = tls_cur_vec(&cur, 1);
+    if (!sid.err && sid.len <= 32) {
+        memcpy(sh->session_id, sid.p, sid.len);
+        sh->session_id_len = sid.len;
+    }
+    sh->suite = (uint16_t)tls_cur_u16(&cur);
+    sh->compression = (uint8_t)tls_cur_u8(&cur);
+    int bad = cur.err || sid.len > 32;
+    if (!cur.err && tls_cur_left(&cur) > 0) {
+        tls_cur exts = tls_cur_vec(&cur, 2);
+        while (tls_cur_left(&exts) >= 4) {
+            unsigned type = tls_cur_u16(&exts);
+            tls_cur e = tls_cur_vec(&exts, 2);
+            if (e.err)
+                break;
+            tls_u16_push(&sh->extensions, (uint16_t)type);
+            switch (type) {
+            case EXT_SUPPORTED_VERSIONS:
+                sh->selected_version = (uint16_t)tls_cur_u16(&e);
+                break;
+            case EXT_KEY_SHARE:
+                sh->key_share_group = (uint16_t)tls_cur_u16(&e);
+                break;
+            case EXT_PSK:
+                sh->psk = 1;
+                break;
+            case EXT_RENEGOTIATION_INFO:
+                sh->reneg_info = 1;
+                break;
+            case EXT_EMS:
+                sh->ems = 1;
+                break;
+            case EXT_ETM:
+                sh->etm = 1;
+                break;
+            case EXT_SESSION_TICKET:
+                sh->session_ticket = 1;
+                break;
+            case EXT_ALPN:
+                sh_alpn(sh, e);
+                break;
+            default:
+                break;
+            }
+        }
+        bad |= exts.err || tls_cur_left(&exts) != 0;
+    }
+    if (bad)
+        tls_note(c, "malformed ServerHello (frame %llu): parsed what was readable",
+                 (unsigned long long)frame);
+    s->version = sh->selected_version ? sh->selected_version : legacy;
+    s->suite = sh->suite;
+    const char *name = tls_suite_name(sh->suite);
+    s->suite_name = name ? name : "unknown";
+    c->suite = tls_suite_find(sh->suite);
+    c->tls13 = s->version == TLS_VERSION_1_3;
+    if (c->tls13)
+        s->resumed = sh->psk;
+    else if (sh->session_id_len && sh->session_id_len == s->ch.session_id_len &&
+             memcmp(sh->session_id, s->ch.session_id, sh->session_id_len) == 0)
+        s->resumed = 1;
+    if (sh->compression)
+        tls_note(c, "the server chose TLS compression method %u", sh->compression);
+    return bad ? -1 : 0;
+}
+
+int tls_parse_encrypted_extensions(tls_conn *c, const uint8_t *p, size_t n)
+{
+    tls_summary *s = &c->sum;
+    tls_cur cur = tls_cur_make(p, n);
+    tls_cur exts = tls_cur_vec(&cur, 2);
+    while (tls_cur_left(&exts) >= 4) {
+        unsigned type = tls_cur_u16(&exts);
+        tls_cur e = tls_cur_vec(&exts, 2);
+        if (e.err)
+            break;
+        tls_u16_push(&s->ee_extensions, (uint16_t)type);
+        if (type == EXT_ALPN)
+            sh_alpn(&s->sh, e);
+    }
+    if (cur.err || exts.err) {
+        tls_note(c, "malformed EncryptedExtensions");
+        return -1;
+    }
+    return 0;
+}

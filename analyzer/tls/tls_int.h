@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal interfaces of the TLS layer, shared by its files: the suite
+ * table, key derivation, record ciphers, the key store, and the state of a
+ * connection. Not for use outside analyzer/tls (the unit tests excepted). */
+#ifndef AMTDIAG_TLS_INT_H
+#define AMTDIAG_TLS_INT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <glib.h>
+#include <openssl/evp.h>
+#include "tls/tls.h"
+#include "tls/tls_cursor.h"
+
+#define TLS_MAX_RECORD (16384 + 2048) /* TLSCiphertext limit, RFC 5246 6.2.3 */
+#define TLS_MAX_HS_MSG (256 * 1024)   /* bound for one reassembled handshake message */
+#define TLS_MAX_STALL (8u << 20)      /* bytes held back waiting for the other direction */
+#define TLS_MAX_NOTES 64
+#define TLS_MAX_ALERTS 256
+#define TLS_MAX_CERTS 32
+#define TLS_MAX_LIST 1024 /* entries kept per list in the summary */
+
+/* ---- suites (tls_suites.c) --------------------------------------------- */
+
+typedef enum {
+    TLS_KX_RSA,
+    TLS_KX_DHE,
+    TLS_KX_ECDHE,
+    TLS_KX_ECDH, /* static ECDH: needs a key log */
+    TLS_KX_PSK,
+    TLS_KX_DHE_PSK,
+    TLS_KX_ECDHE_PSK,
+    TLS_KX_RSA_PSK,
+    TLS_KX_DH_ANON,
+    TLS_KX_TLS13,
+} tls_kx;
+
+typedef enum {
+    TLS_CIPHER_NULL,
+    TLS_CIPHER_RC4_128,
+    TLS_CIPHER_3DES_EDE_CBC,
+    TLS_CIPHER_AES_128_CBC,
+    TLS_CIPHER_AES_256_CBC,
+    TLS_CIPHER_AES_128_GCM,
+    TLS_CIPHER_AES_256_GCM,
+    TLS_CIPHER_AES_128_CCM,
+    TLS_CIPHER_AES_256_CCM,
+    TLS_CIPHER_AES_128_CCM_8,
+    TLS_CIPHER_AES_256_CCM_8,
+    TLS_CIPHER_CHACHA20_POLY1305,
+    TLS_CIPHER_UNSUPPORTED, /* named for display only (Camellia, ARIA, SEED, DES) */
+} tls_cipher_alg;
+
+typedef enum {
+    TLS_MODE_STREAM,
+    TLS_MODE_CBC,
+    TLS_MODE_GCM,
+    TLS_MODE_CCM,
+    TLS_MODE_CHACHA
+} tls_mode;
+
+typedef enum {
+    TLS_MAC_AEAD,
+    TLS_MAC_MD5,
+    TLS_MAC_SHA1,
+    TLS_MAC_SHA256,
+    TLS_MAC_SHA384
+} tls_mac_alg;
+
+typedef struct tls_suite {
+    uint16_t id;
+    const char *iana;
+    const char *openssl;
+    tls_kx kx;
+    tls_cipher_alg cipher;
+    tls_mac_alg mac;
+    uint8_t sha384; /* PRF / HKDF hash is SHA-384 (else SHA-256) in TLS 1.2 and 1.3 */
+} tls_suite;
+
+typedef struct tls_cipher_info {
+    tls_cipher_alg alg;
+    const char *evp_name; /* NULL for the NULL cipher */
+    tls_mode mode;
+    uint8_t key_len;
+    uint8_t block_len;    /* CBC block size, else 1 */
+    uint8_t fixed_iv_len; /* IV bytes in the TLS 1.2 key block (CBC: for TLS 1.0) */
+    uint8_t explicit_len; /* TLS 1.2 per-record explicit nonce (GCM, CCM) */
+    uint8_t tag_len;      /* AEAD tag */
+    uint8_t legacy;       /* needs OpenSSL's legacy provider */
+} tls_cipher_info;
+
+const tls_suite *tls_suite_find(uint16_t id);
+const tls_cipher_info *tls_cipher_info_get(tls_cipher_alg alg);
+size_t tls_mac_len(tls_mac_alg mac);
+const char *tls_mac_digest(tls_mac_alg mac); /* OpenSSL digest name, NULL for AEAD */
+const char *tls_kx_name(tls_kx kx);
+/* Whether the key exchange is static RSA (the server's RSA key decrypts it). */
+int tls_kx_is_rsa(tls_kx kx);
+
+/* ---- key derivation (tls_prf.c) ---------------------------------------- */
+
+/* TLS PRF (EVP_KDF "TLS1-PRF"): TLS 1.0/1.1 use MD5-SHA1, TLS 1.2 the
+ * suite's hash (digest "SHA256" or "SHA384"). seed = s1 || s2 (s2 may be
+ * NULL). Returns 0 or -1. */
+int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8_t *secret,
+            size_t secret_len, const char *label, const uint8_t *s1, size_t n1, const uint8_t *s2,
+            size_t n2, uint8_t *out, size_t outlen);
+/* HKDF (EVP_KDF "HKDF") extract and expand, for tests and TLS 1.3. */
+int tls_hkdf_extract(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *salt, size_t salt_len,
+                     const uint8_t *ikm, size_t ikm_len, uint8_t *out, size_t outlen);
+int tls_hkdf_expand(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *prk, size_t prk_len,
+                    const uint8_t *info, size_t info_len, uint8_t *out, size_t outlen);
+/* TLS 1.3 HKDF-Expand-Label (RFC 8446 7.1): label without the "tls13 " prefix. */
+int tls13_expand_label(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *secret,
+                       size_t secret_len, const char *label, const uint8_t *context,
+                       size_t context_len, uint8_t *out, size_t outlen);
+/* The hash of a handshake transcript for extended_master_secret: the
+ * suite's hash in TLS 1.2, MD5 || SHA-1 before. Returns its length or 0. */
+size_t tls_session_hash(OSSL_LIB_CTX *lib, uint16_t version, const char *digest,
+                        const uint8_t *data, size_t len, uint8_t out[64]);
+
+/* ---- record protection (tls_cipher.c) ---------------------------------- */
+
+typedef struct tls_cipher_state tls_cipher_state;
+
+enum { TLS_DEC_OK = 0, TLS_DEC_BAD_MAC = -1, TLS_DEC_MALFORMED = -2 };
+
+/* Read state for one direction. TLS <= 1.2: key, iv (fixed part or the
+ * TLS 1.0 CBC IV) and mac_key from the key block. TLS 1.3: key and iv from
+ * a traffic secret, mac_key NULL. Returns NULL with a reason in err (e.g.
+ * the legacy provider is missing). The inputs are copied. */
+tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t version, int etm,
+                                 const uint8_t *key, const uint8_t *iv, const uint8_t *mac_key,
+                                 char *err, size_t errlen);
+/* Decrypts one record fragment of the given header into out (capacity at
+ * least len). Sets *out_len and *inner_type (the record type, or the TLS 1.3
+ * inner type). The sequence number advances on success. Returns TLS_DEC_*. */
+int tls_cipher_decrypt(tls_cipher_state *cs, uint8_t type, uint16_t version, const uint8_t *in,
+                       size_t len, uint8_t *out, size_t *out_len, uint8_t *inner_type);
+/* TLS 1.3: the AEAD tag length (to recognise alert-sized records). */
+size_t tls_cipher_tag_len(const tls_cipher_state *cs);
+void tls_cipher_free(tls_cipher_state *cs);
+
+/* TLS 1.3 traffic keys from a traffic secret (key, iv per RFC 8446 7.3). */
+tls_cipher_state *tls13_cipher_from_secret(OSSL_LIB_CTX *lib, const tls_suite *s,
+                                           const uint8_t *secret, size_t len, char *err,
+                                           size_t errlen);
+/* application_traffic_secret_N+1 from _N (KeyUpdate), in place. */
+int tls13_update_secret(OSSL_LIB_CTX *lib, const tls_suite *s, uint8_t *secret, size_t len);
+
+/* ---- key store (tls_keys.c, tls_keylog.c, tls_rsa.c) ------------------ */
+
+typedef enum {
+    TLS_SECRET_MASTER,         /* CLIENT_RANDOM: client random -> master secret */
+    TLS_SECRET_RSA_PMS,        /* RSA: first 8 bytes of encrypted PMS -> PMS */
+    TLS_SECRET_PMS,            /* PMS_CLIENT_RANDOM: client random -> PMS */
+    TLS_SECRET_CLIENT_HS,      /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
+    TLS_SECRET_SERVER_HS,      /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
+    TLS_SECRET_CLIENT_AP0,     /* CLIENT_TRAFFIC_SECRET_0 */
+    TLS_SECRET_SERVER_AP0,     /* SERVER_TRAFFIC_SECRET_0 */
+    TLS_SECRET_EXPORTER,       /* EXPORTER_SECRET */
+    TLS_SECRET_EARLY_EXPORTER, /* EARLY_EXPORTER_SECRET */
+    TLS_SECRET_CLIENT_EARLY,   /* CLIENT_EARLY_TRAFFIC_SECRET */
+    TLS_SECRET_KINDS
+} tls_secret_kind;
+
+typedef struct tls_secret {
+    uint8_t *v;
+    size_t len;
+    const char *source; /* interned in the key store */
+} tls_secret;
+
+typedef struct tls_rsa_key {
+    EVP_PKEY *pkey;
+    char *name; /* base name of the file, for messages */
+} tls_rsa_key;
+
+typedef struct tls_cached_session {
+    uint8_t ms[48];
+    unsigned conn_id;
+} tls_cached_session;
+
+OSSL_LIB_CTX *tls_keys_libctx(const tls_keys *k);
+/* Stores a copy of the secret (replacing an earlier one for the same id).
+ * Returns 1 for a new secret, 0 for a replaced one, -1 on bad arguments. */
+int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t idlen,
+                 const uint8_t *v, size_t len, const char *source);
+const tls_secret *tls_keys_find(const tls_keys *k, tls_secret_kind kind, const uint8_t *id,
+                                size_t idlen);
+/* Whether no secret and no RSA key at all was supplied. */
+int tls_keys_empty(const tls_keys *k);
+size_t tls_keys_rsa_n(const tls_keys *k);
+const tls_rsa_key *tls_keys_rsa_at(const tls_keys *k, size_t i);
+int tls_keys_add_rsa_pkey(tls_keys *k, EVP_PKEY *pkey, const char *name);
+/* Session cache for TLS <= 1.2 resumption: by session id or by ticket. */
+void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen,
+                        const uint8_t ms[48], unsigned conn_id);
+const tls_cached_session *tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id,
+                                             size_t idlen);
+unsigned tls_keys_next_conn_id(tls_keys *k);
+
+/* RSA helpers (tls_rsa.c). */
+/* 1 when the key is the certificate's public key, 0 when not, -1 when the
+ * certificate cannot be read. */
+int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *der, size_t len);
+/* Decrypts an encrypted pre-master secret (PKCS#1 v1.5) and checks it:
+ * 48 bytes whose first two are client_version (or alt_version, as some
+ * clients send the negotiated one). Returns 0 and fills pms, or -1. */
+int tls_rsa_decrypt_pms(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *enc, size_t len,
+                        uint16_t client_version, uint16_t alt_version, uint8_t pms[48]);
+
+/* ---- connection state (tls_conn.c and friends) ------------------------- */
+
+/* Where the bytes of a direction's buffer came from: a frame range ends at
+ * an absolute stream offset. */
+typedef struct tls_mark {
+    uint64_t end;
+    uint64_t first_frame;
+    uint64_t last_frame;
+} tls_mark;
+
+typedef enum { TLS13_PHASE_NONE, TLS13_PHASE_EARLY, TLS13_PHASE_HS, TLS13_PHASE_APP } tls13_phase;
+
+typedef enum { TLS_SETUP_READY, TLS_SETUP_WAIT, TLS_SETUP_FAIL } tls_setup_result;
+
+typedef struct tls_dir {
+    GByteArray *buf; /* bytes not yet consumed as records, from buf_pos */
+    size_t buf_pos;
+    uint64_t base; /* absolute stream offset of buf->data[0] */
+    GArray *marks; /* tls_mark, in stream order */
+    int stopped;   /* nothing more is parsed in this direction */
+    int stalled;   /* waiting for the other direction before decrypting */
+    uint64_t nrec;
+    uint64_t ignored; /* bytes fed after it stopped */
+
+    int ccs;                    /* TLS <= 1.2: ChangeCipherSpec seen, records are encrypted */
+    tls_cipher_state *cs;       /* active read state */
+    int dec_done;               /* key setup was tried; when cs is NULL it failed */
+    int dec_ok_any;             /* some record was decrypted */
+    int trial;                  /* failures before the first success are not MAC failures */
+    int encrypted_hs_after_ccs; /* TLS <= 1.2: records of type 22 after CCS */
+    int early_skipped;          /* TLS 1.3 early data records that could not be opened */
+
+    tls13_phase phase;
+    uint8_t secret[64]; /* TLS 1.3 current traffic secret (for KeyUpdate) */
+    size_t secret_len;
+
+    GByteArray *hs; /* handshake reassembly */
+    uint64_t hs_first_frame;
+    int hs_broken;
+
+    /* Plaintext handshake bytes for extended_master_secret: the client's
+     * up to ClientKeyExchange, the server's up to ServerHelloDone. */
+    GByteArray *transcript;
+    size_t ch_end; /* client: end of ClientHello in transcript */
+    int transcript_closed;
+} tls_dir;
+
+struct tls_conn {
+    tls_keys *keys;
+    tls_callbacks cb;
+    void *ctx;
+    unsigned id;
+    tls_summary sum;
+    tls_dir d[2];
+    int ended;
+    int midstream; /* neither hello seen at the start: capture began after the handshake */
+    int in_pump;
+
+    const tls_suite *suite;
+    int tls13;
+
+    /* TLS <= 1.2 key material */
+    int ms_state; /* 0 not tried, 1 ready, -1 failed */
+    uint8_t ms[48];
+    tls_cipher_state *pending[2];
+    GByteArray *cke;    /* ClientKeyExchange body */
+    int server_shd;     /* ServerHelloDone seen */
+    GBytes *ch_ticket;  /* ticket offered in the ClientHello */
+    GBytes *nst_ticket; /* ticket issued by NewSessionTicket */
+    int cached;         /* the master secret was put in the session cache */
+
+    int first_hs_done; /* the first handshake completed (renegotiation after) */
+    int last_hs_dir, last_hs_type;
+    int status_locked;       /* a failure status is set: later ones do not replace it */
+    char dec_source[2][160]; /* where each direction's keys came from */
+    int owns_keys;
+    uint8_t *scratch; /* TLS_MAX_RECORD bytes for decryption */
+};
+
+/* tls_summary.c: summary bookkeeping. */
+void tls_sum_init(tls_summary *s);
+void tls_sum_clear(tls_summary *s);
+void tls_note(tls_conn *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void tls_u16_push(tls_u16_list *l, uint16_t v);
+void tls_blob_set(tls_blob *b, const uint8_t *p, size_t n);
+void tls_blob_push(tls_blob_list *l, const uint8_t *p, size_t n);
+void tls_blob_list_clear(tls_blob_list *l);
+void tls_alert_push(tls_conn *c, const tls_alert_info *a);
+/* Key status: a failure is kept once set (the first reason is the real
+ * one); "decrypted" only replaces "nothing encrypted". */
+void tls_status_fail(tls_conn *c, tls_key_status st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void tls_status_decrypted(tls_conn *c, const char *source);
+void tls_dir_stop(tls_conn *c, int dir, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+const char *tls_dir_name(int dir); /* "client→server" */
+
+/* tls_record.c: the record layer of one direction. Returns 1 when it
+ * consumed something. */
+int tls_dir_process(tls_conn *c, int dir);
+
+/* tls_handshake.c: handshake messages. */
+void tls_hs_feed(tls_conn *c, int dir, const uint8_t *p, size_t n, uint64_t first_frame,
+                 uint64_t last_frame, int encrypted);
+/* tls_hello.c, tls_certs.c: message parsers filling the summary. They
+ * return 0, or -1 when the message is malformed (a note says how). */
+int tls_parse_client_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
+int tls_parse_server_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
+int tls_parse_encrypted_extensions(tls_conn *c, const uint8_t *p, size_t n);
+int tls_parse_certificate(tls_conn *c, int dir, const uint8_t *p, size_t n);
+int tls_parse_certificate_request(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
+int tls_parse_server_key_exchange(tls_conn *c, const uint8_t *p, size_t n);
+int tls_parse_client_key_exchange(tls_conn *c, const uint8_t *p, size_t n);
+int tls_parse_new_session_ticket(tls_conn *c, const uint8_t *p, size_t n);
+
+/* tls_keysetup.c: decryption keys for a direction, when its first
+ * encrypted record arrives. WAIT means information from the other
+ * direction is missing and may still come. */
+tls_setup_result tls_setup_dir(tls_conn *c, int dir, int may_wait);
+/* TLS 1.3: switch a direction to application keys (after its Finished),
+ * or to the next generation (KeyUpdate), or from early to handshake keys. */
+void tls13_to_app(tls_conn *c, int dir);
+void tls13_key_update(tls_conn *c, int dir);
+void tls13_to_handshake(tls_conn *c, int dir);
+/* TLS <= 1.2: a full handshake's master secret is known: put it in the
+ * session cache under the session id and ticket. */
+void tls12_cache_session(tls_conn *c);
+
+#endif

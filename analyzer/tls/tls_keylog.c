@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The NSS key log format (as written by browsers, curl, OpenSSL's keylog
+ * callback, and embedded in pcapng Decryption Secrets Blocks): one
+ * "LABEL <hex id> <hex secret>" per line. Bad lines are counted and
+ * skipped, never fatal: a key log that is partly damaged still decrypts
+ * the sessions whose lines survived. */
+#include <string.h>
+#include <openssl/crypto.h>
+#include "tls/tls_int.h"
+
+typedef struct {
+    const char *label;
+    tls_secret_kind kind;
+    size_t id_len;     /* bytes */
+    size_t secret_min; /* bytes */
+    size_t secret_max;
+} keylog_label;
+
+static const keylog_label labels[] = {
+    {"CLIENT_RANDOM", TLS_SECRET_MASTER, 32, 48, 48},
+    {"RSA", TLS_SECRET_RSA_PMS, 8, 48, 48},
+    {"PMS_CLIENT_RANDOM", TLS_SECRET_PMS, 32, 1, 512},
+    {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", TLS_SECRET_CLIENT_HS, 32, 32, 64},
+    {"SERVER_HANDSHAKE_TRAFFIC_SECRET", TLS_SECRET_SERVER_HS, 32, 32, 64},
+    {"CLIENT_TRAFFIC_SECRET_0", TLS_SECRET_CLIENT_AP0, 32, 32, 64},
+    {"SERVER_TRAFFIC_SECRET_0", TLS_SECRET_SERVER_AP0, 32, 32, 64},
+    {"EXPORTER_SECRET", TLS_SECRET_EXPORTER, 32, 32, 64},
+    {"EARLY_EXPORTER_SECRET", TLS_SECRET_EARLY_EXPORTER, 32, 32, 64},
+    {"CLIENT_EARLY_TRAFFIC_SECRET", TLS_SECRET_CLIENT_EARLY, 32, 32, 64},
+};
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes a hex field into out (capacity cap). Returns bytes or -1. */
+static long unhex(const char *s, size_t n, uint8_t *out, size_t cap)
+{
+    if (n == 0 || n % 2 || n / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < n; i += 2) {
+        int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i / 2] = (uint8_t)(hi << 4 | lo);
+    }
+    return (long)(n / 2);
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Splits a line into up to 4 whitespace-separated fields. */
+static int split(const char *s, size_t n, const char *f[4], size_t fl[4])
+{
+    int k = 0;
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && is_space(s[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t st = i;
+        while (i < n && !is_space(s[i]))
+            i++;
+        if (k == 4)
+            return 5;
+        f[k] = s + st;
+        fl[k] = i - st;
+        k++;
+    }
+    return k;
+}
+
+static int label_like(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return n > 0;
+}
+
+static int all_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hexval(s[i]) < 0)
+            return 0;
+    return n > 0 && n % 2 == 0;
+}
+
+/* One line: 1 stored (new), 0 fine but nothing new, -1 bad. */
+static int parse_line(tls_keys *k, const char *s, size_t n, const char *source)
+{
+    const char *f[4];
+    size_t fl[4];
+    int nf = split(s, n, f, fl);
+    if (nf == 0 || f[0][0] == '#')
+        return 0;
+    if (nf != 3)
+        return -1;
+    const keylog_label *lab = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(labels); i++)
+        if (strlen(labels[i].label) == fl[0] && memcmp(labels[i].label, f[0], fl[0]) == 0)
+            lab = &labels[i];
+    if (!lab) {
+        /* A label from a newer tool, well formed: not damage. */
+        return label_like(f[0], fl[0]) && all_hex(f[1], fl[1]) && all_hex(f[2], fl[2]) ? 0 : -1;
+    }
+    uint8_t id[32], secret[512];
+    long il = unhex(f[1], fl[1], id, sizeof(id));
+    long sl = unhex(f[2], fl[2], secret, sizeof(secret));
+    int r = -1;
+    if (il == (long)lab->id_len && sl >= (long)lab->secret_min && sl <= (long)lab->secret_max)
+        r = tls_keys_put(k, lab->kind, id, (size_t)il, secret, (size_t)sl, source) > 0 ? 1 : 0;
+    OPENSSL_cleanse(secret, sizeof(secret));
+    return r;
+}
+
+int tls_keys_add_keylog(tls_keys *k, const char *text, size_t len, const char *source,
+                        unsigned *bad_lines, unsigned *first_bad)
+{
+    if (bad_lines)
+        *bad_lines = 0;
+    if (first_bad)
+        *first_bad = 0;
+    if (!k || !text)
+        return -1;
+    int added = 0;
+    unsigned lineno = 0, bad = 0, first = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t st = i;
+        while (i < len && text[i] != '\n')
+            i++;
+        lineno++;
+        int r = parse_line(k, text + st, i - st, source);
+        if (r > 0)
+            added++;
+        else if (r < 0) {
+            bad++;
+            if (!first)
+                first = lineno;
+        }
+        i++; /* past the newline */
+    }
+    if (bad_lines)
+        *bad_lines = bad;
+    if (first_bad)
+        *first_bad = first;
+    return added;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The key store of a run: secrets from key logs (by kind and client random,
+ * or encrypted-PMS prefix), the servers' RSA keys, the TLS <= 1.2 session
+ * cache (session id or ticket -> master secret, so a resumed handshake in a
+ * later connection decrypts), and the OpenSSL library context all crypto
+ * of the layer runs in. It has its own library context so that loading
+ * the legacy provider (for RC4) changes nothing for the rest of the
+ * program. Every secret is wiped when it is replaced or freed. */
+#include <string.h>
+#include <openssl/crypto.h>
+#include <openssl/provider.h>
+#include "tls/tls_int.h"
+
+struct tls_keys {
+    OSSL_LIB_CTX *lib;
+    OSSL_PROVIDER *prov_default;
+    OSSL_PROVIDER *prov_legacy;
+    GHashTable *secrets;  /* GBytes(kind || id) -> tls_secret */
+    GHashTable *sessions; /* GBytes('I'|'T' || id) -> tls_cached_session */
+    GHashTable *sources;  /* interned source names */
+    GPtrArray *rsa;       /* tls_rsa_key */
+    unsigned next_conn;
+};
+
+static void secret_free(gpointer p)
+{
+    tls_secret *s = p;
+    if (!s)
+        return;
+    OPENSSL_cleanse(s->v, s->len);
+    g_free(s->v);
+    g_free(s);
+}
+
+static void session_free(gpointer p)
+{
+    OPENSSL_cleanse(p, sizeof(tls_cached_session));
+    g_free(p);
+}
+
+static void rsa_free(gpointer p)
+{
+    tls_rsa_key *rk = p;
+    EVP_PKEY_free(rk->pkey); /* OpenSSL clears private key material on free */
+    g_free(rk->name);
+    g_free(rk);
+}
+
+tls_keys *tls_keys_new(void)
+{
+    tls_keys *k = g_new0(tls_keys, 1);
+    k->lib = OSSL_LIB_CTX_new();
+    if (k->lib) {
+        k->prov_default = OSSL_PROVIDER_load(k->lib, "default");
+        /* Optional: without it RC4 suites are reported unsupported. */
+        k->prov_legacy = OSSL_PROVIDER_load(k->lib, "legacy");
+    }
+    k->secrets = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
+                                       secret_free);
+    k->sessions = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
+                                        session_free);
+    k->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    k->rsa = g_ptr_array_new_with_free_func(rsa_free);
+    return k;
+}
+
+void tls_keys_free(tls_keys *k)
+{
+    if (!k)
+        return;
+    g_hash_table_destroy(k->secrets);
+    g_hash_table_destroy(k->sessions);
+    g_hash_table_destroy(k->sources);
+    g_ptr_array_free(k->rsa, TRUE);
+    if (k->prov_legacy)
+        OSSL_PROVIDER_unload(k->prov_legacy);
+    if (k->prov_default)
+        OSSL_PROVIDER_unload(k->prov_default);
+    OSSL_LIB_CTX_free(k->lib);
+    g_free(k);
+}
+
+OSSL_LIB_CTX *tls_keys_libctx(const tls_keys *k)
+{
+    return k->lib;
+}
+
+static GBytes *make_key(uint8_t tag, const uint8_t *id, size_t idlen)
+{
+    uint8_t *b = g_malloc(idlen + 1);
+    b[0] = tag;
+    memcpy(b + 1, id, idlen);
+    return g_bytes_new_take(b, idlen + 1);
+}
+
+int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t idlen,
+                 const uint8_t *v, size_t len, const char *source)
+{
+    if (!k || !id || !v || (unsigned)kind >= TLS_SECRET_KINDS)
+        return -1;
+    const char *src = source ? source : "key log";
+    char *interned = g_hash_table_lookup(k->sources, src);
+    if (!interned) {
+        interned = g_strdup(src);
+        g_hash_table_add(k->sources, interned);
+    }
+    tls_secret *s = g_new0(tls_secret, 1);
+    s->v = g_memdup2(v, len);
+    s->len = len;
+    s->source = interned;
+    /* A repeated line replaces the earlier secret: not a new one. */
+    return g_hash_table_replace(k->secrets, make_key((uint8_t)kind, id, idlen), s) ? 1 : 0;
+}
+
+const tls_secret *tls_keys_find(const tls_keys *k, tls_secret_kind kind, const uint8_t *id,
+                                size_t idlen)
+{
+    GBytes *key = make_key((uint8_t)kind, id, idlen);
+    const tls_secret *s = g_hash_table_lookup(k->secrets, key);
+    g_bytes_unref(key);
+    return s;
+}
+
+int tls_keys_empty(const tls_keys *k)
+{
+    return g_hash_table_size(k->secrets) == 0 && k->rsa->len == 0;
+}
+
+size_t tls_keys_keylog_count(const tls_keys *k)
+{
+    return k ? g_hash_table_size(k->secrets) : 0;
+}
+
+size_t tls_keys_rsa_count(const tls_keys *k)
+{
+    return k ? k->rsa->len : 0;
+}
+
+size_t tls_keys_rsa_n(const tls_keys *k)
+{
+    return k->rsa->len;
+}
+
+const tls_rsa_key *tls_keys_rsa_at(const tls_keys *k, size_t i)
+{
+    return i < k->rsa->len ? g_ptr_array_index(k->rsa, i) : NULL;
+}
+
+int tls_keys_add_rsa_pkey(tls_keys *k, EVP_PKEY *pkey, const char *name)
+{
+    tls_rsa_key *rk = g_new0(tls_rsa_key, 1);
+    rk->pkey = pkey;
+    rk->name = g_strdup(name);
+    g_ptr_array_add(k->rsa, rk);
+    return 0;
+}
+
+void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen,
+                        const uint8_t ms[48], unsigned conn_id)
+{
+    if (!idlen)
+        return;
+    tls_cached_session *cs = g_new0(tls_cached_session, 1);
+    memcpy(cs->ms, ms, 48);
+    cs->conn_id = conn_id;
+    g_hash_table_replace(k->sessions, make_key(ticket ? 'T' : 'I', id, idlen), cs);
+}
+
+const tls_cached_session *tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id,
+                                             size_t idlen)
+{
+    if (!idlen)
+        return NULL;
+    GBytes *key = make_key(ticket ? 'T' : 'I', id, idlen);
+    const tls_cached_session *cs = g_hash_table_lookup(k->sessions, key);
+    g_bytes_unref(key);
+    return cs;
+}
+
+unsigned tls_keys_next_conn_id(tls_keys *k)
+{
+    return k->next_conn++;
+}

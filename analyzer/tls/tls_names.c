@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Names of protocol numbers (versions, alerts, handshake messages,
+ * extensions, groups, content types) and of key statuses, for reports. */
+#include "tls/tls_int.h"
+
+typedef struct {
+    int v;
+    const char *name;
+} num_name;
+
+static const char *lookup(const num_name *t, size_t n, int v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (t[i].v == v)
+            return t[i].name;
+    return "unknown";
+}
+
+const char *tls_version_name(uint16_t v)
+{
+    static const num_name t[] = {
+        {0x0002, "SSLv2"},   {0x0300, "SSLv3"},   {0x0301, "TLSv1"},
+        {0x0302, "TLSv1.1"}, {0x0303, "TLSv1.2"}, {0x0304, "TLSv1.3"},
+    };
+    return lookup(t, G_N_ELEMENTS(t), v);
+}
+
+const char *tls_alert_name(int desc)
+{
+    static const num_name t[] = {
+        {0, "close_notify"},
+        {10, "unexpected_message"},
+        {20, "bad_record_mac"},
+        {21, "decryption_failed"},
+        {22, "record_overflow"},
+        {30, "decompression_failure"},
+        {40, "handshake_failure"},
+        {41, "no_certificate"},
+        {42, "bad_certificate"},
+        {43, "unsupported_certificate"},
+        {44, "certificate_revoked"},
+        {45, "certificate_expired"},
+        {46, "certificate_unknown"},
+        {47, "illegal_parameter"},
+        {48, "unknown_ca"},
+        {49, "access_denied"},
+        {50, "decode_error"},
+        {51, "decrypt_error"},
+        {60, "export_restriction"},
+        {70, "protocol_version"},
+        {71, "insufficient_security"},
+        {80, "internal_error"},
+        {86, "inappropriate_fallback"},
+        {90, "user_canceled"},
+        {100, "no_renegotiation"},
+        {109, "missing_extension"},
+        {110, "unsupported_extension"},
+        {111, "certificate_unobtainable"},
+        {112, "unrecognized_name"},
+        {113, "bad_certificate_status_response"},
+        {114, "bad_certificate_hash_value"},
+        {115, "unknown_psk_identity"},
+        {116, "certificate_required"},
+        {120, "no_application_protocol"},
+    };
+    return lookup(t, G_N_ELEMENTS(t), desc);
+}
+
+const char *tls_hs_name(int type)
+{
+    static const num_name t[] = {
+        {0, "HelloRequest"},        {1, "ClientHello"},       {2, "ServerHello"},
+        {3, "HelloVerifyRequest"},  {4, "NewSessionTicket"},  {5, "EndOfEarlyData"},
+        {8, "EncryptedExtensions"}, {11, "Certificate"},      {12, "ServerKeyExchange"},
+        {13, "CertificateRequest"}, {14, "ServerHelloDone"},  {15, "CertificateVerify"},
+        {16, "ClientKeyExchange"},  {20, "Finished"},         {21, "CertificateURL"},
+        {22, "CertificateStatus"},  {23, "SupplementalData"}, {24, "KeyUpdate"},
+        {254, "MessageHash"},
+    };
+    return lookup(t, G_N_ELEMENTS(t), type);
+}
+
+const char *tls_ext_name(uint16_t type)
+{
+    static const num_name t[] = {
+        {0, "server_name"},
+        {1, "max_fragment_length"},
+        {5, "status_request"},
+        {10, "supported_groups"},
+        {11, "ec_point_formats"},
+        {13, "signature_algorithms"},
+        {14, "use_srtp"},
+        {15, "heartbeat"},
+        {16, "application_layer_protocol_negotiation"},
+        {18, "signed_certificate_timestamp"},
+        {21, "padding"},
+        {22, "encrypt_then_mac"},
+        {23, "extended_master_secret"},
+        {27, "compress_certificate"},
+        {28, "record_size_limit"},
+        {35, "session_ticket"},
+        {41, "pre_shared_key"},
+        {42, "early_data"},
+        {43, "supported_versions"},
+        {44, "cookie"},
+        {45, "psk_key_exchange_modes"},
+        {47, "certificate_authorities"},
+        {48, "oid_filters"},
+        {49, "post_handshake_auth"},
+        {50, "signature_algorithms_cert"},
+        {51, "key_share"},
+        {0xff01, "renegotiation_info"},
+    };
+    return lookup(t, G_N_ELEMENTS(t), type);
+}
+
+const char *tls_group_name(uint16_t group)
+{
+    static const num_name t[] = {
+        {23, "secp256r1"},  {24, "secp384r1"},  {25, "secp521r1"},  {29, "x25519"},
+        {30, "x448"},       {256, "ffdhe2048"}, {257, "ffdhe3072"}, {258, "ffdhe4096"},
+        {259, "ffdhe6144"}, {260, "ffdhe8192"},
+    };
+    return lookup(t, G_N_ELEMENTS(t), group);
+}
+
+const char *tls_content_type_name(int type)
+{
+    static const num_name t[] = {
+        {20, "change_cipher_spec"}, {21, "alert"},     {22, "handshake"},
+        {23, "application_data"},   {24, "heartbeat"},
+    };
+    return lookup(t, G_N_ELEMENTS(t), type);
+}
+
+const char *tls_key_status_name(tls_key_status s)
+{
+    static const num_name t[] = {
+        {TLS_KEY_NOTHING_ENCRYPTED, "nothing-encrypted"},
+        {TLS_KEY_DECRYPTED, "decrypted"},
+        {TLS_KEY_NO_KEYS, "no-keys"},
+        {TLS_KEY_NO_KEYLOG_ENTRY, "no-keylog-entry"},
+        {TLS_KEY_RSA_BUT_DHE, "rsa-key-but-dhe"},
+        {TLS_KEY_RSA_MISMATCH, "rsa-key-mismatch"},
+        {TLS_KEY_RESUMED_UNKNOWN, "resumed-session-unknown"},
+        {TLS_KEY_TLS13_NO_HS_SECRETS, "tls13-no-handshake-secrets"},
+        {TLS_KEY_UNSUPPORTED, "unsupported"},
+        {TLS_KEY_NO_CLIENT_HELLO, "no-client-hello"},
+        {TLS_KEY_NO_SERVER_HELLO, "no-server-hello"},
+        {TLS_KEY_MAC_FAILURE, "mac-failure"},
+        {TLS_KEY_GAP, "capture-gap"},
+        {TLS_KEY_MALFORMED, "malformed"},
+    };
+    return lookup(t, G_N_ELEMENTS(t), (int)s);
+}
+
+const char *tls_dir_name(int dir)
+{
+    return dir == TLS_DIR_CLIENT ? "client→server" : "server→client";
+}
