@@ -31,9 +31,9 @@ samples: build
 	@rm -rf samples && mv samples.new samples
 	@echo "samples/: $$(ls -d samples/*/ | wc -l) scenarios, $$(du -sh samples | cut -f1)"
 
-# The sanitizer build runs the unit tests and the simulator; the tshark
+# The sanitizer build runs the unit tests, the simulator and the analyzer; the tshark
 # oracle tests run once, on the normal build.
 check: build build-asan
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|sim'
+	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|sim|analyzer'
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

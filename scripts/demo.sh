@@ -22,6 +22,8 @@ tshark -n -r "$sample/capture.pcapng" -d tcp.port==16993,tls \
     sed 's/1\.3\.6\.1\.5\.5\.7\.3\.2/clientAuth (1.3.6.1.5.5.7.3.2)/'
 echo "   (the Intel AMT console usage 2.16.840.1.113741.1.2.1 is not among them)"
 echo
+echo "== amtdiag's transcript of the capture"
+"$build/analyzer/amtdiag" -V -r "$sample/capture.pcapng" --keylog "$sample/keylog.txt"
 echo "== What the sample records (expected.json)"
 python3 -c '
 import json,sys

@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* analysis: wires the layers together. Per input file: libpcap frames are
+ * decoded, UDP/53 goes to the DNS parser and TCP to the flow table, whose
+ * in-order bytes go to TLS (then its plaintext) or straight to HTTP; HTTP
+ * exchanges are decoded as SOAP and kept as records. */
+#include "analysis.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "amtdiag/soap.h"
+#include "capture/capture.h"
+#include "capture/pcapng_secrets.h"
+#include "dns/dns_msg.h"
+#include "http/http_conn.h"
+
+/* Per-file state of a run. */
+typedef struct file_run {
+    analysis *a;
+    const char *file;
+    flow_table *flows;
+    int64_t last_expire_us;
+} file_run;
+
+/* What a connection needs while its flow is open. */
+typedef struct conn_state {
+    file_run *run;
+    conn_rec *rec;
+    http_conn *http;
+} conn_state;
+
+void analysis_init(analysis *a)
+{
+    memset(a, 0, sizeof *a);
+    a->keys = tls_keys_new();
+    a->conns = g_ptr_array_new_with_free_func((GDestroyNotify)conn_rec_free);
+    a->dns = g_ptr_array_new_with_free_func((GDestroyNotify)dns_rec_free);
+    a->warnings = g_ptr_array_new_with_free_func(g_free);
+    a->inputs = g_ptr_array_new_with_free_func(g_free);
+}
+
+void analysis_free(analysis *a)
+{
+    /* TLS connections refer to the keys: free them first. */
+    g_ptr_array_free(a->conns, TRUE);
+    g_ptr_array_free(a->dns, TRUE);
+    g_ptr_array_free(a->warnings, TRUE);
+    g_ptr_array_free(a->inputs, TRUE);
+    tls_keys_free(a->keys);
+    memset(a, 0, sizeof *a);
+}
+
+static void warn(analysis *a, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void warn(analysis *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "amtdiag: %s\n", msg);
+    g_ptr_array_add(a->warnings, msg);
+}
+
+static int add_keylog_text(analysis *a, const char *text, size_t len, const char *source)
+{
+    unsigned bad = 0, first_bad = 0;
+    int n = tls_keys_add_keylog(a->keys, text, len, source, &bad, &first_bad);
+    if (bad)
+        warn(a, "%s: %u line(s) are not key log lines and were skipped (the first: line %u)",
+             source, bad, first_bad);
+    return n;
+}
+
+int analysis_add_keylog_file(analysis *a, const char *path)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *err = NULL;
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        fprintf(stderr, "amtdiag: %s\n", err->message);
+        g_error_free(err);
+        return -1;
+    }
+    char *base = g_path_get_basename(path);
+    int n = add_keylog_text(a, text, len, base);
+    if (n == 0)
+        warn(a, "%s: no TLS secrets in this key log", path);
+    g_free(base);
+    OPENSSL_cleanse(text, len);
+    g_free(text);
+    return 0;
+}
+
+int analysis_add_rsa_key(analysis *a, const char *path, const char *password)
+{
+    char err[512];
+    if (tls_keys_add_rsa_file(a->keys, path, password, err, sizeof err) != 0) {
+        fprintf(stderr, "amtdiag: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- HTTP and SOAP into records ------------------------------------------ */
+
+static char *str_dup(http_str s)
+{
+    return s.ptr ? g_strndup(s.ptr, s.len) : NULL;
+}
+
+/* Whether a SOAP field carries a secret (AddUserAclEntryEx's
+ * DigestPassword, SetMEBxPassword's Password, …): reports never show it. */
+static int secret_field(const char *name)
+{
+    char *low = g_ascii_strdown(name, -1);
+    int secret = strstr(low, "password") || strstr(low, "passphrase") || strstr(low, "secret");
+    g_free(low);
+    return secret;
+}
+
+/* Basic credentials are a password in base64: keep the scheme only. */
+static char *auth_dup(http_str s)
+{
+    if (s.ptr && s.len >= 6 && g_ascii_strncasecmp(s.ptr, "Basic ", 6) == 0)
+        return g_strdup("Basic [credentials hidden]");
+    return str_dup(s);
+}
+
+static void soap_to_rec(const http_message *m, soap_rec *r)
+{
+    if (!m->body_len || !m->content_type.ptr)
+        return;
+    /* AMT's SOAP is application/soap+xml (WS-Man) or text/xml (EOI). */
+    char *ct = g_ascii_strdown(m->content_type.ptr, (gssize)m->content_type.len);
+    int xml = strstr(ct, "soap+xml") || strstr(ct, "text/xml") || strstr(ct, "application/xml");
+    g_free(ct);
+    if (!xml)
+        return;
+    soap_msg s;
+    char err[256] = "";
+    int rc = soap_decode((const char *)m->body, m->body_len, &s, err, sizeof err);
+    r->present = rc == 0 || s.kind != SOAP_KIND_UNKNOWN;
+    if (rc != 0)
+        r->error = g_strdup(err);
+    r->kind = g_strdup(s.kind == SOAP_KIND_WSMAN    ? "wsman"
+                       : s.kind == SOAP_KIND_EOI    ? "eoi"
+                       : s.kind == SOAP_KIND_SOAP11 ? "soap11"
+                                                    : "unknown");
+    r->action = g_strdup(s.action);
+    r->action_name = g_strdup(s.action_name);
+    r->class_name = g_strdup(s.resource_class);
+    r->message_id = g_strdup(s.message_id);
+    r->relates_to = g_strdup(s.relates_to);
+    r->body_name = g_strdup(s.body_name);
+    r->enumeration_context = g_strdup(s.enumeration_context);
+    r->n_items = (unsigned)s.n_items_total;
+    if (s.n_fields) {
+        GString *f = g_string_new(NULL);
+        for (size_t i = 0; i < s.n_fields && i < 8; i++)
+            g_string_append_printf(f, "%s%s=%s", i ? "; " : "", s.fields[i].name,
+                                   secret_field(s.fields[i].name) ? "[hidden]"
+                                   : s.fields[i].value            ? s.fields[i].value
+                                                                  : "");
+        if (s.n_fields_total > 8)
+            g_string_append_printf(f, "; … (%zu fields)", s.n_fields_total);
+        r->fields = g_string_free(f, FALSE);
+    }
+    r->has_return_value = s.has_return_value;
+    r->return_value = s.return_value;
+    r->return_value_name = g_strdup(s.return_value_name);
+    r->is_fault = s.is_fault;
+    r->fault_code = g_strdup(s.fault_code.local);
+    r->fault_subcode = g_strdup(s.fault_subcode.local);
+    r->fault_subcode_ns = g_strdup(s.fault_subcode.ns);
+    r->fault_reason = g_strdup(s.fault_reason);
+    r->eoi_service = g_strdup(s.eoi_service);
+    r->eoi_method = g_strdup(s.eoi_method);
+    r->has_status_code = s.has_status_code;
+    r->status_code = s.status_code;
+    r->status_name = g_strdup(s.status_name);
+    soap_msg_clear(&s);
+}
+
+static void msg_to_rec(const http_message *m, http_msg_rec *r)
+{
+    r->present = m->present;
+    if (!m->present)
+        return;
+    r->complete = m->complete;
+    r->flags = m->flags;
+    r->first_frame = m->first_frame;
+    r->last_frame = m->last_frame;
+    r->method = str_dup(m->method);
+    r->target = str_dup(m->target);
+    r->status = m->status;
+    r->reason = str_dup(m->reason);
+    r->authorization = auth_dup(m->authorization);
+    r->www_authenticate = str_dup(m->www_authenticate);
+    r->content_type = str_dup(m->content_type);
+    r->server = str_dup(m->server);
+    r->date = str_dup(m->date);
+    r->connection = str_dup(m->connection);
+    r->host = str_dup(m->host);
+    r->headers = g_ptr_array_new_with_free_func(g_free);
+    for (size_t i = 0; i < m->n_headers; i++) {
+        const http_header *h = &m->headers[i];
+        int auth = h->name.len == 13 && g_ascii_strncasecmp(h->name.ptr, "Authorization", 13) == 0;
+        char *value = auth ? auth_dup(h->value) : str_dup(h->value);
+        g_ptr_array_add(r->headers,
+                        g_strdup_printf("%.*s: %s", (int)h->name.len, h->name.ptr, value));
+        g_free(value);
+    }
+    r->body_len = m->body_len;
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_Digest(m->body ? m->body : (const unsigned char *)"", m->body_len, md, &mdlen, EVP_sha256(),
+               NULL);
+    for (unsigned i = 0; i < mdlen && i < 32; i++)
+        snprintf(r->body_sha256 + 2 * i, 3, "%02x", md[i]);
+    soap_to_rec(m, &r->soap);
+}
+
+static void on_exchange(void *ctx, const http_exchange *x)
+{
+    conn_state *cs = ctx;
+    http_rec *h = g_new0(http_rec, 1);
+    h->seq = x->seq;
+    h->interim_status = x->n_interim ? x->interim_status : 0;
+    msg_to_rec(&x->request, &h->req);
+    msg_to_rec(&x->response, &h->resp);
+    g_ptr_array_add(cs->rec->http, h);
+}
+
+static void on_http_error(void *ctx, int dir, uint32_t frame, const char *reason)
+{
+    conn_state *cs = ctx;
+    g_ptr_array_add(cs->rec->notes, g_strdup_printf("frame %u: HTTP %s: %s", frame,
+                                                    dir ? "response" : "request", reason));
+}
+
+static const http_callbacks http_cb = {on_exchange, on_http_error};
+
+static void on_app_data(void *ctx, int dir, const uint8_t *plain, size_t len, uint64_t first_frame,
+                        uint64_t last_frame)
+{
+    conn_state *cs = ctx;
+    if (!cs->http)
+        cs->http = http_conn_new(&http_cb, cs);
+    http_conn_feed(cs->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
+}
+
+static const tls_callbacks tls_cb = {NULL, NULL, NULL, on_app_data};
+
+/* ---- TCP flows ----------------------------------------------------------- */
+
+static int is_port(const tcp_flow *f, unsigned a, unsigned b)
+{
+    return f->server.port == a || f->server.port == b;
+}
+
+/* Which protocol a connection carries: AMT's port tells, else the bytes. */
+static app_proto classify(const tcp_flow *f, const uint8_t *data, size_t len)
+{
+    if (is_port(f, 16993, 16995))
+        return APP_TLS;
+    if (tls_looks_like(data, len) == 1)
+        return APP_TLS;
+    if (is_port(f, 16992, 16992))
+        return APP_HTTP;
+    static const char *starts[] = {"GET ", "POST ", "PUT ", "HEAD ", "HTTP/1."};
+    for (size_t i = 0; i < G_N_ELEMENTS(starts); i++)
+        if (len >= strlen(starts[i]) && memcmp(data, starts[i], strlen(starts[i])) == 0)
+            return APP_HTTP;
+    return APP_UNKNOWN;
+}
+
+static void on_open(void *ctx, tcp_flow *f)
+{
+    file_run *run = ctx;
+    conn_state *cs = g_new0(conn_state, 1);
+    conn_rec *r = g_new0(conn_rec, 1);
+    cs->run = run;
+    cs->rec = r;
+    r->id = run->a->next_conn_id++;
+    r->file = g_strdup(run->file);
+    r->client = f->client;
+    r->server = f->server;
+    r->rst_from = -1;
+    r->http = g_ptr_array_new();
+    r->notes = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(run->a->conns, r);
+    f->app = cs;
+}
+
+static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t len,
+                    uint64_t first_frame, uint64_t last_frame)
+{
+    (void)ctx;
+    conn_state *cs = f->app;
+    conn_rec *r = cs->rec;
+    if (r->app == APP_UNKNOWN) {
+        r->app = classify(f, data, len);
+        if (r->app == APP_TLS) {
+            r->tls = tls_conn_new(cs->run->a->keys, &tls_cb, cs);
+            tls_conn_set_id(r->tls, r->id);
+        } else if (r->app == APP_HTTP) {
+            cs->http = http_conn_new(&http_cb, cs);
+        }
+    }
+    if (r->app == APP_TLS)
+        tls_conn_feed(r->tls, dir, data, len, first_frame, last_frame);
+    else if (r->app == APP_HTTP)
+        http_conn_feed(cs->http, dir, data, len, (uint32_t)first_frame, (uint32_t)last_frame);
+}
+
+static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t len,
+                   uint64_t frame_before, uint64_t frame_after)
+{
+    (void)ctx;
+    (void)offset;
+    conn_state *cs = f->app;
+    g_ptr_array_add(cs->rec->notes,
+                    g_strdup_printf("frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+                                    ": %" G_GUINT64_FORMAT " bytes from the %s missing in the "
+                                    "capture",
+                                    frame_before, frame_after, len, dir ? "server" : "client"));
+    if (cs->rec->app == APP_TLS)
+        tls_conn_gap(cs->rec->tls, dir);
+    else if (cs->http)
+        http_conn_gap(cs->http, dir);
+}
+
+static void on_conflict(void *ctx, tcp_flow *f, int dir, uint64_t frame, uint64_t offset,
+                        uint64_t len)
+{
+    (void)ctx;
+    conn_state *cs = f->app;
+    g_ptr_array_add(cs->rec->notes,
+                    g_strdup_printf("frame %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
+                                    " bytes from the %s differ from an earlier copy at stream "
+                                    "offset %" G_GUINT64_FORMAT " (the first copy is used)",
+                                    frame, len, dir ? "server" : "client", offset));
+}
+
+static void on_close(void *ctx, tcp_flow *f)
+{
+    (void)ctx;
+    conn_state *cs = f->app;
+    conn_rec *r = cs->rec;
+    if (r->tls)
+        tls_conn_end(r->tls);
+    if (cs->http) {
+        http_conn_end(cs->http);
+        http_conn_free(cs->http);
+    }
+    r->first_frame = f->first_frame;
+    r->last_frame = f->last_frame;
+    r->first_ts_us = f->first_ts_us;
+    r->last_ts_us = f->last_ts_us;
+    r->syn_count = f->syn.count;
+    r->syn_frame = f->syn.count ? f->syn.frame[0] : 0;
+    r->synack_frame = f->synack_frame;
+    r->established_frame = f->established_frame;
+    r->fin_frame[0] = f->fin_frame[0];
+    r->fin_frame[1] = f->fin_frame[1];
+    r->rst_frame = f->rst_frame;
+    r->rst_from = f->rst_from;
+    r->midstream = f->midstream;
+    r->end = f->end;
+    for (int d = 0; d < 2; d++) {
+        r->bytes[d] = f->bytes[d];
+        r->gaps[d] = f->gaps[d].count;
+        r->gap_bytes[d] = f->gaps[d].bytes;
+        r->conflicts[d] = f->conflicts[d];
+    }
+    g_free(cs);
+    f->app = NULL;
+}
+
+/* ---- packets ------------------------------------------------------------- */
+
+static void dns_packet(file_run *run, const pkt *p)
+{
+    dns_msg m;
+    const char *why = NULL;
+    if (dns_msg_parse(p->payload, p->payload_len, &m, &why) != 0) {
+        warn(run->a, "%s: frame %" G_GUINT64_FORMAT ": malformed DNS message (%s)", run->file,
+             p->frame, why);
+        return;
+    }
+    dns_rec *d = g_new0(dns_rec, 1);
+    d->file = g_strdup(run->file);
+    d->frame = p->frame;
+    d->is_response = m.is_response;
+    d->qname = g_strdup(m.qname);
+    d->qtype = m.qtype;
+    d->rcode = m.rcode;
+    GString *ans = g_string_new(NULL);
+    for (unsigned i = 0; i < m.n_answers; i++) {
+        const dns_answer *an = &m.answers[i];
+        char a[INET6_ADDRSTRLEN];
+        if (ans->len)
+            g_string_append(ans, ", ");
+        if (an->type == DNS_T_A)
+            g_string_append_printf(ans, "A %s", inet_ntop(AF_INET, an->addr, a, sizeof a));
+        else if (an->type == DNS_T_AAAA)
+            g_string_append_printf(ans, "AAAA %s", inet_ntop(AF_INET6, an->addr, a, sizeof a));
+        else
+            g_string_append_printf(ans, "%s %s", an->type == DNS_T_PTR ? "PTR" : "CNAME",
+                                   an->target);
+    }
+    d->answers = g_string_free(ans, FALSE);
+    g_ptr_array_add(run->a->dns, d);
+}
+
+static void on_packet(void *ctx, const pkt *p)
+{
+    file_run *run = ctx;
+    run->a->frames++;
+    if (p->proto == 17) {
+        if (p->sport == 53 || p->dport == 53)
+            dns_packet(run, p);
+        return;
+    }
+    if (p->proto != 6)
+        return;
+    tcp_seg s = {.frame = p->frame,
+                 .ts_us = p->ts_us,
+                 .family = p->family == 6 ? AF_INET6 : AF_INET,
+                 .sport = p->sport,
+                 .dport = p->dport,
+                 .seq = p->seq,
+                 .ack = p->ack,
+                 .flags = p->tcp_flags,
+                 .payload = p->payload,
+                 .payload_len = p->payload_len,
+                 .wire_payload_len = p->wire_payload_len};
+    memcpy(s.src, p->src, 16);
+    memcpy(s.dst, p->dst, 16);
+    flow_table_segment(run->flows, &s);
+    /* Idle flows are closed (and their memory released) as capture time
+     * moves on, not only at the end. */
+    if (p->ts_us - run->last_expire_us > 10 * G_USEC_PER_SEC) {
+        flow_table_expire(run->flows, p->ts_us);
+        run->last_expire_us = p->ts_us;
+    }
+}
+
+static void on_warn(void *ctx, const char *file, uint64_t frame, const char *reason)
+{
+    file_run *run = ctx;
+    run->a->malformed++;
+    warn(run->a, "%s: frame %" G_GUINT64_FORMAT ": %s", file, frame, reason);
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static int stop_requested(void *ctx)
+{
+    (void)ctx;
+    return interrupted;
+}
+
+static int run_source(analysis *a, cap_source *src, const char *name)
+{
+    file_run run = {.a = a, .file = name};
+    flow_table_callbacks cb = {on_open, on_data, on_gap, on_conflict, on_close, &run};
+    run.flows = flow_table_new(NULL, &cb);
+    pkt_decoder *dec = pkt_decoder_new();
+    cap_stats st;
+    int rc = cap_run(src, dec, on_packet, on_warn, &run, &st);
+    if (rc < 0)
+        warn(a, "%s", cap_error(src));
+    flow_table_finish(run.flows);
+    flow_table_free(run.flows);
+    pkt_decoder_free(dec);
+    return rc;
+}
+
+int analysis_read_file(analysis *a, const char *path)
+{
+    char err[512];
+    cap_source *src = cap_open_file(path, err, sizeof err);
+    if (!src) {
+        fprintf(stderr, "amtdiag: %s\n", err);
+        a->files_unreadable++;
+        return -1;
+    }
+    g_ptr_array_add(a->inputs, g_strdup(path));
+    /* Secrets embedded in a pcapng (Decryption Secrets Blocks) are read
+     * first, since libpcap does not hand them out. */
+    if (strcmp(path, "-") != 0) {
+        GString *secrets = g_string_new(NULL);
+        int n = pcapng_read_tls_secrets(path, secrets, err, sizeof err);
+        if (n < 0)
+            warn(a, "%s", err);
+        else if (n > 0)
+            add_keylog_text(a, secrets->str, secrets->len, "pcapng DSB");
+        OPENSSL_cleanse(secrets->str, secrets->allocated_len);
+        g_string_free(secrets, TRUE);
+    }
+    int rc = run_source(a, src, cap_name(src));
+    cap_close(src);
+    return rc < 0 ? -1 : rc;
+}
+
+int analysis_read_live(analysis *a, const char *iface, const char *filter)
+{
+    char err[512];
+    cap_source *src = cap_open_live(iface, filter, err, sizeof err);
+    if (!src) {
+        fprintf(stderr, "amtdiag: %s\n", err);
+        return -1;
+    }
+    g_ptr_array_add(a->inputs, g_strdup_printf("live:%s", iface));
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    cap_set_stop(src, stop_requested);
+    int rc = run_source(a, src, cap_name(src));
+    cap_close(src);
+    return rc < 0 ? -1 : 0;
+}

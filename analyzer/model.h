@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* model: what the analysis keeps of each connection and DNS lookup once
+ * the layers are done with it — the facts the reports print and the
+ * diagnosis reasons about. Strings are owned (g_strdup). */
+#ifndef AMTDIAG_MODEL_H
+#define AMTDIAG_MODEL_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "tcp/flow.h"
+#include "tls/tls.h"
+
+/* The SOAP of one HTTP message, reduced to what the reports show. */
+typedef struct soap_rec {
+    int present;       /* the body decoded as SOAP */
+    char *error;       /* why the body did not decode, or NULL */
+    char *kind;        /* "wsman", "eoi", "soap11" */
+    char *action;      /* full Action URI */
+    char *action_name; /* "Get", "PullResponse", "CommitChanges", … */
+    char *class_name;  /* "AMT_GeneralSettings" */
+    char *message_id, *relates_to;
+    char *body_name;
+    char *fields; /* "Name=value; …" first fields, for the transcript */
+    int has_return_value;
+    uint32_t return_value;
+    char *return_value_name;
+    int is_fault;
+    char *fault_code, *fault_subcode, *fault_subcode_ns, *fault_reason;
+    char *eoi_service, *eoi_method;
+    int has_status_code;
+    uint32_t status_code;
+    char *status_name;
+    char *enumeration_context;
+    unsigned n_items;
+} soap_rec;
+
+/* One HTTP message of an exchange. */
+typedef struct http_msg_rec {
+    int present, complete;
+    unsigned flags; /* HTTP_MSG_* */
+    uint32_t first_frame, last_frame;
+    char *method, *target; /* requests */
+    int status;            /* responses */
+    char *reason;
+    char *authorization, *www_authenticate, *content_type, *server, *date, *connection, *host;
+    GPtrArray *headers; /* "Name: value" strings, in order */
+    size_t body_len;
+    char body_sha256[65]; /* of the de-chunked body kept */
+    soap_rec soap;
+} http_msg_rec;
+
+typedef struct http_rec {
+    unsigned seq;
+    http_msg_rec req, resp;
+    int interim_status;
+} http_rec;
+
+typedef enum { APP_UNKNOWN, APP_HTTP, APP_TLS } app_proto;
+
+typedef struct conn_rec {
+    unsigned id; /* in order of the first packet, across all inputs */
+    char *file;
+    tcp_endpoint client, server;
+    uint64_t first_frame, last_frame;
+    int64_t first_ts_us, last_ts_us;
+    uint32_t syn_count;
+    uint64_t syn_frame, synack_frame, established_frame;
+    uint64_t fin_frame[2], rst_frame;
+    int rst_from;
+    int midstream;
+    tcp_flow_end end;
+    uint64_t bytes[2];
+    uint32_t gaps[2];
+    uint64_t gap_bytes[2];
+    uint32_t conflicts[2];
+    app_proto app;
+    tls_conn *tls;    /* kept for its summary */
+    GPtrArray *http;  /* http_rec* */
+    GPtrArray *notes; /* "frame N: …" problems seen in this connection */
+} conn_rec;
+
+typedef struct dns_rec {
+    char *file;
+    uint64_t frame;
+    int is_response;
+    char *qname;
+    uint16_t qtype;
+    int rcode;
+    char *answers; /* "A 192.0.2.20, PTR host.example.com" */
+} dns_rec;
+
+void conn_rec_free(conn_rec *c);
+void dns_rec_free(dns_rec *d);
+
+/* "192.0.2.10:50113" or "[2001:db8::10]:50113". buf at least 64 bytes. */
+const char *endpoint_str(const tcp_endpoint *ep, char *buf, size_t len);
+
+/* How the TCP connection went: "refused", "no-answer", "reset-by-server",
+ * "closed", "open-at-end", … */
+const char *conn_tcp_outcome(const conn_rec *c);
+
+#endif

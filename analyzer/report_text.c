@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* report_text: the human-readable summary and the -V transcript. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "http/http_conn.h"
+
+const char *report_tls_line(const tls_summary *s, char *buf, size_t len)
+{
+    if (!s->sh.seen) {
+        snprintf(buf, len, "%s", s->ch.seen ? "ClientHello only" : "no hello seen");
+        return buf;
+    }
+    snprintf(buf, len, "%s %s", tls_version_name(s->version),
+             s->suite_name ? s->suite_name : "unknown suite");
+    return buf;
+}
+
+static const char *cert_presence(tls_cert_presence p)
+{
+    switch (p) {
+    case TLS_CERT_ABSENT:
+        return "none";
+    case TLS_CERT_EMPTY:
+        return "empty";
+    case TLS_CERT_SENT:
+        return "sent";
+    default:
+        return "unknown (encrypted)";
+    }
+}
+
+static void print_tls(FILE *out, const conn_rec *c)
+{
+    const tls_summary *s = tls_conn_summary(c->tls);
+    char line[160];
+    fprintf(out, "  TLS: %s", report_tls_line(s, line, sizeof line));
+    if (s->ch.sni)
+        fprintf(out, ", SNI %s", s->ch.sni);
+    if (s->sh.seen)
+        fprintf(out, ", %s key exchange", s->server_key_exchange ? "(EC)DHE" : "RSA");
+    fprintf(out, ", handshake %s%s\n", s->handshake_complete ? "complete" : "incomplete",
+            s->resumed ? " (resumed)" : "");
+    if (s->sh.seen && s->version <= TLS_VERSION_1_2)
+        fprintf(out,
+                "    ServerHello frame %" PRIu64 ": renegotiation_info %s, "
+                "extended_master_secret %s\n",
+                s->sh.frame, s->sh.reneg_info ? "yes" : "no", s->sh.ems ? "yes" : "no");
+    if (s->cert_request.seen)
+        fprintf(out,
+                "    CertificateRequest frame %" PRIu64 ": %zu CA name(s); client "
+                "certificate %s (%zu in chain)\n",
+                s->cert_request.frame, s->cert_request.authorities.n, cert_presence(s->client_cert),
+                s->client_certs.n);
+    fprintf(out, "    server certificate %s (%zu in chain)\n", cert_presence(s->server_cert),
+            s->server_certs.n);
+    for (size_t i = 0; i < s->n_alerts; i++) {
+        const tls_alert_info *al = &s->alerts[i];
+        fprintf(out, "    alert frame %" PRIu64 " from %s: ", al->frame,
+                al->dir ? "server" : "client");
+        if (al->desc >= 0)
+            fprintf(out, "%s %s (%d)", al->level == 2 ? "fatal" : "warning",
+                    tls_alert_name(al->desc), al->desc);
+        else
+            fprintf(out, "encrypted, not readable");
+        if (al->after_hs_type >= 0)
+            fprintf(out, ", after %s %s", al->after_hs_dir ? "server" : "client",
+                    tls_hs_name(al->after_hs_type));
+        fprintf(out, "%s\n", al->encrypted ? " [encrypted]" : "");
+    }
+    fprintf(out, "    keys: %s\n", s->key_status_text);
+}
+
+static void print_soap(FILE *out, const soap_rec *s)
+{
+    if (!s->present) {
+        if (s->error)
+            fprintf(out, "        SOAP not decoded: %s\n", s->error);
+        return;
+    }
+    if (s->eoi_service || s->eoi_method) {
+        fprintf(out, "        EOI %s %s", s->eoi_service ? s->eoi_service : "?",
+                s->eoi_method ? s->eoi_method : "?");
+        if (s->has_status_code)
+            fprintf(out, " StatusCode %u (%s)", s->status_code,
+                    s->status_name ? s->status_name : "unknown");
+        fputc('\n', out);
+    } else {
+        fprintf(out, "        WS-Man %s%s%s", s->action_name ? s->action_name : "?",
+                s->class_name ? " " : "", s->class_name ? s->class_name : "");
+        if (s->message_id)
+            fprintf(out, " MessageID %s", s->message_id);
+        if (s->relates_to)
+            fprintf(out, " RelatesTo %s", s->relates_to);
+        fputc('\n', out);
+    }
+    if (s->has_return_value)
+        fprintf(out, "        ReturnValue %u (%s)\n", s->return_value,
+                s->return_value_name ? s->return_value_name : "unknown");
+    if (s->is_fault)
+        fprintf(out, "        fault %s/%s: %s\n", s->fault_code ? s->fault_code : "?",
+                s->fault_subcode ? s->fault_subcode : "?", s->fault_reason ? s->fault_reason : "");
+    if (s->enumeration_context)
+        fprintf(out, "        EnumerationContext %s\n", s->enumeration_context);
+    if (s->fields)
+        fprintf(out, "        %s\n", s->fields);
+    if (s->error)
+        fprintf(out, "        (partly malformed: %s)\n", s->error);
+}
+
+static void print_http(FILE *out, const conn_rec *c)
+{
+    for (guint i = 0; i < c->http->len; i++) {
+        const http_rec *h = g_ptr_array_index(c->http, i);
+        if (h->req.present) {
+            fprintf(out, "    frame %u: %s %s", h->req.first_frame, h->req.method, h->req.target);
+            if (h->req.content_type)
+                fprintf(out, " (%s, %zu bytes)", h->req.content_type, h->req.body_len);
+            fputc('\n', out);
+            if (h->req.authorization)
+                fprintf(out, "        Authorization: %s\n", h->req.authorization);
+            print_soap(out, &h->req.soap);
+        } else {
+            fprintf(out, "    (request not in the capture)\n");
+        }
+        if (h->resp.present) {
+            fprintf(out, "    frame %u: → %d %s", h->resp.first_frame, h->resp.status,
+                    h->resp.reason ? h->resp.reason : "");
+            if (h->resp.content_type)
+                fprintf(out, " (%s, %zu bytes)", h->resp.content_type, h->resp.body_len);
+            fputc('\n', out);
+            if (h->resp.www_authenticate)
+                fprintf(out, "        WWW-Authenticate: %s\n", h->resp.www_authenticate);
+            if (h->resp.server)
+                fprintf(out, "        Server: %s\n", h->resp.server);
+            print_soap(out, &h->resp.soap);
+        } else {
+            fprintf(out, "    → no response\n");
+        }
+    }
+}
+
+static void print_conn_head(FILE *out, const conn_rec *c)
+{
+    char cl[80], sv[80];
+    fprintf(out, "#%u %s → %s  %s", c->id, endpoint_str(&c->client, cl, sizeof cl),
+            endpoint_str(&c->server, sv, sizeof sv), conn_tcp_outcome(c));
+    if (c->app == APP_TLS) {
+        char line[160];
+        const tls_summary *s = tls_conn_summary(c->tls);
+        fprintf(out, ", %s, keys: %s", report_tls_line(s, line, sizeof line),
+                tls_key_status_name(s->key_status));
+    }
+    if (c->http->len) {
+        fprintf(out, ", HTTP");
+        for (guint i = 0; i < c->http->len; i++) {
+            const http_rec *h = g_ptr_array_index(c->http, i);
+            if (h->resp.present)
+                fprintf(out, " %d", h->resp.status);
+            else
+                fprintf(out, " -");
+        }
+    }
+    fputc('\n', out);
+}
+
+void report_text(FILE *out, const analysis *a, int verbose)
+{
+    for (guint i = 0; i < a->dns->len; i++) {
+        const dns_rec *d = g_ptr_array_index(a->dns, i);
+        if (!d->is_response)
+            continue;
+        fprintf(out, "DNS frame %" PRIu64 ": %s %s → %s%s%s\n", d->frame, d->qname,
+                d->qtype == 12   ? "PTR"
+                : d->qtype == 28 ? "AAAA"
+                                 : "A",
+                d->rcode == 3 ? "NXDOMAIN"
+                : d->rcode    ? "error"
+                              : "NOERROR",
+                d->answers[0] ? " " : "", d->answers);
+    }
+    for (guint i = 0; i < a->conns->len; i++) {
+        const conn_rec *c = g_ptr_array_index(a->conns, i);
+        print_conn_head(out, c);
+        if (!verbose)
+            continue;
+        fprintf(out, "  file %s, frames %" PRIu64 "–%" PRIu64 "\n", c->file, c->first_frame,
+                c->last_frame);
+        fprintf(out, "  TCP: ");
+        if (c->midstream)
+            fprintf(out, "capture started mid-connection; ");
+        if (c->syn_count)
+            fprintf(out, "SYN frame %" PRIu64 "%s", c->syn_frame,
+                    c->syn_count > 1 ? " (retransmitted)" : "");
+        if (c->synack_frame)
+            fprintf(out, ", SYN-ACK frame %" PRIu64, c->synack_frame);
+        if (c->rst_frame)
+            fprintf(out, ", RST from %s frame %" PRIu64, c->rst_from ? "server" : "client",
+                    c->rst_frame);
+        for (int d = 0; d < 2; d++)
+            if (c->fin_frame[d])
+                fprintf(out, ", FIN from %s frame %" PRIu64, d ? "server" : "client",
+                        c->fin_frame[d]);
+        fprintf(out, "; %" PRIu64 "/%" PRIu64 " bytes\n", c->bytes[0], c->bytes[1]);
+        if (c->app == APP_TLS)
+            print_tls(out, c);
+        print_http(out, c);
+        for (guint k = 0; k < c->notes->len; k++)
+            fprintf(out, "  note: %s\n", (const char *)g_ptr_array_index(c->notes, k));
+        fputc('\n', out);
+    }
+    if (a->conns->len == 0 && a->dns->len == 0)
+        fprintf(out, "No TCP connections or DNS lookups in the input.\n");
+}

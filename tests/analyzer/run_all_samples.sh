@@ -1,0 +1,27 @@
+#!/bin/sh
+# amtdiag -V and --format json over every sample with every key source it
+# has; in the sanitizer build this is where memory errors would show.
+# usage: run_all_samples.sh AMTDIAG SAMPLES_DIR
+set -u
+amtdiag=$1 samples=$2
+passed=0 failed=0
+for dir in "$samples"/*/ "$samples"/recorded-on-loopback/*/; do
+    [ -f "$dir/expected.json" ] || continue
+    cap=$(ls "$dir"capture.pcap* | head -1)
+    set -- -r "$cap"
+    [ -f "$dir/keylog.txt" ] && set -- "$@" --keylog "$dir/keylog.txt"
+    [ -f "$dir/amt-key.pem" ] && set -- "$@" --key "$dir/amt-key.pem"
+    ok=1
+    "$amtdiag" -V "$@" >/dev/null 2>"$dir/../.err.$$" || ok=0
+    "$amtdiag" --format json "$@" >/dev/null 2>>"$dir/../.err.$$" || ok=0
+    if [ $ok -eq 1 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $dir"
+        cat "$dir/../.err.$$"
+    fi
+    rm -f "$dir/../.err.$$"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,125 @@
+#!/bin/sh
+# amtdiag on bad input: clear messages naming the file (and frame), partial
+# reports where possible, exit status 2 only when nothing could be read.
+# usage: test_cli.sh AMTDIAG SAMPLES_DIR
+set -u
+amtdiag=$1 samples=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+run() { # run NAME WANT_STATUS PATTERN -- command…  (PATTERN searched in stdout+stderr)
+    name=$1 want=$2 pattern=$3
+    shift 4
+    "$@" >"$tmp/out" 2>&1
+    got=$?
+    if [ "$got" -eq "$want" ] && grep -q -- "$pattern" "$tmp/out"; then
+        passed=$((passed + 1))
+        echo "ok   $name"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name: exit $got (wanted $want), pattern \"$pattern\"; output:"
+        head -20 "$tmp/out"
+    fi
+}
+s=$samples/ok-tls12-ecdhe-gcm
+rsa=$samples/ok-tls12-rsa-aes128-gcm
+
+run "usage without input" 2 "no input" -- "$amtdiag"
+run "unknown option" 2 "unknown option --bogus" -- "$amtdiag" --bogus -r "$s/capture.pcapng"
+run "bad --format" 2 "use text or json" -- "$amtdiag" --format xml -r "$s/capture.pcapng"
+run "missing capture" 2 "$tmp/none.pcap" -- "$amtdiag" -r "$tmp/none.pcap"
+echo "hello, I am not a capture" >"$tmp/text.pcap"
+run "not a capture" 2 "text.pcap: not a pcap or pcapng file" -- "$amtdiag" -r "$tmp/text.pcap"
+: >"$tmp/empty.pcapng"
+run "empty file" 2 "empty.pcapng" -- "$amtdiag" -r "$tmp/empty.pcapng"
+run "missing key log" 2 "$tmp/nokeys.txt" -- "$amtdiag" -r "$s/capture.pcapng" --keylog "$tmp/nokeys.txt"
+run "missing RSA key" 2 "$tmp/nokey.pem" -- "$amtdiag" -r "$s/capture.pcapng" --key "$tmp/nokey.pem"
+echo "-----BEGIN PRIVATE KEY-----" >"$tmp/bad.pem"
+run "malformed PEM key" 2 "bad.pem" -- "$amtdiag" -r "$s/capture.pcapng" --key "$tmp/bad.pem"
+
+# a truncated capture: what precedes the cut is still analysed
+size=$(stat -c %s "$s/capture.pcapng")
+head -c $((size - 100)) "$s/capture.pcapng" >"$tmp/cut.pcapng"
+run "truncated capture: warning names file and frame" 0 "cut.pcapng.*frame" -- \
+    "$amtdiag" -r "$tmp/cut.pcapng" --keylog "$s/keylog.txt"
+run "truncated capture: earlier connections reported" 0 "HTTP 401" -- \
+    "$amtdiag" -r "$tmp/cut.pcapng" --keylog "$s/keylog.txt"
+# one unreadable input among good ones is not fatal
+run "one bad input of two" 0 "HTTP 401" -- "$amtdiag" -r "$tmp/text.pcap" -r "$s/capture.pcapng" \
+    --keylog "$s/keylog.txt"
+
+# keys: garbage lines are skipped with a warning, the rest still works
+{ echo "garbage line"; cat "$s/keylog.txt"; echo "CLIENT_RANDOM zz"; } >"$tmp/keys.txt"
+run "key log with garbage lines" 0 "2 line(s) are not key log lines" -- \
+    "$amtdiag" -r "$s/capture.pcapng" --keylog "$tmp/keys.txt"
+run "key log with garbage lines still decrypts" 0 "keys: decrypted" -- \
+    "$amtdiag" -r "$s/capture.pcapng" --keylog "$tmp/keys.txt"
+openssl genrsa -out "$tmp/other.pem" 2048 2>/dev/null
+run "wrong RSA key" 0 "does not match" -- "$amtdiag" -V -r "$rsa/capture.pcapng" --key "$tmp/other.pem"
+run "RSA key for an ECDHE session" 0 "ECDHE\|(EC)DHE" -- \
+    "$amtdiag" -V -r "$s/capture.pcapng" --key "$rsa/amt-key.pem"
+run "no keys" 0 "keys: no-keys\|no keys" -- "$amtdiag" -r "$s/capture.pcapng"
+
+# a corrupted ciphertext byte: the MAC/tag failure is reported, no crash
+python3 - "$s/capture.pcapng" "$tmp/corrupt.pcapng" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+# flip a byte in the middle of the last long application data record
+i = len(data)
+while True:
+    i = data.rfind(b"\x17\x03\x03", 0, i)
+    length = data[i + 3] << 8 | data[i + 4]
+    if length > 200:
+        break
+data[i + 5 + length // 2] ^= 0xFF
+open(sys.argv[2], "wb").write(data)
+PY
+run "corrupted record" 0 "mac\|MAC\|tag" -- "$amtdiag" -V -r "$tmp/corrupt.pcapng" --keylog "$s/keylog.txt"
+
+# standard input, a directory, JSON
+run "capture on stdin" 0 "HTTP 401" -- sh -c "\"$amtdiag\" -r - --keylog \"$s/keylog.txt\" <\"$s/capture.pcapng\""
+mkdir "$tmp/dir" && cp "$s/capture.pcapng" "$tmp/dir/a.pcapng" && cp "$rsa/capture.pcapng" "$tmp/dir/b.pcapng"
+run "directory input" 0 "b.pcapng" -- "$amtdiag" -V -r "$tmp/dir"
+run "json output" 0 '"schema" : "amtdiag/1"' -- "$amtdiag" --format json -r "$s/capture.pcapng"
+run "-o to an unwritable place" 2 "$tmp/text.pcap/x" -- "$amtdiag" -r "$s/capture.pcapng" -o "$tmp/text.pcap/x"
+
+# secrets in clear HTTP never reach a report: Basic credentials, and SOAP
+# fields such as SetMEBxPassword's Password
+python3 - "$tmp/secret.pcap" <<'PY'
+import base64, struct, sys
+def frame(src, dst, sport, dport, seq, ack, flags, payload=b""):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 64240, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 1, 0x4000, 64, 6, 0,
+                     bytes(src), bytes(dst))
+    return b"\x02\0\0\0\0\x14" + b"\x02\0\0\0\0\x0a" + b"\x08\x00" + ip + tcp + payload
+c, a = [192, 0, 2, 10], [192, 0, 2, 20]
+body = (b'<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        b'xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing"><s:Header><wsa:Action>'
+        b'http://intel.com/wbem/wscim/1/amt-schema/1/AMT_SetupAndConfigurationService/SetMEBxPassword'
+        b'</wsa:Action></s:Header><s:Body><h:SetMEBxPassword_INPUT '
+        b'xmlns:h="http://intel.com/wbem/wscim/1/amt-schema/1/AMT_SetupAndConfigurationService">'
+        b'<h:Password>Sup3rSecret!MEBx</h:Password></h:SetMEBxPassword_INPUT></s:Body></s:Envelope>')
+cred = base64.b64encode(b"admin:Sup3rSecret!Basic")
+req = (b"POST /wsman HTTP/1.1\r\nHost: 192.0.2.20:16992\r\nAuthorization: Basic " + cred +
+       b"\r\nContent-Type: application/soap+xml\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+frames = [frame(c, a, 50000, 16992, 100, 0, 0x02), frame(a, c, 16992, 50000, 500, 101, 0x12),
+          frame(c, a, 50000, 16992, 101, 501, 0x10), frame(c, a, 50000, 16992, 101, 501, 0x18, req)]
+out = open(sys.argv[1], "wb")
+out.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+for i, f in enumerate(frames):
+    out.write(struct.pack("<IIII", 1700000000, i, len(f), len(f)) + f)
+PY
+"$amtdiag" -V -r "$tmp/secret.pcap" >"$tmp/secret.txt" 2>&1
+"$amtdiag" --format json -r "$tmp/secret.pcap" >>"$tmp/secret.txt" 2>&1
+if grep -q "SetMEBxPassword" "$tmp/secret.txt" && ! grep -q "Sup3rSecret" "$tmp/secret.txt" &&
+    ! grep -q "YWRtaW46U3VwM3JTZWNyZXQhQmFzaWM" "$tmp/secret.txt"; then
+    passed=$((passed + 1))
+    echo "ok   passwords and Basic credentials are hidden"
+else
+    failed=$((failed + 1))
+    echo "FAIL passwords and Basic credentials are hidden:"
+    grep -n "Sup3rSecret\|YWRtaW46\|SetMEBx" "$tmp/secret.txt" | head
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
