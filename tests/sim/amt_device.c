@@ -105,6 +105,9 @@ static int verify_cb(X509_STORE_CTX *xs, void *arg)
     SSL *ssl = X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
     simio *io = simio_from_ssl(ssl);
     d->verdict[0] = '\0';
+    /* OpenSSL drops the peer's certificate when verification fails, so
+     * remember here that the console did send one. */
+    d->cert_presented = X509_STORE_CTX_get0_cert(xs) != NULL;
     int err = check_console_cert(d, io, xs);
     if (err == X509_V_OK)
         return 1;
@@ -233,6 +236,7 @@ static void serve_tls(simio *io, void *arg)
 {
     amt_device *d = arg;
     d->verdict[0] = '\0';
+    d->cert_presented = 0;
     int ok = d->tls.ignore_renegotiation_info
                  ? simio_start_tls_filtered(io, d->ctx, strip_reneg_info)
                  : simio_start_tls(io, d->ctx, 1, NULL);
@@ -240,8 +244,9 @@ static void serve_tls(simio *io, void *arg)
     SSL *ssl = simio_ssl(io);
     if (d->tls.mutual_auth) {
         f->cert_request = 1;
-        X509 *peer = SSL_get0_peer_certificate(ssl);
-        f->client_cert_sent = peer ? 1 : 0;
+        /* OpenSSL no longer holds a certificate that failed verification */
+        int peer = SSL_get0_peer_certificate(ssl) != NULL || d->cert_presented;
+        f->client_cert_sent = peer;
         if (ok && !peer && d->tls.reject == AMT_ACCEPT_THEN_CLOSE)
             g_strlcpy(d->verdict, "client-cert-missing", sizeof d->verdict);
         if (!ok && !peer && SSL_get_verify_result(ssl) == X509_V_OK && !d->verdict[0])

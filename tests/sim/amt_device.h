@@ -45,7 +45,8 @@ typedef struct amt_device {
     /* built by amt_device_start */
     SSL_CTX *ctx;
     amt_http *http;
-    char verdict[64]; /* the first rule the last client certificate failed, or "" */
+    char verdict[64];   /* the first rule the last client certificate failed, or "" */
+    int cert_presented; /* the last handshake carried a console certificate */
 } amt_device;
 
 /* Builds the TLS context and HTTP state. Returns 0, or -1 with a message. */
