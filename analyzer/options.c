@@ -35,26 +35,12 @@ static const char usage_text[] =
     "  --format text|json\n"
     "                 report format (default text)\n"
     "  -o FILE        write the report to FILE instead of standard output\n"
-    "  --export-keylog FILE\n"
-    "                 write the NSS key log of every decrypted session\n"
-    "  --inject-secrets OUT.pcapng\n"
-    "                 copy the (single) input with a decryption secrets block\n"
-    "  --export-decrypted OUT.pcapng\n"
-    "                 the decrypted HTTP as a capture any Wireshark opens without keys\n"
     "  -h, --help     this text;  --version  the version\n"
     "\n"
-    "Exit status: 0 nothing rejected, 1 at least one rejection, 2 bad usage or unusable\n"
-    "input.\n";
+    "Exit status: 0 when the input was read, 2 on bad usage or when no input could be\n"
+    "read at all.\n";
 
-enum {
-    OPT_KEYLOG = 1000,
-    OPT_KEY,
-    OPT_FORMAT,
-    OPT_EXPORT_KEYLOG,
-    OPT_INJECT,
-    OPT_EXPORT_DECRYPTED,
-    OPT_VERSION
-};
+enum { OPT_KEYLOG = 1000, OPT_KEY, OPT_FORMAT, OPT_VERSION };
 
 static int sort_paths(gconstpointer a, gconstpointer b)
 {
@@ -114,15 +100,9 @@ static void add_key(amtdiag_options *o, const char *arg)
 int options_parse(amtdiag_options *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"keylog", required_argument, NULL, OPT_KEYLOG},
-        {"key", required_argument, NULL, OPT_KEY},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"export-keylog", required_argument, NULL, OPT_EXPORT_KEYLOG},
-        {"inject-secrets", required_argument, NULL, OPT_INJECT},
-        {"export-decrypted", required_argument, NULL, OPT_EXPORT_DECRYPTED},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0},
+        {"keylog", required_argument, NULL, OPT_KEYLOG}, {"key", required_argument, NULL, OPT_KEY},
+        {"format", required_argument, NULL, OPT_FORMAT}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},     {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->inputs = g_ptr_array_new_with_free_func(g_free);
@@ -167,18 +147,6 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
                 return 2;
             }
             break;
-        case OPT_EXPORT_KEYLOG:
-            g_free(o->export_keylog);
-            o->export_keylog = g_strdup(optarg);
-            break;
-        case OPT_INJECT:
-            g_free(o->inject_secrets);
-            o->inject_secrets = g_strdup(optarg);
-            break;
-        case OPT_EXPORT_DECRYPTED:
-            g_free(o->export_decrypted);
-            o->export_decrypted = g_strdup(optarg);
-            break;
         case 'h':
             fputs(usage_text, stdout);
             return 1;
@@ -208,10 +176,6 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
         fprintf(stderr, "amtdiag: -r and -i cannot be combined\n");
         return 2;
     }
-    if (o->inject_secrets && o->inputs->len != 1) {
-        fprintf(stderr, "amtdiag: --inject-secrets needs exactly one input file\n");
-        return 2;
-    }
     return 0;
 }
 
@@ -234,8 +198,5 @@ void options_free(amtdiag_options *o)
     g_free(o->iface);
     g_free(o->filter);
     g_free(o->output);
-    g_free(o->export_keylog);
-    g_free(o->inject_secrets);
-    g_free(o->export_decrypted);
     memset(o, 0, sizeof *o);
 }

@@ -20,10 +20,7 @@ typedef struct amtdiag_options {
     GArray *keys;       /* --key: rsa_key_opt */
     int verbose;        /* -V: the transcript */
     out_format format;
-    char *output;           /* -o */
-    char *export_keylog;    /* --export-keylog */
-    char *inject_secrets;   /* --inject-secrets */
-    char *export_decrypted; /* --export-decrypted */
+    char *output; /* -o */
 } amtdiag_options;
 
 /* Parses argv into o. Returns 0 to go on, 1 when --help or --version was
