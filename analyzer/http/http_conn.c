@@ -758,7 +758,7 @@ void http_conn_feed(http_conn *c, int dir, const void *data, size_t len, uint32_
 
 /* A message whose head was lost in a gap: it stands in the pairing so
  * that the responses after it still meet their own requests. */
-static msg *placeholder(const dir_state *d)
+static msg *gap_stand_in(const dir_state *d)
 {
     msg *m = g_new0(msg, 1);
     m->pub.flags = HTTP_MSG_GAP;
@@ -782,9 +782,9 @@ void http_conn_gap(http_conn *c, int dir)
     } else if (d->st == ST_HEAD && d->len) {
         msg *req = dir == HTTP_DIR_RESPONSE ? first_unanswered(c) : NULL;
         if (dir == HTTP_DIR_REQUEST) {
-            queue_push(c, placeholder(d));
+            queue_push(c, gap_stand_in(d));
         } else if (req) {
-            req->resp = placeholder(d);
+            req->resp = gap_stand_in(d);
             drain(c);
         }
     }

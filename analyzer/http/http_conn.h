@@ -105,9 +105,9 @@ void http_conn_feed(http_conn *c, int dir, const void *data, size_t len, uint32_
 /* A hole in direction dir: the message under way is delivered as far as
  * it got (flag HTTP_MSG_GAP), and the parser skips to the next line that
  * looks like a request / status line. A message whose head was cut is
- * delivered as a placeholder with HTTP_MSG_GAP, an empty method and target
+ * delivered as a stand-in with HTTP_MSG_GAP, an empty method and target
  * or status 0, so that later responses still pair with their requests (a
- * placeholder response with no request to answer is dropped). */
+ * stand-in response with no request to answer is dropped). */
 void http_conn_gap(http_conn *c, int dir);
 
 /* The connection ended: a body until close ends here, unfinished messages
