@@ -34,6 +34,34 @@ static void dir_free(tls_dir *d)
     OPENSSL_cleanse(d->secret, sizeof(d->secret));
 }
 
+/* Frees everything but the summary — stream buffers, cipher states, the
+ * master secret, the scratch plaintext — wiping what is secret. Done at the
+ * end of the streams, so a finished connection kept for the report holds
+ * only its facts and no key material. */
+static void release_working_state(tls_conn *c)
+{
+    if (c->released)
+        return;
+    c->released = 1;
+    dir_free(&c->d[0]);
+    dir_free(&c->d[1]);
+    tls_cipher_free(c->pending[0]);
+    tls_cipher_free(c->pending[1]);
+    c->pending[0] = c->pending[1] = NULL;
+    OPENSSL_cleanse(c->ms, sizeof(c->ms));
+    if (c->cke)
+        g_byte_array_free(c->cke, TRUE);
+    if (c->ch_ticket)
+        g_bytes_unref(c->ch_ticket);
+    if (c->nst_ticket)
+        g_bytes_unref(c->nst_ticket);
+    c->cke = NULL;
+    c->ch_ticket = c->nst_ticket = NULL;
+    OPENSSL_cleanse(c->scratch, TLS_MAX_RECORD + 64);
+    g_free(c->scratch);
+    c->scratch = NULL;
+}
+
 tls_conn *tls_conn_new(tls_keys *k, const tls_callbacks *cb, void *ctx)
 {
     tls_conn *c = g_new0(tls_conn, 1);
@@ -150,6 +178,7 @@ void tls_conn_end(tls_conn *c)
                      tls_dir_name(i), left);
         d->stopped = 1;
     }
+    release_working_state(c);
 }
 
 const tls_summary *tls_conn_summary(const tls_conn *c)
@@ -161,19 +190,7 @@ void tls_conn_free(tls_conn *c)
 {
     if (!c)
         return;
-    dir_free(&c->d[0]);
-    dir_free(&c->d[1]);
-    tls_cipher_free(c->pending[0]);
-    tls_cipher_free(c->pending[1]);
-    OPENSSL_cleanse(c->ms, sizeof(c->ms));
-    if (c->cke)
-        g_byte_array_free(c->cke, TRUE);
-    if (c->ch_ticket)
-        g_bytes_unref(c->ch_ticket);
-    if (c->nst_ticket)
-        g_bytes_unref(c->nst_ticket);
-    OPENSSL_cleanse(c->scratch, TLS_MAX_RECORD + 64);
-    g_free(c->scratch);
+    release_working_state(c);
     tls_sum_clear(&c->sum);
     if (c->owns_keys)
         tls_keys_free(c->keys);

@@ -265,6 +265,7 @@ struct tls_conn {
     tls_summary sum;
     tls_dir d[2];
     int ended;
+    int released;  /* working state and secrets freed at the end; only the summary is left */
     int midstream; /* neither hello seen at the start: capture began after the handshake */
     int in_pump;
 
