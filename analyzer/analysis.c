@@ -222,8 +222,7 @@ static void msg_to_rec(const http_message *m, http_msg_rec *r)
     unsigned int mdlen = 0;
     EVP_Digest(m->body ? m->body : (const unsigned char *)"", m->body_len, md, &mdlen, EVP_sha256(),
                NULL);
-    for (unsigned i = 0; i < mdlen && i < 32; i++)
-        snprintf(r->body_sha256 + 2 * i, 3, "%02x", md[i]);
+    hex_encode(md, mdlen < 32 ? mdlen : 32, r->body_sha256);
     soap_to_rec(m, &r->soap);
 }
 

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "http/http_conn.h"
-
 static void soap_rec_clear(soap_rec *s)
 {
     char **strs[] = {&s->error,
@@ -76,6 +74,16 @@ void dns_rec_free(dns_rec *d)
     g_free(d->qname);
     g_free(d->answers);
     g_free(d);
+}
+
+void hex_encode(const uint8_t *p, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
 }
 
 const char *endpoint_str(const tcp_endpoint *ep, char *buf, size_t len)

@@ -93,6 +93,9 @@ typedef struct dns_rec {
 void conn_rec_free(conn_rec *c);
 void dns_rec_free(dns_rec *d);
 
+/* Writes n bytes as lowercase hex into out (2n+1 bytes, NUL-terminated). */
+void hex_encode(const uint8_t *p, size_t n, char *out);
+
 /* "192.0.2.10:50113" or "[2001:db8::10]:50113". buf at least 64 bytes. */
 const char *endpoint_str(const tcp_endpoint *ep, char *buf, size_t len);
 

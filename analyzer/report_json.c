@@ -30,9 +30,7 @@ static void member_bool(JsonBuilder *b, const char *name, int v)
 static void hex_member(JsonBuilder *b, const char *name, const uint8_t *p, size_t n)
 {
     char *h = g_malloc(2 * n + 1);
-    for (size_t i = 0; i < n; i++)
-        snprintf(h + 2 * i, 3, "%02x", p[i]);
-    h[2 * n] = '\0';
+    hex_encode(p, n, h);
     member_str(b, name, h);
     g_free(h);
 }

@@ -142,6 +142,30 @@ static void print_http(FILE *out, const conn_rec *c)
     }
 }
 
+/* The TCP events of a connection, comma-separated, then the byte counts. */
+static void print_tcp(FILE *out, const conn_rec *c)
+{
+    GString *t = g_string_new(c->midstream ? "capture started mid-connection" : "");
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        if (t->len)                                                                                \
+            g_string_append(t, ", ");                                                              \
+        g_string_append_printf(t, __VA_ARGS__);                                                    \
+    } while (0)
+    if (c->syn_count)
+        ADD("SYN frame %" PRIu64 "%s", c->syn_frame, c->syn_count > 1 ? " (retransmitted)" : "");
+    if (c->synack_frame)
+        ADD("SYN-ACK frame %" PRIu64, c->synack_frame);
+    if (c->rst_frame)
+        ADD("RST from %s frame %" PRIu64, c->rst_from ? "server" : "client", c->rst_frame);
+    for (int d = 0; d < 2; d++)
+        if (c->fin_frame[d])
+            ADD("FIN from %s frame %" PRIu64, d ? "server" : "client", c->fin_frame[d]);
+#undef ADD
+    fprintf(out, "  TCP: %s; %" PRIu64 "/%" PRIu64 " bytes\n", t->str, c->bytes[0], c->bytes[1]);
+    g_string_free(t, TRUE);
+}
+
 static void print_conn_head(FILE *out, const conn_rec *c)
 {
     char cl[80], sv[80];
@@ -188,22 +212,7 @@ void report_text(FILE *out, const analysis *a, int verbose)
             continue;
         fprintf(out, "  file %s, frames %" PRIu64 "–%" PRIu64 "\n", c->file, c->first_frame,
                 c->last_frame);
-        fprintf(out, "  TCP: ");
-        if (c->midstream)
-            fprintf(out, "capture started mid-connection; ");
-        if (c->syn_count)
-            fprintf(out, "SYN frame %" PRIu64 "%s", c->syn_frame,
-                    c->syn_count > 1 ? " (retransmitted)" : "");
-        if (c->synack_frame)
-            fprintf(out, ", SYN-ACK frame %" PRIu64, c->synack_frame);
-        if (c->rst_frame)
-            fprintf(out, ", RST from %s frame %" PRIu64, c->rst_from ? "server" : "client",
-                    c->rst_frame);
-        for (int d = 0; d < 2; d++)
-            if (c->fin_frame[d])
-                fprintf(out, ", FIN from %s frame %" PRIu64, d ? "server" : "client",
-                        c->fin_frame[d]);
-        fprintf(out, "; %" PRIu64 "/%" PRIu64 " bytes\n", c->bytes[0], c->bytes[1]);
+        print_tcp(out, c);
         if (c->app == APP_TLS)
             print_tls(out, c);
         print_http(out, c);

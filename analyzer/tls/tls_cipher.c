@@ -48,7 +48,8 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
 {
     const tls_cipher_info *ci = tls_cipher_info_get(s->cipher);
     if (s->cipher == TLS_CIPHER_UNSUPPORTED) {
-        snprintf(err, errlen, "unsupported suite %s (its cipher is not implemented here)", s->iana);
+        snprintf(err, errlen, "unsupported suite %s (amtdiag has no decryption for its cipher)",
+                 s->iana);
         return NULL;
     }
     tls_cipher_state *cs = g_new0(tls_cipher_state, 1);

@@ -481,7 +481,7 @@ tls_setup_result tls_setup_dir(tls_conn *c, int di, int may_wait)
     }
     if (c->suite->cipher == TLS_CIPHER_UNSUPPORTED) {
         tls_status_fail(c, TLS_KEY_UNSUPPORTED,
-                        "not decrypted: unsupported suite %s (cipher not implemented)",
+                        "not decrypted: unsupported suite %s (no decryption for its cipher)",
                         s->suite_name);
         return TLS_SETUP_FAIL;
     }

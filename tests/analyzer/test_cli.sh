@@ -83,6 +83,25 @@ run "directory input" 0 "b.pcapng" -- "$amtdiag" -V -r "$tmp/dir"
 run "json output" 0 '"schema" : "amtdiag/1"' -- "$amtdiag" --format json -r "$s/capture.pcapng"
 run "-o to an unwritable place" 2 "$tmp/text.pcap/x" -- "$amtdiag" -r "$s/capture.pcapng" -o "$tmp/text.pcap/x"
 
+# what the transcript says about TCP, DNS, gaps and a capture started mid-connection
+run "refused connection" 0 "16993  refused" -- "$amtdiag" -r "$samples/port-closed/capture.pcapng"
+run "RST named with its frame" 0 "RST from server frame 2" -- \
+    "$amtdiag" -V -r "$samples/port-closed/capture.pcapng"
+run "unanswered SYNs" 0 "16993  no-answer" -- "$amtdiag" -r "$samples/syn-unanswered/capture.pcapng"
+run "retransmitted SYN" 0 "SYN frame 1 (retransmitted)" -- \
+    "$amtdiag" -V -r "$samples/syn-unanswered/capture.pcapng"
+run "DNS NXDOMAIN" 0 "amt-pc17.vpro.example.com A → NXDOMAIN" -- \
+    "$amtdiag" -r "$samples/dns-nxdomain/capture.pcapng"
+run "lost segment reported" 0 "bytes from the server missing in the capture" -- \
+    "$amtdiag" -V -r "$samples/tcp-pathologies/capture.pcapng"
+m=$samples/capture-starts-mid-stream
+run "capture started mid-connection" 0 "TCP: capture started mid-connection, FIN" -- \
+    "$amtdiag" -V -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
+run "mid-stream key status" 0 "keys: no-client-hello" -- \
+    "$amtdiag" -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
+run "live capture on a missing interface" 2 "nosuchif0" -- "$amtdiag" -i nosuchif0
+run "-r and -i together" 2 "cannot be combined" -- "$amtdiag" -i lo -r "$s/capture.pcapng"
+
 # secrets in clear HTTP never reach a report: Basic credentials, and SOAP
 # fields such as SetMEBxPassword's Password
 python3 - "$tmp/secret.pcap" <<'PY'

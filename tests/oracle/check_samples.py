@@ -22,7 +22,7 @@ def client_port(ep):
     return int(ep.rsplit(":", 1)[1])
 
 
-def compare(expected, seen, mode):
+def compare(expected, seen):
     """Returns a list of differences between expected.json and tshark's view."""
     errors = []
     if seen["malformed"]:
@@ -92,7 +92,7 @@ def main():
         for mode in modes:
             try:
                 seen = view(capture_path(sample, expected), key_options(sample, expected, mode))
-                errors = compare(expected, seen, mode)
+                errors = compare(expected, seen)
             except (RuntimeError, OSError, KeyError, ValueError) as exc:
                 errors = [str(exc)]
             if errors:

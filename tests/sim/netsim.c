@@ -54,8 +54,8 @@ struct netsim {
     GString *keylog;
     GArray *alerts; /* sim_alert */
     unsigned next_port;
-    int live;          /* real TCP on 127.0.0.1 instead of socketpairs */
-    int listen_fd[2];  /* live: listeners of 16992 and 16993 */
+    int live;         /* real TCP on 127.0.0.1 instead of socketpairs */
+    int listen_fd[2]; /* live: listeners of 16992 and 16993 */
 };
 
 static int ex_index = -1;
@@ -230,8 +230,7 @@ static int live_pair(netsim *n, uint16_t port, int listen_too, int fds[2], uint1
         int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
         setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         if (bind(l, (struct sockaddr *)&a, sizeof a) != 0 || listen(l, 4) != 0) {
-            fprintf(stderr, "amtsim: cannot listen on 127.0.0.1:%u: %s\n", port,
-                    strerror(errno));
+            fprintf(stderr, "amtsim: cannot listen on 127.0.0.1:%u: %s\n", port, strerror(errno));
             close(l);
             return -1;
         }

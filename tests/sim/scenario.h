@@ -58,6 +58,10 @@ typedef struct scenario {
     void (*setup)(scen_ctx *s);
 } scenario;
 
+/* Sets the console's usual calls after logging in: Get AMT_GeneralSettings,
+ * Enumerate and Pull AMT_TLSSettingData, GetLowAccuracyTimeSynch. */
+void scen_default_requests(scen_ctx *s);
+
 extern const scenario scenarios[];
 extern const unsigned n_scenarios;
 

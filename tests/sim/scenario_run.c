@@ -144,7 +144,6 @@ static void defaults(scen_ctx *s, world *w, uint32_t seed)
 }
 
 /* The console's usual calls after logging in. */
-void scen_default_requests(scen_ctx *s);
 void scen_default_requests(scen_ctx *s)
 {
     console_http *h = s->con.http;
@@ -450,8 +449,8 @@ static int write_files(scen_ctx *s, const scenario *sc, const char *dir, int liv
     }
     snprintf(path, sizeof path, "%s/%s", dir,
              s->fmt == PCAPW_PCAP ? "capture.pcap" : "capture.pcapng");
-    if (!live && netsim_write_capture(s->net, path, s->fmt, s->path, (size_t)s->npath, s->capture_start,
-                             s->embed_secrets, err, sizeof err) != 0) {
+    if (!live && netsim_write_capture(s->net, path, s->fmt, s->path, (size_t)s->npath,
+                                      s->capture_start, s->embed_secrets, err, sizeof err) != 0) {
         fprintf(stderr, "amtsim: %s\n", err);
         return -1;
     }

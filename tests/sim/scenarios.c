@@ -8,8 +8,6 @@
 #include <glib.h>
 #include <string.h>
 
-void scen_default_requests(scen_ctx *s);
-
 #define SOAP "application/soap+xml;charset=UTF-8"
 
 static void run(scen_ctx *s, uint16_t port)
