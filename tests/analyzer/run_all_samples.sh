@@ -5,6 +5,8 @@
 set -u
 amtdiag=$1 samples=$2
 passed=0 failed=0
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 for dir in "$samples"/*/ "$samples"/recorded-on-loopback/*/; do
     [ -f "$dir/expected.json" ] || continue
     cap=$(ls "$dir"capture.pcap* | head -1)
@@ -12,16 +14,15 @@ for dir in "$samples"/*/ "$samples"/recorded-on-loopback/*/; do
     [ -f "$dir/keylog.txt" ] && set -- "$@" --keylog "$dir/keylog.txt"
     [ -f "$dir/amt-key.pem" ] && set -- "$@" --key "$dir/amt-key.pem"
     ok=1
-    "$amtdiag" -V "$@" >/dev/null 2>"$dir/../.err.$$" || ok=0
-    "$amtdiag" --format json "$@" >/dev/null 2>>"$dir/../.err.$$" || ok=0
+    "$amtdiag" -V "$@" >/dev/null 2>"$err" || ok=0
+    "$amtdiag" --format json "$@" >/dev/null 2>>"$err" || ok=0
     if [ $ok -eq 1 ]; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
         echo "FAIL $dir"
-        cat "$dir/../.err.$$"
+        cat "$err"
     fi
-    rm -f "$dir/../.err.$$"
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
