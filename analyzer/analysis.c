@@ -27,6 +27,7 @@ typedef struct file_run {
     const char *file;
     flow_table *flows;
     int64_t last_expire_us;
+    int64_t now_us; /* time of the packet being processed */
 } file_run;
 
 /* What a connection needs while its flow is open. */
@@ -133,6 +134,31 @@ static char *auth_dup(http_str s)
     return str_dup(s);
 }
 
+/* The AMT settings the diagnosis reads from answers: AMT's clock (the
+ * time-synchronization service's Ta0) and the trusted FQDN list. */
+static void soap_settings_to_rec(const soap_msg *s, soap_rec *r)
+{
+    const char *ta0 = soap_field(s, "Ta0");
+    if (ta0 && s->body_name && g_str_has_prefix(s->body_name, "GetLowAccuracyTimeSynch")) {
+        char *end = NULL;
+        gint64 t = g_ascii_strtoll(ta0, &end, 10);
+        if (end && !*end && t > 0) {
+            r->has_amt_time = 1;
+            r->amt_time = t;
+        }
+    }
+    GString *cn = g_string_new(NULL);
+    for (size_t i = 0; i < s->n_fields; i++)
+        if (s->fields[i].value && strcmp(s->fields[i].name, "TrustedCN") == 0)
+            g_string_append_printf(cn, "%s%s", cn->len ? ", " : "", s->fields[i].value);
+    for (size_t k = 0; k < s->n_items; k++)
+        for (size_t i = 0; i < s->items[k].n_fields; i++)
+            if (s->items[k].fields[i].value && strcmp(s->items[k].fields[i].name, "TrustedCN") == 0)
+                g_string_append_printf(cn, "%s%s", cn->len ? ", " : "",
+                                       s->items[k].fields[i].value);
+    r->trusted_cn = cn->len ? g_string_free(cn, FALSE) : (g_string_free(cn, TRUE), NULL);
+}
+
 static void soap_to_rec(const http_message *m, soap_rec *r)
 {
     if (!m->body_len || !m->content_type.ptr)
@@ -185,6 +211,7 @@ static void soap_to_rec(const http_message *m, soap_rec *r)
     r->has_status_code = s.has_status_code;
     r->status_code = s.status_code;
     r->status_name = g_strdup(s.status_name);
+    soap_settings_to_rec(&s, r);
     soap_msg_clear(&s);
 }
 
@@ -253,9 +280,19 @@ static void on_app_data(void *ctx, int dir, const uint8_t *plain, size_t len, ui
     if (!cs->http)
         cs->http = http_conn_new(&http_cb, cs);
     http_conn_feed(cs->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
+    dec_writer_data(cs->run->a->export_decrypted, cs->rec, dir, plain, len, cs->run->now_us);
 }
 
-static const tls_callbacks tls_cb = {NULL, NULL, NULL, on_app_data};
+static void on_handshake(void *ctx, int dir, const tls_hs_info *h)
+{
+    conn_state *cs = ctx;
+    if (cs->rec->hs->len >= CONN_HS_EVENTS_MAX)
+        return;
+    hs_event e = {h->first_frame, dir, h->type, h->encrypted};
+    g_array_append_val(cs->rec->hs, e);
+}
+
+static const tls_callbacks tls_cb = {NULL, on_handshake, NULL, on_app_data};
 
 /* ---- TCP flows ----------------------------------------------------------- */
 
@@ -294,6 +331,7 @@ static void on_open(void *ctx, tcp_flow *f)
     r->rst_from = -1;
     r->http = g_ptr_array_new();
     r->notes = g_ptr_array_new_with_free_func(g_free);
+    r->hs = g_array_new(FALSE, FALSE, sizeof(hs_event));
     g_ptr_array_add(run->a->conns, r);
     f->app = cs;
 }
@@ -315,8 +353,10 @@ static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t
     }
     if (r->app == APP_TLS)
         tls_conn_feed(r->tls, dir, data, len, first_frame, last_frame);
-    else if (r->app == APP_HTTP)
+    else if (r->app == APP_HTTP) {
         http_conn_feed(cs->http, dir, data, len, (uint32_t)first_frame, (uint32_t)last_frame);
+        dec_writer_data(cs->run->a->export_decrypted, r, dir, data, len, cs->run->now_us);
+    }
 }
 
 static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t len,
@@ -330,10 +370,12 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
                                     ": %" G_GUINT64_FORMAT " bytes from the %s missing in the "
                                     "capture",
                                     frame_before, frame_after, len, dir ? "server" : "client"));
-    if (cs->rec->app == APP_TLS)
+    if (cs->rec->app == APP_TLS) {
         tls_conn_gap(cs->rec->tls, dir);
-    else if (cs->http)
+    } else if (cs->http) {
         http_conn_gap(cs->http, dir);
+        dec_writer_gap(cs->run->a->export_decrypted, cs->rec, dir, len);
+    }
 }
 
 static void on_conflict(void *ctx, tcp_flow *f, int dir, uint64_t frame, uint64_t offset,
@@ -379,8 +421,12 @@ static void on_close(void *ctx, tcp_flow *f)
         r->gap_bytes[d] = f->gaps[d].bytes;
         r->conflicts[d] = f->conflicts[d];
     }
+    file_run *run = cs->run;
+    dec_writer_close_conn(run->a->export_decrypted, r, run->now_us);
     g_free(cs);
     f->app = NULL;
+    if (run->a->on_conn_end)
+        run->a->on_conn_end(run->a->on_conn_end_ctx, r);
 }
 
 /* ---- packets ------------------------------------------------------------- */
@@ -401,6 +447,9 @@ static void dns_packet(file_run *run, const pkt *p)
     d->qname = g_strdup(m.qname);
     d->qtype = m.qtype;
     d->rcode = m.rcode;
+    d->ts_us = p->ts_us;
+    if (m.qtype == DNS_T_PTR)
+        d->ptr_family = dns_ptr_address(m.qname, d->ptr_addr);
     GString *ans = g_string_new(NULL);
     for (unsigned i = 0; i < m.n_answers; i++) {
         const dns_answer *an = &m.answers[i];
@@ -414,15 +463,35 @@ static void dns_packet(file_run *run, const pkt *p)
         else
             g_string_append_printf(ans, "%s %s", an->type == DNS_T_PTR ? "PTR" : "CNAME",
                                    an->target);
+        if ((an->type == DNS_T_A || an->type == DNS_T_AAAA) && d->n_addrs < 8) {
+            d->addr_family[d->n_addrs] = an->type == DNS_T_A ? 4 : 6;
+            memcpy(d->addrs[d->n_addrs++], an->addr, 16);
+        } else if (an->type == DNS_T_PTR && d->n_ptr < 8) {
+            d->ptr_names[d->n_ptr++] = g_strdup(an->target);
+        }
     }
     d->answers = g_string_free(ans, FALSE);
     g_ptr_array_add(run->a->dns, d);
+}
+
+/* A line on the terminal for long inputs, refreshed twice a second and
+ * cleared when the file is done. */
+static void progress(file_run *run)
+{
+    int64_t now = g_get_monotonic_time();
+    if (now - run->a->progress_at_us < G_USEC_PER_SEC / 2)
+        return;
+    run->a->progress_at_us = now;
+    fprintf(stderr, "\ramtdiag: %s: %" G_GUINT64_FORMAT " frames, %u connections…\033[K", run->file,
+            run->a->frames, run->a->conns->len);
 }
 
 static void on_packet(void *ctx, const pkt *p)
 {
     file_run *run = ctx;
     run->a->frames++;
+    if (run->a->progress && (run->a->frames & 1023) == 0)
+        progress(run);
     if (p->proto == 17) {
         if (p->sport == 53 || p->dport == 53)
             dns_packet(run, p);
@@ -443,6 +512,7 @@ static void on_packet(void *ctx, const pkt *p)
                  .wire_payload_len = p->wire_payload_len};
     memcpy(s.src, p->src, 16);
     memcpy(s.dst, p->dst, 16);
+    run->now_us = p->ts_us;
     flow_table_segment(run->flows, &s);
     /* Idle flows are closed (and their memory released) as capture time
      * moves on, not only at the end. */
@@ -481,6 +551,10 @@ static int run_source(analysis *a, cap_source *src, const char *name)
     pkt_decoder *dec = pkt_decoder_new();
     cap_stats st;
     int rc = cap_run(src, dec, on_packet, on_warn, &run, &st);
+    if (a->progress_at_us) {
+        fputs("\r\033[K", stderr);
+        a->progress_at_us = 0;
+    }
     if (rc < 0)
         warn(a, "%s", cap_error(src));
     flow_table_finish(run.flows);

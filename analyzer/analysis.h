@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "export_decrypted.h"
 #include "model.h"
 #include "tls/tls.h"
 
@@ -18,6 +19,13 @@ typedef struct analysis {
     uint64_t frames, malformed;
     unsigned files_unreadable;
     unsigned next_conn_id;
+    int progress; /* print a progress line on stderr (a terminal) */
+    /* called when a connection has ended and its record is complete (the
+     * streaming report of -r - and -i); may be NULL */
+    void (*on_conn_end)(void *ctx, const conn_rec *c);
+    void *on_conn_end_ctx;
+    dec_writer *export_decrypted; /* --export-decrypted, or NULL */
+    int64_t progress_at_us;       /* when it was last printed (monotonic) */
 } analysis;
 
 void analysis_init(analysis *a);

@@ -25,7 +25,8 @@ static void soap_rec_clear(soap_rec *s)
                      &s->eoi_service,
                      &s->eoi_method,
                      &s->status_name,
-                     &s->enumeration_context};
+                     &s->enumeration_context,
+                     &s->trusted_cn};
     for (size_t i = 0; i < G_N_ELEMENTS(strs); i++)
         g_free(*strs[i]);
 }
@@ -63,6 +64,8 @@ void conn_rec_free(conn_rec *c)
     }
     if (c->notes)
         g_ptr_array_free(c->notes, TRUE);
+    if (c->hs)
+        g_array_free(c->hs, TRUE);
     g_free(c);
 }
 
@@ -73,6 +76,8 @@ void dns_rec_free(dns_rec *d)
     g_free(d->file);
     g_free(d->qname);
     g_free(d->answers);
+    for (unsigned i = 0; i < d->n_ptr; i++)
+        g_free(d->ptr_names[i]);
     g_free(d);
 }
 

@@ -33,6 +33,9 @@ typedef struct soap_rec {
     char *status_name;
     char *enumeration_context;
     unsigned n_items;
+    int has_amt_time; /* a time-synchronization answer: AMT's clock */
+    int64_t amt_time; /* ... in Unix seconds */
+    char *trusted_cn; /* AMT_TLSSettingData TrustedCN values, "a, b" */
 } soap_rec;
 
 /* One HTTP message of an exchange. */
@@ -58,6 +61,17 @@ typedef struct http_rec {
 
 typedef enum { APP_UNKNOWN, APP_HTTP, APP_TLS } app_proto;
 
+/* A TLS handshake message of a connection, for frame numbers in findings
+ * and the ladder diagram. */
+typedef struct hs_event {
+    uint64_t frame;
+    int dir;  /* TLS_DIR_* */
+    int type; /* TLS_HS_* */
+    int encrypted;
+} hs_event;
+
+#define CONN_HS_EVENTS_MAX 64
+
 typedef struct conn_rec {
     unsigned id; /* in order of the first packet, across all inputs */
     char *file;
@@ -76,6 +90,7 @@ typedef struct conn_rec {
     uint32_t conflicts[2];
     app_proto app;
     tls_conn *tls;    /* kept for its summary */
+    GArray *hs;       /* hs_event, the first CONN_HS_EVENTS_MAX */
     GPtrArray *http;  /* http_rec* */
     GPtrArray *notes; /* "frame N: …" problems seen in this connection */
 } conn_rec;
@@ -88,6 +103,14 @@ typedef struct dns_rec {
     uint16_t qtype;
     int rcode;
     char *answers; /* "A 192.0.2.20, PTR host.example.com" */
+    int64_t ts_us;
+    unsigned n_addrs; /* A and AAAA answers */
+    int addr_family[8];
+    uint8_t addrs[8][16];
+    unsigned n_ptr; /* PTR answers */
+    char *ptr_names[8];
+    int ptr_family; /* the address a PTR query name stands for, 0 when none */
+    uint8_t ptr_addr[16];
 } dns_rec;
 
 void conn_rec_free(conn_rec *c);

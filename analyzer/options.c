@@ -10,37 +10,82 @@
 
 #include <openssl/crypto.h>
 
+#include "amtdiag/diag.h"
+
 static const char usage_text[] =
     "usage: amtdiag -r FILE|DIR|- [-r …] [options]\n"
     "       amtdiag -i IFACE [-f FILTER] [options]\n"
     "\n"
     "Reads captures of Intel AMT management traffic (TCP 16992/16993), reassembles\n"
     "TCP, decrypts TLS with the keys given, decodes HTTP, Digest logins and\n"
-    "WS-Management/EOI SOAP, and reports every connection.\n"
+    "WS-Management/EOI SOAP, and says for every connection attempt whether it\n"
+    "worked and, if not, why: cause, evidence (frame numbers) and fix.\n"
     "\n"
     "Input:\n"
     "  -r FILE        a pcap or pcapng file; a directory means every capture in it;\n"
     "                 - reads standard input. Repeatable.\n"
     "  -i IFACE       capture live on IFACE (stop with Ctrl-C)\n"
     "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or udp port 53)\n"
-    "Keys:\n"
+    "Keys (never printed):\n"
     "  --keylog FILE  NSS key log (SSLKEYLOGFILE format). Repeatable. Secrets embedded\n"
     "                 in pcapng files are used as well.\n"
     "  --key FILE[:PASSWORD]\n"
     "                 the AMT's RSA private key (PEM, DER, or PKCS#12 with its\n"
     "                 password) for static-RSA sessions. Repeatable.\n"
+    "What you know about the AMT (settles checks the capture cannot):\n"
+    "  --password USER:PASS\n"
+    "                 an AMT account, to verify Digest responses: tells a wrong\n"
+    "                 password from an account problem. Repeatable. Never printed.\n"
+    "  --hosts FILE   address-to-name table in /etc/hosts syntax, standing in for\n"
+    "                 reverse DNS of the console's address\n"
+    "  --trusted-root PEM\n"
+    "                 the roots AMT trusts for console certificates. Repeatable.\n"
+    "  --trusted-fqdn SUFFIX\n"
+    "                 an entry of AMT's trusted FQDN list. Repeatable.\n"
+    "  --amt-clock-offset [+-]N[s|m|h|d]\n"
+    "                 AMT's clock minus the true time (e.g. +460d), when known\n"
     "Output:\n"
-    "  -V             transcript: per connection the TCP outcome, TLS summary and key\n"
-    "                 status, every HTTP exchange with its login and SOAP details\n"
-    "  --format text|json\n"
-    "                 report format (default text)\n"
+    "  --format text|json|markdown|html\n"
+    "                 report format (default text); json is schema amtdiag/1\n"
+    "                 (docs/json-schema.md)\n"
+    "  -V             add the transcript: TCP, TLS and key status, every HTTP\n"
+    "                 exchange with its login and SOAP details\n"
     "  -o FILE        write the report to FILE instead of standard output\n"
+    "  --redact       remove user names, nonces, responses, cnonces and certificate\n"
+    "                 serials; replace addresses and host names by placeholders\n"
+    "  --color WHEN   colour the text report: auto (default: on a terminal, unless\n"
+    "                 NO_COLOR is set), always, never\n"
+    "Exports (for Wireshark, without handing over AMT's private key):\n"
+    "  --export-keylog FILE\n"
+    "                 NSS key log of every session decrypted, RSA-decrypted ones\n"
+    "                 included (file mode 0600)\n"
+    "  --inject-secrets OUT.pcapng\n"
+    "                 a copy of the one input capture with those secrets embedded\n"
+    "                 (a decryption secrets block): Wireshark opens it decrypted\n"
+    "  --export-decrypted OUT.pcapng\n"
+    "                 the decrypted HTTP as synthetic TCP, times and addresses kept,\n"
+    "                 TLS port 16993 shown as 16992: a decoded trace needing no keys\n"
     "  -h, --help     this text;  --version  the version\n"
     "\n"
-    "Exit status: 0 when the input was read, 2 on bad usage or when no input could be\n"
-    "read at all.\n";
+    "Exit status: 0 nothing rejected, 1 at least one rejection diagnosed, 2 bad usage\n"
+    "or no input could be read at all.\n";
 
-enum { OPT_KEYLOG = 1000, OPT_KEY, OPT_FORMAT, OPT_VERSION };
+enum {
+    OPT_KEYLOG = 1000,
+    OPT_KEY,
+    OPT_FORMAT,
+    OPT_VERSION,
+    OPT_PASSWORD,
+    OPT_HOSTS,
+    OPT_TRUSTED_ROOT,
+    OPT_TRUSTED_FQDN,
+    OPT_CLOCK_OFFSET,
+    OPT_REDACT,
+    OPT_COLOR,
+    OPT_EXPORT_KEYLOG,
+    OPT_INJECT_SECRETS,
+    OPT_EXPORT_DECRYPTED,
+};
 
 static int sort_paths(gconstpointer a, gconstpointer b)
 {
@@ -100,14 +145,32 @@ static void add_key(amtdiag_options *o, const char *arg)
 int options_parse(amtdiag_options *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"keylog", required_argument, NULL, OPT_KEYLOG}, {"key", required_argument, NULL, OPT_KEY},
-        {"format", required_argument, NULL, OPT_FORMAT}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},     {NULL, 0, NULL, 0},
+        {"keylog", required_argument, NULL, OPT_KEYLOG},
+        {"key", required_argument, NULL, OPT_KEY},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"password", required_argument, NULL, OPT_PASSWORD},
+        {"hosts", required_argument, NULL, OPT_HOSTS},
+        {"trusted-root", required_argument, NULL, OPT_TRUSTED_ROOT},
+        {"trusted-fqdn", required_argument, NULL, OPT_TRUSTED_FQDN},
+        {"amt-clock-offset", required_argument, NULL, OPT_CLOCK_OFFSET},
+        {"redact", no_argument, NULL, OPT_REDACT},
+        {"color", required_argument, NULL, OPT_COLOR},
+        {"colour", required_argument, NULL, OPT_COLOR},
+        {"export-keylog", required_argument, NULL, OPT_EXPORT_KEYLOG},
+        {"inject-secrets", required_argument, NULL, OPT_INJECT_SECRETS},
+        {"export-decrypted", required_argument, NULL, OPT_EXPORT_DECRYPTED},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->inputs = g_ptr_array_new_with_free_func(g_free);
     o->keylogs = g_ptr_array_new_with_free_func(g_free);
     o->keys = g_array_new(FALSE, TRUE, sizeof(rsa_key_opt));
+    o->passwords = g_ptr_array_new();
+    o->trusted_roots = g_ptr_array_new_with_free_func(g_free);
+    o->trusted_fqdn = g_ptr_array_new_with_free_func(g_free);
+    o->color = -1;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":r:i:f:Vo:h", longopts, NULL)) != -1) {
@@ -142,8 +205,80 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
                 o->format = FORMAT_TEXT;
             } else if (strcmp(optarg, "json") == 0) {
                 o->format = FORMAT_JSON;
+            } else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0) {
+                o->format = FORMAT_MARKDOWN;
+            } else if (strcmp(optarg, "html") == 0) {
+                o->format = FORMAT_HTML;
             } else {
-                fprintf(stderr, "amtdiag: --format %s: use text or json\n", optarg);
+                fprintf(stderr, "amtdiag: --format %s: use text, json, markdown or html\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_PASSWORD: {
+            /* USER:PASS; the password may hold colons, the user may not. */
+            const char *colon = strchr(optarg, ':');
+            if (!colon || colon == optarg) {
+                fprintf(stderr, "amtdiag: --password needs USER:PASSWORD (the user name, a "
+                                "colon, then the password)\n");
+                return 2;
+            }
+            g_ptr_array_add(o->passwords, g_strdup(optarg));
+            break;
+        }
+        case OPT_HOSTS:
+            g_free(o->hosts_file);
+            o->hosts_file = g_strdup(optarg);
+            break;
+        case OPT_TRUSTED_ROOT:
+            g_ptr_array_add(o->trusted_roots, g_strdup(optarg));
+            break;
+        case OPT_TRUSTED_FQDN:
+            if (!*optarg || strchr(optarg, ' ')) {
+                fprintf(stderr,
+                        "amtdiag: --trusted-fqdn \"%s\": give a domain such as "
+                        "it.example.com\n",
+                        optarg);
+                return 2;
+            }
+            g_ptr_array_add(o->trusted_fqdn, g_strdup(optarg));
+            break;
+        case OPT_CLOCK_OFFSET: {
+            int64_t v;
+            if (diag_parse_offset(optarg, &v) != 0) {
+                fprintf(stderr,
+                        "amtdiag: --amt-clock-offset %s: give seconds with an "
+                        "optional sign and unit, e.g. +460d, -3600, 90m\n",
+                        optarg);
+                return 2;
+            }
+            o->has_clock_offset = 1;
+            o->clock_offset_s = v;
+            break;
+        }
+        case OPT_REDACT:
+            o->redact = 1;
+            break;
+        case OPT_EXPORT_KEYLOG:
+            g_free(o->export_keylog);
+            o->export_keylog = g_strdup(optarg);
+            break;
+        case OPT_INJECT_SECRETS:
+            g_free(o->inject_secrets);
+            o->inject_secrets = g_strdup(optarg);
+            break;
+        case OPT_EXPORT_DECRYPTED:
+            g_free(o->export_decrypted);
+            o->export_decrypted = g_strdup(optarg);
+            break;
+        case OPT_COLOR:
+            if (!strcmp(optarg, "auto"))
+                o->color = -1;
+            else if (!strcmp(optarg, "always"))
+                o->color = 1;
+            else if (!strcmp(optarg, "never"))
+                o->color = 0;
+            else {
+                fprintf(stderr, "amtdiag: --color %s: use auto, always or never\n", optarg);
                 return 2;
             }
             break;
@@ -176,6 +311,12 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
         fprintf(stderr, "amtdiag: -r and -i cannot be combined\n");
         return 2;
     }
+    if (o->inject_secrets &&
+        (o->inputs->len != 1 || strcmp(g_ptr_array_index(o->inputs, 0), "-") == 0)) {
+        fprintf(stderr, "amtdiag: --inject-secrets copies one capture file: give exactly one "
+                        "-r FILE (not standard input or a live capture)\n");
+        return 2;
+    }
     return 0;
 }
 
@@ -195,6 +336,21 @@ void options_free(amtdiag_options *o)
         g_ptr_array_free(o->inputs, TRUE);
     if (o->keylogs)
         g_ptr_array_free(o->keylogs, TRUE);
+    for (guint i = 0; o->passwords && i < o->passwords->len; i++) {
+        char *p = g_ptr_array_index(o->passwords, i);
+        OPENSSL_cleanse(p, strlen(p));
+        g_free(p);
+    }
+    if (o->passwords)
+        g_ptr_array_free(o->passwords, TRUE);
+    if (o->trusted_roots)
+        g_ptr_array_free(o->trusted_roots, TRUE);
+    if (o->trusted_fqdn)
+        g_ptr_array_free(o->trusted_fqdn, TRUE);
+    g_free(o->hosts_file);
+    g_free(o->export_keylog);
+    g_free(o->inject_secrets);
+    g_free(o->export_decrypted);
     g_free(o->iface);
     g_free(o->filter);
     g_free(o->output);

@@ -5,7 +5,7 @@
 
 #include <glib.h>
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON } out_format;
+typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_HTML } out_format;
 
 typedef struct rsa_key_opt {
     char *path;
@@ -20,7 +20,18 @@ typedef struct amtdiag_options {
     GArray *keys;       /* --key: rsa_key_opt */
     int verbose;        /* -V: the transcript */
     out_format format;
-    char *output; /* -o */
+    char *output;             /* -o */
+    GPtrArray *passwords;     /* --password USER:PASS (checked syntax; wiped on free) */
+    char *hosts_file;         /* --hosts */
+    GPtrArray *trusted_roots; /* --trusted-root PEM files */
+    GPtrArray *trusted_fqdn;  /* --trusted-fqdn SUFFIX */
+    int has_clock_offset;     /* --amt-clock-offset */
+    gint64 clock_offset_s;
+    int redact;             /* --redact */
+    char *export_keylog;    /* --export-keylog FILE */
+    char *inject_secrets;   /* --inject-secrets OUT.pcapng */
+    char *export_decrypted; /* --export-decrypted OUT.pcapng */
+    int color;              /* -1 auto (terminal and no NO_COLOR), 0 never, 1 always */
 } amtdiag_options;
 
 /* Parses argv into o. Returns 0 to go on, 1 when --help or --version was

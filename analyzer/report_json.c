@@ -156,7 +156,59 @@ static void tls_json(JsonBuilder *b, const tls_summary *s)
     json_builder_end_object(b);
 }
 
-static void conn_json(JsonBuilder *b, const conn_rec *c)
+static void finding_json(JsonBuilder *b, const diag_finding *f)
+{
+    json_builder_begin_object(b);
+    member_str(b, "cause", f->cause->token);
+    member_str(b, "severity", diag_severity_name(f->cause->severity));
+    member_str(b, "stage", f->cause->stage);
+    json_builder_set_member_name(b, "frames");
+    json_builder_begin_array(b);
+    for (size_t k = 0; k < f->n_frames; k++)
+        json_builder_add_int_value(b, (gint64)f->frames[k]);
+    json_builder_end_array(b);
+    member_str(b, "evidence", f->evidence);
+    member_str(b, "explanation", f->cause->explanation);
+    member_str(b, "remedy", f->cause->remedy);
+    json_builder_end_object(b);
+}
+
+static void findings_json(JsonBuilder *b, const char *name, const GPtrArray *findings)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_begin_array(b);
+    for (guint i = 0; findings && i < findings->len; i++)
+        finding_json(b, g_ptr_array_index(findings, i));
+    json_builder_end_array(b);
+}
+
+static void diag_json(JsonBuilder *b, const diag_conn_result *d)
+{
+    member_str(b, "stage", d ? d->stage : NULL);
+    member_str(b, "outcome", d ? d->outcome : NULL);
+    findings_json(b, "findings", d ? d->findings : NULL);
+    json_builder_set_member_name(b, "checklist");
+    if (!d || !d->has_checklist) {
+        json_builder_add_null_value(b);
+    } else {
+        json_builder_begin_array(b);
+        for (int k = 0; k < DIAG_N_RULES; k++) {
+            const diag_check *ck = &d->checklist[k];
+            json_builder_begin_object(b);
+            member_str(b, "rule", ck->rule);
+            member_str(b, "title", ck->title);
+            member_str(b, "status", diag_status_name(ck->status));
+            member_str(b, "evidence", ck->evidence);
+            member_str(b, "settle", ck->status == DIAG_UNKNOWN ? ck->settle : NULL);
+            json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+    }
+    member_str(b, "candidates", d ? d->candidates : NULL);
+    member_str(b, "not_visible", d ? d->visibility : NULL);
+}
+
+static void conn_json(JsonBuilder *b, const report_in *r, const conn_rec *c)
 {
     char buf[80];
     json_builder_begin_object(b);
@@ -171,6 +223,7 @@ static void conn_json(JsonBuilder *b, const conn_rec *c)
     json_builder_end_array(b);
     member_int(b, "first_ts_us", c->first_ts_us);
     member_int(b, "last_ts_us", c->last_ts_us);
+    diag_json(b, report_diag(r, c));
     json_builder_set_member_name(b, "tcp");
     json_builder_begin_object(b);
     member_str(b, "outcome", conn_tcp_outcome(c));
@@ -209,8 +262,9 @@ static void conn_json(JsonBuilder *b, const conn_rec *c)
     json_builder_end_object(b);
 }
 
-int report_json(FILE *out, const analysis *a)
+int report_json(FILE *out, const report_in *r)
 {
+    const analysis *a = r->a;
     JsonBuilder *b = json_builder_new();
     json_builder_begin_object(b);
     member_str(b, "schema", "amtdiag/1");
@@ -224,7 +278,24 @@ int report_json(FILE *out, const analysis *a)
     member_int(b, "frames", (gint64)a->frames);
     member_int(b, "connections", a->conns->len);
     member_int(b, "dns_messages", a->dns->len);
+    member_int(b, "rejected", r->d ? r->d->n_rejected : 0);
+    member_int(b, "errors", r->d ? r->d->n_errors : 0);
     json_builder_end_object(b);
+    json_builder_set_member_name(b, "given");
+    json_builder_begin_array(b);
+    for (const char *const *g = r->given; g && *g; g++)
+        json_builder_add_string_value(b, *g);
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "amt_clock");
+    if (r->d && r->d->clock.known) {
+        json_builder_begin_object(b);
+        member_int(b, "offset_s", r->d->clock.offset_s);
+        member_str(b, "source", r->d->clock.source);
+        json_builder_end_object(b);
+    } else {
+        json_builder_add_null_value(b);
+    }
+    findings_json(b, "findings", r->d ? r->d->global : NULL);
     json_builder_set_member_name(b, "warnings");
     json_builder_begin_array(b);
     for (guint i = 0; i < a->warnings->len; i++)
@@ -248,7 +319,7 @@ int report_json(FILE *out, const analysis *a)
     json_builder_set_member_name(b, "connections");
     json_builder_begin_array(b);
     for (guint i = 0; i < a->conns->len; i++)
-        conn_json(b, g_ptr_array_index(a->conns, i));
+        conn_json(b, r, g_ptr_array_index(a->conns, i));
     json_builder_end_array(b);
     json_builder_end_object(b);
     JsonGenerator *g = json_generator_new();

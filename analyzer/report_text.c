@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* report_text: the human-readable summary and the -V transcript. */
+/* report_text: the -V transcript; the diagnosis in text is report_diag_text.c. */
 #include "report.h"
 
 #include <inttypes.h>
@@ -190,7 +190,7 @@ static void print_conn_head(FILE *out, const conn_rec *c)
     fputc('\n', out);
 }
 
-void report_text(FILE *out, const analysis *a, int verbose)
+void report_transcript(FILE *out, const analysis *a)
 {
     for (guint i = 0; i < a->dns->len; i++) {
         const dns_rec *d = g_ptr_array_index(a->dns, i);
@@ -208,8 +208,6 @@ void report_text(FILE *out, const analysis *a, int verbose)
     for (guint i = 0; i < a->conns->len; i++) {
         const conn_rec *c = g_ptr_array_index(a->conns, i);
         print_conn_head(out, c);
-        if (!verbose)
-            continue;
         fprintf(out, "  file %s, frames %" PRIu64 "–%" PRIu64 "\n", c->file, c->first_frame,
                 c->last_frame);
         print_tcp(out, c);

@@ -9,7 +9,9 @@ PKGS="cmake make gcc pkg-config libpcap-dev libglib2.0-dev libssl-dev libjson-gl
 # the Wireshark plugin, and tshark/editcap/dumpcap as the test oracle
 PKGS="$PKGS libwireshark-dev tshark wireshark-common"
 # tests
-PKGS="$PKGS libcmocka-dev python3 clang-format util-linux"
+PKGS="$PKGS libcmocka-dev python3 python3-jsonschema clang-format util-linux groff-base"
+# the HTML report is opened in a real browser
+PKGS="$PKGS chromium"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

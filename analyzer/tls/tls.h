@@ -10,6 +10,7 @@
 #ifndef AMTDIAG_TLS_H
 #define AMTDIAG_TLS_H
 
+#include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,13 @@ int tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, c
 /* Number of secrets loaded from key logs, and of RSA keys. */
 size_t tls_keys_keylog_count(const tls_keys *k);
 size_t tls_keys_rsa_count(const tls_keys *k);
+
+/* Appends NSS key log lines for the session with client random cr to out:
+ * CLIENT_RANDOM with its master secret — from a key log, or derived by the
+ * layer (RSA key, PMS line, resumption) — and the TLS 1.3 secrets known
+ * for it. Returns the number of lines. The caller must wipe out after use
+ * (OPENSSL_cleanse on out->str). */
+int tls_keys_export_session(const tls_keys *k, const uint8_t cr[32], GString *out);
 
 /* ---- what the callbacks report ----------------------------------------- */
 

@@ -196,6 +196,9 @@ int tls_keys_add_rsa_pkey(tls_keys *k, EVP_PKEY *pkey, const char *name);
 /* Session cache for TLS <= 1.2 resumption: by session id or by ticket. */
 void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen,
                         const uint8_t ms[48], unsigned conn_id);
+/* Remembers a master secret the layer derived for a client random, for
+ * tls_keys_export_session (wiped with the store). */
+void tls_keys_put_derived(tls_keys *k, const uint8_t cr[32], const uint8_t ms[48]);
 const tls_cached_session *tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id,
                                              size_t idlen);
 unsigned tls_keys_next_conn_id(tls_keys *k);

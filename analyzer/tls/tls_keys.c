@@ -17,6 +17,9 @@ struct tls_keys {
     OSSL_PROVIDER *prov_legacy;
     GHashTable *secrets;  /* GBytes(kind || id) -> tls_secret */
     GHashTable *sessions; /* GBytes('I'|'T' || id) -> tls_cached_session */
+    GHashTable *derived;  /* GBytes(client random) -> tls_cached_session: master
+                             secrets the layer derived (RSA, PMS, resumption),
+                             for --export-keylog */
     GHashTable *sources;  /* interned source names */
     GPtrArray *rsa;       /* tls_rsa_key */
     unsigned next_conn;
@@ -59,6 +62,8 @@ tls_keys *tls_keys_new(void)
                                        secret_free);
     k->sessions = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
                                         session_free);
+    k->derived = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
+                                       session_free);
     k->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     k->rsa = g_ptr_array_new_with_free_func(rsa_free);
     return k;
@@ -70,6 +75,7 @@ void tls_keys_free(tls_keys *k)
         return;
     g_hash_table_destroy(k->secrets);
     g_hash_table_destroy(k->sessions);
+    g_hash_table_destroy(k->derived);
     g_hash_table_destroy(k->sources);
     g_ptr_array_free(k->rsa, TRUE);
     if (k->prov_legacy)
@@ -180,4 +186,68 @@ const tls_cached_session *tls_keys_cache_get(const tls_keys *k, int ticket, cons
 unsigned tls_keys_next_conn_id(tls_keys *k)
 {
     return k->next_conn++;
+}
+
+void tls_keys_put_derived(tls_keys *k, const uint8_t cr[32], const uint8_t ms[48])
+{
+    tls_cached_session *s = g_new0(tls_cached_session, 1);
+    memcpy(s->ms, ms, 48);
+    g_hash_table_replace(k->derived, g_bytes_new(cr, 32), s);
+}
+
+/* NSS key log labels of the secrets a session can have, in the order a
+ * TLS stack writes them. */
+static const struct {
+    tls_secret_kind kind;
+    const char *label;
+} export_labels[] = {
+    {TLS_SECRET_CLIENT_EARLY, "CLIENT_EARLY_TRAFFIC_SECRET"},
+    {TLS_SECRET_CLIENT_HS, "CLIENT_HANDSHAKE_TRAFFIC_SECRET"},
+    {TLS_SECRET_SERVER_HS, "SERVER_HANDSHAKE_TRAFFIC_SECRET"},
+    {TLS_SECRET_CLIENT_AP0, "CLIENT_TRAFFIC_SECRET_0"},
+    {TLS_SECRET_SERVER_AP0, "SERVER_TRAFFIC_SECRET_0"},
+    {TLS_SECRET_EXPORTER, "EXPORTER_SECRET"},
+};
+
+static void hex_append(GString *out, const uint8_t *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        g_string_append_c(out, hex[p[i] >> 4]);
+        g_string_append_c(out, hex[p[i] & 15]);
+    }
+}
+
+static void line(GString *out, const char *label, const uint8_t cr[32], const uint8_t *v,
+                 size_t len)
+{
+    g_string_append_printf(out, "%s ", label);
+    hex_append(out, cr, 32);
+    g_string_append_c(out, ' ');
+    hex_append(out, v, len);
+    g_string_append_c(out, '\n');
+}
+
+int tls_keys_export_session(const tls_keys *k, const uint8_t cr[32], GString *out)
+{
+    int n = 0;
+    GBytes *key = g_bytes_new(cr, 32);
+    const tls_cached_session *d = g_hash_table_lookup(k->derived, key);
+    g_bytes_unref(key);
+    const tls_secret *ms = tls_keys_find(k, TLS_SECRET_MASTER, cr, 32);
+    if (d) {
+        line(out, "CLIENT_RANDOM", cr, d->ms, 48);
+        n++;
+    } else if (ms) {
+        line(out, "CLIENT_RANDOM", cr, ms->v, ms->len);
+        n++;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(export_labels); i++) {
+        const tls_secret *s = tls_keys_find(k, export_labels[i].kind, cr, 32);
+        if (s) {
+            line(out, export_labels[i].label, cr, s->v, s->len);
+            n++;
+        }
+    }
+    return n;
 }

@@ -414,6 +414,7 @@ static tls_setup_result setup12(tls_conn *c, int di, int may_wait)
         if (c->ms_state > 0) {
             key_block(c, source);
             tls12_cache_session(c);
+            tls_keys_put_derived(c->keys, c->sum.ch.random, c->ms);
         }
     }
     if (c->ms_state < 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Names of protocol numbers (versions, alerts, handshake messages,
  * extensions, groups, content types) and of key statuses, for reports. */
+#include "amtdiag/tls_alerts.h"
 #include "tls/tls_int.h"
 
 typedef struct {
@@ -27,43 +28,7 @@ const char *tls_version_name(uint16_t v)
 
 const char *tls_alert_name(int desc)
 {
-    static const num_name t[] = {
-        {0, "close_notify"},
-        {10, "unexpected_message"},
-        {20, "bad_record_mac"},
-        {21, "decryption_failed"},
-        {22, "record_overflow"},
-        {30, "decompression_failure"},
-        {40, "handshake_failure"},
-        {41, "no_certificate"},
-        {42, "bad_certificate"},
-        {43, "unsupported_certificate"},
-        {44, "certificate_revoked"},
-        {45, "certificate_expired"},
-        {46, "certificate_unknown"},
-        {47, "illegal_parameter"},
-        {48, "unknown_ca"},
-        {49, "access_denied"},
-        {50, "decode_error"},
-        {51, "decrypt_error"},
-        {60, "export_restriction"},
-        {70, "protocol_version"},
-        {71, "insufficient_security"},
-        {80, "internal_error"},
-        {86, "inappropriate_fallback"},
-        {90, "user_canceled"},
-        {100, "no_renegotiation"},
-        {109, "missing_extension"},
-        {110, "unsupported_extension"},
-        {111, "certificate_unobtainable"},
-        {112, "unrecognized_name"},
-        {113, "bad_certificate_status_response"},
-        {114, "bad_certificate_hash_value"},
-        {115, "unknown_psk_identity"},
-        {116, "certificate_required"},
-        {120, "no_application_protocol"},
-    };
-    return lookup(t, G_N_ELEMENTS(t), desc);
+    return amt_tls_alert_name(desc); /* lib/ holds the registry the diagnosis shares */
 }
 
 const char *tls_hs_name(int type)

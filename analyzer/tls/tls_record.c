@@ -312,10 +312,10 @@ int tls_dir_process(tls_conn *c, int di)
     int progress = 0;
     while (!d->stopped) {
         size_t avail = d->buf->len - d->buf_pos;
+        if (avail < 5)
+            break; /* before p: an empty buffer's data may be NULL, and NULL + 0 is UB */
         const uint8_t *p = d->buf->data + d->buf_pos;
         uint64_t at = d->base + d->buf_pos;
-        if (avail < 5)
-            break;
         if (d->nrec == 0 && at == 0 && sslv2_hello(p, avail)) {
             tls_dir_stop(c, di, "SSLv2-compatible ClientHello: not parsed");
             tls_status_fail(c, TLS_KEY_UNSUPPORTED, "not decrypted: SSLv2-format hello");

@@ -4,6 +4,9 @@
 # usage: test_cli.sh AMTDIAG SAMPLES_DIR
 set -u
 amtdiag=$1 samples=$2
+# amtdiag exits 1 when it diagnoses a rejection: sanitizer reports must
+# be told apart from that.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}:exitcode=86" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:exitcode=86"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
@@ -26,7 +29,7 @@ rsa=$samples/ok-tls12-rsa-aes128-gcm
 
 run "usage without input" 2 "no input" -- "$amtdiag"
 run "unknown option" 2 "unknown option --bogus" -- "$amtdiag" --bogus -r "$s/capture.pcapng"
-run "bad --format" 2 "use text or json" -- "$amtdiag" --format xml -r "$s/capture.pcapng"
+run "bad --format" 2 "use text, json, markdown or html" -- "$amtdiag" --format xml -r "$s/capture.pcapng"
 run "missing capture" 2 "$tmp/none.pcap" -- "$amtdiag" -r "$tmp/none.pcap"
 echo "hello, I am not a capture" >"$tmp/text.pcap"
 run "not a capture" 2 "text.pcap: not a pcap or pcapng file" -- "$amtdiag" -r "$tmp/text.pcap"
@@ -42,10 +45,10 @@ size=$(stat -c %s "$s/capture.pcapng")
 head -c $((size - 100)) "$s/capture.pcapng" >"$tmp/cut.pcapng"
 run "truncated capture: warning names file and frame" 0 "cut.pcapng.*frame" -- \
     "$amtdiag" -r "$tmp/cut.pcapng" --keylog "$s/keylog.txt"
-run "truncated capture: earlier connections reported" 0 "HTTP 401" -- \
-    "$amtdiag" -r "$tmp/cut.pcapng" --keylog "$s/keylog.txt"
+run "truncated capture: earlier connections reported" 0 "→ 401" -- \
+    "$amtdiag" -V -r "$tmp/cut.pcapng" --keylog "$s/keylog.txt"
 # one unreadable input among good ones is not fatal
-run "one bad input of two" 0 "HTTP 401" -- "$amtdiag" -r "$tmp/text.pcap" -r "$s/capture.pcapng" \
+run "one bad input of two" 0 "→ 401" -- "$amtdiag" -V -r "$tmp/text.pcap" -r "$s/capture.pcapng" \
     --keylog "$s/keylog.txt"
 
 # keys: garbage lines are skipped with a warning, the rest still works
@@ -77,28 +80,88 @@ PY
 run "corrupted record" 0 "mac\|MAC\|tag" -- "$amtdiag" -V -r "$tmp/corrupt.pcapng" --keylog "$s/keylog.txt"
 
 # standard input, a directory, JSON
-run "capture on stdin" 0 "HTTP 401" -- sh -c "\"$amtdiag\" -r - --keylog \"$s/keylog.txt\" <\"$s/capture.pcapng\""
+run "capture on stdin" 0 "→ 401" -- sh -c "\"$amtdiag\" -V -r - --keylog \"$s/keylog.txt\" <\"$s/capture.pcapng\""
+# streaming: a connection's diagnosis is printed while the pipe is still open
+mx=$samples/mixed-outcomes
+mkfifo "$tmp/pipe"
+"$amtdiag" -r - --keylog "$mx/keylog.txt" <"$tmp/pipe" >"$tmp/stream.txt" 2>&1 &
+pid=$!
+exec 3>"$tmp/pipe"
+head -c 4000 "$mx/capture.pcapng" >&3
+n=0
+while [ $n -lt 50 ] && ! grep -q "ended: #0" "$tmp/stream.txt"; do sleep 0.1; n=$((n + 1)); done
+if grep -q "ended: #0.*FAILED" "$tmp/stream.txt" && ! grep -q "amtdiag report" "$tmp/stream.txt"; then
+    passed=$((passed + 1))
+    echo "ok   streaming: diagnosed while the capture is still arriving"
+else
+    failed=$((failed + 1))
+    echo "FAIL streaming: nothing printed while the pipe was open:"
+    cat "$tmp/stream.txt"
+fi
+tail -c +4001 "$mx/capture.pcapng" >&3
+exec 3>&-
+wait $pid
+grep -q "amtdiag report" "$tmp/stream.txt" && ! grep -q "ended: #1.*REJECTED" "$tmp/stream.txt" ||
+    { failed=$((failed + 1)); echo "FAIL streaming: full report or interim verdicts wrong"; }
 mkdir "$tmp/dir" && cp "$s/capture.pcapng" "$tmp/dir/a.pcapng" && cp "$rsa/capture.pcapng" "$tmp/dir/b.pcapng"
 run "directory input" 0 "b.pcapng" -- "$amtdiag" -V -r "$tmp/dir"
 run "json output" 0 '"schema" : "amtdiag/1"' -- "$amtdiag" --format json -r "$s/capture.pcapng"
 run "-o to an unwritable place" 2 "$tmp/text.pcap/x" -- "$amtdiag" -r "$s/capture.pcapng" -o "$tmp/text.pcap/x"
 
 # what the transcript says about TCP, DNS, gaps and a capture started mid-connection
-run "refused connection" 0 "16993  refused" -- "$amtdiag" -r "$samples/port-closed/capture.pcapng"
-run "RST named with its frame" 0 "RST from server frame 2" -- \
+run "refused connection" 1 "16993  refused" -- "$amtdiag" -V -r "$samples/port-closed/capture.pcapng"
+run "RST named with its frame" 1 "RST from server frame 2" -- \
     "$amtdiag" -V -r "$samples/port-closed/capture.pcapng"
-run "unanswered SYNs" 0 "16993  no-answer" -- "$amtdiag" -r "$samples/syn-unanswered/capture.pcapng"
-run "retransmitted SYN" 0 "SYN frame 1 (retransmitted)" -- \
+run "unanswered SYNs" 1 "16993  no-answer" -- "$amtdiag" -V -r "$samples/syn-unanswered/capture.pcapng"
+run "retransmitted SYN" 1 "SYN frame 1 (retransmitted)" -- \
     "$amtdiag" -V -r "$samples/syn-unanswered/capture.pcapng"
-run "DNS NXDOMAIN" 0 "amt-pc17.vpro.example.com A → NXDOMAIN" -- \
-    "$amtdiag" -r "$samples/dns-nxdomain/capture.pcapng"
+run "DNS NXDOMAIN" 1 "amt-pc17.vpro.example.com A → NXDOMAIN" -- \
+    "$amtdiag" -V -r "$samples/dns-nxdomain/capture.pcapng"
 run "lost segment reported" 0 "bytes from the server missing in the capture" -- \
     "$amtdiag" -V -r "$samples/tcp-pathologies/capture.pcapng"
 m=$samples/capture-starts-mid-stream
 run "capture started mid-connection" 0 "TCP: capture started mid-connection, FIN" -- \
     "$amtdiag" -V -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
 run "mid-stream key status" 0 "keys: no-client-hello" -- \
-    "$amtdiag" -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
+    "$amtdiag" -V -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
+# the diagnosis: exit status, and the options that feed it
+e=$samples/mtls-no-amt-console-eku
+run "rejection diagnosed: exit 1" 1 "client-cert-missing-amt-console-oid" -- \
+    "$amtdiag" -r "$e/capture.pcapng" --keylog "$e/keylog.txt"
+run "nothing rejected: exit 0" 0 "OK (stage wsman)" -- "$amtdiag" -r "$s/capture.pcapng" --keylog "$s/keylog.txt"
+run "bad --password syntax" 2 "needs USER:PASSWORD" -- "$amtdiag" -r "$s/capture.pcapng" --password admin
+run "empty --password user" 2 "needs USER:PASSWORD" -- "$amtdiag" -r "$s/capture.pcapng" --password :x
+run "missing --trusted-root" 2 "$tmp/noroot.pem" -- "$amtdiag" -r "$s/capture.pcapng" \
+    --trusted-root "$tmp/noroot.pem"
+printf -- "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n" >"$tmp/badroot.pem"
+run "malformed --trusted-root" 2 "badroot.pem" -- "$amtdiag" -r "$s/capture.pcapng" \
+    --trusted-root "$tmp/badroot.pem"
+run "--trusted-root without a certificate" 2 "text.pcap" -- "$amtdiag" -r "$s/capture.pcapng" \
+    --trusted-root "$tmp/text.pcap"
+run "missing --hosts" 2 "$tmp/nohosts" -- "$amtdiag" -r "$s/capture.pcapng" --hosts "$tmp/nohosts"
+printf "192.0.2.10 ws1.example.com\nnot-an-address ws2\n" >"$tmp/hosts"
+run "bad --hosts line" 2 "hosts: line 2" -- "$amtdiag" -r "$s/capture.pcapng" --hosts "$tmp/hosts"
+run "bad --amt-clock-offset" 2 "amt-clock-offset 3x" -- "$amtdiag" -r "$s/capture.pcapng" \
+    --amt-clock-offset 3x
+run "bad --color" 2 "use auto, always or never" -- "$amtdiag" -r "$s/capture.pcapng" --color pink
+run "bad --trusted-fqdn" 2 "give a domain" -- "$amtdiag" -r "$s/capture.pcapng" --trusted-fqdn ""
+run "password never printed" 0 "password admin:…" -- "$amtdiag" -r "$s/capture.pcapng" \
+    --keylog "$s/keylog.txt" --password "admin:Xyzzy-Secret-42"
+if "$amtdiag" -V -r "$s/capture.pcapng" --keylog "$s/keylog.txt" --password "admin:Xyzzy-Secret-42" \
+    --format json 2>&1 | grep -q "Xyzzy-Secret-42"; then
+    failed=$((failed + 1))
+    echo "FAIL the --password value appears in the report"
+else
+    passed=$((passed + 1))
+    echo "ok   the --password value never appears"
+fi
+# colour only on a terminal (script(1) gives it one), and never with NO_COLOR
+esc=$(printf '\033')
+run "colour on a terminal" 1 "$esc\\[" -- script -qec "\"$amtdiag\" -r \"$e/capture.pcapng\"" /dev/null
+run "NO_COLOR respected" 1 "client-cert-missing-amt-console-oid" -- sh -c \
+    "script -qec 'NO_COLOR=1 \"$amtdiag\" -r \"$e/capture.pcapng\"' /dev/null | tee /dev/stderr | \
+     grep -q \"$esc\" && exit 3; exit 1"
+run "--color always colours" 1 "$(printf '\033')\[" -- "$amtdiag" -r "$e/capture.pcapng" --color always
 run "live capture on a missing interface" 2 "nosuchif0" -- "$amtdiag" -i nosuchif0
 run "-r and -i together" 2 "cannot be combined" -- "$amtdiag" -i lo -r "$s/capture.pcapng"
 

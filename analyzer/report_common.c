@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* report_common: what every report format needs — the order of the
+ * connections, their titles and the events of the ladder diagram. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+const diag_conn_result *report_diag(const report_in *r, const conn_rec *c)
+{
+    return r->d ? diag_result_conn(r->d, c->id) : NULL;
+}
+
+static int rank(const diag_conn_result *d)
+{
+    static const char *order[] = {"rejected", "failed", "unknown", "challenge", "ok"};
+    for (int i = 0; d && i < 5; i++)
+        if (strcmp(d->outcome, order[i]) == 0)
+            return i;
+    return 5;
+}
+
+static gint by_rank(gconstpointer a, gconstpointer b, gpointer data)
+{
+    const report_in *r = data;
+    const conn_rec *ca = g_ptr_array_index(r->a->conns, *(const guint *)a);
+    const conn_rec *cb = g_ptr_array_index(r->a->conns, *(const guint *)b);
+    int d = rank(report_diag(r, ca)) - rank(report_diag(r, cb));
+    return d ? d : (ca->id > cb->id) - (ca->id < cb->id);
+}
+
+GArray *report_order(const report_in *r)
+{
+    GArray *idx = g_array_sized_new(FALSE, FALSE, sizeof(guint), r->a->conns->len);
+    for (guint i = 0; i < r->a->conns->len; i++)
+        g_array_append_val(idx, i);
+    g_array_sort_with_data(idx, by_rank, (gpointer)r);
+    return idx;
+}
+
+const char *report_conn_title(const conn_rec *c, char *buf, size_t len)
+{
+    char cl[80], sv[80];
+    g_snprintf(buf, len, "%s → %s", endpoint_str(&c->client, cl, sizeof cl),
+               endpoint_str(&c->server, sv, sizeof sv));
+    return buf;
+}
+
+static void add(GArray *ev, uint64_t frame, int from, int bad, const char *fmt, ...)
+    G_GNUC_PRINTF(5, 6);
+static void add(GArray *ev, uint64_t frame, int from, int bad, const char *fmt, ...)
+{
+    if (!frame)
+        return;
+    report_event e = {.frame = frame, .from = from, .bad = bad};
+    va_list ap;
+    va_start(ap, fmt);
+    g_vsnprintf(e.label, sizeof e.label, fmt, ap);
+    va_end(ap);
+    g_array_append_val(ev, e);
+}
+
+/* Whether frame is one of the finding frames of the connection. */
+static int is_evidence(const diag_conn_result *d, uint64_t frame)
+{
+    for (guint i = 0; d && i < d->findings->len; i++) {
+        const diag_finding *f = g_ptr_array_index(d->findings, i);
+        if (f->cause->severity == DIAG_INFO)
+            continue;
+        for (size_t k = 0; k < f->n_frames; k++)
+            if (f->frames[k] == frame)
+                return 1;
+    }
+    return 0;
+}
+
+static gint by_frame(gconstpointer a, gconstpointer b)
+{
+    const report_event *x = a, *y = b;
+    return (x->frame > y->frame) - (x->frame < y->frame);
+}
+
+GArray *report_events(const report_in *r, const conn_rec *c)
+{
+    const diag_conn_result *d = report_diag(r, c);
+    GArray *ev = g_array_new(FALSE, TRUE, sizeof(report_event));
+    if (c->syn_frame)
+        add(ev, c->syn_frame, 0, is_evidence(d, c->syn_frame), "SYN%s",
+            c->syn_count > 1 ? " (retransmitted)" : "");
+    add(ev, c->synack_frame, 1, 0, "SYN-ACK");
+    if (c->tls) {
+        const tls_summary *s = tls_conn_summary(c->tls);
+        for (guint i = 0; i < c->hs->len; i++) {
+            const hs_event *h = &g_array_index(c->hs, hs_event, i);
+            add(ev, h->frame, h->dir == TLS_DIR_SERVER, is_evidence(d, h->frame), "%s%s",
+                tls_hs_name(h->type), h->encrypted ? " (encrypted)" : "");
+        }
+        for (int dir = 0; dir < 2; dir++)
+            if (s->ccs_seen[dir])
+                add(ev, s->ccs_frame[dir], dir, 0, "ChangeCipherSpec");
+        for (size_t i = 0; i < s->n_alerts; i++) {
+            const tls_alert_info *al = &s->alerts[i];
+            add(ev, al->frame, al->dir == TLS_DIR_SERVER, al->desc != 0, "Alert %s",
+                al->desc >= 0 ? tls_alert_name(al->desc) : "(encrypted)");
+        }
+    }
+    for (guint i = 0; i < c->http->len; i++) {
+        const http_rec *h = g_ptr_array_index(c->http, i);
+        if (h->req.present)
+            add(ev, h->req.first_frame, 0, is_evidence(d, h->req.first_frame), "%s %s%s%s",
+                h->req.method, h->req.target, h->req.soap.action_name ? " " : "",
+                h->req.soap.action_name ? h->req.soap.action_name : "");
+        if (h->resp.present)
+            add(ev, h->resp.first_frame, 1,
+                is_evidence(d, h->resp.first_frame) || h->resp.status >= 400, "%d%s%s",
+                h->resp.status, h->resp.soap.is_fault ? " fault " : "",
+                h->resp.soap.is_fault && h->resp.soap.fault_subcode ? h->resp.soap.fault_subcode
+                                                                    : "");
+    }
+    if (c->rst_frame)
+        add(ev, c->rst_frame, c->rst_from == 1, is_evidence(d, c->rst_frame) || !c->synack_frame,
+            "RST");
+    for (int dir = 0; dir < 2; dir++)
+        add(ev, c->fin_frame[dir], dir, 0, "FIN");
+    g_array_sort(ev, by_frame);
+    return ev;
+}
+
+char *report_transcript_text(const analysis *a, size_t *len)
+{
+    char *buf = NULL;
+    FILE *mem = open_memstream(&buf, len);
+    if (!mem)
+        return NULL;
+    report_transcript(mem, a);
+    if (fclose(mem) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}

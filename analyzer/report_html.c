@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* report_html: one self-contained HTML file — summary, every finding, per
+ * connection its facts, findings, checklist and an inline SVG ladder
+ * diagram of each failing connection. No scripts, no external resources. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- escaping ------------------------------------------------------------ */
+
+/* Writes text as HTML character data or an attribute value. Anything from
+ * a capture is the customer's and may be hostile: the five markup
+ * characters become references, and since the file declares UTF-8, invalid
+ * bytes and control characters (parse errors in HTML) become U+FFFD. In a
+ * <pre> line breaks are kept, elsewhere they are spaces. */
+static void h_text_mode(FILE *out, const char *s, int pre)
+{
+    if (!s)
+        return;
+    const char *end = s + strlen(s);
+    for (const char *p = s; p < end;) {
+        gunichar u = g_utf8_get_char_validated(p, end - p);
+        if (u == (gunichar)-1 || u == (gunichar)-2) {
+            fputs("\xEF\xBF\xBD", out);
+            p++;
+            continue;
+        }
+        const char *next = g_utf8_next_char(p);
+        switch (u) {
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
+        case '\n':
+        case '\t':
+            fputc(pre ? (int)u : ' ', out);
+            break;
+        case '\r':
+            if (*next != '\n')
+                fputc(pre ? '\n' : ' ', out);
+            break;
+        default:
+            if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || (u >= 0xfdd0 && u <= 0xfdef) ||
+                (u & 0xfffe) == 0xfffe)
+                fputs("\xEF\xBF\xBD", out);
+            else
+                fwrite(p, 1, next - p, out);
+        }
+        p = next;
+    }
+}
+
+static void h_text(FILE *out, const char *s)
+{
+    h_text_mode(out, s, 0);
+}
+
+/* At most max characters of s, with an ellipsis when cut: SVG text does
+ * not wrap, so long labels would run across the other lifeline. */
+static void h_text_cut(FILE *out, const char *s, long max)
+{
+    if (!s)
+        return;
+    if (!g_utf8_validate(s, -1, NULL) || g_utf8_strlen(s, -1) <= max) {
+        h_text(out, s);
+        return;
+    }
+    char *cut = g_utf8_substring(s, 0, max - 1);
+    h_text(out, cut);
+    fputs("…", out);
+    g_free(cut);
+}
+
+static void h_upper(FILE *out, const char *s)
+{
+    for (; s && *s; s++)
+        fputc(g_ascii_toupper(*s), out);
+}
+
+/* A CSS class name from a fixed vocabulary (outcome, severity, status),
+ * so that nothing from the capture ever lands in a class attribute. */
+static const char *h_class(const char *word)
+{
+    static const char *known[] = {"ok",    "challenge", "rejected", "failed", "unknown",
+                                  "error", "warning",   "info",     "pass",   "fail"};
+    for (size_t i = 0; word && i < G_N_ELEMENTS(known); i++)
+        if (!strcmp(word, known[i]))
+            return known[i];
+    return "unknown";
+}
+
+static const char *outcome_of(const diag_conn_result *d)
+{
+    return d && d->outcome ? d->outcome : "unknown";
+}
+
+/* ---- style ------------------------------------------------------------- */
+
+/* Status is always spelled out as well as coloured (and FAIL is bold, the
+ * bad arrows dashed), so a grey-scale print still tells them apart. */
+static const char STYLE[] =
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;color:#111;"
+    "background:#fff;margin:1.5em auto;max-width:78em;padding:0 1em}\n"
+    "h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.25em;margin:1.6em 0 .4em;"
+    "border-bottom:1px solid #bbb}h3{font-size:1.05em;margin:1em 0 .3em}\n"
+    "code,pre{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;"
+    "font-size:.92em}\n"
+    "pre{background:#f6f6f6;border:1px solid #ddd;padding:.6em;overflow-x:auto;"
+    "white-space:pre-wrap;word-break:break-word}\n"
+    "table{border-collapse:collapse;width:100%;margin:.4em 0 1em}\n"
+    "th,td{border:1px solid #bbb;padding:.3em .5em;text-align:left;vertical-align:top}\n"
+    "th{background:#eee}td.num,code.cause{white-space:nowrap}\n"
+    "dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}\n"
+    "dl.summary dt{font-weight:600}dl.summary dd{margin:0}\n"
+    ".explain{display:block;color:#444;font-size:.92em}\n"
+    ".warn{border-left:4px solid #b36b00;padding:.2em .6em;margin:.3em 0;"
+    "background:#fff8e6}\n"
+    ".badge{display:inline-block;padding:0 .45em;border:1px solid;border-radius:3px;"
+    "font-weight:700;font-size:.9em}\n"
+    ".o-rejected,.o-failed,.s-error,.st-fail{color:#b00000}\n"
+    ".o-unknown,.s-warning,.st-unknown{color:#8a5300}\n"
+    ".o-ok,.o-challenge,.st-pass{color:#106b21}\n"
+    ".s-info{color:#444}\n"
+    "td.st-fail{background:#fde8e8;font-weight:700}td.st-pass{background:#e8f6ea}\n"
+    "td.st-unknown{background:#fff4dc;font-style:italic}\n"
+    "section.conn{margin-bottom:2em}\n"
+    "ul.facts{margin:.3em 0;padding-left:1.3em}\n"
+    "figure{margin:.6em 0}figcaption{font-size:.9em;color:#444}\n"
+    "svg.ladder{max-width:100%;height:auto;border:1px solid #ddd;background:#fff}\n"
+    "svg.ladder text{font:12px system-ui,sans-serif;fill:#111}\n"
+    "svg.ladder .life{stroke:#555;stroke-width:1.5}\n"
+    "svg.ladder .who{font-weight:700;font-size:13px}\n"
+    "svg.ladder .addr,svg.ladder .fr{fill:#444;font-size:11px}\n"
+    "svg.ladder .ev line{stroke:#222;stroke-width:1.4}\n"
+    "svg.ladder .ev polygon{fill:#222}\n"
+    "svg.ladder .bad line{stroke:#c00000;stroke-width:2.4;stroke-dasharray:7 3}\n"
+    "svg.ladder .bad polygon{fill:#c00000}svg.ladder .bad text{fill:#c00000;font-weight:700}\n"
+    "svg.ladder .broke circle{fill:none;stroke:#c00000;stroke-width:2.5}\n"
+    "svg.ladder .broke text{fill:#c00000;font-weight:700}\n"
+    "svg.ladder .gap{fill:#444;font-style:italic}\n"
+    "@media print{body{max-width:none;margin:0;font-size:11pt}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
+    "section.conn,table,figure{break-inside:avoid-page}h2{break-after:avoid}"
+    "pre{white-space:pre-wrap}}\n";
+
+/* ---- findings, checklist, facts ---------------------------------------- */
+
+static void h_frames(FILE *out, const diag_finding *f)
+{
+    for (size_t k = 0; k < f->n_frames; k++)
+        fprintf(out, "%s%" PRIu64, k ? ", " : "", f->frames[k]);
+}
+
+static const char *sev_name(const diag_finding *f)
+{
+    return f->cause ? diag_severity_name(f->cause->severity) : "unknown";
+}
+
+static void h_fix(FILE *out, const diag_finding *f)
+{
+    /* As in the text report: an informational finding needs no fix. */
+    if (f->cause && f->cause->severity != DIAG_INFO)
+        h_text(out, f->cause->remedy);
+}
+
+static void h_cause_token(FILE *out, const diag_finding *f)
+{
+    fputs("<code class=\"cause\">", out);
+    h_text(out, f->cause && f->cause->token ? f->cause->token : "unknown");
+    fputs("</code>", out);
+}
+
+/* One row of the table across all connections. conn NULL: a global
+ * finding (name resolution). */
+static void h_all_row(FILE *out, const conn_rec *c, const diag_finding *f)
+{
+    if (c)
+        fprintf(out, "<tr><td class=\"num\"><a href=\"#conn-%u\">#%u</a></td><td>", c->id, c->id);
+    else
+        fputs("<tr><td>DNS</td><td>", out);
+    h_cause_token(out, f);
+    fprintf(out, "</td><td class=\"s-%s\">%s</td><td class=\"num\">", h_class(sev_name(f)),
+            sev_name(f));
+    h_frames(out, f);
+    fputs("</td><td>", out);
+    h_text(out, f->evidence);
+    fputs("</td><td>", out);
+    h_fix(out, f);
+    fputs("</td></tr>\n", out);
+}
+
+static void h_findings(FILE *out, const GPtrArray *findings)
+{
+    fputs("<table class=\"findings\"><thead><tr><th>cause</th><th>severity</th><th>frames</th>"
+          "<th>evidence</th><th>fix</th></tr></thead><tbody>\n",
+          out);
+    for (guint i = 0; i < findings->len; i++) {
+        const diag_finding *f = g_ptr_array_index(findings, i);
+        fputs("<tr><td>", out);
+        h_cause_token(out, f);
+        if (f->cause && f->cause->explanation) {
+            fputs("<span class=\"explain\">", out);
+            h_text(out, f->cause->explanation);
+            fputs("</span>", out);
+        }
+        fprintf(out, "</td><td class=\"s-%s\">%s</td><td class=\"num\">", h_class(sev_name(f)),
+                sev_name(f));
+        h_frames(out, f);
+        fputs("</td><td>", out);
+        h_text(out, f->evidence);
+        fputs("</td><td>", out);
+        h_fix(out, f);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody></table>\n", out);
+}
+
+static void h_checklist(FILE *out, const diag_conn_result *d)
+{
+    fputs("<h3>AMT's checks of the console certificate</h3>\n"
+          "<table class=\"checklist\"><thead><tr><th>#</th><th>rule</th><th>status</th>"
+          "<th>evidence</th><th>to settle</th></tr></thead><tbody>\n",
+          out);
+    for (int k = 0; k < DIAG_N_RULES; k++) {
+        const diag_check *ck = &d->checklist[k];
+        const char *st = diag_status_name(ck->status);
+        fprintf(out, "<tr><td class=\"num\">%d</td><td>", k + 1);
+        h_text(out, ck->title);
+        if (ck->rule) {
+            fputs(" <code>", out);
+            h_text(out, ck->rule);
+            fputs("</code>", out);
+        }
+        fprintf(out, "</td><td class=\"st-%s\">", h_class(st));
+        h_upper(out, st);
+        fputs("</td><td>", out);
+        h_text(out, ck->evidence);
+        fputs("</td><td>", out);
+        if (ck->status == DIAG_UNKNOWN)
+            h_text(out, ck->settle);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody></table>\n", out);
+}
+
+static void h_facts(FILE *out, const conn_rec *c)
+{
+    fputs("<ul class=\"facts\">\n", out);
+    fprintf(out, "<li>frames %" PRIu64 "–%" PRIu64 " of <code>", c->first_frame, c->last_frame);
+    h_text(out, c->file ? c->file : "?");
+    fputs("</code></li>\n<li>TCP: ", out);
+    h_text(out, conn_tcp_outcome(c));
+    if (c->midstream)
+        fputs(" (the capture started mid-stream)", out);
+    fputs("</li>\n", out);
+    if (c->app == APP_TLS && c->tls) {
+        const tls_summary *s = tls_conn_summary(c->tls);
+        char line[160];
+        fputs("<li>TLS: ", out);
+        h_text(out, report_tls_line(s, line, sizeof line));
+        if (s->ch.sni) {
+            fputs(", SNI <code>", out);
+            h_text(out, s->ch.sni);
+            fputs("</code>", out);
+        }
+        if (s->cert_request.seen)
+            fputs("; AMT asked for a console certificate", out);
+        fputs("</li>\n<li>keys: ", out);
+        h_text(out, s->key_status_text[0] ? s->key_status_text : "unknown");
+        fputs("</li>\n", out);
+    } else {
+        fprintf(out, "<li>%s</li>\n", c->app == APP_HTTP ? "plain HTTP" : "no TLS or HTTP seen");
+    }
+    if (c->http && c->http->len) {
+        fputs("<li>HTTP:", out);
+        for (guint i = 0; i < c->http->len; i++) {
+            const http_rec *h = g_ptr_array_index(c->http, i);
+            fputs(i ? "; " : " ", out);
+            h_text(out, h->req.present && h->req.method ? h->req.method : "?");
+            fputc(' ', out);
+            h_text(out, h->req.soap.class_name            ? h->req.soap.class_name
+                        : h->req.present && h->req.target ? h->req.target
+                                                          : "?");
+            if (h->resp.present)
+                fprintf(out, " → %d", h->resp.status);
+            else
+                fputs(" → no answer", out);
+        }
+        fputs("</li>\n", out);
+    }
+    fputs("</ul>\n", out);
+}
+
+/* ---- the ladder diagram ------------------------------------------------ */
+
+#define LADDER_MAX 200      /* events drawn at most */
+#define LADDER_W 820        /* SVG width */
+#define LADDER_X0 220       /* the console's lifeline */
+#define LADDER_X1 620       /* AMT's lifeline */
+#define LADDER_TOP 70       /* below the lifeline heads */
+#define LADDER_ROW 30       /* per event */
+#define LADDER_LABEL_MAX 58 /* characters of a label between the lifelines */
+
+static void ladder_arrow(FILE *out, const report_event *e, int y, int broke)
+{
+    int x_from = e->from ? LADDER_X1 : LADDER_X0, x_to = e->from ? LADDER_X0 : LADDER_X1;
+    int dir = x_to > x_from ? 1 : -1;
+    fprintf(out, "<g class=\"ev%s\"><title>frame %" PRIu64 ": ", e->bad ? " bad" : "", e->frame);
+    h_text(out, e->label);
+    fputs("</title>", out);
+    fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", x_from, y, x_to - dir * 9, y);
+    fprintf(out, "<polygon points=\"%d,%d %d,%d %d,%d\"/>", x_to, y, x_to - dir * 10, y - 5,
+            x_to - dir * 10, y + 5);
+    fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", (LADDER_X0 + LADDER_X1) / 2,
+            y - 6);
+    h_text_cut(out, e->label, LADDER_LABEL_MAX);
+    fprintf(out, "</text><text class=\"fr\" x=\"8\" y=\"%d\">frame %" PRIu64 "</text></g>\n", y + 4,
+            e->frame);
+    if (broke) {
+        /* Where it broke: a ring where the message arrives, words beside
+         * it outside the lifelines. */
+        int right = x_to == LADDER_X1;
+        fprintf(out,
+                "<g class=\"broke\"><circle cx=\"%d\" cy=\"%d\" r=\"9\"/>"
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\">%sbroke here%s</text></g>\n",
+                x_to, y, right ? x_to + 16 : x_to - 16, y + 4, right ? "start" : "end",
+                right ? "◀ " : "", right ? "" : " ▶");
+    }
+}
+
+static void ladder_gap(FILE *out, int y, guint n)
+{
+    fprintf(out,
+            "<text class=\"gap\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">… %u event%s left "
+            "out …</text>\n",
+            (LADDER_X0 + LADDER_X1) / 2, y + 4, n, n == 1 ? "" : "s");
+}
+
+static void h_ladder(FILE *out, const report_in *r, const conn_rec *c)
+{
+    GArray *ev = report_events(r, c);
+    guint n = ev->len;
+    /* The break: the last bad event, else the last event. */
+    guint brk = n ? n - 1 : 0;
+    for (guint i = n; i-- > 0;)
+        if (g_array_index(ev, report_event, i).bad) {
+            brk = i;
+            break;
+        }
+    /* Too many to draw: the start of the connection, and a window around
+     * the break with a few events after it, the rest left out. */
+    guint head = n, tail_start = n, tail_end = n;
+    if (n > LADDER_MAX) {
+        head = LADDER_MAX / 2;
+        tail_end = MIN(n, MAX(brk + 21, head + LADDER_MAX / 2));
+        tail_start = MAX(head, tail_end - LADDER_MAX / 2);
+    }
+    guint shown = head + (tail_end - tail_start);
+    guint rows = shown + (tail_start > head) + (tail_end < n) + (n == 0);
+    int height = LADDER_TOP + (int)rows * LADDER_ROW + 20;
+    char cl[80], sv[80];
+    endpoint_str(&c->client, cl, sizeof cl);
+    endpoint_str(&c->server, sv, sizeof sv);
+
+    fputs("<h3>Ladder diagram</h3>\n<figure>\n", out);
+    fprintf(out,
+            "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"Messages between "
+            "the console and AMT, connection %u\">\n",
+            LADDER_W, height, LADDER_W, height, c->id);
+    const int xs[2] = {LADDER_X0, LADDER_X1};
+    const char *who[2] = {"Console", "AMT"}, *addr[2] = {cl, sv};
+    for (int s = 0; s < 2; s++) {
+        fprintf(out,
+                "<rect x=\"%d\" y=\"8\" width=\"180\" height=\"44\" rx=\"4\" fill=\"#f2f2f2\" "
+                "stroke=\"#555\"/><text class=\"who\" x=\"%d\" y=\"26\" "
+                "text-anchor=\"middle\">%s</text><text class=\"addr\" x=\"%d\" y=\"43\" "
+                "text-anchor=\"middle\">",
+                xs[s] - 90, xs[s], who[s], xs[s]);
+        h_text(out, addr[s]);
+        fprintf(out, "</text><line class=\"life\" x1=\"%d\" y1=\"52\" x2=\"%d\" y2=\"%d\"/>\n",
+                xs[s], xs[s], height - 10);
+    }
+    int row = 0;
+    for (guint i = 0; i < n; i++) {
+        if (i == head && tail_start > head)
+            ladder_gap(out, LADDER_TOP + LADDER_ROW * row++, tail_start - head);
+        if (i >= head && (i < tail_start || i >= tail_end))
+            continue;
+        ladder_arrow(out, &g_array_index(ev, report_event, i), LADDER_TOP + LADDER_ROW * row++,
+                     i == brk);
+    }
+    if (tail_end < n)
+        ladder_gap(out, LADDER_TOP + LADDER_ROW * row++, n - tail_end);
+    if (n == 0)
+        fprintf(out,
+                "<text class=\"gap\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">no messages "
+                "seen</text>\n",
+                (LADDER_X0 + LADDER_X1) / 2, LADDER_TOP + 4);
+    fputs("</svg>\n<figcaption>", out);
+    if (n == 0)
+        fputs("No messages of this connection were seen.", out);
+    else
+        fprintf(out,
+                "%u message%s; red dashed arrows show the failure; the ring marks where it "
+                "broke (frame %" PRIu64 ").",
+                n, n == 1 ? "" : "s", g_array_index(ev, report_event, brk).frame);
+    if (shown < n)
+        fprintf(out, " %u of %u messages are left out of the diagram.", n - shown, n);
+    fputs("</figcaption>\n</figure>\n", out);
+    g_array_free(ev, TRUE);
+}
+
+/* ---- the page ---------------------------------------------------------- */
+
+static int h_transcript(FILE *out, const analysis *a)
+{
+    size_t len = 0;
+    char *buf = report_transcript_text(a, &len);
+    if (!buf)
+        return -1;
+    fputs("<section id=\"transcript\"><h2>Transcript</h2>\n<pre>", out);
+    h_text_mode(out, buf, 1);
+    fputs("</pre></section>\n", out);
+    free(buf);
+    return 0;
+}
+
+static void h_conn(FILE *out, const report_in *r, const conn_rec *c)
+{
+    const diag_conn_result *d = report_diag(r, c);
+    const char *oc = outcome_of(d);
+    char title[200];
+    fprintf(out, "<section class=\"conn\" id=\"conn-%u\">\n<h2>#%u ", c->id, c->id);
+    h_text(out, report_conn_title(c, title, sizeof title));
+    fprintf(out, " <span class=\"badge o-%s\">", h_class(oc));
+    h_upper(out, d ? oc : "not diagnosed");
+    fputs("</span>", out);
+    if (d && d->stage) {
+        fputs(" <small>stage ", out);
+        h_text(out, d->stage);
+        fputs("</small>", out);
+    }
+    fputs("</h2>\n", out);
+    h_facts(out, c);
+    if (d) {
+        if (d->findings && d->findings->len) {
+            fputs("<h3>Findings</h3>\n", out);
+            h_findings(out, d->findings);
+        } else {
+            fputs("<p>No findings.</p>\n", out);
+        }
+        if (d->has_checklist)
+            h_checklist(out, d);
+        if (d->candidates) {
+            fputs("<p class=\"candidates\"><strong>Candidates, most likely first:</strong> ", out);
+            h_text(out, d->candidates);
+            fputs("</p>\n", out);
+        }
+        if (d->visibility) {
+            fputs("<p class=\"visibility\"><strong>Not visible in the capture:</strong> ", out);
+            h_text(out, d->visibility);
+            fputs("</p>\n", out);
+        }
+    }
+    if (strcmp(oc, "ok") != 0 && strcmp(oc, "challenge") != 0)
+        h_ladder(out, r, c);
+    fputs("</section>\n", out);
+}
+
+static void h_summary(FILE *out, const report_in *r)
+{
+    const analysis *a = r->a;
+    const diag_result *d = r->d;
+    fputs("<section id=\"summary\"><h2>Summary</h2>\n<dl class=\"summary\">\n<dt>Read</dt><dd>",
+          out);
+    for (guint i = 0; i < a->inputs->len; i++) {
+        fputs(i ? ", <code>" : "<code>", out);
+        h_text(out, g_ptr_array_index(a->inputs, i));
+        fputs("</code>", out);
+    }
+    if (!a->inputs->len)
+        fputs("nothing", out);
+    fputs("</dd>\n", out);
+    if (r->given && r->given[0]) {
+        fputs("<dt>Given</dt><dd>", out);
+        for (const char *const *g = r->given; *g; g++) {
+            fputs(g == r->given ? "<code>" : ", <code>", out);
+            h_text(out, *g);
+            fputs("</code>", out);
+        }
+        fputs("</dd>\n", out);
+    }
+    fprintf(out,
+            "<dt>Connections</dt><dd>%u, <strong>%u rejected or failed</strong></dd>\n"
+            "<dt>Error findings</dt><dd>%u</dd>\n<dt>DNS messages</dt><dd>%u</dd>\n"
+            "<dt>Frames</dt><dd>%" PRIu64 "</dd>\n",
+            a->conns->len, d ? d->n_rejected : 0, d ? d->n_errors : 0, a->dns->len, a->frames);
+    if (d && d->clock.known) {
+        fprintf(out, "<dt>AMT's clock</dt><dd>%+.1f days from the capture's clock (",
+                (double)d->clock.offset_s / 86400.0);
+        h_text(out, d->clock.source);
+        fputs(")</dd>\n", out);
+    }
+    fputs("</dl>\n", out);
+    for (guint i = 0; i < a->warnings->len; i++) {
+        fputs("<p class=\"warn\"><strong>Warning:</strong> ", out);
+        h_text(out, g_ptr_array_index(a->warnings, i));
+        fputs("</p>\n", out);
+    }
+    if (a->conns->len == 0 && a->dns->len == 0)
+        fputs("<p>No TCP connections or DNS lookups in the input.</p>\n", out);
+    fputs("</section>\n", out);
+}
+
+/* Every finding in one table, the name-resolution ones and then the
+ * connections worst first, so the reader sees all causes at a glance. */
+static void h_all_findings(FILE *out, const report_in *r, const GArray *order)
+{
+    const diag_result *d = r->d;
+    unsigned n = d && d->global ? d->global->len : 0;
+    for (guint i = 0; i < order->len; i++) {
+        const diag_conn_result *dc =
+            report_diag(r, g_ptr_array_index(r->a->conns, g_array_index(order, guint, i)));
+        n += dc && dc->findings ? dc->findings->len : 0;
+    }
+    fputs("<section id=\"findings\"><h2>Findings</h2>\n", out);
+    if (!n) {
+        fputs("<p>No findings.</p></section>\n", out);
+        return;
+    }
+    fputs("<table class=\"findings\"><thead><tr><th>connection</th><th>cause</th>"
+          "<th>severity</th><th>frames</th><th>evidence</th><th>fix</th></tr></thead><tbody>\n",
+          out);
+    for (guint i = 0; d && d->global && i < d->global->len; i++)
+        h_all_row(out, NULL, g_ptr_array_index(d->global, i));
+    for (guint i = 0; i < order->len; i++) {
+        const conn_rec *c = g_ptr_array_index(r->a->conns, g_array_index(order, guint, i));
+        const diag_conn_result *dc = report_diag(r, c);
+        for (guint k = 0; dc && dc->findings && k < dc->findings->len; k++)
+            h_all_row(out, c, g_ptr_array_index(dc->findings, k));
+    }
+    fputs("</tbody></table>\n</section>\n", out);
+}
+
+int report_html(FILE *out, const report_in *r)
+{
+    const analysis *a = r->a;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<title>amtdiag report",
+          out);
+    if (a->inputs->len) {
+        fputs(": ", out);
+        h_text(out, g_ptr_array_index(a->inputs, 0));
+    }
+    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>amtdiag report</h1>\n",
+            STYLE);
+    h_summary(out, r);
+    GArray *order = report_order(r);
+    h_all_findings(out, r, order);
+    if (r->d && r->d->global && r->d->global->len) {
+        fputs("<section id=\"dns\"><h2>Name resolution</h2>\n", out);
+        h_findings(out, r->d->global);
+        fputs("</section>\n", out);
+    }
+    for (guint i = 0; i < order->len; i++)
+        h_conn(out, r, g_ptr_array_index(a->conns, g_array_index(order, guint, i)));
+    g_array_free(order, TRUE);
+    if (r->verbose && h_transcript(out, a) != 0)
+        return -1;
+    fputs("</body>\n</html>\n", out);
+    return ferror(out) ? -1 : 0;
+}

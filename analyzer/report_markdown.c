@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* report_markdown: the diagnosis as Markdown for pasting into a ticket —
+ * summary, then per connection worst first its facts, findings and AMT's
+ * certificate checklist as tables. */
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where a piece of text goes: a table cell cannot hold a line break. */
+typedef enum { MD_INLINE, MD_CELL } md_mode;
+
+/* Writes text taken from a capture or an input. Those are the customer's:
+ * they may hold invalid UTF-8, control bytes, pipes that would split a
+ * table cell, or "<tag>" and backticks a renderer would swallow, so each
+ * is made literal. */
+static void md_text(FILE *out, const char *s, md_mode mode)
+{
+    if (!s)
+        return;
+    const char *end = s + strlen(s);
+    for (const char *p = s; p < end;) {
+        gunichar u = g_utf8_get_char_validated(p, end - p);
+        if (u == (gunichar)-1 || u == (gunichar)-2) {
+            fputs("\xEF\xBF\xBD", out); /* U+FFFD, one per bad byte */
+            p++;
+            continue;
+        }
+        const char *next = g_utf8_next_char(p);
+        if (u == '\r' && *next == '\n') {
+            /* CRLF is one line break: the LF writes it. */
+        } else if (u == '\n' || u == '\r') {
+            fputs(mode == MD_CELL ? "<br>" : " ", out);
+        } else if (u == '\t') {
+            fputc(' ', out);
+        } else if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0)) {
+            fputs("\xEF\xBF\xBD", out);
+        } else if (u == '|' || u == '\\' || u == '<' || u == '`') {
+            fputc('\\', out);
+            fputc((int)u, out);
+        } else {
+            fwrite(p, 1, next - p, out);
+        }
+        p = next;
+    }
+}
+
+static void md_upper(FILE *out, const char *s)
+{
+    for (; s && *s; s++)
+        fputc(g_ascii_toupper(*s), out);
+}
+
+static void md_frames(FILE *out, const diag_finding *f)
+{
+    for (size_t k = 0; k < f->n_frames; k++)
+        fprintf(out, "%s%" PRIu64, k ? ", " : "", f->frames[k]);
+    if (!f->n_frames)
+        fputs("–", out);
+}
+
+static void md_findings(FILE *out, const GPtrArray *findings)
+{
+    fputs("| cause | severity | frames | evidence | fix |\n|---|---|---|---|---|\n", out);
+    for (guint i = 0; i < findings->len; i++) {
+        const diag_finding *f = g_ptr_array_index(findings, i);
+        const diag_cause *c = f->cause;
+        /* Tokens come from the static cause table, never from a capture. */
+        fprintf(out, "| `%s`", c && c->token ? c->token : "unknown");
+        if (c && c->explanation) {
+            fputs(" — ", out);
+            md_text(out, c->explanation, MD_CELL);
+        }
+        fprintf(out, " | %s | ", c ? diag_severity_name(c->severity) : "?");
+        md_frames(out, f);
+        fputs(" | ", out);
+        md_text(out, f->evidence, MD_CELL);
+        fputs(" | ", out);
+        /* As in the text report: an informational finding needs no fix. */
+        if (c && c->severity != DIAG_INFO)
+            md_text(out, c->remedy, MD_CELL);
+        else
+            fputs("–", out);
+        fputs(" |\n", out);
+    }
+    fputc('\n', out);
+}
+
+static void md_checklist(FILE *out, const diag_conn_result *d)
+{
+    fputs("AMT's checks of the console certificate:\n\n"
+          "| # | rule | status | evidence | to settle |\n|---|---|---|---|---|\n",
+          out);
+    for (int k = 0; k < DIAG_N_RULES; k++) {
+        const diag_check *ck = &d->checklist[k];
+        fprintf(out, "| %d | ", k + 1);
+        md_text(out, ck->title, MD_CELL);
+        if (ck->rule)
+            fprintf(out, " (`%s`)", ck->rule);
+        /* Bold FAIL so it stands out where the ticket shows no colour. */
+        fputs(ck->status == DIAG_FAIL ? " | **" : " | ", out);
+        md_upper(out, diag_status_name(ck->status));
+        fputs(ck->status == DIAG_FAIL ? "** | " : " | ", out);
+        md_text(out, ck->evidence, MD_CELL);
+        fputs(" | ", out);
+        if (ck->status == DIAG_UNKNOWN && ck->settle)
+            md_text(out, ck->settle, MD_CELL);
+        fputs(" |\n", out);
+    }
+    fputc('\n', out);
+}
+
+/* TCP, TLS and key facts on one line, then the HTTP exchanges. */
+static void md_facts(FILE *out, const conn_rec *c)
+{
+    fprintf(out, "Frames %" PRIu64 "–%" PRIu64 " of ", c->first_frame, c->last_frame);
+    md_text(out, c->file ? c->file : "?", MD_INLINE);
+    fputs(" · TCP ", out);
+    md_text(out, conn_tcp_outcome(c), MD_INLINE);
+    if (c->midstream)
+        fputs(" (capture started mid-stream)", out);
+    if (c->app == APP_TLS && c->tls) {
+        const tls_summary *s = tls_conn_summary(c->tls);
+        char line[160];
+        fputs(" · TLS: ", out);
+        md_text(out, report_tls_line(s, line, sizeof line), MD_INLINE);
+        if (s->ch.sni) {
+            fputs(", SNI ", out);
+            md_text(out, s->ch.sni, MD_INLINE);
+        }
+        if (s->cert_request.seen)
+            fputs(" · AMT asked for a console certificate", out);
+        fputs(" · keys: ", out);
+        md_text(out, s->key_status_text[0] ? s->key_status_text : "unknown", MD_INLINE);
+    } else {
+        fputs(c->app == APP_HTTP ? " · plain HTTP" : " · no TLS or HTTP seen", out);
+    }
+    fputs("\n\n", out);
+    if (c->http && c->http->len) {
+        fputs("HTTP:", out);
+        for (guint i = 0; i < c->http->len; i++) {
+            const http_rec *h = g_ptr_array_index(c->http, i);
+            fputs(i ? "; " : " ", out);
+            md_text(out, h->req.present && h->req.method ? h->req.method : "?", MD_INLINE);
+            fputc(' ', out);
+            md_text(out,
+                    h->req.soap.class_name            ? h->req.soap.class_name
+                    : h->req.present && h->req.target ? h->req.target
+                                                      : "?",
+                    MD_INLINE);
+            if (h->resp.present)
+                fprintf(out, " → %d", h->resp.status);
+            else
+                fputs(" → no answer", out);
+        }
+        fputs("\n\n", out);
+    }
+}
+
+/* A fence longer than any run of backticks in the text, so a transcript
+ * holding "```" cannot close it early. */
+static void md_fence(FILE *out, const char *text, size_t len)
+{
+    size_t run = 0, longest = 0;
+    for (size_t i = 0; i < len; i++) {
+        run = text[i] == '`' ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+    }
+    for (size_t i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+        fputc('`', out);
+}
+
+static int md_transcript(FILE *out, const analysis *a)
+{
+    size_t len = 0;
+    char *buf = report_transcript_text(a, &len);
+    if (!buf)
+        return -1;
+    fputs("## Transcript\n\n", out);
+    md_fence(out, buf, len);
+    fputs("text\n", out);
+    fwrite(buf, 1, len, out);
+    if (len && buf[len - 1] != '\n')
+        fputc('\n', out);
+    md_fence(out, buf, len);
+    fputs("\n", out);
+    free(buf);
+    return 0;
+}
+
+static void md_conn(FILE *out, const report_in *r, const conn_rec *c)
+{
+    const diag_conn_result *d = report_diag(r, c);
+    char title[200];
+    fprintf(out, "## #%u ", c->id);
+    md_text(out, report_conn_title(c, title, sizeof title), MD_INLINE);
+    fputs(" — ", out);
+    if (d) {
+        fputs("**", out);
+        md_upper(out, d->outcome ? d->outcome : "unknown");
+        fputs("** (stage ", out);
+        md_text(out, d->stage ? d->stage : "?", MD_INLINE);
+        fputs(")\n\n", out);
+    } else {
+        fputs("not diagnosed\n\n", out);
+    }
+    md_facts(out, c);
+    if (!d)
+        return;
+    if (d->findings && d->findings->len)
+        md_findings(out, d->findings);
+    else
+        fputs("No findings.\n\n", out);
+    if (d->has_checklist)
+        md_checklist(out, d);
+    if (d->candidates) {
+        fputs("**Candidates, most likely first:** ", out);
+        md_text(out, d->candidates, MD_INLINE);
+        fputs("\n\n", out);
+    }
+    if (d->visibility) {
+        fputs("**Not visible in the capture:** ", out);
+        md_text(out, d->visibility, MD_INLINE);
+        fputs("\n\n", out);
+    }
+}
+
+int report_markdown(FILE *out, const report_in *r)
+{
+    const analysis *a = r->a;
+    const diag_result *d = r->d;
+    fputs("# amtdiag report\n\n", out);
+    fputs("- **Read:** ", out);
+    for (guint i = 0; i < a->inputs->len; i++) {
+        fputs(i ? ", " : "", out);
+        md_text(out, g_ptr_array_index(a->inputs, i), MD_INLINE);
+    }
+    if (!a->inputs->len)
+        fputs("nothing", out);
+    fputs("\n", out);
+    if (r->given && r->given[0]) {
+        fputs("- **Given:**", out);
+        for (const char *const *g = r->given; *g; g++) {
+            fputc(' ', out);
+            md_text(out, *g, MD_INLINE);
+        }
+        fputs("\n", out);
+    }
+    fprintf(out,
+            "- **%u connection%s**, %u rejected or failed, %u error finding%s; %u DNS message%s, "
+            "%" PRIu64 " frames\n",
+            a->conns->len, a->conns->len == 1 ? "" : "s", d ? d->n_rejected : 0,
+            d ? d->n_errors : 0, d && d->n_errors == 1 ? "" : "s", a->dns->len,
+            a->dns->len == 1 ? "" : "s", a->frames);
+    if (d && d->clock.known) {
+        fprintf(out, "- **AMT's clock:** %+.1f days from the capture's clock (",
+                (double)d->clock.offset_s / 86400.0);
+        md_text(out, d->clock.source, MD_INLINE);
+        fputs(")\n", out);
+    }
+    for (guint i = 0; i < a->warnings->len; i++) {
+        fputs("- **Warning:** ", out);
+        md_text(out, g_ptr_array_index(a->warnings, i), MD_INLINE);
+        fputc('\n', out);
+    }
+    fputc('\n', out);
+    if (d && d->global && d->global->len) {
+        fputs("## Name resolution\n\n", out);
+        md_findings(out, d->global);
+    }
+    GArray *order = report_order(r);
+    for (guint i = 0; i < order->len; i++)
+        md_conn(out, r, g_ptr_array_index(a->conns, g_array_index(order, guint, i)));
+    g_array_free(order, TRUE);
+    if (a->conns->len == 0 && a->dns->len == 0)
+        fputs("No TCP connections or DNS lookups in the input.\n\n", out);
+    if (r->verbose && md_transcript(out, a) != 0)
+        return -1;
+    return ferror(out) ? -1 : 0;
+}

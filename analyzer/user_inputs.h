@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* user_inputs: what the user tells amtdiag about the AMT beyond the
+ * capture — passwords, host names, trusted roots and FQDNs, AMT's clock —
+ * loaded and checked, as lib/diag's inputs. */
+#ifndef AMTDIAG_USER_INPUTS_H
+#define AMTDIAG_USER_INPUTS_H
+
+#include <glib.h>
+
+#include "amtdiag/diag.h"
+#include "options.h"
+
+typedef struct user_inputs {
+    diag_inputs in;   /* points into the fields below */
+    GArray *accounts; /* diag_account; the strings are owned and wiped */
+    GArray *hosts;    /* diag_host; names owned */
+    diag_blob *roots;
+    size_t n_roots;
+} user_inputs;
+
+/* Loads the files the options name (--hosts, --trusted-root) and takes the
+ * passwords, FQDNs and clock offset. Returns 0, or -1 after printing what
+ * is wrong with which file and line. Free with user_inputs_free either way. */
+int user_inputs_load(user_inputs *u, const amtdiag_options *o);
+
+/* Wipes the passwords and frees everything. */
+void user_inputs_free(user_inputs *u);
+
+/* Parses /etc/hosts syntax ("ADDRESS NAME…", # comments) from text into
+ * hosts (diag_host, names g_strdup'ed). Returns 0, or the 1-based number
+ * of the first line whose address does not parse. */
+unsigned hosts_parse(const char *text, GArray *hosts);
+
+#endif

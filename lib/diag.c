@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* diag: runs the rule families over a capture's facts and decides, per
+ * connection, the last stage reached and the outcome. */
+#include "diag_int.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static void finding_free(gpointer p)
+{
+    diag_finding *f = p;
+    g_free(f->evidence);
+    g_free(f);
+}
+
+static void conn_result_free(gpointer p)
+{
+    diag_conn_result *cr = p;
+    g_ptr_array_free(cr->findings, TRUE);
+    for (int i = 0; i < DIAG_N_RULES; i++) {
+        g_free(cr->checklist[i].evidence);
+        g_free(cr->checklist[i].settle);
+    }
+    g_free(cr->candidates);
+    g_free(cr->visibility);
+    g_free(cr);
+}
+
+diag_conn_result *diag_cr(diag_ctx *x, size_t i)
+{
+    return g_ptr_array_index(x->r->conns, i);
+}
+
+diag_finding *diag_add(diag_ctx *x, size_t i, const char *token, const char *fmt, ...)
+{
+    const diag_cause *cause = diag_cause_find(token);
+    g_return_val_if_fail(cause != NULL, NULL);
+    diag_finding *f = g_new0(diag_finding, 1);
+    f->cause = cause;
+    va_list ap;
+    va_start(ap, fmt);
+    f->evidence = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (i == (size_t)-1) {
+        f->conn_id = -1;
+        g_ptr_array_add(x->r->global, f);
+    } else {
+        f->conn_id = (int)x->conns[i].id;
+        g_ptr_array_add(diag_cr(x, i)->findings, f);
+    }
+    return f;
+}
+
+void diag_frame(diag_finding *f, uint64_t frame)
+{
+    if (!f || !frame || f->n_frames >= DIAG_FRAMES_MAX)
+        return;
+    size_t at = f->n_frames;
+    for (size_t i = 0; i < f->n_frames; i++) {
+        if (f->frames[i] == frame)
+            return;
+        if (f->frames[i] > frame && at == f->n_frames)
+            at = i;
+    }
+    /* kept in ascending order, as a reader scans a capture */
+    memmove(&f->frames[at + 1], &f->frames[at], (f->n_frames - at) * sizeof f->frames[0]);
+    f->frames[at] = frame;
+    f->n_frames++;
+}
+
+int diag_has(const diag_conn_result *cr, const char *token)
+{
+    for (guint i = 0; i < cr->findings->len; i++) {
+        const diag_finding *f = g_ptr_array_index(cr->findings, i);
+        if (strcmp(f->cause->token, token) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int diag_has_error(const diag_conn_result *cr)
+{
+    for (guint i = 0; i < cr->findings->len; i++) {
+        const diag_finding *f = g_ptr_array_index(cr->findings, i);
+        if (f->cause->severity == DIAG_ERROR)
+            return 1;
+    }
+    return 0;
+}
+
+const diag_alert *diag_first_alert(const diag_conn_facts *c, int from)
+{
+    for (size_t i = 0; i < c->tls.n_alerts; i++) {
+        const diag_alert *a = &c->tls.alerts[i];
+        if (a->from == from && a->desc != DIAG_ALERT_CLOSE_NOTIFY)
+            return a;
+    }
+    return NULL;
+}
+
+int diag_amt_answered(const diag_conn_facts *c)
+{
+    for (size_t i = 0; i < c->n_ex; i++)
+        if (c->ex[i].status > 0)
+            return 1;
+    /* Undecrypted: AMT sent application data records after the handshake. */
+    return c->is_tls && !c->is_http && c->tls.app_records[DIAG_AMT] > 0;
+}
+
+const char *diag_addr_text(int family, const uint8_t *addr, char *buf, size_t len)
+{
+    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
+        g_strlcpy(buf, "?", len);
+    return buf;
+}
+
+int diag_parse_offset(const char *text, int64_t *out_s)
+{
+    if (!text || !*text)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (end == text || errno)
+        return -1;
+    int64_t unit = 1;
+    if (*end == 's')
+        end++;
+    else if (*end == 'm')
+        unit = 60, end++;
+    else if (*end == 'h')
+        unit = 3600, end++;
+    else if (*end == 'd')
+        unit = 86400, end++;
+    if (*end || v > INT64_MAX / unit || v < INT64_MIN / unit)
+        return -1;
+    /* More than a century off is a typing error, not a clock. */
+    if (llabs(v) * unit > 100LL * 366 * 86400)
+        return -1;
+    *out_s = (int64_t)v * unit;
+    return 0;
+}
+
+/* ---- stage and outcome ----------------------------------------------------- */
+
+/* Whether the exchanges carried credentials. */
+static int sent_credentials(const diag_conn_facts *c)
+{
+    for (size_t i = 0; i < c->n_ex; i++)
+        if (c->ex[i].authorization)
+            return 1;
+    return 0;
+}
+
+static const diag_exchange *last_answered(const diag_conn_facts *c)
+{
+    for (size_t i = c->n_ex; i-- > 0;)
+        if (c->ex[i].status > 0)
+            return &c->ex[i];
+    return NULL;
+}
+
+static void decide(const diag_conn_facts *c, diag_conn_result *cr)
+{
+    int data = c->bytes[0] || c->bytes[1];
+    const diag_exchange *last = last_answered(c);
+    if (!data) {
+        cr->stage = "tcp";
+        cr->outcome = diag_has_error(cr) ? "failed" : "unknown";
+        return;
+    }
+    if (last) {
+        cr->stage = last->status == 401 ? "http-auth" : "wsman";
+    } else if (c->is_tls && !c->is_http && c->tls.app_records[DIAG_CONSOLE] > 0 &&
+               c->tls.app_records[DIAG_AMT] > 0 && (c->tls.handshake_complete || c->midstream)) {
+        /* Encrypted and not decrypted: AMT closes after a 401 (Connection:
+         * close) and the console closes after it is done, so who closed
+         * first tells the likely stage; the outcome stays unknown. */
+        cr->stage = c->first_fin_from == DIAG_CONSOLE ? "wsman" : "http-auth";
+        cr->outcome = diag_has_error(cr) ? "rejected" : "unknown";
+        return;
+    } else {
+        cr->stage = c->is_tls ? "tls" : "tcp";
+    }
+    if (diag_has_error(cr)) {
+        cr->outcome = "rejected";
+        return;
+    }
+    if (!last) {
+        cr->outcome = "unknown";
+        return;
+    }
+    if (last->status == 401)
+        cr->outcome = sent_credentials(c) ? "rejected" : "challenge";
+    else if (last->status >= 200 && last->status < 400)
+        cr->outcome = "ok";
+    else
+        cr->outcome = "rejected";
+}
+
+/* Errors first, then warnings, then information; stable otherwise. */
+static gint by_severity(gconstpointer a, gconstpointer b)
+{
+    const diag_finding *fa = *(diag_finding *const *)a, *fb = *(diag_finding *const *)b;
+    return (int)fb->cause->severity - (int)fa->cause->severity;
+}
+
+/* What the capture does not show of connection c, and the key that would. */
+static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
+{
+    diag_conn_result *cr = diag_cr(x, i);
+    if (!c->is_tls || c->tls.decrypted ||
+        (!c->tls.app_records[0] && !c->tls.app_records[1] && !c->tls.cert_request_hidden))
+        return;
+    GString *v = g_string_new(NULL);
+    if (c->tls.cert_request_hidden || c->tls.client_cert == DIAG_CERT_HIDDEN)
+        g_string_append(v, "TLS 1.3 encrypts the CertificateRequest and the console certificate: "
+                           "a key log with CLIENT_HANDSHAKE_TRAFFIC_SECRET and "
+                           "SERVER_HANDSHAKE_TRAFFIC_SECRET for this session would show them. ");
+    const char *ks = c->tls.key_status_name ? c->tls.key_status_name : "";
+    if (!strcmp(ks, "no-client-hello") || !strcmp(ks, "no-server-hello") || c->midstream)
+        g_string_append(v, "The capture starts after this connection's TLS handshake, so no key "
+                           "can decrypt it: capture from before the console connects.");
+    else if (!strcmp(ks, "mac-failure"))
+        g_string_append(v, "The keys given do not decrypt this session (MAC or tag failure): "
+                           "they belong to another session, or the capture is corrupt.");
+    else if (c->tls.app_records[0] || c->tls.app_records[1])
+        g_string_append(v, "The HTTP login and WS-Man calls are encrypted: supply the console's "
+                           "key log (--keylog), or the AMT's RSA key (--key) when the suite is "
+                           "static RSA.");
+    if (c->tls.key_status && *c->tls.key_status)
+        g_string_append_printf(v, " (%s)", c->tls.key_status);
+    cr->visibility = g_strstrip(g_string_free(v, FALSE));
+    diag_finding *f = diag_add(x, i, "tls-not-decrypted", "%s", cr->visibility);
+    diag_frame(f, c->tls.client_hello_frame);
+}
+
+diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_dns_facts *dns,
+                      size_t n_dns, const diag_inputs *in)
+{
+    static const diag_inputs none;
+    diag_result *r = g_new0(diag_result, 1);
+    r->conns = g_ptr_array_new_with_free_func(conn_result_free);
+    r->global = g_ptr_array_new_with_free_func(finding_free);
+    diag_ctx x = {conns, n_conns, dns, n_dns, in ? in : &none, r};
+    for (size_t i = 0; i < n_conns; i++) {
+        diag_conn_result *cr = g_new0(diag_conn_result, 1);
+        cr->conn_id = conns[i].id;
+        cr->findings = g_ptr_array_new_with_free_func(finding_free);
+        g_ptr_array_add(r->conns, cr);
+    }
+    diag_rules_net(&x);
+    diag_rules_tls(&x);
+    diag_rules_mtls(&x);
+    diag_rules_login(&x);
+    diag_rules_wsman(&x);
+    for (size_t i = 0; i < n_conns; i++) {
+        const diag_conn_facts *c = &conns[i];
+        diag_conn_result *cr = diag_cr(&x, i);
+        visibility(c, &x, i);
+        if (c->gap) {
+            diag_finding *f =
+                diag_add(&x, i, "capture-gap", "the capture lacks bytes of this connection");
+            (void)f;
+        }
+        decide(c, cr);
+        g_ptr_array_sort(cr->findings, by_severity);
+        if (!strcmp(cr->outcome, "rejected") || !strcmp(cr->outcome, "failed"))
+            r->n_rejected++;
+        for (guint k = 0; k < cr->findings->len; k++)
+            if (((diag_finding *)g_ptr_array_index(cr->findings, k))->cause->severity == DIAG_ERROR)
+                r->n_errors++;
+        if (!r->clock.known) {
+            diag_clock ck;
+            diag_clock_for(&x, c, &ck);
+            if (ck.known)
+                r->clock = ck;
+        }
+    }
+    for (guint k = 0; k < r->global->len; k++)
+        if (((diag_finding *)g_ptr_array_index(r->global, k))->cause->severity == DIAG_ERROR)
+            r->n_errors++;
+    return r;
+}
+
+void diag_result_free(diag_result *r)
+{
+    if (!r)
+        return;
+    g_ptr_array_free(r->conns, TRUE);
+    g_ptr_array_free(r->global, TRUE);
+    g_free(r);
+}
+
+const diag_conn_result *diag_result_conn(const diag_result *r, unsigned conn_id)
+{
+    for (guint i = 0; r && i < r->conns->len; i++) {
+        const diag_conn_result *cr = g_ptr_array_index(r->conns, i);
+        if (cr->conn_id == conn_id)
+            return cr;
+    }
+    return NULL;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internals shared by the diagnosis rule files (diag_*.c): the run's
+ * context and the helpers that add findings. Not installed, not used
+ * outside lib/. */
+#ifndef AMTDIAG_DIAG_INT_H
+#define AMTDIAG_DIAG_INT_H
+
+#include "amtdiag/diag.h"
+
+/* TLS numbers the rules use. */
+enum {
+    DIAG_HS_CLIENT_HELLO = 1,
+    DIAG_HS_SERVER_HELLO = 2,
+    DIAG_HS_CERTIFICATE = 11,
+    DIAG_HS_SERVER_KEY_EXCHANGE = 12,
+    DIAG_HS_CERTIFICATE_REQUEST = 13,
+    DIAG_HS_SERVER_HELLO_DONE = 14,
+    DIAG_HS_CERTIFICATE_VERIFY = 15,
+    DIAG_HS_CLIENT_KEY_EXCHANGE = 16,
+    DIAG_HS_FINISHED = 20,
+};
+enum {
+    DIAG_ALERT_CLOSE_NOTIFY = 0,
+    DIAG_ALERT_HANDSHAKE_FAILURE = 40,
+    DIAG_ALERT_BAD_CERTIFICATE = 42,
+    DIAG_ALERT_UNSUPPORTED_CERTIFICATE = 43,
+    DIAG_ALERT_CERTIFICATE_REVOKED = 44,
+    DIAG_ALERT_CERTIFICATE_EXPIRED = 45,
+    DIAG_ALERT_CERTIFICATE_UNKNOWN = 46,
+    DIAG_ALERT_UNKNOWN_CA = 48,
+    DIAG_ALERT_ACCESS_DENIED = 49,
+    DIAG_ALERT_DECRYPT_ERROR = 51,
+    DIAG_ALERT_PROTOCOL_VERSION = 70,
+    DIAG_ALERT_INSUFFICIENT_SECURITY = 71,
+    DIAG_ALERT_CERTIFICATE_REQUIRED = 116,
+};
+
+/* One run of the rules. */
+typedef struct diag_ctx {
+    const diag_conn_facts *conns;
+    size_t n_conns;
+    const diag_dns_facts *dns;
+    size_t n_dns;
+    const diag_inputs *in;
+    diag_result *r;
+} diag_ctx;
+
+/* The result of connection i (index into the facts). */
+diag_conn_result *diag_cr(diag_ctx *x, size_t i);
+
+/* Adds a finding with cause token to connection i, or to the global list
+ * when i is (size_t)-1. The token must be in the cause table. */
+diag_finding *diag_add(diag_ctx *x, size_t i, const char *token, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+
+/* Adds a frame number to a finding's evidence (0 and repeats ignored). */
+void diag_frame(diag_finding *f, uint64_t frame);
+
+/* Whether connection result cr holds a finding with this token. */
+int diag_has(const diag_conn_result *cr, const char *token);
+
+/* Whether it holds a finding of severity error. */
+int diag_has_error(const diag_conn_result *cr);
+
+/* The first alert in c sent by side from that is not close_notify, or NULL. */
+const diag_alert *diag_first_alert(const diag_conn_facts *c, int from);
+
+/* Whether AMT answered the console over this connection after TLS (an
+ * HTTP response, or application data when it could not be decrypted). */
+int diag_amt_answered(const diag_conn_facts *c);
+
+/* An alert's name ("bad_certificate"), "an encrypted alert" for -1. */
+const char *diag_alert_text(int desc);
+
+/* An address as text. */
+const char *diag_addr_text(int family, const uint8_t *addr, char *buf, size_t len);
+
+/* AMT's clock for connection c, from the inputs or the capture. */
+void diag_clock_for(diag_ctx *x, const diag_conn_facts *c, diag_clock *out);
+
+/* Parses an HTTP date (RFC 7231 IMF-fixdate, RFC 850, asctime). Returns 0. */
+int diag_parse_http_date(const char *s, int64_t *out);
+
+/* The rule families, run in this order by diag_run. */
+void diag_rules_net(diag_ctx *x);   /* TCP and DNS */
+void diag_rules_tls(diag_ctx *x);   /* TLS negotiation and the console's refusals */
+void diag_rules_mtls(diag_ctx *x);  /* AMT's checks of the console certificate */
+void diag_rules_login(diag_ctx *x); /* Digest and Negotiate, across connections */
+void diag_rules_wsman(diag_ctx *x); /* WS-Man faults, ReturnValues, EOI status */
+
+#endif

@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* diag_login: the HTTP login to AMT, followed per AMT across connections.
+ * AMT sends Connection: close with every 401, so a challenge and the
+ * credentials that answer it live in different TCP connections: they are
+ * linked by server and nonce. With --password the Digest response is
+ * recomputed; without it, everything else that can be checked is. */
+#include "diag_int.h"
+
+#include <string.h>
+
+#include "amtdiag/http_auth.h"
+
+/* Failed logins for one user within this window suggest a lock-out. */
+#define LOCKOUT_WINDOW_US (600LL * G_USEC_PER_SEC)
+#define LOCKOUT_FAILURES 3
+
+typedef struct challenge {
+    char nonce[HTTP_AUTH_VALUE_MAX];
+    char realm[HTTP_AUTH_VALUE_MAX];
+    char qop[HTTP_AUTH_SHORT_MAX];
+    int negotiate; /* Negotiate was offered too */
+    uint64_t frame;
+} challenge;
+
+typedef struct server_state {
+    GArray *challenges; /* challenge, oldest first */
+    int credentials_sent;
+    size_t last_challenge_conn; /* (size_t)-1: none without credentials after it */
+    uint64_t last_challenge_frame;
+    GHashTable *failures; /* user → GArray of int64 times */
+    GHashTable *lockouts; /* user → already flagged */
+} server_state;
+
+static void server_free(gpointer p)
+{
+    server_state *s = p;
+    g_array_free(s->challenges, TRUE);
+    g_hash_table_destroy(s->failures);
+    g_hash_table_destroy(s->lockouts);
+    g_free(s);
+}
+
+static void times_free(gpointer p)
+{
+    g_array_free(p, TRUE);
+}
+
+static server_state *server_of(GHashTable *servers, const diag_conn_facts *c)
+{
+    char key[64];
+    diag_addr_text(c->family, c->server_addr, key, sizeof key);
+    server_state *s = g_hash_table_lookup(servers, key);
+    if (!s) {
+        s = g_new0(server_state, 1);
+        s->challenges = g_array_new(FALSE, TRUE, sizeof(challenge));
+        s->last_challenge_conn = (size_t)-1;
+        s->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, times_free);
+        s->lockouts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_insert(servers, g_strdup(key), s);
+    }
+    return s;
+}
+
+/* Records the Digest challenges of a 401; returns the Digest one's stale. */
+static http_auth_stale record_challenge(server_state *s, const diag_exchange *e)
+{
+    if (!e->www_authenticate)
+        return HTTP_STALE_ABSENT;
+    http_auth ch[4];
+    size_t n = http_auth_parse_challenges(e->www_authenticate, strlen(e->www_authenticate), ch, 4);
+    if (n > 4)
+        n = 4;
+    challenge c = {.frame = e->resp_frame};
+    http_auth_stale stale = HTTP_STALE_ABSENT;
+    int digest = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (ch[k].scheme == HTTP_AUTH_NEGOTIATE)
+            c.negotiate = 1;
+        if (ch[k].scheme == HTTP_AUTH_DIGEST && !digest) {
+            digest = 1;
+            g_strlcpy(c.nonce, ch[k].nonce, sizeof c.nonce);
+            g_strlcpy(c.realm, ch[k].realm, sizeof c.realm);
+            g_strlcpy(c.qop, ch[k].qop, sizeof c.qop);
+            stale = ch[k].stale;
+        }
+    }
+    g_array_append_val(s->challenges, c);
+    return stale;
+}
+
+static const challenge *find_nonce(const server_state *s, const char *nonce, int *newest)
+{
+    for (guint k = s->challenges->len; k-- > 0;) {
+        const challenge *c = &g_array_index(s->challenges, challenge, k);
+        if (*c->nonce && strcmp(c->nonce, nonce) == 0) {
+            *newest = k == s->challenges->len - 1;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static const diag_account *account(const diag_inputs *in, const char *user)
+{
+    for (size_t k = 0; k < in->n_accounts; k++)
+        if (in->accounts[k].user && strcmp(in->accounts[k].user, user) == 0)
+            return &in->accounts[k];
+    return NULL;
+}
+
+static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *user,
+                          const diag_exchange *e)
+{
+    GArray *t = g_hash_table_lookup(s->failures, user);
+    if (!t) {
+        t = g_array_new(FALSE, FALSE, sizeof(int64_t));
+        g_hash_table_insert(s->failures, g_strdup(user), t);
+    }
+    int64_t now = e->resp_ts_us;
+    g_array_append_val(t, now);
+    unsigned recent = 0;
+    for (guint k = 0; k < t->len; k++)
+        recent += now - g_array_index(t, int64_t, k) <= LOCKOUT_WINDOW_US;
+    if (recent >= LOCKOUT_FAILURES && !g_hash_table_contains(s->lockouts, user)) {
+        g_hash_table_add(s->lockouts, g_strdup(user));
+        diag_finding *f = diag_add(x, i, "possible-lockout",
+                                   "%u failed logins for user \"%s\" within %lld minutes", recent,
+                                   user, (long long)(LOCKOUT_WINDOW_US / G_USEC_PER_SEC / 60));
+        diag_frame(f, e->resp_frame);
+    }
+}
+
+/* A 401 answering Digest credentials: find the reason. */
+static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_exchange *e,
+                            const http_auth *cr, http_auth_stale stale)
+{
+    int newest = 0;
+    const challenge *ch = find_nonce(s, cr->nonce, &newest);
+    diag_finding *f;
+    if (stale == HTTP_STALE_TRUE) {
+        f = diag_add(x, i, "digest-stale-nonce",
+                     "the console answered with a nonce%s; AMT said stale=\"true\" "
+                     "(frame %" G_GUINT64_FORMAT ")",
+                     ch && !newest ? " AMT had since replaced" : "", e->resp_frame);
+        diag_frame(f, e->req_frame);
+        diag_frame(f, e->resp_frame);
+        return;
+    }
+    if (ch && *ch->realm && strcmp(ch->realm, cr->realm) != 0) {
+        f = diag_add(x, i, "digest-realm-mismatch",
+                     "the console answered realm \"%s\" to a challenge with realm \"%s\" "
+                     "(frame %" G_GUINT64_FORMAT ")",
+                     cr->realm, ch->realm, ch->frame);
+        diag_frame(f, ch->frame);
+        diag_frame(f, e->req_frame);
+        return;
+    }
+    if (e->uri && (cr->present & HTTP_AUTH_P_URI) && strcmp(cr->uri, e->uri) != 0) {
+        f = diag_add(x, i, "digest-uri-mismatch", "uri=\"%s\" but the request line says %s",
+                     cr->uri, e->uri);
+        diag_frame(f, e->req_frame);
+        return;
+    }
+    int want_qop = ch && *ch->qop;
+    unsigned need = HTTP_AUTH_P_QOP | HTTP_AUTH_P_NC | HTTP_AUTH_P_CNONCE;
+    if ((cr->flags & HTTP_AUTH_F_MALFORMED) || (want_qop && (cr->present & need) != need)) {
+        f = diag_add(x, i, "digest-parameter-error", "%s%s%s%s",
+                     (cr->flags & HTTP_AUTH_F_MALFORMED) ? "the header is malformed; " : "",
+                     want_qop && !(cr->present & HTTP_AUTH_P_QOP) ? "qop missing; " : "",
+                     want_qop && !(cr->present & HTTP_AUTH_P_NC) ? "nc missing; " : "",
+                     want_qop && !(cr->present & HTTP_AUTH_P_CNONCE) ? "cnonce missing" : "");
+        diag_frame(f, e->req_frame);
+        return;
+    }
+    const diag_account *acc = account(x->in, cr->username);
+    if (acc) {
+        http_digest_result r = http_digest_check(cr, e->method ? e->method : "POST", acc->password);
+        if (r == HTTP_DIGEST_MISMATCH)
+            f = diag_add(x, i, "digest-wrong-password",
+                         "user \"%s\": the response is not the one the supplied password gives",
+                         cr->username);
+        else if (r == HTTP_DIGEST_MATCH)
+            f = diag_add(x, i, "digest-correct-password-rejected",
+                         "user \"%s\": the response matches the supplied password, yet AMT "
+                         "answered 401",
+                         cr->username);
+        else
+            f = diag_add(x, i, "digest-login-rejected",
+                         "user \"%s\": the response cannot be recomputed (algorithm %s, qop "
+                         "%s)",
+                         cr->username, *cr->algorithm ? cr->algorithm : "MD5",
+                         *cr->qop ? cr->qop : "none");
+    } else if (x->in->n_accounts) {
+        GString *names = g_string_new(NULL);
+        for (size_t k = 0; k < x->in->n_accounts; k++)
+            g_string_append_printf(names, "%s\"%s\"", k ? ", " : "", x->in->accounts[k].user);
+        f = diag_add(x, i, "digest-unknown-user",
+                     "user \"%s\" is not among the accounts supplied (%s)", cr->username,
+                     names->str);
+        g_string_free(names, TRUE);
+    } else {
+        f = diag_add(x, i, "digest-login-rejected",
+                     "user \"%s\" was refused; supply --password %s:PASSWORD to check the "
+                     "response",
+                     cr->username, cr->username);
+    }
+    diag_frame(f, e->req_frame);
+    diag_frame(f, e->resp_frame);
+}
+
+static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange *e)
+{
+    http_auth_stale stale = HTTP_STALE_ABSENT;
+    if (e->status == 401)
+        stale = record_challenge(s, e);
+    if (!e->authorization) {
+        if (e->status == 401 && !s->credentials_sent) {
+            s->last_challenge_conn = i;
+            s->last_challenge_frame = e->resp_frame;
+        }
+        return;
+    }
+    s->credentials_sent = 1;
+    s->last_challenge_conn = (size_t)-1;
+    http_auth cr;
+    if (http_auth_parse_credentials(e->authorization, strlen(e->authorization), &cr) != 0)
+        return;
+    if (cr.scheme == HTTP_AUTH_NEGOTIATE) {
+        if (e->status != 401)
+            return;
+        int offered = 0;
+        for (guint k = 0; k < s->challenges->len; k++)
+            offered |= g_array_index(s->challenges, challenge, k).negotiate;
+        diag_finding *f = diag_add(x, i, offered ? "negotiate-rejected" : "negotiate-not-offered",
+                                   "AMT answered the Kerberos login with 401%s",
+                                   offered ? "" : " and offered only Digest");
+        diag_frame(f, e->req_frame);
+        diag_frame(f, e->resp_frame);
+        return;
+    }
+    if (cr.scheme != HTTP_AUTH_DIGEST)
+        return;
+    if ((cr.present & HTTP_AUTH_P_RESPONSE) && !*cr.response &&
+        !diag_has(diag_cr(x, i), "empty-digest-response")) {
+        diag_finding *f = diag_add(
+            x, i, "empty-digest-response", "user \"%s\" sent response=\"\"; AMT %s", cr.username,
+            e->status >= 200 && e->status < 300
+                ? "ACCEPTED it: this firmware has CVE-2017-5689 (INTEL-SA-00075)"
+            : e->status == 401 ? "refused it (not vulnerable)"
+                               : "did not answer it");
+        diag_frame(f, e->req_frame);
+        diag_frame(f, e->resp_frame);
+        if (e->status != 401)
+            return;
+    }
+    if (e->status == 401) {
+        if (*cr.response)
+            digest_rejected(x, i, s, e, &cr, stale);
+        if (stale != HTTP_STALE_TRUE)
+            count_failure(x, i, s, cr.username, e);
+    } else if (e->status >= 200 && e->status < 300) {
+        g_hash_table_remove(s->failures, cr.username);
+    }
+}
+
+void diag_rules_login(diag_ctx *x)
+{
+    GHashTable *servers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, server_free);
+    for (size_t i = 0; i < x->n_conns; i++) {
+        const diag_conn_facts *c = &x->conns[i];
+        server_state *s = server_of(servers, c);
+        for (size_t k = 0; k < c->n_ex; k++)
+            exchange(x, i, s, &c->ex[k]);
+    }
+    /* A console that was challenged and never sent credentials at all
+     * (known only once the capture has ended). */
+    GHashTableIter it;
+    gpointer key, val;
+    g_hash_table_iter_init(&it, servers);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        server_state *s = val;
+        if (s->credentials_sent || s->last_challenge_conn == (size_t)-1 || x->in->in_progress)
+            continue;
+        diag_finding *f = diag_add(x, s->last_challenge_conn, "no-credentials-sent",
+                                   "AMT %s answered 401, and no request to it in the capture "
+                                   "carried credentials",
+                                   (const char *)key);
+        diag_frame(f, s->last_challenge_frame);
+    }
+    g_hash_table_destroy(servers);
+}

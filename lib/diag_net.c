@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* diag_net: the rules about reaching AMT at all — name resolution and the
+ * TCP connection. */
+#include "diag_int.h"
+
+#include <string.h>
+
+#define AMT_HTTP_PORT 16992
+#define AMT_TLS_PORT 16993
+/* A DNS answer is linked to the connections opened this soon after it
+ * when neither Host nor SNI names the server. */
+#define DNS_LINK_US (5 * G_USEC_PER_SEC)
+
+static size_t addr_len(int family)
+{
+    return family == 6 ? 16 : 4;
+}
+
+/* Whether another connection to the same address reached AMT's TLS port. */
+static int tls_port_works(diag_ctx *x, const diag_conn_facts *c)
+{
+    for (size_t i = 0; i < x->n_conns; i++) {
+        const diag_conn_facts *o = &x->conns[i];
+        if (o->server_port == AMT_TLS_PORT && o->synack && o->family == c->family &&
+            memcmp(o->server_addr, c->server_addr, addr_len(c->family)) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void tcp_rules(diag_ctx *x, size_t i)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    char addr[64];
+    diag_addr_text(c->family, c->server_addr, addr, sizeof addr);
+    if (c->midstream || c->bytes[0] || c->bytes[1])
+        return;
+    if (c->syns && !c->synack && c->rst_from != DIAG_AMT) {
+        diag_finding *f = diag_add(
+            x, i, "no-answer", "%u SYN(s) to %s port %u over %.1f s, no SYN-ACK and no reset",
+            c->syns, addr, c->server_port, (double)(c->last_ts_us - c->first_ts_us) / 1e6);
+        diag_frame(f, c->syn_frame);
+        diag_frame(f, c->last_frame);
+        return;
+    }
+    if (c->rst_from == DIAG_AMT && !c->synack) {
+        diag_finding *f;
+        if (c->server_port == AMT_HTTP_PORT && tls_port_works(x, c))
+            f = diag_add(x, i, "plain-http-refused-tls-only",
+                         "%s refused port %u with a reset, and accepted TLS on %u in this "
+                         "capture",
+                         addr, AMT_HTTP_PORT, AMT_TLS_PORT);
+        else
+            f = diag_add(x, i, "port-closed", "%s answered the SYN to port %u with a reset%s", addr,
+                         c->server_port,
+                         c->server_port == AMT_HTTP_PORT
+                             ? "; if AMT is TLS-only, the console must use 16993"
+                             : "");
+        diag_frame(f, c->syn_frame);
+        diag_frame(f, c->rst_frame);
+    }
+}
+
+static int answer_has(const diag_dns_facts *d, const diag_conn_facts *c)
+{
+    for (size_t k = 0; k < d->n_addrs; k++)
+        if (d->addr_family[k] == c->family &&
+            memcmp(d->addrs[k], c->server_addr, addr_len(c->family)) == 0)
+            return 1;
+    return 0;
+}
+
+/* The name the console asked for on connection c: Host, else SNI. */
+static const char *conn_name(const diag_conn_facts *c)
+{
+    for (size_t k = 0; k < c->n_ex; k++)
+        if (c->ex[k].host && *c->ex[k].host)
+            return c->ex[k].host;
+    return c->tls.sni;
+}
+
+static int name_equal(const char *host, const char *qname)
+{
+    if (!host || !qname)
+        return 0;
+    size_t n = strcspn(host, ":"); /* Host may carry a port */
+    size_t q = strlen(qname);
+    if (q && qname[q - 1] == '.')
+        q--;
+    return n == q && g_ascii_strncasecmp(host, qname, n) == 0;
+}
+
+static void dns_rules(diag_ctx *x)
+{
+    for (size_t k = 0; k < x->n_dns; k++) {
+        const diag_dns_facts *d = &x->dns[k];
+        if (!d->is_response || (d->qtype != 1 && d->qtype != 28))
+            continue;
+        if (d->rcode == 3) {
+            diag_finding *f =
+                diag_add(x, (size_t)-1, "dns-name-unresolved", "%s (%s) answered NXDOMAIN",
+                         d->qname, d->qtype == 1 ? "A" : "AAAA");
+            diag_frame(f, d->frame);
+            continue;
+        }
+        if (!d->n_addrs)
+            continue;
+        /* The connections that used the answer: those naming it (Host or
+         * SNI), else the first connection to an AMT port right after it. */
+        int unnamed_checked = 0;
+        for (size_t i = 0; i < x->n_conns; i++) {
+            const diag_conn_facts *c = &x->conns[i];
+            if (c->first_ts_us < d->ts_us || c->midstream)
+                continue;
+            const char *name = conn_name(c);
+            int amt_port = c->server_port >= AMT_HTTP_PORT && c->server_port <= 16995;
+            int linked;
+            if (name) {
+                linked = name_equal(name, d->qname);
+            } else {
+                linked = !unnamed_checked && amt_port && c->first_ts_us - d->ts_us <= DNS_LINK_US;
+                unnamed_checked |= linked;
+            }
+            if (!linked || answer_has(d, c))
+                continue;
+            char got[64], ans[64];
+            diag_addr_text(c->family, c->server_addr, got, sizeof got);
+            diag_addr_text(d->addr_family[0], d->addrs[0], ans, sizeof ans);
+            diag_finding *f = diag_add(x, i, "dns-points-elsewhere",
+                                       "%s resolved to %s%s, but the console connected to %s",
+                                       d->qname, ans, d->n_addrs > 1 ? " (and others)" : "", got);
+            diag_frame(f, d->frame);
+            diag_frame(f, c->first_frame);
+        }
+    }
+}
+
+void diag_rules_net(diag_ctx *x)
+{
+    for (size_t i = 0; i < x->n_conns; i++)
+        tcp_rules(x, i);
+    dns_rules(x);
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The diagnosis: facts about each console→AMT connection attempt in, and
+ * per connection the stage reached, the outcome, the findings (cause
+ * tokens with evidence) and AMT's mutual-authentication checklist out.
+ *
+ * The facts are plain structures the analyzer fills from its pipeline and
+ * the Wireshark plugin from its dissection, so both tools run the very same
+ * rules. Every string and array in the facts is borrowed: it only has to
+ * live until diag_run returns; results own their text. */
+#ifndef AMTDIAG_DIAG_H
+#define AMTDIAG_DIAG_H
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "amtdiag/diag_cert.h"
+
+/* ---- facts ------------------------------------------------------------- */
+
+/* Sides of a connection: the console opened it, AMT accepted it. */
+#define DIAG_CONSOLE 0
+#define DIAG_AMT 1
+
+typedef struct diag_alert {
+    int from;        /* DIAG_CONSOLE or DIAG_AMT */
+    int level, desc; /* -1 when not readable (encrypted, no keys) */
+    uint64_t frame;
+    int after_from;      /* the handshake message before it: sender, -1 none */
+    int after_type;      /* ... and its TLS handshake type, -1 none */
+    int after_handshake; /* sent after the handshake had completed */
+} diag_alert;
+
+/* Whether a Certificate message came from a side (TLS layer's view). */
+typedef enum {
+    DIAG_CERT_ABSENT = 0, /* no Certificate message */
+    DIAG_CERT_EMPTY,      /* a Certificate message with no certificate */
+    DIAG_CERT_SENT,       /* at least one certificate */
+    DIAG_CERT_HIDDEN      /* maybe sent, encrypted and not decrypted (TLS 1.3) */
+} diag_cert_presence;
+
+typedef struct diag_tls_facts {
+    int client_hello; /* seen */
+    uint64_t client_hello_frame;
+    uint16_t offered_min, offered_max; /* TLS versions the console offered */
+    const uint16_t *offered_suites;    /* cipher suites offered, SCSVs included */
+    size_t n_offered_suites;
+    const char *sni;   /* server_name, NULL when absent */
+    int console_reneg; /* renegotiation_info or its SCSV offered */
+    int server_hello;  /* seen */
+    uint64_t server_hello_frame;
+    uint16_t version;       /* negotiated, 0 when unknown */
+    const char *suite_name; /* negotiated suite, NULL when unknown */
+    int amt_reneg;          /* ServerHello had renegotiation_info */
+    uint32_t gmt_unix_time; /* ServerHello random's first 4 bytes */
+    int resumed;
+    const diag_blob *server_certs; /* DER, leaf first */
+    size_t n_server_certs;
+    uint64_t server_cert_frame;
+    diag_cert_presence server_cert;
+    int cert_request; /* AMT sent a CertificateRequest */
+    uint64_t cert_request_frame;
+    int cert_request_hidden;   /* TLS 1.3, handshake not decrypted */
+    const diag_blob *ca_names; /* its certificate_authorities (DER DNs) */
+    size_t n_ca_names;
+    diag_cert_presence client_cert;
+    const diag_blob *client_certs; /* DER, leaf first */
+    size_t n_client_certs;
+    uint64_t client_cert_frame;
+    int handshake_complete;
+    uint64_t handshake_done_frame; /* the last Finished */
+    const diag_alert *alerts;
+    size_t n_alerts;
+    int decrypted;               /* application data was readable */
+    const char *key_status;      /* one line: decrypted with …, or why not */
+    const char *key_status_name; /* "no-keys", "no-client-hello", … (docs/json-schema.md) */
+    uint64_t app_records[2];     /* application data records, per side */
+} diag_tls_facts;
+
+/* One HTTP request and its response. */
+typedef struct diag_exchange {
+    uint64_t req_frame, resp_frame; /* resp_frame 0: no response */
+    int64_t resp_ts_us;             /* capture time of the response */
+    const char *method, *uri, *host;
+    const char *authorization;    /* raw header value, NULL when absent */
+    int status;                   /* 0: no response */
+    const char *www_authenticate; /* raw header value of the response */
+    const char *date;             /* the response's Date header */
+    const char *action_name;      /* WS-Man action short name ("Get") */
+    const char *class_name;       /* "AMT_GeneralSettings" */
+    const char *resp_action_name; /* of the response ("Fault", "PullResponse") */
+    int is_fault;
+    const char *fault_subcode; /* local name: "AccessDenied" */
+    const char *fault_subcode_ns;
+    const char *fault_reason;
+    int has_return_value;
+    uint32_t return_value;
+    const char *return_value_name; /* "PT_STATUS_INVALID_CERT" */
+    const char *eoi_service, *eoi_method;
+    int has_status_code;
+    uint32_t status_code;
+    const char *status_name;
+    int has_amt_time;       /* a time-synchronization answer told AMT's clock */
+    int64_t amt_time;       /* ... Unix seconds */
+    const char *trusted_cn; /* AMT_TLSSettingData TrustedCN values, "a, b" */
+    const void *req_body;   /* the request body, for qop=auth-int */
+    size_t req_body_len;
+} diag_exchange;
+
+typedef struct diag_conn_facts {
+    unsigned id;
+    const char *client, *server; /* "192.0.2.10:50113" */
+    int family;                  /* 4 or 6 */
+    uint8_t client_addr[16], server_addr[16];
+    uint16_t client_port, server_port;
+    int64_t first_ts_us, last_ts_us;
+    uint64_t first_frame, last_frame;
+    unsigned syns; /* SYNs the console sent */
+    uint64_t syn_frame;
+    int synack;
+    uint64_t synack_frame;
+    int rst_from; /* -1, DIAG_CONSOLE or DIAG_AMT */
+    uint64_t rst_frame;
+    int first_fin_from; /* who closed first: -1 none */
+    uint64_t first_fin_frame;
+    int midstream;     /* the capture started inside it */
+    int gap;           /* bytes missing from the capture */
+    uint64_t bytes[2]; /* payload bytes per side */
+    int is_tls;
+    diag_tls_facts tls;
+    int is_http; /* HTTP was readable (plain or decrypted) */
+    const diag_exchange *ex;
+    size_t n_ex;
+} diag_conn_facts;
+
+typedef struct diag_dns_facts {
+    uint64_t frame;
+    int64_t ts_us;
+    int is_response;
+    const char *qname;
+    uint16_t qtype; /* 1 A, 12 PTR, 28 AAAA */
+    int rcode;
+    int ptr_family;       /* PTR: the address the query name stands for */
+    uint8_t ptr_addr[16]; /* (family 4 or 6; 0 when not a reverse name) */
+    /* answers: addresses of A/AAAA (family 4/6), names of PTR */
+    size_t n_addrs;
+    const int *addr_family;
+    const uint8_t (*addrs)[16];
+    const char *const *ptr_names;
+    size_t n_ptr_names;
+} diag_dns_facts;
+
+/* ---- inputs the user supplies ------------------------------------------ */
+
+typedef struct diag_account {
+    const char *user, *password;
+} diag_account;
+
+typedef struct diag_host {
+    int family;
+    uint8_t addr[16];
+    const char *name;
+} diag_host;
+
+typedef struct diag_inputs {
+    const diag_account *accounts; /* --password USER:PASS */
+    size_t n_accounts;
+    const diag_host *hosts; /* --hosts FILE */
+    size_t n_hosts;
+    const char *const *trusted_fqdn; /* --trusted-fqdn SUFFIX */
+    size_t n_trusted_fqdn;
+    const diag_blob *trusted_roots; /* --trusted-root PEM */
+    size_t n_trusted_roots;
+    int has_clock_offset;   /* --amt-clock-offset */
+    int64_t clock_offset_s; /* AMT's clock minus true time */
+    int have_keys;          /* any TLS key source was supplied */
+    int in_progress;        /* the capture goes on (live, streaming): rules about
+                               what never happened until its end are skipped */
+} diag_inputs;
+
+/* ---- results ----------------------------------------------------------- */
+
+typedef enum { DIAG_INFO, DIAG_WARNING, DIAG_ERROR } diag_severity;
+
+/* A cause: the stable token and what it means. */
+typedef struct diag_cause {
+    const char *token; /* "client-cert-missing-amt-console-oid" */
+    diag_severity severity;
+    const char *stage;       /* "dns", "tcp", "tls", "http-auth", "wsman" */
+    const char *explanation; /* one sentence */
+    const char *remedy;      /* what to do */
+} diag_cause;
+
+#define DIAG_FRAMES_MAX 6
+
+typedef struct diag_finding {
+    const diag_cause *cause;
+    int conn_id; /* -1 for findings about no single connection (DNS) */
+    uint64_t frames[DIAG_FRAMES_MAX];
+    size_t n_frames;
+    char *evidence; /* the decisive values, one or two sentences */
+} diag_finding;
+
+/* The six rules AMT applies to a console certificate. */
+typedef enum {
+    DIAG_RULE_PRESENTED,
+    DIAG_RULE_EKU,
+    DIAG_RULE_VALIDITY,
+    DIAG_RULE_REVERSE_DNS,
+    DIAG_RULE_CHAIN,
+    DIAG_RULE_FQDN,
+    DIAG_N_RULES
+} diag_rule;
+
+typedef enum { DIAG_PASS, DIAG_FAIL, DIAG_UNKNOWN } diag_status;
+
+typedef struct diag_check {
+    const char *rule;  /* "console-cert-presented", "console-cert-eku", … */
+    const char *title; /* "The console presented a certificate" */
+    diag_status status;
+    char *evidence; /* what decided it */
+    char *settle;   /* for UNKNOWN: the input that would settle it */
+} diag_check;
+
+typedef struct diag_conn_result {
+    unsigned conn_id;
+    const char *stage;   /* last stage reached: "tcp", "tls", "http-auth", "wsman" */
+    const char *outcome; /* "ok", "challenge", "rejected", "failed", "unknown" */
+    GPtrArray *findings; /* diag_finding*, errors first */
+    int has_checklist;   /* AMT asked for a console certificate */
+    diag_check checklist[DIAG_N_RULES];
+    char *candidates; /* when rejected and no rule fails: the ranked candidates */
+    char *visibility; /* what the capture could not show and which key would */
+} diag_conn_result;
+
+/* AMT's clock, as far as the capture and the inputs tell. */
+typedef struct diag_clock {
+    int known;
+    int64_t offset_s; /* AMT's clock minus the capture's clock */
+    char source[160]; /* "HTTP Date header, frame 12", "--amt-clock-offset" */
+} diag_clock;
+
+typedef struct diag_result {
+    GPtrArray *conns;  /* diag_conn_result*, in the order of the facts */
+    GPtrArray *global; /* diag_finding* about no single connection */
+    diag_clock clock;
+    unsigned n_rejected; /* connections whose outcome is rejected or failed */
+    unsigned n_errors;   /* findings of severity error, global ones included */
+} diag_result;
+
+/* Runs every rule over the connections and DNS messages of one capture
+ * (or several, in one timeline). Never fails: missing facts give UNKNOWN
+ * checks and findings that say what could not be seen. */
+diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_dns_facts *dns,
+                      size_t n_dns, const diag_inputs *in);
+
+/* Frees a result and everything it owns. */
+void diag_result_free(diag_result *r);
+
+/* The result for connection id, or NULL. */
+const diag_conn_result *diag_result_conn(const diag_result *r, unsigned conn_id);
+
+/* Every cause the rules can report, in a stable order; *n receives the
+ * count. The table is static. */
+const diag_cause *diag_causes(size_t *n);
+
+/* The cause with this token, or NULL. */
+const diag_cause *diag_cause_find(const char *token);
+
+/* "error", "warning", "info". */
+const char *diag_severity_name(diag_severity s);
+
+/* "pass", "fail", "unknown". */
+const char *diag_status_name(diag_status s);
+
+/* Parses an --amt-clock-offset value: seconds with an optional sign and
+ * unit suffix s, m, h or d ("+460d", "-3600", "90m"). Returns 0, or -1. */
+int diag_parse_offset(const char *text, int64_t *out_s);
+
+#endif
