@@ -110,6 +110,14 @@ int diag_amt_answered(const diag_conn_facts *c)
     return c->is_tls && !c->is_http && c->tls.app_records[DIAG_AMT] > 0;
 }
 
+GBytes *diag_server_key(const diag_conn_facts *c)
+{
+    uint8_t k[17];
+    k[0] = (uint8_t)c->family;
+    memcpy(k + 1, c->server_addr, 16);
+    return g_bytes_new(k, c->family == 6 ? 17 : 5);
+}
+
 const char *diag_addr_text(int family, const uint8_t *addr, char *buf, size_t len)
 {
     if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
@@ -245,7 +253,7 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
     diag_result *r = g_new0(diag_result, 1);
     r->conns = g_ptr_array_new_with_free_func(conn_result_free);
     r->global = g_ptr_array_new_with_free_func(finding_free);
-    diag_ctx x = {conns, n_conns, dns, n_dns, in ? in : &none, r};
+    diag_ctx x = {conns, n_conns, dns, n_dns, in ? in : &none, r, NULL, NULL};
     for (size_t i = 0; i < n_conns; i++) {
         diag_conn_result *cr = g_new0(diag_conn_result, 1);
         cr->conn_id = conns[i].id;
@@ -283,6 +291,10 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
     for (guint k = 0; k < r->global->len; k++)
         if (((diag_finding *)g_ptr_array_index(r->global, k))->cause->severity == DIAG_ERROR)
             r->n_errors++;
+    if (x.clocks)
+        g_hash_table_destroy(x.clocks);
+    if (x.tls_ok)
+        g_hash_table_destroy(x.tls_ok);
     return r;
 }
 
@@ -297,7 +309,28 @@ void diag_result_free(diag_result *r)
 
 const diag_conn_result *diag_result_conn(const diag_result *r, unsigned conn_id)
 {
-    for (guint i = 0; r && i < r->conns->len; i++) {
+    if (!r || !r->conns->len)
+        return NULL;
+    /* Ids usually equal positions; otherwise they ascend (the analyzer
+     * numbers connections in order), so a binary search finds them. */
+    if (conn_id < r->conns->len) {
+        const diag_conn_result *cr = g_ptr_array_index(r->conns, conn_id);
+        if (cr->conn_id == conn_id)
+            return cr;
+    }
+    guint lo = 0, hi = r->conns->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        const diag_conn_result *cr = g_ptr_array_index(r->conns, mid);
+        if (cr->conn_id == conn_id)
+            return cr;
+        if (cr->conn_id < conn_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* not sorted after all: look everywhere */
+    for (guint i = 0; i < r->conns->len; i++) {
         const diag_conn_result *cr = g_ptr_array_index(r->conns, i);
         if (cr->conn_id == conn_id)
             return cr;

@@ -60,10 +60,73 @@ int diag_parse_http_date(const char *s, int64_t *out)
     return 0;
 }
 
-static int same_server(const diag_conn_facts *a, const diag_conn_facts *b)
+/* The best estimate for one AMT so far: its rank says how good the
+ * source is (3 time-synchronization answer, 2 HTTP Date, 1 ServerHello). */
+typedef struct clock_acc {
+    diag_clock clock;
+    int rank;
+    int64_t gmt_offset; /* a first plausible ServerHello time, awaiting a second */
+    uint64_t gmt_frame;
+} clock_acc;
+
+static void from_exchanges(clock_acc *acc, const diag_conn_facts *o)
 {
-    return a->family == b->family &&
-           memcmp(a->server_addr, b->server_addr, a->family == 6 ? 16 : 4) == 0;
+    for (size_t k = 0; k < o->n_ex && acc->rank < 3; k++) {
+        const diag_exchange *e = &o->ex[k];
+        int64_t t;
+        if (e->has_amt_time && e->resp_ts_us) {
+            acc->rank = 3;
+            acc->clock.offset_s = e->amt_time - e->resp_ts_us / 1000000;
+            g_snprintf(acc->clock.source, sizeof acc->clock.source,
+                       "AMT time-synchronization answer, frame %" G_GUINT64_FORMAT, e->resp_frame);
+        } else if (acc->rank < 2 && e->date && e->resp_ts_us &&
+                   diag_parse_http_date(e->date, &t) == 0) {
+            acc->rank = 2;
+            acc->clock.offset_s = t - e->resp_ts_us / 1000000;
+            g_snprintf(acc->clock.source, sizeof acc->clock.source,
+                       "HTTP Date header from AMT, frame %" G_GUINT64_FORMAT, e->resp_frame);
+        }
+    }
+}
+
+/* ServerHello gmt_unix_time (TLS <= 1.2): plausible, and two agreeing. */
+static void from_server_hello(clock_acc *acc, const diag_conn_facts *o)
+{
+    if (acc->rank >= 1 || !o->tls.server_hello || o->tls.version >= 0x0304)
+        return;
+    int64_t off = (int64_t)o->tls.gmt_unix_time - o->first_ts_us / 1000000;
+    if (off > GMT_PLAUSIBLE_S || off < -GMT_PLAUSIBLE_S)
+        return;
+    if (acc->gmt_frame && llabs(off - acc->gmt_offset) <= GMT_AGREE_S) {
+        acc->rank = 1;
+        acc->clock.offset_s = acc->gmt_offset;
+        g_snprintf(acc->clock.source, sizeof acc->clock.source,
+                   "ServerHello gmt_unix_time, frames %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT,
+                   acc->gmt_frame, o->tls.server_hello_frame);
+    } else if (!acc->gmt_frame) {
+        acc->gmt_offset = off;
+        acc->gmt_frame = o->tls.server_hello_frame;
+    }
+}
+
+/* One pass over every connection gives every AMT's clock. */
+static GHashTable *build_clocks(diag_ctx *x)
+{
+    GHashTable *t =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, g_free);
+    for (size_t i = 0; i < x->n_conns; i++) {
+        const diag_conn_facts *o = &x->conns[i];
+        GBytes *key = diag_server_key(o);
+        clock_acc *acc = g_hash_table_lookup(t, key);
+        if (!acc) {
+            acc = g_new0(clock_acc, 1);
+            g_hash_table_insert(t, g_bytes_ref(key), acc);
+        }
+        g_bytes_unref(key);
+        from_exchanges(acc, o);
+        from_server_hello(acc, o);
+    }
+    return t;
 }
 
 void diag_clock_for(diag_ctx *x, const diag_conn_facts *c, diag_clock *out)
@@ -75,58 +138,13 @@ void diag_clock_for(diag_ctx *x, const diag_conn_facts *c, diag_clock *out)
         g_strlcpy(out->source, "--amt-clock-offset", sizeof out->source);
         return;
     }
-    /* Best first: AMT's own time-synchronization answer, then its HTTP
-     * Date headers (whole seconds from its RTC), then ServerHello times. */
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < x->n_conns; i++) {
-            const diag_conn_facts *o = &x->conns[i];
-            if (!same_server(o, c))
-                continue;
-            for (size_t k = 0; k < o->n_ex; k++) {
-                const diag_exchange *e = &o->ex[k];
-                int64_t t;
-                if (pass == 0 && e->has_amt_time && e->resp_ts_us) {
-                    out->known = 1;
-                    out->offset_s = e->amt_time - e->resp_ts_us / 1000000;
-                    g_snprintf(out->source, sizeof out->source,
-                               "AMT time-synchronization answer, frame %" G_GUINT64_FORMAT,
-                               e->resp_frame);
-                    return;
-                }
-                if (pass == 1 && e->date && e->resp_ts_us &&
-                    diag_parse_http_date(e->date, &t) == 0) {
-                    out->known = 1;
-                    out->offset_s = t - e->resp_ts_us / 1000000;
-                    g_snprintf(out->source, sizeof out->source,
-                               "HTTP Date header from AMT, frame %" G_GUINT64_FORMAT,
-                               e->resp_frame);
-                    return;
-                }
-            }
-        }
-    }
-    /* ServerHello gmt_unix_time (TLS <= 1.2): plausible, and two agreeing. */
-    int64_t first = 0;
-    uint64_t first_frame = 0;
-    for (size_t i = 0; i < x->n_conns; i++) {
-        const diag_conn_facts *o = &x->conns[i];
-        if (!same_server(o, c) || !o->tls.server_hello || o->tls.version >= 0x0304)
-            continue;
-        int64_t off = (int64_t)o->tls.gmt_unix_time - o->first_ts_us / 1000000;
-        if (off > GMT_PLAUSIBLE_S || off < -GMT_PLAUSIBLE_S)
-            continue;
-        if (first_frame && llabs(off - first) <= GMT_AGREE_S) {
-            out->known = 1;
-            out->offset_s = first;
-            g_snprintf(out->source, sizeof out->source,
-                       "ServerHello gmt_unix_time, frames %" G_GUINT64_FORMAT
-                       " and %" G_GUINT64_FORMAT,
-                       first_frame, o->tls.server_hello_frame);
-            return;
-        }
-        if (!first_frame) {
-            first = off;
-            first_frame = o->tls.server_hello_frame;
-        }
+    if (!x->clocks)
+        x->clocks = build_clocks(x);
+    GBytes *key = diag_server_key(c);
+    const clock_acc *acc = g_hash_table_lookup(x->clocks, key);
+    g_bytes_unref(key);
+    if (acc && acc->rank > 0) {
+        *out = acc->clock;
+        out->known = 1;
     }
 }

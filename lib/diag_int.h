@@ -43,7 +43,12 @@ typedef struct diag_ctx {
     size_t n_dns;
     const diag_inputs *in;
     diag_result *r;
+    GHashTable *clocks; /* server address → diag_clock, built on first use */
+    GHashTable *tls_ok; /* server addresses that accepted TLS on 16993 */
 } diag_ctx;
+
+/* A hash key naming connection c's server address (family and bytes). */
+GBytes *diag_server_key(const diag_conn_facts *c);
 
 /* The result of connection i (index into the facts). */
 diag_conn_result *diag_cr(diag_ctx *x, size_t i);

@@ -16,16 +16,20 @@ static size_t addr_len(int family)
     return family == 6 ? 16 : 4;
 }
 
-/* Whether another connection to the same address reached AMT's TLS port. */
+/* Whether a connection to the same address reached AMT's TLS port. */
 static int tls_port_works(diag_ctx *x, const diag_conn_facts *c)
 {
-    for (size_t i = 0; i < x->n_conns; i++) {
-        const diag_conn_facts *o = &x->conns[i];
-        if (o->server_port == AMT_TLS_PORT && o->synack && o->family == c->family &&
-            memcmp(o->server_addr, c->server_addr, addr_len(c->family)) == 0)
-            return 1;
+    if (!x->tls_ok) {
+        x->tls_ok =
+            g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+        for (size_t i = 0; i < x->n_conns; i++)
+            if (x->conns[i].server_port == AMT_TLS_PORT && x->conns[i].synack)
+                g_hash_table_add(x->tls_ok, diag_server_key(&x->conns[i]));
     }
-    return 0;
+    GBytes *key = diag_server_key(c);
+    int ok = g_hash_table_contains(x->tls_ok, key);
+    g_bytes_unref(key);
+    return ok;
 }
 
 static void tcp_rules(diag_ctx *x, size_t i)

@@ -203,5 +203,22 @@ else
     grep -n "Sup3rSecret\|YWRtaW46\|SetMEBx" "$tmp/secret.txt" | head
 fi
 
+# hostile HTTP bodies: an entity bomb, broken XML, an absurd Content-Length —
+# each named in the transcript, none may hang or eat memory (ulimit -v)
+mk=$(dirname "$0")/make_http_pcap.py
+for kind in bomb malformed huge-length many; do python3 "$mk" "$tmp/$kind.pcap" $kind; done
+limited() { sh -c 'ulimit -v 2000000; exec timeout 60 "$@"' limited "$@"; }
+run "XML entity bomb refused" 0 "document type declaration.*refused" -- \
+    limited "$amtdiag" -V -r "$tmp/bomb.pcap"
+run "malformed XML named" 0 "partly malformed: XML error at line 1" -- \
+    limited "$amtdiag" -V -r "$tmp/malformed.pcap"
+run "absurd Content-Length" 0 "connection closed inside a message body" -- \
+    limited "$amtdiag" -V -r "$tmp/huge-length.pcap"
+# a progress line on a terminal for a large input, none in a pipe
+run "progress line on a terminal" 1 "many.pcap: [0-9]* frames" -- \
+    script -qec "\"$amtdiag\" -r \"$tmp/many.pcap\" >/dev/null" /dev/null
+run "no progress line in a pipe" 1 "^0$" -- sh -c \
+    "\"$amtdiag\" -r \"$tmp/many.pcap\" 2>&1 >/dev/null | grep -c 'frames,'"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
