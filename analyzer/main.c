@@ -60,45 +60,44 @@ static int want_color(const amtdiag_options *o, FILE *out)
     return out == stdout && isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-/* Writes the report in the chosen format, through the redactor when asked. */
+static int format_report(const amtdiag_options *o, const report_in *r, FILE *out)
+{
+    switch (o->format) {
+    case FORMAT_JSON:
+        return report_json(out, r);
+    case FORMAT_MARKDOWN:
+        return report_markdown(out, r);
+    case FORMAT_HTML:
+        return report_html(out, r);
+    default:
+        report_text(out, r);
+        return ferror(out) ? -1 : 0;
+    }
+}
+
+/* Writes the report in the chosen format; with --redact it is made in
+ * memory first and rewritten as a whole, so no path can leak a value. */
 static int write_report(const amtdiag_options *o, const report_in *r, FILE *out)
 {
+    if (!o->redact)
+        return format_report(o, r, out);
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     if (!mem)
         return -1;
-    int rc = 0;
-    switch (o->format) {
-    case FORMAT_JSON:
-        rc = report_json(mem, r);
-        break;
-    case FORMAT_MARKDOWN:
-        rc = report_markdown(mem, r);
-        break;
-    case FORMAT_HTML:
-        rc = report_html(mem, r);
-        break;
-    default:
-        report_text(mem, r);
-    }
+    int rc = format_report(o, r, mem);
     if (fclose(mem) != 0 || rc != 0) {
         free(buf);
         return -1;
     }
-    if (o->redact) {
-        redactor *rd = redactor_new(r->a);
-        char *red = redactor_apply(rd, buf);
-        redactor_free(rd);
-        free(buf);
-        buf = red;
-        len = strlen(red);
-    }
-    rc = fwrite(buf, 1, len, out) == len ? 0 : -1;
-    if (o->redact)
-        g_free(buf);
-    else
-        free(buf);
+    redactor *rd = redactor_new(r->a);
+    char *red = redactor_apply(rd, buf);
+    redactor_free(rd);
+    free(buf);
+    size_t n = strlen(red);
+    rc = fwrite(red, 1, n, out) == n ? 0 : -1;
+    g_free(red);
     return rc;
 }
 

@@ -6,6 +6,17 @@
 
 #include "http/http_conn.h"
 
+/* A node as pretty-printed JSON text (g_free). */
+static gchar *node_text(JsonNode *node, gsize *len)
+{
+    JsonGenerator *g = json_generator_new();
+    json_generator_set_root(g, node);
+    json_generator_set_pretty(g, TRUE);
+    gchar *text = json_generator_to_data(g, len);
+    g_object_unref(g);
+    return text;
+}
+
 static void member_str(JsonBuilder *b, const char *name, const char *v)
 {
     json_builder_set_member_name(b, name);
@@ -316,22 +327,33 @@ int report_json(FILE *out, const report_in *r)
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
-    json_builder_set_member_name(b, "connections");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < a->conns->len; i++)
-        conn_json(b, r, g_ptr_array_index(a->conns, i));
-    json_builder_end_array(b);
     json_builder_end_object(b);
-    JsonGenerator *g = json_generator_new();
+    /* The connections are generated and written one at a time, so the
+     * memory needed is that of one connection, not of the whole report. */
     JsonNode *root = json_builder_get_root(b);
-    json_generator_set_root(g, root);
-    json_generator_set_pretty(g, TRUE);
     gsize len = 0;
-    gchar *text = json_generator_to_data(g, &len);
-    int rc = fwrite(text, 1, len, out) == len && fputc('\n', out) != EOF ? 0 : -1;
-    g_free(text);
+    gchar *head = node_text(root, &len);
+    int rc = 0;
+    /* head ends with "}": the connections go in before it */
+    while (len && head[len - 1] != '}')
+        len--;
+    rc |= len ? (fwrite(head, 1, len - 1, out) != len - 1) : 1;
+    rc |= fputs(",\n  \"connections\" : [", out) < 0;
+    for (guint i = 0; i < a->conns->len && !rc; i++) {
+        JsonBuilder *cb = json_builder_new();
+        conn_json(cb, r, g_ptr_array_index(a->conns, i));
+        JsonNode *cn = json_builder_get_root(cb);
+        gsize clen = 0;
+        gchar *text = node_text(cn, &clen);
+        rc |= fputs(i ? ",\n" : "\n", out) < 0;
+        rc |= fwrite(text, 1, clen, out) != clen;
+        g_free(text);
+        json_node_unref(cn);
+        g_object_unref(cb);
+    }
+    rc |= fputs(a->conns->len ? "\n  ]\n}\n" : "]\n}\n", out) < 0;
+    g_free(head);
     json_node_unref(root);
-    g_object_unref(g);
     g_object_unref(b);
-    return rc;
+    return rc ? -1 : 0;
 }

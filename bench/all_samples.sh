@@ -11,4 +11,5 @@ for d in samples/*/ samples/recorded-on-loopback/*/; do
     [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
     [ -f "$d/amt-key.pem" ] && set -- "$@" --key "$d/amt-key.pem"
 done
-/usr/bin/time -f "%e s elapsed, %M KiB peak RSS" "$amtdiag" -V "$@" >/dev/null
+# exit status 1 means rejections were diagnosed: expected with these samples
+/usr/bin/time -f "%e s elapsed, %M KiB peak RSS" "$amtdiag" -V "$@" >/dev/null || [ $? -eq 1 ]
