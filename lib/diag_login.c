@@ -200,8 +200,9 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
         g_string_free(names, TRUE);
     } else {
         f = diag_add(x, i, "digest-login-rejected",
-                     "user \"%s\" was refused; supply --password %s:PASSWORD to check the "
-                     "response",
+                     "user \"%s\" was refused; with this user's password (amtdiag --password "
+                     "%s:PASSWORD, or Wireshark's iamt.passwords table) the response can be "
+                     "checked",
                      cr->username, cr->username);
     }
     diag_frame(f, e->req_frame);

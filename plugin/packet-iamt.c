@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* iamt: hands AMT's ports to HTTP and TLS→HTTP, and names the AMT firmware
- * from the HTTP Server banner. Runs as a postdissector on the http.server
- * field, because AMT's 401s carry no body a media-type hook would see. */
+/* iamt: hands AMT's ports to HTTP and TLS→HTTP, names the AMT firmware
+ * from the HTTP Server banner, and follows the HTTP login (iamt-auth).
+ * Runs as a postdissector on HTTP's header fields, because AMT's 401s carry
+ * no body a media-type hook would see (the SOAP bodies are packet-wsman's). */
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
@@ -10,6 +11,9 @@
 #include <epan/dissectors/packet-tls.h>
 #include <string.h>
 
+#include "iamt-auth.h"
+#include "iamt-eoi.h"
+#include "iamt-text.h"
 #include "packet-iamt.h"
 
 #define AMT_BANNER "Intel(R) Active Management Technology"
@@ -22,7 +26,15 @@ static int hf_iamt_fw_version = -1;
 static int hf_iamt_fw_major = -1;
 static gint ett_iamt = -1;
 
+/* HTTP fields the postdissector reads, per HTTP message. */
+static int proto_http = -1;
 static int hf_http_server = -1;
+static int hf_http_method = -1;
+static int hf_http_uri = -1;
+static int hf_http_status = -1;
+static int hf_http_request_in = -1;
+static int hf_http_authorization = -1;
+static int hf_http_www_authenticate = -1;
 static dissector_handle_t iamt_post_handle;
 static dissector_handle_t http_handle;
 static dissector_handle_t http_tls_handle;
@@ -45,32 +57,142 @@ static const char *banner_version(const char *server)
     return *server ? server : NULL;
 }
 
+gboolean iamt_on_amt_port(const packet_info *pinfo)
+{
+    const range_t *r[] = {applied_http_ports, applied_tls_ports};
+    for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
+        if (r[i] &&
+            (value_is_in_range(r[i], pinfo->srcport) || value_is_in_range(r[i], pinfo->destport)))
+            return TRUE;
+    return FALSE;
+}
+
+/* The first value of field hf under node, bounded and valid UTF-8. */
+static const char *field_str(packet_info *pinfo, proto_tree *node, int hf)
+{
+    if (hf < 0)
+        return NULL;
+    GPtrArray *a = proto_find_first_finfo(node, hf);
+    const char *s = NULL;
+    if (a->len)
+        s = fvalue_get_string(&((field_info *)g_ptr_array_index(a, 0))->value);
+    g_ptr_array_free(a, TRUE);
+    return s ? iamt_text(pinfo->pool, s, IAMT_TEXT_MAX) : NULL;
+}
+
+static guint32 field_uint(proto_tree *node, int hf, gboolean *found)
+{
+    *found = FALSE;
+    if (hf < 0)
+        return 0;
+    GPtrArray *a = proto_find_first_finfo(node, hf);
+    guint32 v = 0;
+    if (a->len) {
+        v = fvalue_get_uinteger(&((field_info *)g_ptr_array_index(a, 0))->value);
+        *found = TRUE;
+    }
+    g_ptr_array_free(a, TRUE);
+    return v;
+}
+
+/* Every WWW-Authenticate of the message, joined as one header would list
+ * them (AMT may send Negotiate and Digest in separate headers). */
+static const char *www_authenticate(packet_info *pinfo, proto_tree *node)
+{
+    if (hf_http_www_authenticate < 0)
+        return NULL;
+    GPtrArray *a = proto_find_finfo(node, hf_http_www_authenticate);
+    wmem_strbuf_t *b = NULL;
+    for (guint i = 0; i < a->len && i < 8; i++) {
+        const char *s = fvalue_get_string(&((field_info *)g_ptr_array_index(a, i))->value);
+        if (!s)
+            continue;
+        if (!b)
+            b = wmem_strbuf_new(pinfo->pool, NULL);
+        else
+            wmem_strbuf_append(b, ", ");
+        wmem_strbuf_append(b, iamt_text(pinfo->pool, s, IAMT_TEXT_MAX));
+    }
+    g_ptr_array_free(a, TRUE);
+    return b ? wmem_strbuf_get_str(b) : NULL;
+}
+
+typedef struct post_ctx {
+    tvbuff_t *tvb;
+    packet_info *pinfo;
+    proto_tree *tree;
+    unsigned n_messages;   /* HTTP messages seen so far in the frame */
+    proto_tree *iamt_tree; /* of the current message, NULL until needed */
+} post_ctx;
+
+static proto_tree *iamt_tree_of(void *ctx)
+{
+    post_ctx *x = ctx;
+    if (!x->iamt_tree) {
+        proto_item *ti = proto_tree_add_item(x->tree, proto_iamt, x->tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(ti);
+        x->iamt_tree = proto_item_add_subtree(ti, ett_iamt);
+    }
+    return x->iamt_tree;
+}
+
+/* The AMT firmware banner of one HTTP message, if it has one. */
+static void add_banner(post_ctx *x, const char *server)
+{
+    tvbuff_t *tvb = x->tvb;
+    const char *version = server ? banner_version(server) : NULL;
+    if (!version)
+        return;
+    proto_tree *t = iamt_tree_of(x);
+    proto_item *it = proto_tree_add_string(t, hf_iamt_server, tvb, 0, 0, server);
+    proto_item_set_generated(it);
+    it = proto_tree_add_string(t, hf_iamt_fw_version, tvb, 0, 0, version);
+    proto_item_set_generated(it);
+    it = proto_tree_add_uint(t, hf_iamt_fw_major, tvb, 0, 0,
+                             (guint32)g_ascii_strtoull(version, NULL, 10));
+    proto_item_set_generated(it);
+    col_append_str(x->pinfo->cinfo, COL_PROTOCOL, "/iAMT");
+}
+
+/* One top-level HTTP item: one HTTP message. Its fields are searched
+ * under it, so a frame with several messages keeps them apart. */
+static void post_http_message(proto_node *node, gpointer data)
+{
+    post_ctx *x = data;
+    field_info *fi = PNODE_FINFO(node);
+    if (!fi || !fi->hfinfo || fi->hfinfo->id != proto_http)
+        return;
+    packet_info *pinfo = x->pinfo;
+    iamt_http_msg msg = {.ordinal = x->n_messages++};
+    x->iamt_tree = NULL;
+    /* The banner names AMT on any port; the login is followed on AMT's. */
+    add_banner(x, field_str(pinfo, node, hf_http_server));
+    if (!iamt_on_amt_port(pinfo))
+        return;
+    gboolean is_response = FALSE;
+    msg.status = field_uint(node, hf_http_status, &is_response);
+    msg.is_request = !is_response;
+    if (msg.is_request) {
+        msg.method = field_str(pinfo, node, hf_http_method);
+        if (!msg.method)
+            return; /* neither request nor response: a continuation */
+        msg.uri = field_str(pinfo, node, hf_http_uri);
+        msg.authorization = field_str(pinfo, node, hf_http_authorization);
+    } else {
+        gboolean paired;
+        msg.request_in = field_uint(node, hf_http_request_in, &paired);
+        msg.www_authenticate = www_authenticate(pinfo, node);
+    }
+    iamt_auth_dissect(x->tvb, pinfo, iamt_tree_of, x, &msg);
+}
+
 static int dissect_iamt_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (!tree || hf_http_server < 0)
+    if (!tree || proto_http < 0 || !proto_is_frame_protocol(pinfo->layers, "http"))
         return 0;
-    GPtrArray *servers = proto_get_finfo_ptr_array(tree, hf_http_server);
-    if (!servers)
-        return 0;
-    for (guint i = 0; i < servers->len; i++) {
-        field_info *fi = g_ptr_array_index(servers, i);
-        const char *server = fvalue_get_string(&fi->value);
-        const char *version = server ? banner_version(server) : NULL;
-        if (!version)
-            continue;
-        proto_item *ti = proto_tree_add_item(tree, proto_iamt, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(ti);
-        proto_tree *t = proto_item_add_subtree(ti, ett_iamt);
-        proto_item *it = proto_tree_add_string(t, hf_iamt_server, tvb, 0, 0, server);
-        proto_item_set_generated(it);
-        it = proto_tree_add_string(t, hf_iamt_fw_version, tvb, 0, 0, version);
-        proto_item_set_generated(it);
-        it = proto_tree_add_uint(t, hf_iamt_fw_major, tvb, 0, 0,
-                                 (guint32)g_ascii_strtoull(version, NULL, 10));
-        proto_item_set_generated(it);
-        col_append_fstr(pinfo->cinfo, COL_PROTOCOL, "/iAMT");
-    }
+    post_ctx x = {tvb, pinfo, tree, 0, NULL};
+    proto_tree_children_foreach(tree, post_http_message, &x);
     return tvb_captured_length(tvb);
 }
 
@@ -145,6 +267,8 @@ void proto_register_iamt(void)
     prefs_register_range_preference(m, "tls_ports", "AMT TLS ports",
                                     "TCP ports where AMT speaks HTTP over TLS (16993)",
                                     &pref_tls_ports, 65535);
+    iamt_eoi_register(proto_iamt);
+    iamt_auth_register(proto_iamt, m);
     iamt_post_handle = register_dissector("iamt_post", dissect_iamt_post, proto_iamt);
 }
 
@@ -153,11 +277,23 @@ void proto_reg_handoff_iamt(void)
     http_handle = find_dissector_add_dependency("http", proto_iamt);
     http_tls_handle = find_dissector("http-over-tls");
     register_postdissector(iamt_post_handle);
+    /* The fields read per HTTP message; "http" itself so that each
+     * message's item is in the tree to search under. */
+    proto_http = proto_get_id_by_filter_name("http");
     hf_http_server = proto_registrar_get_id_byname("http.server");
-    if (hf_http_server >= 0) {
-        GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-        g_array_append_val(wanted, hf_http_server);
-        set_postdissector_wanted_hfids(iamt_post_handle, wanted);
-    }
+    hf_http_method = proto_registrar_get_id_byname("http.request.method");
+    hf_http_uri = proto_registrar_get_id_byname("http.request.uri");
+    hf_http_status = proto_registrar_get_id_byname("http.response.code");
+    hf_http_request_in = proto_registrar_get_id_byname("http.request_in");
+    hf_http_authorization = proto_registrar_get_id_byname("http.authorization");
+    hf_http_www_authenticate = proto_registrar_get_id_byname("http.www_authenticate");
+    const int wanted_ids[] = {
+        proto_http,     hf_http_server,     hf_http_method,        hf_http_uri,
+        hf_http_status, hf_http_request_in, hf_http_authorization, hf_http_www_authenticate};
+    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    for (size_t i = 0; i < G_N_ELEMENTS(wanted_ids); i++)
+        if (wanted_ids[i] >= 0)
+            g_array_append_val(wanted, wanted_ids[i]);
+    set_postdissector_wanted_hfids(iamt_post_handle, wanted);
     apply_ports();
 }

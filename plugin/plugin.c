@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The four symbols Wireshark 4.0's plugin loader looks up, and the
- * registration of the plugin's protocols. */
+ * registration of the plugin's protocols: iamt (ports, banner, login, EOI)
+ * and wsman (the SOAP bodies). */
 #define WS_BUILD_DLL
 #include <wireshark.h>
 #include <epan/proto.h>
 
 #include "packet-iamt.h"
+#include "packet-wsman.h"
 
 #ifndef PLUGIN_VERSION
 #define PLUGIN_VERSION "0.0.0"
@@ -20,5 +22,7 @@ WS_DLL_PUBLIC void plugin_register(void);
 void plugin_register(void)
 {
     static proto_plugin iamt = {proto_register_iamt, proto_reg_handoff_iamt};
+    static proto_plugin wsman = {proto_register_wsman, proto_reg_handoff_wsman};
     proto_register_plugin(&iamt);
+    proto_register_plugin(&wsman);
 }

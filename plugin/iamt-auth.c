@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* iamt-auth: AMT's HTTP login, followed across TCP connections. AMT sends
+ * Connection: close with every 401, so a challenge and the credentials
+ * answering it sit in different conversations: challenges are found again
+ * by server address + nonce, and each AMT keeps a short history of its
+ * login exchanges, in maps that live as long as the capture file.
+ * Requests are paired with responses by HTTP's own pairing, else by the
+ * conversation's last request. Why a login failed is lib's decision: the
+ * history is handed to its rules (iamt-diag), never judged here.
+ * RFC 7616 (Digest), RFC 4559 (Negotiate). */
+#include "iamt-auth.h"
+
+#include <epan/to_str.h>
+#include <epan/conversation.h>
+#include <epan/expert.h>
+#include <epan/proto_data.h>
+#include <string.h>
+
+#include "amtdiag/http_auth.h"
+#include "iamt-diag.h"
+#include "iamt-passwords.h"
+#include "iamt-text.h"
+
+/* Login exchanges per AMT handed to the rules: enough for the stale-nonce
+ * and lock-out rules (3 failures in 10 minutes), bounded for long captures. */
+#define HISTORY_MAX 32
+/* Challenges per WWW-Authenticate (AMT offers Digest, sometimes Negotiate). */
+#define CHALLENGES_MAX 4
+/* Per-packet data keys: one per HTTP message of a frame. */
+#define MEMO_KEY(ordinal) (0x100u + (ordinal))
+
+static int proto_iamt = -1;
+static int hf_auth_scheme = -1;
+static int hf_auth_username = -1;
+static int hf_auth_realm = -1;
+static int hf_auth_nonce = -1;
+static int hf_auth_uri = -1;
+static int hf_auth_qop = -1;
+static int hf_auth_nc = -1;
+static int hf_auth_stale = -1;
+static int hf_auth_outcome = -1;
+static int hf_auth_challenge_in = -1;
+static gint ett_auth = -1;
+
+/* A request as the login rules need it (file scope). */
+typedef struct login_req {
+    guint32 frame;
+    const char *method, *uri, *authorization;
+} login_req;
+
+/* The login history of one AMT: a ring of exchanges, oldest first from
+ * next once full. */
+typedef struct amt_server {
+    diag_exchange *ring[HISTORY_MAX];
+    guint n, next;
+} amt_server;
+
+/* What the first pass decided about one message. */
+typedef struct auth_memo {
+    guint32 challenge_in; /* a request: the 401 that issued its nonce */
+    const char *outcome;  /* a response: "challenge", "accepted", "rejected" */
+    const char *scheme;   /* of the credentials the response answers */
+    const char *user;
+    iamt_findings findings;
+} auth_memo;
+
+static wmem_map_t *servers;  /* server address text → amt_server */
+static wmem_map_t *nonces;   /* "address nonce" → frame of the 401 */
+static wmem_map_t *requests; /* request frame → login_req */
+
+static const char *file_copy(const char *s)
+{
+    return s ? iamt_text(wmem_file_scope(), s, IAMT_TEXT_MAX) : NULL;
+}
+
+static gboolean parse_credentials(const char *value, http_auth *cr)
+{
+    return value && http_auth_parse_credentials(value, strlen(value), cr) == 0;
+}
+
+static size_t parse_challenges(const char *value, http_auth *ch)
+{
+    if (!value)
+        return 0;
+    size_t n = http_auth_parse_challenges(value, strlen(value), ch, CHALLENGES_MAX);
+    return n > CHALLENGES_MAX ? CHALLENGES_MAX : n;
+}
+
+static const char *nonce_key(wmem_allocator_t *scope, const address *server, const char *nonce)
+{
+    return wmem_strdup_printf(scope, "%s %s", address_to_str(scope, server), nonce);
+}
+
+static amt_server *server_of(packet_info *pinfo, const address *addr)
+{
+    const char *key = address_to_str(pinfo->pool, addr);
+    amt_server *s = wmem_map_lookup(servers, key);
+    if (!s) {
+        s = wmem_new0(wmem_file_scope(), amt_server);
+        wmem_map_insert(servers, wmem_strdup(wmem_file_scope(), key), s);
+    }
+    return s;
+}
+
+static void history_add(amt_server *s, diag_exchange *e)
+{
+    s->ring[s->next] = e;
+    s->next = (s->next + 1) % HISTORY_MAX;
+    if (s->n < HISTORY_MAX)
+        s->n++;
+}
+
+/* The history in order, as lib's rules read it. */
+static diag_exchange *history_array(wmem_allocator_t *scope, const amt_server *s)
+{
+    diag_exchange *a = wmem_alloc_array(scope, diag_exchange, s->n);
+    guint first = s->n < HISTORY_MAX ? 0 : s->next;
+    for (guint i = 0; i < s->n; i++)
+        a[i] = *s->ring[(first + i) % HISTORY_MAX];
+    return a;
+}
+
+static void track_request(packet_info *pinfo, const iamt_http_msg *msg, auth_memo *memo,
+                          http_auth *cr)
+{
+    login_req *q = wmem_new0(wmem_file_scope(), login_req);
+    q->frame = pinfo->num;
+    q->method = file_copy(msg->method);
+    q->uri = file_copy(msg->uri);
+    q->authorization = file_copy(msg->authorization);
+    wmem_map_insert(requests, GUINT_TO_POINTER(pinfo->num), q);
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    conversation_add_proto_data(conv, proto_iamt, q);
+    if (parse_credentials(msg->authorization, cr) && cr->scheme == HTTP_AUTH_DIGEST && *cr->nonce) {
+        const char *key = nonce_key(pinfo->pool, &pinfo->dst, cr->nonce);
+        memo->challenge_in = GPOINTER_TO_UINT(wmem_map_lookup(nonces, key));
+    }
+}
+
+static void track_response(packet_info *pinfo, const iamt_http_msg *msg, auth_memo *memo,
+                           http_auth *cr, http_auth *ch)
+{
+    const login_req *q =
+        msg->request_in ? wmem_map_lookup(requests, GUINT_TO_POINTER(msg->request_in)) : NULL;
+    if (!q)
+        q = conversation_get_proto_data(find_or_create_conversation(pinfo), proto_iamt);
+    gboolean creds = q && parse_credentials(q->authorization, cr);
+    if (creds) {
+        memo->scheme = file_copy(cr->scheme_name);
+        memo->user = *cr->username ? file_copy(cr->username) : NULL;
+        memo->outcome = msg->status == 401 ? "rejected" : "accepted";
+    } else if (msg->status == 401) {
+        memo->outcome = "challenge";
+    }
+    size_t n = msg->status == 401 ? parse_challenges(msg->www_authenticate, ch) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (ch[i].scheme == HTTP_AUTH_DIGEST && *ch[i].nonce)
+            wmem_map_insert(nonces, nonce_key(wmem_file_scope(), &pinfo->src, ch[i].nonce),
+                            GUINT_TO_POINTER(pinfo->num));
+    if (msg->status != 401 && !creds)
+        return;
+    amt_server *s = server_of(pinfo, &pinfo->src);
+    diag_exchange *e = wmem_new0(wmem_file_scope(), diag_exchange);
+    e->req_frame = q ? q->frame : 0;
+    e->resp_frame = pinfo->num;
+    e->resp_ts_us = (gint64)pinfo->abs_ts.secs * G_USEC_PER_SEC + pinfo->abs_ts.nsecs / 1000;
+    e->method = q ? q->method : NULL;
+    e->uri = q ? q->uri : NULL;
+    e->authorization = q ? q->authorization : NULL;
+    e->status = (int)msg->status;
+    e->www_authenticate = file_copy(msg->www_authenticate);
+    history_add(s, e);
+    /* A successful login with a real response tells nothing more; the rest
+     * (a 401 to credentials, response="") goes to lib's rules. */
+    gboolean empty = creds && (cr->present & HTTP_AUTH_P_RESPONSE) && !*cr->response;
+    if (!creds || (msg->status != 401 && !empty))
+        return;
+    size_t n_acc = 0;
+    const diag_account *acc = iamt_passwords_accounts(pinfo->pool, &n_acc);
+    memo->findings =
+        iamt_diag_judge(history_array(pinfo->pool, s), s->n, &pinfo->src, pinfo->srcport,
+                        "http-auth", e->req_frame, e->resp_frame, acc, n_acc);
+}
+
+static void add_str(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, const char *s)
+{
+    if (!s || !*s)
+        return;
+    proto_item *it =
+        proto_tree_add_string(tree, hf, tvb, 0, 0, iamt_text(pinfo->pool, s, IAMT_TEXT_MAX));
+    proto_item_set_generated(it);
+}
+
+static void show_credentials(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const http_auth *cr,
+                             const auth_memo *memo)
+{
+    add_str(t, hf_auth_scheme, tvb, pinfo, cr->scheme_name);
+    add_str(t, hf_auth_username, tvb, pinfo, cr->username);
+    add_str(t, hf_auth_realm, tvb, pinfo, cr->realm);
+    add_str(t, hf_auth_nonce, tvb, pinfo, cr->nonce);
+    add_str(t, hf_auth_uri, tvb, pinfo, cr->uri);
+    add_str(t, hf_auth_qop, tvb, pinfo, cr->qop);
+    add_str(t, hf_auth_nc, tvb, pinfo, cr->nc);
+    if (memo && memo->challenge_in) {
+        proto_item *it =
+            proto_tree_add_uint(t, hf_auth_challenge_in, tvb, 0, 0, memo->challenge_in);
+        proto_item_set_generated(it);
+    }
+}
+
+static void show_challenges(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const http_auth *ch,
+                            size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        add_str(t, hf_auth_scheme, tvb, pinfo, ch[i].scheme_name);
+        add_str(t, hf_auth_realm, tvb, pinfo, ch[i].realm);
+        add_str(t, hf_auth_nonce, tvb, pinfo, ch[i].nonce);
+        add_str(t, hf_auth_qop, tvb, pinfo, ch[i].qop);
+        if (ch[i].stale != HTTP_STALE_ABSENT) {
+            proto_item *it =
+                proto_tree_add_boolean(t, hf_auth_stale, tvb, 0, 0, ch[i].stale == HTTP_STALE_TRUE);
+            proto_item_set_generated(it);
+        }
+    }
+}
+
+/* "Login challenge (Digest)", "Login rejected (Digest, user admin): cause". */
+static void set_info(packet_info *pinfo, const auth_memo *memo, const http_auth *ch, size_t n)
+{
+    wmem_strbuf_t *b = wmem_strbuf_new(pinfo->pool, NULL);
+    if (!strcmp(memo->outcome, "challenge")) {
+        wmem_strbuf_append(b, "Login challenge (");
+        for (size_t i = 0; i < n; i++)
+            wmem_strbuf_append_printf(b, "%s%s", i ? ", " : "",
+                                      iamt_text(pinfo->pool, ch[i].scheme_name, 64));
+        wmem_strbuf_append(b, n ? ")" : "no scheme)");
+    } else if (!strcmp(memo->outcome, "rejected")) {
+        wmem_strbuf_append_printf(b, "Login rejected (%s", memo->scheme ? memo->scheme : "?");
+        if (memo->user)
+            wmem_strbuf_append_printf(b, ", user %s", memo->user);
+        wmem_strbuf_append(b, ")");
+        if (memo->findings.n)
+            wmem_strbuf_append_printf(b, ": %s", memo->findings.f[0].token);
+    } else {
+        /* Accepted: the WS-Man sentence stays; a finding is worth a mark. */
+        for (size_t i = 0; i < memo->findings.n; i++)
+            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", memo->findings.f[i].token);
+        return;
+    }
+    /* HTTP fenced its first line; this sentence replaces it. */
+    col_clear_fence(pinfo->cinfo, COL_INFO);
+    col_add_str(pinfo->cinfo, COL_INFO, wmem_strbuf_get_str(b));
+}
+
+void iamt_auth_dissect(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, void *ctx,
+                       const iamt_http_msg *msg)
+{
+    http_auth *cr = wmem_new0(pinfo->pool, http_auth);
+    http_auth *ch = wmem_alloc0_array(pinfo->pool, http_auth, CHALLENGES_MAX);
+    auth_memo *memo =
+        p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, MEMO_KEY(msg->ordinal));
+    if (!memo && !PINFO_FD_VISITED(pinfo)) {
+        memo = wmem_new0(wmem_file_scope(), auth_memo);
+        if (msg->is_request)
+            track_request(pinfo, msg, memo, cr);
+        else
+            track_response(pinfo, msg, memo, cr, ch);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, MEMO_KEY(msg->ordinal), memo);
+    }
+    proto_item *login;
+    proto_tree *t;
+    if (msg->is_request) {
+        if (!parse_credentials(msg->authorization, cr))
+            return;
+        t = proto_tree_add_subtree_format(tree_of(ctx), tvb, 0, 0, ett_auth, &login,
+                                          "Login: %s credentials",
+                                          iamt_text(pinfo->pool, cr->scheme_name, 64));
+        proto_item_set_generated(login);
+        show_credentials(tvb, pinfo, t, cr, memo);
+        return;
+    }
+    size_t n = msg->status == 401 ? parse_challenges(msg->www_authenticate, ch) : 0;
+    if (!n && !(memo && memo->outcome))
+        return;
+    t = proto_tree_add_subtree(tree_of(ctx), tvb, 0, 0, ett_auth, &login, "Login");
+    proto_item_set_generated(login);
+    show_challenges(tvb, pinfo, t, ch, n);
+    if (!memo || !memo->outcome)
+        return;
+    proto_item_append_text(login, ": %s", memo->outcome);
+    if (memo->user) {
+        add_str(t, hf_auth_username, tvb, pinfo, memo->user);
+        proto_item_append_text(login, " (user %s)", memo->user);
+    }
+    proto_item *it = proto_tree_add_string(t, hf_auth_outcome, tvb, 0, 0, memo->outcome);
+    proto_item_set_generated(it);
+    iamt_diag_expert_add(pinfo, it, &memo->findings);
+    set_info(pinfo, memo, ch, n);
+}
+
+void iamt_auth_register(int proto, module_t *m)
+{
+    static hf_register_info hf[] = {
+        {&hf_auth_scheme,
+         {"Scheme", "iamt.auth.scheme", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Authentication scheme of a challenge or of credentials (Digest, Negotiate)", HFILL}},
+        {&hf_auth_username,
+         {"User", "iamt.auth.username", FT_STRING, BASE_NONE, NULL, 0x0,
+          "User name of the credentials (on a response: of the credentials it answers)", HFILL}},
+        {&hf_auth_realm,
+         {"Realm", "iamt.auth.realm", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_nonce,
+         {"Nonce", "iamt.auth.nonce", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_uri,
+         {"Digest URI", "iamt.auth.uri", FT_STRING, BASE_NONE, NULL, 0x0,
+          "uri= of the Digest credentials", HFILL}},
+        {&hf_auth_qop, {"QoP", "iamt.auth.qop", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_nc,
+         {"Nonce count", "iamt.auth.nc", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_stale,
+         {"Stale", "iamt.auth.stale", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "stale= of a Digest challenge: true when the console's nonce had expired", HFILL}},
+        {&hf_auth_outcome,
+         {"Outcome", "iamt.auth.outcome", FT_STRING, BASE_NONE, NULL, 0x0,
+          "challenge (401 without credentials), accepted, or rejected (401 to credentials)",
+          HFILL}},
+        {&hf_auth_challenge_in,
+         {"Challenge in", "iamt.auth.challenge_in", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+          "The 401 whose nonce these credentials answer (maybe in another connection)", HFILL}},
+    };
+    static gint *ett[] = {&ett_auth};
+
+    proto_iamt = proto;
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    iamt_diag_register_causes(proto, "iamt", "http-auth", PI_SECURITY);
+    iamt_passwords_register(m);
+    servers = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
+    nonces = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
+    requests =
+        wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
+}
