@@ -36,6 +36,9 @@ static const char usage_text[] =
     "  --password USER:PASS\n"
     "                 an AMT account, to verify Digest responses: tells a wrong\n"
     "                 password from an account problem. Repeatable. Never printed.\n"
+    "  --password-file FILE\n"
+    "                 the same as USER:PASS lines (# comments), kept off the command\n"
+    "                 line and out of the shell history\n"
     "  --hosts FILE   address-to-name table in /etc/hosts syntax, standing in for\n"
     "                 reverse DNS of the console's address\n"
     "  --trusted-root PEM\n"
@@ -85,6 +88,7 @@ enum {
     OPT_EXPORT_KEYLOG,
     OPT_INJECT_SECRETS,
     OPT_EXPORT_DECRYPTED,
+    OPT_PASSWORD_FILE,
 };
 
 static int sort_paths(gconstpointer a, gconstpointer b)
@@ -142,6 +146,47 @@ static void add_key(amtdiag_options *o, const char *arg)
     g_array_append_val(o->keys, k);
 }
 
+/* USER:PASS, the user not empty; the password may hold colons. */
+static int account_ok(const char *s)
+{
+    const char *colon = strchr(s, ':');
+    return colon && colon != s;
+}
+
+/* --password-file: USER:PASS lines. The file's text is wiped after use. */
+static int add_password_file(amtdiag_options *o, const char *path)
+{
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *err = NULL;
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        fprintf(stderr, "amtdiag: --password-file %s\n", err->message);
+        g_error_free(err);
+        return -1;
+    }
+    int rc = 0;
+    unsigned n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        n++;
+        size_t l = strlen(line);
+        if (l && line[l - 1] == '\r')
+            line[--l] = '\0';
+        if (!l || line[0] == '#')
+            continue;
+        if (!account_ok(line)) {
+            fprintf(stderr, "amtdiag: --password-file %s: line %u: expected USER:PASSWORD\n", path,
+                    n);
+            rc = -1;
+            break;
+        }
+        g_ptr_array_add(o->passwords, g_strdup(line));
+    }
+    OPENSSL_cleanse(text, len);
+    g_free(text);
+    return rc;
+}
+
 int options_parse(amtdiag_options *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -151,6 +196,7 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {"password", required_argument, NULL, OPT_PASSWORD},
+        {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
         {"hosts", required_argument, NULL, OPT_HOSTS},
         {"trusted-root", required_argument, NULL, OPT_TRUSTED_ROOT},
         {"trusted-fqdn", required_argument, NULL, OPT_TRUSTED_FQDN},
@@ -216,8 +262,7 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
             break;
         case OPT_PASSWORD: {
             /* USER:PASS; the password may hold colons, the user may not. */
-            const char *colon = strchr(optarg, ':');
-            if (!colon || colon == optarg) {
+            if (!account_ok(optarg)) {
                 fprintf(stderr, "amtdiag: --password needs USER:PASSWORD (the user name, a "
                                 "colon, then the password)\n");
                 return 2;
@@ -225,6 +270,10 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
             g_ptr_array_add(o->passwords, g_strdup(optarg));
             break;
         }
+        case OPT_PASSWORD_FILE:
+            if (add_password_file(o, optarg) != 0)
+                return 2;
+            break;
         case OPT_HOSTS:
             g_free(o->hosts_file);
             o->hosts_file = g_strdup(optarg);

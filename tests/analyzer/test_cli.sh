@@ -131,6 +131,15 @@ run "rejection diagnosed: exit 1" 1 "client-cert-missing-amt-console-oid" -- \
 run "nothing rejected: exit 0" 0 "OK (stage wsman)" -- "$amtdiag" -r "$s/capture.pcapng" --keylog "$s/keylog.txt"
 run "bad --password syntax" 2 "needs USER:PASSWORD" -- "$amtdiag" -r "$s/capture.pcapng" --password admin
 run "empty --password user" 2 "needs USER:PASSWORD" -- "$amtdiag" -r "$s/capture.pcapng" --password :x
+printf "# AMT accounts\nadmin:Vpro!Admin-2026\n" >"$tmp/passwords"
+w=$samples/digest-wrong-password
+run "--password-file" 1 "digest-wrong-password (error)" -- "$amtdiag" -r "$w/capture.pcapng" \
+    --keylog "$w/keylog.txt" --password-file "$tmp/passwords"
+printf "admin:x\nnocolon\n" >"$tmp/badpasswords"
+run "bad --password-file line" 2 "badpasswords: line 2" -- "$amtdiag" -r "$s/capture.pcapng" \
+    --password-file "$tmp/badpasswords"
+run "missing --password-file" 2 "$tmp/nopasswords" -- "$amtdiag" -r "$s/capture.pcapng" \
+    --password-file "$tmp/nopasswords"
 run "missing --trusted-root" 2 "$tmp/noroot.pem" -- "$amtdiag" -r "$s/capture.pcapng" \
     --trusted-root "$tmp/noroot.pem"
 printf -- "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n" >"$tmp/badroot.pem"
