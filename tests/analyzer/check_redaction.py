@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 FIELDS = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "dns.qry.name", "dns.a", "dns.aaaa",
           "dns.ptr.domain_name", "tls.handshake.extensions_server_name", "http.host",
@@ -88,55 +89,64 @@ def contains_word(text, value):
     return re.search(pat, text) is not None
 
 
+def check(amtdiag, samples, d):
+    """Problems of one sample's reports, and how many were checked."""
+    env = dict(os.environ, ASAN_OPTIONS="exitcode=86", UBSAN_OPTIONS="exitcode=86")
+    cap = [os.path.join(d, f) for f in ("capture.pcapng", "capture.pcap")
+           if os.path.exists(os.path.join(d, f))][0]
+    keylog = os.path.join(d, "keylog.txt") if os.path.exists(
+        os.path.join(d, "keylog.txt")) else None
+    rsa = os.path.join(d, "amt-key.pem") if os.path.exists(
+        os.path.join(d, "amt-key.pem")) else None
+    vals = tshark_values(cap, keylog, rsa)
+    keys = key_material(d)
+    args = ["-r", cap, "--password", "admin:" + PASSWORD]
+    if keylog:
+        args += ["--keylog", keylog]
+    if rsa:
+        args += ["--key", rsa]
+    name = os.path.relpath(d, samples)
+    problems, checked = [], 0
+    # the plain text report: does it show addresses at all (then the
+    # redacted ones must show placeholders), and no key or password
+    plain_has_address = False
+    for fmt, redact in (("text", False), ("text", True), ("json", True), ("markdown", True),
+                        ("html", True)):
+        cmd = [amtdiag, "-V", "--format", fmt] + args + (["--redact"] if redact else [])
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        if p.returncode not in (0, 1):
+            problems.append(f"{name} {fmt}: exit {p.returncode} {p.stderr.strip()}")
+            continue
+        out = p.stdout + p.stderr
+        checked += 1
+        for k in keys:
+            if k in out:
+                problems.append(f"{name} {fmt}: key material {k[:8]}… in the report")
+        if PASSWORD in out:
+            problems.append(f"{name} {fmt}: the --password value in the report")
+        if not redact:
+            plain_has_address = any(contains_word(out, v) for v in vals["address"])
+            continue
+        for kind in ("address", "name", "secret"):
+            for v in vals[kind]:
+                if len(v) >= 2 and contains_word(out, v):
+                    problems.append(f"{name} {fmt} --redact: {kind} {v!r} left in")
+        if plain_has_address and "ip-1" not in out:
+            problems.append(f"{name} {fmt} --redact: no address placeholder")
+    return problems, checked
+
+
 def main():
     amtdiag, samples = sys.argv[1], sys.argv[2]
-    env = dict(os.environ, ASAN_OPTIONS="exitcode=86", UBSAN_OPTIONS="exitcode=86")
-    failures, checked = [], 0
     dirs = [os.path.join(samples, n) for n in sorted(os.listdir(samples))]
     rec = os.path.join(samples, "recorded-on-loopback")
     if os.path.isdir(rec):
         dirs += [os.path.join(rec, n) for n in sorted(os.listdir(rec))]
-    for d in dirs:
-        if not os.path.isfile(os.path.join(d, "expected.json")):
-            continue
-        cap = [os.path.join(d, f) for f in ("capture.pcapng", "capture.pcap")
-               if os.path.exists(os.path.join(d, f))][0]
-        keylog = os.path.join(d, "keylog.txt") if os.path.exists(
-            os.path.join(d, "keylog.txt")) else None
-        rsa = os.path.join(d, "amt-key.pem") if os.path.exists(
-            os.path.join(d, "amt-key.pem")) else None
-        vals = tshark_values(cap, keylog, rsa)
-        keys = key_material(d)
-        args = ["-r", cap, "--password", "admin:" + PASSWORD]
-        if keylog:
-            args += ["--keylog", keylog]
-        if rsa:
-            args += ["--key", rsa]
-        name = os.path.relpath(d, samples)
-        for fmt in ("text", "json", "markdown", "html"):
-            plain_has_address = False
-            for redact in (False, True):
-                cmd = [amtdiag, "-V", "--format", fmt] + args + (["--redact"] if redact else [])
-                p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
-                if p.returncode not in (0, 1):
-                    failures.append(f"{name} {fmt}: exit {p.returncode} {p.stderr.strip()}")
-                    continue
-                out = p.stdout + p.stderr
-                checked += 1
-                for k in keys:
-                    if k in out:
-                        failures.append(f"{name} {fmt}: key material {k[:8]}… in the report")
-                if PASSWORD in out:
-                    failures.append(f"{name} {fmt}: the --password value in the report")
-                if not redact:
-                    plain_has_address = any(contains_word(out, v) for v in vals["address"])
-                    continue
-                for kind in ("address", "name", "secret"):
-                    for v in vals[kind]:
-                        if len(v) >= 2 and contains_word(out, v):
-                            failures.append(f"{name} {fmt} --redact: {kind} {v!r} left in")
-                if plain_has_address and "ip-1" not in out:
-                    failures.append(f"{name} {fmt} --redact: no address placeholder")
+    dirs = [d for d in dirs if os.path.isfile(os.path.join(d, "expected.json"))]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = list(pool.map(lambda d: check(amtdiag, samples, d), dirs))
+    failures = [p for r, _ in results for p in r]
+    checked = sum(n for _, n in results)
     for f in failures[:50]:
         print("FAIL", f)
     print(f"redaction: {checked} reports checked, {len(failures)} failures")
