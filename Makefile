@@ -1,14 +1,17 @@
 # Thin wrapper around CMake. User entry points:
 #   make demo     install what is missing, build, run the main job on a sample
-#   make check    install what is missing, build (normal and sanitizer), run every test
+#   make check    install what is missing, build (normal, sanitizer, fuzz), run every test
 #   make samples  regenerate samples/ from the scenario catalog
+#   make fuzz     run every fuzz target FUZZ_TIME seconds (default 600), keeping the corpus
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_FUZZ ?= build-fuzz
+FUZZ_TIME  ?= 600
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: demo check samples deps build build-asan
+.PHONY: demo check samples deps build build-asan build-fuzz fuzz
 
 deps:
 	@sh scripts/install-deps.sh
@@ -21,6 +24,15 @@ build-asan: deps
 	@cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DAMTDIAG_WERROR=ON -DAMTDIAG_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(BUILD_ASAN) -j $(JOBS)
 
+# libFuzzer targets (tests/fuzz): clang only, in a build directory of their own.
+build-fuzz: deps
+	@CC=clang cmake -S . -B $(BUILD_FUZZ) -DAMTDIAG_FUZZ=ON -DAMTDIAG_WERROR=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_all
+
+fuzz: build-fuzz
+	@FUZZ_TIME=$(FUZZ_TIME) FUZZ_KEEP_CORPUS=1 ctest --test-dir $(BUILD_FUZZ) --output-on-failure \
+	  -j $(JOBS) -L fuzz --timeout $$(( $(FUZZ_TIME) + 300 ))
+
 demo: build
 	@sh scripts/demo.sh $(BUILD)
 
@@ -32,8 +44,10 @@ samples: build
 	@echo "samples/: $$(ls -d samples/*/ | wc -l) scenarios, $$(du -sh samples | cut -f1)"
 
 # The sanitizer build runs the unit tests, the simulator and the analyzer; the tshark
-# oracle tests run once, on the normal build.
-check: build build-asan
+# oracle tests run once, on the normal build; each fuzz target runs 5 seconds.
+check: build build-asan build-fuzz
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|sim|analyzer'
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@FUZZ_TIME=5 FUZZ_KEEP_CORPUS=0 ctest --test-dir $(BUILD_FUZZ) --output-on-failure -j $(JOBS) \
+	  -L fuzz --timeout 120

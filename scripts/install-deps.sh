@@ -12,6 +12,8 @@ PKGS="$PKGS libwireshark-dev tshark wireshark-common"
 PKGS="$PKGS libcmocka-dev python3 python3-jsonschema clang-format util-linux groff-base"
 # the HTML report is opened in a real browser
 PKGS="$PKGS chromium"
+# libFuzzer targets: clang and its runtime (only a Recommends of clang)
+PKGS="$PKGS clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Fuzz target: the whole analyzer pipeline on a capture file, as amtdiag
+ * runs it: analysis_read_file (libpcap, frame decode, DSB secrets, TCP,
+ * TLS, HTTP, SOAP, DNS), the diagnosis, the JSON report (redacted as
+ * --redact does) and the verbose text report.
+ *
+ * Input: a pcap or pcapng file. It is read with the key logs and RSA key
+ * of the samples and with the user inputs the sample tests give (password,
+ * trusted FQDN, trusted root, a hosts entry), so that seeds made from the
+ * samples decrypt and reach the HTTP, SOAP and diagnosis rules. */
+#include "analysis.h"
+#include "diagnose.h"
+#include "fuzz_common.h"
+#include "redact.h"
+#include "report.h"
+
+/* libpcap loads whole records into memory; past this a run is too slow to
+ * fuzz with and adds nothing the smaller inputs miss. */
+#define MAX_CAPTURE (1u << 20)
+
+static FILE *devnull;
+static char *keylog;
+static size_t keylog_len;
+static char *rsa_path;
+static diag_blob *roots;
+static size_t n_roots;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    devnull = fopen("/dev/null", "w");
+    FZ_CHECK(devnull);
+    char *path = fz_data_path("tls-keylog.txt");
+    gsize len = 0;
+    if (path && g_file_get_contents(path, &keylog, &len, NULL))
+        keylog_len = len;
+    else
+        fprintf(stderr, "fuzz_capture: no %s: running without key log\n", path ? path : "data");
+    g_free(path);
+    rsa_path = fz_data_path("rsa-0.pem");
+    if (rsa_path && !g_file_test(rsa_path, G_FILE_TEST_EXISTS)) {
+        g_free(rsa_path);
+        rsa_path = NULL;
+    }
+    path = fz_data_path("root-0.pem");
+    char err[512];
+    int n = path && g_file_test(path, G_FILE_TEST_EXISTS)
+                ? diag_load_pem_certs(path, &roots, err, sizeof err)
+                : -1;
+    n_roots = n > 0 ? (size_t)n : 0;
+    g_free(path);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > MAX_CAPTURE)
+        return 0;
+    const char *path = fz_file(data, size);
+    FZ_CHECK(path);
+
+    analysis a;
+    analysis_init(&a);
+    if (keylog)
+        tls_keys_add_keylog(a.keys, keylog, keylog_len, "keylog.txt", NULL, NULL);
+    if (rsa_path) {
+        char err[512];
+        tls_keys_add_rsa_file(a.keys, rsa_path, NULL, err, sizeof err);
+    }
+    int rc = analysis_read_file(&a, path);
+    FZ_CHECK(rc >= -1 && rc <= 1);
+
+    static const diag_account accounts[] = {{"admin", "Vpro!Admin-2026"}};
+    static const char *const fqdn[] = {"it.example.com"};
+    diag_host host = {.family = 4, .addr = {192, 0, 2, 20}, .name = "amt-pc17.vpro.example.com"};
+    diag_inputs in = {.accounts = accounts,
+                      .n_accounts = 1,
+                      .hosts = &host,
+                      .n_hosts = 1,
+                      .trusted_fqdn = fqdn,
+                      .n_trusted_fqdn = 1,
+                      .trusted_roots = roots,
+                      .n_trusted_roots = n_roots,
+                      .have_keys = keylog != NULL};
+    diag_result *d = diagnose(&a, &in);
+    FZ_CHECK(d);
+    static const char *const given[] = {"--keylog keylog.txt", NULL};
+    report_in r = {.a = &a, .d = d, .verbose = 1, .color = 0, .given = given};
+    /* The JSON report goes through --redact's rewriting too: the redactor
+     * collects names, nonces and serials from the capture, so it is fed
+     * untrusted strings as much as the parsers are. */
+    char *json = NULL;
+    size_t json_len = 0;
+    FILE *mem = open_memstream(&json, &json_len);
+    FZ_CHECK(mem);
+    FZ_CHECK(report_json(mem, &r) == 0);
+    FZ_CHECK(fclose(mem) == 0);
+    redactor *rd = redactor_new(&a);
+    char *redacted = redactor_apply(rd, json);
+    FZ_CHECK(redacted);
+    fputs(redacted, devnull);
+    g_free(redacted);
+    redactor_free(rd);
+    free(json);
+    report_text(devnull, &r);
+    fflush(devnull);
+    diag_result_free(d);
+    analysis_free(&a);
+    return 0;
+}
