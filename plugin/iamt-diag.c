@@ -65,7 +65,7 @@ void iamt_diag_register_causes(int proto, const char *filter, const char *stage,
     expert_register_field_array(m, ei, (int)k);
 }
 
-static expert_field *expert_of(const char *token)
+expert_field *iamt_diag_expert_field(const char *token)
 {
     for (size_t i = 0; i < n_registered; i++)
         if (strcmp(registered[i].cause->token, token) == 0)
@@ -125,7 +125,7 @@ iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *
 void iamt_diag_expert_add(packet_info *pinfo, proto_item *item, const iamt_findings *findings)
 {
     for (size_t i = 0; findings && i < findings->n; i++) {
-        expert_field *ei = expert_of(findings->f[i].token);
+        expert_field *ei = iamt_diag_expert_field(findings->f[i].token);
         if (ei)
             expert_add_info_format(pinfo, item, ei, "%s", findings->f[i].text);
     }

@@ -14,6 +14,7 @@
 #include "iamt-auth.h"
 #include "iamt-eoi.h"
 #include "iamt-text.h"
+#include "iamt-tls.h"
 #include "packet-iamt.h"
 
 #define AMT_BANNER "Intel(R) Active Management Technology"
@@ -65,6 +66,29 @@ gboolean iamt_on_amt_port(const packet_info *pinfo)
             (value_is_in_range(r[i], pinfo->srcport) || value_is_in_range(r[i], pinfo->destport)))
             return TRUE;
     return FALSE;
+}
+
+int iamt_amt_direction(const packet_info *pinfo)
+{
+    if (pinfo->ptype != PT_TCP)
+        return -1;
+    const range_t *r[] = {applied_http_ports, applied_tls_ports};
+    for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
+        if (r[i] && value_is_in_range(r[i], pinfo->destport))
+            return 1;
+    for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
+        if (r[i] && value_is_in_range(r[i], pinfo->srcport))
+            return 0;
+    return -1;
+}
+
+int iamt_tls_direction(const packet_info *pinfo)
+{
+    if (!applied_tls_ports || pinfo->ptype != PT_TCP)
+        return -1;
+    if (value_is_in_range(applied_tls_ports, pinfo->destport))
+        return 1;
+    return value_is_in_range(applied_tls_ports, pinfo->srcport) ? 0 : -1;
 }
 
 /* The first value of field hf under node, bounded and valid UTF-8. */
@@ -269,6 +293,7 @@ void proto_register_iamt(void)
                                     &pref_tls_ports, 65535);
     iamt_eoi_register(proto_iamt);
     iamt_auth_register(proto_iamt, m);
+    iamt_tls_register(proto_iamt, m);
     iamt_post_handle = register_dissector("iamt_post", dissect_iamt_post, proto_iamt);
 }
 
@@ -295,5 +320,6 @@ void proto_reg_handoff_iamt(void)
         if (wanted_ids[i] >= 0)
             g_array_append_val(wanted, wanted_ids[i]);
     set_postdissector_wanted_hfids(iamt_post_handle, wanted);
+    iamt_tls_handoff();
     apply_ports();
 }

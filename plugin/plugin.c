@@ -5,9 +5,11 @@
 #define WS_BUILD_DLL
 #include <wireshark.h>
 #include <epan/proto.h>
+#include <epan/tap.h>
 
 #include "packet-iamt.h"
 #include "packet-wsman.h"
+#include "iamt-stat.h"
 
 #ifndef PLUGIN_VERSION
 #define PLUGIN_VERSION "0.0.0"
@@ -25,4 +27,6 @@ void plugin_register(void)
     static proto_plugin wsman = {proto_register_wsman, proto_reg_handoff_wsman};
     proto_register_plugin(&iamt);
     proto_register_plugin(&wsman);
+    static tap_plugin stat = {iamt_stat_register};
+    tap_register_plugin(&stat);
 }

@@ -53,7 +53,11 @@ dups=$(as_user tshark -G fields 2>/dev/null | awk -F'\t' '$1 == "F" {print $3}' 
     grep '^iamt' | tr '\n' ' ')
 check "no iamt field registered twice" "" "$dups"
 check "port preferences" "#iamt.http_ports: 16992 #iamt.tls_ports: 16993" \
-    "$(as_user tshark -G currentprefs 2>/dev/null | grep '^#iamt\.' | tr '\n' ' ' | sed 's/ $//')"
+    "$(as_user tshark -G currentprefs 2>/dev/null | grep -e '^#iamt\.http_ports' -e '^#iamt\.tls_ports' |
+        tr '\n' ' ' | sed 's/ $//')"
+check "TLS diagnosis preferences" "#iamt.trusted_fqdn: #iamt.amt_clock_offset:" \
+    "$(as_user tshark -G currentprefs 2>/dev/null | grep -e '^#iamt\.trusted_fqdn' \
+        -e '^#iamt\.amt_clock_offset' | tr -d ' ' | tr '\n' ' ' | sed 's/ $//')"
 
 # 3. TLS on 16993 decodes as HTTP with only the key log given
 s="$tmp/samples/ok-tls12-ecdhe-gcm"

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* iamt-stat-table: a stat_tap_table_ui over the "iamt_diag" tap, which
+ * iamt-tls queues on every frame that changed a connection's facts. Each
+ * time the table is rebuilt from lib's verdict on the whole capture (cheap
+ * on a retap: the verdict is cached until a fact changes). Rows only grow,
+ * as the connections do. */
+#include "iamt-stat-table.h"
+
+#include <epan/packet.h>
+#include <epan/stat_tap_ui.h>
+#include <epan/tap.h>
+#include <string.h>
+
+#include "iamt-tls.h"
+
+enum { COL_ID, COL_CLIENT, COL_SERVER, COL_STAGE, COL_OUTCOME, COL_CAUSES, N_COLS };
+
+static stat_tap_table_item fields[N_COLS] = {
+    {TABLE_ITEM_UINT, TAP_ALIGN_RIGHT, "#", "%u"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Console", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "AMT", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Stage", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Outcome", "%s"},
+    {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Causes (errors, warnings)", "%s"},
+};
+
+static void table_init(stat_tap_table_ui *ui)
+{
+    const char *name = "iAMT connections";
+    if (stat_tap_find_table(ui, name))
+        return;
+    stat_tap_add_table(ui, stat_tap_init_table(name, N_COLS, 0, NULL));
+}
+
+/* The string cells own their text (freed here and when replaced). */
+static void free_item(stat_tap_table *t, guint row, guint col, stat_tap_table_item_type *f)
+{
+    (void)t;
+    (void)row;
+    if (col != COL_ID && f->type == TABLE_ITEM_STRING) {
+        g_free((char *)f->value.string_value);
+        f->value.string_value = NULL;
+    }
+}
+
+static void reset_table(stat_tap_table *t)
+{
+    for (guint r = 0; r < t->num_elements; r++)
+        for (guint c = 0; c < t->num_fields; c++)
+            free_item(t, r, c, stat_tap_get_field_data(t, r, c));
+}
+
+static void set_text(stat_tap_table *t, guint row, guint col, const char *s)
+{
+    stat_tap_table_item_type *f = stat_tap_get_field_data(t, row, col);
+    free_item(t, row, col, f);
+    f->type = TABLE_ITEM_STRING;
+    f->value.string_value = g_strdup(s ? s : "");
+}
+
+static char *causes(const GPtrArray *findings)
+{
+    GString *s = g_string_new(NULL);
+    for (guint k = 0; k < findings->len; k++) {
+        const diag_finding *f = g_ptr_array_index(findings, k);
+        if (f->cause->severity == DIAG_INFO || strstr(s->str, f->cause->token))
+            continue;
+        g_string_append_printf(s, "%s%s", s->len ? " " : "", f->cause->token);
+    }
+    return g_string_free(s, FALSE);
+}
+
+static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt,
+                                      const void *data, tap_flags_t flags)
+{
+    (void)pinfo;
+    (void)edt;
+    (void)data;
+    (void)flags;
+    stat_data_t *sd = tapdata;
+    stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
+    size_t n;
+    iamt_tls_conn *const *conns = iamt_tls_conns_for_stat(&n);
+    const diag_result *r = iamt_tls_judge_all();
+    for (guint i = 0; r && i < r->conns->len; i++) {
+        const diag_conn_result *cr = g_ptr_array_index(r->conns, i);
+        if (cr->conn_id >= n)
+            continue;
+        if (i >= t->num_elements) {
+            stat_tap_table_item_type row[N_COLS];
+            memset(row, 0, sizeof row);
+            row[COL_ID].type = TABLE_ITEM_UINT;
+            for (int c = COL_CLIENT; c < N_COLS; c++)
+                row[c].type = TABLE_ITEM_STRING;
+            stat_tap_init_table_row(t, i, N_COLS, row);
+        }
+        stat_tap_get_field_data(t, i, COL_ID)->value.uint_value = cr->conn_id;
+        set_text(t, i, COL_CLIENT, conns[cr->conn_id]->f.client);
+        set_text(t, i, COL_SERVER, conns[cr->conn_id]->f.server);
+        set_text(t, i, COL_STAGE, cr->stage);
+        set_text(t, i, COL_OUTCOME, cr->outcome);
+        char *c = causes(cr->findings);
+        set_text(t, i, COL_CAUSES, c);
+        g_free(c);
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+void iamt_stat_table_register(void)
+{
+    static stat_tap_table_ui ui = {REGISTER_STAT_GROUP_GENERIC,
+                                   "iAMT diagnosis (table)",
+                                   "iamt_diag",
+                                   "iamt,conns",
+                                   table_init,
+                                   table_packet,
+                                   reset_table,
+                                   free_item,
+                                   NULL,
+                                   N_COLS,
+                                   fields,
+                                   0,
+                                   NULL,
+                                   NULL,
+                                   0};
+    register_stat_tap_table_ui(&ui);
+}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* iamt-tls-dns: keeps the DNS answers (A, AAAA, PTR) Wireshark dissected,
+ * in lib's form, for the console-certificate name rule and the DNS rules.
+ * Only responses are kept: queries are no rule's evidence. */
+#include "iamt-tls-dns.h"
+
+#include <epan/proto.h>
+#include <string.h>
+
+enum { D_RESPONSE, D_QNAME, D_QTYPE, D_RCODE, D_PTR, D_A, D_AAAA, N_DNS };
+static const char *const names[N_DNS] = {
+    "dns.flags.response",  "dns.qry.name", "dns.qry.type", "dns.flags.rcode",
+    "dns.ptr.domain_name", "dns.a",        "dns.aaaa"};
+static int hf[N_DNS] = {-1, -1, -1, -1, -1, -1, -1};
+static wmem_array_t *store; /* diag_dns_facts, file scope */
+
+static void reset(void)
+{
+    store = wmem_array_new(wmem_file_scope(), sizeof(diag_dns_facts));
+}
+
+void iamt_tls_dns_register(void)
+{
+    register_init_routine(reset);
+}
+
+void iamt_tls_dns_handoff(GArray *wanted)
+{
+    for (int i = 0; i < N_DNS; i++) {
+        hf[i] = proto_registrar_get_id_byname(names[i]);
+        if (hf[i] >= 0)
+            g_array_append_val(wanted, hf[i]);
+    }
+}
+
+const diag_dns_facts *iamt_tls_dns_facts(size_t *n)
+{
+    *n = store ? wmem_array_get_count(store) : 0;
+    return *n ? (const diag_dns_facts *)wmem_array_get_raw(store) : NULL;
+}
+
+static int hexval(char c)
+{
+    return g_ascii_isxdigit(c) ? g_ascii_xdigit_value(c) : -1;
+}
+
+/* The address a reverse name stands for ("10.2.0.192.in-addr.arpa"):
+ * returns its family 4 or 6, or 0 for another name. */
+static int ptr_address(const char *name, uint8_t addr[16])
+{
+    static const char v4[] = ".in-addr.arpa", v6[] = ".ip6.arpa";
+    size_t n = strlen(name);
+    if (n > sizeof v4 - 1 && g_ascii_strcasecmp(name + n - (sizeof v4 - 1), v4) == 0) {
+        gchar **p = g_strsplit(name, ".", 6);
+        int ok = g_strv_length(p) == 6;
+        for (int i = 0; ok && i < 4; i++) {
+            guint64 b;
+            ok = p[i][0] && strlen(p[i]) <= 3 &&
+                 g_ascii_string_to_unsigned(p[i], 10, 0, 255, &b, NULL);
+            if (ok)
+                addr[3 - i] = (uint8_t)b;
+        }
+        g_strfreev(p);
+        return ok ? 4 : 0;
+    }
+    if (n == 63 + sizeof v6 - 1 && g_ascii_strcasecmp(name + 63, v6) == 0) {
+        memset(addr, 0, 16);
+        for (int i = 0; i < 32; i++) {
+            int h = hexval(name[2 * i]);
+            if (h < 0 || name[2 * i + 1] != '.')
+                return 0;
+            addr[15 - i / 2] |= (uint8_t)(i % 2 ? h << 4 : h);
+        }
+        return 6;
+    }
+    return 0;
+}
+
+static guint32 first_uint(proto_tree *tree, int f, int *found)
+{
+    *found = 0;
+    if (hf[f] < 0)
+        return 0;
+    GPtrArray *a = proto_find_first_finfo(tree, hf[f]);
+    guint32 v = 0;
+    if (a->len) {
+        field_info *fi = g_ptr_array_index(a, 0);
+        /* flags.response is a boolean (64-bit in 4.0), the others integers:
+         * the getter must match the type or epan aborts. */
+        if (fi->hfinfo->type == FT_BOOLEAN)
+            v = fvalue_get_uinteger64(&fi->value) != 0;
+        else if (fi->hfinfo->type == FT_UINT8 || fi->hfinfo->type == FT_UINT16 ||
+                 fi->hfinfo->type == FT_UINT32)
+            v = fvalue_get_uinteger(&fi->value);
+        *found = 1;
+    }
+    g_ptr_array_free(a, TRUE);
+    return v;
+}
+
+/* The A and AAAA answers, read from the packet bytes (4 or 16). */
+static void read_addrs(proto_tree *tree, diag_dns_facts *d)
+{
+    int *fam = wmem_alloc0_array(wmem_file_scope(), int, IAMT_DNS_NAMES_MAX);
+    uint8_t(*addrs)[16] = wmem_alloc0(wmem_file_scope(), sizeof(uint8_t[16]) * IAMT_DNS_NAMES_MAX);
+    const int which[2] = {D_A, D_AAAA};
+    for (int w = 0; w < 2; w++) {
+        if (hf[which[w]] < 0)
+            continue;
+        int len = w ? 16 : 4;
+        GPtrArray *a = proto_find_finfo(tree, hf[which[w]]);
+        for (guint i = 0; i < a->len && d->n_addrs < IAMT_DNS_NAMES_MAX; i++) {
+            field_info *fi = g_ptr_array_index(a, i);
+            if (!fi->ds_tvb || fi->length != len || !tvb_bytes_exist(fi->ds_tvb, fi->start, len))
+                continue;
+            tvb_memcpy(fi->ds_tvb, addrs[d->n_addrs], fi->start, len);
+            fam[d->n_addrs++] = w ? 6 : 4;
+        }
+        g_ptr_array_free(a, TRUE);
+    }
+    d->addr_family = fam;
+    d->addrs = (const uint8_t(*)[16])addrs;
+}
+
+int iamt_tls_dns_frame(packet_info *pinfo, proto_tree *tree)
+{
+    int found;
+    if (PINFO_FD_VISITED(pinfo) || !store || hf[D_QNAME] < 0 ||
+        wmem_array_get_count(store) >= IAMT_DNS_MAX || !first_uint(tree, D_RESPONSE, &found))
+        return 0;
+    guint32 qtype = first_uint(tree, D_QTYPE, &found);
+    if (qtype != 1 && qtype != 28 && qtype != 12)
+        return 0;
+    diag_dns_facts d;
+    memset(&d, 0, sizeof d);
+    d.frame = pinfo->num;
+    d.ts_us = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
+    d.is_response = 1;
+    d.qtype = (uint16_t)qtype;
+    d.rcode = (int)first_uint(tree, D_RCODE, &found);
+    GPtrArray *a = proto_find_first_finfo(tree, hf[D_QNAME]);
+    const char *q =
+        a->len ? fvalue_get_string(&((field_info *)g_ptr_array_index(a, 0))->value) : NULL;
+    g_ptr_array_free(a, TRUE);
+    if (!q || strlen(q) > 255 || !g_utf8_validate(q, -1, NULL))
+        return 0;
+    d.qname = wmem_strdup(wmem_file_scope(), q);
+    d.ptr_family = ptr_address(q, d.ptr_addr);
+    const char **ptr = wmem_alloc0_array(wmem_file_scope(), const char *, IAMT_DNS_NAMES_MAX);
+    a = hf[D_PTR] >= 0 ? proto_find_finfo(tree, hf[D_PTR]) : g_ptr_array_new();
+    for (guint i = 0; i < a->len && d.n_ptr_names < IAMT_DNS_NAMES_MAX; i++) {
+        const char *s = fvalue_get_string(&((field_info *)g_ptr_array_index(a, i))->value);
+        if (s && strlen(s) <= 255 && g_utf8_validate(s, -1, NULL))
+            ptr[d.n_ptr_names++] = wmem_strdup(wmem_file_scope(), s);
+    }
+    g_ptr_array_free(a, TRUE);
+    d.ptr_names = ptr;
+    read_addrs(tree, &d);
+    wmem_array_append_one(store, d);
+    return 1;
+}

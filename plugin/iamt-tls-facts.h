@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The TLS facts of every TCP connection to AMT's TLS ports, collected on
+ * the first pass from the tls.* and tcp.* fields Wireshark dissected, in
+ * lib's diag_conn_facts form, so lib's rules can judge them. Capture-wide
+ * (file scope): AMT's clock and the reverse DNS rules look across
+ * connections. */
+#ifndef IAMT_TLS_FACTS_H
+#define IAMT_TLS_FACTS_H
+
+#include <epan/packet.h>
+
+#include "amtdiag/diag.h"
+
+/* Bounds: a hostile capture must not make the facts grow without end. */
+#define IAMT_TLS_CONNS_MAX 4096
+#define IAMT_TLS_CERTS_MAX 8
+#define IAMT_TLS_NAMES_MAX 64
+#define IAMT_TLS_SUITES_MAX 512
+#define IAMT_TLS_ALERTS_MAX 16
+#define IAMT_TLS_EVENTS_MAX 64
+#define IAMT_TLS_BLOB_MAX 65536
+#define IAMT_TLS_EXCHANGES_MAX 64
+#define IAMT_TLS_STR_MAX 4096 /* bytes kept of one header or SOAP value */
+
+/* One connection: lib's facts plus the storage they point into. */
+typedef struct iamt_tls_conn {
+    diag_conn_facts f;
+    char client[64], server[64];
+    char sni[256];
+    uint16_t suites[IAMT_TLS_SUITES_MAX];
+    diag_blob server_certs[IAMT_TLS_CERTS_MAX];
+    diag_blob client_certs[IAMT_TLS_CERTS_MAX];
+    diag_blob ca_names[IAMT_TLS_NAMES_MAX];
+    diag_alert alerts[IAMT_TLS_ALERTS_MAX];
+    /* HTTP exchanges as far as the TLS rules need them: whether AMT answered. */
+    diag_exchange ex[IAMT_TLS_EXCHANGES_MAX];
+    guint32 events[IAMT_TLS_EVENTS_MAX]; /* frames with a handshake message, alert, FIN or RST */
+    size_t n_events;
+    int last_hs_from, last_hs_type; /* the last handshake message seen */
+    int finished[2];                /* a Finished seen, per side */
+    /* iamt-tls's memo for the first pass: the causes already shown. */
+    const void *shown[16];
+    size_t n_shown;
+} iamt_tls_conn;
+
+/* What one frame brought to its connection. */
+typedef struct iamt_tls_frame {
+    iamt_tls_conn *conn; /* NULL: not a connection to an AMT TLS port */
+    int to_amt;          /* the frame goes console → AMT */
+    int event;           /* the frame is one of conn->events */
+} iamt_tls_frame;
+
+/* Registers what the collector needs (its protocol id for conversation
+ * data, the reset of its registry per capture file). */
+void iamt_tls_facts_register(int proto);
+
+/* Looks up the tls/tcp/http field ids; call from the handoff. Appends the
+ * ids the collector reads to wanted. */
+void iamt_tls_facts_handoff(GArray *wanted);
+
+/* Adds the facts of this frame to its connection (first pass only: later
+ * passes only find the connection). to_amt says the direction. */
+iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to_amt);
+
+/* Every connection collected so far, in the order first seen; *n gets the
+ * count. Changes as the first pass goes on. */
+iamt_tls_conn *const *iamt_tls_facts_conns(size_t *n);
+
+/* A counter that changes whenever any fact changed (for caching verdicts). */
+unsigned iamt_tls_facts_version(void);
+
+/* Whether frame is one of conn's events. */
+int iamt_tls_conn_has_event(const iamt_tls_conn *c, guint32 frame);
+
+#endif

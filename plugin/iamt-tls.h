@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* iamt.tls: lib's verdicts on TLS connections to AMT's TLS port (why
+ * the handshake failed, AMT's checks of the console certificate) as
+ * expert infos and iamt.tls.* fields, from the certificates and alerts
+ * Wireshark dissected. */
+#ifndef IAMT_TLS_H
+#define IAMT_TLS_H
+
+#include <epan/packet.h>
+#include <epan/prefs.h>
+
+#include "amtdiag/diag.h"
+#include "iamt-tls-facts.h"
+
+/* Registers the iamt.tls fields, the TLS causes' expert items, the
+ * postdissector and the preferences trusted_fqdn and amt_clock_offset
+ * (under m). */
+void iamt_tls_register(int proto, module_t *m);
+
+/* Registers the postdissector and the fields it wants; call from the
+ * handoff. */
+void iamt_tls_handoff(void);
+
+/* lib's verdict over every TLS connection of the capture so far (cached
+ * until a fact changes; owned by this module, valid until the next call
+ * or the end of the capture file). */
+const diag_result *iamt_tls_judge_all(void);
+
+/* The connections iamt_tls_judge_all judged, indexed by conn_id. */
+iamt_tls_conn *const *iamt_tls_conns_for_stat(size_t *n);
+
+#endif
