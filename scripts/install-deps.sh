@@ -14,6 +14,8 @@ PKGS="$PKGS libcmocka-dev python3 python3-jsonschema clang-format util-linux gro
 PKGS="$PKGS chromium"
 # libFuzzer targets: clang and its runtime (only a Recommends of clang)
 PKGS="$PKGS clang libclang-rt-dev"
+# the plugin under valgrind
+PKGS="$PKGS valgrind"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
