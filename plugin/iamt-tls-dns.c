@@ -4,6 +4,8 @@
  * Only responses are kept: queries are no rule's evidence. */
 #include "iamt-tls-dns.h"
 
+#include "amtdiag/dns_names.h"
+
 #include <epan/proto.h>
 #include <string.h>
 
@@ -37,43 +39,6 @@ const diag_dns_facts *iamt_tls_dns_facts(size_t *n)
 {
     *n = store ? wmem_array_get_count(store) : 0;
     return *n ? (const diag_dns_facts *)wmem_array_get_raw(store) : NULL;
-}
-
-static int hexval(char c)
-{
-    return g_ascii_isxdigit(c) ? g_ascii_xdigit_value(c) : -1;
-}
-
-/* The address a reverse name stands for ("10.2.0.192.in-addr.arpa"):
- * returns its family 4 or 6, or 0 for another name. */
-static int ptr_address(const char *name, uint8_t addr[16])
-{
-    static const char v4[] = ".in-addr.arpa", v6[] = ".ip6.arpa";
-    size_t n = strlen(name);
-    if (n > sizeof v4 - 1 && g_ascii_strcasecmp(name + n - (sizeof v4 - 1), v4) == 0) {
-        gchar **p = g_strsplit(name, ".", 6);
-        int ok = g_strv_length(p) == 6;
-        for (int i = 0; ok && i < 4; i++) {
-            guint64 b;
-            ok = p[i][0] && strlen(p[i]) <= 3 &&
-                 g_ascii_string_to_unsigned(p[i], 10, 0, 255, &b, NULL);
-            if (ok)
-                addr[3 - i] = (uint8_t)b;
-        }
-        g_strfreev(p);
-        return ok ? 4 : 0;
-    }
-    if (n == 63 + sizeof v6 - 1 && g_ascii_strcasecmp(name + 63, v6) == 0) {
-        memset(addr, 0, 16);
-        for (int i = 0; i < 32; i++) {
-            int h = hexval(name[2 * i]);
-            if (h < 0 || name[2 * i + 1] != '.')
-                return 0;
-            addr[15 - i / 2] |= (uint8_t)(i % 2 ? h << 4 : h);
-        }
-        return 6;
-    }
-    return 0;
 }
 
 static guint32 first_uint(proto_tree *tree, int f, int *found)
@@ -145,7 +110,7 @@ int iamt_tls_dns_frame(packet_info *pinfo, proto_tree *tree)
     if (!q || strlen(q) > 255 || !g_utf8_validate(q, -1, NULL))
         return 0;
     d.qname = wmem_strdup(wmem_file_scope(), q);
-    d.ptr_family = ptr_address(q, d.ptr_addr);
+    d.ptr_family = amt_dns_ptr_address(q, d.ptr_addr);
     const char **ptr = wmem_alloc0_array(wmem_file_scope(), const char *, IAMT_DNS_NAMES_MAX);
     a = hf[D_PTR] >= 0 ? proto_find_finfo(tree, hf[D_PTR]) : g_ptr_array_new();
     for (guint i = 0; i < a->len && d.n_ptr_names < IAMT_DNS_NAMES_MAX; i++) {
