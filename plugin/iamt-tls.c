@@ -8,7 +8,9 @@
 
 #include <epan/expert.h>
 #include <epan/proto.h>
+#include <epan/prefs.h>
 #include <epan/tap.h>
+#include <wsutil/wslog.h>
 #include <string.h>
 
 #include "amtdiag/tls_alerts.h"
@@ -36,6 +38,32 @@ static int tap_diag = -1; /* "iamt_diag": a frame changed a connection's facts *
 /* Preferences. */
 static const char *pref_trusted_fqdn = "";
 static const char *pref_clock_offset = "";
+static const char *pref_trusted_root = "";
+
+/* The roots of pref_trusted_root, loaded again when the file name changes. */
+static char *roots_path;
+static diag_blob *roots;
+static size_t n_roots;
+
+static void load_roots(void)
+{
+    const char *path = pref_trusted_root ? pref_trusted_root : "";
+    if (g_strcmp0(path, roots_path ? roots_path : "") == 0)
+        return;
+    diag_blobs_free(roots, n_roots);
+    roots = NULL;
+    n_roots = 0;
+    g_free(roots_path);
+    roots_path = g_strdup(path);
+    if (!*path)
+        return;
+    char err[512];
+    int n = diag_load_pem_certs(path, &roots, err, sizeof err);
+    if (n < 0)
+        ws_warning("iamt.trusted_root: %s", err); /* the chain rule then uses the CA names */
+    else
+        n_roots = (size_t)n;
+}
 
 /* The last verdict and the facts it was computed from. */
 static diag_result *cached;
@@ -62,6 +90,9 @@ static diag_inputs inputs(GPtrArray *list, int in_progress)
     g_strfreev(parts);
     in.trusted_fqdn = (const char *const *)list->pdata;
     in.n_trusted_fqdn = list->len;
+    load_roots();
+    in.trusted_roots = roots;
+    in.n_trusted_roots = n_roots;
     int64_t off;
     if (pref_clock_offset && *pref_clock_offset &&
         diag_parse_offset(pref_clock_offset, &off) == 0) {
@@ -360,6 +391,11 @@ void iamt_tls_register(int proto, module_t *m)
         m, "amt_clock_offset", "AMT clock offset",
         "AMT's clock minus the true time, e.g. +460d or -3600 (like amtdiag --amt-clock-offset)",
         &pref_clock_offset);
+    prefs_register_filename_preference(
+        m, "trusted_root", "AMT trusted roots (PEM)",
+        "The roots AMT trusts for console certificates, as a PEM file (like amtdiag "
+        "--trusted-root); without it the CertificateRequest's CA names are used",
+        &pref_trusted_root, FALSE);
     iamt_tls_facts_register(proto);
     iamt_tls_dns_register();
     register_cleanup_routine(clear_cache);

@@ -52,7 +52,26 @@ $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -G fields 2>/dev/null |
     awk -F'\t' '$1 == "F" && $3 ~ /^iamt\.tls\.cause\./ {
         sub(/^iamt\.tls\.cause\./, "", $3); gsub(/_/, "-", $3); print $3 }' >"$tmp/tokens.txt"
 
-python3 - "$tmp" <<'PY'
+# The trusted-root preference: the chain is verified against the file
+# (every sample's root-ca.pem is the same root): the good console
+# certificate passes, the one from another root fails verification.
+for s in mtls-ok mtls-untrusted-root; do
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -n -2 -r "$tmp/samples/$s/capture.pcapng" \
+        -o "tls.keylog_file:$tmp/samples/$s/keylog.txt" -o iamt.trusted_fqdn:it.example.com \
+        -o "iamt.trusted_root:$tmp/samples/mtls-ok/root-ca.pem" -Y iamt.tls \
+        -T fields -e iamt.tls.check.console_cert_chain -e _ws.expert.message \
+        >"$tmp/root.$s.txt" 2>&1
+done
+rc=0
+grep -q "^pass" "$tmp/root.mtls-ok.txt" || rc=1
+grep -q "untrusted-root\|^fail" "$tmp/root.mtls-ok.txt" && rc=1
+grep -q "client-cert-untrusted-root: .*does not verify" "$tmp/root.mtls-untrusted-root.txt" || rc=1
+if [ $rc -ne 0 ]; then
+    echo "FAIL iamt.trusted_root:"
+    head -5 "$tmp/root.mtls-ok.txt" "$tmp/root.mtls-untrusted-root.txt"
+fi
+
+python3 - "$tmp" <<'PY' || rc=1
 import json, os, sys
 tmp = sys.argv[1]
 tokens = set(open(os.path.join(tmp, "tokens.txt")).read().split())
@@ -93,3 +112,4 @@ for name in sorted(os.listdir(os.path.join(tmp, "samples"))):
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
 PY
+exit $rc
