@@ -3,6 +3,7 @@
  * from the HTTP Server banner, and follows the HTTP login (iamt-auth).
  * Runs as a postdissector on HTTP's header fields, because AMT's 401s carry
  * no body a media-type hook would see (the SOAP bodies are packet-wsman's). */
+#include <epan/conversation.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
@@ -40,6 +41,13 @@ static dissector_handle_t iamt_post_handle;
 static dissector_handle_t http_handle;
 static dissector_handle_t http_tls_handle;
 
+/* Conversations on other ports that the heuristic recognised as AMT:
+ * conversation index → the AMT (server) port. File scope: a new capture
+ * starts empty. */
+static wmem_map_t *amt_convs;
+static gboolean pref_detect = TRUE; /* recognise AMT by content on other ports */
+static void mark_amt(packet_info *pinfo, guint32 server_port);
+
 static range_t *pref_http_ports;
 static range_t *pref_tls_ports;
 /* The ranges last applied, so that a changed preference can be undone. */
@@ -58,8 +66,20 @@ static const char *banner_version(const char *server)
     return *server ? server : NULL;
 }
 
+/* The AMT port of a conversation the heuristic recognised, or 0. */
+static guint32 heur_amt_port(const packet_info *pinfo)
+{
+    if (!amt_convs || pinfo->ptype != PT_TCP)
+        return 0;
+    conversation_t *conv = find_conversation_pinfo((packet_info *)pinfo, 0);
+    return conv ? GPOINTER_TO_UINT(wmem_map_lookup(amt_convs, GUINT_TO_POINTER(conv->conv_index)))
+                : 0;
+}
+
 gboolean iamt_on_amt_port(const packet_info *pinfo)
 {
+    if (heur_amt_port(pinfo))
+        return TRUE;
     const range_t *r[] = {applied_http_ports, applied_tls_ports};
     for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
         if (r[i] &&
@@ -72,6 +92,9 @@ int iamt_amt_direction(const packet_info *pinfo)
 {
     if (pinfo->ptype != PT_TCP)
         return -1;
+    guint32 heur = heur_amt_port(pinfo);
+    if (heur)
+        return pinfo->destport == heur ? 1 : 0;
     const range_t *r[] = {applied_http_ports, applied_tls_ports};
     for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
         if (r[i] && value_is_in_range(r[i], pinfo->destport))
@@ -189,10 +212,22 @@ static void post_http_message(proto_node *node, gpointer data)
     packet_info *pinfo = x->pinfo;
     iamt_http_msg msg = {.ordinal = x->n_messages++};
     x->iamt_tree = NULL;
-    /* The banner names AMT on any port; the login is followed on AMT's. */
-    add_banner(x, field_str(pinfo, node, hf_http_server));
-    if (!iamt_on_amt_port(pinfo))
-        return;
+    /* The banner names AMT on any port; the login is followed on AMT's,
+     * and on a conversation the banner or a WS-Man request shows is AMT's
+     * (another dissector, e.g. HTTP on 8080, may have taken it first). */
+    const char *server = field_str(pinfo, node, hf_http_server);
+    add_banner(x, server);
+    if (!iamt_on_amt_port(pinfo)) {
+        if (!pref_detect)
+            return;
+        const char *uri = field_str(pinfo, node, hf_http_uri);
+        if (server && banner_version(server))
+            mark_amt(pinfo, pinfo->srcport);
+        else if (uri && strcmp(uri, "/wsman") == 0)
+            mark_amt(pinfo, pinfo->destport);
+        else
+            return;
+    }
     gboolean is_response = FALSE;
     msg.status = field_uint(node, hf_http_status, &is_response);
     msg.is_request = !is_response;
@@ -264,6 +299,41 @@ static void apply_ports(void)
         range_foreach(applied_tls_ports, add_tls_port, NULL);
 }
 
+/* Remembers the conversation as AMT's, server_port being AMT's side. */
+static void mark_amt(packet_info *pinfo, guint32 server_port)
+{
+    if (pinfo->ptype != PT_TCP)
+        return;
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    wmem_map_insert(amt_convs, GUINT_TO_POINTER(conv->conv_index), GUINT_TO_POINTER(server_port));
+}
+
+/* AMT on a port that is not one of AMT's (port forwarding, a proxy): a
+ * plain-HTTP request to AMT's WS-Man or EOI endpoints, or a response with
+ * AMT's Server banner. The conversation is then HTTP and AMT's from here on. */
+static gboolean dissect_iamt_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                      void *data)
+{
+    (void)data;
+    guint len = tvb_captured_length(tvb);
+    if (!pref_detect || len < 16 || iamt_on_amt_port(pinfo))
+        return FALSE;
+    guint n = len < 1024 ? len : 1024;
+    const char *p = (const char *)tvb_get_ptr(tvb, 0, (gint)n);
+    gboolean request =
+        n >= 18 &&
+        (strncmp(p, "POST /wsman HTTP/1.", 18) == 0 ||
+         (strncmp(p, "POST /", 6) == 0 && g_strstr_len(p, (gssize)MIN(n, 96), "Service HTTP/1.")));
+    gboolean response = !request && strncmp(p, "HTTP/1.", 7) == 0 &&
+                        g_strstr_len(p, (gssize)n, "Server: " AMT_BANNER);
+    if (!request && !response)
+        return FALSE;
+    conversation_set_dissector(find_or_create_conversation(pinfo), http_handle);
+    mark_amt(pinfo, request ? pinfo->destport : pinfo->srcport);
+    call_dissector(http_handle, tvb, pinfo, tree);
+    return TRUE;
+}
+
 void proto_register_iamt(void)
 {
     static hf_register_info hf[] = {
@@ -291,10 +361,16 @@ void proto_register_iamt(void)
     prefs_register_range_preference(m, "tls_ports", "AMT TLS ports",
                                     "TCP ports where AMT speaks HTTP over TLS (16993)",
                                     &pref_tls_ports, 65535);
+    prefs_register_bool_preference(m, "detect_by_content", "Find AMT on other ports",
+                                   "Treat a conversation as AMT's when its HTTP shows AMT's "
+                                   "Server banner or a WS-Man request, whatever its port",
+                                   &pref_detect);
     iamt_eoi_register(proto_iamt);
     iamt_auth_register(proto_iamt, m);
     iamt_tls_register(proto_iamt, m);
     iamt_post_handle = register_dissector("iamt_post", dissect_iamt_post, proto_iamt);
+    amt_convs =
+        wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
 }
 
 void proto_reg_handoff_iamt(void)
@@ -321,5 +397,7 @@ void proto_reg_handoff_iamt(void)
             g_array_append_val(wanted, wanted_ids[i]);
     set_postdissector_wanted_hfids(iamt_post_handle, wanted);
     iamt_tls_handoff();
+    heur_dissector_add("tcp", dissect_iamt_heur_tcp, "Intel AMT over HTTP on other ports",
+                       "iamt_tcp", proto_iamt, HEURISTIC_ENABLE);
     apply_ports();
 }
