@@ -281,6 +281,103 @@ static void test_tcp_and_dns(void **state)
     diag_result_free(r);
 }
 
+/* A TLS connection with a ClientHello from the console. */
+static diag_conn_facts tls_conn(void)
+{
+    diag_conn_facts c = conn(0, 16993);
+    c.is_http = 0;
+    c.is_tls = 1;
+    c.tls.client_hello = 1;
+    c.tls.client_hello_frame = 4;
+    c.tls.offered_min = 0x0303;
+    c.tls.offered_max = 0x0304;
+    return c;
+}
+
+static void test_tls_rules(void **state)
+{
+    (void)state;
+    /* AMT closes after the ClientHello: no alert says why */
+    diag_conn_facts c = tls_conn();
+    c.first_fin_from = DIAG_AMT;
+    c.first_fin_frame = 6;
+    diag_result *r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_tokens(r, 0, "tls-handshake-failed");
+    diag_result_free(r);
+
+    /* the console refuses AMT's certificate although the name matches */
+    char *path = g_build_filename(AMTDIAG_SAMPLES_DIR, "mtls-ok", "amt-cert.pem", NULL);
+    diag_blob *cert = NULL;
+    char err[256];
+    assert_int_equal(diag_load_pem_certs(path, &cert, err, sizeof err), 1);
+    c = tls_conn();
+    c.tls.sni = "amt-pc17.vpro.example.com";
+    c.tls.server_hello = 1;
+    c.tls.version = 0x0303;
+    c.tls.amt_reneg = 1;
+    c.tls.server_certs = cert;
+    c.tls.n_server_certs = 1;
+    c.tls.server_cert = DIAG_CERT_SENT;
+    c.tls.server_cert_frame = 6;
+    diag_alert unknown_ca = {DIAG_CONSOLE, 2, 48, 8, DIAG_AMT, 14, 0};
+    c.tls.alerts = &unknown_ca;
+    c.tls.n_alerts = 1;
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_tokens(r, 0, "amt-cert-untrusted-by-console");
+    diag_result_free(r);
+    /* ... and by IP, the same alert is a name mismatch */
+    c.tls.sni = NULL;
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_tokens(r, 0, "server-name-mismatch");
+    diag_result_free(r);
+
+    /* the handshake completes, the console asks, AMT closes unanswered */
+    c = tls_conn();
+    c.tls.server_hello = 1;
+    c.tls.version = 0x0303;
+    c.tls.amt_reneg = 1;
+    c.tls.handshake_complete = 1;
+    c.tls.handshake_done_frame = 10;
+    c.tls.app_records[DIAG_CONSOLE] = 1;
+    c.first_fin_from = DIAG_AMT;
+    c.first_fin_frame = 12;
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_tokens(r, 0, "amt-closed-without-answer");
+    diag_result_free(r);
+    diag_blobs_free(cert, 1);
+    g_free(path);
+}
+
+static void test_digest_parameters(void **state)
+{
+    (void)state;
+    char *ch = challenge("nonce-p", 0);
+    /* qop was asked for; the console sent neither qop nor nc nor cnonce */
+    diag_exchange ex[2] = {
+        {.req_frame = 4,
+         .resp_frame = 6,
+         .method = "POST",
+         .uri = "/wsman",
+         .status = 401,
+         .www_authenticate = ch},
+        {.req_frame = 8,
+         .resp_frame = 9,
+         .method = "POST",
+         .uri = "/wsman",
+         .status = 401,
+         .authorization = "Digest username=\"admin\", realm=\"" REALM "\", nonce=\"nonce-p\", "
+                          "uri=\"/wsman\", response=\"0123456789abcdef0123456789abcdef\"",
+         .www_authenticate = ch},
+    };
+    diag_conn_facts c = conn(0, 16992);
+    c.ex = ex;
+    c.n_ex = 2;
+    diag_result *r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_tokens(r, 0, "digest-parameter-error");
+    diag_result_free(r);
+    g_free(ch);
+}
+
 static void test_clock_from_date(void **state)
 {
     (void)state;
@@ -383,7 +480,8 @@ int main(void)
         cmocka_unit_test(test_login_rules),           cmocka_unit_test(test_negotiate),
         cmocka_unit_test(test_wsman_and_http_errors), cmocka_unit_test(test_tcp_and_dns),
         cmocka_unit_test(test_clock_from_date),       cmocka_unit_test(test_parse_offset),
-        cmocka_unit_test(test_causes_documented),
+        cmocka_unit_test(test_causes_documented),     cmocka_unit_test(test_tls_rules),
+        cmocka_unit_test(test_digest_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
