@@ -108,7 +108,6 @@ int user_inputs_load(user_inputs *u, const amtdiag_options *o)
     u->in.n_trusted_roots = u->n_roots;
     u->in.has_clock_offset = o->has_clock_offset;
     u->in.clock_offset_s = o->clock_offset_s;
-    u->in.have_keys = o->keylogs->len || o->keys->len;
     return 0;
 }
 

@@ -81,8 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       .trusted_fqdn = fqdn,
                       .n_trusted_fqdn = 1,
                       .trusted_roots = roots,
-                      .n_trusted_roots = n_roots,
-                      .have_keys = keylog != NULL};
+                      .n_trusted_roots = n_roots};
     diag_result *d = diagnose(&a, &in);
     FZ_CHECK(d);
     static const char *const given[] = {"--keylog keylog.txt", NULL};

@@ -103,8 +103,6 @@ typedef struct diag_exchange {
     int has_amt_time;       /* a time-synchronization answer told AMT's clock */
     int64_t amt_time;       /* ... Unix seconds */
     const char *trusted_cn; /* AMT_TLSSettingData TrustedCN values, "a, b" */
-    const void *req_body;   /* the request body, for qop=auth-int */
-    size_t req_body_len;
 } diag_exchange;
 
 typedef struct diag_conn_facts {
@@ -173,7 +171,6 @@ typedef struct diag_inputs {
     size_t n_trusted_roots;
     int has_clock_offset;   /* --amt-clock-offset */
     int64_t clock_offset_s; /* AMT's clock minus true time */
-    int have_keys;          /* any TLS key source was supplied */
     int in_progress;        /* the capture goes on (live, streaming): rules about
                                what never happened until its end are skipped */
 } diag_inputs;
