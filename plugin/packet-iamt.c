@@ -46,7 +46,6 @@ static dissector_handle_t http_tls_handle;
  * starts empty. */
 static wmem_map_t *amt_convs;
 static gboolean pref_detect = TRUE; /* recognise AMT by content on other ports */
-static void mark_amt(packet_info *pinfo, guint32 server_port);
 
 static range_t *pref_http_ports;
 static range_t *pref_tls_ports;
@@ -213,20 +212,17 @@ static void post_http_message(proto_node *node, gpointer data)
     iamt_http_msg msg = {.ordinal = x->n_messages++};
     x->iamt_tree = NULL;
     /* The banner names AMT on any port; the login is followed on AMT's,
-     * and on a conversation the banner or a WS-Man request shows is AMT's
+     * and on a conversation the banner or an AMT request shows is AMT's
      * (another dissector, e.g. HTTP on 8080, may have taken it first). */
     const char *server = field_str(pinfo, node, hf_http_server);
     add_banner(x, server);
     if (!iamt_on_amt_port(pinfo)) {
         if (!pref_detect)
             return;
-        const char *uri = field_str(pinfo, node, hf_http_uri);
-        if (server && banner_version(server))
-            mark_amt(pinfo, pinfo->srcport);
-        else if (uri && strcmp(uri, "/wsman") == 0)
-            mark_amt(pinfo, pinfo->destport);
-        else
+        /* (A request showing AMT was marked when its body was decoded.) */
+        if (!server || !banner_version(server))
             return;
+        iamt_mark_amt(pinfo, pinfo->srcport);
     }
     gboolean is_response = FALSE;
     msg.status = field_uint(node, hf_http_status, &is_response);
@@ -299,8 +295,12 @@ static void apply_ports(void)
         range_foreach(applied_tls_ports, add_tls_port, NULL);
 }
 
-/* Remembers the conversation as AMT's, server_port being AMT's side. */
-static void mark_amt(packet_info *pinfo, guint32 server_port)
+gboolean iamt_detect_by_content(void)
+{
+    return pref_detect;
+}
+
+void iamt_mark_amt(packet_info *pinfo, guint32 server_port)
 {
     if (pinfo->ptype != PT_TCP)
         return;
@@ -329,7 +329,7 @@ static gboolean dissect_iamt_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_t
     if (!request && !response)
         return FALSE;
     conversation_set_dissector(find_or_create_conversation(pinfo), http_handle);
-    mark_amt(pinfo, request ? pinfo->destport : pinfo->srcport);
+    iamt_mark_amt(pinfo, request ? pinfo->destport : pinfo->srcport);
     call_dissector(http_handle, tvb, pinfo, tree);
     return TRUE;
 }

@@ -13,6 +13,14 @@ void proto_reg_handoff_iamt(void);
  * iamt.http_ports and iamt.tls_ports preferences), either direction. */
 gboolean iamt_on_amt_port(const packet_info *pinfo);
 
+/* Whether AMT is to be recognised by content on other ports (preference
+ * iamt.detect_by_content). */
+gboolean iamt_detect_by_content(void);
+
+/* Treats the packet's TCP conversation as AMT's from now on, server_port
+ * being AMT's side (content showed AMT on a port not its own). */
+void iamt_mark_amt(packet_info *pinfo, guint32 server_port);
+
 /* On a TCP port of iamt.tls_ports: 1 when the packet goes to that port
  * (console → AMT), 0 when it comes from it, -1 when neither. */
 int iamt_tls_direction(const packet_info *pinfo);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "amtdiag/soap.h"
+#include "amtdiag/wsman_uri.h"
 #include "iamt-diag.h"
 #include "iamt-eoi.h"
 #include "iamt-text.h"
@@ -182,21 +183,46 @@ static gboolean clear_msg(wmem_allocator_t *scope, wmem_cb_event_t event, void *
     return FALSE; /* once */
 }
 
+/* A request whose body shows AMT: a WS-Man call on an AMT_ or IPS_ class
+ * (Intel's schemas; CIM_ classes and WS-Man as such are not AMT's alone),
+ * or an EOI call. */
+static gboolean shows_amt(const soap_msg *m, const void *data)
+{
+    const http_message_info_t *mi = data;
+    if (!mi || mi->type != HTTP_REQUEST)
+        return FALSE;
+    if (m->kind == SOAP_KIND_EOI)
+        return TRUE;
+    char cls[128];
+    wsman_schema s = m->kind == SOAP_KIND_WSMAN && m->resource_uri
+                         ? wsman_uri_class(m->resource_uri, cls, sizeof cls)
+                         : WSMAN_SCHEMA_UNKNOWN;
+    return s == WSMAN_SCHEMA_AMT || s == WSMAN_SCHEMA_IPS;
+}
+
 static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    if (!iamt_on_amt_port(pinfo))
+    gboolean on_amt = iamt_on_amt_port(pinfo);
+    if (!on_amt && !(iamt_detect_by_content() && pinfo->ptype == PT_TCP))
         return call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
 
     guint len = tvb_captured_length(tvb);
     /* lib refuses more than SOAP_MAX_INPUT: decode a bounded copy. */
     guint n = MIN(len, SOAP_MAX_INPUT);
     const char *buf = tvb_memdup(pinfo->pool, tvb, 0, n);
-    soap_http http;
-    http_facts(pinfo, data, &http);
     soap_msg *m = wmem_new0(pinfo->pool, soap_msg);
     wmem_register_callback(pinfo->pool, clear_msg, m);
     char err[256] = "";
     int rc = soap_decode(buf, n, m, err, sizeof err);
+    if (!on_amt) {
+        /* AMT behind port forwarding or a proxy, on a port HTTP took:
+         * the first request shows it, before any banner does. */
+        if (!shows_amt(m, data))
+            return call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
+        iamt_mark_amt(pinfo, pinfo->destport);
+    }
+    soap_http http;
+    http_facts(pinfo, data, &http);
     const soap_memo *memo = NULL;
     proto_item *ti;
     if (m->kind == SOAP_KIND_EOI || m->kind == SOAP_KIND_SOAP11) {
