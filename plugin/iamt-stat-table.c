@@ -2,8 +2,9 @@
 /* iamt-stat-table: a stat_tap_table_ui over the "iamt_diag" tap, which
  * iamt-tls queues on every frame that changed a connection's facts. Each
  * time the table is rebuilt from lib's verdict on the whole capture (cheap
- * on a retap: the verdict is cached until a fact changes). Rows only grow,
- * as the connections do. */
+ * on a retap: the verdict is cached until a fact changes, and the table is
+ * left alone while the verdict stays the same). Rows only grow, as the
+ * connections do. */
 #include "iamt-stat-table.h"
 
 #include <epan/packet.h>
@@ -11,6 +12,7 @@
 #include <epan/tap.h>
 #include <string.h>
 
+#include "iamt-stat.h"
 #include "iamt-tls.h"
 
 enum { COL_ID, COL_CLIENT, COL_SERVER, COL_STAGE, COL_OUTCOME, COL_CAUSES, N_COLS };
@@ -24,8 +26,13 @@ static stat_tap_table_item fields[N_COLS] = {
     {TABLE_ITEM_STRING, TAP_ALIGN_LEFT, "Causes (errors, warnings)", "%s"},
 };
 
+/* The verdict version the table shows; none after a reset. */
+static gboolean built;
+static unsigned built_version;
+
 static void table_init(stat_tap_table_ui *ui)
 {
+    built = FALSE;
     const char *name = "iAMT connections";
     if (stat_tap_find_table(ui, name))
         return;
@@ -45,6 +52,7 @@ static void free_item(stat_tap_table *t, guint row, guint col, stat_tap_table_it
 
 static void reset_table(stat_tap_table *t)
 {
+    built = FALSE;
     for (guint r = 0; r < t->num_elements; r++)
         for (guint c = 0; c < t->num_fields; c++)
             free_item(t, r, c, stat_tap_get_field_data(t, r, c));
@@ -58,16 +66,27 @@ static void set_text(stat_tap_table *t, guint row, guint col, const char *s)
     f->value.string_value = g_strdup(s ? s : "");
 }
 
-static char *causes(const GPtrArray *findings)
+/* Sets row (appending it if new) to one verdict. */
+static void put_row(stat_tap_table *t, guint row, guint id, const char *client, const char *server,
+                    const char *stage, const char *outcome, const GPtrArray *findings)
 {
-    GString *s = g_string_new(NULL);
-    for (guint k = 0; k < findings->len; k++) {
-        const diag_finding *f = g_ptr_array_index(findings, k);
-        if (f->cause->severity == DIAG_INFO || strstr(s->str, f->cause->token))
-            continue;
-        g_string_append_printf(s, "%s%s", s->len ? " " : "", f->cause->token);
+    if (row >= t->num_elements) {
+        stat_tap_table_item_type cells[N_COLS];
+        memset(cells, 0, sizeof cells);
+        cells[COL_ID].type = TABLE_ITEM_UINT;
+        for (int c = COL_CLIENT; c < N_COLS; c++)
+            cells[c].type = TABLE_ITEM_STRING;
+        stat_tap_init_table_row(t, row, N_COLS, cells);
     }
-    return g_string_free(s, FALSE);
+    stat_tap_get_field_data(t, row, COL_ID)->value.uint_value = id;
+    set_text(t, row, COL_CLIENT, client);
+    set_text(t, row, COL_SERVER, server);
+    set_text(t, row, COL_STAGE, stage);
+    set_text(t, row, COL_OUTCOME, outcome);
+    GString *causes = g_string_new(NULL);
+    iamt_stat_tokens(causes, findings, 1);
+    set_text(t, row, COL_CAUSES, causes->str);
+    g_string_free(causes, TRUE);
 }
 
 static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_dissect_t *edt,
@@ -79,37 +98,31 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_di
     (void)flags;
     stat_data_t *sd = tapdata;
     stat_tap_table *t = g_array_index(sd->stat_tap_data->tables, stat_tap_table *, 0);
+    if (built && built_version == iamt_tls_judge_version())
+        return TAP_PACKET_DONT_REDRAW;
+    built = TRUE;
+    built_version = iamt_tls_judge_version();
     size_t n;
     iamt_tls_conn *const *conns = iamt_tls_conns_for_stat(&n);
     const diag_result *r = iamt_tls_judge_all();
+    guint row = 0;
     for (guint i = 0; r && i < r->conns->len; i++) {
         const diag_conn_result *cr = g_ptr_array_index(r->conns, i);
         if (cr->conn_id >= n)
             continue;
-        if (i >= t->num_elements) {
-            stat_tap_table_item_type row[N_COLS];
-            memset(row, 0, sizeof row);
-            row[COL_ID].type = TABLE_ITEM_UINT;
-            for (int c = COL_CLIENT; c < N_COLS; c++)
-                row[c].type = TABLE_ITEM_STRING;
-            stat_tap_init_table_row(t, i, N_COLS, row);
-        }
-        stat_tap_get_field_data(t, i, COL_ID)->value.uint_value = cr->conn_id;
-        set_text(t, i, COL_CLIENT, conns[cr->conn_id]->f.client);
-        set_text(t, i, COL_SERVER, conns[cr->conn_id]->f.server);
-        set_text(t, i, COL_STAGE, cr->stage);
-        set_text(t, i, COL_OUTCOME, cr->outcome);
-        char *c = causes(cr->findings);
-        set_text(t, i, COL_CAUSES, c);
-        g_free(c);
+        const diag_conn_facts *f = &conns[cr->conn_id]->f;
+        put_row(t, row++, cr->conn_id, f->client, f->server, cr->stage, cr->outcome, cr->findings);
     }
+    /* As in -z iamt,diag: what no single connection shows (DNS), last. */
+    if (r && r->global->len)
+        put_row(t, row, (guint)n, "(no single connection)", "", "dns", "-", r->global);
     return TAP_PACKET_REDRAW;
 }
 
 void iamt_stat_table_register(void)
 {
-    static stat_tap_table_ui ui = {REGISTER_STAT_GROUP_GENERIC,
-                                   "iAMT diagnosis (table)",
+    static stat_tap_table_ui ui = {REGISTER_PACKET_STAT_GROUP_UNSORTED,
+                                   "iAMT Diagnosis",
                                    "iamt_diag",
                                    "iamt,conns",
                                    table_init,

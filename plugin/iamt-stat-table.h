@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The per-connection diagnosis as a table statistic (stat_tap_table_ui):
- * tshark runs it as -z iamt,conns. Registered for Wireshark's GUI too, but
- * Wireshark 4.0 did not list it in its Statistics menu in our test. */
+ * tshark runs it as -z iamt,conns; Wireshark lists it in its Statistics
+ * menu as "iAMT Diagnosis". */
 #ifndef IAMT_STAT_TABLE_H
 #define IAMT_STAT_TABLE_H
 

@@ -12,8 +12,7 @@
 
 #include "iamt-tls.h"
 
-/* The causes of one severity class, space-separated, into s. */
-static void tokens(GString *s, const GPtrArray *findings, int want_error_warning)
+void iamt_stat_tokens(GString *s, const GPtrArray *findings, int want_error_warning)
 {
     for (guint k = 0; findings && k < findings->len; k++) {
         const diag_finding *f = g_ptr_array_index(findings, k);
@@ -59,8 +58,8 @@ static void stat_draw(void *tapdata)
         char peers[160];
         g_snprintf(peers, sizeof peers, "%s -> %s", f->client, f->server);
         GString *ew = g_string_new(NULL), *info = g_string_new(NULL);
-        tokens(ew, cr->findings, 1);
-        tokens(info, cr->findings, 0);
+        iamt_stat_tokens(ew, cr->findings, 1);
+        iamt_stat_tokens(info, cr->findings, 0);
         printf("%-4u %-48s %-10s %-10s %s%s%s%s\n", cr->conn_id, peers, cr->stage, cr->outcome,
                ew->len ? ew->str : "-", info->len ? " (notes: " : "", info->str,
                info->len ? ")" : "");
@@ -69,8 +68,8 @@ static void stat_draw(void *tapdata)
     }
     if (r && r->global->len) {
         GString *ew = g_string_new(NULL), *info = g_string_new(NULL);
-        tokens(ew, r->global, 1);
-        tokens(info, r->global, 0);
+        iamt_stat_tokens(ew, r->global, 1);
+        iamt_stat_tokens(info, r->global, 0);
         printf("%-4s %-48s %-10s %-10s %s%s%s%s\n", "-", "(no single connection)", "dns", "-",
                ew->len ? ew->str : "-", info->len ? " (notes: " : "", info->str,
                info->len ? ")" : "");

@@ -4,7 +4,14 @@
 #ifndef IAMT_STAT_H
 #define IAMT_STAT_H
 
+#include <glib.h>
+
 /* Registers the "-z iamt,diag" statistic (a tap_plugin callback). */
 void iamt_stat_register(void);
+
+/* Appends to s the distinct cause tokens of findings (diag_finding *), in
+ * order, space-separated: errors and warnings when want_error_warning is
+ * nonzero, else the notes. */
+void iamt_stat_tokens(GString *s, const GPtrArray *findings, int want_error_warning);
 
 #endif

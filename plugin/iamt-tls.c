@@ -132,15 +132,20 @@ iamt_tls_conn *const *iamt_tls_conns_for_stat(size_t *n)
     return iamt_tls_facts_conns(n);
 }
 
+unsigned iamt_tls_judge_version(void)
+{
+    return iamt_tls_facts_version() + dns_count();
+}
+
 const diag_result *iamt_tls_judge_all(void)
 {
     size_t n;
     iamt_tls_conn *const *conns = iamt_tls_facts_conns(&n);
-    if (!cached || cached_scope != 1 || cached_version != iamt_tls_facts_version() + dns_count()) {
+    if (!cached || cached_scope != 1 || cached_version != iamt_tls_judge_version()) {
         clear_cache();
         cached = judge(conns, n, 0);
         cached_scope = 1;
-        cached_version = iamt_tls_facts_version() + dns_count();
+        cached_version = iamt_tls_judge_version();
     }
     return cached;
 }
@@ -286,10 +291,17 @@ static void add_checklist(tvbuff_t *tvb, proto_tree *t, const diag_conn_result *
 static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (!tree)
+    if (!tree) {
+        /* A GUI retap of the facts gathered on the first pass builds no
+         * tree: the table statistic still needs its calls. */
+        if (PINFO_FD_VISITED(pinfo) && have_tap_listener(tap_diag) &&
+            (iamt_amt_direction(pinfo) >= 0 || proto_is_frame_protocol(pinfo->layers, "dns")))
+            tap_queue_packet(tap_diag, pinfo, NULL);
         return 0;
+    }
     if (proto_is_frame_protocol(pinfo->layers, "dns")) {
         iamt_tls_dns_frame(pinfo, tree);
+        tap_queue_packet(tap_diag, pinfo, NULL);
         return 0;
     }
     if (!proto_is_frame_protocol(pinfo->layers, "tcp"))
@@ -299,9 +311,13 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         return 0;
     iamt_tls_frame fr = iamt_tls_facts_frame(pinfo, tree, to_amt);
     iamt_tls_conn *c = fr.conn;
-    if (!c || !fr.event)
+    if (!c)
         return 0;
+    /* Every frame of a connection: one without events (an unanswered SYN)
+     * is still a row of the table statistic. */
     tap_queue_packet(tap_diag, pinfo, c);
+    if (!fr.event)
+        return 0;
     const diag_conn_result *cr = verdict(pinfo, c);
     if (!cr)
         return 0;

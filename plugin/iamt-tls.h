@@ -26,6 +26,10 @@ void iamt_tls_handoff(void);
  * or the end of the capture file). */
 const diag_result *iamt_tls_judge_all(void);
 
+/* A number that changes whenever iamt_tls_judge_all's verdict may have
+ * changed (a fact or a DNS answer was added). */
+unsigned iamt_tls_judge_version(void);
+
 /* The connections iamt_tls_judge_all judged, indexed by conn_id. */
 iamt_tls_conn *const *iamt_tls_conns_for_stat(size_t *n);
 

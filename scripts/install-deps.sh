@@ -9,13 +9,16 @@ PKGS="cmake make gcc pkg-config libpcap-dev libglib2.0-dev libssl-dev libjson-gl
 # the Wireshark plugin, and tshark/editcap/dumpcap as the test oracle
 PKGS="$PKGS libwireshark-dev tshark wireshark-common"
 # tests
-PKGS="$PKGS libcmocka-dev python3 python3-jsonschema clang-format util-linux groff-base"
+PKGS="$PKGS libcmocka-dev python3 python3-jsonschema clang-format util-linux bsdutils groff-base openssl"
 # the HTML report is opened in a real browser
 PKGS="$PKGS chromium"
 # libFuzzer targets: clang and its runtime (only a Recommends of clang)
 PKGS="$PKGS clang libclang-rt-dev"
 # the plugin under valgrind
 PKGS="$PKGS valgrind"
+# the plugin in the Wireshark GUI on a virtual display: driven with xdotool,
+# menus read by OCR from screenshots, the copied table read from the clipboard
+PKGS="$PKGS wireshark-qt xvfb xauth xdotool imagemagick tesseract-ocr xclip fonts-dejavu-core"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

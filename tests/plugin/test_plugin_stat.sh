@@ -3,8 +3,12 @@
 # tshark -q -z iamt,diag against amtdiag: for every sample, with the same
 # keys given to both (key log, trusted FQDN suffix, AMT clock offset), the
 # same connections with the same stage, outcome and cause tokens (errors
-# and warnings), and the same findings about no single connection.
-# usage: test_plugin_stat.sh PLUGIN_SO WS_MAJOR_MINOR SAMPLES_DIR AMTDIAG
+# and warnings), and the same findings about no single connection. The
+# table statistic -z iamt,conns (Wireshark's Statistics › iAMT Diagnosis)
+# of the same run has the same rows as -z iamt,diag. The whole output of
+# both is also compared with golden files (GOLDEN_DIR/SAMPLE.stat.txt).
+# usage: test_plugin_stat.sh PLUGIN_SO WS_MAJOR_MINOR SAMPLES_DIR AMTDIAG GOLDEN_DIR [--update]
+#   --update rewrites the golden files (review the diff before keeping it).
 set -u
 
 if [ "${1:-}" = "--run-one" ]; then # worker: both tools on one sample
@@ -12,7 +16,7 @@ if [ "${1:-}" = "--run-one" ]; then # worker: both tools on one sample
     cap=$(ls "$d"/capture.pcap* | head -n 1)
     off=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("amt_clock_offset_s", 0))' \
         "$d/expected.json")
-    set -- -n -q -r "$cap" -o iamt.trusted_fqdn:it.example.com -z iamt,diag
+    set -- -n -q -r "$cap" -o iamt.trusted_fqdn:it.example.com -z iamt,diag -z iamt,conns
     [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
     [ "$off" != 0 ] && set -- "$@" -o "iamt.amt_clock_offset:$off"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$TEST_TMP/home" tshark "$@" >"$out.tshark" 2>"$out.err"
@@ -23,7 +27,7 @@ if [ "${1:-}" = "--run-one" ]; then # worker: both tools on one sample
     exit 0
 fi
 
-so=$1 ver=$2 samples=$3 amtdiag=$4
+so=$1 ver=$2 samples=$3 amtdiag=$4 golden=$5 update=${6:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.local/lib/wireshark/plugins/$ver/epan" "$tmp/samples" "$tmp/out"
@@ -42,17 +46,12 @@ for d in "$tmp"/samples/*; do
     echo "$d $tmp/out/$(basename "$d")"
 done | xargs -P 2 -n 2 sh "$0" --run-one
 
-python3 - "$tmp" <<'PY'
+PYTHONPATH="$(dirname "$0")" python3 - "$tmp" "$golden" "$update" <<'PY'
 import json, os, re, sys
-tmp = sys.argv[1]
-passed = failed = 0
+tmp, golden, update = sys.argv[1:4]
+from tally import check as _check, finish
 def check(name, want, got):
-    global passed, failed
-    if want == got:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", name, "\n     amtdiag:", want, "\n     tshark: ", got)
+    _check(name, want, got, "amtdiag", "tshark")
 # Known differences, each with its reason: Wireshark cannot reassemble an
 # HTTP response across bytes missing from the capture, where amtdiag still
 # reads its status line from the first segment.
@@ -72,8 +71,21 @@ for name in sorted(os.listdir(os.path.join(tmp, "samples"))):
         want[c["client"] + " -> " + c["server"]] = (c["stage"], c["outcome"], toks)
     want_global = sorted({f["cause"] for f in a["findings"] if f["severity"] in ("error", "warning")})
     got, got_global, in_table = {}, [], False
+    table, table_global, in_conns = {}, [], False
     for line in open(out + ".tshark"):
         line = line.rstrip("\n")
+        if line == "iAMT connections":
+            in_conns = True
+            continue
+        if in_conns:
+            cells = [x.strip() for x in line.split("|")]
+            if len(cells) != 7:
+                in_conns = False
+            elif cells[1] == "(no single connection)":
+                table_global = sorted(cells[5].split())
+            else:
+                table[cells[1] + " -> " + cells[2]] = (cells[3], cells[4], sorted(cells[5].split()))
+            continue
         if line.startswith("#    client"):
             in_table = True
             continue
@@ -85,6 +97,12 @@ for name in sorted(os.listdir(os.path.join(tmp, "samples"))):
         elif p[0].isdigit() and p[2] == "->":
             got[p[1] + " -> " + p[3]] = (p[4], p[5], sorted(t for t in p[6:] if t != "-"))
     check(name + ": table printed", True, in_table)
+    gold = os.path.join(golden, name + ".stat.txt")
+    text = open(out + ".tshark").read()
+    if update == "--update":
+        open(gold, "w").write(text)
+    check(name + ": golden " + os.path.basename(gold),
+          open(gold).read() if os.path.exists(gold) else "(missing: run with --update)", text)
     for k in sorted(set(want) | set(got)):
         key = "%s: %s" % (name, k)
         if key in known:
@@ -92,6 +110,10 @@ for name in sorted(os.listdir(os.path.join(tmp, "samples"))):
         else:
             check(key, want.get(k), got.get(k))
     check(name + ": findings about no single connection", want_global, got_global)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+    check(name + ": -z iamt,conns rows = -z iamt,diag rows", got, table)
+    check(name + ": -z iamt,conns DNS row = -z iamt,diag", got_global, table_global)
+names = sorted(os.listdir(os.path.join(tmp, "samples")))
+goldens = sorted(f[:-len(".stat.txt")] for f in os.listdir(golden) if f.endswith(".stat.txt"))
+check("a golden per sample, none without one", names, goldens)
+finish()
 PY

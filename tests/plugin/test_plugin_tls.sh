@@ -71,18 +71,13 @@ if [ $rc -ne 0 ]; then
     head -5 "$tmp/root.mtls-ok.txt" "$tmp/root.mtls-untrusted-root.txt"
 fi
 
-python3 - "$tmp" <<'PY' || rc=1
+PYTHONPATH="$(dirname "$0")" python3 - "$tmp" <<'PY' || rc=1
 import json, os, sys
 tmp = sys.argv[1]
 tokens = set(open(os.path.join(tmp, "tokens.txt")).read().split())
-passed = failed = 0
+from tally import check as _check, finish
 def check(name, want, got):
-    global passed, failed
-    if want == got:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", name, "\n     expected:", want, "\n     got:     ", got)
+    _check(name, want, got, "expected", "got")
 check("TLS cause tokens registered", True, len(tokens) >= 15)
 for name in sorted(os.listdir(os.path.join(tmp, "samples"))):
     exp = json.load(open(os.path.join(tmp, "samples", name, "expected.json")))
@@ -109,7 +104,6 @@ for name in sorted(os.listdir(os.path.join(tmp, "samples"))):
                                  for m in line.rstrip("\n").split("\t")[-1].split("\x1f")
                                  if m.split(":", 1)[0] in tokens})
         check(name + ": one pass = two passes", toks(out), toks(one))
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()
 PY
 exit $rc
