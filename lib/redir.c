@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* AMT redirection protocol: message names, framing and the login
+ * messages. The lengths are those the open consoles agree on (see
+ * docs/redirection.md for the table, its sources and where they differ). */
+#include "amtdiag/redir.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    uint8_t type;
+    const char *name;
+} msg_names[] = {
+    {REDIR_START_SESSION, "StartRedirectionSession"},
+    {REDIR_START_SESSION_REPLY, "StartRedirectionSessionReply"},
+    {REDIR_END_SESSION, "EndRedirectionSession"},
+    {REDIR_AUTHENTICATE, "AuthenticateSession"},
+    {REDIR_AUTHENTICATE_REPLY, "AuthenticateSessionReply"},
+    {REDIR_START_SOL, "StartSOLRedirection"},
+    {REDIR_START_SOL_REPLY, "StartSOLRedirectionReply"},
+    {REDIR_END_SOL, "EndSOLRedirection"},
+    {REDIR_END_SOL_REPLY, "EndSOLRedirectionReply"},
+    {REDIR_SOL_KEEPALIVE_PING, "SOLKeepAlivePing"},
+    {REDIR_SOL_KEEPALIVE_PONG, "SOLKeepAlivePong"},
+    {REDIR_SOL_SETTINGS, "SOLSettings"},
+    {REDIR_SOL_DATA_TO_HOST, "SOLDataToHost"},
+    {REDIR_SOL_CONTROLS_FROM_HOST, "SOLControlsFromHost"},
+    {REDIR_SOL_DATA_FROM_HOST, "SOLDataFromHost"},
+    {REDIR_SOL_HEARTBEAT, "SOLHeartbeat"},
+    {REDIR_START_IDER, "StartIDERRedirection"},
+    {REDIR_START_IDER_REPLY, "StartIDERRedirectionReply"},
+    {REDIR_END_IDER, "EndIDERRedirection"},
+    {REDIR_END_IDER_REPLY, "EndIDERRedirectionReply"},
+    {REDIR_IDER_KEEPALIVE_PING, "IDERKeepAlivePing"},
+    {REDIR_IDER_KEEPALIVE_PONG, "IDERKeepAlivePong"},
+    {REDIR_IDER_RESET_OCCURRED, "IDERResetOccurred"},
+    {REDIR_IDER_RESET_OCCURRED_RESPONSE, "IDERResetOccurredResponse"},
+    {REDIR_IDER_DISABLE_ENABLE_FEATURES, "IDERDisableEnableFeatures"},
+    {REDIR_IDER_DISABLE_ENABLE_FEATURES_REPLY, "IDERDisableEnableFeaturesReply"},
+    {REDIR_IDER_ERROR_OCCURRED, "IDERErrorOccurred"},
+    {REDIR_IDER_HEARTBEAT, "IDERHeartbeat"},
+    {REDIR_IDER_COMMAND_WRITTEN, "IDERCommandWritten"},
+    {REDIR_IDER_COMMAND_END_RESPONSE, "IDERCommandEndResponse"},
+    {REDIR_IDER_GET_DATA_FROM_HOST, "IDERGetDataFromHost"},
+    {REDIR_IDER_DATA_FROM_HOST, "IDERDataFromHost"},
+    {REDIR_IDER_DATA_TO_HOST, "IDERDataToHost"},
+};
+
+const char *redir_msg_name(uint8_t type)
+{
+    for (size_t i = 0; i < sizeof msg_names / sizeof msg_names[0]; i++)
+        if (msg_names[i].type == type)
+            return msg_names[i].name;
+    return NULL;
+}
+
+redir_session redir_session_of_tag(const uint8_t tag[4])
+{
+    if (memcmp(tag, "SOL ", 4) == 0)
+        return REDIR_SESSION_SOL;
+    if (memcmp(tag, "IDER", 4) == 0)
+        return REDIR_SESSION_IDER;
+    if (memcmp(tag, "KVMR", 4) == 0)
+        return REDIR_SESSION_KVM;
+    return REDIR_SESSION_UNKNOWN;
+}
+
+const char *redir_session_name(redir_session s)
+{
+    switch (s) {
+    case REDIR_SESSION_SOL:
+        return "SOL";
+    case REDIR_SESSION_IDER:
+        return "IDE-R";
+    case REDIR_SESSION_KVM:
+        return "KVM";
+    default:
+        return "unknown";
+    }
+}
+
+static uint32_t le16(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Length of a message whose header of hdr bytes ends in a length field of
+ * width w at offset at: header plus that many bytes. */
+static long with_length(const uint8_t *p, size_t avail, size_t hdr, size_t at, int w, size_t *need)
+{
+    if (avail < hdr) {
+        *need = 0; /* the length is not known before the header is whole */
+        return 0;
+    }
+    uint32_t n = w == 1 ? p[at] : w == 2 ? le16(p + at) : le32(p + at);
+    if (n > REDIR_MAX_MESSAGE - hdr)
+        return -1;
+    return (long)(hdr + n);
+}
+
+static long fixed(size_t n, size_t avail, size_t *need)
+{
+    (void)avail;
+    *need = n;
+    return (long)n;
+}
+
+long redir_frame(const uint8_t *p, size_t avail, redir_session s, size_t *need)
+{
+    *need = 0;
+    if (avail < 1)
+        return 0;
+    long n;
+    switch (p[0]) {
+    case REDIR_START_SESSION:
+        n = fixed(8, avail, need);
+        break;
+    case REDIR_START_SESSION_REPLY: /* 13 bytes, OEM data of the length in [12] */
+        n = with_length(p, avail, 13, 12, 1, need);
+        break;
+    case REDIR_END_SESSION:
+        n = fixed(4, avail, need);
+        break;
+    case REDIR_AUTHENTICATE:
+    case REDIR_AUTHENTICATE_REPLY: /* 9-byte header, data length LE32 at [5] */
+        n = with_length(p, avail, 9, 5, 4, need);
+        break;
+    case REDIR_START_SOL:
+        n = fixed(24, avail, need);
+        break;
+    case REDIR_START_SOL_REPLY: /* 23 bytes, OEM data of the length in [22] */
+        n = with_length(p, avail, 23, 22, 1, need);
+        break;
+    case REDIR_END_SOL:
+    case REDIR_END_SOL_REPLY:
+    case REDIR_SOL_KEEPALIVE_PING:
+    case REDIR_SOL_KEEPALIVE_PONG:
+    case REDIR_SOL_HEARTBEAT:
+        n = fixed(8, avail, need);
+        break;
+    case REDIR_SOL_SETTINGS:
+        n = fixed(14, avail, need);
+        break;
+    case REDIR_SOL_DATA_TO_HOST:
+    case REDIR_SOL_DATA_FROM_HOST: /* sequence, then data length LE16 at [8] */
+        n = with_length(p, avail, 10, 8, 2, need);
+        break;
+    case REDIR_SOL_CONTROLS_FROM_HOST:
+        n = fixed(10, avail, need);
+        break;
+    case REDIR_START_IDER: /* KVM's start is 8 bytes, IDE-R's 18 */
+        n = fixed(s == REDIR_SESSION_KVM ? 8 : 18, avail, need);
+        break;
+    case REDIR_START_IDER_REPLY: /* KVM: 8 bytes, then the RFB stream; IDE-R: 30 + OEM [29] */
+        n = s == REDIR_SESSION_KVM ? fixed(8, avail, need) : with_length(p, avail, 30, 29, 1, need);
+        break;
+    case REDIR_END_IDER:
+    case REDIR_END_IDER_REPLY:
+    case REDIR_IDER_KEEPALIVE_PING:
+    case REDIR_IDER_KEEPALIVE_PONG:
+    case REDIR_IDER_RESET_OCCURRED_RESPONSE:
+    case REDIR_IDER_HEARTBEAT:
+        n = fixed(8, avail, need);
+        break;
+    case REDIR_IDER_RESET_OCCURRED:
+        n = fixed(9, avail, need);
+        break;
+    case REDIR_IDER_DISABLE_ENABLE_FEATURES: /* sub-command 1 (query) has no value */
+        if (avail < 9) {
+            *need = 0;
+            return 0;
+        }
+        n = fixed(p[8] == 1 ? 9 : 13, avail, need);
+        break;
+    case REDIR_IDER_DISABLE_ENABLE_FEATURES_REPLY:
+        n = fixed(13, avail, need);
+        break;
+    case REDIR_IDER_ERROR_OCCURRED:
+        n = fixed(11, avail, need);
+        break;
+    case REDIR_IDER_COMMAND_WRITTEN: /* registers and a 12-byte CDB; data comes apart */
+        n = fixed(28, avail, need);
+        break;
+    case REDIR_IDER_COMMAND_END_RESPONSE:
+    case REDIR_IDER_GET_DATA_FROM_HOST:
+        n = fixed(31, avail, need);
+        break;
+    case REDIR_IDER_DATA_FROM_HOST: /* length LE16 at [9], data from [14] */
+        n = with_length(p, avail, 14, 9, 2, need);
+        break;
+    case REDIR_IDER_DATA_TO_HOST: /* length LE16 at [9], data from [34] */
+        n = with_length(p, avail, 34, 9, 2, need);
+        break;
+    default:
+        return -1;
+    }
+    if (n > 0 && (size_t)n > avail) {
+        *need = (size_t)n;
+        return 0;
+    }
+    return n;
+}
+
+const char *redir_start_status_name(uint8_t status)
+{
+    switch (status) {
+    case 0:
+        return "SUCCESS";
+    case 1:
+        return "TYPE_UNKNOWN";
+    case 2:
+        return "BUSY";
+    case 3:
+        return "UNSUPPORTED";
+    case 0xFF:
+        return "ERROR";
+    default:
+        return NULL;
+    }
+}
+
+const char *redir_auth_status_name(uint8_t status)
+{
+    switch (status) {
+    case 0:
+        return "SUCCESS";
+    case 1:
+        return "FAILURE";
+    case 2:
+        return "NOT_SUPPORTED";
+    default:
+        return NULL;
+    }
+}
+
+const char *redir_auth_type_name(uint8_t type)
+{
+    switch (type) {
+    case REDIR_AUTH_QUERY:
+        return "query";
+    case REDIR_AUTH_USER_PASSWORD:
+        return "user/password";
+    case REDIR_AUTH_KERBEROS:
+        return "Kerberos";
+    case REDIR_AUTH_DIGEST_RFC2069:
+        return "Digest (RFC 2069)";
+    case REDIR_AUTH_DIGEST:
+        return "Digest";
+    default:
+        return NULL;
+    }
+}
+
+/* Reads one length-prefixed string at *off into out (cut to out_len-1,
+ * then flagged); returns -1 when it runs past end. */
+static int take_string(const uint8_t *p, size_t end, size_t *off, char *out, size_t out_len,
+                       int *cut)
+{
+    out[0] = '\0';
+    if (*off >= end)
+        return -1;
+    size_t n = p[*off];
+    if (*off + 1 + n > end)
+        return -1;
+    size_t k = n < out_len - 1 ? n : out_len - 1;
+    memcpy(out, p + *off + 1, k);
+    out[k] = '\0';
+    if (k < n || memchr(out, '\0', k))
+        *cut = 1;
+    *off += 1 + n;
+    return 0;
+}
+
+/* The Digest strings, in their order: console's request, AMT's challenge. */
+static void parse_digest(const uint8_t *p, size_t end, size_t off, redir_auth *a)
+{
+    http_auth *d = &a->digest;
+    d->scheme = HTTP_AUTH_DIGEST;
+    snprintf(d->scheme_name, sizeof d->scheme_name, "Digest");
+    typedef struct {
+        char *out;
+        size_t len;
+        unsigned bit;
+    } dfield;
+    dfield req[] = {{d->username, sizeof d->username, HTTP_AUTH_P_USERNAME},
+                    {d->realm, sizeof d->realm, HTTP_AUTH_P_REALM},
+                    {d->nonce, sizeof d->nonce, HTTP_AUTH_P_NONCE},
+                    {d->uri, sizeof d->uri, HTTP_AUTH_P_URI},
+                    {d->cnonce, sizeof d->cnonce, HTTP_AUTH_P_CNONCE},
+                    {d->nc, sizeof d->nc, HTTP_AUTH_P_NC},
+                    {d->response, sizeof d->response, HTTP_AUTH_P_RESPONSE},
+                    {d->qop, sizeof d->qop, HTTP_AUTH_P_QOP}},
+           rfc2069[] = {{d->username, sizeof d->username, HTTP_AUTH_P_USERNAME},
+                        {d->realm, sizeof d->realm, HTTP_AUTH_P_REALM},
+                        {d->nonce, sizeof d->nonce, HTTP_AUTH_P_NONCE},
+                        {d->uri, sizeof d->uri, HTTP_AUTH_P_URI},
+                        {d->response, sizeof d->response, HTTP_AUTH_P_RESPONSE}},
+           challenge[] = {{d->realm, sizeof d->realm, HTTP_AUTH_P_REALM},
+                          {d->nonce, sizeof d->nonce, HTTP_AUTH_P_NONCE},
+                          {d->qop, sizeof d->qop, HTTP_AUTH_P_QOP}};
+    const dfield *fields = req;
+    size_t n = sizeof req / sizeof req[0];
+    if (a->is_reply) {
+        fields = challenge; /* RFC 2069's has no qop */
+        n = a->auth_type == REDIR_AUTH_DIGEST_RFC2069 ? 2 : 3;
+    } else if (a->auth_type == REDIR_AUTH_DIGEST_RFC2069) {
+        fields = rfc2069;
+        n = sizeof rfc2069 / sizeof rfc2069[0];
+    }
+    int cut = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (off == end && a->is_reply)
+            break; /* a bare reply (success, failure) has no strings */
+        if (take_string(p, end, &off, fields[i].out, fields[i].len, &cut) != 0) {
+            a->malformed = 1;
+            break;
+        }
+        /* An empty string is an absent parameter (the first request has
+         * only the user and the URI). */
+        if (fields[i].out[0])
+            d->present |= fields[i].bit;
+    }
+    if (cut)
+        d->flags |= HTTP_AUTH_F_TRUNCATED;
+}
+
+int redir_auth_parse(const uint8_t *p, size_t len, redir_auth *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len < 9 || (p[0] != REDIR_AUTHENTICATE && p[0] != REDIR_AUTHENTICATE_REPLY))
+        return -1;
+    out->is_reply = p[0] == REDIR_AUTHENTICATE_REPLY;
+    out->status = out->is_reply ? p[1] : 0;
+    out->auth_type = p[4];
+    out->data_len = le32(p + 5);
+    size_t end = len;
+    if ((size_t)out->data_len + 9 < len)
+        end = 9 + (size_t)out->data_len;
+    else if ((size_t)out->data_len + 9 > len)
+        out->malformed = 1;
+    size_t off = 9;
+    switch (out->auth_type) {
+    case REDIR_AUTH_QUERY:
+        if (out->is_reply)
+            for (; off < end && out->n_methods < sizeof out->methods; off++)
+                out->methods[out->n_methods++] = p[off];
+        break;
+    case REDIR_AUTH_USER_PASSWORD:
+        if (!out->is_reply) {
+            int cut = 0;
+            if (take_string(p, end, &off, out->user, sizeof out->user, &cut) != 0)
+                out->malformed = 1;
+        }
+        break;
+    case REDIR_AUTH_KERBEROS:
+        if (!out->is_reply)
+            out->ticket_len = (uint32_t)(end - off);
+        break;
+    case REDIR_AUTH_DIGEST_RFC2069:
+    case REDIR_AUTH_DIGEST:
+        parse_digest(p, end, off, out);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
