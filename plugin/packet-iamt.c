@@ -14,6 +14,7 @@
 
 #include "iamt-auth.h"
 #include "iamt-eoi.h"
+#include "iamt-redir.h"
 #include "iamt-text.h"
 #include "iamt-tls.h"
 #include "packet-iamt.h"
@@ -293,6 +294,7 @@ static void apply_ports(void)
     range_foreach(applied_http_ports, add_http_port, NULL);
     if (http_tls_handle)
         range_foreach(applied_tls_ports, add_tls_port, NULL);
+    iamt_redir_apply_ports();
 }
 
 gboolean iamt_detect_by_content(void)
@@ -368,6 +370,7 @@ void proto_register_iamt(void)
     iamt_eoi_register(proto_iamt);
     iamt_auth_register(proto_iamt, m);
     iamt_tls_register(proto_iamt, m);
+    iamt_redir_register(proto_iamt, m);
     iamt_post_handle = register_dissector("iamt_post", dissect_iamt_post, proto_iamt);
     amt_convs =
         wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
@@ -397,6 +400,7 @@ void proto_reg_handoff_iamt(void)
             g_array_append_val(wanted, wanted_ids[i]);
     set_postdissector_wanted_hfids(iamt_post_handle, wanted);
     iamt_tls_handoff();
+    iamt_redir_handoff();
     heur_dissector_add("tcp", dissect_iamt_heur_tcp, "Intel AMT over HTTP on other ports",
                        "iamt_tcp", proto_iamt, HEURISTIC_ENABLE);
     apply_ports();

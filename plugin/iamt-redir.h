@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* iamt.redir: AMT's redirection protocol (SOL, IDE-R, KVM) on 16994 and,
+ * inside TLS, on 16995: each message with its fields, the session start
+ * and the login with their outcome, expert info for a refused session, a
+ * rejected login (told apart by the passwords table) and a password sent
+ * in clear; KVM's RFB stream handed to Wireshark's VNC dissector. */
+#ifndef IAMT_REDIR_H
+#define IAMT_REDIR_H
+
+#include <epan/packet.h>
+#include <epan/prefs.h>
+
+/* Registers the iamt.redir fields, expert items and the port preferences
+ * redir_ports and redir_tls_ports (under m). */
+void iamt_redir_register(int proto, module_t *m);
+
+/* Finds the handles it calls; call from the handoff. */
+void iamt_redir_handoff(void);
+
+/* (Re)applies the port preferences; call from the module's apply
+ * callback and once from the handoff, after iamt_redir_handoff. */
+void iamt_redir_apply_ports(void);
+
+#endif

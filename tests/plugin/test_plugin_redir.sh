@@ -1,0 +1,126 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The redirection protocol (iamt.redir) on captures make_redir_pcap.py
+# writes: SOL after a Digest login, a wrong password, a busy device, KVM
+# with the password in clear and RFB handed to VNC, IDE-R with Kerberos
+# refused, and the SOL session inside real TLS on 16995. Checks, for each:
+# the message types in order equal the generator's, the login outcomes,
+# the expert infos (with lib's Digest causes when the passwords table is
+# filled), one pass = two; and 60 mutated copies do not crash tshark.
+# usage: test_plugin_redir.sh PLUGIN_SO WS_MAJOR_MINOR
+set -u
+so=$1 ver=$2
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/home/.local/lib/wireshark/plugins/$ver/epan" "$tmp/c" "$tmp/out"
+cp "$so" "$tmp/home/.local/lib/wireshark/plugins/$ver/epan/" || exit 1
+python3 "$here/make_redir_pcap.py" "$tmp/c" || exit 1
+chmod -R a+rwX "$tmp"
+as_user=
+[ "$(id -u)" -eq 0 ] && as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+ts() { $as_user env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@"; }
+
+# fields: frame, types, outcome, status name, user, ticket length,
+# SOL data, VNC versions, expert messages and severities
+view() { # view OUT CAPTURE [tshark options]
+    out=$1 cap=$2
+    shift 2
+    ts -n -r "$cap" -o "tls.keylog_file:$tmp/c/sol-tls.keylog" "$@" -T fields \
+        -E occurrence=a -E aggregator='|' -e frame.number -e iamt.redir.type \
+        -e iamt.redir.auth.outcome -e iamt.redir.status_name -e iamt.redir.auth.user \
+        -e iamt.redir.auth.ticket_len -e iamt.redir.data -e vnc.server_proto_ver \
+        -e vnc.client_proto_ver -e _ws.expert.message -e _ws.expert.severity \
+        >"$out" 2>"$out.err"
+}
+for cap in "$tmp"/c/*.pcap; do
+    n=$(basename "$cap" .pcap)
+    view "$tmp/out/$n.1" "$cap"
+    view "$tmp/out/$n.2" "$cap" -2
+done
+uat() { printf '"%s","%s"\n' "$1" "$2" >"$tmp/home/.config/wireshark/iamt_passwords"; }
+mkdir -p "$tmp/home/.config/wireshark"
+chmod -R a+rwX "$tmp/home"
+w=$tmp/c/sol-digest-wrong-password.pcap
+uat admin 'P@ssw0rd' && view "$tmp/out/wrong-known" "$w"
+uat operator 'P@ssw0rd' && view "$tmp/out/wrong-unknown-user" "$w"
+uat admin 'not-the-password' && view "$tmp/out/wrong-correct" "$w"
+uat admin 'P@ssw0rd' && view "$tmp/out/ok-known" "$tmp/c/sol-digest-ok.pcap"
+rm -f "$tmp/home/.config/wireshark/iamt_passwords"
+
+# Mutations: 10 copies of each capture, each byte changed with p = 0.03.
+crashed=0
+for cap in "$tmp"/c/*.pcap; do
+    for seed in 1 2 3 4 5 6 7 8 9 10; do
+        m=$tmp/mut.pcap
+        editcap -E 0.03 --seed "$seed" "$cap" "$m" 2>/dev/null
+        chmod a+r "$m"
+        if ! ts -n -r "$m" -o "tls.keylog_file:$tmp/c/sol-tls.keylog" -V >/dev/null 2>"$tmp/mut.err" ||
+            grep -qi "dissector bug\|assert" "$tmp/mut.err"; then
+            echo "FAIL mutated $(basename "$cap") seed $seed: $(head -c 300 "$tmp/mut.err")"
+            crashed=$((crashed + 1))
+        fi
+    done
+done
+
+PYTHONPATH=$here python3 - "$tmp" "$crashed" <<'PY'
+import os, sys
+from tally import check, finish
+tmp, crashed = sys.argv[1], int(sys.argv[2])
+out = os.path.join(tmp, "out")
+
+def rows(name):
+    r = []
+    for line in open(os.path.join(out, name)):
+        c = line.rstrip("\n").split("\t")
+        r.append(c + [""] * (11 - len(c)))
+    return r
+
+def col(r, i):
+    return [x for row in r for x in row[i].split("|") if x]
+
+def errors(r):
+    return [m for row in r for m, s in zip(row[9].split("|"), row[10].split("|"))
+            if m and s in ("6291456", "8388608")]  # PI_WARN, PI_ERROR
+
+for n in sorted(f[:-6] for f in os.listdir(os.path.join(tmp, "c")) if f.endswith(".types")):
+    r = rows(n + ".1")
+    want = open(os.path.join(tmp, "c", n + ".types")).read().split()
+    check(n + ": message types in order", want, ["%02x" % int(t, 16) for t in col(r, 1)])
+    check(n + ": tshark quiet on stderr", "", open(os.path.join(out, n + ".1.err")).read()[:300])
+    check(n + ": one pass = two", r, rows(n + ".2"))
+    check(n + ": nothing malformed", [], [m for m in col(r, 9) if "alformed" in m or "cut short" in m])
+    outcomes = col(r, 2)
+    e = errors(r)
+    if n in ("sol-digest-ok", "sol-tls"):
+        check(n + ": outcomes", ["challenge", "accepted"], outcomes)
+        check(n + ": no warning or error", [], e)
+        check(n + ": SOL data both ways", ["6c730d0a", "48656c6c6f2c20776f726c640a"], col(r, 6))
+        check(n + ": user", True, set(col(r, 4)) == {"admin"})
+    elif n == "sol-digest-wrong-password":
+        check(n + ": outcomes", ["challenge", "rejected"], outcomes)
+        check(n + ": expert without passwords", ["digest-login-rejected: redirection login as admin rejected (Digest)"], e)
+    elif n == "ider-busy":
+        check(n + ": status", ["BUSY"], col(r, 3))
+        check(n + ": expert", ["AMT refused the redirection session (BUSY, status 2): "
+                               "another redirection session is active"], e)
+    elif n == "kvm-userpass":
+        check(n + ": outcomes", ["accepted"], outcomes)
+        check(n + ": password in clear", True, any("password in clear" in m for m in e))
+        check(n + ": RFB to VNC, both ways", (["003.008"], ["003.008"]), (col(r, 7), col(r, 8)))
+    elif n == "ider-kerberos-unsupported":
+        check(n + ": outcomes", ["unsupported", "challenge", "accepted"], outcomes)
+        check(n + ": ticket length", ["302"], col(r, 5))
+        check(n + ": expert", ["AMT does not accept Kerberos logins on redirection"], e)
+    else:
+        check(n + ": has checks", "", n)
+
+for name, token in (("wrong-known", "digest-wrong-password"),
+                    ("wrong-unknown-user", "digest-unknown-user"),
+                    ("wrong-correct", "digest-correct-password-rejected")):
+    check("passwords table, " + name, [token + ": redirection login as admin rejected (Digest)"],
+          errors(rows(name)))
+check("passwords table, accepted login: no finding", [], errors(rows("ok-known")))
+check("mutated captures: no crash, no dissector bug", 0, crashed)
+finish()
+PY
