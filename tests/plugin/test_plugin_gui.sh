@@ -59,6 +59,7 @@ if [ "${1:-}" = "--in-x" ]; then # worker, on the virtual display
         xclip -o -selection clipboard >"$t/copied.txt" 2>"$t/xclip.err"
         grep -q '192\.0\.2\.' "$t/copied.txt" && break
     done
+    : >"$t/done"
     exit 0
 fi
 
@@ -82,14 +83,17 @@ run() { $as_user env -u XDG_CONFIG_HOME HOME="$tmp/home" XDG_RUNTIME_DIR="$tmp" 
 
 run tshark -n -q -r "$tmp/s/capture.pcapng" -o "tls.keylog_file:$tmp/s/keylog.txt" \
     -o iamt.trusted_fqdn:it.example.com -z iamt,conns >"$tmp/tshark.txt" 2>&1
-run xvfb-run -a -s "-screen 0 1400x1000x24" sh "$0" --in-x "$tmp"
+# The worker runs as nobody, who may not read this checkout: a copy.
+cp "$0" "$tmp/gui.sh" && chmod a+r "$tmp/gui.sh"
+run xvfb-run -a -s "-screen 0 1400x1000x24" sh "$tmp/gui.sh" --in-x "$tmp"
 
 PYTHONPATH="$(dirname "$0")" python3 - "$tmp" <<'PY'
 import os, re, sys
 tmp = sys.argv[1]
 from tally import check, finish
 err = os.path.join(tmp, "error")
-check("GUI steps", "", open(err).read().strip() if os.path.exists(err) else "")
+check("GUI steps", "", open(err).read().strip() if os.path.exists(err) else
+      "" if os.path.exists(os.path.join(tmp, "done")) else "the GUI driver did not finish")
 # tshark's rows: "id |client |server |stage |outcome |causes |"
 want, rows = [], False
 for line in open(os.path.join(tmp, "tshark.txt")):
