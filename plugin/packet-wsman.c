@@ -183,14 +183,20 @@ static gboolean clear_msg(wmem_allocator_t *scope, wmem_cb_event_t event, void *
     return FALSE; /* once */
 }
 
-/* A request whose body shows AMT: a WS-Man call on an AMT_ or IPS_ class
- * (Intel's schemas; CIM_ classes and WS-Man as such are not AMT's alone),
- * or an EOI call. */
-static gboolean shows_amt(const soap_msg *m, const void *data)
+/* A request body that may show AMT: both AMT's schemas and EOI's
+ * namespaces are under intel.com. A cheap look before decoding, since
+ * every SOAP body on every other port comes here. */
+static gboolean may_show_amt(const char *buf, guint n, const void *data)
 {
     const http_message_info_t *mi = data;
-    if (!mi || mi->type != HTTP_REQUEST)
-        return FALSE;
+    return mi && mi->type == HTTP_REQUEST && g_strstr_len(buf, n, "intel.com/");
+}
+
+/* A decoded request that shows AMT: a WS-Man call on an AMT_ or IPS_ class
+ * (Intel's schemas; CIM_ classes and WS-Man as such are not AMT's alone),
+ * or an EOI call. */
+static gboolean shows_amt(const soap_msg *m)
+{
     if (m->kind == SOAP_KIND_EOI)
         return TRUE;
     char cls[128];
@@ -210,6 +216,8 @@ static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     /* lib refuses more than SOAP_MAX_INPUT: decode a bounded copy. */
     guint n = MIN(len, SOAP_MAX_INPUT);
     const char *buf = tvb_memdup(pinfo->pool, tvb, 0, n);
+    if (!on_amt && !may_show_amt(buf, n, data))
+        return call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
     soap_msg *m = wmem_new0(pinfo->pool, soap_msg);
     wmem_register_callback(pinfo->pool, clear_msg, m);
     char err[256] = "";
@@ -217,7 +225,7 @@ static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (!on_amt) {
         /* AMT behind port forwarding or a proxy, on a port HTTP took:
          * the first request shows it, before any banner does. */
-        if (!shows_amt(m, data))
+        if (!shows_amt(m))
             return call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
         iamt_mark_amt(pinfo, pinfo->destport);
     }
