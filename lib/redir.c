@@ -103,13 +103,6 @@ static long with_length(const uint8_t *p, size_t avail, size_t hdr, size_t at, i
     return (long)(hdr + n);
 }
 
-static long fixed(size_t n, size_t avail, size_t *need)
-{
-    (void)avail;
-    *need = n;
-    return (long)n;
-}
-
 long redir_frame(const uint8_t *p, size_t avail, redir_session s, size_t *need)
 {
     *need = 0;
@@ -118,20 +111,20 @@ long redir_frame(const uint8_t *p, size_t avail, redir_session s, size_t *need)
     long n;
     switch (p[0]) {
     case REDIR_START_SESSION:
-        n = fixed(8, avail, need);
+        n = 8;
         break;
     case REDIR_START_SESSION_REPLY: /* 13 bytes, OEM data of the length in [12] */
         n = with_length(p, avail, 13, 12, 1, need);
         break;
     case REDIR_END_SESSION:
-        n = fixed(4, avail, need);
+        n = 4;
         break;
     case REDIR_AUTHENTICATE:
     case REDIR_AUTHENTICATE_REPLY: /* 9-byte header, data length LE32 at [5] */
         n = with_length(p, avail, 9, 5, 4, need);
         break;
     case REDIR_START_SOL:
-        n = fixed(24, avail, need);
+        n = 24;
         break;
     case REDIR_START_SOL_REPLY: /* 23 bytes, OEM data of the length in [22] */
         n = with_length(p, avail, 23, 22, 1, need);
@@ -141,23 +134,23 @@ long redir_frame(const uint8_t *p, size_t avail, redir_session s, size_t *need)
     case REDIR_SOL_KEEPALIVE_PING:
     case REDIR_SOL_KEEPALIVE_PONG:
     case REDIR_SOL_HEARTBEAT:
-        n = fixed(8, avail, need);
+        n = 8;
         break;
     case REDIR_SOL_SETTINGS:
-        n = fixed(14, avail, need);
+        n = 14;
         break;
     case REDIR_SOL_DATA_TO_HOST:
     case REDIR_SOL_DATA_FROM_HOST: /* sequence, then data length LE16 at [8] */
         n = with_length(p, avail, 10, 8, 2, need);
         break;
     case REDIR_SOL_CONTROLS_FROM_HOST:
-        n = fixed(10, avail, need);
+        n = 10;
         break;
     case REDIR_START_IDER: /* KVM's start is 8 bytes, IDE-R's 18 */
-        n = fixed(s == REDIR_SESSION_KVM ? 8 : 18, avail, need);
+        n = s == REDIR_SESSION_KVM ? 8 : 18;
         break;
     case REDIR_START_IDER_REPLY: /* KVM: 8 bytes, then the RFB stream; IDE-R: 30 + OEM [29] */
-        n = s == REDIR_SESSION_KVM ? fixed(8, avail, need) : with_length(p, avail, 30, 29, 1, need);
+        n = s == REDIR_SESSION_KVM ? 8 : with_length(p, avail, 30, 29, 1, need);
         break;
     case REDIR_END_IDER:
     case REDIR_END_IDER_REPLY:
@@ -165,30 +158,30 @@ long redir_frame(const uint8_t *p, size_t avail, redir_session s, size_t *need)
     case REDIR_IDER_KEEPALIVE_PONG:
     case REDIR_IDER_RESET_OCCURRED_RESPONSE:
     case REDIR_IDER_HEARTBEAT:
-        n = fixed(8, avail, need);
+        n = 8;
         break;
     case REDIR_IDER_RESET_OCCURRED:
-        n = fixed(9, avail, need);
+        n = 9;
         break;
     case REDIR_IDER_DISABLE_ENABLE_FEATURES: /* sub-command 1 (query) has no value */
         if (avail < 9) {
             *need = 0;
             return 0;
         }
-        n = fixed(p[8] == 1 ? 9 : 13, avail, need);
+        n = p[8] == 1 ? 9 : 13;
         break;
     case REDIR_IDER_DISABLE_ENABLE_FEATURES_REPLY:
-        n = fixed(13, avail, need);
+        n = 13;
         break;
     case REDIR_IDER_ERROR_OCCURRED:
-        n = fixed(11, avail, need);
+        n = 11;
         break;
     case REDIR_IDER_COMMAND_WRITTEN: /* registers and a 12-byte CDB; data comes apart */
-        n = fixed(28, avail, need);
+        n = 28;
         break;
     case REDIR_IDER_COMMAND_END_RESPONSE:
     case REDIR_IDER_GET_DATA_FROM_HOST:
-        n = fixed(31, avail, need);
+        n = 31;
         break;
     case REDIR_IDER_DATA_FROM_HOST: /* length LE16 at [9], data from [14] */
         n = with_length(p, avail, 14, 9, 2, need);

@@ -276,7 +276,7 @@ static void session_start(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, redi
 
 /* A reply's status at [1]: SUCCESS, or why AMT refused. */
 static void reply_status(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, proto_item *ti,
-                         const char *what, const char *name)
+                         const char *what)
 {
     guint8 st = tvb_get_guint8(tvb, 1);
     proto_tree_add_item(t, hf_status, tvb, 1, 1, ENC_NA);
@@ -293,7 +293,6 @@ static void reply_status(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, proto
     expert_add_info_format(pinfo, ti, &ei_refused, "AMT refused the %s (%s, status %u)%s", what,
                            sn ? sn : "unknown", st,
                            st == 2 ? ": another redirection session is active" : "");
-    (void)name;
 }
 
 static void sol_or_ider(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, guint8 type,
@@ -335,15 +334,15 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         session_start(tvb, pinfo, t, rc);
         break;
     case REDIR_START_SESSION_REPLY:
-        reply_status(tvb, pinfo, t, ti, "redirection session", name);
+        reply_status(tvb, pinfo, t, ti, "redirection session");
         proto_tree_add_item(t, hf_oem_len, tvb, 12, 1, ENC_NA);
         break;
     case REDIR_START_SOL_REPLY:
-        reply_status(tvb, pinfo, t, ti, "SOL session", name);
+        reply_status(tvb, pinfo, t, ti, "SOL session");
         break;
     case REDIR_START_IDER_REPLY:
         reply_status(tvb, pinfo, t, ti,
-                     rc->session == REDIR_SESSION_KVM ? "KVM session" : "IDE-R session", name);
+                     rc->session == REDIR_SESSION_KVM ? "KVM session" : "IDE-R session");
         break;
     case REDIR_END_SESSION:
         col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", "End of redirection session");
