@@ -91,7 +91,7 @@ SCENARIOS = {
     "kvm-userpass": [("c", start(b"KVMR")), ("a", start_reply(0, b"\x01\x02")),
                      ("c", auth(1, lp(b"admin", b"P@ssw0rd"))), ("a", auth(1, b"", reply=True)),
                      ("c", b"\x40" + bytes(7)),
-                     ("a", b"\x41" + bytes(7) + b"RFB 003.008\n"), ("c", b"RFB 003.008\n")],
+                     ("a", b"\x41" + bytes(7) + b"RFB 003.008\n"), ("C", b"RFB 003.008\n")],
     # IDE-R: Kerberos refused as unsupported, then Digest, then IDE-R messages.
     "ider-kerberos-unsupported": [("c", start(b"IDER")), ("a", start_reply(0)),
                                   ("c", auth(2, b"\x60\x82" + bytes(300))),
@@ -101,13 +101,21 @@ SCENARIOS = {
        ("a", bytes([0x41, 0]) + bytes(28)), ("a", seq_msg(0x50, 1, bytes(20))),
        ("c", seq_msg(0x54, 1, b"\x00" + struct.pack("<H", 6) + bytes(23) + b"ABCDEF")),
        ("c", seq_msg(0x51, 2, bytes(23))), ("a", seq_msg(0x4B, 2)), ("c", b"\x12\0\0\0")],
+    # AMT refuses SOL itself after a good login.
+    "sol-start-refused": [("c", start(b"SOL ")), ("a", start_reply(0))]
+    + digest_login(b"admin", b"P@ssw0rd") + [("a", auth(4, b"", reply=True))]
+    + sol_session()[:1] + [("a", bytes([0x21, 3]) + bytes(21))],
+    # Not this protocol after the start (a console speaking HTTP to 16994).
+    "garbage-after-start": [("c", start(b"SOL ")), ("a", start_reply(0)),
+                            ("C", b"\x99GET / HTTP/1.1\r\n\r\n")],
 }
 
 
 def segments(stream):
-    """Cuts the message list into TCP payloads: a message of over 12 bytes
-    goes in two segments, and each third short message shares a segment
-    with the next one of the same direction."""
+    """Cuts the message list into TCP payloads (direction "c" or "a"; in
+    capitals, bytes that are not a redirection message): a message of over
+    12 bytes goes in two segments, and each third short message shares a
+    segment with the next one of the same direction."""
     out, pending = [], None
     for i, (d, msg) in enumerate(stream):
         if pending and pending[0] == d:
@@ -135,7 +143,7 @@ def write_pcap(path, payloads, port):
     cseq += 1
     aseq += 1
     for d, data in payloads:
-        if d == "c":
+        if d.lower() == "c":
             frames.append(frame(CONSOLE, AMT, cport, port, cseq, aseq, 0x18, data))
             cseq += len(data)
         else:
@@ -185,9 +193,9 @@ def tls_payloads(stream, out_dir):
                 pass
         pump()
     for d, msg in stream:
-        (c if d == "c" else a).write(msg)
+        (c if d.lower() == "c" else a).write(msg)
         pump()
-        (a if d == "c" else c).read(65536)
+        (a if d.lower() == "c" else c).read(65536)
     return out
 
 
@@ -195,7 +203,7 @@ def main():
     out_dir = sys.argv[1]
     def types(name, stream):
         with open(os.path.join(out_dir, name + ".types"), "w") as f:
-            f.write(" ".join("%02x" % m[0] for _, m in stream if not m.startswith(b"RFB")) + "\n")
+            f.write(" ".join("%02x" % m[0] for d, m in stream if d.islower()) + "\n")
     for name, stream in SCENARIOS.items():
         write_pcap(os.path.join(out_dir, name + ".pcap"), segments(stream), 16994)
         types(name, stream)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tshark -2 -V with the plugin under valgrind (memcheck) on a handful of
-# samples: no invalid read or write, no use of uninitialised memory
+# samples and on two redirection captures from make_redir_pcap.py (SOL
+# inside TLS, KVM handing RFB to VNC): no invalid read or write, no use of uninitialised memory
 # (--error-exitcode), and no definite leak whose stack passes through the
 # plugin (Wireshark's own start-up allocations are not ours to judge, so
 # leaks elsewhere are ignored).
@@ -22,6 +23,13 @@ cp "$so" "$tmp/home/.local/lib/wireshark/plugins/$ver/epan/"
 for s in $SAMPLES; do
     cp -r "$samples/$s" "$tmp/s/"
 done
+# The redirection captures, laid out as samples.
+python3 "$(dirname "$0")/make_redir_pcap.py" "$tmp" || exit 1
+mkdir -p "$tmp/s/redir-sol-tls" "$tmp/s/redir-kvm"
+mv "$tmp/sol-tls.pcap" "$tmp/s/redir-sol-tls/capture.pcap"
+mv "$tmp/sol-tls.keylog" "$tmp/s/redir-sol-tls/keylog.txt"
+mv "$tmp/kvm-userpass.pcap" "$tmp/s/redir-kvm/capture.pcap"
+SAMPLES="$SAMPLES redir-sol-tls redir-kvm"
 chmod -R a+rX "$tmp"
 chmod a+w "$tmp/log"
 AS_USER=
@@ -56,7 +64,8 @@ for s in $SAMPLES; do
         rec && /amtdiag\.so|\/plugin\// { hit = 1 }
         rec && /^==[0-9]+== *$/ { if (hit) n++; rec = 0 }
         END { print n + 0 }' "$log")
-    if [ "$rc" = 0 ] && [ "$ours" = 0 ] && grep -q -e 'Intel Active Management Technology' -e 'WS-Management' "$tmp/log/$s.out"; then
+    if [ "$rc" = 0 ] && [ "$ours" = 0 ] && grep -q -e 'Intel Active Management Technology' -e 'WS-Management' \
+        -e 'Redirection message' "$tmp/log/$s.out"; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))
