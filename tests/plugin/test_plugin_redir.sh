@@ -48,6 +48,11 @@ uat admin 'P@ssw0rd' && view "$tmp/out/wrong-known" "$w"
 uat operator 'P@ssw0rd' && view "$tmp/out/wrong-unknown-user" "$w"
 uat admin 'not-the-password' && view "$tmp/out/wrong-correct" "$w"
 uat admin 'P@ssw0rd' && view "$tmp/out/ok-known" "$tmp/c/sol-digest-ok.pcap"
+# The other fields, on the SOL capture.
+ts -n -r "$tmp/c/sol-digest-ok.pcap" -T fields -E occurrence=a -E aggregator='|' \
+    -e frame.number -e iamt.redir.type -e iamt.redir.session -e iamt.redir.auth.login_in \
+    -e iamt.redir.seq -e iamt.redir.sol.control -e iamt.redir.sol.status -e iamt.redir.oem_len \
+    -e iamt.redir.auth.methods -Y iamt.redir >"$tmp/out/fields" 2>&1
 # Without TCP reassembly the split messages are cut short, and said so.
 view "$tmp/out/no-reassembly" "$tmp/c/sol-digest-ok.pcap" -o tcp.desegment_tcp_streams:FALSE
 rm -f "$tmp/home/.config/wireshark/iamt_passwords"
@@ -132,6 +137,19 @@ for name, token in (("wrong-known", "digest-wrong-password"),
     check("passwords table, " + name, [token + ": redirection login as admin rejected (Digest)"],
           errors(rows(name)))
 check("passwords table, accepted login: no finding", [], errors(rows("ok-known")))
+f = [l.rstrip("\n").split("\t") for l in open(os.path.join(out, "fields"))]
+by_type = {}
+for row in f:
+    for t in row[1].split("|"):
+        by_type.setdefault(t, []).append(row)
+login = [r[0] for r in by_type["0x13"]][-1]  # the Digest response's frame
+check("session tag", "SOL ", by_type["0x10"][0][2])
+check("accepted reply links its login", login, by_type["0x14"][-1][3])
+check("SOL data to host: sequence 1", "1", by_type["0x28"][0][4])
+check("SOL controls: RTS|DTR bits and status", ("0x02", "0x04"),
+      (by_type["0x29"][0][5], by_type["0x29"][0][6]))
+check("start reply: OEM length", "0", by_type["0x11"][0][7])
+check("methods offered", "user/password, Digest (RFC 2069), Digest", by_type["0x14"][0][8])
 check("without reassembly: a message cut short is named", True,
       "Message cut short: 7 bytes, header incomplete" in errors(rows("no-reassembly")))
 check("mutated captures: no crash, no dissector bug", 0, crashed)
