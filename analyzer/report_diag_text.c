@@ -24,11 +24,11 @@ static const char *c_(const pen *p, const char *code)
     return p->color ? code : "";
 }
 
-static const char *outcome_color(const char *outcome)
+static const char *outcome_color(diag_outcome outcome)
 {
-    if (!strcmp(outcome, "ok"))
+    if (outcome == DIAG_OUTCOME_OK)
         return GREEN;
-    if (!strcmp(outcome, "rejected") || !strcmp(outcome, "failed"))
+    if (diag_outcome_is_failure(outcome))
         return RED;
     return YELLOW;
 }
@@ -83,11 +83,11 @@ static void conn_block(const pen *p, const report_in *r, const conn_rec *c)
             c_(p, OFF));
     if (d) {
         char up[16];
-        g_strlcpy(up, d->outcome, sizeof up);
+        g_strlcpy(up, diag_outcome_name(d->outcome), sizeof up);
         for (char *s = up; *s; s++)
             *s = g_ascii_toupper(*s);
         fprintf(p->out, "%s%s%s (stage %s)", c_(p, outcome_color(d->outcome)), up, c_(p, OFF),
-                d->stage);
+                diag_stage_name(d->stage));
     }
     fputc('\n', p->out);
     fprintf(p->out, "  frames %" PRIu64 "–%" PRIu64 " of %s; TCP %s", c->first_frame, c->last_frame,

@@ -172,7 +172,7 @@ static void finding_json(JsonBuilder *b, const diag_finding *f)
     json_builder_begin_object(b);
     member_str(b, "cause", f->cause->token);
     member_str(b, "severity", diag_severity_name(f->cause->severity));
-    member_str(b, "stage", f->cause->stage);
+    member_str(b, "stage", diag_stage_name(f->cause->stage));
     json_builder_set_member_name(b, "frames");
     json_builder_begin_array(b);
     for (size_t k = 0; k < f->n_frames; k++)
@@ -195,8 +195,8 @@ static void findings_json(JsonBuilder *b, const char *name, const GPtrArray *fin
 
 static void diag_json(JsonBuilder *b, const diag_conn_result *d)
 {
-    member_str(b, "stage", d ? d->stage : NULL);
-    member_str(b, "outcome", d ? d->outcome : NULL);
+    member_str(b, "stage", d ? diag_stage_name(d->stage) : NULL);
+    member_str(b, "outcome", d ? diag_outcome_name(d->outcome) : NULL);
     findings_json(b, "findings", d ? d->findings : NULL);
     json_builder_set_member_name(b, "checklist");
     if (!d || !d->has_checklist) {
@@ -206,7 +206,7 @@ static void diag_json(JsonBuilder *b, const diag_conn_result *d)
         for (int k = 0; k < DIAG_N_RULES; k++) {
             const diag_check *ck = &d->checklist[k];
             json_builder_begin_object(b);
-            member_str(b, "rule", ck->rule);
+            member_str(b, "rule", ck->name);
             member_str(b, "title", ck->title);
             member_str(b, "status", diag_status_name(ck->status));
             member_str(b, "evidence", ck->evidence);

@@ -34,12 +34,13 @@ diag_conn_result *diag_cr(diag_ctx *x, size_t i)
     return g_ptr_array_index(x->r->conns, i);
 }
 
-diag_finding *diag_add(diag_ctx *x, size_t i, const char *token, const char *fmt, ...)
+diag_finding *diag_add(diag_ctx *x, size_t i, diag_cause_id id, const char *fmt, ...)
 {
-    const diag_cause *cause = diag_cause_find(token);
+    const diag_cause *cause = diag_cause_get(id);
     g_return_val_if_fail(cause != NULL, NULL);
     diag_finding *f = g_new0(diag_finding, 1);
     f->cause = cause;
+    f->confidence = DIAG_CERTAIN;
     va_list ap;
     va_start(ap, fmt);
     f->evidence = g_strdup_vprintf(fmt, ap);
@@ -71,11 +72,11 @@ void diag_frame(diag_finding *f, uint64_t frame)
     f->n_frames++;
 }
 
-int diag_has(const diag_conn_result *cr, const char *token)
+int diag_has(const diag_conn_result *cr, diag_cause_id id)
 {
     for (guint i = 0; i < cr->findings->len; i++) {
         const diag_finding *f = g_ptr_array_index(cr->findings, i);
-        if (strcmp(f->cause->token, token) == 0)
+        if (f->cause->id == id)
             return 1;
     }
     return 0;
@@ -176,37 +177,37 @@ static void decide(const diag_conn_facts *c, diag_conn_result *cr)
     int data = c->bytes[0] || c->bytes[1];
     const diag_exchange *last = last_answered(c);
     if (!data) {
-        cr->stage = "tcp";
-        cr->outcome = diag_has_error(cr) ? "failed" : "unknown";
+        cr->stage = DIAG_STAGE_TCP;
+        cr->outcome = diag_has_error(cr) ? DIAG_OUTCOME_FAILED : DIAG_OUTCOME_UNKNOWN;
         return;
     }
     if (last) {
-        cr->stage = last->status == 401 ? "http-auth" : "wsman";
+        cr->stage = last->status == 401 ? DIAG_STAGE_HTTP_AUTH : DIAG_STAGE_WSMAN;
     } else if (c->is_tls && !c->is_http && c->tls.app_records[DIAG_CONSOLE] > 0 &&
                c->tls.app_records[DIAG_AMT] > 0 && (c->tls.handshake_complete || c->midstream)) {
         /* Encrypted and not decrypted: AMT closes after a 401 (Connection:
          * close) and the console closes after it is done, so who closed
          * first tells the likely stage; the outcome stays unknown. */
-        cr->stage = c->first_fin_from == DIAG_CONSOLE ? "wsman" : "http-auth";
-        cr->outcome = diag_has_error(cr) ? "rejected" : "unknown";
+        cr->stage = c->first_fin_from == DIAG_CONSOLE ? DIAG_STAGE_WSMAN : DIAG_STAGE_HTTP_AUTH;
+        cr->outcome = diag_has_error(cr) ? DIAG_OUTCOME_REJECTED : DIAG_OUTCOME_UNKNOWN;
         return;
     } else {
-        cr->stage = c->is_tls ? "tls" : "tcp";
+        cr->stage = c->is_tls ? DIAG_STAGE_TLS : DIAG_STAGE_TCP;
     }
     if (diag_has_error(cr)) {
-        cr->outcome = "rejected";
+        cr->outcome = DIAG_OUTCOME_REJECTED;
         return;
     }
     if (!last) {
-        cr->outcome = "unknown";
+        cr->outcome = DIAG_OUTCOME_UNKNOWN;
         return;
     }
     if (last->status == 401)
-        cr->outcome = sent_credentials(c) ? "rejected" : "challenge";
+        cr->outcome = sent_credentials(c) ? DIAG_OUTCOME_REJECTED : DIAG_OUTCOME_CHALLENGE;
     else if (last->status >= 200 && last->status < 400)
-        cr->outcome = "ok";
+        cr->outcome = DIAG_OUTCOME_OK;
     else
-        cr->outcome = "rejected";
+        cr->outcome = DIAG_OUTCOME_REJECTED;
 }
 
 /* Errors first, then warnings, then information; stable otherwise. */
@@ -242,7 +243,7 @@ static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
     if (c->tls.key_status && *c->tls.key_status)
         g_string_append_printf(v, " (%s)", c->tls.key_status);
     cr->visibility = g_strstrip(g_string_free(v, FALSE));
-    diag_finding *f = diag_add(x, i, "tls-not-decrypted", "%s", cr->visibility);
+    diag_finding *f = diag_add(x, i, DIAG_C_TLS_NOT_DECRYPTED, "%s", cr->visibility);
     diag_frame(f, c->tls.client_hello_frame);
 }
 
@@ -271,12 +272,12 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
         visibility(c, &x, i);
         if (c->gap) {
             diag_finding *f =
-                diag_add(&x, i, "capture-gap", "the capture lacks bytes of this connection");
+                diag_add(&x, i, DIAG_C_CAPTURE_GAP, "the capture lacks bytes of this connection");
             (void)f;
         }
         decide(c, cr);
         g_ptr_array_sort(cr->findings, by_severity);
-        if (!strcmp(cr->outcome, "rejected") || !strcmp(cr->outcome, "failed"))
+        if (diag_outcome_is_failure(cr->outcome))
             r->n_rejected++;
         for (guint k = 0; k < cr->findings->len; k++)
             if (((diag_finding *)g_ptr_array_index(cr->findings, k))->cause->severity == DIAG_ERROR)

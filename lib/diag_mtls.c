@@ -22,21 +22,22 @@ static const struct {
 
 /* The cause a failing or unsettled rule stands for, and what settles it. */
 static const struct {
-    const char *token, *settle;
+    diag_cause_id token;
+    const char *settle;
 } rule_cause[DIAG_N_RULES] = {
-    {"client-cert-missing",
+    {DIAG_C_CLIENT_CERT_MISSING,
      "a key log with this session's CLIENT_HANDSHAKE_TRAFFIC_SECRET (TLS 1.3 encrypts the "
      "console's Certificate)"},
-    {"client-cert-missing-amt-console-oid", "the console certificate (it was not readable)"},
-    {"client-cert-expired-at-amt-clock",
+    {DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID, "the console certificate (it was not readable)"},
+    {DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK,
      "AMT's clock: --amt-clock-offset, or a capture with an HTTP answer from this AMT (its "
      "Date header)"},
-    {"client-cert-name-not-reverse-dns",
+    {DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS,
      "the console address's DNS name: --hosts FILE, or a capture on AMT's side holding its "
      "PTR lookup"},
-    {"client-cert-untrusted-root",
+    {DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT,
      "AMT's trusted roots: --trusted-root PEM (the CertificateRequest named no CA)"},
-    {"client-cert-fqdn-not-trusted",
+    {DIAG_C_CLIENT_CERT_FQDN_NOT_TRUSTED,
      "AMT's trusted FQDN list: --trusted-fqdn SUFFIX (from MEBx, or AMT_TLSSettingData "
      "TrustedCN)"},
 };
@@ -68,7 +69,7 @@ static void set(judge *j, diag_rule r, diag_status st, const char *fmt, ...)
 
 /* A rule that fails becomes a finding, unless AMT accepted the certificate
  * anyway (then this AMT does not enforce the rule as judged here). */
-static diag_finding *fail(judge *j, diag_rule r, const char *token, uint64_t frame)
+static diag_finding *fail(judge *j, diag_rule r, diag_cause_id token, uint64_t frame)
 {
     if (!j->rejected)
         return NULL;
@@ -94,7 +95,7 @@ static void rule_presented(judge *j)
             "the console answered AMT's CertificateRequest (frame %" G_GUINT64_FORMAT
             ") with an empty Certificate message (frame %" G_GUINT64_FORMAT ")",
             t->cert_request_frame, t->client_cert_frame);
-        fail(j, DIAG_RULE_PRESENTED, "client-cert-missing", t->client_cert_frame);
+        fail(j, DIAG_RULE_PRESENTED, DIAG_C_CLIENT_CERT_MISSING, t->client_cert_frame);
         return;
     case DIAG_CERT_HIDDEN:
         set(j, DIAG_RULE_PRESENTED, DIAG_UNKNOWN,
@@ -107,7 +108,7 @@ static void rule_presented(judge *j)
                 "AMT sent a CertificateRequest (frame %" G_GUINT64_FORMAT
                 ") and the console sent no Certificate message",
                 t->cert_request_frame);
-            fail(j, DIAG_RULE_PRESENTED, "client-cert-missing", t->cert_request_frame);
+            fail(j, DIAG_RULE_PRESENTED, DIAG_C_CLIENT_CERT_MISSING, t->cert_request_frame);
         } else {
             set(j, DIAG_RULE_PRESENTED, DIAG_UNKNOWN,
                 "the handshake stopped before the console's turn to send a certificate");
@@ -127,7 +128,7 @@ static void rule_eku(judge *j)
             "the certificate %s has no extendedKeyUsage extension, so no AMT console EKU "
             "(%s)",
             l->subject, DIAG_OID_AMT_CONSOLE);
-        fail(j, DIAG_RULE_EKU, "client-cert-missing-amt-console-oid", fr);
+        fail(j, DIAG_RULE_EKU, DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID, fr);
         return;
     }
     if (l->eku_client_auth && l->eku_amt_console) {
@@ -139,9 +140,9 @@ static void rule_eku(judge *j)
         !l->eku_client_auth && !l->eku_amt_console ? " and " : "",
         l->eku_amt_console ? "" : "the AMT console EKU (" DIAG_OID_AMT_CONSOLE ")");
     if (!l->eku_client_auth)
-        fail(j, DIAG_RULE_EKU, "client-cert-missing-client-auth-eku", fr);
+        fail(j, DIAG_RULE_EKU, DIAG_C_CLIENT_CERT_MISSING_CLIENT_AUTH_EKU, fr);
     if (!l->eku_amt_console)
-        fail(j, DIAG_RULE_EKU, "client-cert-missing-amt-console-oid", fr);
+        fail(j, DIAG_RULE_EKU, DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID, fr);
 }
 
 static void rule_validity(judge *j)
@@ -172,10 +173,11 @@ static void rule_validity(judge *j)
             nb, na, at, ck.source, ck.offset_s,
             v_now == 0 ? "; at the capture's clock it is valid" : "");
         fail(j, DIAG_RULE_VALIDITY,
-             v > 0 ? "client-cert-expired-at-amt-clock" : "client-cert-not-yet-valid-at-amt-clock",
+             v > 0 ? DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK
+                   : DIAG_C_CLIENT_CERT_NOT_YET_VALID_AT_AMT_CLOCK,
              fr);
         if (v_now == 0 && j->rejected) {
-            diag_finding *f = diag_add(j->x, j->i, "amt-clock-wrong",
+            diag_finding *f = diag_add(j->x, j->i, DIAG_C_AMT_CLOCK_WRONG,
                                        "AMT's clock is %+.1f days off the capture's clock (%s); "
                                        "the certificate is valid at the capture's time",
                                        (double)ck.offset_s / 86400.0, ck.source);
@@ -190,8 +192,8 @@ static void rule_validity(judge *j)
             "taken as right)",
             nb, na, v_now > 0 ? "expired" : "not yet valid", at);
         fail(j, DIAG_RULE_VALIDITY,
-             v_now > 0 ? "client-cert-expired-at-amt-clock"
-                       : "client-cert-not-yet-valid-at-amt-clock",
+             v_now > 0 ? DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK
+                       : DIAG_C_CLIENT_CERT_NOT_YET_VALID_AT_AMT_CLOCK,
              fr);
         return;
     }
@@ -202,10 +204,10 @@ static void rule_validity(judge *j)
             "valid %s to %s, so valid at the capture's time, yet AMT answered "
             "certificate_expired: AMT's clock must be after %s (or before %s)",
             nb, na, na, nb);
-        fail(j, DIAG_RULE_VALIDITY, "client-cert-expired-at-amt-clock", fr);
+        fail(j, DIAG_RULE_VALIDITY, DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK, fr);
         if (j->rejected) {
             diag_finding *f =
-                diag_add(j->x, j->i, "amt-clock-wrong",
+                diag_add(j->x, j->i, DIAG_C_AMT_CLOCK_WRONG,
                          "AMT judged a certificate valid %s to %s expired at %s: its clock "
                          "is after %s or before %s",
                          nb, na, at[0] ? at : "the capture's time", na, nb);
@@ -281,7 +283,7 @@ static void rule_reverse_dns(judge *j)
             "the PTR lookup of the console's address %s failed (frame %" G_GUINT64_FORMAT
             "); the certificate names %s",
             addr, frame, j->leaf.cn);
-        fail(j, DIAG_RULE_REVERSE_DNS, "client-cert-name-not-reverse-dns", frame);
+        fail(j, DIAG_RULE_REVERSE_DNS, DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS, frame);
     } else if (name_in_list(j->leaf.cn, names->str)) {
         set(j, DIAG_RULE_REVERSE_DNS, DIAG_PASS, "%s is %s, the certificate's CN", addr,
             names->str);
@@ -289,7 +291,8 @@ static void rule_reverse_dns(judge *j)
         set(j, DIAG_RULE_REVERSE_DNS, DIAG_FAIL,
             "the console's address %s is %s by reverse DNS%s; the certificate's CN is %s", addr,
             names->str, frame ? "" : " (--hosts)", *j->leaf.cn ? j->leaf.cn : "(none)");
-        diag_finding *f = fail(j, DIAG_RULE_REVERSE_DNS, "client-cert-name-not-reverse-dns", frame);
+        diag_finding *f =
+            fail(j, DIAG_RULE_REVERSE_DNS, DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS, frame);
         diag_frame(f, j->c->tls.client_cert_frame);
     }
     g_string_free(names, TRUE);
@@ -309,7 +312,7 @@ static void rule_chain(judge *j)
             set(j, DIAG_RULE_CHAIN, DIAG_FAIL,
                 "issuer %s: the chain does not verify against --trusted-root (%s)", j->leaf.issuer,
                 why);
-            fail(j, DIAG_RULE_CHAIN, "client-cert-untrusted-root", t->client_cert_frame);
+            fail(j, DIAG_RULE_CHAIN, DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT, t->client_cert_frame);
         } else {
             set(j, DIAG_RULE_CHAIN, DIAG_UNKNOWN, "the certificate chain does not decode");
         }
@@ -338,7 +341,7 @@ static void rule_chain(judge *j)
             j->leaf.issuer, t->n_ca_names, t->cert_request_frame, list->str);
         g_string_free(list, TRUE);
         diag_finding *f =
-            fail(j, DIAG_RULE_CHAIN, "client-cert-untrusted-root", t->client_cert_frame);
+            fail(j, DIAG_RULE_CHAIN, DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT, t->client_cert_frame);
         diag_frame(f, t->cert_request_frame);
     } else {
         set(j, DIAG_RULE_CHAIN, DIAG_UNKNOWN, "the chain or the CA list does not decode");
@@ -397,7 +400,7 @@ static void rule_fqdn(judge *j)
     } else {
         set(j, DIAG_RULE_FQDN, DIAG_FAIL, "CN %s is not under any trusted FQDN: %s (%s)",
             *j->leaf.cn ? j->leaf.cn : "(none)", txt->str, source);
-        fail(j, DIAG_RULE_FQDN, "client-cert-fqdn-not-trusted", j->c->tls.client_cert_frame);
+        fail(j, DIAG_RULE_FQDN, DIAG_C_CLIENT_CERT_FQDN_NOT_TRUSTED, j->c->tls.client_cert_frame);
     }
     g_string_free(txt, TRUE);
     g_ptr_array_free(list, TRUE);
@@ -445,10 +448,11 @@ static void candidates(judge *j)
     GString *s = g_string_new(NULL);
     for (size_t k = 0; k < n; k++) {
         const diag_check *ck = &j->cr->checklist[order[k]];
-        const char *token = order[k] == DIAG_RULE_VALIDITY && j->have_leaf &&
-                                    j->c->first_ts_us / 1000000 - j->leaf.not_before < 45 * 86400
-                                ? "client-cert-not-yet-valid-at-amt-clock"
-                                : rule_cause[order[k]].token;
+        diag_cause_id id = order[k] == DIAG_RULE_VALIDITY && j->have_leaf &&
+                                   j->c->first_ts_us / 1000000 - j->leaf.not_before < 45 * 86400
+                               ? DIAG_C_CLIENT_CERT_NOT_YET_VALID_AT_AMT_CLOCK
+                               : rule_cause[order[k]].token;
+        const char *token = diag_cause_get(id)->token;
         g_string_append_printf(s, "%s%zu. %s — settle with %s", k ? "; " : "", k + 1, token,
                                ck->settle ? ck->settle : "?");
     }
@@ -459,7 +463,7 @@ static void candidates(judge *j)
     else
         g_strlcpy(said, "AMT closed the connection without answering", sizeof said);
     diag_finding *f =
-        diag_add(j->x, j->i, "client-cert-rejected", "%s; no rule fails on the evidence. %s%s",
+        diag_add(j->x, j->i, DIAG_C_CLIENT_CERT_REJECTED, "%s; no rule fails on the evidence. %s%s",
                  said, n ? "Candidates: " : "",
                  n ? s->str
                    : "Every rule passes: a firmware-specific check, or AMT's configuration "
@@ -490,7 +494,8 @@ static void mtls_conn(diag_ctx *x, size_t i)
         j.have_leaf = diag_cert_read(t->client_certs[0].data, t->client_certs[0].len, &j.leaf) == 0;
     j.cr->has_checklist = 1;
     for (int r = 0; r < DIAG_N_RULES; r++)
-        j.cr->checklist[r] = (diag_check){rules[r].rule, rules[r].title, DIAG_UNKNOWN, NULL, NULL};
+        j.cr->checklist[r] =
+            (diag_check){(diag_rule)r, rules[r].rule, rules[r].title, DIAG_UNKNOWN, NULL, NULL};
     rule_presented(&j);
     if (j.have_leaf) {
         rule_eku(&j);
@@ -536,7 +541,7 @@ static void closed_without_answer(diag_ctx *x, size_t i)
         diag_amt_answered(c) || !(c->first_fin_from == DIAG_AMT || c->rst_from == DIAG_AMT) ||
         !(t->app_records[DIAG_CONSOLE] || c->n_ex))
         return;
-    diag_finding *f = diag_add(x, i, "amt-closed-without-answer",
+    diag_finding *f = diag_add(x, i, DIAG_C_AMT_CLOSED_WITHOUT_ANSWER,
                                "the handshake completed (frame %" G_GUINT64_FORMAT
                                ") and the console sent a request; AMT %s without answering",
                                t->handshake_done_frame,

@@ -41,7 +41,7 @@ static void tcp_rules(diag_ctx *x, size_t i)
         return;
     if (c->syns && !c->synack && c->rst_from != DIAG_AMT) {
         diag_finding *f = diag_add(
-            x, i, "no-answer", "%u SYN(s) to %s port %u over %.1f s, no SYN-ACK and no reset",
+            x, i, DIAG_C_NO_ANSWER, "%u SYN(s) to %s port %u over %.1f s, no SYN-ACK and no reset",
             c->syns, addr, c->server_port, (double)(c->last_ts_us - c->first_ts_us) / 1e6);
         diag_frame(f, c->syn_frame);
         diag_frame(f, c->last_frame);
@@ -50,13 +50,13 @@ static void tcp_rules(diag_ctx *x, size_t i)
     if (c->rst_from == DIAG_AMT && !c->synack) {
         diag_finding *f;
         if (c->server_port == AMT_HTTP_PORT && tls_port_works(x, c))
-            f = diag_add(x, i, "plain-http-refused-tls-only",
+            f = diag_add(x, i, DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY,
                          "%s refused port %u with a reset, and accepted TLS on %u in this "
                          "capture",
                          addr, AMT_HTTP_PORT, AMT_TLS_PORT);
         else
-            f = diag_add(x, i, "port-closed", "%s answered the SYN to port %u with a reset%s", addr,
-                         c->server_port,
+            f = diag_add(x, i, DIAG_C_PORT_CLOSED, "%s answered the SYN to port %u with a reset%s",
+                         addr, c->server_port,
                          c->server_port == AMT_HTTP_PORT
                              ? "; if AMT is TLS-only, the console must use 16993"
                              : "");
@@ -102,7 +102,7 @@ static void dns_rules(diag_ctx *x)
             continue;
         if (d->rcode == 3) {
             diag_finding *f =
-                diag_add(x, (size_t)-1, "dns-name-unresolved", "%s (%s) answered NXDOMAIN",
+                diag_add(x, (size_t)-1, DIAG_C_DNS_NAME_UNRESOLVED, "%s (%s) answered NXDOMAIN",
                          d->qname, d->qtype == 1 ? "A" : "AAAA");
             diag_frame(f, d->frame);
             continue;
@@ -130,7 +130,7 @@ static void dns_rules(diag_ctx *x)
             char got[64], ans[64];
             diag_addr_text(c->family, c->server_addr, got, sizeof got);
             diag_addr_text(d->addr_family[0], d->addrs[0], ans, sizeof ans);
-            diag_finding *f = diag_add(x, i, "dns-points-elsewhere",
+            diag_finding *f = diag_add(x, i, DIAG_C_DNS_POINTS_ELSEWHERE,
                                        "%s resolved to %s%s, but the console connected to %s",
                                        d->qname, ans, d->n_addrs > 1 ? " (and others)" : "", got);
             diag_frame(f, d->frame);

@@ -34,6 +34,53 @@ const char *diag_alert_text(int desc)
     return desc < 0 ? "an encrypted alert" : amt_tls_alert_name(desc);
 }
 
+size_t diag_alert_likely_causes(int from, int desc, diag_cause_id out[2])
+{
+    int amt = from == DIAG_AMT;
+    switch (desc) {
+    case DIAG_ALERT_HANDSHAKE_FAILURE:
+        if (!amt) {
+            out[0] = DIAG_C_LEGACY_RENEGOTIATION_REFUSED;
+            return 1;
+        }
+        out[0] = DIAG_C_NO_SHARED_CIPHER;
+        out[1] = DIAG_C_CLIENT_CERT_MISSING;
+        return 2;
+    case DIAG_ALERT_BAD_CERTIFICATE:
+    case DIAG_ALERT_CERTIFICATE_UNKNOWN:
+        if (amt) {
+            out[0] = DIAG_C_CLIENT_CERT_REJECTED;
+            return 1;
+        }
+        /* OpenSSL's clients send bad_certificate for a host name mismatch */
+        out[0] = DIAG_C_SERVER_NAME_MISMATCH;
+        out[1] = DIAG_C_SERVER_CERT_UNTRUSTED;
+        return 2;
+    case DIAG_ALERT_UNSUPPORTED_CERTIFICATE:
+        out[0] = amt ? DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID : DIAG_C_SERVER_CERT_UNTRUSTED;
+        out[1] = DIAG_C_CLIENT_CERT_MISSING_CLIENT_AUTH_EKU;
+        return amt ? 2 : 1;
+    case DIAG_ALERT_CERTIFICATE_EXPIRED:
+        out[0] = amt ? DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK : DIAG_C_SERVER_CERT_EXPIRED;
+        return 1;
+    case DIAG_ALERT_UNKNOWN_CA:
+        out[0] = amt ? DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT : DIAG_C_SERVER_CERT_UNTRUSTED;
+        return 1;
+    case DIAG_ALERT_PROTOCOL_VERSION:
+        out[0] = DIAG_C_TLS_VERSION_MISMATCH;
+        return 1;
+    case DIAG_ALERT_INSUFFICIENT_SECURITY:
+        out[0] = DIAG_C_NO_SHARED_CIPHER;
+        return 1;
+    case DIAG_ALERT_CERTIFICATE_REQUIRED:
+        out[0] = amt ? DIAG_C_CLIENT_CERT_MISSING : DIAG_C_TLS_HANDSHAKE_FAILED;
+        return 1;
+    default:
+        out[0] = DIAG_C_TLS_HANDSHAKE_FAILED;
+        return 1;
+    }
+}
+
 static int is_cert_alert(int desc)
 {
     return desc == DIAG_ALERT_BAD_CERTIFICATE || desc == DIAG_ALERT_UNSUPPORTED_CERTIFICATE ||
@@ -71,7 +118,7 @@ static void console_refused_cert(diag_ctx *x, size_t i, const diag_alert *a)
             GString *names = g_string_new(NULL);
             cert_names(&ci, names);
             diag_finding *f = diag_add(
-                x, i, "server-name-mismatch",
+                x, i, DIAG_C_SERVER_NAME_MISMATCH,
                 "the console connected to %s%s; AMT's certificate is issued to %s; %s after it",
                 name,
                 c->tls.sni ? " (SNI)"
@@ -95,14 +142,14 @@ static void console_refused_cert(diag_ctx *x, size_t i, const diag_alert *a)
             diag_chain_verify(c->tls.server_certs, (size_t)n, x->in->trusted_roots,
                               x->in->n_trusted_roots, why, sizeof why) == 0)
             g_snprintf(when + strlen(when), sizeof when - strlen(when), "; %s", why);
-        diag_finding *f = diag_add(x, i, "amt-cert-untrusted-by-console",
+        diag_finding *f = diag_add(x, i, DIAG_C_SERVER_CERT_UNTRUSTED,
                                    "%s after AMT's certificate (issuer %s, %s)%s", said, ci.issuer,
                                    ci.self_issued ? "self-signed" : "CA-issued", when);
         diag_frame(f, c->tls.server_cert_frame);
         diag_frame(f, a ? a->frame : c->last_frame);
         return;
     }
-    diag_finding *f = diag_add(x, i, "amt-cert-untrusted-by-console",
+    diag_finding *f = diag_add(x, i, DIAG_C_SERVER_CERT_UNTRUSTED,
                                "%s after AMT's certificate (not readable in the capture)", said);
     diag_frame(f, a ? a->frame : c->last_frame);
 }
@@ -113,7 +160,7 @@ static void tls_rules(diag_ctx *x, size_t i)
     const diag_tls_facts *t = &c->tls;
     if (!c->is_tls) {
         if (c->is_http && c->server_port == AMT_TLS_PORT) {
-            diag_finding *f = diag_add(x, i, "plain-http-to-tls-port",
+            diag_finding *f = diag_add(x, i, DIAG_C_PLAIN_HTTP_TO_TLS_PORT,
                                        "the console sent an HTTP request, not a TLS ClientHello, "
                                        "to port %u",
                                        AMT_TLS_PORT);
@@ -139,17 +186,18 @@ static void tls_rules(diag_ctx *x, size_t i)
     if (!t->server_hello) {
         diag_finding *f;
         if (amt && amt->desc == DIAG_ALERT_PROTOCOL_VERSION)
-            f = diag_add(x, i, "tls-version-mismatch", "%s; AMT answered protocol_version",
+            f = diag_add(x, i, DIAG_C_TLS_VERSION_MISMATCH, "%s; AMT answered protocol_version",
                          offered);
         else if (amt && (amt->desc == DIAG_ALERT_HANDSHAKE_FAILURE ||
                          amt->desc == DIAG_ALERT_INSUFFICIENT_SECURITY))
-            f = diag_add(x, i, "no-shared-cipher", "%s; AMT answered %s without a ServerHello",
+            f = diag_add(x, i, DIAG_C_NO_SHARED_CIPHER, "%s; AMT answered %s without a ServerHello",
                          offered, diag_alert_text(amt->desc));
         else if (amt)
-            f = diag_add(x, i, "tls-handshake-failed", "%s; AMT answered %s to the ClientHello",
-                         offered, diag_alert_text(amt->desc));
+            f = diag_add(x, i, DIAG_C_TLS_HANDSHAKE_FAILED,
+                         "%s; AMT answered %s to the ClientHello", offered,
+                         diag_alert_text(amt->desc));
         else if (c->first_fin_from == DIAG_AMT || c->rst_from == DIAG_AMT)
-            f = diag_add(x, i, "tls-handshake-failed",
+            f = diag_add(x, i, DIAG_C_TLS_HANDSHAKE_FAILED,
                          "%s; AMT closed the connection without a ServerHello: no shared "
                          "version or cipher is the likely reason",
                          offered);
@@ -164,7 +212,7 @@ static void tls_rules(diag_ctx *x, size_t i)
     if (con && !t->amt_reneg && t->version && t->version < 0x0304 && con->after_from == DIAG_AMT &&
         con->desc == DIAG_ALERT_HANDSHAKE_FAILURE) {
         diag_finding *f = diag_add(
-            x, i, "legacy-renegotiation-refused",
+            x, i, DIAG_C_LEGACY_RENEGOTIATION_REFUSED,
             "AMT's ServerHello (%s) has no renegotiation_info%s; the console "
             "answered %s before its own key exchange",
             version_text(t->version), t->console_reneg ? " although the console offered it" : "",
@@ -178,7 +226,7 @@ static void tls_rules(diag_ctx *x, size_t i)
             console_refused_cert(x, i, con);
         } else {
             diag_finding *f = diag_add(
-                x, i, "tls-handshake-failed", "the console answered %s after AMT's %s",
+                x, i, DIAG_C_TLS_HANDSHAKE_FAILED, "the console answered %s after AMT's %s",
                 diag_alert_text(con->desc),
                 con->after_type == DIAG_HS_SERVER_HELLO ? "ServerHello" : "handshake message");
             diag_frame(f, con->frame);
@@ -193,7 +241,7 @@ static void tls_rules(diag_ctx *x, size_t i)
     }
     /* AMT refusing after a CertificateRequest is diag_mtls's to explain. */
     if (amt && !t->cert_request && !t->cert_request_hidden) {
-        diag_finding *f = diag_add(x, i, "tls-handshake-failed",
+        diag_finding *f = diag_add(x, i, DIAG_C_TLS_HANDSHAKE_FAILED,
                                    "AMT answered %s during the handshake (%s negotiated)",
                                    diag_alert_text(amt->desc), version_text(t->version));
         diag_frame(f, amt->frame);

@@ -179,11 +179,92 @@ typedef struct diag_inputs {
 
 typedef enum { DIAG_INFO, DIAG_WARNING, DIAG_ERROR } diag_severity;
 
+/* The stages of a console's way into AMT, in order. */
+typedef enum {
+    DIAG_STAGE_DNS,
+    DIAG_STAGE_TCP,
+    DIAG_STAGE_TLS,
+    DIAG_STAGE_HTTP_AUTH,
+    DIAG_STAGE_WSMAN,
+    DIAG_N_STAGES
+} diag_stage;
+
+/* How a connection ended for the console. */
+typedef enum {
+    DIAG_OUTCOME_OK,        /* AMT answered the calls */
+    DIAG_OUTCOME_CHALLENGE, /* the normal first 401 of a login: no credentials yet */
+    DIAG_OUTCOME_REJECTED,  /* AMT or the console refused something */
+    DIAG_OUTCOME_FAILED,    /* TCP never carried data */
+    DIAG_OUTCOME_UNKNOWN,   /* the capture does not show */
+    DIAG_N_OUTCOMES
+} diag_outcome;
+
+/* How sure a finding is. */
+typedef enum {
+    DIAG_CERTAIN,        /* the capture shows it */
+    DIAG_LIKELY,         /* the evidence fits it best; the settling input is named */
+    DIAG_BY_ELIMINATION, /* every other candidate was ruled out */
+    DIAG_N_CONFIDENCES
+} diag_confidence;
+
+/* Every cause the rules can report. The order is the table's (diag_causes)
+ * and the documentation's; tokens are stable, ids are not. */
+typedef enum {
+    DIAG_C_DNS_NAME_UNRESOLVED,
+    DIAG_C_DNS_POINTS_ELSEWHERE,
+    DIAG_C_NO_ANSWER,
+    DIAG_C_PORT_CLOSED,
+    DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY,
+    DIAG_C_PLAIN_HTTP_TO_TLS_PORT,
+    DIAG_C_AMT_CLOSED_WITHOUT_ANSWER,
+    DIAG_C_TLS_VERSION_MISMATCH,
+    DIAG_C_NO_SHARED_CIPHER,
+    DIAG_C_LEGACY_RENEGOTIATION_REFUSED,
+    DIAG_C_SERVER_NAME_MISMATCH,
+    DIAG_C_SERVER_CERT_UNTRUSTED,
+    DIAG_C_SERVER_CERT_EXPIRED,
+    DIAG_C_TLS_HANDSHAKE_FAILED,
+    DIAG_C_CLIENT_CERT_MISSING,
+    DIAG_C_CLIENT_CERT_MISSING_CLIENT_AUTH_EKU,
+    DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID,
+    DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK,
+    DIAG_C_CLIENT_CERT_NOT_YET_VALID_AT_AMT_CLOCK,
+    DIAG_C_AMT_CLOCK_WRONG,
+    DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS,
+    DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT,
+    DIAG_C_CLIENT_CERT_FQDN_NOT_TRUSTED,
+    DIAG_C_CLIENT_CERT_REJECTED,
+    DIAG_C_DIGEST_WRONG_PASSWORD,
+    DIAG_C_DIGEST_UNKNOWN_USER,
+    DIAG_C_DIGEST_CORRECT_PASSWORD_REJECTED,
+    DIAG_C_DIGEST_LOGIN_REJECTED,
+    DIAG_C_DIGEST_STALE_NONCE,
+    DIAG_C_DIGEST_REALM_MISMATCH,
+    DIAG_C_DIGEST_URI_MISMATCH,
+    DIAG_C_DIGEST_PARAMETER_ERROR,
+    DIAG_C_POSSIBLE_LOCKOUT,
+    DIAG_C_NO_CREDENTIALS_SENT,
+    DIAG_C_EMPTY_DIGEST_RESPONSE,
+    DIAG_C_NEGOTIATE_REJECTED,
+    DIAG_C_NEGOTIATE_NOT_OFFERED,
+    DIAG_C_WSMAN_ACCESS_DENIED,
+    DIAG_C_WSMAN_DESTINATION_UNREACHABLE,
+    DIAG_C_WSMAN_FAULT,
+    DIAG_C_WSMAN_RETURN_VALUE_ERROR,
+    DIAG_C_EOI_STATUS_ERROR,
+    DIAG_C_HTTP_ERROR,
+    DIAG_C_UNDIAGNOSED,
+    DIAG_C_TLS_NOT_DECRYPTED,
+    DIAG_C_CAPTURE_GAP,
+    DIAG_N_CAUSES
+} diag_cause_id;
+
 /* A cause: the stable token and what it means. */
 typedef struct diag_cause {
+    diag_cause_id id;
     const char *token; /* "client-cert-missing-amt-console-oid" */
     diag_severity severity;
-    const char *stage;       /* "dns", "tcp", "tls", "http-auth", "wsman" */
+    diag_stage stage;
     const char *explanation; /* one sentence */
     const char *remedy;      /* what to do */
 } diag_cause;
@@ -192,6 +273,7 @@ typedef struct diag_cause {
 
 typedef struct diag_finding {
     const diag_cause *cause;
+    diag_confidence confidence;
     int conn_id; /* -1 for findings about no single connection (DNS) */
     uint64_t frames[DIAG_FRAMES_MAX];
     size_t n_frames;
@@ -212,7 +294,8 @@ typedef enum {
 typedef enum { DIAG_PASS, DIAG_FAIL, DIAG_UNKNOWN } diag_status;
 
 typedef struct diag_check {
-    const char *rule;  /* "console-cert-presented", "console-cert-eku", … */
+    diag_rule rule;
+    const char *name;  /* "console-cert-presented", "console-cert-eku", … */
     const char *title; /* "The console presented a certificate" */
     diag_status status;
     char *evidence; /* what decided it */
@@ -221,8 +304,8 @@ typedef struct diag_check {
 
 typedef struct diag_conn_result {
     unsigned conn_id;
-    const char *stage;   /* last stage reached: "tcp", "tls", "http-auth", "wsman" */
-    const char *outcome; /* "ok", "challenge", "rejected", "failed", "unknown" */
+    diag_stage stage; /* the last stage reached (never DIAG_STAGE_DNS) */
+    diag_outcome outcome;
     GPtrArray *findings; /* diag_finding*, errors first */
     int has_checklist;   /* AMT asked for a console certificate */
     diag_check checklist[DIAG_N_RULES];
@@ -263,6 +346,28 @@ const diag_cause *diag_causes(size_t *n);
 
 /* The cause with this token, or NULL. */
 const diag_cause *diag_cause_find(const char *token);
+
+/* The cause with this id (id < DIAG_N_CAUSES). */
+const diag_cause *diag_cause_get(diag_cause_id id);
+
+/* The causes a TLS alert most often stands for on a connection to AMT,
+ * for when no rule named one: from is DIAG_AMT or DIAG_CONSOLE, desc the
+ * alert number. Fills out[0..2) and returns how many (1 or 2). A hint for
+ * a reader of the alert, never a finding: which alert answers which check
+ * differs by firmware and TLS library. */
+size_t diag_alert_likely_causes(int from, int desc, diag_cause_id out[2]);
+
+/* "dns", "tcp", "tls", "http-auth", "wsman". */
+const char *diag_stage_name(diag_stage s);
+
+/* "ok", "challenge", "rejected", "failed", "unknown". */
+const char *diag_outcome_name(diag_outcome o);
+
+/* "certain", "likely", "by-elimination". */
+const char *diag_confidence_name(diag_confidence c);
+
+/* Whether an outcome means the connection did not work (rejected or failed). */
+int diag_outcome_is_failure(diag_outcome o);
 
 /* "error", "warning", "info". */
 const char *diag_severity_name(diag_severity s);
