@@ -95,8 +95,11 @@ static void tls_facts(arena *ar, const conn_rec *c, diag_tls_facts *t)
     t->client_certs = blobs(ar, &s->client_certs);
     t->n_client_certs = s->client_certs.n;
     t->handshake_complete = s->handshake_complete;
+    diag_hs_msg *hs = arena_alloc(ar, c->hs->len * sizeof *hs);
     for (guint i = 0; i < c->hs->len; i++) {
         const hs_event *e = &g_array_index(c->hs, hs_event, i);
+        hs[i] =
+            (diag_hs_msg){e->dir == TLS_DIR_SERVER ? DIAG_AMT : DIAG_CONSOLE, e->type, e->frame};
         if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_SERVER && !t->server_cert_frame)
             t->server_cert_frame = e->frame;
         if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_CLIENT && !t->client_cert_frame)
@@ -120,6 +123,10 @@ static void tls_facts(arena *ar, const conn_rec *c, diag_tls_facts *t)
     }
     t->alerts = al;
     t->n_alerts = s->n_alerts;
+    t->hs = hs;
+    t->n_hs = c->hs->len;
+    t->app_first_frame[DIAG_CONSOLE] = c->app_first_frame[0];
+    t->app_first_frame[DIAG_AMT] = c->app_first_frame[1];
     t->decrypted = s->key_status == TLS_KEY_DECRYPTED;
     t->key_status = s->key_status_text;
     t->key_status_name = tls_key_status_name(s->key_status);
@@ -138,9 +145,7 @@ static void exchanges(arena *ar, const conn_rec *c, diag_conn_facts *f)
         const http_msg_rec *q = &h->req, *r = &h->resp;
         e->req_frame = q->present ? q->first_frame : 0;
         e->resp_frame = r->present ? r->first_frame : 0;
-        /* Records keep frames, not times: the connection's start stands in
-         * (the clock and lock-out rules need minutes, not milliseconds). */
-        e->resp_ts_us = c->first_ts_us;
+        e->resp_ts_us = h->resp_ts_us;
         e->method = q->method;
         e->uri = q->target;
         e->host = q->host;
@@ -201,6 +206,21 @@ static void conn_facts(arena *ar, const conn_rec *c, diag_conn_facts *f)
         f->first_fin_from = -1;
     f->midstream = c->midstream;
     f->gap = c->gaps[0] || c->gaps[1];
+    diag_gap *gaps = arena_alloc(ar, c->n_gap_at * sizeof *gaps);
+    for (unsigned k = 0; k < c->n_gap_at; k++)
+        gaps[k] = (diag_gap){c->gap_at[k].dir ? DIAG_AMT : DIAG_CONSOLE, c->gap_at[k].frame_before,
+                             c->gap_at[k].frame_after};
+    f->gaps = gaps;
+    f->n_gaps = c->n_gap_at;
+    f->console_head = c->client_head;
+    f->n_console_head = c->n_client_head;
+    f->console_head_frame = c->client_head_frame;
+    /* AMT on its own ports; elsewhere what the bytes were */
+    f->service = amt_service_of_port(c->server.port);
+    if (f->service == AMT_SERVICE_OTHER)
+        f->service = c->app == APP_TLS    ? AMT_SERVICE_TLS
+                     : c->app == APP_HTTP ? AMT_SERVICE_HTTP
+                                          : AMT_SERVICE_OTHER;
     f->bytes[0] = c->bytes[0];
     f->bytes[1] = c->bytes[1];
     f->is_tls = c->app == APP_TLS && c->tls;

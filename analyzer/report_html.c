@@ -181,6 +181,9 @@ static void h_cause_token(FILE *out, const diag_finding *f)
     fputs("<code class=\"cause\">", out);
     h_text(out, f->cause && f->cause->token ? f->cause->token : "unknown");
     fputs("</code>", out);
+    if (f->confidence != DIAG_CERTAIN)
+        fprintf(out, " <span class=\"confidence\">(%s)</span>",
+                diag_confidence_name(f->confidence));
 }
 
 /* One row of the table across all connections. conn NULL: a global

@@ -72,7 +72,9 @@ static void md_findings(FILE *out, const GPtrArray *findings)
             fputs(" — ", out);
             md_text(out, c->explanation, MD_CELL);
         }
-        fprintf(out, " | %s | ", c ? diag_severity_name(c->severity) : "?");
+        fprintf(out, " | %s%s%s | ", c ? diag_severity_name(c->severity) : "?",
+                f->confidence != DIAG_CERTAIN ? ", " : "",
+                f->confidence != DIAG_CERTAIN ? diag_confidence_name(f->confidence) : "");
         md_frames(out, f);
         fputs(" | ", out);
         md_text(out, f->evidence, MD_CELL);

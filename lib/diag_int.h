@@ -86,6 +86,13 @@ void diag_clock_for(diag_ctx *x, const diag_conn_facts *c, diag_clock *out);
 /* Parses an HTTP date (RFC 7231 IMF-fixdate, RFC 850, asctime). Returns 0. */
 int diag_parse_http_date(const char *s, int64_t *out);
 
+/* Who ended connection c, how, and after which step. */
+void diag_end_of(const diag_conn_facts *c, diag_end *e);
+
+/* The service AMT offers on connection c: the facts' word, else its
+ * well-known port. */
+amt_service diag_service(const diag_conn_facts *c);
+
 /* The rule families, run in this order by diag_run. */
 void diag_rules_net(diag_ctx *x);   /* TCP and DNS */
 void diag_rules_tls(diag_ctx *x);   /* TLS negotiation and the console's refusals */

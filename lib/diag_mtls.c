@@ -51,6 +51,8 @@ typedef struct judge {
     int have_leaf;
     int accepted, rejected;
     const diag_alert *amt_alert;
+    const diag_gap *gap; /* a hole in the console's part of the handshake */
+    char gap_text[96];   /* "at frames N–M" */
 } judge;
 
 static void set(judge *j, diag_rule r, diag_status st, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -103,7 +105,16 @@ static void rule_presented(judge *j)
         return;
     case DIAG_CERT_ABSENT:
     default:
-        if (j->amt_alert || t->handshake_complete) {
+        if (j->gap) {
+            set(j, DIAG_RULE_PRESENTED, DIAG_UNKNOWN,
+                "capture gap %s in the console's handshake: its Certificate message, if any, is "
+                "in the hole",
+                j->gap_text);
+            g_free(j->cr->checklist[DIAG_RULE_PRESENTED].settle);
+            j->cr->checklist[DIAG_RULE_PRESENTED].settle =
+                g_strdup("a capture without the gap (capture on the console or on AMT's side, with "
+                         "a larger buffer)");
+        } else if (j->amt_alert || t->handshake_complete) {
             set(j, DIAG_RULE_PRESENTED, DIAG_FAIL,
                 "AMT sent a CertificateRequest (frame %" G_GUINT64_FORMAT
                 ") and the console sent no Certificate message",
@@ -432,6 +443,37 @@ static int suspicion(const judge *j, diag_rule r)
     }
 }
 
+/* What AMT's alert or close was, for the evidence. */
+static void amt_said(const judge *j, char *buf, size_t len)
+{
+    if (j->amt_alert)
+        g_snprintf(buf, len, "AMT answered %s", diag_alert_text(j->amt_alert->desc));
+    else
+        diag_end_text(&j->cr->end, buf, len);
+}
+
+/* The validity rule left alone: AMT's clock lies outside the validity
+ * period, in one direction or the other; the nearer first. */
+static void clock_by_elimination(judge *j, const char *said)
+{
+    char nb[40], na[40];
+    diag_time_text(j->leaf.not_before, nb, sizeof nb);
+    diag_time_text(j->leaf.not_after, na, sizeof na);
+    int64_t now = j->c->first_ts_us / 1000000;
+    int expired_nearer = j->leaf.not_after - now < now - j->leaf.not_before;
+    diag_finding *f = diag_add(
+        j->x, j->i, DIAG_C_AMT_CLOCK_WRONG,
+        "%s; every other check passes, so AMT judged the certificate (valid %s to %s, valid "
+        "at the capture's time) outside its validity: AMT's clock is %s %s or %s %s",
+        said, nb, na, expired_nearer ? "after" : "before", expired_nearer ? na : nb,
+        expired_nearer ? "before" : "after", expired_nearer ? nb : na);
+    f->confidence = DIAG_BY_ELIMINATION;
+    diag_frame(f, j->amt_alert ? j->amt_alert->frame : j->cr->end.frame);
+    diag_frame(f, j->c->tls.client_cert_frame);
+}
+
+/* AMT rejected the certificate and no rule fails: one rule left unsettled
+ * is the cause by elimination; several are ranked candidates. */
 static void candidates(judge *j)
 {
     diag_rule order[DIAG_N_RULES];
@@ -439,6 +481,35 @@ static void candidates(judge *j)
     for (int r = 0; r < DIAG_N_RULES; r++)
         if (j->cr->checklist[r].status == DIAG_UNKNOWN)
             order[n++] = (diag_rule)r;
+    char said[200];
+    amt_said(j, said, sizeof said);
+    if (j->gap) {
+        /* No cause from a message the capture lacks. */
+        diag_finding *f = diag_add(j->x, j->i, DIAG_C_UNDIAGNOSED,
+                                   "%s after the console's part of the handshake; a capture gap "
+                                   "%s hides what the console sent: capture without the gap",
+                                   said, j->gap_text);
+        diag_frame(f, j->gap->frame_before);
+        diag_frame(f, j->gap->frame_after);
+        diag_frame(f, j->cr->end.frame);
+        return;
+    }
+    if (n == 1 && j->have_leaf) {
+        if (order[0] == DIAG_RULE_VALIDITY) {
+            clock_by_elimination(j, said);
+            return;
+        }
+        const diag_check *ck = &j->cr->checklist[order[0]];
+        diag_finding *f =
+            diag_add(j->x, j->i, rule_cause[order[0]].token,
+                     "%s; every other check passes, so this one failed: %s "
+                     "(settle with %s)",
+                     said, ck->evidence ? ck->evidence : "", ck->settle ? ck->settle : "?");
+        f->confidence = DIAG_BY_ELIMINATION;
+        diag_frame(f, j->amt_alert ? j->amt_alert->frame : j->cr->end.frame);
+        diag_frame(f, j->c->tls.client_cert_frame);
+        return;
+    }
     for (size_t a = 1; a < n; a++)
         for (size_t b = a; b > 0 && suspicion(j, order[b]) > suspicion(j, order[b - 1]); b--) {
             diag_rule t = order[b];
@@ -448,29 +519,53 @@ static void candidates(judge *j)
     GString *s = g_string_new(NULL);
     for (size_t k = 0; k < n; k++) {
         const diag_check *ck = &j->cr->checklist[order[k]];
-        diag_cause_id id = order[k] == DIAG_RULE_VALIDITY && j->have_leaf &&
-                                   j->c->first_ts_us / 1000000 - j->leaf.not_before < 45 * 86400
-                               ? DIAG_C_CLIENT_CERT_NOT_YET_VALID_AT_AMT_CLOCK
+        /* A certificate valid at the capture's time fails validity only
+         * through AMT's clock, in either direction. */
+        diag_cause_id id = order[k] == DIAG_RULE_VALIDITY && j->have_leaf
+                               ? DIAG_C_AMT_CLOCK_WRONG
                                : rule_cause[order[k]].token;
-        const char *token = diag_cause_get(id)->token;
-        g_string_append_printf(s, "%s%zu. %s — settle with %s", k ? "; " : "", k + 1, token,
-                               ck->settle ? ck->settle : "?");
+        g_string_append_printf(s, "%s%zu. %s — settle with %s", k ? "; " : "", k + 1,
+                               diag_cause_get(id)->token, ck->settle ? ck->settle : "?");
     }
-    const diag_alert *a = j->amt_alert;
-    char said[96];
-    if (a)
-        g_snprintf(said, sizeof said, "AMT answered %s", diag_alert_text(a->desc));
-    else
-        g_strlcpy(said, "AMT closed the connection without answering", sizeof said);
     diag_finding *f =
         diag_add(j->x, j->i, DIAG_C_CLIENT_CERT_REJECTED, "%s; no rule fails on the evidence. %s%s",
                  said, n ? "Candidates: " : "",
                  n ? s->str
                    : "Every rule passes: a firmware-specific check, or AMT's configuration "
                      "changed.");
-    diag_frame(f, a ? a->frame : j->c->last_frame);
+    diag_frame(f, j->amt_alert ? j->amt_alert->frame : j->cr->end.frame);
     diag_frame(f, j->c->tls.client_cert_frame);
     j->cr->candidates = g_string_free(s, FALSE);
+}
+
+/* The first hole in the console's part of the handshake, if any. */
+static void find_gap(judge *j)
+{
+    const diag_tls_facts *t = &j->c->tls;
+    uint64_t done = t->handshake_complete ? t->handshake_done_frame : UINT64_MAX;
+    for (size_t k = 0; k < j->c->n_gaps; k++) {
+        const diag_gap *g = &j->c->gaps[k];
+        if (g->from != DIAG_CONSOLE || (g->frame_before && g->frame_before >= done) ||
+            (g->frame_after && g->frame_after < t->cert_request_frame))
+            continue;
+        j->gap = g;
+        if (g->frame_before && g->frame_after)
+            g_snprintf(j->gap_text, sizeof j->gap_text,
+                       "at frames %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT, g->frame_before,
+                       g->frame_after);
+        else
+            g_snprintf(j->gap_text, sizeof j->gap_text, "%s frame %" G_GUINT64_FORMAT,
+                       g->frame_after ? "before" : "after",
+                       g->frame_after ? g->frame_after : g->frame_before);
+        return;
+    }
+    /* A hole whose place is not known counts when the facts say one exists
+     * and the console's certificate was not seen. */
+    if (j->c->gap && !j->c->n_gaps && t->client_cert == DIAG_CERT_ABSENT) {
+        static const diag_gap unknown = {DIAG_CONSOLE, 0, 0};
+        j->gap = &unknown;
+        g_strlcpy(j->gap_text, "(place not known)", sizeof j->gap_text);
+    }
 }
 
 static void mtls_conn(diag_ctx *x, size_t i)
@@ -483,13 +578,11 @@ static void mtls_conn(diag_ctx *x, size_t i)
         return;
     judge j = {.x = x, .i = i, .c = c, .cr = diag_cr(x, i)};
     j.amt_alert = diag_first_alert(c, DIAG_AMT);
-    int amt_closed = c->first_fin_from == DIAG_AMT || c->rst_from == DIAG_AMT;
     j.accepted = t->handshake_complete && diag_amt_answered(c);
-    /* AMT refused: an alert from it, or it closed without answering. A
-     * console alert first means the console gave up, not AMT. */
-    const diag_alert *con = diag_first_alert(c, DIAG_CONSOLE);
-    j.rejected = !j.accepted && (j.amt_alert || amt_closed) &&
-                 !(con && (!j.amt_alert || con->frame < j.amt_alert->frame));
+    /* AMT refused only when AMT ended the connection: when the console
+     * ended it first (after AMT's Finished, say), the console refused. */
+    j.rejected = !j.accepted && j.cr->end.by == DIAG_AMT;
+    find_gap(&j);
     if (t->client_cert == DIAG_CERT_SENT && t->n_client_certs)
         j.have_leaf = diag_cert_read(t->client_certs[0].data, t->client_certs[0].len, &j.leaf) == 0;
     j.cr->has_checklist = 1;
@@ -538,7 +631,7 @@ static void closed_without_answer(diag_ctx *x, size_t i)
     const diag_conn_facts *c = &x->conns[i];
     const diag_tls_facts *t = &c->tls;
     if (!c->is_tls || !t->handshake_complete || t->cert_request || t->cert_request_hidden ||
-        diag_amt_answered(c) || !(c->first_fin_from == DIAG_AMT || c->rst_from == DIAG_AMT) ||
+        diag_amt_answered(c) || diag_cr(x, i)->end.by != DIAG_AMT ||
         !(t->app_records[DIAG_CONSOLE] || c->n_ex))
         return;
     diag_finding *f = diag_add(x, i, DIAG_C_AMT_CLOSED_WITHOUT_ANSWER,

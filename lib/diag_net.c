@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#define AMT_HTTP_PORT 16992
-#define AMT_TLS_PORT 16993
 /* A DNS answer is linked to the connections opened this soon after it
  * when neither Host nor SNI names the server. */
 #define DNS_LINK_US (5 * G_USEC_PER_SEC)
@@ -16,14 +14,14 @@ static size_t addr_len(int family)
     return family == 6 ? 16 : 4;
 }
 
-/* Whether a connection to the same address reached AMT's TLS port. */
+/* Whether a connection to the same address reached AMT's TLS service. */
 static int tls_port_works(diag_ctx *x, const diag_conn_facts *c)
 {
     if (!x->tls_ok) {
         x->tls_ok =
             g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
         for (size_t i = 0; i < x->n_conns; i++)
-            if (x->conns[i].server_port == AMT_TLS_PORT && x->conns[i].synack)
+            if (diag_service(&x->conns[i]) == AMT_SERVICE_TLS && x->conns[i].synack)
                 g_hash_table_add(x->tls_ok, diag_server_key(&x->conns[i]));
     }
     GBytes *key = diag_server_key(c);
@@ -32,11 +30,35 @@ static int tls_port_works(diag_ctx *x, const diag_conn_facts *c)
     return ok;
 }
 
+/* A TLS-only AMT accepts plain HTTP on its HTTP port and closes without
+ * an answer (or resets) once the request is in. */
+static void http_refused_after_request(diag_ctx *x, size_t i, const char *addr)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    const diag_end *e = &diag_cr(x, i)->end;
+    if (c->midstream || c->is_tls || diag_service(c) != AMT_SERVICE_HTTP ||
+        !c->bytes[DIAG_CONSOLE] || c->bytes[DIAG_AMT] || e->by != DIAG_AMT)
+        return;
+    int sure = tls_port_works(x, c);
+    diag_finding *f =
+        diag_add(x, i, DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY,
+                 "%s accepted the connection to port %u, took the console's %s and %s without a "
+                 "word%s",
+                 addr, c->server_port, c->n_ex ? "request" : "bytes",
+                 e->how == DIAG_END_RST ? "reset it" : "closed it",
+                 sure ? ", and accepted TLS on its TLS port in this capture"
+                      : "; no TLS connection to it in the capture confirms that it is TLS-only");
+    f->confidence = sure ? DIAG_CERTAIN : DIAG_LIKELY;
+    diag_frame(f, c->n_ex ? c->ex[0].req_frame : c->console_head_frame);
+    diag_frame(f, e->frame);
+}
+
 static void tcp_rules(diag_ctx *x, size_t i)
 {
     const diag_conn_facts *c = &x->conns[i];
     char addr[64];
     diag_addr_text(c->family, c->server_addr, addr, sizeof addr);
+    http_refused_after_request(x, i, addr);
     if (c->midstream || c->bytes[0] || c->bytes[1])
         return;
     if (c->syns && !c->synack && c->rst_from != DIAG_AMT) {
@@ -49,16 +71,16 @@ static void tcp_rules(diag_ctx *x, size_t i)
     }
     if (c->rst_from == DIAG_AMT && !c->synack) {
         diag_finding *f;
-        if (c->server_port == AMT_HTTP_PORT && tls_port_works(x, c))
+        if (diag_service(c) == AMT_SERVICE_HTTP && tls_port_works(x, c))
             f = diag_add(x, i, DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY,
-                         "%s refused port %u with a reset, and accepted TLS on %u in this "
-                         "capture",
-                         addr, AMT_HTTP_PORT, AMT_TLS_PORT);
+                         "%s refused port %u with a reset, and accepted TLS on its TLS port in "
+                         "this capture",
+                         addr, c->server_port);
         else
             f = diag_add(x, i, DIAG_C_PORT_CLOSED, "%s answered the SYN to port %u with a reset%s",
                          addr, c->server_port,
-                         c->server_port == AMT_HTTP_PORT
-                             ? "; if AMT is TLS-only, the console must use 16993"
+                         diag_service(c) == AMT_SERVICE_HTTP
+                             ? "; if AMT is TLS-only, the console must use TLS (16993)"
                              : "");
         diag_frame(f, c->syn_frame);
         diag_frame(f, c->rst_frame);
@@ -117,7 +139,7 @@ static void dns_rules(diag_ctx *x)
             if (c->first_ts_us < d->ts_us || c->midstream)
                 continue;
             const char *name = conn_name(c);
-            int amt_port = c->server_port >= AMT_HTTP_PORT && c->server_port <= 16995;
+            int amt_port = diag_service(c) != AMT_SERVICE_OTHER;
             int linked;
             if (name) {
                 linked = name_equal(name, d->qname);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amtdiag/amt_ports.h"
 #include "amtdiag/diag_cert.h"
 
 /* ---- facts ------------------------------------------------------------- */
@@ -30,6 +31,21 @@ typedef struct diag_alert {
     int after_type;      /* ... and its TLS handshake type, -1 none */
     int after_handshake; /* sent after the handshake had completed */
 } diag_alert;
+
+/* A TLS handshake message, as the capture shows it (encrypted ones too,
+ * when decrypted or inferred from their place). */
+typedef struct diag_hs_msg {
+    int from; /* DIAG_CONSOLE or DIAG_AMT */
+    int type; /* TLS handshake type */
+    uint64_t frame;
+} diag_hs_msg;
+
+/* A hole in the capture: bytes one side sent that the capture lacks. */
+typedef struct diag_gap {
+    int from;              /* the side whose bytes are missing */
+    uint64_t frame_before; /* that side's last frame before the hole, 0 none */
+    uint64_t frame_after;  /* its first frame after it, 0 none */
+} diag_gap;
 
 /* Whether a Certificate message came from a side (TLS layer's view). */
 typedef enum {
@@ -71,6 +87,9 @@ typedef struct diag_tls_facts {
     uint64_t handshake_done_frame; /* the last Finished */
     const diag_alert *alerts;
     size_t n_alerts;
+    const diag_hs_msg *hs; /* every handshake message, in capture order */
+    size_t n_hs;
+    uint64_t app_first_frame[2]; /* first application data record, per side; 0 none */
     int decrypted;               /* application data was readable */
     const char *key_status;      /* one line: decrypted with …, or why not */
     const char *key_status_name; /* "no-keys", "no-client-hello", … (docs/json-schema.md) */
@@ -111,6 +130,7 @@ typedef struct diag_conn_facts {
     int family;                  /* 4 or 6 */
     uint8_t client_addr[16], server_addr[16];
     uint16_t client_port, server_port;
+    amt_service service; /* what AMT serves there; UNKNOWN: by the well-known port */
     int64_t first_ts_us, last_ts_us;
     uint64_t first_frame, last_frame;
     unsigned syns; /* SYNs the console sent */
@@ -121,9 +141,14 @@ typedef struct diag_conn_facts {
     uint64_t rst_frame;
     int first_fin_from; /* who closed first: -1 none */
     uint64_t first_fin_frame;
-    int midstream;     /* the capture started inside it */
-    int gap;           /* bytes missing from the capture */
-    uint64_t bytes[2]; /* payload bytes per side */
+    int midstream;        /* the capture started inside it */
+    int gap;              /* bytes missing from the capture */
+    const diag_gap *gaps; /* where, as far as known */
+    size_t n_gaps;
+    uint64_t bytes[2];           /* payload bytes per side */
+    const uint8_t *console_head; /* the console's first payload bytes (up to 16) */
+    size_t n_console_head;
+    uint64_t console_head_frame;
     int is_tls;
     diag_tls_facts tls;
     int is_http; /* HTTP was readable (plain or decrypted) */
@@ -169,6 +194,8 @@ typedef struct diag_inputs {
     size_t n_trusted_fqdn;
     const diag_blob *trusted_roots; /* --trusted-root PEM */
     size_t n_trusted_roots;
+    const diag_blob *console_roots; /* --ca PEM: the roots the console trusts */
+    size_t n_console_roots;
     int has_clock_offset;   /* --amt-clock-offset */
     int64_t clock_offset_s; /* AMT's clock minus true time */
     int in_progress;        /* the capture goes on (live, streaming): rules about
@@ -302,10 +329,41 @@ typedef struct diag_check {
     char *settle;   /* for UNKNOWN: the input that would settle it */
 } diag_check;
 
+/* Steps of a connection besides the TLS handshake messages (0-255). */
+enum {
+    DIAG_STEP_NONE = -1,
+    DIAG_STEP_SYN = 0x100,   /* the console's SYN */
+    DIAG_STEP_SYNACK,        /* AMT's SYN-ACK */
+    DIAG_STEP_CONSOLE_BYTES, /* the console's first bytes, not TLS */
+    DIAG_STEP_APP_DATA,      /* encrypted application data */
+    DIAG_STEP_REQUEST,       /* an HTTP request */
+    DIAG_STEP_RESPONSE,      /* an HTTP response */
+};
+
+/* How a connection ended. */
+typedef enum {
+    DIAG_END_OPEN,         /* still open when the capture ended */
+    DIAG_END_ALERT,        /* a TLS alert other than close_notify (or unreadable) */
+    DIAG_END_CLOSE_NOTIFY, /* a TLS close_notify */
+    DIAG_END_FIN,
+    DIAG_END_RST
+} diag_end_how;
+
+/* Who ended a connection, how, and after which step. */
+typedef struct diag_end {
+    int by; /* DIAG_CONSOLE, DIAG_AMT; -1 when it did not end */
+    diag_end_how how;
+    uint64_t frame;
+    int after_from; /* the last step before it: sender, -1 none */
+    int after_step; /* a TLS handshake type or DIAG_STEP_* */
+    uint64_t after_frame;
+} diag_end;
+
 typedef struct diag_conn_result {
     unsigned conn_id;
     diag_stage stage; /* the last stage reached (never DIAG_STAGE_DNS) */
     diag_outcome outcome;
+    diag_end end;
     GPtrArray *findings; /* diag_finding*, errors first */
     int has_checklist;   /* AMT asked for a console certificate */
     diag_check checklist[DIAG_N_RULES];
@@ -325,6 +383,7 @@ typedef struct diag_result {
     GPtrArray *global; /* diag_finding* about no single connection */
     diag_clock clock;
     unsigned n_rejected; /* connections whose outcome is rejected or failed */
+    unsigned n_not_ok;   /* connections not shown to work: outcome other than ok or challenge */
     unsigned n_errors;   /* findings of severity error, global ones included */
 } diag_result;
 
@@ -362,6 +421,18 @@ const char *diag_stage_name(diag_stage s);
 
 /* "ok", "challenge", "rejected", "failed", "unknown". */
 const char *diag_outcome_name(diag_outcome o);
+
+/* "ClientHello", "Finished", … for handshake types; "SYN", "request", …
+ * for DIAG_STEP_*; "none" for DIAG_STEP_NONE. */
+const char *diag_step_name(int step);
+
+/* One sentence on how a connection ended: "the console ended it with a FIN
+ * (frame 11) after AMT's Finished (frame 10)". Returns what g_snprintf
+ * returns. */
+int diag_end_text(const diag_end *e, char *buf, size_t len);
+
+/* "open", "alert", "close_notify", "fin", "rst". */
+const char *diag_end_how_name(diag_end_how how);
 
 /* "certain", "likely", "by-elimination". */
 const char *diag_confidence_name(diag_confidence c);
