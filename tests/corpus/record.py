@@ -7,11 +7,14 @@ joined by a veth pair that dumpcap captures on the console's side.
 
 usage: record.py AMTSIM OUTDIR [CASE...]     (every case without names)
        record.py --list
-       record.py --readme OUTDIR             (OUTDIR/README.md and inputs.txt only)
+       record.py --refresh OUTDIR [CASE...]  (expected.json, README.md and inputs.txt
+                                              again from the recorded captures and
+                                              AMT logs, after cases.py changed)
 
 Each case becomes OUTDIR/CASE/: capture.pcapng, keylog.txt, the
 certificates (root-ca.pem, amt-cert.pem, console-cert.pem where one was
-presented) and expected.json (docs/samples-format.md, plus ended_by and
+presented), amt-log.jsonl (amtsim --serve's own account of each connection)
+and expected.json (docs/samples-format.md, plus ended_by and
 ended_after per connection). OUTDIR/inputs.txt holds the amtdiag options
 per case and OUTDIR/README.md the table of cases.
 
@@ -80,8 +83,8 @@ def run_case(case, amtsim, sample, tag):
             if server.returncode != 0:  # a sanitizer's report, for one
                 problems.append("amtsim --serve exited %d: %s" % (
                     server.returncode, open(os.path.join(work, "amt.out")).read()[-2000:]))
-        with open(os.path.join(srv, "connections.jsonl")) as f:
-            amt_log = [json.loads(line) for line in f if line.strip()]
+        shutil.copy(os.path.join(srv, "connections.jsonl"), os.path.join(sample, "amt-log.jsonl"))
+        amt_log = read_log(sample)
         shutil.copy(os.path.join(srv, "root-ca.pem"), sample)
         shutil.copy(os.path.join(srv, "amt-cert.pem"), sample)
         if case.console_cert:
@@ -90,6 +93,11 @@ def run_case(case, amtsim, sample, tag):
         return amt_log, problems
     finally:
         shutil.rmtree(work, ignore_errors=True)  # the AMT's and the console's private keys
+
+
+def read_log(sample):
+    with open(os.path.join(sample, "amt-log.jsonl")) as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def cut_console_certificate(cap, keylog):
@@ -212,12 +220,24 @@ def record(case, amtsim, out, tag):
     amt_log, problems = run_case(case, amtsim, sample, tag)
     cut = cut_console_certificate(os.path.join(sample, "capture.pcapng"),
                                   os.path.join(sample, "keylog.txt")) if case.gap else None
-    exp = expected(case, sample, amt_log, problems, cut)
+    write_expected(sample, expected(case, sample, amt_log, problems, cut))
+    for name in os.listdir(sample):
+        os.chmod(os.path.join(sample, name), 0o644)
+    return problems
+
+
+def write_expected(sample, exp):
     with open(os.path.join(sample, "expected.json"), "w") as f:
         json.dump(exp, f, indent=2)
         f.write("\n")
-    for name in os.listdir(sample):
-        os.chmod(os.path.join(sample, name), 0o644)
+
+
+def refresh(case, out):
+    """expected.json again from the recorded capture and AMT log, after the
+    case's judgments changed; the capture is not touched."""
+    sample = os.path.join(out, case.name)
+    problems = []
+    write_expected(sample, expected(case, sample, read_log(sample), problems, case.gap))
     return problems
 
 
@@ -253,11 +273,14 @@ WS-Man) across a veth pair between two network namespaces, taken by dumpcap
 on the console's side. Recorded by `tests/corpus/record.py` (as root:
 `python3 tests/corpus/record.py build/tests/sim/amtsim tests/corpus/third-party`);
 the cases, with what a correct diagnosis says of each connection, are in
-`tests/corpus/cases.py`, and this table is generated from them.
+`tests/corpus/cases.py`, and this table is generated from them
+(`record.py --refresh tests/corpus/third-party` after changing a case's
+judgments, without recording again).
 
 Each folder holds `capture.pcapng`, `keylog.txt` (SSLKEYLOGFILE of the
 client), `root-ca.pem`, `amt-cert.pem`, `console-cert.pem` where the console
-presented one, and `expected.json` in the samples' format
+presented one, `amt-log.jsonl` (the AMT's own account: TLS as it saw it, the
+alert it sent, its certificate verdict, what it answered) and `expected.json` in the samples' format
 (docs/samples-format.md) with, per connection, `ended_by` (`console`, `amt`
 or `none`: who sent the fatal alert, else the first close_notify, FIN or
 RST) and `ended_after` (the last handshake message or HTTP step before it;
@@ -283,9 +306,15 @@ def main(argv):
         for c in C.CASES:
             print("%-48s %s" % (c.name, c.client))
         return 0
-    if argv[1:2] == ["--readme"] and len(argv) == 3:
+    if argv[1:2] == ["--refresh"] and len(argv) >= 3:
+        failed = 0
+        for case in [c for c in C.CASES if not argv[3:] or c.name in argv[3:]]:
+            problems = refresh(case, argv[2])
+            failed += bool(problems)
+            for p in problems:
+                print("FAIL %s: %s" % (case.name, p))
         write_tables(argv[2], {c.name for c in C.CASES})
-        return 0
+        return 1 if failed else 0
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
