@@ -11,6 +11,7 @@ not the kernel's 64 KiB super-packets; IPv6 is off so only the traffic of
 the test is captured.
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,6 +31,9 @@ def _run(*cmd, check=True):
 
 
 class Lab:
+    """tag: "PID" + "x" + a number, so that sweep() knows a lab whose
+    recorder is gone."""
+
     def __init__(self, tag):
         self.console = "amtc-%s" % tag
         self.amt = "amta-%s" % tag
@@ -93,6 +97,17 @@ class Lab:
         for ns in (self.console, self.amt):
             _run("ip", "netns", "del", ns, check=False)
         shutil.rmtree(self.etc, ignore_errors=True)
+
+
+def sweep():
+    """Removes the namespaces of recorders that died without cleaning up
+    (killed by a timeout, say): their names carry the recorder's PID."""
+    names = _run("ip", "netns", "list", check=False).stdout.split()
+    for name in names:
+        m = re.fullmatch(r"amt[ca]-(\d+)x\d+", name)
+        if m and not os.path.exists("/proc/" + m.group(1)):
+            _run("ip", "netns", "del", name, check=False)
+            shutil.rmtree(os.path.join("/etc/netns", name), ignore_errors=True)
 
 
 def available():

@@ -328,6 +328,9 @@ def main(argv):
     if why:
         print("record.py: skipped: %s" % why, file=sys.stderr)
         return 77
+    lab.sweep()
+    # a timeout's SIGTERM unwinds like an error, so the namespaces go too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     todo = [c for c in C.CASES if not names or c.name in names]
     os.makedirs(out, exist_ok=True)
     failed = 0
@@ -335,7 +338,7 @@ def main(argv):
     for k, case in enumerate(todo):
         t0 = time.monotonic()
         try:
-            problems = record(case, amtsim, out, "%d%s" % (os.getpid() % 100000, k))
+            problems = record(case, amtsim, out, "%dx%d" % (os.getpid(), k))
         except (RuntimeError, OSError, subprocess.SubprocessError) as e:
             problems = [str(e)]
         status = "FAIL" if problems else "ok  "
