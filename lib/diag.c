@@ -92,6 +92,17 @@ int diag_has_error(const diag_conn_result *cr)
     return 0;
 }
 
+int diag_console_spoke_http(const diag_conn_facts *c)
+{
+    static const char *const methods[] = {"GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ", "DELETE "};
+    for (size_t k = 0; k < G_N_ELEMENTS(methods); k++) {
+        size_t n = strlen(methods[k]);
+        if (c->n_console_head >= n && memcmp(c->console_head, methods[k], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 amt_service diag_service(const diag_conn_facts *c)
 {
     return c->service != AMT_SERVICE_UNKNOWN ? c->service : amt_service_of_port(c->server_port);
