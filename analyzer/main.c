@@ -210,7 +210,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "amtdiag: %s: %s\n", o.output, strerror(errno));
                 status = 2;
             }
-            if (status == 0 && d->n_errors)
+            if (status == 0 && (d->n_errors || d->n_not_ok))
                 status = 1;
         }
         g_ptr_array_free(given, TRUE);

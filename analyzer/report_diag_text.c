@@ -24,11 +24,11 @@ static const char *c_(const pen *p, const char *code)
     return p->color ? code : "";
 }
 
-static const char *outcome_color(const char *outcome)
+static const char *outcome_color(diag_outcome outcome)
 {
-    if (!strcmp(outcome, "ok"))
+    if (outcome == DIAG_OUTCOME_OK)
         return GREEN;
-    if (!strcmp(outcome, "rejected") || !strcmp(outcome, "failed"))
+    if (diag_outcome_is_failure(outcome))
         return RED;
     return YELLOW;
 }
@@ -48,8 +48,9 @@ static void finding(const pen *p, const diag_finding *f)
     const char *sev = f->cause->severity == DIAG_ERROR     ? RED
                       : f->cause->severity == DIAG_WARNING ? YELLOW
                                                            : DIM;
-    fprintf(p->out, "  %s%s%s %s(%s)%s", c_(p, sev), f->cause->token, c_(p, OFF), c_(p, DIM),
-            diag_severity_name(f->cause->severity), c_(p, OFF));
+    fprintf(p->out, "  %s%s%s %s(%s%s%s)%s", c_(p, sev), f->cause->token, c_(p, OFF), c_(p, DIM),
+            diag_severity_name(f->cause->severity), f->confidence != DIAG_CERTAIN ? ", " : "",
+            f->confidence != DIAG_CERTAIN ? diag_confidence_name(f->confidence) : "", c_(p, OFF));
     frames(p->out, f);
     fprintf(p->out, "\n      %s\n", f->cause->explanation);
     fprintf(p->out, "      Evidence: %s\n", f->evidence);
@@ -83,11 +84,11 @@ static void conn_block(const pen *p, const report_in *r, const conn_rec *c)
             c_(p, OFF));
     if (d) {
         char up[16];
-        g_strlcpy(up, d->outcome, sizeof up);
+        g_strlcpy(up, diag_outcome_name(d->outcome), sizeof up);
         for (char *s = up; *s; s++)
             *s = g_ascii_toupper(*s);
         fprintf(p->out, "%s%s%s (stage %s)", c_(p, outcome_color(d->outcome)), up, c_(p, OFF),
-                d->stage);
+                diag_stage_name(d->stage));
     }
     fputc('\n', p->out);
     fprintf(p->out, "  frames %" PRIu64 "–%" PRIu64 " of %s; TCP %s", c->first_frame, c->last_frame,
@@ -119,6 +120,11 @@ static void conn_block(const pen *p, const report_in *r, const conn_rec *c)
     fputc('\n', p->out);
     if (!d)
         return;
+    if (d->outcome != DIAG_OUTCOME_OK) {
+        char end[256];
+        diag_end_text(&d->end, end, sizeof end);
+        fprintf(p->out, "  %s\n", end);
+    }
     for (guint i = 0; i < d->findings->len; i++)
         finding(p, g_ptr_array_index(d->findings, i));
     if (d->candidates)

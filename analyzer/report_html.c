@@ -104,7 +104,7 @@ static const char *h_class(const char *word)
 
 static const char *outcome_of(const diag_conn_result *d)
 {
-    return d && d->outcome ? d->outcome : "unknown";
+    return diag_outcome_name(d ? d->outcome : DIAG_OUTCOME_UNKNOWN);
 }
 
 /* ---- style ------------------------------------------------------------- */
@@ -181,6 +181,9 @@ static void h_cause_token(FILE *out, const diag_finding *f)
     fputs("<code class=\"cause\">", out);
     h_text(out, f->cause && f->cause->token ? f->cause->token : "unknown");
     fputs("</code>", out);
+    if (f->confidence != DIAG_CERTAIN)
+        fprintf(out, " <span class=\"confidence\">(%s)</span>",
+                diag_confidence_name(f->confidence));
 }
 
 /* One row of the table across all connections. conn NULL: a global
@@ -239,9 +242,9 @@ static void h_checklist(FILE *out, const diag_conn_result *d)
         const char *st = diag_status_name(ck->status);
         fprintf(out, "<tr><td class=\"num\">%d</td><td>", k + 1);
         h_text(out, ck->title);
-        if (ck->rule) {
+        if (ck->name) {
             fputs(" <code>", out);
-            h_text(out, ck->rule);
+            h_text(out, ck->name);
             fputs("</code>", out);
         }
         fprintf(out, "</td><td class=\"st-%s\">", h_class(st));
@@ -449,9 +452,9 @@ static void h_conn(FILE *out, const report_in *r, const conn_rec *c)
     fprintf(out, " <span class=\"badge o-%s\">", h_class(oc));
     h_upper(out, d ? oc : "not diagnosed");
     fputs("</span>", out);
-    if (d && d->stage) {
+    if (d) {
         fputs(" <small>stage ", out);
-        h_text(out, d->stage);
+        h_text(out, diag_stage_name(d->stage));
         fputs("</small>", out);
     }
     fputs("</h2>\n", out);

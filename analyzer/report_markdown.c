@@ -72,7 +72,9 @@ static void md_findings(FILE *out, const GPtrArray *findings)
             fputs(" — ", out);
             md_text(out, c->explanation, MD_CELL);
         }
-        fprintf(out, " | %s | ", c ? diag_severity_name(c->severity) : "?");
+        fprintf(out, " | %s%s%s | ", c ? diag_severity_name(c->severity) : "?",
+                f->confidence != DIAG_CERTAIN ? ", " : "",
+                f->confidence != DIAG_CERTAIN ? diag_confidence_name(f->confidence) : "");
         md_frames(out, f);
         fputs(" | ", out);
         md_text(out, f->evidence, MD_CELL);
@@ -96,8 +98,8 @@ static void md_checklist(FILE *out, const diag_conn_result *d)
         const diag_check *ck = &d->checklist[k];
         fprintf(out, "| %d | ", k + 1);
         md_text(out, ck->title, MD_CELL);
-        if (ck->rule)
-            fprintf(out, " (`%s`)", ck->rule);
+        if (ck->name)
+            fprintf(out, " (`%s`)", ck->name);
         /* Bold FAIL so it stands out where the ticket shows no colour. */
         fputs(ck->status == DIAG_FAIL ? " | **" : " | ", out);
         md_upper(out, diag_status_name(ck->status));
@@ -199,9 +201,9 @@ static void md_conn(FILE *out, const report_in *r, const conn_rec *c)
     fputs(" — ", out);
     if (d) {
         fputs("**", out);
-        md_upper(out, d->outcome ? d->outcome : "unknown");
+        md_upper(out, diag_outcome_name(d->outcome));
         fputs("** (stage ", out);
-        md_text(out, d->stage ? d->stage : "?", MD_INLINE);
+        md_text(out, diag_stage_name(d->stage), MD_INLINE);
         fputs(")\n\n", out);
     } else {
         fputs("not diagnosed\n\n", out);

@@ -65,20 +65,22 @@ static int load_hosts(user_inputs *u, const char *path)
     return 0;
 }
 
-static int load_roots(user_inputs *u, const GPtrArray *paths)
+/* Loads the certificates of every PEM file in paths into *roots. */
+static int load_roots(const char *option, const GPtrArray *paths, diag_blob **roots,
+                      size_t *n_roots)
 {
     for (guint i = 0; i < paths->len; i++) {
         diag_blob *got = NULL;
         char err[512];
         int n = diag_load_pem_certs(g_ptr_array_index(paths, i), &got, err, sizeof err);
         if (n < 0) {
-            fprintf(stderr, "amtdiag: --trusted-root: %s\n", err);
+            fprintf(stderr, "amtdiag: %s: %s\n", option, err);
             return -1;
         }
-        u->roots = g_renew(diag_blob, u->roots, u->n_roots + (size_t)n);
-        memcpy(u->roots + u->n_roots, got, (size_t)n * sizeof *got);
-        u->n_roots += (size_t)n;
-        g_free(got); /* the blobs' data moved to u->roots */
+        *roots = g_renew(diag_blob, *roots, *n_roots + (size_t)n);
+        memcpy(*roots + *n_roots, got, (size_t)n * sizeof *got);
+        *n_roots += (size_t)n;
+        g_free(got); /* the blobs' data moved to *roots */
     }
     return 0;
 }
@@ -96,7 +98,8 @@ int user_inputs_load(user_inputs *u, const amtdiag_options *o)
     }
     if (o->hosts_file && load_hosts(u, o->hosts_file) != 0)
         return -1;
-    if (load_roots(u, o->trusted_roots) != 0)
+    if (load_roots("--trusted-root", o->trusted_roots, &u->roots, &u->n_roots) != 0 ||
+        load_roots("--ca", o->console_roots, &u->console_roots, &u->n_console_roots) != 0)
         return -1;
     u->in.accounts = (const diag_account *)u->accounts->data;
     u->in.n_accounts = u->accounts->len;
@@ -106,6 +109,8 @@ int user_inputs_load(user_inputs *u, const amtdiag_options *o)
     u->in.n_trusted_fqdn = o->trusted_fqdn->len;
     u->in.trusted_roots = u->roots;
     u->in.n_trusted_roots = u->n_roots;
+    u->in.console_roots = u->console_roots;
+    u->in.n_console_roots = u->n_console_roots;
     u->in.has_clock_offset = o->has_clock_offset;
     u->in.clock_offset_s = o->clock_offset_s;
     return 0;
@@ -126,5 +131,6 @@ void user_inputs_free(user_inputs *u)
     if (u->hosts)
         g_array_free(u->hosts, TRUE);
     diag_blobs_free(u->roots, u->n_roots);
+    diag_blobs_free(u->console_roots, u->n_console_roots);
     memset(u, 0, sizeof *u);
 }

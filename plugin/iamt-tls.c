@@ -163,7 +163,7 @@ static int names_frame(const diag_finding *f, guint32 frame)
  * closes without one), once per connection. */
 static int first_time(const diag_finding *f, iamt_tls_conn *c)
 {
-    if (strcmp(f->cause->stage, "tls") != 0)
+    if (f->cause->stage != DIAG_STAGE_TLS)
         return 0;
     for (size_t i = 0; i < c->n_shown; i++)
         if (c->shown[i] == f->cause)
@@ -192,33 +192,6 @@ static int summary_due(const iamt_tls_conn *c, const diag_conn_result *cr, guint
     if (f->is_tls && (f->first_fin_frame == frame || f->rst_frame == frame))
         due |= SUMMARY_CLOSE;
     return due & ~c->summarized;
-}
-
-/* The AMT cause an alert most likely stands for, when no rule named it. */
-static const char *alert_guess(int desc, int from)
-{
-    switch (desc) {
-    case 40:
-        return from == DIAG_AMT ? "no-shared-cipher or client-cert-missing"
-                                : "legacy-renegotiation-refused";
-    case 42:
-    case 46:
-        return from == DIAG_AMT ? "client-cert-rejected" : "amt-cert-untrusted-by-console";
-    case 43:
-        return "client-cert-missing-amt-console-oid or client-cert-missing-client-auth-eku";
-    case 45:
-        return "client-cert-expired-at-amt-clock";
-    case 48:
-        return from == DIAG_AMT ? "client-cert-untrusted-root" : "amt-cert-untrusted-by-console";
-    case 70:
-        return "tls-version-mismatch";
-    case 71:
-        return "no-shared-cipher";
-    case 116:
-        return "client-cert-missing";
-    default:
-        return "tls-handshake-failed";
-    }
 }
 
 /* What the first pass showed on one frame of a connection, kept for every
@@ -260,16 +233,22 @@ static void view_alerts(tls_frame_view *v, packet_info *pinfo, const iamt_tls_co
         const char *cause = NULL;
         for (guint k = 0; k < cr->findings->len && !cause; k++) {
             const diag_finding *f = g_ptr_array_index(cr->findings, k);
-            if (strcmp(f->cause->stage, "tls") == 0 && f->cause->severity != DIAG_INFO &&
+            if (f->cause->stage == DIAG_STAGE_TLS && f->cause->severity != DIAG_INFO &&
                 names_frame(f, pinfo->num))
                 cause = f->cause->token;
         }
-        if (!cause)
-            cause = alert_guess(a->desc, a->from);
+        if (!cause) {
+            diag_cause_id ids[2];
+            size_t n = diag_alert_likely_causes(a->from, a->desc, ids);
+            cause = n > 1 ? wmem_strdup_printf(wmem_file_scope(), "%s or %s",
+                                               diag_cause_get(ids[0])->token,
+                                               diag_cause_get(ids[1])->token)
+                          : diag_cause_get(ids[0])->token;
+        }
         v->alerts =
             wmem_realloc(wmem_file_scope(), v->alerts, (v->n_alerts + 1) * sizeof *v->alerts);
         tls_alert_view *av = &v->alerts[v->n_alerts++];
-        av->cause = cause; /* static */
+        av->cause = cause; /* static or file scope */
         av->text = wmem_strdup_printf(wmem_file_scope(), "TLS alert %s (%d) from %s: likely %s",
                                       amt_tls_alert_name(a->desc), a->desc,
                                       a->from == DIAG_AMT ? "AMT" : "the console", cause);
@@ -304,8 +283,8 @@ static tls_frame_view *first_pass_view(packet_info *pinfo, iamt_tls_conn *c)
     int due = summary_due(c, cr, pinfo->num);
     if (v->n_causes || due) {
         c->summarized |= due;
-        v->stage = file_text(cr->stage, 64);
-        v->outcome = file_text(cr->outcome, 64);
+        v->stage = diag_stage_name(cr->stage); /* static, in lib's tables */
+        v->outcome = diag_outcome_name(cr->outcome);
         if (cr->candidates)
             v->candidates = file_text(cr->candidates, 2048);
         v->has_checklist = cr->has_checklist;
