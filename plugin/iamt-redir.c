@@ -17,6 +17,7 @@
 #include "iamt-passwords.h"
 #include "iamt-text.h"
 #include "packet-iamt.h"
+#include "ws-compat.h"
 
 #define DEFAULT_REDIR_PORTS "16994"
 #define DEFAULT_REDIR_TLS_PORTS "16995"
@@ -281,7 +282,7 @@ static void session_start(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, redi
 static void reply_status(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, proto_item *ti,
                          const char *what)
 {
-    guint8 st = tvb_get_guint8(tvb, 1);
+    guint8 st = tvb_get_uint8(tvb, 1);
     proto_tree_add_item(t, hf_status, tvb, 1, 1, ENC_NA);
     const char *sn = redir_start_status_name(st);
     add_str(t, hf_status_name, tvb, pinfo, sn ? sn : "unknown");
@@ -325,7 +326,7 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                             int dir)
 {
     guint n = tvb_reported_length(tvb);
-    guint8 type = tvb_get_guint8(tvb, 0);
+    guint8 type = tvb_get_uint8(tvb, 0);
     const char *name = redir_msg_name(type);
     proto_item *ti = proto_tree_add_item(tree, hf_redir, tvb, 0, (gint)n, ENC_NA);
     proto_item_append_text(ti, ": %s", name);
@@ -423,7 +424,7 @@ static int dissect_redir(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             proto_item *ti = proto_tree_add_item(tree, hf_data, tvb, (gint)off, -1, ENC_NA);
             expert_add_info_format(pinfo, ti, &ei_malformed,
                                    "Not a redirection message (type 0x%02x)",
-                                   tvb_get_guint8(tvb, (gint)off));
+                                   tvb_get_uint8(tvb, (gint)off));
             return (int)len;
         }
         tvbuff_t *msg = tvb_new_subset_length(tvb, (gint)off, (gint)n);

@@ -20,6 +20,7 @@
 #include "iamt-text.h"
 #include "iamt-tls.h"
 #include "packet-iamt.h"
+#include "ws-compat.h"
 
 #define AMT_BANNER "Intel(R) Active Management Technology"
 #define DEFAULT_HTTP_PORTS "16992"
@@ -55,7 +56,7 @@ typedef struct amt_mark {
     guint32 server_port;
     guint32 from_frame;
 } amt_mark;
-static gboolean pref_detect = TRUE; /* recognise AMT by content on other ports */
+static ws_bool pref_detect = TRUE; /* recognise AMT by content on other ports */
 
 static range_t *pref_http_ports;
 static range_t *pref_tls_ports;
@@ -326,8 +327,8 @@ void iamt_mark_amt(packet_info *pinfo, guint32 server_port)
 /* AMT on a port that is not one of AMT's (port forwarding, a proxy): a
  * plain-HTTP request to AMT's WS-Man or EOI endpoints, or a response with
  * AMT's Server banner. The conversation is then HTTP and AMT's from here on. */
-static gboolean dissect_iamt_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                      void *data)
+static ws_bool dissect_iamt_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                     void *data)
 {
     (void)data;
     guint len = tvb_captured_length(tvb);

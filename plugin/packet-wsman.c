@@ -192,7 +192,7 @@ static void http_facts(packet_info *pinfo, proto_tree *tree, const void *data, s
 
 /* lib's storage behind a decoded message goes with the packet scope, even
  * when adding items throws half-way. */
-static gboolean clear_msg(wmem_allocator_t *scope, wmem_cb_event_t event, void *m)
+static ws_bool clear_msg(wmem_allocator_t *scope, wmem_cb_event_t event, void *m)
 {
     (void)scope;
     (void)event;

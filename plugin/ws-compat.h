@@ -46,7 +46,8 @@ typedef http_message_info_t iamt_media_info;
 #define tvb_get_uint8 tvb_get_guint8
 #endif
 
-/* 4.6: a stat-tap UI's init callback returns whether it started. */
+/* 4.6: a stat-tap UI's init callback returns whether it started (4.0,
+ * 4.4: nothing). */
 #if IAMT_WS_AT_LEAST(4, 6)
 typedef bool iamt_stat_init_ret;
 #define IAMT_STAT_INIT_RETURN(ok) return (ok)

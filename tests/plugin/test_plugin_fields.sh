@@ -15,7 +15,9 @@ set -u
 sep=$(printf '\037') # aggregator between occurrences: expert texts hold commas
 
 # Fields of the goldens, one column each; the expert messages come last.
-FIELDS="frame.number _ws.col.Info wsman.action_name wsman.class wsman.message_id
+# The Info column is read from tshark's summary lines and inserted second
+# (ws_version.py says why, and what else differs between Wireshark versions).
+FIELDS="frame.number wsman.action_name wsman.class wsman.message_id
 wsman.relates_to wsman.selector wsman.return_value wsman.fault.subcode wsman.response_in
 wsman.request_in iamt.eoi.service iamt.eoi.method iamt.eoi.status_code iamt.eoi.response_in
 iamt.eoi.request_in iamt.auth.scheme iamt.auth.username iamt.auth.nc iamt.auth.stale
@@ -47,11 +49,17 @@ run_sample() {
     as_user pw tshark "$@" >"$out" 2>"$out.err"
 }
 
-# The worker xargs starts per sample (same script, exported variables).
+# The worker xargs starts per sample (same script, exported variables):
+# the fields, and the Info column of the same frames from the summary lines.
 if [ "${1:-}" = "--run-one" ]; then
     tmp=$TEST_TMP
     d=$2
-    run_sample "$d" "$tmp/out/$(basename "$d").raw" -2
+    base=$tmp/out/$(basename "$d")
+    run_sample "$d" "$base.raw" -2
+    cap=$(ls "$d"/capture.pcap* | head -n 1)
+    set -- -2 -n -r "$cap" -Y "iamt || wsman" -T tabs -o "$INFO_COLUMNS"
+    [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
+    as_user pw tshark "$@" >"$base.info" 2>>"$base.raw.err"
     exit 0
 fi
 
@@ -88,8 +96,10 @@ check() { # check NAME EXPECTED ACTUAL
 
 # Every sample at once, a few tshark processes in parallel (each is ~1 s
 # of start-up, mostly).
+here=$(cd "$(dirname "$0")" && pwd)
+INFO_COLUMNS=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import ws_version; print(ws_version.INFO_COLUMNS)' "$here")
 TEST_TMP=$tmp FIELDS=$FIELDS
-export TEST_TMP FIELDS
+export TEST_TMP FIELDS INFO_COLUMNS
 ls -d "$tmp"/samples/* | xargs -P 4 -n 1 sh "$0" --run-one
 
 # The cause tokens the plugin can report, from its expert items
@@ -133,7 +143,8 @@ for d in "$tmp"/samples/*; do
     if [ -s "$raw.err" ]; then
         check "$name: tshark quiet on stderr" "" "$(head -c 300 "$raw.err")"
     fi
-    tr "$sep" '|' <"$raw" >"$tmp/out/$name.tsv"
+    python3 "$here/ws_version.py" golden "$ver" "$raw" "$tmp/out/$name.info" iamt.auth.stale "$sep" \
+        >"$tmp/out/$name.tsv"
     if [ "$update" = "--update" ]; then
         cp "$tmp/out/$name.tsv" "$golden/$name.tsv"
     fi

@@ -6,9 +6,12 @@
 # and every redirection capture make_redir_pcap.py writes, with the keys,
 # preferences and passwords table the other tests use, these are equal in
 # tshark's single pass and with -2:
-#   - tshark -q -z expert (no tree on the second pass) and -z iamt,diag;
-#   - every iamt.* and wsman.* field, the Info column and the expert
-#     messages of the frames the plugin speaks on (-T fields, -Y iamt||wsman).
+#   - tshark -z expert and -z iamt,diag, and the Info column of the frames
+#     the plugin speaks on, from summary lines (-T tabs: no tree on the
+#     second pass, and the Info column as Wireshark shows it, see
+#     ws_version.py);
+#   - every iamt.* and wsman.* field and the expert messages of those
+#     frames (-T fields, -Y iamt||wsman).
 # The one exception is named: a request's link to its response
 # (wsman.response_in, iamt.eoi.response_in) is known only once the response
 # was read, as for Wireshark's own http.response_in; it is checked to be
@@ -22,8 +25,8 @@ if [ "${1:-}" = "--run-one" ]; then # worker: the four runs of one capture, as n
     [ -f "$keys" ] && set -- "$@" -o "tls.keylog_file:$keys"
     [ "$off" != 0 ] && set -- "$@" -o "iamt.amt_clock_offset:$off"
     ts() { $AS_USER env -u XDG_CONFIG_HOME HOME="$TEST_TMP/home" tshark "$@"; }
-    ts "$@" -q -z expert -z iamt,diag >"$out.q1" 2>"$out.err"
-    ts "$@" -2 -q -z expert -z iamt,diag >"$out.q2" 2>>"$out.err"
+    ts "$@" -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag >"$out.q1" 2>"$out.err"
+    ts "$@" -2 -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag >"$out.q2" 2>>"$out.err"
     # shellcheck disable=SC2086
     ts "$@" -Y "iamt || wsman" -T fields -E header=y -E occurrence=a -E "aggregator=$AGG" \
         $FIELD_OPTS >"$out.f1" 2>>"$out.err"
@@ -35,7 +38,6 @@ fi
 
 so=$1 ver=$2 samples=$3
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/ws-version.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.local/lib/wireshark/plugins/$ver/epan" "$tmp/home/.config/wireshark" \
@@ -67,13 +69,14 @@ AS_USER=
 # frame, Info column and expert messages.
 fields=$($AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -G fields 2>/dev/null |
     awk -F'\t' '$1 == "F" && $3 ~ /^(iamt|wsman)\./ { print $3 }' | sort -u)
-FIELD_OPTS="-e frame.number -e $(ws_info_column "$ver") -e _ws.expert.message"
+FIELD_OPTS="-e frame.number -e _ws.expert.message"
 for f in $fields; do
     FIELD_OPTS="$FIELD_OPTS -e $f"
 done
 AGG=$(printf '\037')
+INFO_COLUMNS=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import ws_version; print(ws_version.INFO_COLUMNS)' "$here")
 TEST_TMP=$tmp
-export AS_USER TEST_TMP FIELD_OPTS AGG
+export AS_USER TEST_TMP FIELD_OPTS AGG INFO_COLUMNS
 while read -r cap keys off name; do
     echo "$cap $keys $off $tmp/out/$name"
 done <"$tmp/list" | xargs -P 2 -n 4 sh "$0" --run-one
@@ -95,19 +98,34 @@ def table(path):
 for n in names:
     p = os.path.join(out, n)
     check(n + ": tshark quiet on stderr", "", open(p + ".err").read()[:300])
-    q1, q2 = open(p + ".q1").read(), open(p + ".q2").read()
-    check(n + ": -q -z expert -z iamt,diag, one pass = two", q1, q2)
-    iamt_expert += sum(int(l.split()[0]) for l in q1.splitlines() if " iAMT " in l)
     head, one = table(p + ".f1")
     head2, two = table(p + ".f2")
+    # Summary lines ("frame<TAB>Info") of the plugin's frames, and the
+    # statistics that follow them.
+    shown = {r[0] for r in one + two}
+    def summary(path):
+        lines, stats = [], []
+        for l in open(path):
+            c = l.rstrip("\n").split("\t")
+            if len(c) == 2 and c[0].strip().isdigit():
+                if c[0].strip() in shown:
+                    lines.append(l)
+            else:
+                stats.append(l)
+        return lines, "".join(stats)
+    (i1, q1), (i2, q2) = summary(p + ".q1"), summary(p + ".q2")
+    check(n + ": -z expert -z iamt,diag (no tree on pass 2), one pass = two", q1, q2)
+    check(n + ": Info of the plugin's frames, one pass = two", i1, i2)
+    check(n + ": an Info line per plugin frame", len(shown), len(i1))
+    iamt_expert += sum(int(l.split()[0]) for l in q1.splitlines() if " iAMT " in l)
     fwd = [head.index(f) for f in FORWARD]
     # The forward links: absent on the single pass, present (for the
     # requests answered) on the second.
     forward_links += sum(1 for r in two for i in fwd if r[i])
     check(n + ": no forward link on the single pass", [], [r[i] for r in one for i in fwd if r[i]])
     strip = lambda rows: [[c for i, c in enumerate(r) if i not in fwd] for r in rows]
-    check(n + ": fields, Info and expert messages, one pass = two", strip(one), strip(two))
-    fields_seen += sum(1 for r in one for c in r[3:] if c)
+    check(n + ": fields and expert messages, one pass = two", strip(one), strip(two))
+    fields_seen += sum(1 for r in one for c in r[2:] if c)
 # Not vacuous: the plugin did speak, with expert items in the tree-less pass.
 check("iAMT expert items counted (-z expert, all captures)", True, iamt_expert >= 30)
 check("forward links shown with -2", True, forward_links >= 40)
