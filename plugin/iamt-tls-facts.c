@@ -11,7 +11,9 @@
 #include <epan/proto.h>
 #include <string.h>
 
+#include "iamt-fields.h"
 #include "iamt-text.h"
+#include "ws-compat.h"
 
 static int proto_owner = -1;
 static wmem_array_t *registry; /* iamt_tls_conn*, file scope */
@@ -157,20 +159,9 @@ static GPtrArray *all(proto_tree *tree, int f)
     return hf[f] >= 0 ? proto_find_finfo(tree, hf[f]) : g_ptr_array_new();
 }
 
-/* An unsigned field's value; 0 for another type (the getter must match
- * the field's type or epan aborts). */
 static guint32 uint_at(GPtrArray *a, guint i)
 {
-    field_info *fi = g_ptr_array_index(a, i);
-    switch (fi->hfinfo->type) {
-    case FT_UINT8:
-    case FT_UINT16:
-    case FT_UINT24:
-    case FT_UINT32:
-        return fvalue_get_uinteger(&fi->value);
-    default:
-        return 0;
-    }
+    return iamt_fi_uint(g_ptr_array_index(a, i));
 }
 
 static void addr_port_text(const address *a, guint32 port, char *buf, size_t len)
@@ -319,12 +310,10 @@ static void read_client_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
         t->console_reneg |= uint_at(a, i) == 0xff01;
     g_ptr_array_free(a, TRUE);
     a = all(tree, F_SNI);
-    if (a->len && ((field_info *)g_ptr_array_index(a, 0))->hfinfo->type == FT_STRING) {
-        const char *s = fvalue_get_string(&((field_info *)g_ptr_array_index(a, 0))->value);
-        if (s && g_utf8_validate(s, -1, NULL)) {
-            g_strlcpy(c->sni, s, sizeof c->sni);
-            t->sni = c->sni;
-        }
+    const char *sni = a->len ? iamt_fi_str(g_ptr_array_index(a, 0)) : NULL;
+    if (sni && g_utf8_validate(sni, -1, NULL)) {
+        g_strlcpy(c->sni, sni, sizeof c->sni);
+        t->sni = c->sni;
     }
     g_ptr_array_free(a, TRUE);
 }
@@ -358,7 +347,7 @@ static void read_server_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
     g_ptr_array_free(a, TRUE);
     a = all(tree, F_RANDOM_TIME);
     if (a->len && ((field_info *)g_ptr_array_index(a, 0))->hfinfo->type == FT_ABSOLUTE_TIME) {
-        const nstime_t *ts = fvalue_get_time(&((field_info *)g_ptr_array_index(a, 0))->value);
+        const nstime_t *ts = fvalue_get_time(IAMT_FVALUE((field_info *)g_ptr_array_index(a, 0)));
         if (ts)
             t->gmt_unix_time = (uint32_t)ts->secs;
     }
@@ -442,55 +431,12 @@ static void read_alerts(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 
  * (bounded, valid UTF-8); NULL when absent. */
 static const char *str_under(proto_tree *node, int f)
 {
-    if (hf[f] < 0)
-        return NULL;
-    GPtrArray *a = proto_find_first_finfo(node, hf[f]);
-    const char *out = NULL;
-    if (a->len) {
-        field_info *fi = g_ptr_array_index(a, 0);
-        if (fi->hfinfo->type == FT_STRING) {
-            const char *v = fvalue_get_string(&fi->value);
-            if (v)
-                out = iamt_text(wmem_file_scope(), v, IAMT_TLS_STR_MAX);
-        }
-    }
-    g_ptr_array_free(a, TRUE);
-    return out;
+    return iamt_text(wmem_file_scope(), iamt_first_str(node, hf[f]), IAMT_TLS_STR_MAX);
 }
 
 static int uint_under(proto_tree *node, int f, uint32_t *v)
 {
-    if (hf[f] < 0)
-        return 0;
-    GPtrArray *a = proto_find_first_finfo(node, hf[f]);
-    int found = a->len > 0;
-    if (found)
-        *v = uint_at(a, 0);
-    g_ptr_array_free(a, TRUE);
-    return found;
-}
-
-/* Every WWW-Authenticate of the message, joined as one header lists them. */
-static const char *www_authenticate(proto_tree *node)
-{
-    if (hf[F_HTTP_WWW_AUTHENTICATE] < 0)
-        return NULL;
-    GPtrArray *a = proto_find_finfo(node, hf[F_HTTP_WWW_AUTHENTICATE]);
-    GString *b = NULL;
-    for (guint i = 0; i < a->len && i < 8; i++) {
-        field_info *fi = g_ptr_array_index(a, i);
-        const char *v = fi->hfinfo->type == FT_STRING ? fvalue_get_string(&fi->value) : NULL;
-        if (!v)
-            continue;
-        b = b ? g_string_append(b, ", ") : g_string_new(NULL);
-        g_string_append(b, v);
-    }
-    g_ptr_array_free(a, TRUE);
-    if (!b)
-        return NULL;
-    const char *out = iamt_text(wmem_file_scope(), b->str, IAMT_TLS_STR_MAX);
-    g_string_free(b, TRUE);
-    return out;
+    return iamt_first_uint(node, hf[f], v);
 }
 
 typedef struct http_walk {
@@ -562,7 +508,8 @@ static void http_message(proto_node *node, gpointer data)
         e->status = (int)status;
         e->resp_frame = w->pinfo->num;
         e->resp_ts_us = (int64_t)w->pinfo->abs_ts.secs * 1000000 + w->pinfo->abs_ts.nsecs / 1000;
-        e->www_authenticate = www_authenticate(node);
+        e->www_authenticate =
+            iamt_joined_str(wmem_file_scope(), node, hf[F_HTTP_WWW_AUTHENTICATE], IAMT_TLS_STR_MAX);
         e->date = str_under(node, F_HTTP_DATE);
         w->cur = e;
         w->cur_is_response = 1;

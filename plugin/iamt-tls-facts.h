@@ -38,9 +38,11 @@ typedef struct iamt_tls_conn {
     size_t n_events;
     int last_hs_from, last_hs_type; /* the last handshake message seen */
     int finished[2];                /* a Finished seen, per side */
-    /* iamt-tls's memo for the first pass: the causes already shown. */
+    /* iamt-tls's memo for the first pass: the causes already shown, and
+     * which of the settled verdicts were (a bit set of its SUMMARY_*). */
     const void *shown[16];
     size_t n_shown;
+    int summarized;
 } iamt_tls_conn;
 
 /* What one frame brought to its connection. */

@@ -6,6 +6,21 @@
 
 #include <epan/packet.h>
 
+/* Keys of the iamt protocol's per-frame data (p_add_proto_data): what the
+ * first pass decided, shown again on every later pass. */
+enum {
+    IAMT_KEY_HTTP = 1,       /* packet-iamt: the HTTP messages' banner and login */
+    IAMT_KEY_TLS = 2,        /* iamt-tls: the frame's TLS verdicts */
+    IAMT_KEY_REDIR = 0x10000 /* iamt-redir: + the login reply's ordinal */
+};
+
+/* The ordinal of this call among this dissection's calls with the same
+ * proto and key (0, 1...): with several messages in a frame, a key for
+ * per-frame data that is the same on every pass, which
+ * pinfo->curr_layer_num is not (the first pass runs the layers again as
+ * TCP and TLS reassemble). */
+guint iamt_frame_ordinal(packet_info *pinfo, int proto, guint key);
+
 void proto_register_iamt(void);
 void proto_reg_handoff_iamt(void);
 

@@ -171,11 +171,21 @@ cap_source *cap_open_live(const char *iface, const char *bpf, char *err, size_t 
     /* Promiscuous, as tcpdump: the console and the AMT are usually other
      * hosts on a mirrored port. Immediate mode: a live diagnosis should
      * not wait for a buffer to fill. */
-    pcap_set_snaplen(pc, CAP_SNAPLEN);
-    pcap_set_promisc(pc, 1);
-    pcap_set_immediate_mode(pc, 1);
-    pcap_set_timeout(pc, CAP_LIVE_TIMEOUT_MS);
-    int rc = pcap_activate(pc);
+    /* (These fail only on an already activated handle: said all the same,
+     * and libpcap 1.11 insists on the results being read.) */
+    int rc = pcap_set_snaplen(pc, CAP_SNAPLEN);
+    if (rc == 0)
+        rc = pcap_set_promisc(pc, 1);
+    if (rc == 0)
+        rc = pcap_set_immediate_mode(pc, 1);
+    if (rc == 0)
+        rc = pcap_set_timeout(pc, CAP_LIVE_TIMEOUT_MS);
+    if (rc != 0) {
+        set_err(err, errlen, "%s: cannot set up the capture: %s", name, pcap_statustostr(rc));
+        pcap_close(pc);
+        return NULL;
+    }
+    rc = pcap_activate(pc);
     if (rc < 0) {
         const char *detail = pcap_geterr(pc);
         switch (rc) {
