@@ -208,7 +208,9 @@ static void decide(const diag_conn_facts *c, diag_conn_result *cr)
         cr->outcome = diag_has_error(cr) ? DIAG_OUTCOME_REJECTED : DIAG_OUTCOME_UNKNOWN;
         return;
     } else {
-        cr->stage = c->is_tls ? DIAG_STAGE_TLS : DIAG_STAGE_TCP;
+        /* On a TLS service the first stage past TCP is TLS, whatever came */
+        cr->stage =
+            c->is_tls || amt_service_is_tls(diag_service(c)) ? DIAG_STAGE_TLS : DIAG_STAGE_TCP;
     }
     if (diag_has_error(cr)) {
         cr->outcome = DIAG_OUTCOME_REJECTED;
