@@ -8,6 +8,8 @@
 
 #include <epan/to_str.h>
 #include <epan/conversation.h>
+#include <epan/prefs-int.h>
+#include <epan/prefs.h>
 #include <epan/proto.h>
 #include <string.h>
 
@@ -42,6 +44,9 @@ enum {
     F_TCP_LEN,
     F_TCP_LOST,
     F_TCP_PAYLOAD,
+    F_TCP_SEQ,
+    F_TCP_RETRANSMISSION,
+    F_TCP_OUT_OF_ORDER,
     F_HTTP_STATUS,
     F_HTTP_METHOD,
     F_HTTP_URI,
@@ -81,6 +86,9 @@ static const char *const field_names[N_FIELDS] = {
     "tcp.len",
     "tcp.analysis.lost_segment",
     "tcp.payload",
+    "tcp.seq",
+    "tcp.analysis.retransmission",
+    "tcp.analysis.out_of_order",
     "http.response.code",
     "http.request.method",
     "http.request.uri",
@@ -497,6 +505,43 @@ static void read_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c)
     proto_tree_children_foreach(tree, http_message, &w);
 }
 
+/* Whether Wireshark's TCP reassembly puts out-of-order segments back. */
+static int reassembles_out_of_order(void)
+{
+    module_t *tcp = prefs_find_module("tcp");
+    pref_t *p = tcp ? prefs_find_preference(tcp, "reassemble_out_of_order") : NULL;
+    return p && prefs_get_bool_value(p, pref_current);
+}
+
+static int has(proto_tree *tree, int f)
+{
+    GPtrArray *a = all(tree, f);
+    int found = a->len > 0;
+    g_ptr_array_free(a, TRUE);
+    return found;
+}
+
+/* Holes in a side's bytes, from Wireshark's TCP analysis: a segment after
+ * a missing one opens a hole; a later segment below its end (a
+ * retransmission, or one out of order) fills it — in the reassembled
+ * stream only when Wireshark reassembles out-of-order segments. */
+static void read_holes(proto_tree *tree, iamt_tls_conn *c, int from, guint32 frame)
+{
+    guint32 seq = 0;
+    int have_seq = uint_under(tree, F_TCP_SEQ, &seq);
+    if (has(tree, F_TCP_LOST)) {
+        diag_build_gap(&c->b, from, 0, frame);
+        c->hole_seq[from] = seq;
+        c->hole_open[from] = have_seq;
+        return;
+    }
+    if (c->hole_open[from] && have_seq && seq < c->hole_seq[from] &&
+        (has(tree, F_TCP_RETRANSMISSION) || has(tree, F_TCP_OUT_OF_ORDER))) {
+        diag_build_gap_filled(&c->b, from, reassembles_out_of_order());
+        c->hole_open[from] = 0;
+    }
+}
+
 static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c, int to_amt)
 {
     diag_conn_facts *f = &c->b.f;
@@ -529,11 +574,7 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
         add_event(c, pinfo->num);
     int64_t ts = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
     diag_build_segment(&c->b, pinfo->num, ts, from, flags, payload, len);
-    /* Wireshark's TCP analysis: the segment before this one is missing. */
-    a = all(tree, F_TCP_LOST);
-    if (a->len)
-        diag_build_gap(&c->b, from, 0, pinfo->num);
-    g_ptr_array_free(a, TRUE);
+    read_holes(tree, c, from, pinfo->num);
     if (hf[F_HTTP] >= 0 && proto_is_frame_protocol(pinfo->layers, "http")) {
         f->is_http = 1;
         f->tls.decrypted = 1;

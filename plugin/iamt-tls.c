@@ -195,7 +195,12 @@ static int names_frame(const diag_finding *f, guint32 frame)
  * closes without one), once per connection. */
 static int first_time(const diag_finding *f, iamt_tls_conn *c)
 {
-    if (f->cause->stage != DIAG_STAGE_TLS)
+    /* Of the TCP causes only those this connection settles alone: a port
+     * that answers a SYN with a reset reads as plain-http-refused-tls-only
+     * once a TLS connection to the same AMT shows up, maybe later. */
+    int alone = f->cause->id == DIAG_C_UNDIAGNOSED || f->cause->id == DIAG_C_CAPTURE_GAP ||
+                (f->cause->id == DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY && c->b.f.bytes[DIAG_CONSOLE]);
+    if (f->cause->stage != DIAG_STAGE_TLS && !alone)
         return 0;
     for (size_t i = 0; i < c->n_shown; i++)
         if (c->shown[i] == f->cause)
@@ -489,6 +494,7 @@ void iamt_tls_register(int proto, module_t *m)
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
     iamt_diag_register_causes(proto, "iamt.tls", "tls", PI_SECURITY);
+    iamt_diag_register_causes(proto, "iamt.tcp", "tcp", PI_SEQUENCE);
     prefs_register_string_preference(
         m, "trusted_fqdn", "AMT trusted FQDN suffixes",
         "Comma-separated entries of AMT's trusted FQDN list (like amtdiag --trusted-fqdn)",

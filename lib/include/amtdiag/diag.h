@@ -46,6 +46,8 @@ typedef struct diag_gap {
     int from;              /* the side whose bytes are missing */
     uint64_t frame_before; /* that side's last frame before the hole, 0 none */
     uint64_t frame_after;  /* its first frame after it, 0 none */
+    int reordered;         /* the bytes came later in the capture, out of order,
+                              and the dissector did not put them back in place */
 } diag_gap;
 
 /* Whether a Certificate message came from a side (TLS layer's view). */
@@ -200,7 +202,8 @@ typedef struct diag_inputs {
     int has_clock_offset;   /* --amt-clock-offset */
     int64_t clock_offset_s; /* AMT's clock minus true time */
     int in_progress;        /* the capture goes on (live, streaming): rules about
-                               what never happened until its end are skipped */
+                               what never happened until its end are skipped,
+                               and connections still open are not concluded */
 } diag_inputs;
 
 /* ---- results ----------------------------------------------------------- */
