@@ -17,7 +17,6 @@
 
 #include "amtdiag/soap.h"
 #include "capture/capture.h"
-#include "capture/pcapng_secrets.h"
 #include "dns/dns_msg.h"
 #include "http/http_conn.h"
 
@@ -65,8 +64,9 @@ static void warn(analysis *a, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "amtdiag: %s\n", msg);
     g_ptr_array_add(a->warnings, msg);
+    if (a->on_warning)
+        a->on_warning(a->ui_ctx, msg);
 }
 
 static int add_keylog_text(analysis *a, const char *text, size_t len, const char *source)
@@ -79,15 +79,15 @@ static int add_keylog_text(analysis *a, const char *text, size_t len, const char
     return n;
 }
 
-int analysis_add_keylog_file(analysis *a, const char *path)
+amt_rc analysis_add_keylog_file(analysis *a, const char *path)
 {
     gchar *text = NULL;
     gsize len = 0;
     GError *err = NULL;
     if (!g_file_get_contents(path, &text, &len, &err)) {
-        fprintf(stderr, "amtdiag: %s\n", err->message);
+        amt_fail(&a->err, AMT_E_INPUT, "%s", err->message);
         g_error_free(err);
-        return -1;
+        return AMT_E_INPUT;
     }
     char *base = g_path_get_basename(path);
     int n = add_keylog_text(a, text, len, base);
@@ -96,17 +96,15 @@ int analysis_add_keylog_file(analysis *a, const char *path)
     g_free(base);
     OPENSSL_cleanse(text, len);
     g_free(text);
-    return 0;
+    return AMT_OK;
 }
 
-int analysis_add_rsa_key(analysis *a, const char *path, const char *password)
+amt_rc analysis_add_rsa_key(analysis *a, const char *path, const char *password)
 {
     char err[512];
-    if (tls_keys_add_rsa_file(a->keys, path, password, err, sizeof err) != 0) {
-        fprintf(stderr, "amtdiag: %s\n", err);
-        return -1;
-    }
-    return 0;
+    if (tls_keys_add_rsa_file(a->keys, path, password, err, sizeof err) != 0)
+        return amt_fail(&a->err, AMT_E_INPUT, "%s", err);
+    return AMT_OK;
 }
 
 /* ---- HTTP and SOAP into records ------------------------------------------ */
@@ -474,23 +472,21 @@ static void dns_packet(file_run *run, const pkt *p)
     g_ptr_array_add(run->a->dns, d);
 }
 
-/* A line on the terminal for long inputs, refreshed twice a second and
- * cleared when the file is done. */
+/* How far a long input is, twice a second, for a progress line. */
 static void progress(file_run *run)
 {
     int64_t now = g_get_monotonic_time();
     if (now - run->a->progress_at_us < G_USEC_PER_SEC / 2)
         return;
     run->a->progress_at_us = now;
-    fprintf(stderr, "\ramtdiag: %s: %" G_GUINT64_FORMAT " frames, %u connections…\033[K", run->file,
-            run->a->frames, run->a->conns->len);
+    run->a->on_progress(run->a->ui_ctx, run->file, run->a->frames, run->a->conns->len, 0);
 }
 
 static void on_packet(void *ctx, const pkt *p)
 {
     file_run *run = ctx;
     run->a->frames++;
-    if (run->a->progress && (run->a->frames & 1023) == 0)
+    if (run->a->on_progress && (run->a->frames & 1023) == 0)
         progress(run);
     if (p->proto == 17) {
         if (p->sport == 53 || p->dport == 53)
@@ -551,58 +547,65 @@ static int run_source(analysis *a, cap_source *src, const char *name)
     pkt_decoder *dec = pkt_decoder_new();
     cap_stats st;
     int rc = cap_run(src, dec, on_packet, on_warn, &run, &st);
+    a->frames_read += st.frames;
     if (a->progress_at_us) {
-        fputs("\r\033[K", stderr);
+        a->on_progress(a->ui_ctx, name, a->frames, a->conns->len, 1);
         a->progress_at_us = 0;
     }
-    if (rc < 0)
-        warn(a, "%s", cap_error(src));
     flow_table_finish(run.flows);
     flow_table_free(run.flows);
     pkt_decoder_free(dec);
     return rc;
 }
 
+/* A key log embedded in the capture: its sessions can be decrypted from
+ * here on (a Decryption Secrets Block precedes the packets it is for). */
+static void on_secrets(void *ctx, const char *file, uint64_t frame, const char *keylog, size_t len)
+{
+    (void)file;
+    (void)frame;
+    file_run *run = ctx;
+    add_keylog_text(run->a, keylog, len, "pcapng DSB");
+}
+
 int analysis_read_file(analysis *a, const char *path)
 {
-    char err[512];
-    cap_source *src = cap_open_file(path, err, sizeof err);
+    cap_source *src = cap_open_file(path, &a->err);
     if (!src) {
-        fprintf(stderr, "amtdiag: %s\n", err);
         a->files_unreadable++;
         return -1;
     }
-    g_ptr_array_add(a->inputs, g_strdup(path));
-    /* Secrets embedded in a pcapng (Decryption Secrets Blocks) are read
-     * first, since libpcap does not hand them out. */
-    if (strcmp(path, "-") != 0) {
-        GString *secrets = g_string_new(NULL);
-        int n = pcapng_read_tls_secrets(path, secrets, err, sizeof err);
-        if (n < 0)
-            warn(a, "%s", err);
-        else if (n > 0)
-            add_keylog_text(a, secrets->str, secrets->len, "pcapng DSB");
-        OPENSSL_cleanse(secrets->str, secrets->allocated_len);
-        g_string_free(secrets, TRUE);
-    }
+    cap_set_secrets(src, on_secrets);
+    uint64_t before = a->frames_read;
     int rc = run_source(a, src, cap_name(src));
+    if (rc < 0 && a->frames_read == before) {
+        /* corrupt from its first record on: nothing of it could be used */
+        amt_fail(&a->err, AMT_E_FORMAT, "%s", cap_error(src));
+        a->files_unreadable++;
+        rc = -1;
+    } else {
+        g_ptr_array_add(a->inputs, g_strdup(path));
+        if (rc < 0) {
+            warn(a, "%s", cap_error(src));
+            rc = 1;
+        }
+    }
     cap_close(src);
-    return rc < 0 ? -1 : rc;
+    return rc;
 }
 
 int analysis_read_live(analysis *a, const char *iface, const char *filter)
 {
-    char err[512];
-    cap_source *src = cap_open_live(iface, filter, err, sizeof err);
-    if (!src) {
-        fprintf(stderr, "amtdiag: %s\n", err);
+    cap_source *src = cap_open_live(iface, filter, &a->err);
+    if (!src)
         return -1;
-    }
     g_ptr_array_add(a->inputs, g_strdup_printf("live:%s", iface));
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
     cap_set_stop(src, stop_requested);
     int rc = run_source(a, src, cap_name(src));
+    if (rc < 0)
+        amt_fail(&a->err, AMT_E_INPUT, "%s", cap_error(src));
     cap_close(src);
     return rc < 0 ? -1 : 0;
 }
