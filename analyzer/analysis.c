@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "amtdiag/diag_cert.h"
 #include "amtdiag/soap.h"
 #include "capture/capture.h"
 #include "dns/dns_msg.h"
@@ -54,6 +55,7 @@ void analysis_free(analysis *a)
     g_ptr_array_free(a->warnings, TRUE);
     g_ptr_array_free(a->inputs, TRUE);
     tls_keys_free(a->keys);
+    idm_free(a->marks);
     memset(a, 0, sizeof *a);
 }
 
@@ -124,17 +126,114 @@ static int secret_field(const char *name)
     return secret;
 }
 
+/* Whether a credentials header value uses the Basic scheme, however the
+ * client spells and spaces it ("basic<TAB>…", "Basic" alone). */
+static int is_basic(http_str s)
+{
+    size_t i = 0;
+    while (i < s.len && (s.ptr[i] == ' ' || s.ptr[i] == '\t'))
+        i++;
+    if (s.len - i < 5 || g_ascii_strncasecmp(s.ptr + i, "Basic", 5) != 0)
+        return 0;
+    i += 5;
+    return i == s.len || s.ptr[i] == ' ' || s.ptr[i] == '\t';
+}
+
 /* Basic credentials are a password in base64: keep the scheme only. */
 static char *auth_dup(http_str s)
 {
-    if (s.ptr && s.len >= 6 && g_ascii_strncasecmp(s.ptr, "Basic ", 6) == 0)
+    if (s.ptr && is_basic(s))
         return g_strdup("Basic [credentials hidden]");
     return str_dup(s);
 }
 
+static int header_is(const http_header *h, const char *name)
+{
+    return h->name.len == strlen(name) && g_ascii_strncasecmp(h->name.ptr, name, h->name.len) == 0;
+}
+
+/* Headers that carry credentials: their Basic passwords are never kept. */
+static int credentials_header(const http_header *h)
+{
+    return header_is(h, "Authorization") || header_is(h, "Proxy-Authorization");
+}
+
+/* Marks the identifying values of a header (for --redact): every value
+ * of the authentication headers, cookies, the hosts of URLs. */
+static void mark_header(id_marks *m, const http_header *h)
+{
+    static const char *const auth[] = {"Authorization",       "Proxy-Authorization",
+                                       "WWW-Authenticate",    "Proxy-Authenticate",
+                                       "Authentication-Info", "Proxy-Authentication-Info"};
+    static const char *const urls[] = {"Location", "Content-Location", "Referer", "Origin"};
+    if (!m || !h->value.ptr)
+        return;
+    for (size_t i = 0; i < G_N_ELEMENTS(auth); i++)
+        if (header_is(h, auth[i]))
+            idm_mark_auth(m, h->value.ptr, h->value.len);
+    if (header_is(h, "Cookie") || header_is(h, "Set-Cookie")) {
+        idm_mark(m, ID_TOKEN, h->value.ptr, h->value.len);
+        char *v = str_dup(h->value);
+        char **pairs = g_strsplit(v, ";", -1);
+        for (char **p = pairs; *p; p++) {
+            char *eq = strchr(*p, '=');
+            if (eq)
+                idm_mark_str(m, ID_TOKEN, g_strstrip(eq + 1));
+        }
+        g_strfreev(pairs);
+        g_free(v);
+    }
+    if (header_is(h, "Host")) {
+        char *v = str_dup(h->value);
+        idm_mark_host(m, g_strstrip(v));
+        g_free(v);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(urls); i++)
+        if (header_is(h, urls[i])) {
+            char *v = str_dup(h->value);
+            idm_mark_url(m, v);
+            g_free(v);
+        }
+}
+
+/* Whether a SOAP field names the site (AMT's host and domain names, its
+ * addresses, user names, trusted common names, serials): such values are
+ * marked for --redact. */
+static int names_site(const char *field)
+{
+    static const char *const parts[] = {"name",    "fqdn",       "dns",   "domain",     "host",
+                                        "address", "gateway",    "user",  "realm",      "trustedcn",
+                                        "serial",  "commonname", "guid",  "uuid",       "url",
+                                        "subject", "issuer",     "email", "description"};
+    char *low = g_ascii_strdown(field, -1);
+    int site = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(parts) && !site; i++)
+        site = strstr(low, parts[i]) != NULL;
+    if (strstr(low, "classname"))
+        site = 0; /* CreationClassName: a class, not the site */
+    g_free(low);
+    return site;
+}
+
+/* Marks the site-naming values of SOAP fields; numbers and booleans name
+ * nothing and would take every such word out of a redacted report. */
+static void mark_soap_fields(id_marks *m, const soap_pair *f, size_t n)
+{
+    for (size_t i = 0; m && i < n; i++) {
+        const char *v = f[i].value;
+        if (!v || !names_site(f[i].name) || !g_ascii_strcasecmp(v, "true") ||
+            !g_ascii_strcasecmp(v, "false") || strspn(v, "0123456789") == strlen(v))
+            continue;
+        if (strchr(v, '.') && !strchr(v, ' '))
+            idm_mark_host(m, v);
+        else
+            idm_mark_str(m, ID_SITE, v);
+    }
+}
+
 /* The AMT settings the diagnosis reads from answers: AMT's clock (the
  * time-synchronization service's Ta0) and the trusted FQDN list. */
-static void soap_settings_to_rec(const soap_msg *s, soap_rec *r)
+static void soap_settings_to_rec(const soap_msg *s, soap_rec *r, id_marks *marks)
 {
     const char *ta0 = soap_field(s, "Ta0");
     if (ta0 && s->body_name && g_str_has_prefix(s->body_name, "GetLowAccuracyTimeSynch")) {
@@ -146,6 +245,11 @@ static void soap_settings_to_rec(const soap_msg *s, soap_rec *r)
         }
     }
     GString *cn = g_string_new(NULL);
+    mark_soap_fields(marks, s->fields, s->n_fields);
+    mark_soap_fields(marks, s->selectors, s->n_selectors);
+    idm_mark_url(marks, s->to);
+    for (size_t k = 0; k < s->n_items; k++)
+        mark_soap_fields(marks, s->items[k].fields, s->items[k].n_fields);
     for (size_t i = 0; i < s->n_fields; i++)
         if (s->fields[i].value && strcmp(s->fields[i].name, "TrustedCN") == 0)
             g_string_append_printf(cn, "%s%s", cn->len ? ", " : "", s->fields[i].value);
@@ -157,7 +261,7 @@ static void soap_settings_to_rec(const soap_msg *s, soap_rec *r)
     r->trusted_cn = cn->len ? g_string_free(cn, FALSE) : (g_string_free(cn, TRUE), NULL);
 }
 
-static void soap_to_rec(const http_message *m, soap_rec *r)
+static void soap_to_rec(const http_message *m, soap_rec *r, id_marks *marks)
 {
     if (!m->body_len || !m->content_type.ptr)
         return;
@@ -209,11 +313,11 @@ static void soap_to_rec(const http_message *m, soap_rec *r)
     r->has_status_code = s.has_status_code;
     r->status_code = s.status_code;
     r->status_name = g_strdup(s.status_name);
-    soap_settings_to_rec(&s, r);
+    soap_settings_to_rec(&s, r, marks);
     soap_msg_clear(&s);
 }
 
-static void msg_to_rec(const http_message *m, http_msg_rec *r)
+static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks)
 {
     r->present = m->present;
     if (!m->present)
@@ -234,10 +338,12 @@ static void msg_to_rec(const http_message *m, http_msg_rec *r)
     r->connection = str_dup(m->connection);
     r->host = str_dup(m->host);
     r->headers = g_ptr_array_new_with_free_func(g_free);
+    if (r->target && strstr(r->target, "://"))
+        idm_mark_url(marks, r->target); /* a request to a proxy names the host */
     for (size_t i = 0; i < m->n_headers; i++) {
         const http_header *h = &m->headers[i];
-        int auth = h->name.len == 13 && g_ascii_strncasecmp(h->name.ptr, "Authorization", 13) == 0;
-        char *value = auth ? auth_dup(h->value) : str_dup(h->value);
+        mark_header(marks, h);
+        char *value = credentials_header(h) ? auth_dup(h->value) : str_dup(h->value);
         g_ptr_array_add(r->headers,
                         g_strdup_printf("%.*s: %s", (int)h->name.len, h->name.ptr, value));
         g_free(value);
@@ -248,7 +354,7 @@ static void msg_to_rec(const http_message *m, http_msg_rec *r)
     EVP_Digest(m->body ? m->body : (const unsigned char *)"", m->body_len, md, &mdlen, EVP_sha256(),
                NULL);
     hex_encode(md, mdlen < 32 ? mdlen : 32, r->body_sha256);
-    soap_to_rec(m, &r->soap);
+    soap_to_rec(m, &r->soap, marks);
 }
 
 static void on_exchange(void *ctx, const http_exchange *x)
@@ -257,8 +363,8 @@ static void on_exchange(void *ctx, const http_exchange *x)
     http_rec *h = g_new0(http_rec, 1);
     h->seq = x->seq;
     h->interim_status = x->n_interim ? x->interim_status : 0;
-    msg_to_rec(&x->request, &h->req);
-    msg_to_rec(&x->response, &h->resp);
+    msg_to_rec(&x->request, &h->req, cs->run->a->marks);
+    msg_to_rec(&x->response, &h->resp, cs->run->a->marks);
     g_ptr_array_add(cs->rec->http, h);
 }
 
@@ -327,6 +433,10 @@ static void on_open(void *ctx, tcp_flow *f)
     r->client = f->client;
     r->server = f->server;
     r->rst_from = -1;
+    for (int side = 0; side < 2; side++) {
+        const tcp_endpoint *ep = side ? &f->server : &f->client;
+        idm_mark_addr(run->a->marks, ep->family == AF_INET6 ? 6 : 4, ep->addr);
+    }
     r->http = g_ptr_array_new();
     r->notes = g_ptr_array_new_with_free_func(g_free);
     r->hs = g_array_new(FALSE, FALSE, sizeof(hs_event));
@@ -388,13 +498,53 @@ static void on_conflict(void *ctx, tcp_flow *f, int dir, uint64_t frame, uint64_
                                     frame, len, dir ? "server" : "client", offset));
 }
 
+/* Marks what a certificate says about the site: names, addresses, serial. */
+static void mark_certs(id_marks *m, const tls_blob_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        diag_cert_info ci;
+        if (diag_cert_read(l->v[i].data, l->v[i].len, &ci) != 0)
+            continue;
+        idm_mark_str(m, ID_SERIAL, ci.serial);
+        idm_mark_dn(m, ci.subject);
+        idm_mark_dn(m, ci.issuer);
+        if (strchr(ci.cn, '.') && !strchr(ci.cn, ' '))
+            idm_mark_host(m, ci.cn);
+        else
+            idm_mark_str(m, ID_SITE, ci.cn);
+        for (size_t k = 0; k < ci.n_dns_names; k++)
+            idm_mark_host(m, ci.dns_names[k]);
+        for (size_t k = 0; k < ci.n_ip_names; k++)
+            idm_mark_host(m, ci.ip_names[k]);
+    }
+}
+
+/* Marks the identifying values a TLS connection recorded: the name the
+ * console asked for, both certificate chains, the CAs AMT named. */
+static void mark_tls(id_marks *m, const tls_conn *t)
+{
+    if (!m || !t)
+        return;
+    const tls_summary *s = tls_conn_summary(t);
+    idm_mark_host(m, s->ch.sni);
+    mark_certs(m, &s->server_certs);
+    mark_certs(m, &s->client_certs);
+    for (size_t i = 0; i < s->cert_request.authorities.n; i++) {
+        char dn[512];
+        diag_blob b = {s->cert_request.authorities.v[i].data, s->cert_request.authorities.v[i].len};
+        idm_mark_dn(m, diag_dn_text(&b, dn, sizeof dn));
+    }
+}
+
 static void on_close(void *ctx, tcp_flow *f)
 {
     (void)ctx;
     conn_state *cs = f->app;
     conn_rec *r = cs->rec;
-    if (r->tls)
+    if (r->tls) {
         tls_conn_end(r->tls);
+        mark_tls(cs->run->a->marks, r->tls);
+    }
     if (cs->http) {
         http_conn_end(cs->http);
         http_conn_free(cs->http);
@@ -438,6 +588,8 @@ static void dns_packet(file_run *run, const pkt *p)
              p->frame, why);
         return;
     }
+    id_marks *marks = run->a->marks;
+    idm_mark_host(marks, m.qname);
     dns_rec *d = g_new0(dns_rec, 1);
     d->file = g_strdup(run->file);
     d->frame = p->frame;
@@ -448,12 +600,19 @@ static void dns_packet(file_run *run, const pkt *p)
     d->ts_us = p->ts_us;
     if (m.qtype == DNS_T_PTR)
         d->ptr_family = dns_ptr_address(m.qname, d->ptr_addr);
+    if (d->ptr_family)
+        idm_mark_addr(marks, d->ptr_family, d->ptr_addr);
     GString *ans = g_string_new(NULL);
     for (unsigned i = 0; i < m.n_answers; i++) {
         const dns_answer *an = &m.answers[i];
         char a[INET6_ADDRSTRLEN];
         if (ans->len)
             g_string_append(ans, ", ");
+        if (an->type == DNS_T_A || an->type == DNS_T_AAAA)
+            idm_mark_addr(marks, an->type == DNS_T_A ? 4 : 6, an->addr);
+        else
+            idm_mark_host(marks, an->target);
+        idm_mark_host(marks, an->name);
         if (an->type == DNS_T_A)
             g_string_append_printf(ans, "A %s", inet_ntop(AF_INET, an->addr, a, sizeof a));
         else if (an->type == DNS_T_AAAA)

@@ -8,6 +8,7 @@
 
 #include "amtdiag/result.h"
 #include "export_decrypted.h"
+#include "ident.h"
 #include "model.h"
 #include "tls/tls.h"
 
@@ -35,6 +36,8 @@ typedef struct analysis {
     dec_writer *export_decrypted; /* --export-decrypted, or NULL */
     int64_t progress_at_us;       /* when progress was last reported (monotonic) */
     amt_err err;                  /* the message of the last failure */
+    id_marks *marks;              /* identifying values, marked as they are recorded (for
+                                     --redact); NULL: not marked */
 } analysis;
 
 void analysis_init(analysis *a);

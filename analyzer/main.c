@@ -13,7 +13,6 @@
 #include "export_secrets.h"
 #include "options.h"
 #include "outfile.h"
-#include "redact.h"
 #include "report.h"
 #include "user_inputs.h"
 
@@ -62,7 +61,9 @@ static int want_color(const amtdiag_options *o, FILE *out)
     return out == stdout && isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-static int format_report(const amtdiag_options *o, const report_in *r, FILE *out)
+/* Writes the report in the chosen format. With --redact every writer
+ * prints through out_val, which replaces the values the analysis marked. */
+static int write_report(const amtdiag_options *o, const report_in *r, FILE *out)
 {
     switch (o->format) {
     case FORMAT_JSON:
@@ -75,32 +76,6 @@ static int format_report(const amtdiag_options *o, const report_in *r, FILE *out
         report_text(out, r);
         return ferror(out) ? -1 : 0;
     }
-}
-
-/* Writes the report in the chosen format; with --redact it is made in
- * memory first and rewritten as a whole, so no path can leak a value. */
-static int write_report(const amtdiag_options *o, const report_in *r, FILE *out)
-{
-    if (!o->redact)
-        return format_report(o, r, out);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (!mem)
-        return -1;
-    int rc = format_report(o, r, mem);
-    if (fclose(mem) != 0 || rc != 0) {
-        free(buf);
-        return -1;
-    }
-    redactor *rd = redactor_new(r->a);
-    char *red = redactor_apply(rd, buf);
-    redactor_free(rd);
-    free(buf);
-    size_t n = strlen(red);
-    rc = fwrite(red, 1, n, out) == n ? 0 : -1;
-    g_free(red);
-    return rc;
 }
 
 /* Streaming (-r - or -i, text): each connection's diagnosis is printed as
@@ -123,7 +98,7 @@ static void stream_conn(void *ctx, const conn_rec *c)
     diag_inputs in = s->u->in;
     in.in_progress = 1;
     diag_result *d = diagnose(s->a, &in);
-    report_in r = {s->a, d, 0, want_color(s->o, s->out), NULL};
+    report_in r = {s->a, d, 0, want_color(s->o, s->out), NULL, 0};
     fprintf(s->out, "ended: ");
     report_text_conn(s->out, &r, c);
     fflush(s->out);
@@ -227,6 +202,28 @@ static amt_rc exports(const amtdiag_options *o, const analysis *a, amt_err *e)
     return AMT_OK;
 }
 
+/* With --redact, what the user gave that identifies the site is marked
+ * before anything is read: paths, trusted FQDNs, user names, the hosts
+ * table. */
+static void mark_user_inputs(id_marks *m, const amtdiag_options *o, const user_inputs *u)
+{
+    const GPtrArray *paths[] = {o->inputs, o->keylogs, o->trusted_roots};
+    for (size_t k = 0; k < G_N_ELEMENTS(paths); k++)
+        for (guint i = 0; i < paths[k]->len; i++)
+            idm_mark_path(m, g_ptr_array_index(paths[k], i));
+    for (guint i = 0; i < o->keys->len; i++)
+        idm_mark_path(m, g_array_index(o->keys, rsa_key_opt, i).path);
+    idm_mark_path(m, o->hosts_file);
+    for (guint i = 0; i < o->trusted_fqdn->len; i++)
+        idm_mark_host(m, g_ptr_array_index(o->trusted_fqdn, i));
+    for (size_t i = 0; i < u->in.n_accounts; i++)
+        idm_mark_str(m, ID_USER, u->in.accounts[i].user);
+    for (size_t i = 0; i < u->in.n_hosts; i++) {
+        idm_mark_addr(m, u->in.hosts[i].family, u->in.hosts[i].addr);
+        idm_mark_host(m, u->in.hosts[i].name);
+    }
+}
+
 /* Exit status: 0 nothing rejected, 1 a rejection diagnosed, 2 bad usage,
  * no input readable, or an output that could not be written. */
 static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
@@ -234,6 +231,10 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
     amt_err *e = &a->err;
     if (user_inputs_load(u, o, e) != AMT_OK)
         return 2;
+    if (o->redact) {
+        a->marks = idm_new();
+        mark_user_inputs(a->marks, o, u);
+    }
     stream_ctx sc = {a, u, o, stdout};
     if (streaming(o)) {
         a->on_conn_end = stream_conn;
@@ -280,7 +281,8 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
         return 2;
     diag_result *d = diagnose(a, &u->in);
     GPtrArray *given = given_list(o);
-    report_in r = {a, d, o->verbose, want_color(o, stdout), (const char *const *)given->pdata};
+    report_in r = {
+        a, d, o->verbose, want_color(o, stdout), (const char *const *)given->pdata, o->redact};
     if (output_report(o, &r, e) != AMT_OK)
         status = 2;
     else if (d->n_errors)
