@@ -119,10 +119,12 @@ static uint32_t add_child(id_marks *m, uint32_t parent, uint8_t b)
     return id;
 }
 
-void idm_mark(id_marks *m, id_kind k, const char *value, size_t len)
+/* Marks value; as_entry >= 0 makes it another spelling of that entry (the
+ * same placeholder). Returns the value's entry, or -1 when not marked. */
+static int32_t mark(id_marks *m, id_kind k, const char *value, size_t len, int32_t as_entry)
 {
     if (!m || !value || len < ID_MIN_LEN || k >= ID_N_KINDS)
-        return;
+        return -1;
     uint32_t n = 0;
     GArray *path = g_array_sized_new(FALSE, FALSE, sizeof(uint32_t), len);
     for (size_t i = 0; i < len; i++) {
@@ -133,18 +135,28 @@ void idm_mark(id_marks *m, id_kind k, const char *value, size_t len)
     }
     node *end = &g_array_index(m->nodes, node, n);
     if (end->entry < 0) {
-        entry e = {k, numbered(k) ? g_strdup_printf("%s-%u", kind_names[k], ++m->counter[k])
-                                  : g_strdup_printf("[%s]", kind_names[k])};
-        g_array_append_val(m->entries, e);
-        int32_t id = (int32_t)m->entries->len - 1;
-        end->entry = id;
+        if (as_entry < 0) {
+            entry e = {k, numbered(k) ? g_strdup_printf("%s-%u", kind_names[k], ++m->counter[k])
+                                      : g_strdup_printf("[%s]", kind_names[k])};
+            g_array_append_val(m->entries, e);
+            as_entry = (int32_t)m->entries->len - 1;
+        }
+        end = &g_array_index(m->nodes, node, n);
+        end->entry = as_entry;
         for (guint i = 0; i < path->len; i++) {
             node *p = &g_array_index(m->nodes, node, g_array_index(path, uint32_t, i));
             if (p->any < 0)
-                p->any = id;
+                p->any = as_entry;
         }
     }
+    int32_t id = end->entry;
     g_array_free(path, TRUE);
+    return id;
+}
+
+void idm_mark(id_marks *m, id_kind k, const char *value, size_t len)
+{
+    mark(m, k, value, len, -1);
 }
 
 void idm_mark_str(id_marks *m, id_kind k, const char *value)
@@ -265,8 +277,8 @@ static const char *auth_value(id_marks *m, id_kind k, const char *p, const char 
                 p++;
             g_string_append_c(v, *p++);
         }
-        idm_mark(m, k, s, (size_t)(p - s));
-        idm_mark(m, k, v->str, v->len);
+        /* as written, with its escapes, it gets the placeholder of the value */
+        mark(m, k, s, (size_t)(p - s), mark(m, k, v->str, v->len, -1));
         g_string_free(v, TRUE);
         return p < end ? p + 1 : p;
     }
