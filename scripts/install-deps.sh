@@ -10,6 +10,8 @@ PKGS="cmake make gcc pkg-config libpcap-dev libglib2.0-dev libssl-dev libjson-gl
 PKGS="$PKGS libwireshark-dev tshark wireshark-common"
 # tests
 PKGS="$PKGS libcmocka-dev python3 python3-jsonschema clang-format util-linux bsdutils groff-base openssl"
+# tests/hostile: the time and memory bound of each case
+PKGS="$PKGS time"
 # the HTML report is opened in a real browser
 PKGS="$PKGS chromium"
 # libFuzzer targets: clang and its runtime (only a Recommends of clang)
