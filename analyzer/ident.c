@@ -167,11 +167,18 @@ void idm_mark_str(id_marks *m, id_kind k, const char *value)
 
 /* ---- what marks values ------------------------------------------------ */
 
-void idm_mark_addr(id_marks *m, int family, const uint8_t *addr)
+/* An address in its canonical text; returns its entry (or -1). */
+static int32_t mark_addr(id_marks *m, int family, const uint8_t *addr)
 {
     char buf[INET6_ADDRSTRLEN];
-    if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof buf))
-        idm_mark_str(m, ID_ADDRESS, buf);
+    if (!inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, sizeof buf))
+        return -1;
+    return mark(m, ID_ADDRESS, buf, strlen(buf), -1);
+}
+
+void idm_mark_addr(id_marks *m, int family, const uint8_t *addr)
+{
+    mark_addr(m, family, addr);
 }
 
 void idm_mark_host(id_marks *m, const char *name)
@@ -194,18 +201,17 @@ void idm_mark_host(id_marks *m, const char *name)
     if (n && h[n - 1] == '.')
         h[--n] = '\0';
     uint8_t a[16] = {0};
-    if (inet_pton(AF_INET, h, a) == 1) {
-        idm_mark_addr(m, 4, a);
-        idm_mark_str(m, ID_ADDRESS, h);
-    } else if (inet_pton(AF_INET6, h, a) == 1) {
-        idm_mark_addr(m, 6, a);
-        idm_mark_str(m, ID_ADDRESS, h);
-    } else {
-        idm_mark_str(m, ID_HOST, h);
-    }
-    /* as written too: with its port, brackets or trailing dot */
+    int32_t id;
+    if (inet_pton(AF_INET, h, a) == 1)
+        id = mark(m, ID_ADDRESS, h, n, mark_addr(m, 4, a));
+    else if (inet_pton(AF_INET6, h, a) == 1)
+        id = mark(m, ID_ADDRESS, h, n, mark_addr(m, 6, a));
+    else
+        id = mark(m, ID_HOST, h, n, -1);
+    /* as written too, with its port, brackets or trailing dot: the same
+     * placeholder */
     if (strcmp(h, name) != 0)
-        idm_mark_str(m, ID_HOST, name);
+        mark(m, ID_HOST, name, strlen(name), id);
     g_free(h);
 }
 
