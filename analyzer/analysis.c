@@ -365,6 +365,7 @@ static void on_exchange(void *ctx, const http_exchange *x)
     h->interim_status = x->n_interim ? x->interim_status : 0;
     msg_to_rec(&x->request, &h->req, cs->run->a->marks);
     msg_to_rec(&x->response, &h->resp, cs->run->a->marks);
+    h->resp_ts_us = cs->run->now_us;
     g_ptr_array_add(cs->rec->http, h);
 }
 
@@ -396,7 +397,17 @@ static void on_handshake(void *ctx, int dir, const tls_hs_info *h)
     g_array_append_val(cs->rec->hs, e);
 }
 
-static const tls_callbacks tls_cb = {NULL, on_handshake, NULL, on_app_data};
+/* The first application data record of each direction, for the order of
+ * events (TLS 1.3 records not decrypted may also be handshake). */
+static void on_record(void *ctx, int dir, const tls_record_info *r)
+{
+    conn_state *cs = ctx;
+    int app = r->type == 23 && (!r->decrypted || r->inner_type == 23);
+    if (app && (dir == 0 || dir == 1) && !cs->rec->app_first_frame[dir])
+        cs->rec->app_first_frame[dir] = r->first_frame;
+}
+
+static const tls_callbacks tls_cb = {on_record, on_handshake, NULL, on_app_data};
 
 /* ---- TCP flows ----------------------------------------------------------- */
 
@@ -450,6 +461,13 @@ static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t
     (void)ctx;
     conn_state *cs = f->app;
     conn_rec *r = cs->rec;
+    if (dir == 0 && r->n_client_head < CONN_HEAD_MAX) {
+        size_t n = MIN(len, CONN_HEAD_MAX - (size_t)r->n_client_head);
+        if (!r->n_client_head)
+            r->client_head_frame = first_frame;
+        memcpy(r->client_head + r->n_client_head, data, n);
+        r->n_client_head += (unsigned)n;
+    }
     if (r->app == APP_UNKNOWN) {
         r->app = classify(f, data, len);
         if (r->app == APP_TLS) {
@@ -473,6 +491,8 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
     (void)ctx;
     (void)offset;
     conn_state *cs = f->app;
+    if (cs->rec->n_gap_at < CONN_GAPS_MAX)
+        cs->rec->gap_at[cs->rec->n_gap_at++] = (gap_rec){dir, frame_before, frame_after};
     g_ptr_array_add(cs->rec->notes,
                     g_strdup_printf("frames %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                                     ": %" G_GUINT64_FORMAT " bytes from the %s missing in the "

@@ -4,6 +4,8 @@
  * records; what this file allocates for them is freed before returning. */
 #include "diagnose.h"
 
+#include "amtdiag/diag_build.h"
+
 #include <string.h>
 #include <sys/socket.h>
 
@@ -41,50 +43,56 @@ static diag_cert_presence presence(tls_cert_presence p)
     }
 }
 
-/* GREASE values (RFC 8701) are not versions. */
-static int is_grease(uint16_t v)
+static int side(int tls_dir)
 {
-    return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+    return tls_dir == TLS_DIR_SERVER ? DIAG_AMT : DIAG_CONSOLE;
 }
 
-static void offered_versions(const tls_client_hello *ch, uint16_t *lo, uint16_t *hi)
+/* The handshake messages and alerts, merged in capture order so that each
+ * alert follows the messages before it (at one frame, messages first:
+ * records are read in order). */
+static void tls_events(diag_builder *b, const conn_rec *c, const tls_summary *s)
 {
-    *lo = *hi = 0;
-    for (size_t i = 0; i < ch->versions.n; i++) {
-        uint16_t v = ch->versions.v[i];
-        if (is_grease(v))
+    guint h = 0;
+    size_t a = 0;
+    while (h < c->hs->len || a < s->n_alerts) {
+        const hs_event *e = h < c->hs->len ? &g_array_index(c->hs, hs_event, h) : NULL;
+        const tls_alert_info *al = a < s->n_alerts ? &s->alerts[a] : NULL;
+        if (e && (!al || e->frame <= al->frame)) {
+            diag_build_handshake(b, e->frame, side(e->dir), e->type);
+            h++;
             continue;
-        if (!*lo || v < *lo)
-            *lo = v;
-        if (v > *hi)
-            *hi = v;
+        }
+        int readable = !al->encrypted || al->decrypted;
+        diag_build_alert(b, al->frame, side(al->dir), readable ? al->level : -1,
+                         readable ? al->desc : -1);
+        a++;
     }
-    if (!*hi) /* no supported_versions: the legacy field is the maximum */
-        *lo = *hi = ch->legacy_version;
 }
 
-static void tls_facts(arena *ar, const conn_rec *c, diag_tls_facts *t)
+static void tls_facts(arena *ar, const conn_rec *c, diag_builder *b)
 {
     const tls_summary *s = tls_conn_summary(c->tls);
-    t->client_hello = s->ch.seen;
-    t->client_hello_frame = s->ch.frame;
-    offered_versions(&s->ch, &t->offered_min, &t->offered_max);
-    t->offered_suites = s->ch.suites.v;
-    t->n_offered_suites = s->ch.suites.n;
-    t->sni = s->ch.sni;
-    t->console_reneg = s->ch.reneg_info || s->ch.reneg_scsv;
-    t->server_hello = s->sh.seen;
-    t->server_hello_frame = s->sh.frame;
-    t->version = s->version;
-    t->suite_name = s->sh.seen ? s->suite_name : NULL;
-    t->amt_reneg = s->sh.reneg_info;
-    t->gmt_unix_time = s->sh.gmt_unix_time;
+    diag_tls_facts *t = &b->f.tls;
+    if (s->ch.seen)
+        diag_build_client_hello(b, s->ch.frame, s->ch.legacy_version, s->ch.versions.v,
+                                s->ch.versions.n, s->ch.suites.v, s->ch.suites.n,
+                                s->ch.extensions.v, s->ch.extensions.n, s->ch.sni);
+    if (s->sh.seen)
+        diag_build_server_hello(b, s->sh.frame, s->sh.legacy_version, s->sh.selected_version,
+                                s->suite_name, s->sh.extensions.v, s->sh.extensions.n,
+                                s->sh.gmt_unix_time);
+    tls_events(b, c, s);
+    for (int d = 0; d < 2; d++)
+        if (c->app_first_frame[d])
+            diag_build_app_record(b, c->app_first_frame[d], side(d));
+    /* The layer counts the records; the builder saw the first of each side. */
+    for (int d = 0; d < 2; d++)
+        t->app_records[side(d)] = s->app_records_undecrypted[d] + (s->app_bytes[d] ? 1 : 0);
     t->resumed = s->resumed;
     t->server_certs = blobs(ar, &s->server_certs);
     t->n_server_certs = s->server_certs.n;
     t->server_cert = presence(s->server_cert);
-    t->cert_request = s->cert_request.seen;
-    t->cert_request_frame = s->cert_request.frame;
     /* TLS 1.3 hides AMT's CertificateRequest when its handshake records
      * could not be decrypted. */
     t->cert_request_hidden = !s->cert_request.seen && s->version == TLS_VERSION_1_3 &&
@@ -94,38 +102,16 @@ static void tls_facts(arena *ar, const conn_rec *c, diag_tls_facts *t)
     t->client_cert = presence(s->client_cert);
     t->client_certs = blobs(ar, &s->client_certs);
     t->n_client_certs = s->client_certs.n;
-    t->handshake_complete = s->handshake_complete;
     for (guint i = 0; i < c->hs->len; i++) {
         const hs_event *e = &g_array_index(c->hs, hs_event, i);
         if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_SERVER && !t->server_cert_frame)
             t->server_cert_frame = e->frame;
         if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_CLIENT && !t->client_cert_frame)
             t->client_cert_frame = e->frame;
-        if (e->type == TLS_HS_FINISHED && s->handshake_complete)
-            t->handshake_done_frame = e->frame;
     }
-    diag_alert *al = arena_alloc(ar, s->n_alerts * sizeof *al);
-    for (size_t i = 0; i < s->n_alerts; i++) {
-        const tls_alert_info *a = &s->alerts[i];
-        int readable = !a->encrypted || a->decrypted;
-        al[i] = (diag_alert){.from = a->dir == TLS_DIR_SERVER ? DIAG_AMT : DIAG_CONSOLE,
-                             .level = readable ? a->level : -1,
-                             .desc = readable ? a->desc : -1,
-                             .frame = a->frame,
-                             .after_from = a->after_hs_dir < 0                 ? -1
-                                           : a->after_hs_dir == TLS_DIR_SERVER ? DIAG_AMT
-                                                                               : DIAG_CONSOLE,
-                             .after_type = a->after_hs_type,
-                             .after_handshake = s->handshake_complete && a->encrypted};
-    }
-    t->alerts = al;
-    t->n_alerts = s->n_alerts;
     t->decrypted = s->key_status == TLS_KEY_DECRYPTED;
     t->key_status = s->key_status_text;
     t->key_status_name = tls_key_status_name(s->key_status);
-    for (int d = 0; d < 2; d++)
-        t->app_records[d] = s->app_records_undecrypted[d] + (s->app_bytes[d] ? 1 : 0);
-    /* (The layer's tls_conn_id equals the connection id: no mapping needed.) */
 }
 
 static void exchanges(arena *ar, const conn_rec *c, diag_conn_facts *f)
@@ -138,9 +124,7 @@ static void exchanges(arena *ar, const conn_rec *c, diag_conn_facts *f)
         const http_msg_rec *q = &h->req, *r = &h->resp;
         e->req_frame = q->present ? q->first_frame : 0;
         e->resp_frame = r->present ? r->first_frame : 0;
-        /* Records keep frames, not times: the connection's start stands in
-         * (the clock and lock-out rules need minutes, not milliseconds). */
-        e->resp_ts_us = c->first_ts_us;
+        e->resp_ts_us = h->resp_ts_us;
         e->method = q->method;
         e->uri = q->target;
         e->host = q->host;
@@ -171,43 +155,61 @@ static void exchanges(arena *ar, const conn_rec *c, diag_conn_facts *f)
     f->n_ex = n;
 }
 
-static void conn_facts(arena *ar, const conn_rec *c, diag_conn_facts *f)
+/* The TCP segments that matter, in capture order. */
+static void tcp_events(diag_builder *b, const conn_rec *c)
 {
-    f->id = c->id;
-    char *cl = arena_alloc(ar, 80), *sv = arena_alloc(ar, 80);
-    f->client = endpoint_str(&c->client, cl, 80);
-    f->server = endpoint_str(&c->server, sv, 80);
-    f->family = c->client.family == AF_INET6 ? 6 : 4;
-    memcpy(f->client_addr, c->client.addr, 16);
-    memcpy(f->server_addr, c->server.addr, 16);
-    f->client_port = c->client.port;
-    f->server_port = c->server.port;
-    f->first_ts_us = c->first_ts_us;
-    f->last_ts_us = c->last_ts_us;
+    /* The flow layer decided whether the capture began inside it. */
+    uint64_t first = c->midstream ? c->first_frame : c->syn_frame ? c->syn_frame : c->first_frame;
+    unsigned first_flags = c->midstream ? DIAG_TCP_ACK : DIAG_TCP_SYN;
+    diag_build_segment(b, first, c->first_ts_us, DIAG_CONSOLE, first_flags, NULL, 0);
+    for (uint32_t k = 1; !c->midstream && k < c->syn_count; k++)
+        diag_build_segment(b, c->syn_frame, c->first_ts_us, DIAG_CONSOLE, DIAG_TCP_SYN, NULL, 0);
+    if (c->synack_frame)
+        diag_build_segment(b, c->synack_frame, c->first_ts_us, DIAG_AMT,
+                           DIAG_TCP_SYN | DIAG_TCP_ACK, NULL, 0);
+    diag_build_segment(b, c->client_head_frame ? c->client_head_frame : c->first_frame,
+                       c->first_ts_us, DIAG_CONSOLE, DIAG_TCP_ACK, c->client_head,
+                       c->n_client_head);
+    for (int d = 0; d < 2; d++)
+        if (c->fin_frame[d])
+            diag_build_segment(b, c->fin_frame[d], c->last_ts_us, d ? DIAG_AMT : DIAG_CONSOLE,
+                               DIAG_TCP_FIN | DIAG_TCP_ACK, NULL, 0);
+    if (c->rst_frame)
+        diag_build_segment(b, c->rst_frame, c->last_ts_us,
+                           c->rst_from == 1 ? DIAG_AMT : DIAG_CONSOLE, DIAG_TCP_RST, NULL, 0);
+    /* The record holds totals, not every segment. */
+    diag_conn_facts *f = &b->f;
+    f->bytes[DIAG_CONSOLE] = c->bytes[0];
+    f->bytes[DIAG_AMT] = c->bytes[1];
     f->first_frame = c->first_frame;
     f->last_frame = c->last_frame;
-    f->syns = c->syn_count;
-    f->syn_frame = c->syn_frame;
-    f->synack = c->synack_frame != 0;
-    f->synack_frame = c->synack_frame;
-    f->rst_from = c->rst_frame ? (c->rst_from == 1 ? DIAG_AMT : DIAG_CONSOLE) : -1;
-    f->rst_frame = c->rst_frame;
-    const uint64_t *fin = c->fin_frame;
-    if (fin[0] && (!fin[1] || fin[0] < fin[1]))
-        f->first_fin_from = DIAG_CONSOLE, f->first_fin_frame = fin[0];
-    else if (fin[1])
-        f->first_fin_from = DIAG_AMT, f->first_fin_frame = fin[1];
-    else
-        f->first_fin_from = -1;
+    f->first_ts_us = c->first_ts_us;
+    f->last_ts_us = c->last_ts_us;
     f->midstream = c->midstream;
-    f->gap = c->gaps[0] || c->gaps[1];
-    f->bytes[0] = c->bytes[0];
-    f->bytes[1] = c->bytes[1];
-    f->is_tls = c->app == APP_TLS && c->tls;
-    if (f->is_tls)
-        tls_facts(ar, c, &f->tls);
-    f->is_http = c->http->len > 0;
-    exchanges(ar, c, f);
+    for (unsigned k = 0; k < c->n_gap_at; k++)
+        diag_build_gap(b, c->gap_at[k].dir ? DIAG_AMT : DIAG_CONSOLE, c->gap_at[k].frame_before,
+                       c->gap_at[k].frame_after);
+    f->gap |= c->gaps[0] || c->gaps[1];
+}
+
+static void conn_facts(arena *ar, const conn_rec *c, diag_builder *b)
+{
+    char *cl = arena_alloc(ar, 80), *sv = arena_alloc(ar, 80);
+    /* AMT on its own ports; elsewhere what the bytes were */
+    amt_service service = amt_service_of_port(c->server.port);
+    if (service == AMT_SERVICE_OTHER)
+        service = c->app == APP_TLS    ? AMT_SERVICE_TLS
+                  : c->app == APP_HTTP ? AMT_SERVICE_HTTP
+                                       : AMT_SERVICE_OTHER;
+    diag_build_init(b, c->id, c->client.family == AF_INET6 ? 6 : 4, c->client.addr, c->client.port,
+                    c->server.addr, c->server.port, endpoint_str(&c->client, cl, 80),
+                    endpoint_str(&c->server, sv, 80), service);
+    tcp_events(b, c);
+    if (c->app == APP_TLS && c->tls)
+        tls_facts(ar, c, b);
+    b->f.is_tls = c->app == APP_TLS && c->tls;
+    b->f.is_http = c->http->len > 0;
+    exchanges(ar, c, &b->f);
 }
 
 static void dns_facts(arena *ar, const dns_rec *d, diag_dns_facts *f)
@@ -231,9 +233,14 @@ static void dns_facts(arena *ar, const dns_rec *d, diag_dns_facts *f)
 diag_result *diagnose(const analysis *a, const diag_inputs *in)
 {
     arena ar = {g_ptr_array_new_with_free_func(g_free)};
+    /* Builders one after the other, their facts copied out: each holds
+     * inline storage the facts point into, so builders are kept too. */
+    diag_builder *builders = arena_alloc(&ar, a->conns->len * sizeof *builders);
     diag_conn_facts *conns = arena_alloc(&ar, a->conns->len * sizeof *conns);
-    for (guint i = 0; i < a->conns->len; i++)
-        conn_facts(&ar, g_ptr_array_index(a->conns, i), &conns[i]);
+    for (guint i = 0; i < a->conns->len; i++) {
+        conn_facts(&ar, g_ptr_array_index(a->conns, i), &builders[i]);
+        conns[i] = builders[i].f;
+    }
     diag_dns_facts *dns = arena_alloc(&ar, a->dns->len * sizeof *dns);
     for (guint i = 0; i < a->dns->len; i++)
         dns_facts(&ar, g_ptr_array_index(a->dns, i), &dns[i]);

@@ -285,7 +285,7 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
         a, d, o->verbose, want_color(o, stdout), (const char *const *)given->pdata, o->redact};
     if (output_report(o, &r, e) != AMT_OK)
         status = 2;
-    else if (d->n_errors)
+    else if (d->n_errors || d->n_not_ok)
         status = 1;
     g_ptr_array_free(given, TRUE);
     diag_result_free(d);

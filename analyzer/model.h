@@ -57,6 +57,7 @@ typedef struct http_rec {
     unsigned seq;
     http_msg_rec req, resp;
     int interim_status;
+    int64_t resp_ts_us; /* capture time of the frame that completed the response */
 } http_rec;
 
 typedef enum { APP_UNKNOWN, APP_HTTP, APP_TLS } app_proto;
@@ -71,6 +72,14 @@ typedef struct hs_event {
 } hs_event;
 
 #define CONN_HS_EVENTS_MAX 64
+#define CONN_GAPS_MAX 8
+#define CONN_HEAD_MAX 16
+
+/* A hole in one direction of a connection. */
+typedef struct gap_rec {
+    int dir; /* 0 client, 1 server */
+    uint64_t frame_before, frame_after;
+} gap_rec;
 
 typedef struct conn_rec {
     unsigned id; /* in order of the first packet, across all inputs */
@@ -87,6 +96,12 @@ typedef struct conn_rec {
     uint64_t bytes[2];
     uint32_t gaps[2];
     uint64_t gap_bytes[2];
+    gap_rec gap_at[CONN_GAPS_MAX]; /* where the first holes are */
+    unsigned n_gap_at;
+    uint8_t client_head[CONN_HEAD_MAX]; /* the console's first bytes */
+    unsigned n_client_head;
+    uint64_t client_head_frame;
+    uint64_t app_first_frame[2]; /* first application data record, per direction */
     uint32_t conflicts[2];
     app_proto app;
     tls_conn *tls;    /* kept for its summary */

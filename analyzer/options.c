@@ -44,8 +44,10 @@ static const char usage_text[] =
     "                 reverse DNS of the console's address\n"
     "  --trusted-root PEM\n"
     "                 the roots AMT trusts for console certificates. Repeatable.\n"
-    "  --trusted-fqdn SUFFIX\n"
-    "                 an entry of AMT's trusted FQDN list. Repeatable.\n"
+    "  --trusted-fqdn SUFFIX[,SUFFIX...]\n"
+    "                 entries of AMT's trusted FQDN list. Repeatable.\n"
+    "  --ca PEM       the roots the console trusts for AMT's certificate (its trust\n"
+    "                 store). Repeatable.\n"
     "  --amt-clock-offset [+-]N[s|m|h|d]\n"
     "                 AMT's clock minus the true time (e.g. +460d), when known\n"
     "Output:\n"
@@ -82,6 +84,7 @@ enum {
     OPT_PASSWORD,
     OPT_HOSTS,
     OPT_TRUSTED_ROOT,
+    OPT_CA,
     OPT_TRUSTED_FQDN,
     OPT_CLOCK_OFFSET,
     OPT_REDACT,
@@ -207,6 +210,7 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
         {"hosts", required_argument, NULL, OPT_HOSTS},
         {"trusted-root", required_argument, NULL, OPT_TRUSTED_ROOT},
+        {"ca", required_argument, NULL, OPT_CA},
         {"trusted-fqdn", required_argument, NULL, OPT_TRUSTED_FQDN},
         {"amt-clock-offset", required_argument, NULL, OPT_CLOCK_OFFSET},
         {"redact", no_argument, NULL, OPT_REDACT},
@@ -223,6 +227,7 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
     o->keys = g_array_new(FALSE, TRUE, sizeof(rsa_key_opt));
     o->passwords = g_ptr_array_new();
     o->trusted_roots = g_ptr_array_new_with_free_func(g_free);
+    o->console_roots = g_ptr_array_new_with_free_func(g_free);
     o->trusted_fqdn = g_ptr_array_new_with_free_func(g_free);
     o->notes = g_ptr_array_new_with_free_func(g_free);
     o->color = -1;
@@ -291,16 +296,20 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         case OPT_TRUSTED_ROOT:
             g_ptr_array_add(o->trusted_roots, g_strdup(optarg));
             break;
-        case OPT_TRUSTED_FQDN:
-            if (!*optarg || strchr(optarg, ' ')) {
+        case OPT_CA:
+            g_ptr_array_add(o->console_roots, g_strdup(optarg));
+            break;
+        case OPT_TRUSTED_FQDN: {
+            char bad[256];
+            if (diag_parse_fqdn_list(optarg, o->trusted_fqdn, bad, sizeof bad) != 0) {
                 amt_fail(e, AMT_E_USAGE,
-                         "--trusted-fqdn \"%s\": give a domain such as "
-                         "it.example.com",
-                         optarg);
+                         "--trusted-fqdn \"%s\": %s%s%sgive domains such as it.example.com, "
+                         "separated by commas",
+                         optarg, *bad ? "\"" : "", bad, *bad ? "\" is not a DNS suffix; " : "");
                 return OPTIONS_BAD;
             }
-            g_ptr_array_add(o->trusted_fqdn, g_strdup(optarg));
             break;
+        }
         case OPT_CLOCK_OFFSET: {
             int64_t v;
             if (diag_parse_offset(optarg, &v) != 0) {
@@ -413,6 +422,8 @@ void options_free(amtdiag_options *o)
         g_ptr_array_free(o->passwords, TRUE);
     if (o->trusted_roots)
         g_ptr_array_free(o->trusted_roots, TRUE);
+    if (o->console_roots)
+        g_ptr_array_free(o->console_roots, TRUE);
     if (o->trusted_fqdn)
         g_ptr_array_free(o->trusted_fqdn, TRUE);
     if (o->notes)

@@ -26,6 +26,7 @@ typedef struct amtdiag_options {
     GPtrArray *passwords;     /* --password USER:PASS (checked syntax; wiped on free) */
     char *hosts_file;         /* --hosts */
     GPtrArray *trusted_roots; /* --trusted-root PEM files */
+    GPtrArray *console_roots; /* --ca PEM files */
     GPtrArray *trusted_fqdn;  /* --trusted-fqdn SUFFIX */
     int has_clock_offset;     /* --amt-clock-offset */
     gint64 clock_offset_s;

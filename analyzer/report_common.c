@@ -14,9 +14,11 @@ const diag_conn_result *report_diag(const report_in *r, const conn_rec *c)
 
 static int rank(const diag_conn_result *d)
 {
-    static const char *order[] = {"rejected", "failed", "unknown", "challenge", "ok"};
+    static const diag_outcome order[] = {DIAG_OUTCOME_REJECTED, DIAG_OUTCOME_FAILED,
+                                         DIAG_OUTCOME_UNKNOWN, DIAG_OUTCOME_CHALLENGE,
+                                         DIAG_OUTCOME_OK};
     for (int i = 0; d && i < 5; i++)
-        if (strcmp(d->outcome, order[i]) == 0)
+        if (d->outcome == order[i])
             return i;
     return 5;
 }

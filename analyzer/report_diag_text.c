@@ -26,11 +26,11 @@ static void c_(pen *p, const char *code)
         fputs(code, p->w.f);
 }
 
-static const char *outcome_color(const char *outcome)
+static const char *outcome_color(diag_outcome outcome)
 {
-    if (!strcmp(outcome, "ok"))
+    if (outcome == DIAG_OUTCOME_OK)
         return GREEN;
-    if (!strcmp(outcome, "rejected") || !strcmp(outcome, "failed"))
+    if (diag_outcome_is_failure(outcome))
         return RED;
     return YELLOW;
 }
@@ -56,7 +56,9 @@ static void finding(pen *p, const diag_finding *f)
     c_(p, OFF);
     fputc(' ', p->w.f);
     c_(p, DIM);
-    out_printf(&p->w, "(%s)", diag_severity_name(f->cause->severity));
+    out_printf(&p->w, "(%s%s%s)", diag_severity_name(f->cause->severity),
+               f->confidence != DIAG_CERTAIN ? ", " : "",
+               f->confidence != DIAG_CERTAIN ? diag_confidence_name(f->confidence) : "");
     c_(p, OFF);
     frames(&p->w, f);
     out_printf(&p->w, "\n      %s\n", f->cause->explanation);
@@ -103,13 +105,13 @@ static void conn_block(pen *p, const report_in *r, const conn_rec *c)
     fputs("  ", w->f);
     if (d) {
         char up[16];
-        g_strlcpy(up, d->outcome, sizeof up);
+        g_strlcpy(up, diag_outcome_name(d->outcome), sizeof up);
         for (char *s = up; *s; s++)
             *s = g_ascii_toupper(*s);
         c_(p, outcome_color(d->outcome));
         out_val(w, up);
         c_(p, OFF);
-        out_printf(w, " (stage %s)", d->stage);
+        out_printf(w, " (stage %s)", diag_stage_name(d->stage));
     }
     fputc('\n', w->f);
     out_printf(w, "  frames %" PRIu64 "–%" PRIu64 " of %s; TCP %s", c->first_frame, c->last_frame,
@@ -141,6 +143,11 @@ static void conn_block(pen *p, const report_in *r, const conn_rec *c)
     fputc('\n', w->f);
     if (!d)
         return;
+    if (d->outcome != DIAG_OUTCOME_OK) {
+        char end[256];
+        diag_end_text(&d->end, end, sizeof end);
+        out_printf(w, "  %s\n", end);
+    }
     for (guint i = 0; i < d->findings->len; i++)
         finding(p, g_ptr_array_index(d->findings, i));
     if (d->candidates)

@@ -46,7 +46,7 @@ static const char *h_class(const char *word)
 
 static const char *outcome_of(const diag_conn_result *d)
 {
-    return d && d->outcome ? d->outcome : "unknown";
+    return diag_outcome_name(d ? d->outcome : DIAG_OUTCOME_UNKNOWN);
 }
 
 /* ---- style ------------------------------------------------------------- */
@@ -123,6 +123,9 @@ static void h_cause_token(outw *out, const diag_finding *f)
     fputs("<code class=\"cause\">", out->f);
     h_text(out, f->cause && f->cause->token ? f->cause->token : "unknown");
     fputs("</code>", out->f);
+    if (f->confidence != DIAG_CERTAIN)
+        fprintf(out->f, " <span class=\"confidence\">(%s)</span>",
+                diag_confidence_name(f->confidence));
 }
 
 /* One row of the table across all connections. conn NULL: a global
@@ -182,9 +185,9 @@ static void h_checklist(outw *out, const diag_conn_result *d)
         const char *st = diag_status_name(ck->status);
         fprintf(out->f, "<tr><td class=\"num\">%d</td><td>", k + 1);
         h_text(out, ck->title);
-        if (ck->rule) {
+        if (ck->name) {
             fputs(" <code>", out->f);
-            h_text(out, ck->rule);
+            h_text(out, ck->name);
             fputs("</code>", out->f);
         }
         fprintf(out->f, "</td><td class=\"st-%s\">", h_class(st));
@@ -393,9 +396,9 @@ static void h_conn(outw *out, const report_in *r, const conn_rec *c)
     fprintf(out->f, " <span class=\"badge o-%s\">", h_class(oc));
     h_upper(out, d ? oc : "not diagnosed");
     fputs("</span>", out->f);
-    if (d && d->stage) {
+    if (d) {
         fputs(" <small>stage ", out->f);
-        h_text(out, d->stage);
+        h_text(out, diag_stage_name(d->stage));
         fputs("</small>", out->f);
     }
     fputs("</h2>\n", out->f);

@@ -50,6 +50,16 @@ static void member_int(JsonBuilder *b, const char *name, gint64 v)
     json_builder_add_int_value(b, v);
 }
 
+/* A frame number, null for 0 (none). */
+static void member_frame(JsonBuilder *b, const char *name, uint64_t frame)
+{
+    json_builder_set_member_name(b, name);
+    if (frame)
+        json_builder_add_int_value(b, (gint64)frame);
+    else
+        json_builder_add_null_value(b);
+}
+
 static void member_bool(JsonBuilder *b, const char *name, int v)
 {
     json_builder_set_member_name(b, name);
@@ -190,7 +200,8 @@ static void finding_json(JsonBuilder *b, const diag_finding *f)
     json_builder_begin_object(b);
     member_str(b, "cause", f->cause->token);
     member_str(b, "severity", diag_severity_name(f->cause->severity));
-    member_str(b, "stage", f->cause->stage);
+    member_str(b, "stage", diag_stage_name(f->cause->stage));
+    member_str(b, "confidence", diag_confidence_name(f->confidence));
     json_builder_set_member_name(b, "frames");
     json_builder_begin_array(b);
     for (size_t k = 0; k < f->n_frames; k++)
@@ -211,10 +222,35 @@ static void findings_json(JsonBuilder *b, const char *name, const GPtrArray *fin
     json_builder_end_array(b);
 }
 
+static const char *side_name(int side)
+{
+    return side == DIAG_CONSOLE ? "console" : side == DIAG_AMT ? "amt" : NULL;
+}
+
+/* Who ended the connection, how, and after which step. */
+static void end_json(JsonBuilder *b, const diag_conn_result *d)
+{
+    json_builder_set_member_name(b, "ended");
+    if (!d) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    const diag_end *e = &d->end;
+    json_builder_begin_object(b);
+    member_str(b, "by", side_name(e->by));
+    member_str(b, "how", diag_end_how_name(e->how));
+    member_frame(b, "frame", e->frame);
+    member_str(b, "after", e->after_step == DIAG_STEP_NONE ? NULL : diag_step_name(e->after_step));
+    member_str(b, "after_from", side_name(e->after_from));
+    member_frame(b, "after_frame", e->after_frame);
+    json_builder_end_object(b);
+}
+
 static void diag_json(JsonBuilder *b, const diag_conn_result *d)
 {
-    member_str(b, "stage", d ? d->stage : NULL);
-    member_str(b, "outcome", d ? d->outcome : NULL);
+    member_str(b, "stage", d ? diag_stage_name(d->stage) : NULL);
+    member_str(b, "outcome", d ? diag_outcome_name(d->outcome) : NULL);
+    end_json(b, d);
     findings_json(b, "findings", d ? d->findings : NULL);
     json_builder_set_member_name(b, "checklist");
     if (!d || !d->has_checklist) {
@@ -224,7 +260,7 @@ static void diag_json(JsonBuilder *b, const diag_conn_result *d)
         for (int k = 0; k < DIAG_N_RULES; k++) {
             const diag_check *ck = &d->checklist[k];
             json_builder_begin_object(b);
-            member_str(b, "rule", ck->rule);
+            member_str(b, "rule", ck->name);
             member_str(b, "title", ck->title);
             member_str(b, "status", diag_status_name(ck->status));
             member_str(b, "evidence", ck->evidence);
@@ -310,6 +346,7 @@ int report_json(FILE *out, const report_in *r)
     member_int(b, "dns_messages", a->dns->len);
     member_int(b, "rejected", r->d ? r->d->n_rejected : 0);
     member_int(b, "errors", r->d ? r->d->n_errors : 0);
+    member_int(b, "not_ok", r->d ? r->d->n_not_ok : 0);
     json_builder_end_object(b);
     json_builder_set_member_name(b, "given");
     json_builder_begin_array(b);

@@ -48,7 +48,9 @@ static void md_findings(outw *out, const GPtrArray *findings)
             fputs(" — ", out->f);
             md_text(out, c->explanation, MD_CELL);
         }
-        fprintf(out->f, " | %s | ", c ? diag_severity_name(c->severity) : "?");
+        fprintf(out->f, " | %s%s%s | ", c ? diag_severity_name(c->severity) : "?",
+                f->confidence != DIAG_CERTAIN ? ", " : "",
+                f->confidence != DIAG_CERTAIN ? diag_confidence_name(f->confidence) : "");
         md_frames(out, f);
         fputs(" | ", out->f);
         md_text(out, f->evidence, MD_CELL);
@@ -72,8 +74,8 @@ static void md_checklist(outw *out, const diag_conn_result *d)
         const diag_check *ck = &d->checklist[k];
         fprintf(out->f, "| %d | ", k + 1);
         md_text(out, ck->title, MD_CELL);
-        if (ck->rule)
-            fprintf(out->f, " (`%s`)", ck->rule);
+        if (ck->name)
+            fprintf(out->f, " (`%s`)", ck->name);
         /* Bold FAIL so it stands out where the ticket shows no colour. */
         fputs(ck->status == DIAG_FAIL ? " | **" : " | ", out->f);
         md_upper(out, diag_status_name(ck->status));
@@ -175,9 +177,9 @@ static void md_conn(outw *out, const report_in *r, const conn_rec *c)
     fputs(" — ", out->f);
     if (d) {
         fputs("**", out->f);
-        md_upper(out, d->outcome ? d->outcome : "unknown");
+        md_upper(out, diag_outcome_name(d->outcome));
         fputs("** (stage ", out->f);
-        md_text(out, d->stage ? d->stage : "?", MD_INLINE);
+        md_text(out, diag_stage_name(d->stage), MD_INLINE);
         fputs(")\n\n", out->f);
     } else {
         fputs("not diagnosed\n\n", out->f);

@@ -63,18 +63,20 @@ static amt_rc load_hosts(user_inputs *u, const char *path, amt_err *e)
     return AMT_OK;
 }
 
-static amt_rc load_roots(user_inputs *u, const GPtrArray *paths, amt_err *e)
+/* Loads the certificates of every PEM file in paths into *roots. */
+static amt_rc load_roots(const char *option, const GPtrArray *paths, diag_blob **roots,
+                         size_t *n_roots, amt_err *e)
 {
     for (guint i = 0; i < paths->len; i++) {
         diag_blob *got = NULL;
         char err[512];
         int n = diag_load_pem_certs(g_ptr_array_index(paths, i), &got, err, sizeof err);
         if (n < 0)
-            return amt_fail(e, AMT_E_INPUT, "--trusted-root: %s", err);
-        u->roots = g_renew(diag_blob, u->roots, u->n_roots + (size_t)n);
-        memcpy(u->roots + u->n_roots, got, (size_t)n * sizeof *got);
-        u->n_roots += (size_t)n;
-        g_free(got); /* the blobs' data moved to u->roots */
+            return amt_fail(e, AMT_E_INPUT, "%s: %s", option, err);
+        *roots = g_renew(diag_blob, *roots, *n_roots + (size_t)n);
+        memcpy(*roots + *n_roots, got, (size_t)n * sizeof *got);
+        *n_roots += (size_t)n;
+        g_free(got); /* the blobs' data moved to *roots */
     }
     return AMT_OK;
 }
@@ -92,7 +94,8 @@ amt_rc user_inputs_load(user_inputs *u, const amtdiag_options *o, amt_err *e)
     }
     if (o->hosts_file && load_hosts(u, o->hosts_file, e) != AMT_OK)
         return e->rc;
-    if (load_roots(u, o->trusted_roots, e) != AMT_OK)
+    if (load_roots("--trusted-root", o->trusted_roots, &u->roots, &u->n_roots, e) != AMT_OK ||
+        load_roots("--ca", o->console_roots, &u->console_roots, &u->n_console_roots, e) != AMT_OK)
         return e->rc;
     u->in.accounts = (const diag_account *)u->accounts->data;
     u->in.n_accounts = u->accounts->len;
@@ -102,6 +105,8 @@ amt_rc user_inputs_load(user_inputs *u, const amtdiag_options *o, amt_err *e)
     u->in.n_trusted_fqdn = o->trusted_fqdn->len;
     u->in.trusted_roots = u->roots;
     u->in.n_trusted_roots = u->n_roots;
+    u->in.console_roots = u->console_roots;
+    u->in.n_console_roots = u->n_console_roots;
     u->in.has_clock_offset = o->has_clock_offset;
     u->in.clock_offset_s = o->clock_offset_s;
     return AMT_OK;
@@ -122,5 +127,6 @@ void user_inputs_free(user_inputs *u)
     if (u->hosts)
         g_array_free(u->hosts, TRUE);
     diag_blobs_free(u->roots, u->n_roots);
+    diag_blobs_free(u->console_roots, u->n_console_roots);
     memset(u, 0, sizeof *u);
 }

@@ -15,11 +15,13 @@ typedef struct user_inputs {
     diag_inputs in;   /* points into the fields below */
     GArray *accounts; /* diag_account; the strings are owned and wiped */
     GArray *hosts;    /* diag_host; names owned */
-    diag_blob *roots;
+    diag_blob *roots; /* --trusted-root */
     size_t n_roots;
+    diag_blob *console_roots; /* --ca */
+    size_t n_console_roots;
 } user_inputs;
 
-/* Loads the files the options name (--hosts, --trusted-root) and takes the
+/* Loads the files the options name (--hosts, --trusted-root, --ca) and takes the
  * passwords, FQDNs and clock offset. Returns AMT_OK, or the error with what
  * is wrong with which file and line in e. Free with user_inputs_free
  * either way. */

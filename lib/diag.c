@@ -34,12 +34,13 @@ diag_conn_result *diag_cr(diag_ctx *x, size_t i)
     return g_ptr_array_index(x->r->conns, i);
 }
 
-diag_finding *diag_add(diag_ctx *x, size_t i, const char *token, const char *fmt, ...)
+diag_finding *diag_add(diag_ctx *x, size_t i, diag_cause_id id, const char *fmt, ...)
 {
-    const diag_cause *cause = diag_cause_find(token);
+    const diag_cause *cause = diag_cause_get(id);
     g_return_val_if_fail(cause != NULL, NULL);
     diag_finding *f = g_new0(diag_finding, 1);
     f->cause = cause;
+    f->confidence = DIAG_CERTAIN;
     va_list ap;
     va_start(ap, fmt);
     f->evidence = g_strdup_vprintf(fmt, ap);
@@ -71,11 +72,11 @@ void diag_frame(diag_finding *f, uint64_t frame)
     f->n_frames++;
 }
 
-int diag_has(const diag_conn_result *cr, const char *token)
+int diag_has(const diag_conn_result *cr, diag_cause_id id)
 {
     for (guint i = 0; i < cr->findings->len; i++) {
         const diag_finding *f = g_ptr_array_index(cr->findings, i);
-        if (strcmp(f->cause->token, token) == 0)
+        if (f->cause->id == id)
             return 1;
     }
     return 0;
@@ -89,6 +90,11 @@ int diag_has_error(const diag_conn_result *cr)
             return 1;
     }
     return 0;
+}
+
+amt_service diag_service(const diag_conn_facts *c)
+{
+    return c->service != AMT_SERVICE_UNKNOWN ? c->service : amt_service_of_port(c->server_port);
 }
 
 const diag_alert *diag_first_alert(const diag_conn_facts *c, int from)
@@ -176,37 +182,95 @@ static void decide(const diag_conn_facts *c, diag_conn_result *cr)
     int data = c->bytes[0] || c->bytes[1];
     const diag_exchange *last = last_answered(c);
     if (!data) {
-        cr->stage = "tcp";
-        cr->outcome = diag_has_error(cr) ? "failed" : "unknown";
+        cr->stage = DIAG_STAGE_TCP;
+        cr->outcome = diag_has_error(cr) ? DIAG_OUTCOME_FAILED : DIAG_OUTCOME_UNKNOWN;
         return;
     }
     if (last) {
-        cr->stage = last->status == 401 ? "http-auth" : "wsman";
+        cr->stage = last->status == 401 ? DIAG_STAGE_HTTP_AUTH : DIAG_STAGE_WSMAN;
     } else if (c->is_tls && !c->is_http && c->tls.app_records[DIAG_CONSOLE] > 0 &&
                c->tls.app_records[DIAG_AMT] > 0 && (c->tls.handshake_complete || c->midstream)) {
         /* Encrypted and not decrypted: AMT closes after a 401 (Connection:
          * close) and the console closes after it is done, so who closed
          * first tells the likely stage; the outcome stays unknown. */
-        cr->stage = c->first_fin_from == DIAG_CONSOLE ? "wsman" : "http-auth";
-        cr->outcome = diag_has_error(cr) ? "rejected" : "unknown";
+        cr->stage = c->first_fin_from == DIAG_CONSOLE ? DIAG_STAGE_WSMAN : DIAG_STAGE_HTTP_AUTH;
+        cr->outcome = diag_has_error(cr) ? DIAG_OUTCOME_REJECTED : DIAG_OUTCOME_UNKNOWN;
         return;
     } else {
-        cr->stage = c->is_tls ? "tls" : "tcp";
+        cr->stage = c->is_tls ? DIAG_STAGE_TLS : DIAG_STAGE_TCP;
     }
     if (diag_has_error(cr)) {
-        cr->outcome = "rejected";
+        cr->outcome = DIAG_OUTCOME_REJECTED;
         return;
     }
     if (!last) {
-        cr->outcome = "unknown";
+        cr->outcome = DIAG_OUTCOME_UNKNOWN;
         return;
     }
     if (last->status == 401)
-        cr->outcome = sent_credentials(c) ? "rejected" : "challenge";
+        cr->outcome = sent_credentials(c) ? DIAG_OUTCOME_REJECTED : DIAG_OUTCOME_CHALLENGE;
     else if (last->status >= 200 && last->status < 400)
-        cr->outcome = "ok";
+        cr->outcome = DIAG_OUTCOME_OK;
     else
-        cr->outcome = "rejected";
+        cr->outcome = DIAG_OUTCOME_REJECTED;
+}
+
+/* Whether connection c plausibly worked although the capture cannot show
+ * it: encrypted and not decrypted, AMT sent application data and the
+ * console ended the connection, as it does when it is done. */
+static int plausibly_worked(const diag_conn_facts *c, const diag_conn_result *cr)
+{
+    return c->is_tls && !c->is_http && c->tls.app_records[DIAG_AMT] > 0 &&
+           c->tls.app_records[DIAG_CONSOLE] > 0 && cr->end.by != DIAG_AMT;
+}
+
+/* What the capture shows of a connection no rule explained, and what
+ * would settle it. */
+static void describe(const diag_conn_facts *c, const diag_conn_result *cr, GString *s)
+{
+    char end[256];
+    diag_end_text(&cr->end, end, sizeof end);
+    g_string_append_printf(s, "%s; %s", c->is_tls ? "TLS" : c->is_http ? "HTTP" : "TCP", end);
+    if (c->midstream)
+        g_string_append(s, "; the capture starts inside this connection: capture from before "
+                           "the console connects");
+    else if (c->is_tls && !c->tls.decrypted &&
+             (c->tls.app_records[DIAG_CONSOLE] || c->tls.app_records[DIAG_AMT]))
+        g_string_append(s, "; the session is encrypted: the console's key log (or AMT's RSA key "
+                           "for a static-RSA suite) would show what it carried");
+    else if (c->gap)
+        g_string_append(s, "; bytes are missing from the capture: capture without the gap");
+    else if (cr->end.by < 0)
+        g_string_append(s, "; a longer capture would show how it ended");
+    else if (!c->bytes[DIAG_CONSOLE])
+        g_string_append(s, "; the console sent nothing: its own log says why it gave up");
+    else
+        g_string_append(s, "; AMT's event log (or a capture on AMT's side) would say why");
+}
+
+/* No silent failure: a connection that did not work and that no rule
+ * explained gets an "undiagnosed" finding saying what was seen. */
+static void unexplained(diag_ctx *x, size_t i)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    diag_conn_result *cr = diag_cr(x, i);
+    if (cr->outcome == DIAG_OUTCOME_OK || cr->outcome == DIAG_OUTCOME_CHALLENGE)
+        return;
+    for (guint k = 0; k < cr->findings->len; k++) {
+        const diag_finding *f = g_ptr_array_index(cr->findings, k);
+        if (f->cause->severity != DIAG_INFO)
+            return;
+    }
+    /* Encrypted and not decrypted: the not-visible finding says what is
+     * missing and which key would show it. */
+    if (plausibly_worked(c, cr) || diag_has(cr, DIAG_C_TLS_NOT_DECRYPTED))
+        return;
+    GString *s = g_string_new(NULL);
+    describe(c, cr, s);
+    diag_finding *f = diag_add(x, i, DIAG_C_UNDIAGNOSED, "%s", s->str);
+    g_string_free(s, TRUE);
+    diag_frame(f, cr->end.after_frame);
+    diag_frame(f, cr->end.frame);
 }
 
 /* Errors first, then warnings, then information; stable otherwise. */
@@ -242,7 +306,7 @@ static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
     if (c->tls.key_status && *c->tls.key_status)
         g_string_append_printf(v, " (%s)", c->tls.key_status);
     cr->visibility = g_strstrip(g_string_free(v, FALSE));
-    diag_finding *f = diag_add(x, i, "tls-not-decrypted", "%s", cr->visibility);
+    diag_finding *f = diag_add(x, i, DIAG_C_TLS_NOT_DECRYPTED, "%s", cr->visibility);
     diag_frame(f, c->tls.client_hello_frame);
 }
 
@@ -258,6 +322,7 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
         diag_conn_result *cr = g_new0(diag_conn_result, 1);
         cr->conn_id = conns[i].id;
         cr->findings = g_ptr_array_new_with_free_func(finding_free);
+        diag_end_of(&conns[i], &cr->end);
         g_ptr_array_add(r->conns, cr);
     }
     diag_rules_net(&x);
@@ -271,13 +336,17 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
         visibility(c, &x, i);
         if (c->gap) {
             diag_finding *f =
-                diag_add(&x, i, "capture-gap", "the capture lacks bytes of this connection");
+                diag_add(&x, i, DIAG_C_CAPTURE_GAP, "the capture lacks bytes of this connection");
             (void)f;
         }
         decide(c, cr);
+        if (!x.in->in_progress)
+            unexplained(&x, i);
         g_ptr_array_sort(cr->findings, by_severity);
-        if (!strcmp(cr->outcome, "rejected") || !strcmp(cr->outcome, "failed"))
+        if (diag_outcome_is_failure(cr->outcome))
             r->n_rejected++;
+        if (cr->outcome != DIAG_OUTCOME_OK && cr->outcome != DIAG_OUTCOME_CHALLENGE)
+            r->n_not_ok++;
         for (guint k = 0; k < cr->findings->len; k++)
             if (((diag_finding *)g_ptr_array_index(cr->findings, k))->cause->severity == DIAG_ERROR)
                 r->n_errors++;

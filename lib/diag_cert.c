@@ -429,6 +429,59 @@ int diag_name_suffix_match(const char *name, const char *suffix)
     return nn > sn && name[nn - sn - 1] == '.' && span_ieq(name + nn - sn, suffix, sn);
 }
 
+/* Whether s can be a DNS suffix: labels of letters, digits and inner
+ * hyphens, 1 to 63 bytes each, 253 in all; a leading "." or "*." and a
+ * trailing "." allowed. */
+static int dns_suffix_valid(const char *s, size_t n)
+{
+    if (n >= 2 && s[0] == '*' && s[1] == '.')
+        s += 2, n -= 2;
+    else if (n && s[0] == '.')
+        s++, n--;
+    if (n && s[n - 1] == '.')
+        n--;
+    if (n == 0 || n > 253)
+        return 0;
+    size_t label = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i == n || s[i] == '.') {
+            if (label == 0 || label > 63 || s[i - 1] == '-' || s[i - label] == '-')
+                return 0;
+            label = 0;
+            continue;
+        }
+        if (!g_ascii_isalnum(s[i]) && s[i] != '-')
+            return 0;
+        label++;
+    }
+    return 1;
+}
+
+int diag_parse_fqdn_list(const char *text, GPtrArray *out, char *bad, size_t bad_len)
+{
+    const char *p = text ? text : "";
+    int any = 0;
+    while (*p) {
+        size_t skip = strspn(p, ", \t\r\n");
+        p += skip;
+        size_t n = strcspn(p, ", \t\r\n");
+        if (!n)
+            break;
+        if (!dns_suffix_valid(p, n)) {
+            g_snprintf(bad, bad_len, "%.*s", (int)MIN(n, 200), p);
+            return -1;
+        }
+        g_ptr_array_add(out, g_strndup(p, n));
+        any = 1;
+        p += n;
+    }
+    if (!any) {
+        g_strlcpy(bad, "", bad_len);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- chains ---- */
 
 static void free_certs(X509 **certs, size_t n)

@@ -53,16 +53,16 @@ GBytes *diag_server_key(const diag_conn_facts *c);
 /* The result of connection i (index into the facts). */
 diag_conn_result *diag_cr(diag_ctx *x, size_t i);
 
-/* Adds a finding with cause token to connection i, or to the global list
- * when i is (size_t)-1. The token must be in the cause table. */
-diag_finding *diag_add(diag_ctx *x, size_t i, const char *token, const char *fmt, ...)
+/* Adds a finding of this cause (certain) to connection i, or to the global
+ * list when i is (size_t)-1. */
+diag_finding *diag_add(diag_ctx *x, size_t i, diag_cause_id cause, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 
 /* Adds a frame number to a finding's evidence (0 and repeats ignored). */
 void diag_frame(diag_finding *f, uint64_t frame);
 
-/* Whether connection result cr holds a finding with this token. */
-int diag_has(const diag_conn_result *cr, const char *token);
+/* Whether connection result cr holds a finding of this cause. */
+int diag_has(const diag_conn_result *cr, diag_cause_id cause);
 
 /* Whether it holds a finding of severity error. */
 int diag_has_error(const diag_conn_result *cr);
@@ -85,6 +85,13 @@ void diag_clock_for(diag_ctx *x, const diag_conn_facts *c, diag_clock *out);
 
 /* Parses an HTTP date (RFC 7231 IMF-fixdate, RFC 850, asctime). Returns 0. */
 int diag_parse_http_date(const char *s, int64_t *out);
+
+/* Who ended connection c, how, and after which step. */
+void diag_end_of(const diag_conn_facts *c, diag_end *e);
+
+/* The service AMT offers on connection c: the facts' word, else its
+ * well-known port. */
+amt_service diag_service(const diag_conn_facts *c);
 
 /* The rule families, run in this order by diag_run. */
 void diag_rules_net(diag_ctx *x);   /* TCP and DNS */

@@ -123,7 +123,7 @@ static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *us
         recent += now - g_array_index(t, int64_t, k) <= LOCKOUT_WINDOW_US;
     if (recent >= LOCKOUT_FAILURES && !g_hash_table_contains(s->lockouts, user)) {
         g_hash_table_add(s->lockouts, g_strdup(user));
-        diag_finding *f = diag_add(x, i, "possible-lockout",
+        diag_finding *f = diag_add(x, i, DIAG_C_POSSIBLE_LOCKOUT,
                                    "%u failed logins for user \"%s\" within %lld minutes", recent,
                                    user, (long long)(LOCKOUT_WINDOW_US / G_USEC_PER_SEC / 60));
         diag_frame(f, e->resp_frame);
@@ -138,7 +138,7 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
     const challenge *ch = find_nonce(s, cr->nonce, &newest);
     diag_finding *f;
     if (stale == HTTP_STALE_TRUE) {
-        f = diag_add(x, i, "digest-stale-nonce",
+        f = diag_add(x, i, DIAG_C_DIGEST_STALE_NONCE,
                      "the console answered with a nonce%s; AMT said stale=\"true\" "
                      "(frame %" G_GUINT64_FORMAT ")",
                      ch && !newest ? " AMT had since replaced" : "", e->resp_frame);
@@ -147,7 +147,7 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
         return;
     }
     if (ch && *ch->realm && strcmp(ch->realm, cr->realm) != 0) {
-        f = diag_add(x, i, "digest-realm-mismatch",
+        f = diag_add(x, i, DIAG_C_DIGEST_REALM_MISMATCH,
                      "the console answered realm \"%s\" to a challenge with realm \"%s\" "
                      "(frame %" G_GUINT64_FORMAT ")",
                      cr->realm, ch->realm, ch->frame);
@@ -156,7 +156,7 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
         return;
     }
     if (e->uri && (cr->present & HTTP_AUTH_P_URI) && strcmp(cr->uri, e->uri) != 0) {
-        f = diag_add(x, i, "digest-uri-mismatch", "uri=\"%s\" but the request line says %s",
+        f = diag_add(x, i, DIAG_C_DIGEST_URI_MISMATCH, "uri=\"%s\" but the request line says %s",
                      cr->uri, e->uri);
         diag_frame(f, e->req_frame);
         return;
@@ -164,7 +164,7 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
     int want_qop = ch && *ch->qop;
     unsigned need = HTTP_AUTH_P_QOP | HTTP_AUTH_P_NC | HTTP_AUTH_P_CNONCE;
     if ((cr->flags & HTTP_AUTH_F_MALFORMED) || (want_qop && (cr->present & need) != need)) {
-        f = diag_add(x, i, "digest-parameter-error", "%s%s%s%s",
+        f = diag_add(x, i, DIAG_C_DIGEST_PARAMETER_ERROR, "%s%s%s%s",
                      (cr->flags & HTTP_AUTH_F_MALFORMED) ? "the header is malformed; " : "",
                      want_qop && !(cr->present & HTTP_AUTH_P_QOP) ? "qop missing; " : "",
                      want_qop && !(cr->present & HTTP_AUTH_P_NC) ? "nc missing; " : "",
@@ -176,16 +176,16 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
     if (acc) {
         http_digest_result r = http_digest_check(cr, e->method ? e->method : "POST", acc->password);
         if (r == HTTP_DIGEST_MISMATCH)
-            f = diag_add(x, i, "digest-wrong-password",
+            f = diag_add(x, i, DIAG_C_DIGEST_WRONG_PASSWORD,
                          "user \"%s\": the response is not the one the supplied password gives",
                          cr->username);
         else if (r == HTTP_DIGEST_MATCH)
-            f = diag_add(x, i, "digest-correct-password-rejected",
+            f = diag_add(x, i, DIAG_C_DIGEST_CORRECT_PASSWORD_REJECTED,
                          "user \"%s\": the response matches the supplied password, yet AMT "
                          "answered 401",
                          cr->username);
         else
-            f = diag_add(x, i, "digest-login-rejected",
+            f = diag_add(x, i, DIAG_C_DIGEST_LOGIN_REJECTED,
                          "user \"%s\": the response cannot be recomputed (algorithm %s, qop "
                          "%s)",
                          cr->username, *cr->algorithm ? cr->algorithm : "MD5",
@@ -194,12 +194,12 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
         GString *names = g_string_new(NULL);
         for (size_t k = 0; k < x->in->n_accounts; k++)
             g_string_append_printf(names, "%s\"%s\"", k ? ", " : "", x->in->accounts[k].user);
-        f = diag_add(x, i, "digest-unknown-user",
+        f = diag_add(x, i, DIAG_C_DIGEST_UNKNOWN_USER,
                      "user \"%s\" is not among the accounts supplied (%s)", cr->username,
                      names->str);
         g_string_free(names, TRUE);
     } else {
-        f = diag_add(x, i, "digest-login-rejected",
+        f = diag_add(x, i, DIAG_C_DIGEST_LOGIN_REJECTED,
                      "user \"%s\" was refused; with this user's password (amtdiag --password "
                      "%s:PASSWORD, or Wireshark's iamt.passwords table) the response can be "
                      "checked",
@@ -232,9 +232,10 @@ static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange
         int offered = 0;
         for (guint k = 0; k < s->challenges->len; k++)
             offered |= g_array_index(s->challenges, challenge, k).negotiate;
-        diag_finding *f = diag_add(x, i, offered ? "negotiate-rejected" : "negotiate-not-offered",
-                                   "AMT answered the Kerberos login with 401%s",
-                                   offered ? "" : " and offered only Digest");
+        diag_finding *f =
+            diag_add(x, i, offered ? DIAG_C_NEGOTIATE_REJECTED : DIAG_C_NEGOTIATE_NOT_OFFERED,
+                     "AMT answered the Kerberos login with 401%s",
+                     offered ? "" : " and offered only Digest");
         diag_frame(f, e->req_frame);
         diag_frame(f, e->resp_frame);
         return;
@@ -242,13 +243,14 @@ static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange
     if (cr.scheme != HTTP_AUTH_DIGEST)
         return;
     if ((cr.present & HTTP_AUTH_P_RESPONSE) && !*cr.response &&
-        !diag_has(diag_cr(x, i), "empty-digest-response")) {
-        diag_finding *f = diag_add(
-            x, i, "empty-digest-response", "user \"%s\" sent response=\"\"; AMT %s", cr.username,
-            e->status >= 200 && e->status < 300
-                ? "ACCEPTED it: this firmware has CVE-2017-5689 (INTEL-SA-00075)"
-            : e->status == 401 ? "refused it (not vulnerable)"
-                               : "did not answer it");
+        !diag_has(diag_cr(x, i), DIAG_C_EMPTY_DIGEST_RESPONSE)) {
+        diag_finding *f =
+            diag_add(x, i, DIAG_C_EMPTY_DIGEST_RESPONSE, "user \"%s\" sent response=\"\"; AMT %s",
+                     cr.username,
+                     e->status >= 200 && e->status < 300
+                         ? "ACCEPTED it: this firmware has CVE-2017-5689 (INTEL-SA-00075)"
+                     : e->status == 401 ? "refused it (not vulnerable)"
+                                        : "did not answer it");
         diag_frame(f, e->req_frame);
         diag_frame(f, e->resp_frame);
         if (e->status != 401)
@@ -282,7 +284,7 @@ void diag_rules_login(diag_ctx *x)
         server_state *s = val;
         if (s->credentials_sent || s->last_challenge_conn == (size_t)-1 || x->in->in_progress)
             continue;
-        diag_finding *f = diag_add(x, s->last_challenge_conn, "no-credentials-sent",
+        diag_finding *f = diag_add(x, s->last_challenge_conn, DIAG_C_NO_CREDENTIALS_SENT,
                                    "AMT %s answered 401, and no request to it in the capture "
                                    "carried credentials",
                                    (const char *)key);

@@ -22,21 +22,22 @@ static const struct {
 
 /* The cause a failing or unsettled rule stands for, and what settles it. */
 static const struct {
-    const char *token, *settle;
+    diag_cause_id token;
+    const char *settle;
 } rule_cause[DIAG_N_RULES] = {
-    {"client-cert-missing",
+    {DIAG_C_CLIENT_CERT_MISSING,
      "a key log with this session's CLIENT_HANDSHAKE_TRAFFIC_SECRET (TLS 1.3 encrypts the "
      "console's Certificate)"},
-    {"client-cert-missing-amt-console-oid", "the console certificate (it was not readable)"},
-    {"client-cert-expired-at-amt-clock",
+    {DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID, "the console certificate (it was not readable)"},
+    {DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK,
      "AMT's clock: --amt-clock-offset, or a capture with an HTTP answer from this AMT (its "
      "Date header)"},
-    {"client-cert-name-not-reverse-dns",
+    {DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS,
      "the console address's DNS name: --hosts FILE, or a capture on AMT's side holding its "
      "PTR lookup"},
-    {"client-cert-untrusted-root",
+    {DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT,
      "AMT's trusted roots: --trusted-root PEM (the CertificateRequest named no CA)"},
-    {"client-cert-fqdn-not-trusted",
+    {DIAG_C_CLIENT_CERT_FQDN_NOT_TRUSTED,
      "AMT's trusted FQDN list: --trusted-fqdn SUFFIX (from MEBx, or AMT_TLSSettingData "
      "TrustedCN)"},
 };
@@ -50,6 +51,8 @@ typedef struct judge {
     int have_leaf;
     int accepted, rejected;
     const diag_alert *amt_alert;
+    const diag_gap *gap; /* a hole in the console's part of the handshake */
+    char gap_text[96];   /* "at frames N–M" */
 } judge;
 
 static void set(judge *j, diag_rule r, diag_status st, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -68,7 +71,7 @@ static void set(judge *j, diag_rule r, diag_status st, const char *fmt, ...)
 
 /* A rule that fails becomes a finding, unless AMT accepted the certificate
  * anyway (then this AMT does not enforce the rule as judged here). */
-static diag_finding *fail(judge *j, diag_rule r, const char *token, uint64_t frame)
+static diag_finding *fail(judge *j, diag_rule r, diag_cause_id token, uint64_t frame)
 {
     if (!j->rejected)
         return NULL;
@@ -94,7 +97,7 @@ static void rule_presented(judge *j)
             "the console answered AMT's CertificateRequest (frame %" G_GUINT64_FORMAT
             ") with an empty Certificate message (frame %" G_GUINT64_FORMAT ")",
             t->cert_request_frame, t->client_cert_frame);
-        fail(j, DIAG_RULE_PRESENTED, "client-cert-missing", t->client_cert_frame);
+        fail(j, DIAG_RULE_PRESENTED, DIAG_C_CLIENT_CERT_MISSING, t->client_cert_frame);
         return;
     case DIAG_CERT_HIDDEN:
         set(j, DIAG_RULE_PRESENTED, DIAG_UNKNOWN,
@@ -102,12 +105,21 @@ static void rule_presented(judge *j)
         return;
     case DIAG_CERT_ABSENT:
     default:
-        if (j->amt_alert || t->handshake_complete) {
+        if (j->gap) {
+            set(j, DIAG_RULE_PRESENTED, DIAG_UNKNOWN,
+                "capture gap %s in the console's handshake: its Certificate message, if any, is "
+                "in the hole",
+                j->gap_text);
+            g_free(j->cr->checklist[DIAG_RULE_PRESENTED].settle);
+            j->cr->checklist[DIAG_RULE_PRESENTED].settle =
+                g_strdup("a capture without the gap (capture on the console or on AMT's side, with "
+                         "a larger buffer)");
+        } else if (j->amt_alert || t->handshake_complete) {
             set(j, DIAG_RULE_PRESENTED, DIAG_FAIL,
                 "AMT sent a CertificateRequest (frame %" G_GUINT64_FORMAT
                 ") and the console sent no Certificate message",
                 t->cert_request_frame);
-            fail(j, DIAG_RULE_PRESENTED, "client-cert-missing", t->cert_request_frame);
+            fail(j, DIAG_RULE_PRESENTED, DIAG_C_CLIENT_CERT_MISSING, t->cert_request_frame);
         } else {
             set(j, DIAG_RULE_PRESENTED, DIAG_UNKNOWN,
                 "the handshake stopped before the console's turn to send a certificate");
@@ -127,7 +139,7 @@ static void rule_eku(judge *j)
             "the certificate %s has no extendedKeyUsage extension, so no AMT console EKU "
             "(%s)",
             l->subject, DIAG_OID_AMT_CONSOLE);
-        fail(j, DIAG_RULE_EKU, "client-cert-missing-amt-console-oid", fr);
+        fail(j, DIAG_RULE_EKU, DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID, fr);
         return;
     }
     if (l->eku_client_auth && l->eku_amt_console) {
@@ -139,9 +151,9 @@ static void rule_eku(judge *j)
         !l->eku_client_auth && !l->eku_amt_console ? " and " : "",
         l->eku_amt_console ? "" : "the AMT console EKU (" DIAG_OID_AMT_CONSOLE ")");
     if (!l->eku_client_auth)
-        fail(j, DIAG_RULE_EKU, "client-cert-missing-client-auth-eku", fr);
+        fail(j, DIAG_RULE_EKU, DIAG_C_CLIENT_CERT_MISSING_CLIENT_AUTH_EKU, fr);
     if (!l->eku_amt_console)
-        fail(j, DIAG_RULE_EKU, "client-cert-missing-amt-console-oid", fr);
+        fail(j, DIAG_RULE_EKU, DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID, fr);
 }
 
 static void rule_validity(judge *j)
@@ -172,10 +184,11 @@ static void rule_validity(judge *j)
             nb, na, at, ck.source, ck.offset_s,
             v_now == 0 ? "; at the capture's clock it is valid" : "");
         fail(j, DIAG_RULE_VALIDITY,
-             v > 0 ? "client-cert-expired-at-amt-clock" : "client-cert-not-yet-valid-at-amt-clock",
+             v > 0 ? DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK
+                   : DIAG_C_CLIENT_CERT_NOT_YET_VALID_AT_AMT_CLOCK,
              fr);
         if (v_now == 0 && j->rejected) {
-            diag_finding *f = diag_add(j->x, j->i, "amt-clock-wrong",
+            diag_finding *f = diag_add(j->x, j->i, DIAG_C_AMT_CLOCK_WRONG,
                                        "AMT's clock is %+.1f days off the capture's clock (%s); "
                                        "the certificate is valid at the capture's time",
                                        (double)ck.offset_s / 86400.0, ck.source);
@@ -190,8 +203,8 @@ static void rule_validity(judge *j)
             "taken as right)",
             nb, na, v_now > 0 ? "expired" : "not yet valid", at);
         fail(j, DIAG_RULE_VALIDITY,
-             v_now > 0 ? "client-cert-expired-at-amt-clock"
-                       : "client-cert-not-yet-valid-at-amt-clock",
+             v_now > 0 ? DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK
+                       : DIAG_C_CLIENT_CERT_NOT_YET_VALID_AT_AMT_CLOCK,
              fr);
         return;
     }
@@ -202,10 +215,10 @@ static void rule_validity(judge *j)
             "valid %s to %s, so valid at the capture's time, yet AMT answered "
             "certificate_expired: AMT's clock must be after %s (or before %s)",
             nb, na, na, nb);
-        fail(j, DIAG_RULE_VALIDITY, "client-cert-expired-at-amt-clock", fr);
+        fail(j, DIAG_RULE_VALIDITY, DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK, fr);
         if (j->rejected) {
             diag_finding *f =
-                diag_add(j->x, j->i, "amt-clock-wrong",
+                diag_add(j->x, j->i, DIAG_C_AMT_CLOCK_WRONG,
                          "AMT judged a certificate valid %s to %s expired at %s: its clock "
                          "is after %s or before %s",
                          nb, na, at[0] ? at : "the capture's time", na, nb);
@@ -281,7 +294,7 @@ static void rule_reverse_dns(judge *j)
             "the PTR lookup of the console's address %s failed (frame %" G_GUINT64_FORMAT
             "); the certificate names %s",
             addr, frame, j->leaf.cn);
-        fail(j, DIAG_RULE_REVERSE_DNS, "client-cert-name-not-reverse-dns", frame);
+        fail(j, DIAG_RULE_REVERSE_DNS, DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS, frame);
     } else if (name_in_list(j->leaf.cn, names->str)) {
         set(j, DIAG_RULE_REVERSE_DNS, DIAG_PASS, "%s is %s, the certificate's CN", addr,
             names->str);
@@ -289,7 +302,8 @@ static void rule_reverse_dns(judge *j)
         set(j, DIAG_RULE_REVERSE_DNS, DIAG_FAIL,
             "the console's address %s is %s by reverse DNS%s; the certificate's CN is %s", addr,
             names->str, frame ? "" : " (--hosts)", *j->leaf.cn ? j->leaf.cn : "(none)");
-        diag_finding *f = fail(j, DIAG_RULE_REVERSE_DNS, "client-cert-name-not-reverse-dns", frame);
+        diag_finding *f =
+            fail(j, DIAG_RULE_REVERSE_DNS, DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS, frame);
         diag_frame(f, j->c->tls.client_cert_frame);
     }
     g_string_free(names, TRUE);
@@ -309,7 +323,7 @@ static void rule_chain(judge *j)
             set(j, DIAG_RULE_CHAIN, DIAG_FAIL,
                 "issuer %s: the chain does not verify against --trusted-root (%s)", j->leaf.issuer,
                 why);
-            fail(j, DIAG_RULE_CHAIN, "client-cert-untrusted-root", t->client_cert_frame);
+            fail(j, DIAG_RULE_CHAIN, DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT, t->client_cert_frame);
         } else {
             set(j, DIAG_RULE_CHAIN, DIAG_UNKNOWN, "the certificate chain does not decode");
         }
@@ -338,7 +352,7 @@ static void rule_chain(judge *j)
             j->leaf.issuer, t->n_ca_names, t->cert_request_frame, list->str);
         g_string_free(list, TRUE);
         diag_finding *f =
-            fail(j, DIAG_RULE_CHAIN, "client-cert-untrusted-root", t->client_cert_frame);
+            fail(j, DIAG_RULE_CHAIN, DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT, t->client_cert_frame);
         diag_frame(f, t->cert_request_frame);
     } else {
         set(j, DIAG_RULE_CHAIN, DIAG_UNKNOWN, "the chain or the CA list does not decode");
@@ -397,7 +411,7 @@ static void rule_fqdn(judge *j)
     } else {
         set(j, DIAG_RULE_FQDN, DIAG_FAIL, "CN %s is not under any trusted FQDN: %s (%s)",
             *j->leaf.cn ? j->leaf.cn : "(none)", txt->str, source);
-        fail(j, DIAG_RULE_FQDN, "client-cert-fqdn-not-trusted", j->c->tls.client_cert_frame);
+        fail(j, DIAG_RULE_FQDN, DIAG_C_CLIENT_CERT_FQDN_NOT_TRUSTED, j->c->tls.client_cert_frame);
     }
     g_string_free(txt, TRUE);
     g_ptr_array_free(list, TRUE);
@@ -429,6 +443,37 @@ static int suspicion(const judge *j, diag_rule r)
     }
 }
 
+/* What AMT's alert or close was, for the evidence. */
+static void amt_said(const judge *j, char *buf, size_t len)
+{
+    if (j->amt_alert)
+        g_snprintf(buf, len, "AMT answered %s", diag_alert_text(j->amt_alert->desc));
+    else
+        diag_end_text(&j->cr->end, buf, len);
+}
+
+/* The validity rule left alone: AMT's clock lies outside the validity
+ * period, in one direction or the other; the nearer first. */
+static void clock_by_elimination(judge *j, const char *said)
+{
+    char nb[40], na[40];
+    diag_time_text(j->leaf.not_before, nb, sizeof nb);
+    diag_time_text(j->leaf.not_after, na, sizeof na);
+    int64_t now = j->c->first_ts_us / 1000000;
+    int expired_nearer = j->leaf.not_after - now < now - j->leaf.not_before;
+    diag_finding *f = diag_add(
+        j->x, j->i, DIAG_C_AMT_CLOCK_WRONG,
+        "%s; every other check passes, so AMT judged the certificate (valid %s to %s, valid "
+        "at the capture's time) outside its validity: AMT's clock is %s %s or %s %s",
+        said, nb, na, expired_nearer ? "after" : "before", expired_nearer ? na : nb,
+        expired_nearer ? "before" : "after", expired_nearer ? nb : na);
+    f->confidence = DIAG_BY_ELIMINATION;
+    diag_frame(f, j->amt_alert ? j->amt_alert->frame : j->cr->end.frame);
+    diag_frame(f, j->c->tls.client_cert_frame);
+}
+
+/* AMT rejected the certificate and no rule fails: one rule left unsettled
+ * is the cause by elimination; several are ranked candidates. */
 static void candidates(judge *j)
 {
     diag_rule order[DIAG_N_RULES];
@@ -436,6 +481,35 @@ static void candidates(judge *j)
     for (int r = 0; r < DIAG_N_RULES; r++)
         if (j->cr->checklist[r].status == DIAG_UNKNOWN)
             order[n++] = (diag_rule)r;
+    char said[200];
+    amt_said(j, said, sizeof said);
+    if (j->gap) {
+        /* No cause from a message the capture lacks. */
+        diag_finding *f = diag_add(j->x, j->i, DIAG_C_UNDIAGNOSED,
+                                   "%s after the console's part of the handshake; a capture gap "
+                                   "%s hides what the console sent: capture without the gap",
+                                   said, j->gap_text);
+        diag_frame(f, j->gap->frame_before);
+        diag_frame(f, j->gap->frame_after);
+        diag_frame(f, j->cr->end.frame);
+        return;
+    }
+    if (n == 1 && j->have_leaf) {
+        if (order[0] == DIAG_RULE_VALIDITY) {
+            clock_by_elimination(j, said);
+            return;
+        }
+        const diag_check *ck = &j->cr->checklist[order[0]];
+        diag_finding *f =
+            diag_add(j->x, j->i, rule_cause[order[0]].token,
+                     "%s; every other check passes, so this one failed: %s "
+                     "(settle with %s)",
+                     said, ck->evidence ? ck->evidence : "", ck->settle ? ck->settle : "?");
+        f->confidence = DIAG_BY_ELIMINATION;
+        diag_frame(f, j->amt_alert ? j->amt_alert->frame : j->cr->end.frame);
+        diag_frame(f, j->c->tls.client_cert_frame);
+        return;
+    }
     for (size_t a = 1; a < n; a++)
         for (size_t b = a; b > 0 && suspicion(j, order[b]) > suspicion(j, order[b - 1]); b--) {
             diag_rule t = order[b];
@@ -445,28 +519,53 @@ static void candidates(judge *j)
     GString *s = g_string_new(NULL);
     for (size_t k = 0; k < n; k++) {
         const diag_check *ck = &j->cr->checklist[order[k]];
-        const char *token = order[k] == DIAG_RULE_VALIDITY && j->have_leaf &&
-                                    j->c->first_ts_us / 1000000 - j->leaf.not_before < 45 * 86400
-                                ? "client-cert-not-yet-valid-at-amt-clock"
-                                : rule_cause[order[k]].token;
-        g_string_append_printf(s, "%s%zu. %s — settle with %s", k ? "; " : "", k + 1, token,
-                               ck->settle ? ck->settle : "?");
+        /* A certificate valid at the capture's time fails validity only
+         * through AMT's clock, in either direction. */
+        diag_cause_id id = order[k] == DIAG_RULE_VALIDITY && j->have_leaf
+                               ? DIAG_C_AMT_CLOCK_WRONG
+                               : rule_cause[order[k]].token;
+        g_string_append_printf(s, "%s%zu. %s — settle with %s", k ? "; " : "", k + 1,
+                               diag_cause_get(id)->token, ck->settle ? ck->settle : "?");
     }
-    const diag_alert *a = j->amt_alert;
-    char said[96];
-    if (a)
-        g_snprintf(said, sizeof said, "AMT answered %s", diag_alert_text(a->desc));
-    else
-        g_strlcpy(said, "AMT closed the connection without answering", sizeof said);
     diag_finding *f =
-        diag_add(j->x, j->i, "client-cert-rejected", "%s; no rule fails on the evidence. %s%s",
+        diag_add(j->x, j->i, DIAG_C_CLIENT_CERT_REJECTED, "%s; no rule fails on the evidence. %s%s",
                  said, n ? "Candidates: " : "",
                  n ? s->str
                    : "Every rule passes: a firmware-specific check, or AMT's configuration "
                      "changed.");
-    diag_frame(f, a ? a->frame : j->c->last_frame);
+    diag_frame(f, j->amt_alert ? j->amt_alert->frame : j->cr->end.frame);
     diag_frame(f, j->c->tls.client_cert_frame);
     j->cr->candidates = g_string_free(s, FALSE);
+}
+
+/* The first hole in the console's part of the handshake, if any. */
+static void find_gap(judge *j)
+{
+    const diag_tls_facts *t = &j->c->tls;
+    uint64_t done = t->handshake_complete ? t->handshake_done_frame : UINT64_MAX;
+    for (size_t k = 0; k < j->c->n_gaps; k++) {
+        const diag_gap *g = &j->c->gaps[k];
+        if (g->from != DIAG_CONSOLE || (g->frame_before && g->frame_before >= done) ||
+            (g->frame_after && g->frame_after < t->cert_request_frame))
+            continue;
+        j->gap = g;
+        if (g->frame_before && g->frame_after)
+            g_snprintf(j->gap_text, sizeof j->gap_text,
+                       "at frames %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT, g->frame_before,
+                       g->frame_after);
+        else
+            g_snprintf(j->gap_text, sizeof j->gap_text, "%s frame %" G_GUINT64_FORMAT,
+                       g->frame_after ? "before" : "after",
+                       g->frame_after ? g->frame_after : g->frame_before);
+        return;
+    }
+    /* A hole whose place is not known counts when the facts say one exists
+     * and the console's certificate was not seen. */
+    if (j->c->gap && !j->c->n_gaps && t->client_cert == DIAG_CERT_ABSENT) {
+        static const diag_gap unknown = {DIAG_CONSOLE, 0, 0};
+        j->gap = &unknown;
+        g_strlcpy(j->gap_text, "(place not known)", sizeof j->gap_text);
+    }
 }
 
 static void mtls_conn(diag_ctx *x, size_t i)
@@ -479,18 +578,17 @@ static void mtls_conn(diag_ctx *x, size_t i)
         return;
     judge j = {.x = x, .i = i, .c = c, .cr = diag_cr(x, i)};
     j.amt_alert = diag_first_alert(c, DIAG_AMT);
-    int amt_closed = c->first_fin_from == DIAG_AMT || c->rst_from == DIAG_AMT;
     j.accepted = t->handshake_complete && diag_amt_answered(c);
-    /* AMT refused: an alert from it, or it closed without answering. A
-     * console alert first means the console gave up, not AMT. */
-    const diag_alert *con = diag_first_alert(c, DIAG_CONSOLE);
-    j.rejected = !j.accepted && (j.amt_alert || amt_closed) &&
-                 !(con && (!j.amt_alert || con->frame < j.amt_alert->frame));
+    /* AMT refused only when AMT ended the connection: when the console
+     * ended it first (after AMT's Finished, say), the console refused. */
+    j.rejected = !j.accepted && j.cr->end.by == DIAG_AMT;
+    find_gap(&j);
     if (t->client_cert == DIAG_CERT_SENT && t->n_client_certs)
         j.have_leaf = diag_cert_read(t->client_certs[0].data, t->client_certs[0].len, &j.leaf) == 0;
     j.cr->has_checklist = 1;
     for (int r = 0; r < DIAG_N_RULES; r++)
-        j.cr->checklist[r] = (diag_check){rules[r].rule, rules[r].title, DIAG_UNKNOWN, NULL, NULL};
+        j.cr->checklist[r] =
+            (diag_check){(diag_rule)r, rules[r].rule, rules[r].title, DIAG_UNKNOWN, NULL, NULL};
     rule_presented(&j);
     if (j.have_leaf) {
         rule_eku(&j);
@@ -533,10 +631,10 @@ static void closed_without_answer(diag_ctx *x, size_t i)
     const diag_conn_facts *c = &x->conns[i];
     const diag_tls_facts *t = &c->tls;
     if (!c->is_tls || !t->handshake_complete || t->cert_request || t->cert_request_hidden ||
-        diag_amt_answered(c) || !(c->first_fin_from == DIAG_AMT || c->rst_from == DIAG_AMT) ||
+        diag_amt_answered(c) || diag_cr(x, i)->end.by != DIAG_AMT ||
         !(t->app_records[DIAG_CONSOLE] || c->n_ex))
         return;
-    diag_finding *f = diag_add(x, i, "amt-closed-without-answer",
+    diag_finding *f = diag_add(x, i, DIAG_C_AMT_CLOSED_WITHOUT_ANSWER,
                                "the handshake completed (frame %" G_GUINT64_FORMAT
                                ") and the console sent a request; AMT %s without answering",
                                t->handshake_done_frame,

@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#define AMT_HTTP_PORT 16992
-#define AMT_TLS_PORT 16993
 /* A DNS answer is linked to the connections opened this soon after it
  * when neither Host nor SNI names the server. */
 #define DNS_LINK_US (5 * G_USEC_PER_SEC)
@@ -16,14 +14,14 @@ static size_t addr_len(int family)
     return family == 6 ? 16 : 4;
 }
 
-/* Whether a connection to the same address reached AMT's TLS port. */
+/* Whether a connection to the same address reached AMT's TLS service. */
 static int tls_port_works(diag_ctx *x, const diag_conn_facts *c)
 {
     if (!x->tls_ok) {
         x->tls_ok =
             g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
         for (size_t i = 0; i < x->n_conns; i++)
-            if (x->conns[i].server_port == AMT_TLS_PORT && x->conns[i].synack)
+            if (diag_service(&x->conns[i]) == AMT_SERVICE_TLS && x->conns[i].synack)
                 g_hash_table_add(x->tls_ok, diag_server_key(&x->conns[i]));
     }
     GBytes *key = diag_server_key(c);
@@ -32,16 +30,40 @@ static int tls_port_works(diag_ctx *x, const diag_conn_facts *c)
     return ok;
 }
 
+/* A TLS-only AMT accepts plain HTTP on its HTTP port and closes without
+ * an answer (or resets) once the request is in. */
+static void http_refused_after_request(diag_ctx *x, size_t i, const char *addr)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    const diag_end *e = &diag_cr(x, i)->end;
+    if (c->midstream || c->is_tls || diag_service(c) != AMT_SERVICE_HTTP ||
+        !c->bytes[DIAG_CONSOLE] || c->bytes[DIAG_AMT] || e->by != DIAG_AMT)
+        return;
+    int sure = tls_port_works(x, c);
+    diag_finding *f =
+        diag_add(x, i, DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY,
+                 "%s accepted the connection to port %u, took the console's %s and %s without a "
+                 "word%s",
+                 addr, c->server_port, c->n_ex ? "request" : "bytes",
+                 e->how == DIAG_END_RST ? "reset it" : "closed it",
+                 sure ? ", and accepted TLS on its TLS port in this capture"
+                      : "; no TLS connection to it in the capture confirms that it is TLS-only");
+    f->confidence = sure ? DIAG_CERTAIN : DIAG_LIKELY;
+    diag_frame(f, c->n_ex ? c->ex[0].req_frame : c->console_head_frame);
+    diag_frame(f, e->frame);
+}
+
 static void tcp_rules(diag_ctx *x, size_t i)
 {
     const diag_conn_facts *c = &x->conns[i];
     char addr[64];
     diag_addr_text(c->family, c->server_addr, addr, sizeof addr);
+    http_refused_after_request(x, i, addr);
     if (c->midstream || c->bytes[0] || c->bytes[1])
         return;
     if (c->syns && !c->synack && c->rst_from != DIAG_AMT) {
         diag_finding *f = diag_add(
-            x, i, "no-answer", "%u SYN(s) to %s port %u over %.1f s, no SYN-ACK and no reset",
+            x, i, DIAG_C_NO_ANSWER, "%u SYN(s) to %s port %u over %.1f s, no SYN-ACK and no reset",
             c->syns, addr, c->server_port, (double)(c->last_ts_us - c->first_ts_us) / 1e6);
         diag_frame(f, c->syn_frame);
         diag_frame(f, c->last_frame);
@@ -49,16 +71,16 @@ static void tcp_rules(diag_ctx *x, size_t i)
     }
     if (c->rst_from == DIAG_AMT && !c->synack) {
         diag_finding *f;
-        if (c->server_port == AMT_HTTP_PORT && tls_port_works(x, c))
-            f = diag_add(x, i, "plain-http-refused-tls-only",
-                         "%s refused port %u with a reset, and accepted TLS on %u in this "
-                         "capture",
-                         addr, AMT_HTTP_PORT, AMT_TLS_PORT);
+        if (diag_service(c) == AMT_SERVICE_HTTP && tls_port_works(x, c))
+            f = diag_add(x, i, DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY,
+                         "%s refused port %u with a reset, and accepted TLS on its TLS port in "
+                         "this capture",
+                         addr, c->server_port);
         else
-            f = diag_add(x, i, "port-closed", "%s answered the SYN to port %u with a reset%s", addr,
-                         c->server_port,
-                         c->server_port == AMT_HTTP_PORT
-                             ? "; if AMT is TLS-only, the console must use 16993"
+            f = diag_add(x, i, DIAG_C_PORT_CLOSED, "%s answered the SYN to port %u with a reset%s",
+                         addr, c->server_port,
+                         diag_service(c) == AMT_SERVICE_HTTP
+                             ? "; if AMT is TLS-only, the console must use TLS (16993)"
                              : "");
         diag_frame(f, c->syn_frame);
         diag_frame(f, c->rst_frame);
@@ -102,7 +124,7 @@ static void dns_rules(diag_ctx *x)
             continue;
         if (d->rcode == 3) {
             diag_finding *f =
-                diag_add(x, (size_t)-1, "dns-name-unresolved", "%s (%s) answered NXDOMAIN",
+                diag_add(x, (size_t)-1, DIAG_C_DNS_NAME_UNRESOLVED, "%s (%s) answered NXDOMAIN",
                          d->qname, d->qtype == 1 ? "A" : "AAAA");
             diag_frame(f, d->frame);
             continue;
@@ -117,7 +139,7 @@ static void dns_rules(diag_ctx *x)
             if (c->first_ts_us < d->ts_us || c->midstream)
                 continue;
             const char *name = conn_name(c);
-            int amt_port = c->server_port >= AMT_HTTP_PORT && c->server_port <= 16995;
+            int amt_port = diag_service(c) != AMT_SERVICE_OTHER;
             int linked;
             if (name) {
                 linked = name_equal(name, d->qname);
@@ -130,7 +152,7 @@ static void dns_rules(diag_ctx *x)
             char got[64], ans[64];
             diag_addr_text(c->family, c->server_addr, got, sizeof got);
             diag_addr_text(d->addr_family[0], d->addrs[0], ans, sizeof ans);
-            diag_finding *f = diag_add(x, i, "dns-points-elsewhere",
+            diag_finding *f = diag_add(x, i, DIAG_C_DNS_POINTS_ELSEWHERE,
                                        "%s resolved to %s%s, but the console connected to %s",
                                        d->qname, ans, d->n_addrs > 1 ? " (and others)" : "", got);
             diag_frame(f, d->frame);

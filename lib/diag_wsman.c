@@ -26,21 +26,21 @@ static void wsman_exchange(diag_ctx *x, size_t i, const diag_exchange *e)
     call_name(e, call, sizeof call);
     if (e->is_fault) {
         const char *sub = e->fault_subcode ? e->fault_subcode : "";
-        const char *token = !strcmp(sub, "AccessDenied") ? "wsman-access-denied"
-                            : !strcmp(sub, "DestinationUnreachable")
-                                ? "wsman-destination-unreachable"
-                                : "wsman-fault";
+        diag_cause_id token = !strcmp(sub, "AccessDenied") ? DIAG_C_WSMAN_ACCESS_DENIED
+                              : !strcmp(sub, "DestinationUnreachable")
+                                  ? DIAG_C_WSMAN_DESTINATION_UNREACHABLE
+                                  : DIAG_C_WSMAN_FAULT;
         f = diag_add(x, i, token, "%s → HTTP %d, fault %s%s%s", call, e->status,
                      *sub ? sub : "(no subcode)", e->fault_reason ? ": " : "",
                      e->fault_reason ? e->fault_reason : "");
     } else if (e->has_return_value && e->return_value != 0) {
-        f = diag_add(x, i, "wsman-return-value-error", "%s → ReturnValue %u (%s)", call,
+        f = diag_add(x, i, DIAG_C_WSMAN_RETURN_VALUE_ERROR, "%s → ReturnValue %u (%s)", call,
                      e->return_value, e->return_value_name ? e->return_value_name : "unknown");
     } else if (e->has_status_code && e->status_code != 0) {
-        f = diag_add(x, i, "eoi-status-error", "%s → StatusCode %u (%s)", call, e->status_code,
+        f = diag_add(x, i, DIAG_C_EOI_STATUS_ERROR, "%s → StatusCode %u (%s)", call, e->status_code,
                      e->status_name ? e->status_name : "unknown");
     } else if (e->status >= 400) {
-        f = diag_add(x, i, "http-error", "%s → HTTP %d", call, e->status);
+        f = diag_add(x, i, DIAG_C_HTTP_ERROR, "%s → HTTP %d", call, e->status);
     }
     diag_frame(f, e->req_frame);
     diag_frame(f, e->resp_frame);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tls_alerts: the TLS AlertDescription registry. */
+/* tls_alerts: the TLS AlertDescription and HandshakeType registries. */
 #include "amtdiag/tls_alerts.h"
 
 #include <stddef.h>
@@ -49,5 +49,25 @@ const char *amt_tls_alert_name(int desc)
     for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++)
         if (alerts[i].desc == desc)
             return alerts[i].name;
+    return "unknown";
+}
+
+const char *amt_tls_hs_name(int type)
+{
+    static const struct {
+        int type;
+        const char *name;
+    } t[] = {
+        {0, "HelloRequest"},           {1, "ClientHello"},       {2, "ServerHello"},
+        {3, "HelloVerifyRequest"},     {4, "NewSessionTicket"},  {5, "EndOfEarlyData"},
+        {8, "EncryptedExtensions"},    {11, "Certificate"},      {12, "ServerKeyExchange"},
+        {13, "CertificateRequest"},    {14, "ServerHelloDone"},  {15, "CertificateVerify"},
+        {16, "ClientKeyExchange"},     {20, "Finished"},         {21, "CertificateURL"},
+        {22, "CertificateStatus"},     {23, "SupplementalData"}, {24, "KeyUpdate"},
+        {25, "CompressedCertificate"}, {254, "MessageHash"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (t[i].type == type)
+            return t[i].name;
     return "unknown";
 }

@@ -39,13 +39,13 @@ void iamt_diag_register_causes(int proto, const char *filter, const char *stage,
         registered = wmem_alloc0_array(wmem_epan_scope(), cause_ei, n_causes);
     size_t n = 0;
     for (size_t i = 0; i < n_causes; i++)
-        n += strcmp(causes[i].stage, stage) == 0;
+        n += strcmp(diag_stage_name(causes[i].stage), stage) == 0;
     /* Registration data in epan scope: it must outlive every dissection
      * and is released after expert and proto have let go of it. */
     ei_register_info *ei = wmem_alloc0_array(wmem_epan_scope(), ei_register_info, n);
     size_t k = 0;
     for (size_t i = 0; i < n_causes && n_registered < n_causes; i++) {
-        if (strcmp(causes[i].stage, stage) != 0)
+        if (strcmp(diag_stage_name(causes[i].stage), stage) != 0)
             continue;
         cause_ei *c = &registered[n_registered++];
         c->cause = &causes[i];
@@ -109,7 +109,8 @@ iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *
     const diag_conn_result *cr = r->conns->len ? g_ptr_array_index(r->conns, 0) : NULL;
     for (guint i = 0; cr && i < cr->findings->len; i++) {
         const diag_finding *f = g_ptr_array_index(cr->findings, i);
-        if (strcmp(f->cause->stage, stage) != 0 || !names_frame(f, req_frame, resp_frame))
+        if (strcmp(diag_stage_name(f->cause->stage), stage) != 0 ||
+            !names_frame(f, req_frame, resp_frame))
             continue;
         out.f = wmem_realloc(wmem_file_scope(), out.f, (out.n + 1) * sizeof *out.f);
         out.f[out.n].token = f->cause->token; /* static in lib's table */

@@ -111,7 +111,8 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_di
         if (cr->conn_id >= n)
             continue;
         const diag_conn_facts *f = &conns[cr->conn_id]->f;
-        put_row(t, row++, cr->conn_id, f->client, f->server, cr->stage, cr->outcome, cr->findings);
+        put_row(t, row++, cr->conn_id, f->client, f->server, diag_stage_name(cr->stage),
+                diag_outcome_name(cr->outcome), cr->findings);
     }
     /* As in -z iamt,diag: what no single connection shows (DNS), last. */
     if (r && r->global->len)

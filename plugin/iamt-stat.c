@@ -60,9 +60,9 @@ static void stat_draw(void *tapdata)
         GString *ew = g_string_new(NULL), *info = g_string_new(NULL);
         iamt_stat_tokens(ew, cr->findings, 1);
         iamt_stat_tokens(info, cr->findings, 0);
-        printf("%-4u %-48s %-10s %-10s %s%s%s%s\n", cr->conn_id, peers, cr->stage, cr->outcome,
-               ew->len ? ew->str : "-", info->len ? " (notes: " : "", info->str,
-               info->len ? ")" : "");
+        printf("%-4u %-48s %-10s %-10s %s%s%s%s\n", cr->conn_id, peers, diag_stage_name(cr->stage),
+               diag_outcome_name(cr->outcome), ew->len ? ew->str : "-",
+               info->len ? " (notes: " : "", info->str, info->len ? ")" : "");
         g_string_free(ew, TRUE);
         g_string_free(info, TRUE);
     }

@@ -188,7 +188,7 @@ static guint32 shown_on(const diag_finding *f, const iamt_tls_conn *c)
  * AMT's FIN when it closes without one), once per connection. */
 static int on_this_frame(packet_info *pinfo, const diag_finding *f, iamt_tls_conn *c)
 {
-    if (strcmp(f->cause->stage, "tls") != 0)
+    if (f->cause->stage != DIAG_STAGE_TLS)
         return 0;
     if (PINFO_FD_VISITED(pinfo))
         return shown_on(f, c) == pinfo->num;
@@ -198,33 +198,6 @@ static int on_this_frame(packet_info *pinfo, const diag_finding *f, iamt_tls_con
     if (c->n_shown < G_N_ELEMENTS(c->shown))
         c->shown[c->n_shown++] = f->cause;
     return 1;
-}
-
-/* The AMT cause an alert most likely stands for, when no rule named it. */
-static const char *alert_guess(int desc, int from)
-{
-    switch (desc) {
-    case 40:
-        return from == DIAG_AMT ? "no-shared-cipher or client-cert-missing"
-                                : "legacy-renegotiation-refused";
-    case 42:
-    case 46:
-        return from == DIAG_AMT ? "client-cert-rejected" : "amt-cert-untrusted-by-console";
-    case 43:
-        return "client-cert-missing-amt-console-oid or client-cert-missing-client-auth-eku";
-    case 45:
-        return "client-cert-expired-at-amt-clock";
-    case 48:
-        return from == DIAG_AMT ? "client-cert-untrusted-root" : "amt-cert-untrusted-by-console";
-    case 70:
-        return "tls-version-mismatch";
-    case 71:
-        return "no-shared-cipher";
-    case 116:
-        return "client-cert-missing";
-    default:
-        return "tls-handshake-failed";
-    }
 }
 
 /* The iamt.tls subtree of a frame, made on first use so that frames with
@@ -258,12 +231,18 @@ static void add_alerts(tvbuff_t *tvb, packet_info *pinfo, tls_ctx *x, const iamt
         const char *cause = NULL;
         for (guint k = 0; cr && k < cr->findings->len && !cause; k++) {
             const diag_finding *f = g_ptr_array_index(cr->findings, k);
-            if (strcmp(f->cause->stage, "tls") == 0 && f->cause->severity != DIAG_INFO &&
+            if (f->cause->stage == DIAG_STAGE_TLS && f->cause->severity != DIAG_INFO &&
                 names_frame(f, pinfo->num))
                 cause = f->cause->token;
         }
-        if (!cause)
-            cause = alert_guess(a->desc, a->from);
+        if (!cause) {
+            diag_cause_id ids[2];
+            size_t n = diag_alert_likely_causes(a->from, a->desc, ids);
+            cause = n > 1
+                        ? wmem_strdup_printf(pinfo->pool, "%s or %s", diag_cause_get(ids[0])->token,
+                                             diag_cause_get(ids[1])->token)
+                        : diag_cause_get(ids[0])->token;
+        }
         proto_item *it = proto_tree_add_string(tls_tree(x), hf_tls_alert_cause, tvb, 0, 0, cause);
         proto_item_set_generated(it);
         expert_add_info_format(pinfo, it, &ei_alert, "TLS alert %s (%d) from %s: likely %s",
@@ -340,9 +319,10 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     add_alerts(tvb, pinfo, &x, c, cr);
     if (shown || (c->f.tls.client_cert_frame == pinfo->num && cr->has_checklist)) {
         proto_tree *t = tls_tree(&x);
-        proto_item *s = proto_tree_add_string(t, hf_tls_stage, tvb, 0, 0, cr->stage);
+        proto_item *s =
+            proto_tree_add_string(t, hf_tls_stage, tvb, 0, 0, diag_stage_name(cr->stage));
         proto_item_set_generated(s);
-        s = proto_tree_add_string(t, hf_tls_outcome, tvb, 0, 0, cr->outcome);
+        s = proto_tree_add_string(t, hf_tls_outcome, tvb, 0, 0, diag_outcome_name(cr->outcome));
         proto_item_set_generated(s);
         if (cr->candidates) {
             s = proto_tree_add_string(t, hf_tls_candidates, tvb, 0, 0,

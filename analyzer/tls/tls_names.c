@@ -33,16 +33,7 @@ const char *tls_alert_name(int desc)
 
 const char *tls_hs_name(int type)
 {
-    static const num_name t[] = {
-        {0, "HelloRequest"},        {1, "ClientHello"},       {2, "ServerHello"},
-        {3, "HelloVerifyRequest"},  {4, "NewSessionTicket"},  {5, "EndOfEarlyData"},
-        {8, "EncryptedExtensions"}, {11, "Certificate"},      {12, "ServerKeyExchange"},
-        {13, "CertificateRequest"}, {14, "ServerHelloDone"},  {15, "CertificateVerify"},
-        {16, "ClientKeyExchange"},  {20, "Finished"},         {21, "CertificateURL"},
-        {22, "CertificateStatus"},  {23, "SupplementalData"}, {24, "KeyUpdate"},
-        {254, "MessageHash"},
-    };
-    return lookup(t, G_N_ELEMENTS(t), type);
+    return amt_tls_hs_name(type); /* one registry, in lib/, with the diagnosis */
 }
 
 const char *tls_ext_name(uint16_t type)

@@ -57,8 +57,15 @@ def run(amtdiag, d, exp, extra):
         raise RuntimeError(f"exit {p.returncode}: {p.stderr.strip()}")
     out = json.loads(p.stdout)
     errors = out["summary"]["errors"]
-    if (p.returncode == 1) != (errors > 0):
-        raise RuntimeError(f"exit {p.returncode} with {errors} error findings")
+    # Exit 0 means every connection worked: none with another outcome, no error.
+    not_ok = [c for c in out["connections"] if c["outcome"] not in ("ok", "challenge")]
+    if (p.returncode == 1) != (errors > 0 or bool(not_ok)):
+        raise RuntimeError(f"exit {p.returncode} with {errors} error findings and "
+                           f"{len(not_ok)} connections not shown to work")
+    # No silent failure: each of those says why.
+    for c in not_ok:
+        if not c["findings"]:
+            raise RuntimeError(f"#{c['id']}: outcome {c['outcome']} without a finding")
     return out
 
 

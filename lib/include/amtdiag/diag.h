@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amtdiag/amt_ports.h"
 #include "amtdiag/diag_cert.h"
 
 /* ---- facts ------------------------------------------------------------- */
@@ -30,6 +31,21 @@ typedef struct diag_alert {
     int after_type;      /* ... and its TLS handshake type, -1 none */
     int after_handshake; /* sent after the handshake had completed */
 } diag_alert;
+
+/* A TLS handshake message, as the capture shows it (encrypted ones too,
+ * when decrypted or inferred from their place). */
+typedef struct diag_hs_msg {
+    int from; /* DIAG_CONSOLE or DIAG_AMT */
+    int type; /* TLS handshake type */
+    uint64_t frame;
+} diag_hs_msg;
+
+/* A hole in the capture: bytes one side sent that the capture lacks. */
+typedef struct diag_gap {
+    int from;              /* the side whose bytes are missing */
+    uint64_t frame_before; /* that side's last frame before the hole, 0 none */
+    uint64_t frame_after;  /* its first frame after it, 0 none */
+} diag_gap;
 
 /* Whether a Certificate message came from a side (TLS layer's view). */
 typedef enum {
@@ -71,6 +87,9 @@ typedef struct diag_tls_facts {
     uint64_t handshake_done_frame; /* the last Finished */
     const diag_alert *alerts;
     size_t n_alerts;
+    const diag_hs_msg *hs; /* every handshake message, in capture order */
+    size_t n_hs;
+    uint64_t app_first_frame[2]; /* first application data record, per side; 0 none */
     int decrypted;               /* application data was readable */
     const char *key_status;      /* one line: decrypted with …, or why not */
     const char *key_status_name; /* "no-keys", "no-client-hello", … (docs/json-schema.md) */
@@ -111,6 +130,7 @@ typedef struct diag_conn_facts {
     int family;                  /* 4 or 6 */
     uint8_t client_addr[16], server_addr[16];
     uint16_t client_port, server_port;
+    amt_service service; /* what AMT serves there; UNKNOWN: by the well-known port */
     int64_t first_ts_us, last_ts_us;
     uint64_t first_frame, last_frame;
     unsigned syns; /* SYNs the console sent */
@@ -121,9 +141,14 @@ typedef struct diag_conn_facts {
     uint64_t rst_frame;
     int first_fin_from; /* who closed first: -1 none */
     uint64_t first_fin_frame;
-    int midstream;     /* the capture started inside it */
-    int gap;           /* bytes missing from the capture */
-    uint64_t bytes[2]; /* payload bytes per side */
+    int midstream;        /* the capture started inside it */
+    int gap;              /* bytes missing from the capture */
+    const diag_gap *gaps; /* where, as far as known */
+    size_t n_gaps;
+    uint64_t bytes[2];           /* payload bytes per side */
+    const uint8_t *console_head; /* the console's first payload bytes (up to 16) */
+    size_t n_console_head;
+    uint64_t console_head_frame;
     int is_tls;
     diag_tls_facts tls;
     int is_http; /* HTTP was readable (plain or decrypted) */
@@ -169,6 +194,8 @@ typedef struct diag_inputs {
     size_t n_trusted_fqdn;
     const diag_blob *trusted_roots; /* --trusted-root PEM */
     size_t n_trusted_roots;
+    const diag_blob *console_roots; /* --ca PEM: the roots the console trusts */
+    size_t n_console_roots;
     int has_clock_offset;   /* --amt-clock-offset */
     int64_t clock_offset_s; /* AMT's clock minus true time */
     int in_progress;        /* the capture goes on (live, streaming): rules about
@@ -179,11 +206,92 @@ typedef struct diag_inputs {
 
 typedef enum { DIAG_INFO, DIAG_WARNING, DIAG_ERROR } diag_severity;
 
+/* The stages of a console's way into AMT, in order. */
+typedef enum {
+    DIAG_STAGE_DNS,
+    DIAG_STAGE_TCP,
+    DIAG_STAGE_TLS,
+    DIAG_STAGE_HTTP_AUTH,
+    DIAG_STAGE_WSMAN,
+    DIAG_N_STAGES
+} diag_stage;
+
+/* How a connection ended for the console. */
+typedef enum {
+    DIAG_OUTCOME_OK,        /* AMT answered the calls */
+    DIAG_OUTCOME_CHALLENGE, /* the normal first 401 of a login: no credentials yet */
+    DIAG_OUTCOME_REJECTED,  /* AMT or the console refused something */
+    DIAG_OUTCOME_FAILED,    /* TCP never carried data */
+    DIAG_OUTCOME_UNKNOWN,   /* the capture does not show */
+    DIAG_N_OUTCOMES
+} diag_outcome;
+
+/* How sure a finding is. */
+typedef enum {
+    DIAG_CERTAIN,        /* the capture shows it */
+    DIAG_LIKELY,         /* the evidence fits it best; the settling input is named */
+    DIAG_BY_ELIMINATION, /* every other candidate was ruled out */
+    DIAG_N_CONFIDENCES
+} diag_confidence;
+
+/* Every cause the rules can report. The order is the table's (diag_causes)
+ * and the documentation's; tokens are stable, ids are not. */
+typedef enum {
+    DIAG_C_DNS_NAME_UNRESOLVED,
+    DIAG_C_DNS_POINTS_ELSEWHERE,
+    DIAG_C_NO_ANSWER,
+    DIAG_C_PORT_CLOSED,
+    DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY,
+    DIAG_C_PLAIN_HTTP_TO_TLS_PORT,
+    DIAG_C_AMT_CLOSED_WITHOUT_ANSWER,
+    DIAG_C_TLS_VERSION_MISMATCH,
+    DIAG_C_NO_SHARED_CIPHER,
+    DIAG_C_LEGACY_RENEGOTIATION_REFUSED,
+    DIAG_C_SERVER_NAME_MISMATCH,
+    DIAG_C_SERVER_CERT_UNTRUSTED,
+    DIAG_C_SERVER_CERT_EXPIRED,
+    DIAG_C_TLS_HANDSHAKE_FAILED,
+    DIAG_C_CLIENT_CERT_MISSING,
+    DIAG_C_CLIENT_CERT_MISSING_CLIENT_AUTH_EKU,
+    DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID,
+    DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK,
+    DIAG_C_CLIENT_CERT_NOT_YET_VALID_AT_AMT_CLOCK,
+    DIAG_C_AMT_CLOCK_WRONG,
+    DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS,
+    DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT,
+    DIAG_C_CLIENT_CERT_FQDN_NOT_TRUSTED,
+    DIAG_C_CLIENT_CERT_REJECTED,
+    DIAG_C_DIGEST_WRONG_PASSWORD,
+    DIAG_C_DIGEST_UNKNOWN_USER,
+    DIAG_C_DIGEST_CORRECT_PASSWORD_REJECTED,
+    DIAG_C_DIGEST_LOGIN_REJECTED,
+    DIAG_C_DIGEST_STALE_NONCE,
+    DIAG_C_DIGEST_REALM_MISMATCH,
+    DIAG_C_DIGEST_URI_MISMATCH,
+    DIAG_C_DIGEST_PARAMETER_ERROR,
+    DIAG_C_POSSIBLE_LOCKOUT,
+    DIAG_C_NO_CREDENTIALS_SENT,
+    DIAG_C_EMPTY_DIGEST_RESPONSE,
+    DIAG_C_NEGOTIATE_REJECTED,
+    DIAG_C_NEGOTIATE_NOT_OFFERED,
+    DIAG_C_WSMAN_ACCESS_DENIED,
+    DIAG_C_WSMAN_DESTINATION_UNREACHABLE,
+    DIAG_C_WSMAN_FAULT,
+    DIAG_C_WSMAN_RETURN_VALUE_ERROR,
+    DIAG_C_EOI_STATUS_ERROR,
+    DIAG_C_HTTP_ERROR,
+    DIAG_C_UNDIAGNOSED,
+    DIAG_C_TLS_NOT_DECRYPTED,
+    DIAG_C_CAPTURE_GAP,
+    DIAG_N_CAUSES
+} diag_cause_id;
+
 /* A cause: the stable token and what it means. */
 typedef struct diag_cause {
+    diag_cause_id id;
     const char *token; /* "client-cert-missing-amt-console-oid" */
     diag_severity severity;
-    const char *stage;       /* "dns", "tcp", "tls", "http-auth", "wsman" */
+    diag_stage stage;
     const char *explanation; /* one sentence */
     const char *remedy;      /* what to do */
 } diag_cause;
@@ -192,6 +300,7 @@ typedef struct diag_cause {
 
 typedef struct diag_finding {
     const diag_cause *cause;
+    diag_confidence confidence;
     int conn_id; /* -1 for findings about no single connection (DNS) */
     uint64_t frames[DIAG_FRAMES_MAX];
     size_t n_frames;
@@ -212,17 +321,49 @@ typedef enum {
 typedef enum { DIAG_PASS, DIAG_FAIL, DIAG_UNKNOWN } diag_status;
 
 typedef struct diag_check {
-    const char *rule;  /* "console-cert-presented", "console-cert-eku", … */
+    diag_rule rule;
+    const char *name;  /* "console-cert-presented", "console-cert-eku", … */
     const char *title; /* "The console presented a certificate" */
     diag_status status;
     char *evidence; /* what decided it */
     char *settle;   /* for UNKNOWN: the input that would settle it */
 } diag_check;
 
+/* Steps of a connection besides the TLS handshake messages (0-255). */
+enum {
+    DIAG_STEP_NONE = -1,
+    DIAG_STEP_SYN = 0x100,   /* the console's SYN */
+    DIAG_STEP_SYNACK,        /* AMT's SYN-ACK */
+    DIAG_STEP_CONSOLE_BYTES, /* the console's first bytes, not TLS */
+    DIAG_STEP_APP_DATA,      /* encrypted application data */
+    DIAG_STEP_REQUEST,       /* an HTTP request */
+    DIAG_STEP_RESPONSE,      /* an HTTP response */
+};
+
+/* How a connection ended. */
+typedef enum {
+    DIAG_END_OPEN,         /* still open when the capture ended */
+    DIAG_END_ALERT,        /* a TLS alert other than close_notify (or unreadable) */
+    DIAG_END_CLOSE_NOTIFY, /* a TLS close_notify */
+    DIAG_END_FIN,
+    DIAG_END_RST
+} diag_end_how;
+
+/* Who ended a connection, how, and after which step. */
+typedef struct diag_end {
+    int by; /* DIAG_CONSOLE, DIAG_AMT; -1 when it did not end */
+    diag_end_how how;
+    uint64_t frame;
+    int after_from; /* the last step before it: sender, -1 none */
+    int after_step; /* a TLS handshake type or DIAG_STEP_* */
+    uint64_t after_frame;
+} diag_end;
+
 typedef struct diag_conn_result {
     unsigned conn_id;
-    const char *stage;   /* last stage reached: "tcp", "tls", "http-auth", "wsman" */
-    const char *outcome; /* "ok", "challenge", "rejected", "failed", "unknown" */
+    diag_stage stage; /* the last stage reached (never DIAG_STAGE_DNS) */
+    diag_outcome outcome;
+    diag_end end;
     GPtrArray *findings; /* diag_finding*, errors first */
     int has_checklist;   /* AMT asked for a console certificate */
     diag_check checklist[DIAG_N_RULES];
@@ -242,6 +383,7 @@ typedef struct diag_result {
     GPtrArray *global; /* diag_finding* about no single connection */
     diag_clock clock;
     unsigned n_rejected; /* connections whose outcome is rejected or failed */
+    unsigned n_not_ok;   /* connections not shown to work: outcome other than ok or challenge */
     unsigned n_errors;   /* findings of severity error, global ones included */
 } diag_result;
 
@@ -263,6 +405,40 @@ const diag_cause *diag_causes(size_t *n);
 
 /* The cause with this token, or NULL. */
 const diag_cause *diag_cause_find(const char *token);
+
+/* The cause with this id (id < DIAG_N_CAUSES). */
+const diag_cause *diag_cause_get(diag_cause_id id);
+
+/* The causes a TLS alert most often stands for on a connection to AMT,
+ * for when no rule named one: from is DIAG_AMT or DIAG_CONSOLE, desc the
+ * alert number. Fills out[0..2) and returns how many (1 or 2). A hint for
+ * a reader of the alert, never a finding: which alert answers which check
+ * differs by firmware and TLS library. */
+size_t diag_alert_likely_causes(int from, int desc, diag_cause_id out[2]);
+
+/* "dns", "tcp", "tls", "http-auth", "wsman". */
+const char *diag_stage_name(diag_stage s);
+
+/* "ok", "challenge", "rejected", "failed", "unknown". */
+const char *diag_outcome_name(diag_outcome o);
+
+/* "ClientHello", "Finished", … for handshake types; "SYN", "request", …
+ * for DIAG_STEP_*; "none" for DIAG_STEP_NONE. */
+const char *diag_step_name(int step);
+
+/* One sentence on how a connection ended: "the console ended it with a FIN
+ * (frame 11) after AMT's Finished (frame 10)". Returns what g_snprintf
+ * returns. */
+int diag_end_text(const diag_end *e, char *buf, size_t len);
+
+/* "open", "alert", "close_notify", "fin", "rst". */
+const char *diag_end_how_name(diag_end_how how);
+
+/* "certain", "likely", "by-elimination". */
+const char *diag_confidence_name(diag_confidence c);
+
+/* Whether an outcome means the connection did not work (rejected or failed). */
+int diag_outcome_is_failure(diag_outcome o);
 
 /* "error", "warning", "info". */
 const char *diag_severity_name(diag_severity s);

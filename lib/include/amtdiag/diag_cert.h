@@ -6,6 +6,7 @@
 #ifndef AMTDIAG_DIAG_CERT_H
 #define AMTDIAG_DIAG_CERT_H
 
+#include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,13 @@ int diag_cert_name_matches(const diag_cert_info *c, const char *name);
 /* Whether name equals suffix or ends with "." suffix, case-insensitively
  * (AMT's trusted-FQDN rule). A leading "." or "*." on suffix is ignored. */
 int diag_name_suffix_match(const char *name, const char *suffix);
+
+/* Splits a list of trusted FQDN suffixes — separated by commas or white
+ * space, as amtdiag's --trusted-fqdn and the plugin's preference take
+ * them — into out (g_strdup'ed strings). Returns 0, or -1 when the list is
+ * empty or a value cannot be a DNS suffix (that value in bad, "" for an
+ * empty list); out then holds the values before it. */
+int diag_parse_fqdn_list(const char *text, GPtrArray *out, char *bad, size_t bad_len);
 
 /* Whether the chain (leaf first, as sent) leads to one of the CA names
  * of a CertificateRequest: the issuer of some certificate of the chain, or
