@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "capture/capfile.h"
+#include "capture/decompress.h"
 #include "outfile.h"
 #include "pcapng_out.h"
 
@@ -126,7 +127,7 @@ static amt_rc convert_pcap(capfile *in, FILE *out, const GString *keys, amt_err 
 amt_rc export_inject_secrets(const analysis *a, const char *in_path, const char *out_path,
                              int *sessions, amt_err *e)
 {
-    byte_src *src = bsrc_open(in_path, e);
+    byte_src *src = bsrc_open_capture(in_path, e);
     capfile *in = src ? capfile_open(src, e) : NULL;
     if (!in)
         return e->rc;

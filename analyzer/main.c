@@ -207,7 +207,7 @@ static amt_rc exports(const amtdiag_options *o, const analysis *a, amt_err *e)
  * table. */
 static void mark_user_inputs(id_marks *m, const amtdiag_options *o, const user_inputs *u)
 {
-    const GPtrArray *paths[] = {o->inputs, o->keylogs, o->trusted_roots};
+    const GPtrArray *paths[] = {o->inputs, o->keylogs, o->trusted_roots, o->console_roots};
     for (size_t k = 0; k < G_N_ELEMENTS(paths); k++)
         for (guint i = 0; i < paths[k]->len; i++)
             idm_mark_path(m, g_ptr_array_index(paths[k], i));

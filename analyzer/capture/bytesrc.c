@@ -161,6 +161,17 @@ size_t bsrc_read(byte_src *s, void *buf, size_t n)
     return done;
 }
 
+size_t bsrc_read_some(byte_src *s, void *buf, size_t n)
+{
+    if (s->pos == s->end && fill(s) == 0)
+        return 0;
+    size_t k = s->end - s->pos < n ? s->end - s->pos : n;
+    memcpy(buf, s->buf + s->pos, k);
+    s->pos += k;
+    s->offset += k;
+    return k;
+}
+
 const uint8_t *bsrc_peek(byte_src *s, size_t n, size_t *got)
 {
     if (n > BSRC_PEEK_MAX)
@@ -215,6 +226,11 @@ const char *bsrc_name(const byte_src *s)
 int bsrc_is_regular(const byte_src *s)
 {
     return s->regular;
+}
+
+void bsrc_set_regular(byte_src *s, int regular)
+{
+    s->regular = regular;
 }
 
 void bsrc_close(byte_src *s)

@@ -36,6 +36,10 @@ byte_src *bsrc_new(const char *name, const bsrc_ops *ops, void *ctx);
  * or fails (bsrc_failed tells which). Returns how many were read. */
 size_t bsrc_read(byte_src *s, void *buf, size_t n);
 
+/* Reads what has arrived, at most n bytes, waiting only when nothing has:
+ * 0 means the input ended or failed. */
+size_t bsrc_read_some(byte_src *s, void *buf, size_t n);
+
 /* The next n bytes (n at most BSRC_PEEK_MAX) without consuming them; *got
  * says how many there are (fewer at the end of the input). */
 #define BSRC_PEEK_MAX 4096
@@ -57,6 +61,9 @@ const char *bsrc_name(const byte_src *s);
 
 /* Non-zero when the input is a regular file (it could be read again). */
 int bsrc_is_regular(const byte_src *s);
+
+/* Says whether a source stacked on another reads a regular file. */
+void bsrc_set_regular(byte_src *s, int regular);
 
 /* Closes the source (not standard input's descriptor). NULL is allowed. */
 void bsrc_close(byte_src *s);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "capture/capfile.h"
+#include "capture/decompress.h"
 
 /* Large enough for any frame a NIC with offloads hands the kernel; the
  * same value tcpdump and dumpcap use. */
@@ -68,7 +69,7 @@ static amt_rc check_linktype(int lt, const char *name, amt_err *e)
 cap_source *cap_open_file(const char *path, amt_err *e)
 {
     amt_err_clear(e);
-    byte_src *src = bsrc_open(path, e);
+    byte_src *src = bsrc_open_capture(path, e);
     if (src == NULL)
         return NULL;
     capfile *cf = capfile_open(src, e);

@@ -21,6 +21,7 @@ TLS and pipeline targets load (tls-keylog.txt, rsa-*.pem, root-*.pem).
 import base64
 import concurrent.futures
 import hashlib
+import gzip
 import json
 import os
 import re
@@ -583,7 +584,10 @@ def main():
         if linktype is None:
             continue
         with open(path, "rb") as f:
-            c["capture"].add(f.read())
+            raw = f.read()
+        c["capture"].add(raw)
+        if len(raw) < 20000:  # the decompressor in front of the reader
+            c["capture"].add(gzip.compress(raw, mtime=0))
         for s in secrets:
             c["keylog"].add(s)
             keylog_text += s if s.endswith(b"\n") else s + b"\n"

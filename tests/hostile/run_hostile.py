@@ -126,6 +126,46 @@ def case_pipes(env):
             raise Failure("%s: embedded secrets not used: %s" % (how, keys))
 
 
+def case_compressed(env):
+    """Captures compressed with gzip, zstd and lz4 (the tools themselves),
+    as files, through a pipe, and as concatenated members: read as the
+    capture, secrets and all; corrupt compressed data is named."""
+    cap = os.path.join(env.samples, "secrets-in-pcapng", "capture.pcapng")
+    want = report_json(env.run(["--format", "json", "-r", cap]))["summary"]["frames"]
+    for tool in ("gzip", "zstd -q", "lz4 -q"):
+        z = env.path("capture.z")
+        subprocess.run("%s -c < '%s' > '%s'" % (tool, cap, z), shell=True, check=True)
+        for how, cmd in (("file", '"$AMTDIAG" --format json -r "%s"' % z),
+                         ("pipe", 'cat "%s" | "$AMTDIAG" --format json -r -' % z),
+                         ("two members", '"$AMTDIAG" --format json -r <(cat "%s" "%s")' % (z, z))):
+            r = env.run(cmd, shell=True)
+            expect(r, 0)
+            got = report_json(r)
+            n = want * (2 if how == "two members" else 1)
+            if got["summary"]["frames"] != n:
+                raise Failure("%s, %s: %d frames, want %d" % (tool, how, got["summary"]["frames"], n))
+            keys = {c["tls"]["key_status"] for c in got["connections"] if c.get("tls")}
+            if keys != {"decrypted"}:
+                raise Failure("%s, %s: secrets not used: %s" % (tool, how, keys))
+    # corrupt data after the first frames: a warning (the garbage it inflates
+    # to, or gzip's check), what came before is used
+    subprocess.run("gzip -c < '%s' > '%s'" % (cap, env.path("c.gz")), shell=True, check=True)
+    with open(env.path("c.gz"), "rb") as f:
+        data = bytearray(f.read())
+    for i in range(len(data) // 2, len(data) // 2 + 64):
+        data[i] ^= 0x5A
+    with open(env.path("bad.gz"), "wb") as f:
+        f.write(data)
+    r = env.run(["-r", env.path("bad.gz")])
+    if r.status not in (0, 1):
+        raise Failure("corrupt gzip: exit %d" % r.status)
+    expect(r, r.status, "bad.gz: corrupt (gzip data|block).*the frames before it are used")
+    # corrupt from the start: nothing readable
+    with open(env.path("bad2.gz"), "wb") as f:
+        f.write(b"\x1f\x8b" + b"\xff" * 100)
+    expect(env.run(["-r", env.path("bad2.gz")]), 2, "bad2.gz")
+
+
 # ---- 2, 3: control characters, UTF-8 --------------------------------------------
 
 CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
@@ -366,7 +406,7 @@ def case_bad_status_lines(env):
     os.unlink(path)
 
 
-CASES = [case_pipes, case_control_characters, case_json_utf8, case_redaction, case_write_errors,
+CASES = [case_pipes, case_compressed, case_control_characters, case_json_utf8, case_redaction, case_write_errors,
          case_secrets_limit, case_output_files, case_export_decrypted, case_basic_credentials,
          case_corrupt_first_block, case_bad_status_lines]
 
