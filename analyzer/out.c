@@ -32,11 +32,19 @@ static void hex_bytes(GString *g, const char *p, size_t n)
 }
 
 /* Appends s (n bytes) with unsafe characters and bytes that are not UTF-8
- * written as \xNN: the result is valid UTF-8 without control characters. */
+ * written as \xNN: the result is valid UTF-8 without control characters.
+ * Runs of printable ASCII, nearly all of a report, are copied whole. */
 static void safe_append(GString *g, const char *s, size_t n)
 {
     const char *p = s, *end = s + n;
     while (p < end) {
+        const char *run = p;
+        while (p < end && (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f)
+            p++;
+        if (p > run)
+            g_string_append_len(g, run, p - run);
+        if (p == end)
+            break;
         gunichar u = g_utf8_get_char_validated(p, end - p);
         if (u == (gunichar)-1 || u == (gunichar)-2 || u == 0) {
             hex_bytes(g, p, 1);
@@ -67,39 +75,78 @@ static GString *clean(const outw *w, const char *s, size_t n)
     return r;
 }
 
+/* Whether a format escapes c (in a value; keep_breaks: in the writer's
+ * own text, where Markdown needs nothing). */
+static int special(const outw *w, char c, int keep_breaks)
+{
+    if (w->format == OUT_HTML)
+        return c == '&' || c == '<' || c == '>' || c == '"' || c == '\'';
+    if (w->format == OUT_MARKDOWN && !keep_breaks)
+        return c == '|' || c == '\\' || c == '<' || c == '`';
+    return 0;
+}
+
 /* Writes clean text escaped for the format. */
 static void escaped(outw *w, const char *s, size_t n, int keep_breaks)
 {
     FILE *f = w->f;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (w->format == OUT_HTML) {
-            switch (c) {
-            case '&':
-                fputs("&amp;", f);
-                continue;
-            case '<':
-                fputs("&lt;", f);
-                continue;
-            case '>':
-                fputs("&gt;", f);
-                continue;
-            case '"':
-                fputs("&quot;", f);
-                continue;
-            case '\'':
-                fputs("&#39;", f);
-                continue;
-            default:
-                break;
-            }
-        } else if (w->format == OUT_MARKDOWN && !keep_breaks &&
-                   (c == '|' || c == '\\' || c == '<' || c == '`')) {
-            /* a table cell's separator, escapes, tags and code spans are
-             * taken literally */
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && !special(w, s[j], keep_breaks))
+            j++;
+        fwrite(s + i, 1, j - i, f);
+        if (j == n)
+            break;
+        char c = s[j];
+        if (w->format == OUT_HTML)
+            fputs(c == '&'   ? "&amp;"
+                  : c == '<' ? "&lt;"
+                  : c == '>' ? "&gt;"
+                  : c == '"' ? "&quot;"
+                             : "&#39;",
+                  f);
+        else {
+            /* Markdown: a table cell's separator, escapes, tags and code
+             * spans are taken literally */
             fputc('\\', f);
+            fputc(c, f);
         }
-        fputc(c, f);
+        i = j + 1;
+    }
+}
+
+/* Writes s (n bytes) made safe and escaped for the format in one pass,
+ * without copies: what out_val does once the value is redacted. */
+static void emit(outw *w, const char *s, size_t n)
+{
+    FILE *f = w->f;
+    const char *p = s, *end = s + n;
+    while (p < end) {
+        const char *run = p;
+        while (p < end && (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f &&
+               !special(w, *p, 0))
+            p++;
+        fwrite(run, 1, (size_t)(p - run), f);
+        if (p == end)
+            break;
+        if ((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f) {
+            escaped(w, p, 1, 0);
+            p++;
+            continue;
+        }
+        gunichar u = g_utf8_get_char_validated(p, end - p);
+        size_t len = u == (gunichar)-1 || u == (gunichar)-2 || u == 0
+                         ? 1
+                         : (size_t)(g_utf8_next_char(p) - p);
+        if (u == (gunichar)-1 || u == (gunichar)-2 || u == 0 || unsafe(u)) {
+            for (size_t i = 0; i < len; i++)
+                fprintf(f, w->format == OUT_MARKDOWN ? "\\\\x%02x" : "\\x%02x",
+                        (unsigned char)p[i]);
+        } else {
+            fwrite(p, 1, len, f);
+        }
+        p += len;
     }
 }
 
@@ -107,17 +154,14 @@ void out_valn(outw *w, const char *s, size_t n)
 {
     if (!s)
         return;
-    if (w->format == OUT_TEXT && !w->redact) {
-        /* the common case, without copies: only unsafe bytes change */
-        GString *c = g_string_sized_new(n + 16);
-        safe_append(c, s, n);
-        fwrite(c->str, 1, c->len, w->f);
-        g_string_free(c, TRUE);
+    if (!w->redact) {
+        emit(w, s, n);
         return;
     }
-    GString *c = clean(w, s, n);
-    escaped(w, c->str, c->len, 0);
-    g_string_free(c, TRUE);
+    GString *r = g_string_sized_new(n + 16);
+    idm_redact(w->redact, s, n, r);
+    emit(w, r->str, r->len);
+    g_string_free(r, TRUE);
 }
 
 void out_val(outw *w, const char *s)
@@ -162,6 +206,10 @@ static void padded_value(outw *w, const char *v, long prec, long width, int left
     if (!v)
         v = "(null)";
     size_t n = prec >= 0 ? strnlen(v, (size_t)prec) : strlen(v);
+    if (width <= 0) {
+        out_valn(w, v, n);
+        return;
+    }
     GString *c = clean(w, v, n);
     long chars = (long)g_utf8_strlen(c->str, (gssize)c->len);
     for (long i = chars; !left && i < width; i++)
@@ -190,12 +238,15 @@ void out_printf(outw *w, const char *fmt, ...)
             p = q + 1;
             continue;
         }
-        /* flags, width, precision (either may be '*'), length, conversion */
-        GString *spec = g_string_new("%");
+        /* flags, width, precision (either may be '*'), length, conversion:
+         * rebuilt with the '*'s resolved, for fprintf */
+        char spec[48];
+        size_t k = 0;
+        spec[k++] = '%';
         int left = 0;
-        while (*q && strchr("-+ #0", *q)) {
+        while (*q && strchr("-+ #0", *q) && k < 8) {
             left |= *q == '-';
-            g_string_append_c(spec, *q++);
+            spec[k++] = *q++;
         }
         long width = -1, prec = -1;
         if (*q == '*') {
@@ -203,14 +254,14 @@ void out_printf(outw *w, const char *fmt, ...)
             if (width < 0) {
                 left = 1;
                 width = -width;
-                g_string_append_c(spec, '-');
+                spec[k++] = '-';
             }
-            g_string_append_printf(spec, "%ld", width);
             q++;
         } else if (g_ascii_isdigit(*q)) {
             width = strtol(q, (char **)&q, 10);
-            g_string_append_printf(spec, "%ld", width);
         }
+        if (width >= 0)
+            k += (size_t)snprintf(spec + k, sizeof spec - k, "%ld", width);
         if (*q == '.') {
             q++;
             if (*q == '*') {
@@ -220,7 +271,7 @@ void out_printf(outw *w, const char *fmt, ...)
                 prec = strtol(q, (char **)&q, 10);
             }
             if (prec >= 0)
-                g_string_append_printf(spec, ".%ld", prec);
+                k += (size_t)snprintf(spec + k, sizeof spec - k, ".%ld", prec);
         }
         char len[3] = "";
         if ((q[0] == 'h' && q[1] == 'h') || (q[0] == 'l' && q[1] == 'l')) {
@@ -229,10 +280,9 @@ void out_printf(outw *w, const char *fmt, ...)
         } else if (*q && strchr("hlzjtL", *q)) {
             len[0] = *q++;
         }
-        g_string_append(spec, len);
         char conv = *q ? *q++ : '\0';
-        g_string_append_c(spec, conv);
-        const char *sp = spec->str;
+        snprintf(spec + k, sizeof spec - k, "%s%c", len, conv);
+        const char *sp = spec;
         switch (conv) {
         case 's':
             padded_value(w, va_arg(ap, const char *), prec, width, left);
@@ -287,7 +337,6 @@ void out_printf(outw *w, const char *fmt, ...)
         default:
             break; /* not a conversion the writers use */
         }
-        g_string_free(spec, TRUE);
         p = q;
     }
     va_end(ap);
