@@ -103,10 +103,7 @@ amt_rc analysis_add_keylog_file(analysis *a, const char *path)
 
 amt_rc analysis_add_rsa_key(analysis *a, const char *path, const char *password)
 {
-    char err[512];
-    if (tls_keys_add_rsa_file(a->keys, path, password, err, sizeof err) != 0)
-        return amt_fail(&a->err, AMT_E_INPUT, "%s", err);
-    return AMT_OK;
+    return tls_keys_add_rsa_file(a->keys, path, password, &a->err);
 }
 
 /* ---- HTTP and SOAP into records ------------------------------------------ */
