@@ -33,10 +33,7 @@ static GPtrArray *given_list(const amtdiag_options *o)
     }
     for (guint i = 0; i < o->passwords->len; i++) {
         const char *p = g_ptr_array_index(o->passwords, i);
-        if (o->redact) /* the user name is redacted too */
-            g_ptr_array_add(g, g_strdup("--password …"));
-        else
-            g_ptr_array_add(g, g_strdup_printf("--password %.*s:…", (int)(strchr(p, ':') - p), p));
+        g_ptr_array_add(g, g_strdup_printf("--password %.*s:…", (int)(strchr(p, ':') - p), p));
     }
     if (o->hosts_file)
         g_ptr_array_add(g, g_strdup_printf("--hosts %s", o->hosts_file));
@@ -119,9 +116,12 @@ static int streaming(const amtdiag_options *o)
 
 /* ---- the terminal: the only place amtdiag writes to standard error ---- */
 
+/* A message: the file names and values in it are shown as the reports
+ * show them, control characters as \xNN. */
 static void say(const char *msg)
 {
-    fprintf(stderr, "amtdiag: %s\n", msg);
+    outw w = out_make(stderr, OUT_TEXT, NULL);
+    out_printf(&w, "amtdiag: %s\n", msg);
 }
 
 static void on_warning(void *ctx, const char *msg)
@@ -135,11 +135,12 @@ static void on_warning(void *ctx, const char *msg)
 static void on_progress(void *ctx, const char *file, uint64_t frames, unsigned conns, int done)
 {
     (void)ctx;
+    outw w = out_make(stderr, OUT_TEXT, NULL);
     if (done)
         fputs("\r\033[K", stderr);
     else
-        fprintf(stderr, "\ramtdiag: %s: %" G_GUINT64_FORMAT " frames, %u connections…\033[K", file,
-                frames, conns);
+        out_printf(&w, "\ramtdiag: %s: %" G_GUINT64_FORMAT " frames, %u connections…\033[K", file,
+                   frames, conns);
 }
 
 /* A closed standard descriptor would be reused by the next file opened, and
