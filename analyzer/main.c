@@ -94,12 +94,19 @@ static void stream_conn(void *ctx, const conn_rec *c)
         return; /* placeholders need the whole capture to stay stable */
     diag_inputs in = s->u->in;
     in.in_progress = 1;
-    diag_result *d = diagnose(s->a, &in);
-    report_in r = {s->a, d, 0, want_color(s->o, s->out), NULL, 0};
+    /* The rules run over this connection alone (and the DNS seen so far):
+     * running them over every connection at each end made a pipe of many
+     * connections quadratic. */
+    analysis view = *s->a;
+    view.conns = g_ptr_array_new();
+    g_ptr_array_add(view.conns, (gpointer)c);
+    diag_result *d = diagnose(&view, &in);
+    report_in r = {&view, d, 0, want_color(s->o, s->out), NULL, 0};
     fprintf(s->out, "ended: ");
     report_text_conn(s->out, &r, c);
     fflush(s->out);
     diag_result_free(d);
+    g_ptr_array_free(view.conns, TRUE);
 }
 
 static int streaming(const amtdiag_options *o)

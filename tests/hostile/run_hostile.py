@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -62,18 +63,27 @@ class Env:
         else:
             cmd = ["/usr/bin/time", "-o", tf, "-f", "%e %M", self.amtdiag] + args
         limit = max_s * self.time_factor
-        p = subprocess.run(cmd, stdin=stdin, capture_output=True, env=env, timeout=limit + 60)
+        # a process group of its own, so that a run past the bound is
+        # stopped whole (the shell, amtdiag, what feeds it)
+        p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env, start_new_session=True)
+        try:
+            out, err = p.communicate(timeout=limit + 60)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            raise Failure("still running after %d s (bound %d s)" % (limit + 60, limit))
         with open(tf) as f:
             last = f.read().strip().splitlines()[-1].split()
         seconds, rss_mb = float(last[0]), int(last[1]) / 1024
-        r = Run(p.returncode, p.stdout, p.stderr, seconds, rss_mb)
+        r = Run(p.returncode, out, err, seconds, rss_mb)
         problems = []
         if seconds > limit:
             problems.append("took %.1f s, bound %d s" % (seconds, limit))
         if rss_mb > max_mb + self.mem_extra:
             problems.append("used %.0f MB, bound %d MB" % (rss_mb, max_mb + self.mem_extra))
-        if b"runtime error" in p.stderr or b"Sanitizer" in p.stderr or p.returncode == 86:
-            problems.append("sanitizer report: " + p.stderr.decode(errors="replace")[-2000:])
+        if b"runtime error" in err or b"Sanitizer" in err or p.returncode == 86:
+            problems.append("sanitizer report: " + err.decode(errors="replace")[-2000:])
         if problems:
             raise Failure("; ".join(problems))
         return r
@@ -124,6 +134,19 @@ def case_pipes(env):
         keys = [c["tls"]["key_status"] for c in got["connections"] if c.get("tls")]
         if not keys or set(keys) != {"decrypted"}:
             raise Failure("%s: embedded secrets not used: %s" % (how, keys))
+
+
+def case_pipe_many_connections(env):
+    """20 001 connections through a pipe, diagnosed as each ends: each
+    verdict is worked out for its connection alone (over all of them at
+    every end it took minutes)."""
+    path = env.path("many.pcap")
+    subprocess.run([sys.executable, os.path.join(HERE, "..", "analyzer", "make_http_pcap.py"), path,
+                    "many"], check=True)
+    r = env.run('cat "%s" | "$AMTDIAG" -r -' % path, shell=True, max_s=20, max_mb=300)
+    expect(r, 1, "ended: #20000 ")
+    if r.out.count(b"\nended: #") + r.out.startswith(b"ended: #") != 20001:
+        raise Failure("not every connection was diagnosed as it ended")
 
 
 def case_compressed(env):
@@ -406,7 +429,7 @@ def case_bad_status_lines(env):
     os.unlink(path)
 
 
-CASES = [case_pipes, case_compressed, case_control_characters, case_json_utf8, case_redaction, case_write_errors,
+CASES = [case_pipes, case_pipe_many_connections, case_compressed, case_control_characters, case_json_utf8, case_redaction, case_write_errors,
          case_secrets_limit, case_output_files, case_export_decrypted, case_basic_credentials,
          case_corrupt_first_block, case_bad_status_lines]
 
