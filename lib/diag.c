@@ -92,6 +92,17 @@ int diag_has_error(const diag_conn_result *cr)
     return 0;
 }
 
+int diag_console_spoke_http(const diag_conn_facts *c)
+{
+    static const char *const methods[] = {"GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ", "DELETE "};
+    for (size_t k = 0; k < G_N_ELEMENTS(methods); k++) {
+        size_t n = strlen(methods[k]);
+        if (c->n_console_head >= n && memcmp(c->console_head, methods[k], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 amt_service diag_service(const diag_conn_facts *c)
 {
     return c->service != AMT_SERVICE_UNKNOWN ? c->service : amt_service_of_port(c->server_port);
@@ -197,7 +208,9 @@ static void decide(const diag_conn_facts *c, diag_conn_result *cr)
         cr->outcome = diag_has_error(cr) ? DIAG_OUTCOME_REJECTED : DIAG_OUTCOME_UNKNOWN;
         return;
     } else {
-        cr->stage = c->is_tls ? DIAG_STAGE_TLS : DIAG_STAGE_TCP;
+        /* On a TLS service the first stage past TCP is TLS, whatever came */
+        cr->stage =
+            c->is_tls || amt_service_is_tls(diag_service(c)) ? DIAG_STAGE_TLS : DIAG_STAGE_TCP;
     }
     if (diag_has_error(cr)) {
         cr->outcome = DIAG_OUTCOME_REJECTED;

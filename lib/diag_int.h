@@ -89,6 +89,9 @@ int diag_parse_http_date(const char *s, int64_t *out);
 /* Who ended connection c, how, and after which step. */
 void diag_end_of(const diag_conn_facts *c, diag_end *e);
 
+/* Whether the console's first bytes on c are an HTTP request line. */
+int diag_console_spoke_http(const diag_conn_facts *c);
+
 /* The service AMT offers on connection c: the facts' word, else its
  * well-known port. */
 amt_service diag_service(const diag_conn_facts *c);

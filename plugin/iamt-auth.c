@@ -13,7 +13,6 @@
 #include <epan/to_str.h>
 #include <epan/conversation.h>
 #include <epan/expert.h>
-#include <epan/proto_data.h>
 #include <string.h>
 
 #include "amtdiag/http_auth.h"
@@ -26,8 +25,6 @@
 #define HISTORY_MAX 32
 /* Challenges per WWW-Authenticate (AMT offers Digest, sometimes Negotiate). */
 #define CHALLENGES_MAX 4
-/* Per-packet data keys: one per HTTP message of a frame. */
-#define MEMO_KEY(ordinal) (0x100u + (ordinal))
 
 static int proto_iamt = -1;
 static int hf_auth_scheme = -1;
@@ -55,14 +52,20 @@ typedef struct amt_server {
     guint n, next;
 } amt_server;
 
-/* What the first pass decided about one message. */
-typedef struct auth_memo {
-    guint32 challenge_in; /* a request: the 401 that issued its nonce */
-    const char *outcome;  /* a response: "challenge", "accepted", "rejected" */
-    const char *scheme;   /* of the credentials the response answers */
+/* What the first pass decided about one message, shown on every pass.
+ * The header values are kept (file scope) and parsed again to show them:
+ * a later pass may have no tree to read them from. */
+struct iamt_auth_view {
+    int is_request;
+    const char *authorization;    /* a request's credentials */
+    guint32 challenge_in;         /* a request: the 401 that issued its nonce */
+    guint status;                 /* a response's status code */
+    const char *www_authenticate; /* a 401's challenges */
+    const char *outcome;          /* a response: "challenge", "accepted", "rejected" */
+    const char *scheme;           /* of the credentials the response answers */
     const char *user;
     iamt_findings findings;
-} auth_memo;
+};
 
 static wmem_map_t *servers;  /* server address text → amt_server */
 static wmem_map_t *nonces;   /* "address nonce" → frame of the 401 */
@@ -120,8 +123,9 @@ static diag_exchange *history_array(wmem_allocator_t *scope, const amt_server *s
     return a;
 }
 
-static void track_request(packet_info *pinfo, const iamt_http_msg *msg, auth_memo *memo,
-                          http_auth *cr)
+/* A request: remembered for its response; shown when it carries
+ * credentials. */
+static iamt_auth_view *track_request(packet_info *pinfo, const iamt_http_msg *msg, http_auth *cr)
 {
     login_req *q = wmem_new0(wmem_file_scope(), login_req);
     q->frame = pinfo->num;
@@ -131,34 +135,46 @@ static void track_request(packet_info *pinfo, const iamt_http_msg *msg, auth_mem
     wmem_map_insert(requests, GUINT_TO_POINTER(pinfo->num), q);
     conversation_t *conv = find_or_create_conversation(pinfo);
     conversation_add_proto_data(conv, proto_iamt, q);
-    if (parse_credentials(msg->authorization, cr) && cr->scheme == HTTP_AUTH_DIGEST && *cr->nonce) {
+    if (!parse_credentials(msg->authorization, cr))
+        return NULL;
+    iamt_auth_view *v = wmem_new0(wmem_file_scope(), iamt_auth_view);
+    v->is_request = 1;
+    v->authorization = q->authorization;
+    if (cr->scheme == HTTP_AUTH_DIGEST && *cr->nonce) {
         const char *key = nonce_key(pinfo->pool, &pinfo->dst, cr->nonce);
-        memo->challenge_in = GPOINTER_TO_UINT(wmem_map_lookup(nonces, key));
+        v->challenge_in = GPOINTER_TO_UINT(wmem_map_lookup(nonces, key));
     }
+    return v;
 }
 
-static void track_response(packet_info *pinfo, const iamt_http_msg *msg, auth_memo *memo,
-                           http_auth *cr, http_auth *ch)
+/* A response: the outcome of the login it answers, judged by lib's rules
+ * when refused; shown when it is a 401 or answers credentials. */
+static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *msg, http_auth *cr,
+                                      http_auth *ch)
 {
     const login_req *q =
         msg->request_in ? wmem_map_lookup(requests, GUINT_TO_POINTER(msg->request_in)) : NULL;
     if (!q)
         q = conversation_get_proto_data(find_or_create_conversation(pinfo), proto_iamt);
     gboolean creds = q && parse_credentials(q->authorization, cr);
+    if (msg->status != 401 && !creds)
+        return NULL;
+    iamt_auth_view *v = wmem_new0(wmem_file_scope(), iamt_auth_view);
+    v->status = msg->status;
     if (creds) {
-        memo->scheme = file_copy(cr->scheme_name);
-        memo->user = *cr->username ? file_copy(cr->username) : NULL;
-        memo->outcome = msg->status == 401 ? "rejected" : "accepted";
-    } else if (msg->status == 401) {
-        memo->outcome = "challenge";
+        v->scheme = file_copy(cr->scheme_name);
+        v->user = *cr->username ? file_copy(cr->username) : NULL;
+        v->outcome = msg->status == 401 ? "rejected" : "accepted";
+    } else {
+        v->outcome = "challenge";
     }
-    size_t n = msg->status == 401 ? parse_challenges(msg->www_authenticate, ch) : 0;
+    if (msg->status == 401)
+        v->www_authenticate = file_copy(msg->www_authenticate);
+    size_t n = parse_challenges(v->www_authenticate, ch);
     for (size_t i = 0; i < n; i++)
         if (ch[i].scheme == HTTP_AUTH_DIGEST && *ch[i].nonce)
             wmem_map_insert(nonces, nonce_key(wmem_file_scope(), &pinfo->src, ch[i].nonce),
                             GUINT_TO_POINTER(pinfo->num));
-    if (msg->status != 401 && !creds)
-        return;
     amt_server *s = server_of(pinfo, &pinfo->src);
     diag_exchange *e = wmem_new0(wmem_file_scope(), diag_exchange);
     e->req_frame = q ? q->frame : 0;
@@ -168,18 +184,18 @@ static void track_response(packet_info *pinfo, const iamt_http_msg *msg, auth_me
     e->uri = q ? q->uri : NULL;
     e->authorization = q ? q->authorization : NULL;
     e->status = (int)msg->status;
-    e->www_authenticate = file_copy(msg->www_authenticate);
+    e->www_authenticate = v->www_authenticate;
     history_add(s, e);
     /* A successful login with a real response tells nothing more; the rest
      * (a 401 to credentials, response="") goes to lib's rules. */
     gboolean empty = creds && (cr->present & HTTP_AUTH_P_RESPONSE) && !*cr->response;
     if (!creds || (msg->status != 401 && !empty))
-        return;
+        return v;
     size_t n_acc = 0;
     const diag_account *acc = iamt_passwords_accounts(pinfo->pool, &n_acc);
-    memo->findings =
-        iamt_diag_judge(history_array(pinfo->pool, s), s->n, &pinfo->src, pinfo->srcport,
-                        "http-auth", e->req_frame, e->resp_frame, acc, n_acc);
+    v->findings = iamt_diag_judge(history_array(pinfo->pool, s), s->n, &pinfo->src, pinfo->srcport,
+                                  "http-auth", e->req_frame, e->resp_frame, acc, n_acc);
+    return v;
 }
 
 static void add_str(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, const char *s)
@@ -192,7 +208,7 @@ static void add_str(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo,
 }
 
 static void show_credentials(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const http_auth *cr,
-                             const auth_memo *memo)
+                             const iamt_auth_view *v)
 {
     add_str(t, hf_auth_scheme, tvb, pinfo, cr->scheme_name);
     add_str(t, hf_auth_username, tvb, pinfo, cr->username);
@@ -201,9 +217,8 @@ static void show_credentials(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, c
     add_str(t, hf_auth_uri, tvb, pinfo, cr->uri);
     add_str(t, hf_auth_qop, tvb, pinfo, cr->qop);
     add_str(t, hf_auth_nc, tvb, pinfo, cr->nc);
-    if (memo && memo->challenge_in) {
-        proto_item *it =
-            proto_tree_add_uint(t, hf_auth_challenge_in, tvb, 0, 0, memo->challenge_in);
+    if (v->challenge_in) {
+        proto_item *it = proto_tree_add_uint(t, hf_auth_challenge_in, tvb, 0, 0, v->challenge_in);
         proto_item_set_generated(it);
     }
 }
@@ -225,26 +240,26 @@ static void show_challenges(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, co
 }
 
 /* "Login challenge (Digest)", "Login rejected (Digest, user admin): cause". */
-static void set_info(packet_info *pinfo, const auth_memo *memo, const http_auth *ch, size_t n)
+static void set_info(packet_info *pinfo, const iamt_auth_view *v, const http_auth *ch, size_t n)
 {
     wmem_strbuf_t *b = wmem_strbuf_new(pinfo->pool, NULL);
-    if (!strcmp(memo->outcome, "challenge")) {
+    if (!strcmp(v->outcome, "challenge")) {
         wmem_strbuf_append(b, "Login challenge (");
         for (size_t i = 0; i < n; i++)
             wmem_strbuf_append_printf(b, "%s%s", i ? ", " : "",
                                       iamt_text(pinfo->pool, ch[i].scheme_name, 64));
         wmem_strbuf_append(b, n ? ")" : "no scheme)");
-    } else if (!strcmp(memo->outcome, "rejected")) {
-        wmem_strbuf_append_printf(b, "Login rejected (%s", memo->scheme ? memo->scheme : "?");
-        if (memo->user)
-            wmem_strbuf_append_printf(b, ", user %s", memo->user);
+    } else if (!strcmp(v->outcome, "rejected")) {
+        wmem_strbuf_append_printf(b, "Login rejected (%s", v->scheme ? v->scheme : "?");
+        if (v->user)
+            wmem_strbuf_append_printf(b, ", user %s", v->user);
         wmem_strbuf_append(b, ")");
-        if (memo->findings.n)
-            wmem_strbuf_append_printf(b, ": %s", memo->findings.f[0].token);
+        if (v->findings.n)
+            wmem_strbuf_append_printf(b, ": %s", v->findings.f[0].token);
     } else {
         /* Accepted: the WS-Man sentence stays; a finding is worth a mark. */
-        for (size_t i = 0; i < memo->findings.n; i++)
-            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", memo->findings.f[i].token);
+        for (size_t i = 0; i < v->findings.n; i++)
+            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", v->findings.f[i].token);
         return;
     }
     /* HTTP fenced its first line; this sentence replaces it. */
@@ -252,50 +267,45 @@ static void set_info(packet_info *pinfo, const auth_memo *memo, const http_auth 
     col_add_str(pinfo->cinfo, COL_INFO, wmem_strbuf_get_str(b));
 }
 
-void iamt_auth_dissect(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, void *ctx,
-                       const iamt_http_msg *msg)
+const iamt_auth_view *iamt_auth_track(packet_info *pinfo, const iamt_http_msg *msg)
 {
     http_auth *cr = wmem_new0(pinfo->pool, http_auth);
+    if (msg->is_request)
+        return track_request(pinfo, msg, cr);
     http_auth *ch = wmem_alloc0_array(pinfo->pool, http_auth, CHALLENGES_MAX);
-    auth_memo *memo =
-        p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, MEMO_KEY(msg->ordinal));
-    if (!memo && !PINFO_FD_VISITED(pinfo)) {
-        memo = wmem_new0(wmem_file_scope(), auth_memo);
-        if (msg->is_request)
-            track_request(pinfo, msg, memo, cr);
-        else
-            track_response(pinfo, msg, memo, cr, ch);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, MEMO_KEY(msg->ordinal), memo);
-    }
+    return track_response(pinfo, msg, cr, ch);
+}
+
+void iamt_auth_show(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, void *ctx,
+                    const iamt_auth_view *v)
+{
     proto_item *login;
     proto_tree *t;
-    if (msg->is_request) {
-        if (!parse_credentials(msg->authorization, cr))
+    if (v->is_request) {
+        http_auth *cr = wmem_new0(pinfo->pool, http_auth);
+        if (!parse_credentials(v->authorization, cr))
             return;
         t = proto_tree_add_subtree_format(tree_of(ctx), tvb, 0, 0, ett_auth, &login,
                                           "Login: %s credentials",
                                           iamt_text(pinfo->pool, cr->scheme_name, 64));
         proto_item_set_generated(login);
-        show_credentials(tvb, pinfo, t, cr, memo);
+        show_credentials(tvb, pinfo, t, cr, v);
         return;
     }
-    size_t n = msg->status == 401 ? parse_challenges(msg->www_authenticate, ch) : 0;
-    if (!n && !(memo && memo->outcome))
-        return;
+    http_auth *ch = wmem_alloc0_array(pinfo->pool, http_auth, CHALLENGES_MAX);
+    size_t n = parse_challenges(v->www_authenticate, ch);
     t = proto_tree_add_subtree(tree_of(ctx), tvb, 0, 0, ett_auth, &login, "Login");
     proto_item_set_generated(login);
     show_challenges(tvb, pinfo, t, ch, n);
-    if (!memo || !memo->outcome)
-        return;
-    proto_item_append_text(login, ": %s", memo->outcome);
-    if (memo->user) {
-        add_str(t, hf_auth_username, tvb, pinfo, memo->user);
-        proto_item_append_text(login, " (user %s)", memo->user);
+    proto_item_append_text(login, ": %s", v->outcome);
+    if (v->user) {
+        add_str(t, hf_auth_username, tvb, pinfo, v->user);
+        proto_item_append_text(login, " (user %s)", v->user);
     }
-    proto_item *it = proto_tree_add_string(t, hf_auth_outcome, tvb, 0, 0, memo->outcome);
+    proto_item *it = proto_tree_add_string(t, hf_auth_outcome, tvb, 0, 0, v->outcome);
     proto_item_set_generated(it);
-    iamt_diag_expert_add(pinfo, it, &memo->findings);
-    set_info(pinfo, memo, ch, n);
+    iamt_diag_expert_add(pinfo, it, &v->findings);
+    set_info(pinfo, v, ch, n);
 }
 
 void iamt_auth_register(int proto, module_t *m)

@@ -29,9 +29,18 @@ void iamt_auth_register(int proto, module_t *m);
  * that messages with nothing to show get no empty iamt item. */
 typedef proto_tree *(*iamt_tree_fn)(void *ctx);
 
-/* Dissects the login facts of one message of an AMT conversation into the
- * tree tree_of(ctx) returns. */
-void iamt_auth_dissect(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, void *ctx,
-                       const iamt_http_msg *msg);
+/* What the first pass decided about one message's login (file scope). */
+typedef struct iamt_auth_view iamt_auth_view;
+
+/* First pass only: follows the login through msg, a message of an AMT
+ * conversation (the challenge, credentials and outcome are capture-wide
+ * state), and returns what the message shows, or NULL when nothing. */
+const iamt_auth_view *iamt_auth_track(packet_info *pinfo, const iamt_http_msg *msg);
+
+/* Every pass: adds view's login items and expert infos to the tree
+ * tree_of(ctx) gives, and its sentence to the Info column. Needs nothing
+ * from the tree, which a later pass may not build. */
+void iamt_auth_show(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, void *ctx,
+                    const iamt_auth_view *view);
 
 #endif

@@ -13,7 +13,7 @@ static int hf_eoi_method = -1;
 static int hf_eoi_status_code = -1;
 static int hf_eoi_status_name = -1;
 static int hf_eoi_response_in = -1;
-static int hf_eoi_response_to = -1;
+static int hf_eoi_request_in = -1;
 static int hf_eoi_time = -1;
 static gint ett_eoi = -1;
 
@@ -34,7 +34,7 @@ proto_item *iamt_eoi_add(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, co
         if (m->status_name)
             proto_tree_add_string(t, hf_eoi_status_name, tvb, 0, 0, m->status_name);
     }
-    soap_exchange_add_links(t, tvb, pinfo, memo, hf_eoi_response_in, hf_eoi_response_to,
+    soap_exchange_add_links(t, tvb, pinfo, memo, hf_eoi_response_in, hf_eoi_request_in,
                             hf_eoi_time);
     return ti;
 }
@@ -57,8 +57,8 @@ void iamt_eoi_register(int proto)
         {&hf_eoi_response_in,
          {"Response in", "iamt.eoi.response_in", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, NULL, HFILL}},
-        {&hf_eoi_response_to,
-         {"Request in", "iamt.eoi.response_to", FT_FRAMENUM, BASE_NONE,
+        {&hf_eoi_request_in,
+         {"Request in", "iamt.eoi.request_in", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_eoi_time,
          {"Response time", "iamt.eoi.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,

@@ -4,6 +4,8 @@
  * hands them over. */
 #include "iamt-passwords.h"
 
+#include "ws-compat.h"
+
 #include <epan/uat.h>
 #include <string.h>
 
@@ -28,7 +30,7 @@ static void *rec_copy(void *dest, const void *src, size_t len)
     return d;
 }
 
-static gboolean rec_update(void *r, char **err)
+static ws_bool rec_update(void *r, char **err)
 {
     const password_rec *rec = r;
     if (!rec->user || !*rec->user) {

@@ -16,10 +16,11 @@
 #include "iamt-diag.h"
 #include "iamt-passwords.h"
 #include "iamt-text.h"
+#include "packet-iamt.h"
+#include "ws-compat.h"
 
 #define DEFAULT_REDIR_PORTS "16994"
 #define DEFAULT_REDIR_TLS_PORTS "16995"
-#define MEMO_KEY(layer, index) (0x10000u + ((guint)(layer) << 8) + (index))
 
 static int proto_iamt = -1;
 static int hf_redir = -1;
@@ -188,10 +189,11 @@ static void login_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, cons
 
 /* AMT's AuthenticateSessionReply: decided on the first pass. */
 static void login_reply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const redir_auth *a,
-                        redir_conv *rc, proto_item *ti, guint key)
+                        redir_conv *rc, proto_item *ti)
 {
+    guint key = IAMT_KEY_REDIR + iamt_frame_ordinal(pinfo, proto_iamt, IAMT_KEY_REDIR);
     reply_memo *m = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, key);
-    if (!m) {
+    if (!m && !PINFO_FD_VISITED(pinfo)) {
         m = wmem_new0(wmem_file_scope(), reply_memo);
         if (a->auth_type == REDIR_AUTH_QUERY)
             m->out = OUT_NONE;
@@ -234,6 +236,8 @@ static void login_reply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const 
         g_string_free(s, TRUE);
         return;
     }
+    if (!m)
+        return; /* (a later pass of a frame the first did not reach) */
     add_str(t, hf_auth_outcome, tvb, pinfo, outcome_names[m->out]);
     if (m->login_frame)
         proto_item_set_generated(proto_tree_add_uint(t, hf_login_in, tvb, 0, 0, m->login_frame));
@@ -282,7 +286,7 @@ static void session_start(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, redi
 static void reply_status(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, proto_item *ti,
                          const char *what)
 {
-    guint8 st = tvb_get_guint8(tvb, 1);
+    guint8 st = tvb_get_uint8(tvb, 1);
     proto_tree_add_item(t, hf_status, tvb, 1, 1, ENC_NA);
     const char *sn = redir_start_status_name(st);
     add_str(t, hf_status_name, tvb, pinfo, sn ? sn : "unknown");
@@ -323,10 +327,10 @@ static void sol_or_ider(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, guint8
 
 /* One whole message. */
 static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, redir_conv *rc,
-                            int dir, guint key)
+                            int dir)
 {
     guint n = tvb_reported_length(tvb);
-    guint8 type = tvb_get_guint8(tvb, 0);
+    guint8 type = tvb_get_uint8(tvb, 0);
     const char *name = redir_msg_name(type);
     proto_item *ti = proto_tree_add_item(tree, hf_redir, tvb, 0, (gint)n, ENC_NA);
     proto_item_append_text(ti, ": %s", name);
@@ -360,7 +364,7 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             proto_tree_add_item(t, hf_status, tvb, 1, 1, ENC_NA);
             const char *sn = redir_auth_status_name(a.status);
             add_str(t, hf_status_name, tvb, pinfo, sn ? sn : "unknown");
-            login_reply(tvb, pinfo, t, &a, rc, ti, key);
+            login_reply(tvb, pinfo, t, &a, rc, ti);
         } else {
             login_request(tvb, pinfo, t, &a, rc, ti);
         }
@@ -390,7 +394,7 @@ static int dissect_redir(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     col_clear(pinfo->cinfo, COL_INFO);
     redir_conv *rc = conv_of(pinfo);
     int dir = to_amt(pinfo);
-    guint len = tvb_reported_length(tvb), off = 0, index = 0;
+    guint len = tvb_reported_length(tvb), off = 0;
     while (off < len) {
         guint32 raw = rc->raw_frame[dir];
         if (raw && (pinfo->num > raw || (pinfo->num == raw && off >= rc->raw_offset[dir]))) {
@@ -424,12 +428,12 @@ static int dissect_redir(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             proto_item *ti = proto_tree_add_item(tree, hf_data, tvb, (gint)off, -1, ENC_NA);
             expert_add_info_format(pinfo, ti, &ei_malformed,
                                    "Not a redirection message (type 0x%02x)",
-                                   tvb_get_guint8(tvb, (gint)off));
+                                   tvb_get_uint8(tvb, (gint)off));
             return (int)len;
         }
         tvbuff_t *msg = tvb_new_subset_length(tvb, (gint)off, (gint)n);
         guint32 before = rc->raw_frame[dir];
-        dissect_message(msg, pinfo, tree, rc, dir, MEMO_KEY(pinfo->curr_layer_num, index++));
+        dissect_message(msg, pinfo, tree, rc, dir);
         off += (guint)n;
         if (!before && rc->raw_frame[dir] == pinfo->num)
             rc->raw_offset[dir] = off;

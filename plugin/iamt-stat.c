@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "iamt-tls.h"
+#include "ws-compat.h"
 
 void iamt_stat_tokens(GString *s, const GPtrArray *findings, int want_error_warning)
 {
@@ -54,7 +55,7 @@ static void stat_draw(void *tapdata)
         const diag_conn_result *cr = g_ptr_array_index(r->conns, i);
         if (cr->conn_id >= n)
             continue;
-        const diag_conn_facts *f = &conns[cr->conn_id]->f;
+        const diag_conn_facts *f = &conns[cr->conn_id]->b.f;
         char peers[160];
         g_snprintf(peers, sizeof peers, "%s -> %s", f->client, f->server);
         GString *ew = g_string_new(NULL), *info = g_string_new(NULL);
@@ -79,7 +80,7 @@ static void stat_draw(void *tapdata)
     printf("===================================================================\n");
 }
 
-static void stat_init(const char *opt_arg, void *userdata)
+static iamt_stat_init_ret stat_init(const char *opt_arg, void *userdata)
 {
     (void)opt_arg;
     (void)userdata;
@@ -89,7 +90,9 @@ static void stat_init(const char *opt_arg, void *userdata)
     if (err) {
         fprintf(stderr, "tshark: iamt,diag: %s\n", err->str);
         g_string_free(err, TRUE);
+        IAMT_STAT_INIT_RETURN(false);
     }
+    IAMT_STAT_INIT_RETURN(true);
 }
 
 void iamt_stat_register(void)

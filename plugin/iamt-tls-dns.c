@@ -5,6 +5,7 @@
 #include "iamt-tls-dns.h"
 
 #include "amtdiag/dns_names.h"
+#include "iamt-fields.h"
 
 #include <epan/proto.h>
 #include <string.h>
@@ -43,23 +44,8 @@ const diag_dns_facts *iamt_tls_dns_facts(size_t *n)
 
 static guint32 first_uint(proto_tree *tree, int f, int *found)
 {
-    *found = 0;
-    if (hf[f] < 0)
-        return 0;
-    GPtrArray *a = proto_find_first_finfo(tree, hf[f]);
-    guint32 v = 0;
-    if (a->len) {
-        field_info *fi = g_ptr_array_index(a, 0);
-        /* flags.response is a boolean (64-bit in 4.0), the others integers:
-         * the getter must match the type or epan aborts. */
-        if (fi->hfinfo->type == FT_BOOLEAN)
-            v = fvalue_get_uinteger64(&fi->value) != 0;
-        else if (fi->hfinfo->type == FT_UINT8 || fi->hfinfo->type == FT_UINT16 ||
-                 fi->hfinfo->type == FT_UINT32)
-            v = fvalue_get_uinteger(&fi->value);
-        *found = 1;
-    }
-    g_ptr_array_free(a, TRUE);
+    guint32 v;
+    *found = iamt_first_uint(tree, hf[f], &v);
     return v;
 }
 
@@ -103,18 +89,15 @@ int iamt_tls_dns_frame(packet_info *pinfo, proto_tree *tree)
     d.is_response = 1;
     d.qtype = (uint16_t)qtype;
     d.rcode = (int)first_uint(tree, D_RCODE, &found);
-    GPtrArray *a = proto_find_first_finfo(tree, hf[D_QNAME]);
-    const char *q =
-        a->len ? fvalue_get_string(&((field_info *)g_ptr_array_index(a, 0))->value) : NULL;
-    g_ptr_array_free(a, TRUE);
+    const char *q = iamt_first_str(tree, hf[D_QNAME]);
     if (!q || strlen(q) > 255 || !g_utf8_validate(q, -1, NULL))
         return 0;
     d.qname = wmem_strdup(wmem_file_scope(), q);
     d.ptr_family = amt_dns_ptr_address(q, d.ptr_addr);
     const char **ptr = wmem_alloc0_array(wmem_file_scope(), const char *, IAMT_DNS_NAMES_MAX);
-    a = hf[D_PTR] >= 0 ? proto_find_finfo(tree, hf[D_PTR]) : g_ptr_array_new();
+    GPtrArray *a = hf[D_PTR] >= 0 ? proto_find_finfo(tree, hf[D_PTR]) : g_ptr_array_new();
     for (guint i = 0; i < a->len && d.n_ptr_names < IAMT_DNS_NAMES_MAX; i++) {
-        const char *s = fvalue_get_string(&((field_info *)g_ptr_array_index(a, i))->value);
+        const char *s = iamt_fi_str(g_ptr_array_index(a, i));
         if (s && strlen(s) <= 255 && g_utf8_validate(s, -1, NULL))
             ptr[d.n_ptr_names++] = wmem_strdup(wmem_file_scope(), s);
     }

@@ -9,12 +9,15 @@
 #include <epan/expert.h>
 #include <epan/proto.h>
 #include <epan/prefs.h>
+#include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <wsutil/report_message.h>
 #include <wsutil/wslog.h>
 #include <string.h>
 
 #include "amtdiag/tls_alerts.h"
 #include "iamt-diag.h"
+#include "iamt-passwords.h"
 #include "iamt-stat-table.h"
 #include "iamt-text.h"
 #include "iamt-tls-dns.h"
@@ -39,36 +42,65 @@ static int tap_diag = -1; /* "iamt_diag": a frame changed a connection's facts *
 static const char *pref_trusted_fqdn = "";
 static const char *pref_clock_offset = "";
 static const char *pref_trusted_root = "";
+static const char *pref_console_ca = "";
 
-/* The roots of pref_trusted_root, loaded again when the file name changes. */
-static char *roots_path;
-static diag_blob *roots;
-static size_t n_roots;
+/* The certificates of a PEM file preference, loaded again when the file
+ * name changes. */
+typedef struct pem_roots {
+    const char *pref; /* "iamt.trusted_root", for messages */
+    char *path;
+    diag_blob *blobs;
+    size_t n;
+} pem_roots;
 
-static void load_roots(void)
+static pem_roots amt_roots = {"iamt.trusted_root", NULL, NULL, 0};
+static pem_roots console_roots = {"iamt.console_ca", NULL, NULL, 0};
+
+static void load_roots(pem_roots *r, const char *path)
 {
-    const char *path = pref_trusted_root ? pref_trusted_root : "";
-    if (g_strcmp0(path, roots_path ? roots_path : "") == 0)
+    path = path ? path : "";
+    if (g_strcmp0(path, r->path ? r->path : "") == 0)
         return;
-    diag_blobs_free(roots, n_roots);
-    roots = NULL;
-    n_roots = 0;
-    g_free(roots_path);
-    roots_path = g_strdup(path);
+    diag_blobs_free(r->blobs, r->n);
+    r->blobs = NULL;
+    r->n = 0;
+    g_free(r->path);
+    r->path = g_strdup(path);
     if (!*path)
         return;
     char err[512];
-    int n = diag_load_pem_certs(path, &roots, err, sizeof err);
+    int n = diag_load_pem_certs(path, &r->blobs, err, sizeof err);
     if (n < 0)
-        ws_warning("iamt.trusted_root: %s", err); /* the chain rule then uses the CA names */
+        report_failure("%s: %s", r->pref, err); /* the rules then go without it */
     else
-        n_roots = (size_t)n;
+        r->n = (size_t)n;
 }
 
-/* The last verdict and the facts it was computed from. */
+/* iamt.trusted_fqdn as lib parses --trusted-fqdn; a value that cannot be a
+ * DNS suffix is refused once per value, and the list then goes unused. */
+static void trusted_fqdn_list(GPtrArray *list)
+{
+    static char *refused;
+    const char *text = pref_trusted_fqdn ? pref_trusted_fqdn : "";
+    if (!*text)
+        return;
+    char bad[256];
+    if (diag_parse_fqdn_list(text, list, bad, sizeof bad) == 0)
+        return;
+    g_ptr_array_set_size(list, 0);
+    if (g_strcmp0(refused, text) != 0) {
+        g_free(refused);
+        refused = g_strdup(text);
+        report_failure("iamt.trusted_fqdn: \"%s\" is not a DNS suffix; give domains such as "
+                       "it.example.com, separated by commas. The list is not used.",
+                       bad);
+    }
+}
+
+/* The last verdict on the whole capture and the facts' version it was
+ * computed from. */
 static diag_result *cached;
 static unsigned cached_version;
-static int cached_scope; /* 1 all connections, 0 one (first pass) */
 
 static void clear_cache(void)
 {
@@ -77,22 +109,21 @@ static void clear_cache(void)
     cached = NULL;
 }
 
-/* The preferences as lib's inputs; the suffix strings live in list. */
-static diag_inputs inputs(GPtrArray *list, int in_progress)
+/* The preferences as lib's inputs; the suffix strings live in list, the
+ * accounts (the passwords table) in scope. */
+static diag_inputs inputs(GPtrArray *list, wmem_allocator_t *scope, int in_progress)
 {
     diag_inputs in = {.in_progress = in_progress};
-    gchar **parts = g_strsplit(pref_trusted_fqdn ? pref_trusted_fqdn : "", ",", 64);
-    for (gchar **p = parts; *p; p++) {
-        g_strstrip(*p);
-        if (**p)
-            g_ptr_array_add(list, g_strdup(*p));
-    }
-    g_strfreev(parts);
+    trusted_fqdn_list(list);
     in.trusted_fqdn = (const char *const *)list->pdata;
     in.n_trusted_fqdn = list->len;
-    load_roots();
-    in.trusted_roots = roots;
-    in.n_trusted_roots = n_roots;
+    load_roots(&amt_roots, pref_trusted_root);
+    in.trusted_roots = amt_roots.blobs;
+    in.n_trusted_roots = amt_roots.n;
+    load_roots(&console_roots, pref_console_ca);
+    in.console_roots = console_roots.blobs;
+    in.n_console_roots = console_roots.n;
+    in.accounts = iamt_passwords_accounts(scope, &in.n_accounts);
     int64_t off;
     if (pref_clock_offset && *pref_clock_offset &&
         diag_parse_offset(pref_clock_offset, &off) == 0) {
@@ -107,14 +138,16 @@ static diag_result *judge(iamt_tls_conn *const *conns, size_t n, int in_progress
 {
     diag_conn_facts *f = g_new0(diag_conn_facts, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
-        f[i] = conns[i]->f;
+        f[i] = conns[i]->b.f;
         f[i].id = (unsigned)i;
     }
     GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
-    diag_inputs in = inputs(list, in_progress);
+    wmem_allocator_t *scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+    diag_inputs in = inputs(list, scope, in_progress);
     size_t n_dns;
     const diag_dns_facts *dns = iamt_tls_dns_facts(&n_dns);
     diag_result *r = diag_run(f, n, dns, n_dns, &in);
+    wmem_destroy_allocator(scope);
     g_ptr_array_free(list, TRUE);
     g_free(f);
     return r;
@@ -141,26 +174,12 @@ const diag_result *iamt_tls_judge_all(void)
 {
     size_t n;
     iamt_tls_conn *const *conns = iamt_tls_facts_conns(&n);
-    if (!cached || cached_scope != 1 || cached_version != iamt_tls_judge_version()) {
+    if (!cached || cached_version != iamt_tls_judge_version()) {
         clear_cache();
         cached = judge(conns, n, 0);
-        cached_scope = 1;
         cached_version = iamt_tls_judge_version();
     }
     return cached;
-}
-
-/* The verdict for conn as of this frame: on the first pass that of its
- * facts so far (judging one connection keeps a long capture linear); on
- * later passes that of the whole capture. Sets *id to conn's result id. */
-static const diag_conn_result *verdict(packet_info *pinfo, iamt_tls_conn *c)
-{
-    if (PINFO_FD_VISITED(pinfo))
-        return diag_result_conn(iamt_tls_judge_all(), c->f.id);
-    clear_cache();
-    cached = judge(&c, 1, 1);
-    cached_scope = 0;
-    return diag_result_conn(cached, 0);
 }
 
 static int names_frame(const diag_finding *f, guint32 frame)
@@ -171,33 +190,147 @@ static int names_frame(const diag_finding *f, guint32 frame)
     return 0;
 }
 
-/* The frame a finding is shown on (later passes): the last frame it names
- * that belongs to the connection — the alert, else the certificate. */
-static guint32 shown_on(const diag_finding *f, const iamt_tls_conn *c)
-{
-    guint32 best = 0;
-    for (size_t i = 0; i < f->n_frames; i++)
-        if (f->frames[i] > best && iamt_tls_conn_has_event(c, (guint32)f->frames[i]))
-            best = (guint32)f->frames[i];
-    return best;
-}
-
-/* Whether the finding belongs on this frame. On later passes: the frame
- * shown_on picks. On the first pass only the facts so far are known, so a
- * finding is shown on the first frame whose facts prove it (the alert, or
- * AMT's FIN when it closes without one), once per connection. */
-static int on_this_frame(packet_info *pinfo, const diag_finding *f, iamt_tls_conn *c)
+/* Whether the finding is new on this frame: a finding is shown on the
+ * first frame whose facts prove it (the alert, or AMT's FIN when it
+ * closes without one), once per connection. */
+static int first_time(const diag_finding *f, iamt_tls_conn *c)
 {
     if (f->cause->stage != DIAG_STAGE_TLS)
         return 0;
-    if (PINFO_FD_VISITED(pinfo))
-        return shown_on(f, c) == pinfo->num;
     for (size_t i = 0; i < c->n_shown; i++)
         if (c->shown[i] == f->cause)
             return 0;
-    if (c->n_shown < G_N_ELEMENTS(c->shown))
-        c->shown[c->n_shown++] = f->cause;
+    if (c->n_shown == G_N_ELEMENTS(c->shown))
+        return 0;
+    c->shown[c->n_shown++] = f->cause;
     return 1;
+}
+
+/* Where a frame shows the connection's verdict so far (stage, outcome,
+ * AMT's checklist) without proving a cause: once AMT has decided on the
+ * handshake of a connection it asked a console certificate of (finished
+ * it, sent or got an alert, or the connection closes), so that the
+ * checklist shown is settled; and once on the first FIN or RST of a TLS
+ * connection, where its verdict is as final as its own frames make it. */
+enum { SUMMARY_CHECKLIST = 1, SUMMARY_CLOSE = 2 };
+
+static int summary_due(const iamt_tls_conn *c, const diag_conn_result *cr, guint32 frame)
+{
+    const diag_conn_facts *f = &c->b.f;
+    int due = 0;
+    if (cr->has_checklist && (f->tls.handshake_complete || f->tls.n_alerts || f->rst_from >= 0 ||
+                              f->first_fin_from >= 0))
+        due |= SUMMARY_CHECKLIST;
+    if (f->is_tls && (f->first_fin_frame == frame || f->rst_frame == frame))
+        due |= SUMMARY_CLOSE;
+    return due & ~c->summarized;
+}
+
+/* What the first pass showed on one frame of a connection, kept for every
+ * later pass (file scope): a later pass may build no tree to read the TLS
+ * fields from (tshark -2 -z expert, a GUI retap), and must show the same. */
+typedef struct tls_alert_view {
+    const char *cause; /* the likely AMT cause */
+    const char *text;  /* the expert text */
+} tls_alert_view;
+
+typedef struct tls_check_view {
+    diag_status status;
+    const char *evidence;
+} tls_check_view;
+
+typedef struct tls_frame_view {
+    iamt_finding *causes; /* proven on this frame: token, "token: evidence" */
+    size_t n_causes;
+    tls_alert_view *alerts; /* the frame's TLS alerts */
+    size_t n_alerts;
+    const char *stage, *outcome; /* the verdict so far; NULL: not shown here */
+    const char *candidates;      /* NULL when none */
+    int has_checklist;
+    tls_check_view checks[DIAG_N_RULES];
+} tls_frame_view;
+
+static const char *file_text(const char *s, size_t max)
+{
+    return iamt_text(wmem_file_scope(), s ? s : "", max);
+}
+
+static void view_alerts(tls_frame_view *v, packet_info *pinfo, const iamt_tls_conn *c,
+                        const diag_conn_result *cr)
+{
+    for (size_t i = 0; i < c->b.f.tls.n_alerts; i++) {
+        const diag_alert *a = &c->b.alerts[i];
+        if (a->frame != pinfo->num || a->desc <= 0)
+            continue;
+        const char *cause = NULL;
+        for (guint k = 0; k < cr->findings->len && !cause; k++) {
+            const diag_finding *f = g_ptr_array_index(cr->findings, k);
+            if (f->cause->stage == DIAG_STAGE_TLS && f->cause->severity != DIAG_INFO &&
+                names_frame(f, pinfo->num))
+                cause = f->cause->token;
+        }
+        if (!cause) {
+            diag_cause_id ids[2];
+            size_t n = diag_alert_likely_causes(a->from, a->desc, ids);
+            cause = n > 1 ? wmem_strdup_printf(wmem_file_scope(), "%s or %s",
+                                               diag_cause_get(ids[0])->token,
+                                               diag_cause_get(ids[1])->token)
+                          : diag_cause_get(ids[0])->token;
+        }
+        v->alerts =
+            wmem_realloc(wmem_file_scope(), v->alerts, (v->n_alerts + 1) * sizeof *v->alerts);
+        tls_alert_view *av = &v->alerts[v->n_alerts++];
+        av->cause = cause; /* static or file scope */
+        av->text = wmem_strdup_printf(wmem_file_scope(), "TLS alert %s (%d) from %s: likely %s",
+                                      amt_tls_alert_name(a->desc), a->desc,
+                                      a->from == DIAG_AMT ? "AMT" : "the console", cause);
+    }
+}
+
+/* The view of this frame (first pass): lib's verdict on the connection's
+ * facts so far, of which the frame shows what it proves. NULL: nothing. */
+static tls_frame_view *first_pass_view(packet_info *pinfo, iamt_tls_conn *c)
+{
+    /* Judging this one connection keeps a long capture linear. */
+    diag_result *r = judge(&c, 1, 1);
+    const diag_conn_result *cr = diag_result_conn(r, 0);
+    if (!cr) {
+        diag_result_free(r);
+        return NULL;
+    }
+    tls_frame_view *v = wmem_new0(wmem_file_scope(), tls_frame_view);
+    for (guint k = 0; k < cr->findings->len; k++) {
+        const diag_finding *f = g_ptr_array_index(cr->findings, k);
+        if (!first_time(f, c))
+            continue;
+        v->causes =
+            wmem_realloc(wmem_file_scope(), v->causes, (v->n_causes + 1) * sizeof *v->causes);
+        v->causes[v->n_causes].token = f->cause->token; /* static in lib's table */
+        v->causes[v->n_causes].text = wmem_strdup_printf(
+            wmem_file_scope(), "%s: %s", f->cause->token, file_text(f->evidence, IAMT_TEXT_MAX));
+        v->n_causes++;
+    }
+    view_alerts(v, pinfo, c, cr);
+    /* The verdict so far: with a cause it proves, and where it settles. */
+    int due = summary_due(c, cr, pinfo->num);
+    if (v->n_causes || due) {
+        c->summarized |= due;
+        v->stage = diag_stage_name(cr->stage); /* static, in lib's tables */
+        v->outcome = diag_outcome_name(cr->outcome);
+        if (cr->candidates)
+            v->candidates = file_text(cr->candidates, 2048);
+        v->has_checklist = cr->has_checklist;
+        for (int i = 0; cr->has_checklist && i < DIAG_N_RULES; i++) {
+            v->checks[i].status = cr->checklist[i].status;
+            v->checks[i].evidence = file_text(cr->checklist[i].evidence, 1024);
+        }
+    }
+    diag_result_free(r);
+    if (!v->n_causes && !v->n_alerts && !v->stage) {
+        wmem_free(wmem_file_scope(), v);
+        return NULL;
+    }
+    return v;
 }
 
 /* The iamt.tls subtree of a frame, made on first use so that frames with
@@ -221,65 +354,68 @@ static proto_tree *tls_tree(tls_ctx *x)
     return x->tls;
 }
 
-static void add_alerts(tvbuff_t *tvb, packet_info *pinfo, tls_ctx *x, const iamt_tls_conn *c,
-                       const diag_conn_result *cr)
+static void add_string(proto_tree *t, int hf, tvbuff_t *tvb, const char *s)
 {
-    for (size_t i = 0; i < c->f.tls.n_alerts; i++) {
-        const diag_alert *a = &c->alerts[i];
-        if (a->frame != pinfo->num || a->desc == 0 || a->desc < 0)
-            continue;
-        const char *cause = NULL;
-        for (guint k = 0; cr && k < cr->findings->len && !cause; k++) {
-            const diag_finding *f = g_ptr_array_index(cr->findings, k);
-            if (f->cause->stage == DIAG_STAGE_TLS && f->cause->severity != DIAG_INFO &&
-                names_frame(f, pinfo->num))
-                cause = f->cause->token;
-        }
-        if (!cause) {
-            diag_cause_id ids[2];
-            size_t n = diag_alert_likely_causes(a->from, a->desc, ids);
-            cause = n > 1
-                        ? wmem_strdup_printf(pinfo->pool, "%s or %s", diag_cause_get(ids[0])->token,
-                                             diag_cause_get(ids[1])->token)
-                        : diag_cause_get(ids[0])->token;
-        }
-        proto_item *it = proto_tree_add_string(tls_tree(x), hf_tls_alert_cause, tvb, 0, 0, cause);
-        proto_item_set_generated(it);
-        expert_add_info_format(pinfo, it, &ei_alert, "TLS alert %s (%d) from %s: likely %s",
-                               amt_tls_alert_name(a->desc), a->desc,
-                               a->from == DIAG_AMT ? "AMT" : "the console", cause);
-    }
+    proto_item_set_generated(proto_tree_add_string(t, hf, tvb, 0, 0, s));
 }
 
-static void add_checklist(tvbuff_t *tvb, proto_tree *t, const diag_conn_result *cr)
+static void add_checklist(tvbuff_t *tvb, proto_tree *t, const tls_frame_view *v)
 {
     proto_item *ti =
         proto_tree_add_none_format(t, hf_tls, tvb, 0, 0, "AMT's checks of the console certificate");
     proto_item_set_generated(ti);
     proto_tree *ct = proto_item_add_subtree(ti, ett_tls_checks);
     for (int r = 0; r < DIAG_N_RULES; r++) {
-        const diag_check *ck = &cr->checklist[r];
+        const tls_check_view *ck = &v->checks[r];
         proto_item *it = proto_tree_add_string_format_value(
             ct, hf_tls_check[r], tvb, 0, 0, diag_status_name(ck->status), "%s — %s",
-            diag_status_name(ck->status),
-            iamt_text(wmem_packet_scope(), ck->evidence ? ck->evidence : "", 1024));
+            diag_status_name(ck->status), ck->evidence);
         proto_item_set_generated(it);
     }
+}
+
+/* Every pass: the view's items and expert infos. Expert infos go on even
+ * without a tree (the items are then NULL): tshark -z expert and the
+ * GUI's Expert Information dialog count them from the expert tap. */
+static void show_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tls_frame_view *v)
+{
+    tls_ctx x = {tvb, tree, NULL};
+    for (size_t i = 0; i < v->n_causes; i++) {
+        proto_item *ci =
+            proto_tree_add_string(tls_tree(&x), hf_tls_cause, tvb, 0, 0, v->causes[i].token);
+        proto_item_set_generated(ci);
+        expert_field *ei = iamt_diag_expert_field(v->causes[i].token);
+        if (ei)
+            expert_add_info_format(pinfo, ci, ei, "%s", v->causes[i].text);
+    }
+    for (size_t i = 0; i < v->n_alerts; i++) {
+        proto_item *it =
+            proto_tree_add_string(tls_tree(&x), hf_tls_alert_cause, tvb, 0, 0, v->alerts[i].cause);
+        proto_item_set_generated(it);
+        expert_add_info_format(pinfo, it, &ei_alert, "%s", v->alerts[i].text);
+    }
+    if (!v->stage)
+        return;
+    proto_tree *t = tls_tree(&x);
+    add_string(t, hf_tls_stage, tvb, v->stage);
+    add_string(t, hf_tls_outcome, tvb, v->outcome);
+    if (v->candidates)
+        add_string(t, hf_tls_candidates, tvb, v->candidates);
+    if (v->has_checklist)
+        add_checklist(tvb, t, v);
 }
 
 static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (!tree) {
-        /* A GUI retap of the facts gathered on the first pass builds no
-         * tree: the table statistic still needs its calls. */
-        if (PINFO_FD_VISITED(pinfo) && have_tap_listener(tap_diag) &&
-            (iamt_amt_direction(pinfo) >= 0 || proto_is_frame_protocol(pinfo->layers, "dns")))
-            tap_queue_packet(tap_diag, pinfo, NULL);
+    gboolean visited = PINFO_FD_VISITED(pinfo);
+    /* The first pass reads the facts from the tree Wireshark builds for
+     * the fields this postdissector wants; later passes need no tree. */
+    if (!visited && !tree)
         return 0;
-    }
     if (proto_is_frame_protocol(pinfo->layers, "dns")) {
-        iamt_tls_dns_frame(pinfo, tree);
+        if (!visited)
+            iamt_tls_dns_frame(pinfo, tree);
         tap_queue_packet(tap_diag, pinfo, NULL);
         return 0;
     }
@@ -295,43 +431,17 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     /* Every frame of a connection: one without events (an unanswered SYN)
      * is still a row of the table statistic. */
     tap_queue_packet(tap_diag, pinfo, c);
-    if (!fr.event)
-        return 0;
-    const diag_conn_result *cr = verdict(pinfo, c);
-    if (!cr)
-        return 0;
-    tls_ctx x = {tvb, tree, NULL};
-    int shown = 0;
-    for (guint k = 0; k < cr->findings->len; k++) {
-        const diag_finding *f = g_ptr_array_index(cr->findings, k);
-        if (!on_this_frame(pinfo, f, c))
-            continue;
-        proto_item *ci =
-            proto_tree_add_string(tls_tree(&x), hf_tls_cause, tvb, 0, 0, f->cause->token);
-        proto_item_set_generated(ci);
-        expert_field *ei = iamt_diag_expert_field(f->cause->token);
-        if (ei)
-            expert_add_info_format(
-                pinfo, ci, ei, "%s: %s", f->cause->token,
-                iamt_text(wmem_packet_scope(), f->evidence ? f->evidence : "", IAMT_TEXT_MAX));
-        shown++;
+    const tls_frame_view *v;
+    if (!visited) {
+        tls_frame_view *nv = fr.event ? first_pass_view(pinfo, c) : NULL;
+        if (nv)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_TLS, nv);
+        v = nv;
+    } else {
+        v = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_TLS);
     }
-    add_alerts(tvb, pinfo, &x, c, cr);
-    if (shown || (c->f.tls.client_cert_frame == pinfo->num && cr->has_checklist)) {
-        proto_tree *t = tls_tree(&x);
-        proto_item *s =
-            proto_tree_add_string(t, hf_tls_stage, tvb, 0, 0, diag_stage_name(cr->stage));
-        proto_item_set_generated(s);
-        s = proto_tree_add_string(t, hf_tls_outcome, tvb, 0, 0, diag_outcome_name(cr->outcome));
-        proto_item_set_generated(s);
-        if (cr->candidates) {
-            s = proto_tree_add_string(t, hf_tls_candidates, tvb, 0, 0,
-                                      iamt_text(wmem_packet_scope(), cr->candidates, 2048));
-            proto_item_set_generated(s);
-        }
-        if (cr->has_checklist)
-            add_checklist(tvb, t, cr);
-    }
+    if (v)
+        show_view(tvb, pinfo, tree, v);
     return 0;
 }
 
@@ -392,6 +502,12 @@ void iamt_tls_register(int proto, module_t *m)
         "The roots AMT trusts for console certificates, as a PEM file (like amtdiag "
         "--trusted-root); without it the CertificateRequest's CA names are used",
         &pref_trusted_root, FALSE);
+    prefs_register_filename_preference(
+        m, "console_ca", "Console's trusted roots (PEM)",
+        "The roots the console trusts for AMT's certificate (its trust store), as a PEM file "
+        "(like amtdiag --ca): when the console refuses AMT's certificate, tells an untrusted "
+        "issuer from another reason",
+        &pref_console_ca, FALSE);
     iamt_tls_facts_register(proto);
     iamt_tls_dns_register();
     register_cleanup_routine(clear_cache);

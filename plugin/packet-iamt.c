@@ -7,6 +7,7 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
+#include <epan/proto_data.h>
 #include <epan/range.h>
 #include <epan/dissectors/packet-http.h>
 #include <epan/dissectors/packet-tls.h>
@@ -14,10 +15,12 @@
 
 #include "iamt-auth.h"
 #include "iamt-eoi.h"
+#include "iamt-fields.h"
 #include "iamt-redir.h"
 #include "iamt-text.h"
 #include "iamt-tls.h"
 #include "packet-iamt.h"
+#include "ws-compat.h"
 
 #define AMT_BANNER "Intel(R) Active Management Technology"
 #define DEFAULT_HTTP_PORTS "16992"
@@ -42,11 +45,18 @@ static dissector_handle_t iamt_post_handle;
 static dissector_handle_t http_handle;
 static dissector_handle_t http_tls_handle;
 
-/* Conversations on other ports that the heuristic recognised as AMT:
- * conversation index → the AMT (server) port. File scope: a new capture
- * starts empty. */
+/* Conversations on other ports that content showed to be AMT's:
+ * conversation index → amt_mark. File scope: a new capture starts empty. */
 static wmem_map_t *amt_convs;
-static gboolean pref_detect = TRUE; /* recognise AMT by content on other ports */
+
+/* AMT's side of such a conversation, and the frame that showed it: the
+ * conversation is AMT's from that frame on, on every pass alike (a later
+ * pass must not treat the frames before it differently from the first). */
+typedef struct amt_mark {
+    guint32 server_port;
+    guint32 from_frame;
+} amt_mark;
+static ws_bool pref_detect = TRUE; /* recognise AMT by content on other ports */
 
 static range_t *pref_http_ports;
 static range_t *pref_tls_ports;
@@ -66,14 +76,16 @@ static const char *banner_version(const char *server)
     return *server ? server : NULL;
 }
 
-/* The AMT port of a conversation the heuristic recognised, or 0. */
+/* The AMT port of a conversation content showed to be AMT's, at or
+ * after the frame that showed it; else 0. */
 static guint32 heur_amt_port(const packet_info *pinfo)
 {
-    if (!amt_convs || pinfo->ptype != PT_TCP)
+    if (!amt_convs || pinfo->ptype != PT_TCP || !wmem_map_size(amt_convs))
         return 0;
     conversation_t *conv = find_conversation_pinfo((packet_info *)pinfo, 0);
-    return conv ? GPOINTER_TO_UINT(wmem_map_lookup(amt_convs, GUINT_TO_POINTER(conv->conv_index)))
-                : 0;
+    const amt_mark *m =
+        conv ? wmem_map_lookup(amt_convs, GUINT_TO_POINTER(conv->conv_index)) : NULL;
+    return m && pinfo->num >= m->from_frame ? m->server_port : 0;
 }
 
 gboolean iamt_on_amt_port(const packet_info *pinfo)
@@ -105,6 +117,13 @@ int iamt_amt_direction(const packet_info *pinfo)
     return -1;
 }
 
+amt_service iamt_amt_service(const packet_info *pinfo)
+{
+    if (iamt_tls_direction(pinfo) >= 0 || proto_is_frame_protocol(pinfo->layers, "tls"))
+        return AMT_SERVICE_TLS;
+    return AMT_SERVICE_HTTP;
+}
+
 int iamt_tls_direction(const packet_info *pinfo)
 {
     if (!applied_tls_ports || pinfo->ptype != PT_TCP)
@@ -117,58 +136,23 @@ int iamt_tls_direction(const packet_info *pinfo)
 /* The first value of field hf under node, bounded and valid UTF-8. */
 static const char *field_str(packet_info *pinfo, proto_tree *node, int hf)
 {
-    if (hf < 0)
-        return NULL;
-    GPtrArray *a = proto_find_first_finfo(node, hf);
-    const char *s = NULL;
-    if (a->len)
-        s = fvalue_get_string(&((field_info *)g_ptr_array_index(a, 0))->value);
-    g_ptr_array_free(a, TRUE);
-    return s ? iamt_text(pinfo->pool, s, IAMT_TEXT_MAX) : NULL;
+    return iamt_text(pinfo->pool, iamt_first_str(node, hf), IAMT_TEXT_MAX);
 }
 
-static guint32 field_uint(proto_tree *node, int hf, gboolean *found)
-{
-    *found = FALSE;
-    if (hf < 0)
-        return 0;
-    GPtrArray *a = proto_find_first_finfo(node, hf);
-    guint32 v = 0;
-    if (a->len) {
-        v = fvalue_get_uinteger(&((field_info *)g_ptr_array_index(a, 0))->value);
-        *found = TRUE;
-    }
-    g_ptr_array_free(a, TRUE);
-    return v;
-}
-
-/* Every WWW-Authenticate of the message, joined as one header would list
- * them (AMT may send Negotiate and Digest in separate headers). */
-static const char *www_authenticate(packet_info *pinfo, proto_tree *node)
-{
-    if (hf_http_www_authenticate < 0)
-        return NULL;
-    GPtrArray *a = proto_find_finfo(node, hf_http_www_authenticate);
-    wmem_strbuf_t *b = NULL;
-    for (guint i = 0; i < a->len && i < 8; i++) {
-        const char *s = fvalue_get_string(&((field_info *)g_ptr_array_index(a, i))->value);
-        if (!s)
-            continue;
-        if (!b)
-            b = wmem_strbuf_new(pinfo->pool, NULL);
-        else
-            wmem_strbuf_append(b, ", ");
-        wmem_strbuf_append(b, iamt_text(pinfo->pool, s, IAMT_TEXT_MAX));
-    }
-    g_ptr_array_free(a, TRUE);
-    return b ? wmem_strbuf_get_str(b) : NULL;
-}
+/* What the first pass found in one HTTP message, shown on every pass
+ * (file scope): a later pass may build no tree to read HTTP's fields
+ * from (tshark -2 -z expert, a GUI retap), yet must show the same. */
+typedef struct http_msg_memo {
+    const char *server;         /* AMT's Server banner, NULL when none */
+    const iamt_auth_view *auth; /* the login, NULL when nothing to show */
+} http_msg_memo;
 
 typedef struct post_ctx {
     tvbuff_t *tvb;
     packet_info *pinfo;
     proto_tree *tree;
     unsigned n_messages;   /* HTTP messages seen so far in the frame */
+    wmem_array_t *memo;    /* http_msg_memo of the frame, NULL while empty */
     proto_tree *iamt_tree; /* of the current message, NULL until needed */
 } post_ctx;
 
@@ -183,13 +167,11 @@ static proto_tree *iamt_tree_of(void *ctx)
     return x->iamt_tree;
 }
 
-/* The AMT firmware banner of one HTTP message, if it has one. */
+/* The AMT firmware banner of one HTTP message. */
 static void add_banner(post_ctx *x, const char *server)
 {
     tvbuff_t *tvb = x->tvb;
-    const char *version = server ? banner_version(server) : NULL;
-    if (!version)
-        return;
+    const char *version = banner_version(server);
     proto_tree *t = iamt_tree_of(x);
     proto_item *it = proto_tree_add_string(t, hf_iamt_server, tvb, 0, 0, server);
     proto_item_set_generated(it);
@@ -201,9 +183,9 @@ static void add_banner(post_ctx *x, const char *server)
     col_append_str(x->pinfo->cinfo, COL_PROTOCOL, "/iAMT");
 }
 
-/* One top-level HTTP item: one HTTP message. Its fields are searched
- * under it, so a frame with several messages keeps them apart. */
-static void post_http_message(proto_node *node, gpointer data)
+/* One top-level HTTP item: one HTTP message (first pass). Its fields are
+ * searched under it, so a frame with several messages keeps them apart. */
+static void track_http_message(proto_node *node, gpointer data)
 {
     post_ctx *x = data;
     field_info *fi = PNODE_FINFO(node);
@@ -211,45 +193,68 @@ static void post_http_message(proto_node *node, gpointer data)
         return;
     packet_info *pinfo = x->pinfo;
     iamt_http_msg msg = {.ordinal = x->n_messages++};
-    x->iamt_tree = NULL;
+    http_msg_memo memo = {NULL, NULL};
     /* The banner names AMT on any port; the login is followed on AMT's,
      * and on a conversation the banner or an AMT request shows is AMT's
      * (another dissector, e.g. HTTP on 8080, may have taken it first). */
     const char *server = field_str(pinfo, node, hf_http_server);
-    add_banner(x, server);
-    if (!iamt_on_amt_port(pinfo)) {
-        if (!pref_detect)
-            return;
-        /* (A request showing AMT was marked when its body was decoded.) */
-        if (!server || !banner_version(server))
-            return;
+    if (server && banner_version(server))
+        memo.server = wmem_strdup(wmem_file_scope(), server);
+    if (!iamt_on_amt_port(pinfo) && pref_detect && memo.server)
         iamt_mark_amt(pinfo, pinfo->srcport);
+    /* (A request showing AMT was marked when its body was decoded.) */
+    if (iamt_on_amt_port(pinfo)) {
+        guint32 status;
+        msg.is_request = !iamt_first_uint(node, hf_http_status, &status);
+        msg.status = status;
+        if (msg.is_request) {
+            msg.method = field_str(pinfo, node, hf_http_method);
+            msg.uri = field_str(pinfo, node, hf_http_uri);
+            msg.authorization = field_str(pinfo, node, hf_http_authorization);
+        } else {
+            iamt_first_uint(node, hf_http_request_in, &msg.request_in);
+            /* AMT may send Negotiate and Digest in separate headers. */
+            msg.www_authenticate =
+                iamt_joined_str(pinfo->pool, node, hf_http_www_authenticate, IAMT_TEXT_MAX);
+        }
+        /* Neither request nor response: a continuation. */
+        if (!msg.is_request || msg.method)
+            memo.auth = iamt_auth_track(pinfo, &msg);
     }
-    gboolean is_response = FALSE;
-    msg.status = field_uint(node, hf_http_status, &is_response);
-    msg.is_request = !is_response;
-    if (msg.is_request) {
-        msg.method = field_str(pinfo, node, hf_http_method);
-        if (!msg.method)
-            return; /* neither request nor response: a continuation */
-        msg.uri = field_str(pinfo, node, hf_http_uri);
-        msg.authorization = field_str(pinfo, node, hf_http_authorization);
-    } else {
-        gboolean paired;
-        msg.request_in = field_uint(node, hf_http_request_in, &paired);
-        msg.www_authenticate = www_authenticate(pinfo, node);
-    }
-    iamt_auth_dissect(x->tvb, pinfo, iamt_tree_of, x, &msg);
+    if (!memo.server && !memo.auth)
+        return;
+    if (!x->memo)
+        x->memo = wmem_array_new(wmem_file_scope(), sizeof(http_msg_memo));
+    wmem_array_append_one(x->memo, memo);
 }
 
 static int dissect_iamt_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (!tree || proto_http < 0 || !proto_is_frame_protocol(pinfo->layers, "http"))
+    if (proto_http < 0 || !proto_is_frame_protocol(pinfo->layers, "http"))
         return 0;
-    post_ctx x = {tvb, pinfo, tree, 0, NULL};
-    proto_tree_children_foreach(tree, post_http_message, &x);
-    return tvb_captured_length(tvb);
+    post_ctx x = {tvb, pinfo, tree, 0, NULL, NULL};
+    if (!PINFO_FD_VISITED(pinfo)) {
+        /* Wireshark builds the tree on the first pass: the postdissector
+         * wants HTTP's fields. */
+        if (!tree)
+            return 0;
+        proto_tree_children_foreach(tree, track_http_message, &x);
+        if (x.memo)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_HTTP, x.memo);
+    } else {
+        x.memo = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_HTTP);
+    }
+    guint n = x.memo ? wmem_array_get_count(x.memo) : 0;
+    for (guint i = 0; i < n; i++) {
+        const http_msg_memo *m = wmem_array_index(x.memo, i);
+        x.iamt_tree = NULL;
+        if (m->server)
+            add_banner(&x, m->server);
+        if (m->auth)
+            iamt_auth_show(tvb, pinfo, iamt_tree_of, &x, m->auth);
+    }
+    return n ? (int)tvb_captured_length(tvb) : 0;
 }
 
 static void add_http_port(guint32 port, gpointer ptr)
@@ -297,6 +302,17 @@ static void apply_ports(void)
     iamt_redir_apply_ports();
 }
 
+guint iamt_frame_ordinal(packet_info *pinfo, int proto, guint key)
+{
+    /* Packet scope: the count starts again with every dissection. */
+    guint *n = p_get_proto_data(pinfo->pool, pinfo, proto, key);
+    if (!n) {
+        n = wmem_new0(pinfo->pool, guint);
+        p_add_proto_data(pinfo->pool, pinfo, proto, key, n);
+    }
+    return (*n)++;
+}
+
 gboolean iamt_detect_by_content(void)
 {
     return pref_detect;
@@ -304,17 +320,22 @@ gboolean iamt_detect_by_content(void)
 
 void iamt_mark_amt(packet_info *pinfo, guint32 server_port)
 {
-    if (pinfo->ptype != PT_TCP)
+    if (pinfo->ptype != PT_TCP || PINFO_FD_VISITED(pinfo))
         return;
     conversation_t *conv = find_or_create_conversation(pinfo);
-    wmem_map_insert(amt_convs, GUINT_TO_POINTER(conv->conv_index), GUINT_TO_POINTER(server_port));
+    if (wmem_map_lookup(amt_convs, GUINT_TO_POINTER(conv->conv_index)))
+        return;
+    amt_mark *m = wmem_new(wmem_file_scope(), amt_mark);
+    m->server_port = server_port;
+    m->from_frame = pinfo->num;
+    wmem_map_insert(amt_convs, GUINT_TO_POINTER(conv->conv_index), m);
 }
 
 /* AMT on a port that is not one of AMT's (port forwarding, a proxy): a
  * plain-HTTP request to AMT's WS-Man or EOI endpoints, or a response with
  * AMT's Server banner. The conversation is then HTTP and AMT's from here on. */
-static gboolean dissect_iamt_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                                      void *data)
+static ws_bool dissect_iamt_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                     void *data)
 {
     (void)data;
     guint len = tvb_captured_length(tvb);
@@ -330,7 +351,8 @@ static gboolean dissect_iamt_heur_tcp(tvbuff_t *tvb, packet_info *pinfo, proto_t
                         g_strstr_len(p, (gssize)n, "Server: " AMT_BANNER);
     if (!request && !response)
         return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), http_handle);
+    conversation_set_dissector_from_frame_number(find_or_create_conversation(pinfo), pinfo->num,
+                                                 http_handle);
     iamt_mark_amt(pinfo, request ? pinfo->destport : pinfo->srcport);
     call_dissector(http_handle, tvb, pinfo, tree);
     return TRUE;

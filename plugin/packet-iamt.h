@@ -6,6 +6,23 @@
 
 #include <epan/packet.h>
 
+#include "amtdiag/amt_ports.h"
+
+/* Keys of the iamt protocol's per-frame data (p_add_proto_data): what the
+ * first pass decided, shown again on every later pass. */
+enum {
+    IAMT_KEY_HTTP = 1,       /* packet-iamt: the HTTP messages' banner and login */
+    IAMT_KEY_TLS = 2,        /* iamt-tls: the frame's TLS verdicts */
+    IAMT_KEY_REDIR = 0x10000 /* iamt-redir: + the login reply's ordinal */
+};
+
+/* The ordinal of this call among this dissection's calls with the same
+ * proto and key (0, 1...): with several messages in a frame, a key for
+ * per-frame data that is the same on every pass, which
+ * pinfo->curr_layer_num is not (the first pass runs the layers again as
+ * TCP and TLS reassemble). */
+guint iamt_frame_ordinal(packet_info *pinfo, int proto, guint key);
+
 void proto_register_iamt(void);
 void proto_reg_handoff_iamt(void);
 
@@ -27,5 +44,10 @@ int iamt_tls_direction(const packet_info *pinfo);
 
 /* The same for every AMT port (iamt.http_ports and iamt.tls_ports). */
 int iamt_amt_direction(const packet_info *pinfo);
+
+/* The AMT service of the packet's connection, as the preferences (or the
+ * content, for AMT found on another port) say: AMT_SERVICE_TLS on a port
+ * of iamt.tls_ports or inside TLS, AMT_SERVICE_HTTP otherwise. */
+amt_service iamt_amt_service(const packet_info *pinfo);
 
 #endif

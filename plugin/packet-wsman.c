@@ -18,7 +18,6 @@
 #include <epan/packet.h>
 #include <epan/conversation.h>
 #include <epan/expert.h>
-#include <epan/dissectors/packet-http.h>
 #include <wsutil/wmem/wmem_user_cb.h>
 #include <string.h>
 
@@ -26,13 +25,18 @@
 #include "amtdiag/wsman_uri.h"
 #include "iamt-diag.h"
 #include "iamt-eoi.h"
+#include "iamt-fields.h"
 #include "iamt-text.h"
 #include "packet-iamt.h"
 #include "packet-wsman.h"
 #include "soap-exchange.h"
+#include "ws-compat.h"
 
 static int proto_wsman = -1;
 static int proto_http = -1;
+static int hf_http_status = -1;
+static int hf_http_method = -1;
+static int hf_http_uri = -1;
 static int hf_wsman_action = -1;
 static int hf_wsman_action_name = -1;
 static int hf_wsman_to = -1;
@@ -52,7 +56,7 @@ static int hf_wsman_fault_code = -1;
 static int hf_wsman_fault_subcode = -1;
 static int hf_wsman_fault_reason = -1;
 static int hf_wsman_response_in = -1;
-static int hf_wsman_response_to = -1;
+static int hf_wsman_request_in = -1;
 static int hf_wsman_time = -1;
 static gint ett_wsman = -1;
 static gint ett_wsman_item = -1;
@@ -124,11 +128,10 @@ static void add_wsman(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const so
 
 /* The Info sentence: "WS-Man Get AMT_GeneralSettings", "→ 200 GetResponse",
  * "Pull AMT_PublicKeyCertificate → fault AccessDenied". */
-static const char *info_of(packet_info *pinfo, const soap_msg *m, const soap_memo *memo,
-                           const soap_http *http)
+static const char *info_of(packet_info *pinfo, const soap_msg *m, const soap_memo *memo)
 {
     wmem_allocator_t *p = pinfo->pool;
-    if (!http->is_response) {
+    if (!memo || !memo->is_response) {
         if (m->kind == SOAP_KIND_WSMAN)
             return memo && memo->call
                        ? wmem_strdup_printf(p, "WS-Man %s", soap_call_name(p, memo->call))
@@ -137,7 +140,7 @@ static const char *info_of(packet_info *pinfo, const soap_msg *m, const soap_mem
                                   m->eoi_method ? m->eoi_method : "?");
     }
     const char *call = memo && memo->call ? soap_call_name(p, memo->call) : NULL;
-    const char *lead = call ? call : wmem_strdup_printf(p, "%u", http->status);
+    const char *lead = call ? call : wmem_strdup_printf(p, "%u", memo->status);
     const char *sub = m->fault_subcode.local ? m->fault_subcode.local : m->fault_code.local;
     if (m->is_fault)
         return wmem_strdup_printf(p, "%s%s → fault %s", call ? "" : "→ ", lead,
@@ -150,32 +153,46 @@ static const char *info_of(packet_info *pinfo, const soap_msg *m, const soap_mem
         return wmem_strdup_printf(p, "%s%s → StatusCode %u %s", call ? "" : "→ ", lead,
                                   m->status_code, m->status_name ? m->status_name : "");
     const char *what = m->kind == SOAP_KIND_WSMAN ? m->action_name : m->eoi_method;
-    return wmem_strdup_printf(p, "→ %u %s", http->status, what ? what : "");
+    return wmem_strdup_printf(p, "→ %u %s", memo->status, what ? what : "");
 }
 
-/* The HTTP facts of this body: type from HTTP's message info, status or
- * request line from HTTP's conversation (set from this very message
- * before its body is handed on). */
-static void http_facts(packet_info *pinfo, const void *data, soap_http *out)
+/* The HTTP message whose body this is: the last top-level HTTP item of
+ * the tree so far (HTTP adds a message's headers before handing its body
+ * on, and a later message of the frame is not in the tree yet). */
+static void last_http_item(proto_node *node, gpointer data)
 {
-    const http_message_info_t *mi = data;
+    field_info *fi = PNODE_FINFO(node);
+    if (fi && fi->hfinfo && fi->hfinfo->id == proto_http)
+        *(proto_node **)data = node;
+}
+
+/* The HTTP facts around this body (first pass): request or response from
+ * HTTP's hand-off, the status or request line from HTTP's fields of the
+ * message (public fields, in the tree because iamt's postdissector wants
+ * them). Packet scope. */
+static void http_facts(packet_info *pinfo, proto_tree *tree, const void *data, soap_http *out)
+{
+    const iamt_media_info *mi = data;
     memset(out, 0, sizeof *out);
-    out->is_response = mi && mi->type == HTTP_RESPONSE;
-    const http_conv_t *hc =
-        conversation_get_proto_data(find_or_create_conversation(pinfo), proto_http);
-    if (!hc)
+    out->is_response = mi && mi->type != IAMT_MEDIA_HTTP_REQUEST;
+    proto_node *msg = NULL;
+    if (tree)
+        proto_tree_children_foreach(tree, last_http_item, &msg);
+    if (!msg)
         return;
     if (out->is_response) {
-        out->status = hc->response_code;
+        guint32 status;
+        iamt_first_uint(msg, hf_http_status, &status);
+        out->status = status;
     } else {
-        out->method = hc->request_method;
-        out->uri = hc->request_uri;
+        out->method = iamt_text(pinfo->pool, iamt_first_str(msg, hf_http_method), IAMT_TEXT_MAX);
+        out->uri = iamt_text(pinfo->pool, iamt_first_str(msg, hf_http_uri), IAMT_TEXT_MAX);
     }
 }
 
 /* lib's storage behind a decoded message goes with the packet scope, even
  * when adding items throws half-way. */
-static gboolean clear_msg(wmem_allocator_t *scope, wmem_cb_event_t event, void *m)
+static ws_bool clear_msg(wmem_allocator_t *scope, wmem_cb_event_t event, void *m)
 {
     (void)scope;
     (void)event;
@@ -188,8 +205,8 @@ static gboolean clear_msg(wmem_allocator_t *scope, wmem_cb_event_t event, void *
  * every SOAP body on every other port comes here. */
 static gboolean may_show_amt(const char *buf, guint n, const void *data)
 {
-    const http_message_info_t *mi = data;
-    return mi && mi->type == HTTP_REQUEST && g_strstr_len(buf, n, "intel.com/");
+    const iamt_media_info *mi = data;
+    return mi && mi->type == IAMT_MEDIA_HTTP_REQUEST && g_strstr_len(buf, n, "intel.com/");
 }
 
 /* A decoded request that shows AMT: a WS-Man call on an AMT_ or IPS_ class
@@ -208,8 +225,10 @@ static gboolean shows_amt(const soap_msg *m)
 
 static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
+    /* AMT's by port, or by content as the first pass found it (a later
+     * pass decides nothing anew, so it shows what the first showed). */
     gboolean on_amt = iamt_on_amt_port(pinfo);
-    if (!on_amt && !(iamt_detect_by_content() && pinfo->ptype == PT_TCP))
+    if (!on_amt && (PINFO_FD_VISITED(pinfo) || !iamt_detect_by_content() || pinfo->ptype != PT_TCP))
         return call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
 
     guint len = tvb_captured_length(tvb);
@@ -230,7 +249,8 @@ static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         iamt_mark_amt(pinfo, pinfo->destport);
     }
     soap_http http;
-    http_facts(pinfo, data, &http);
+    if (!PINFO_FD_VISITED(pinfo))
+        http_facts(pinfo, tree, data, &http);
     const soap_memo *memo = NULL;
     proto_item *ti;
     if (m->kind == SOAP_KIND_EOI || m->kind == SOAP_KIND_SOAP11) {
@@ -242,7 +262,7 @@ static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         ti = proto_tree_add_item(tree, proto_wsman, tvb, 0, -1, ENC_NA);
         proto_tree *t = proto_item_add_subtree(ti, ett_wsman);
         add_wsman(t, tvb, pinfo, m);
-        soap_exchange_add_links(t, tvb, pinfo, memo, hf_wsman_response_in, hf_wsman_response_to,
+        soap_exchange_add_links(t, tvb, pinfo, memo, hf_wsman_response_in, hf_wsman_request_in,
                                 hf_wsman_time);
     }
     if (rc != 0)
@@ -257,7 +277,7 @@ static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     call_dissector_only(xml_handle, tvb, pinfo, tree, data);
     if (m->kind != SOAP_KIND_UNKNOWN) {
         col_set_str(pinfo->cinfo, COL_PROTOCOL, m->kind == SOAP_KIND_WSMAN ? "WS-Man" : "EOI");
-        col_add_str(pinfo->cinfo, COL_INFO, info_of(pinfo, m, memo, &http));
+        col_add_str(pinfo->cinfo, COL_INFO, info_of(pinfo, m, memo));
     }
     return (int)len;
 }
@@ -316,8 +336,8 @@ void proto_register_wsman(void)
         {&hf_wsman_response_in,
          {"Response in", "wsman.response_in", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, "The response to this request", HFILL}},
-        {&hf_wsman_response_to,
-         {"Request in", "wsman.response_to", FT_FRAMENUM, BASE_NONE,
+        {&hf_wsman_request_in,
+         {"Request in", "wsman.request_in", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "The request this response answers", HFILL}},
         {&hf_wsman_time,
          {"Response time", "wsman.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
@@ -345,6 +365,9 @@ void proto_reg_handoff_wsman(void)
 {
     xml_handle = find_dissector_add_dependency("xml", proto_wsman);
     proto_http = proto_get_id_by_filter_name("http");
+    hf_http_status = proto_registrar_get_id_byname("http.response.code");
+    hf_http_method = proto_registrar_get_id_byname("http.request.method");
+    hf_http_uri = proto_registrar_get_id_byname("http.request.uri");
     /* AMT: WS-Man in application/soap+xml, EOI in text/xml. See the top. */
     dissector_add_string("media_type", "application/soap+xml", wsman_handle);
     dissector_add_string("media_type", "text/xml", wsman_handle);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The four symbols Wireshark 4.0's plugin loader looks up, and the
+/* The symbols Wireshark's plugin loader looks up (4.0: version, wanted
+ * major and minor, register; from 4.4 on also plugin_describe), and the
  * registration of the plugin's protocols: iamt (ports, banner, login, EOI)
- * and wsman (the SOAP bodies). */
+ * and wsman (the SOAP bodies), and its statistics. */
 #define WS_BUILD_DLL
 #include <wireshark.h>
 #include <epan/proto.h>
@@ -10,6 +11,10 @@
 #include "packet-iamt.h"
 #include "packet-wsman.h"
 #include "iamt-stat.h"
+#include "ws-compat.h"
+#if IAMT_WS_AT_LEAST(4, 4)
+#include <wsutil/plugins.h>
+#endif
 
 #ifndef PLUGIN_VERSION
 #define PLUGIN_VERSION "0.0.0"
@@ -20,6 +25,17 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
+
+#if IAMT_WS_AT_LEAST(4, 4)
+/* What the plugin adds, so that Wireshark lists it as a dissector (and
+ * loads it as one) instead of "unknown". */
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER;
+}
+#endif
 
 void plugin_register(void)
 {

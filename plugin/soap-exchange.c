@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "iamt-text.h"
+#include "packet-iamt.h"
 
 /* Per conversation: the requests by MessageID, and the last one. */
 typedef struct soap_conv {
@@ -109,14 +110,15 @@ static iamt_findings judge(packet_info *pinfo, const soap_call *c, const soap_ms
 const soap_memo *soap_exchange_track(packet_info *pinfo, int proto, const soap_msg *m,
                                      const soap_http *http)
 {
-    /* One key per dissector call: a frame may hold several messages. */
-    guint32 key = pinfo->curr_layer_num;
+    /* One key per SOAP message: a frame may hold several. */
+    guint key = iamt_frame_ordinal(pinfo, proto, 0);
     soap_memo *memo = p_get_proto_data(wmem_file_scope(), pinfo, proto, key);
     if (memo || PINFO_FD_VISITED(pinfo))
         return memo;
     memo = wmem_new0(wmem_file_scope(), soap_memo);
     soap_conv *conv = conv_of(pinfo, proto);
     memo->is_response = http->is_response;
+    memo->status = http->status;
     if (!http->is_response) {
         memo->call = track_request(pinfo, conv, m, http);
     } else {
@@ -130,21 +132,22 @@ const soap_memo *soap_exchange_track(packet_info *pinfo, int proto, const soap_m
 }
 
 void soap_exchange_add_links(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                             const soap_memo *memo, int hf_response_in, int hf_response_to,
+                             const soap_memo *memo, int hf_response_in, int hf_request_in,
                              int hf_time)
 {
     if (!memo || !memo->call)
         return;
     proto_item *it;
     if (!memo->is_response) {
-        /* Known once the response was seen: on a second pass (tshark -2, GUI). */
+        /* Known once the response was seen: on a later pass (tshark -2, the
+         * GUI), as HTTP's own http.response_in. */
         if (memo->call->response_frame) {
             it = proto_tree_add_uint(tree, hf_response_in, tvb, 0, 0, memo->call->response_frame);
             proto_item_set_generated(it);
         }
         return;
     }
-    it = proto_tree_add_uint(tree, hf_response_to, tvb, 0, 0, memo->call->frame);
+    it = proto_tree_add_uint(tree, hf_request_in, tvb, 0, 0, memo->call->frame);
     proto_item_set_generated(it);
     nstime_t delta;
     nstime_delta(&delta, &pinfo->abs_ts, &memo->call->ts);

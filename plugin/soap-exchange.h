@@ -24,6 +24,7 @@ typedef struct soap_call {
 typedef struct soap_memo {
     soap_call *call; /* a request: itself; a response: its request, NULL unknown */
     int is_response;
+    guint status;           /* a response's HTTP status code */
     iamt_findings findings; /* a response: lib's verdict (stage "wsman") */
 } soap_memo;
 
@@ -35,8 +36,9 @@ typedef struct soap_http {
 } soap_http;
 
 /* Pairs m with its request or response in this conversation on the first
- * pass, judges a response, and returns the memo (read back afterwards).
- * proto keys the conversation and per-packet data. */
+ * pass, judges a response, and returns the memo (read back on later
+ * passes, which do not read http). proto keys the conversation and
+ * per-packet data. */
 const soap_memo *soap_exchange_track(packet_info *pinfo, int proto, const soap_msg *m,
                                      const soap_http *http);
 
@@ -44,9 +46,10 @@ const soap_memo *soap_exchange_track(packet_info *pinfo, int proto, const soap_m
 const char *soap_call_name(wmem_allocator_t *scope, const soap_call *c);
 
 /* Adds the request/response links of memo to tree: the response frame on
- * a request, the request frame and the response time on a response. */
+ * a request (known once the response was seen: on a later pass), the
+ * request frame and the response time on a response. */
 void soap_exchange_add_links(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                             const soap_memo *memo, int hf_response_in, int hf_response_to,
+                             const soap_memo *memo, int hf_response_in, int hf_request_in,
                              int hf_time);
 
 #endif

@@ -108,11 +108,21 @@ cap_source *cap_open_live(const char *iface, const char *bpf, amt_err *e)
     /* Promiscuous, as tcpdump: the console and the AMT are usually other
      * hosts on a mirrored port. Immediate mode: a live diagnosis should
      * not wait for a buffer to fill. */
-    pcap_set_snaplen(pc, CAP_SNAPLEN);
-    pcap_set_promisc(pc, 1);
-    pcap_set_immediate_mode(pc, 1);
-    pcap_set_timeout(pc, CAP_LIVE_TIMEOUT_MS);
-    int rc = pcap_activate(pc);
+    /* (These fail only on an already activated handle: said all the same,
+     * and libpcap 1.11 insists on the results being read.) */
+    int rc = pcap_set_snaplen(pc, CAP_SNAPLEN);
+    if (rc == 0)
+        rc = pcap_set_promisc(pc, 1);
+    if (rc == 0)
+        rc = pcap_set_immediate_mode(pc, 1);
+    if (rc == 0)
+        rc = pcap_set_timeout(pc, CAP_LIVE_TIMEOUT_MS);
+    if (rc != 0) {
+        amt_fail(e, AMT_E_INPUT, "%s: cannot set up the capture: %s", name, pcap_statustostr(rc));
+        pcap_close(pc);
+        return NULL;
+    }
+    rc = pcap_activate(pc);
     if (rc < 0) {
         const char *detail = pcap_geterr(pc);
         switch (rc) {

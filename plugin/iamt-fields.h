@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Reading other dissectors' fields (HTTP, TLS, TCP, DNS) out of the tree
+ * the first pass builds: the value of a field_info, checked against the
+ * field's type (epan aborts on a getter of the wrong type), and the same
+ * on every Wireshark version (ws-compat.h). */
+#ifndef IAMT_FIELDS_H
+#define IAMT_FIELDS_H
+
+#include <epan/proto.h>
+
+/* fi's text, or NULL when fi is no string field. Not bounded: pass it
+ * through iamt_text before keeping or showing it. */
+const char *iamt_fi_str(field_info *fi);
+
+/* fi's value when fi is an unsigned integer field of at most 32 bits (or
+ * a frame number); 1 or 0 for a boolean; else 0. */
+guint32 iamt_fi_uint(field_info *fi);
+
+/* The first value of field hf under node, as iamt_fi_str; NULL when
+ * absent or hf < 0. */
+const char *iamt_first_str(proto_tree *node, int hf);
+
+/* Whether field hf occurs under node; *v gets its first value as
+ * iamt_fi_uint. */
+gboolean iamt_first_uint(proto_tree *node, int hf, guint32 *v);
+
+/* Every value of string field hf under node, joined with ", " as one
+ * header line would list them (at most 8), bounded and valid UTF-8, in
+ * scope; NULL when there is none. */
+const char *iamt_joined_str(wmem_allocator_t *scope, proto_tree *node, int hf, size_t max);
+
+#endif

@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The same on every pass. Wireshark dissects a frame again for a display
+# filter, the Expert Information dialog, a statistic or tshark -2, often
+# without a protocol tree (tshark -2 -q, a GUI retap). For every sample
+# and every redirection capture make_redir_pcap.py writes, with the keys,
+# preferences and passwords table the other tests use, these are equal in
+# tshark's single pass and with -2:
+#   - tshark -z expert and -z iamt,diag, and the Info column of the frames
+#     the plugin speaks on, from summary lines (-T tabs: no tree on the
+#     second pass, and the Info column as Wireshark shows it, see
+#     ws_version.py);
+#   - every iamt.* and wsman.* field and the expert messages of those
+#     frames (-T fields, -Y iamt||wsman).
+# The one exception is named: a request's link to its response
+# (wsman.response_in, iamt.eoi.response_in) is known only once the response
+# was read, as for Wireshark's own http.response_in; it is checked to be
+# there with -2 instead.
+# usage: test_plugin_passes.sh PLUGIN_SO WS_MAJOR_MINOR SAMPLES_DIR
+set -u
+
+if [ "${1:-}" = "--run-one" ]; then # worker: the four runs of one capture, as nobody
+    cap=$2 keys=$3 off=$4 out=$5
+    set -- -n -r "$cap" -o iamt.trusted_fqdn:it.example.com
+    [ -f "$keys" ] && set -- "$@" -o "tls.keylog_file:$keys"
+    [ "$off" != 0 ] && set -- "$@" -o "iamt.amt_clock_offset:$off"
+    ts() { $AS_USER env -u XDG_CONFIG_HOME HOME="$TEST_TMP/home" tshark "$@"; }
+    ts "$@" -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag >"$out.q1" 2>"$out.err"
+    ts "$@" -2 -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag >"$out.q2" 2>>"$out.err"
+    # shellcheck disable=SC2086
+    ts "$@" -Y "iamt || wsman" -T fields -E header=y -E occurrence=a -E "aggregator=$AGG" \
+        $FIELD_OPTS >"$out.f1" 2>>"$out.err"
+    # shellcheck disable=SC2086
+    ts "$@" -2 -Y "iamt || wsman" -T fields -E header=y -E occurrence=a -E "aggregator=$AGG" \
+        $FIELD_OPTS >"$out.f2" 2>>"$out.err"
+    exit 0
+fi
+
+so=$1 ver=$2 samples=$3
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/home/.local/lib/wireshark/plugins/$ver/epan" "$tmp/home/.config/wireshark" \
+    "$tmp/caps/redir" "$tmp/out"
+cp "$so" "$tmp/home/.local/lib/wireshark/plugins/$ver/epan/" || exit 1
+printf '"admin","Vpro!Admin-2026"\n' >"$tmp/home/.config/wireshark/iamt_passwords"
+# The captures, flat, each with its key log and AMT clock offset: "cap keys offset name".
+for e in "$samples"/*/expected.json "$samples"/*/*/expected.json; do
+    [ -f "$e" ] || continue
+    d=$(dirname "$e")
+    name=$(echo "${d#"$samples"/}" | tr '/' '.')
+    cp -r "$d" "$tmp/caps/$name"
+done
+python3 "$here/make_redir_pcap.py" "$tmp/caps/redir" >/dev/null || exit 1
+chmod -R a+rwX "$tmp"
+for d in "$tmp"/caps/*/; do
+    [ -f "$d/expected.json" ] || continue
+    off=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("amt_clock_offset_s", 0))' \
+        "$d/expected.json")
+    echo "$(ls "$d"/capture.pcap* | head -n 1) $d/keylog.txt $off $(basename "$d")"
+done >"$tmp/list"
+for c in "$tmp"/caps/redir/*.pcap; do
+    echo "$c $tmp/caps/redir/sol-tls.keylog 0 redir.$(basename "$c" .pcap)"
+done >>"$tmp/list"
+
+AS_USER=
+[ "$(id -u)" -eq 0 ] && AS_USER="setpriv --reuid=65534 --regid=65534 --clear-groups"
+# Every field the plugin registers (expert items included), then the
+# frame, Info column and expert messages.
+fields=$($AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -G fields 2>/dev/null |
+    awk -F'\t' '$1 == "F" && $3 ~ /^(iamt|wsman)\./ { print $3 }' | sort -u)
+FIELD_OPTS="-e frame.number -e _ws.expert.message"
+for f in $fields; do
+    FIELD_OPTS="$FIELD_OPTS -e $f"
+done
+AGG=$(printf '\037')
+INFO_COLUMNS=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import ws_version; print(ws_version.INFO_COLUMNS)' "$here")
+TEST_TMP=$tmp
+export AS_USER TEST_TMP FIELD_OPTS AGG INFO_COLUMNS
+while read -r cap keys off name; do
+    echo "$cap $keys $off $tmp/out/$name"
+done <"$tmp/list" | xargs -P 2 -n 4 sh "$0" --run-one
+
+PYTHONPATH=$here python3 - "$tmp" <<'PY'
+import os, sys
+from tally import check, finish
+tmp = sys.argv[1]
+out = os.path.join(tmp, "out")
+FORWARD = ("wsman.response_in", "iamt.eoi.response_in")
+names = sorted(f[:-3] for f in os.listdir(out) if f.endswith(".q1"))
+check("captures compared", True, len(names) >= 40)
+iamt_expert = forward_links = fields_seen = 0
+
+def table(path):
+    rows = [l.rstrip("\n").split("\t") for l in open(path)]
+    return rows[0], rows[1:]
+
+for n in names:
+    p = os.path.join(out, n)
+    check(n + ": tshark quiet on stderr", "", open(p + ".err").read()[:300])
+    head, one = table(p + ".f1")
+    head2, two = table(p + ".f2")
+    # Summary lines ("frame<TAB>Info") of the plugin's frames, and the
+    # statistics that follow them.
+    shown = {r[0] for r in one + two}
+    def summary(path):
+        lines, stats = [], []
+        for l in open(path):
+            c = l.rstrip("\n").split("\t")
+            if len(c) == 2 and c[0].strip().isdigit():
+                if c[0].strip() in shown:
+                    lines.append(l)
+            else:
+                stats.append(l)
+        return lines, "".join(stats)
+    (i1, q1), (i2, q2) = summary(p + ".q1"), summary(p + ".q2")
+    check(n + ": -z expert -z iamt,diag (no tree on pass 2), one pass = two", q1, q2)
+    check(n + ": Info of the plugin's frames, one pass = two", i1, i2)
+    check(n + ": an Info line per plugin frame", len(shown), len(i1))
+    iamt_expert += sum(int(l.split()[0]) for l in q1.splitlines() if " iAMT " in l)
+    fwd = [head.index(f) for f in FORWARD]
+    # The forward links: absent on the single pass, present (for the
+    # requests answered) on the second.
+    forward_links += sum(1 for r in two for i in fwd if r[i])
+    check(n + ": no forward link on the single pass", [], [r[i] for r in one for i in fwd if r[i]])
+    strip = lambda rows: [[c for i, c in enumerate(r) if i not in fwd] for r in rows]
+    check(n + ": fields and expert messages, one pass = two", strip(one), strip(two))
+    fields_seen += sum(1 for r in one for c in r[2:] if c)
+# Not vacuous: the plugin did speak, with expert items in the tree-less pass.
+check("iAMT expert items counted (-z expert, all captures)", True, iamt_expert >= 30)
+check("forward links shown with -2", True, forward_links >= 40)
+check("iamt/wsman field values compared", True, fields_seen >= 1000)
+print("compared: %d captures, %d iAMT expert items, %d field values, %d forward links"
+      % (len(names), iamt_expert, fields_seen, forward_links))
+finish()
+PY
