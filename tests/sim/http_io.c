@@ -12,6 +12,7 @@
 void http_reader_init(http_reader *r, simio *io)
 {
     r->io = io;
+    r->max_head = 0;
     r->pos = r->len = 0;
 }
 
@@ -172,7 +173,7 @@ int http_read_head(http_reader *r, int is_request, http_head *h)
             rc = HTTP_MSG_EIO;
         if (rc != HTTP_MSG_OK)
             goto out;
-        if (total > HTTP_MAX_HEAD) {
+        if (total > (r->max_head ? r->max_head : HTTP_MAX_HEAD)) {
             rc = HTTP_MSG_TOO_BIG;
             goto out;
         }

@@ -26,6 +26,7 @@ enum {
 /* Buffers reads of one connection; lives as long as the connection. */
 typedef struct http_reader {
     simio *io;
+    size_t max_head; /* bytes a head may have (0: HTTP_MAX_HEAD) */
     size_t pos, len;
     unsigned char buf[4096];
 } http_reader;
