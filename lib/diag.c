@@ -198,7 +198,11 @@ static void decide(const diag_conn_facts *c, diag_conn_result *cr)
         return;
     }
     if (last) {
-        cr->stage = last->status == 401 ? DIAG_STAGE_HTTP_AUTH : DIAG_STAGE_WSMAN;
+        /* a login refused before AMT read it (a 400 to an oversized token)
+         * never got past the login either */
+        cr->stage = last->status == 401 || diag_has(cr, DIAG_C_KERBEROS_TOKEN_TOO_LARGE)
+                        ? DIAG_STAGE_HTTP_AUTH
+                        : DIAG_STAGE_WSMAN;
     } else if (c->is_tls && !c->is_http && c->tls.app_records[DIAG_CONSOLE] > 0 &&
                c->tls.app_records[DIAG_AMT] > 0 && (c->tls.handshake_complete || c->midstream)) {
         /* Encrypted and not decrypted: AMT closes after a 401 (Connection:
@@ -370,7 +374,7 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
     diag_result *r = g_new0(diag_result, 1);
     r->conns = g_ptr_array_new_with_free_func(conn_result_free);
     r->global = g_ptr_array_new_with_free_func(finding_free);
-    diag_ctx x = {conns, n_conns, dns, n_dns, in ? in : &none, r, NULL, NULL};
+    diag_ctx x = {conns, n_conns, dns, n_dns, in ? in : &none, r, NULL, NULL, NULL};
     for (size_t i = 0; i < n_conns; i++) {
         diag_conn_result *cr = g_new0(diag_conn_result, 1);
         cr->conn_id = conns[i].id;
@@ -415,6 +419,7 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
         g_hash_table_destroy(x.clocks);
     if (x.tls_ok)
         g_hash_table_destroy(x.tls_ok);
+    diag_krb_free(&x);
     return r;
 }
 

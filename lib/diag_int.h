@@ -43,8 +43,9 @@ typedef struct diag_ctx {
     size_t n_dns;
     const diag_inputs *in;
     diag_result *r;
-    GHashTable *clocks; /* server address → diag_clock, built on first use */
-    GHashTable *tls_ok; /* server addresses that accepted TLS on 16993 */
+    GHashTable *clocks;   /* server address → diag_clock, built on first use */
+    GHashTable *tls_ok;   /* server addresses that accepted TLS on 16993 */
+    struct diag_krb *krb; /* the KDC messages decoded, built on first use (diag_kerberos.c) */
 } diag_ctx;
 
 /* A hash key naming connection c's server address (family and bytes). */
@@ -99,6 +100,19 @@ int diag_console_spoke_http(const diag_conn_facts *c);
 /* The service AMT offers on connection c: the facts' word, else its
  * well-known port. */
 amt_service diag_service(const diag_conn_facts *c);
+
+/* Kerberos (diag_kerberos.c): why AMT refused the Negotiate login of
+ * exchange e on connection i (a 401, a 400/413/431, or a close without
+ * answer), offered saying whether AMT had offered Negotiate. */
+void diag_krb_refused(diag_ctx *x, size_t i, const diag_exchange *e, int offered);
+
+/* A console AMT challenged with Negotiate (on connection i, frame) that
+ * never sent credentials: when its KDC traffic says why, adds that
+ * finding and returns 1; else 0. */
+int diag_krb_no_token(diag_ctx *x, size_t i, uint64_t frame);
+
+/* Frees what diag_kerberos built for the run. */
+void diag_krb_free(diag_ctx *x);
 
 /* The rule families, run in this order by diag_run. */
 void diag_rules_net(diag_ctx *x);   /* TCP and DNS */

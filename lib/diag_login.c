@@ -100,6 +100,14 @@ static const challenge *find_nonce(const server_state *s, const char *nonce, int
     return NULL;
 }
 
+static int negotiate_offered(const server_state *s)
+{
+    for (guint k = 0; k < s->challenges->len; k++)
+        if (g_array_index(s->challenges, challenge, k).negotiate)
+            return 1;
+    return 0;
+}
+
 static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *user,
                           const diag_exchange *e)
 {
@@ -238,17 +246,8 @@ static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange
     if (http_auth_parse_credentials(e->authorization, strlen(e->authorization), &cr) != 0)
         return;
     if (cr.scheme == HTTP_AUTH_NEGOTIATE) {
-        if (e->status != 401)
-            return;
-        int offered = 0;
-        for (guint k = 0; k < s->challenges->len; k++)
-            offered |= g_array_index(s->challenges, challenge, k).negotiate;
-        diag_finding *f =
-            diag_add(x, i, offered ? DIAG_C_NEGOTIATE_REJECTED : DIAG_C_NEGOTIATE_NOT_OFFERED,
-                     "AMT answered the Kerberos login with 401%s",
-                     offered ? "" : " and offered only Digest");
-        diag_frame(f, e->req_frame);
-        diag_frame(f, e->resp_frame);
+        if (e->status < 200 || e->status >= 400)
+            diag_krb_refused(x, i, e, negotiate_offered(s));
         return;
     }
     if (cr.scheme != HTTP_AUTH_DIGEST)
@@ -294,6 +293,10 @@ void diag_rules_login(diag_ctx *x)
     while (g_hash_table_iter_next(&it, &key, &val)) {
         server_state *s = val;
         if (s->credentials_sent || s->last_challenge_conn == (size_t)-1 || x->in->in_progress)
+            continue;
+        /* offered Kerberos: the console's KDC traffic may say why no token came */
+        if (negotiate_offered(s) &&
+            diag_krb_no_token(x, s->last_challenge_conn, s->last_challenge_frame))
             continue;
         diag_finding *f = diag_add(x, s->last_challenge_conn, DIAG_C_NO_CREDENTIALS_SENT,
                                    "AMT %s answered 401, and no request to it in the capture "
