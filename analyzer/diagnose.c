@@ -5,6 +5,7 @@
 #include "diagnose.h"
 
 #include "amtdiag/diag_build.h"
+#include "krb/kdc.h"
 
 #include <string.h>
 #include <sys/socket.h>
@@ -230,9 +231,34 @@ static void dns_facts(arena *ar, const dns_rec *d, diag_dns_facts *f)
     (void)ar;
 }
 
-diag_result *diagnose(const analysis *a, const diag_inputs *in)
+/* The Kerberos messages on port 88, as lib's facts. */
+static const diag_kdc_msg *kdc_facts(arena *ar, const analysis *a)
+{
+    diag_kdc_msg *v = arena_alloc(ar, a->krb->len * sizeof *v);
+    for (guint i = 0; i < a->krb->len; i++) {
+        const krb_rec *r = g_ptr_array_index(a->krb, i);
+        diag_kdc_msg *f = &v[i];
+        f->frame = r->frame;
+        f->ts_us = r->ts_us;
+        f->family = r->client.family == AF_INET6 ? 6 : 4;
+        memcpy(f->client_addr, r->client.addr, 16);
+        memcpy(f->kdc_addr, r->kdc.addr, 16);
+        f->client_port = r->client.port;
+        f->kdc_port = r->kdc.port;
+        f->from_kdc = r->from_kdc;
+        f->tcp = r->tcp;
+        f->data = r->data;
+        f->len = r->len;
+    }
+    return v;
+}
+
+diag_result *diagnose(const analysis *a, const diag_inputs *in_user)
 {
     arena ar = {g_ptr_array_new_with_free_func(g_free)};
+    diag_inputs inputs = *in_user, *in = &inputs;
+    inputs.kdc = kdc_facts(&ar, a);
+    inputs.n_kdc = a->krb->len;
     /* Builders one after the other, their facts copied out: each holds
      * inline storage the facts point into, so builders are kept too. */
     diag_builder *builders = arena_alloc(&ar, a->conns->len * sizeof *builders);

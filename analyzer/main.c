@@ -11,6 +11,7 @@
 #include "diagnose.h"
 #include "export_decrypted.h"
 #include "export_secrets.h"
+#include "krb_marks.h"
 #include "options.h"
 #include "outfile.h"
 #include "report.h"
@@ -34,6 +35,17 @@ static GPtrArray *given_list(const amtdiag_options *o)
     for (guint i = 0; i < o->passwords->len; i++) {
         const char *p = g_ptr_array_index(o->passwords, i);
         g_ptr_array_add(g, g_strdup_printf("--password %.*s:…", (int)(strchr(p, ':') - p), p));
+    }
+    for (guint i = 0; i < o->keytabs->len; i++) {
+        char *b = g_path_get_basename(g_ptr_array_index(o->keytabs, i));
+        g_ptr_array_add(g, g_strdup_printf("--keytab %s", b));
+        g_free(b);
+    }
+    for (guint i = 0; i < o->krb_passwords->len; i++) {
+        const char *pw;
+        char *princ = krb_password_split(g_ptr_array_index(o->krb_passwords, i), &pw);
+        g_ptr_array_add(g, g_strdup_printf("--krb-password %s:…", princ ? princ : "?"));
+        g_free(princ);
     }
     if (o->hosts_file)
         g_ptr_array_add(g, g_strdup_printf("--hosts %s", o->hosts_file));
@@ -224,6 +236,14 @@ static void mark_user_inputs(id_marks *m, const amtdiag_options *o, const user_i
     idm_mark_path(m, o->hosts_file);
     for (guint i = 0; i < o->trusted_fqdn->len; i++)
         idm_mark_host(m, g_ptr_array_index(o->trusted_fqdn, i));
+    for (guint i = 0; i < o->keytabs->len; i++)
+        idm_mark_path(m, g_ptr_array_index(o->keytabs, i));
+    for (guint i = 0; i < o->krb_passwords->len; i++) {
+        const char *pw;
+        char *princ = krb_password_split(g_ptr_array_index(o->krb_passwords, i), &pw);
+        mark_krb_principal_text(m, princ);
+        g_free(princ);
+    }
     for (size_t i = 0; i < u->in.n_accounts; i++)
         idm_mark_str(m, ID_USER, u->in.accounts[i].user);
     for (size_t i = 0; i < u->in.n_hosts; i++) {
@@ -239,6 +259,7 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
     amt_err *e = &a->err;
     if (user_inputs_load(u, o, e) != AMT_OK)
         return 2;
+    a->krb_keys = u->krb_keys;
     if (o->redact) {
         a->marks = idm_new();
         mark_user_inputs(a->marks, o, u);

@@ -27,7 +27,8 @@ static const char usage_text[] =
     "                 directory means every capture in it; - reads standard input.\n"
     "                 Repeatable.\n"
     "  -i IFACE       capture live on IFACE (stop with Ctrl-C)\n"
-    "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or udp port 53)\n"
+    "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or udp port 53\n"
+    "                 or port 88)\n"
     "Keys (never printed):\n"
     "  --keylog FILE  NSS key log (SSLKEYLOGFILE format). Repeatable. Secrets embedded\n"
     "                 in pcapng files are used as well.\n"
@@ -49,6 +50,12 @@ static const char usage_text[] =
     "                 entries of AMT's trusted FQDN list. Repeatable.\n"
     "  --ca PEM       the roots the console trusts for AMT's certificate (its trust\n"
     "                 store). Repeatable.\n"
+    "  --keytab FILE  AMT's Kerberos keys (MIT keytab): opens the tickets of Negotiate\n"
+    "                 logins, tells a stale key from a user AMT's ACL lacks. Repeatable.\n"
+    "  --krb-password PRINCIPAL:PASSWORD\n"
+    "                 the password of AMT's account (HTTP/fqdn:16992@REALM:secret; the\n"
+    "                 principal ends at the first colon after the @), its keys made\n"
+    "                 with the default salt. Repeatable. Never printed.\n"
     "  --amt-clock-offset [+-]N[s|m|h|d]\n"
     "                 AMT's clock minus the true time (e.g. +460d), when known\n"
     "Output:\n"
@@ -94,6 +101,8 @@ enum {
     OPT_INJECT_SECRETS,
     OPT_EXPORT_DECRYPTED,
     OPT_PASSWORD_FILE,
+    OPT_KEYTAB,
+    OPT_KRB_PASSWORD,
 };
 
 static int sort_paths(gconstpointer a, gconstpointer b)
@@ -220,6 +229,8 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         {"export-keylog", required_argument, NULL, OPT_EXPORT_KEYLOG},
         {"inject-secrets", required_argument, NULL, OPT_INJECT_SECRETS},
         {"export-decrypted", required_argument, NULL, OPT_EXPORT_DECRYPTED},
+        {"keytab", required_argument, NULL, OPT_KEYTAB},
+        {"krb-password", required_argument, NULL, OPT_KRB_PASSWORD},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -231,6 +242,8 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
     o->console_roots = g_ptr_array_new_with_free_func(g_free);
     o->trusted_fqdn = g_ptr_array_new_with_free_func(g_free);
     o->notes = g_ptr_array_new_with_free_func(g_free);
+    o->keytabs = g_ptr_array_new_with_free_func(g_free);
+    o->krb_passwords = g_ptr_array_new();
     o->color = -1;
     int c;
     opterr = 0;
@@ -327,6 +340,12 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         case OPT_REDACT:
             o->redact = 1;
             break;
+        case OPT_KEYTAB:
+            g_ptr_array_add(o->keytabs, g_strdup(optarg));
+            break;
+        case OPT_KRB_PASSWORD:
+            g_ptr_array_add(o->krb_passwords, g_strdup(optarg)); /* checked when loaded */
+            break;
         case OPT_EXPORT_KEYLOG:
             g_free(o->export_keylog);
             o->export_keylog = g_strdup(optarg);
@@ -421,6 +440,15 @@ void options_free(amtdiag_options *o)
     }
     if (o->passwords)
         g_ptr_array_free(o->passwords, TRUE);
+    for (guint i = 0; o->krb_passwords && i < o->krb_passwords->len; i++) {
+        char *p = g_ptr_array_index(o->krb_passwords, i);
+        OPENSSL_cleanse(p, strlen(p));
+        g_free(p);
+    }
+    if (o->krb_passwords)
+        g_ptr_array_free(o->krb_passwords, TRUE);
+    if (o->keytabs)
+        g_ptr_array_free(o->keytabs, TRUE);
     if (o->trusted_roots)
         g_ptr_array_free(o->trusted_roots, TRUE);
     if (o->console_roots)

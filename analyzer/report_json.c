@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "http/http_conn.h"
+#include "report_krb.h"
 
 /* A node as pretty-printed JSON text (g_free). */
 static gchar *node_text(JsonNode *node, gsize *len)
@@ -27,7 +28,7 @@ static JsonBuilder *new_builder(outw *w)
 
 /* A string value: through out_clean, so it is redacted, valid UTF-8 and
  * free of control characters whatever the capture held. */
-static void add_str(JsonBuilder *b, const char *v)
+void add_str(JsonBuilder *b, const char *v)
 {
     if (!v) {
         json_builder_add_null_value(b);
@@ -38,20 +39,20 @@ static void add_str(JsonBuilder *b, const char *v)
     g_free(c);
 }
 
-static void member_str(JsonBuilder *b, const char *name, const char *v)
+void member_str(JsonBuilder *b, const char *name, const char *v)
 {
     json_builder_set_member_name(b, name);
     add_str(b, v);
 }
 
-static void member_int(JsonBuilder *b, const char *name, gint64 v)
+void member_int(JsonBuilder *b, const char *name, gint64 v)
 {
     json_builder_set_member_name(b, name);
     json_builder_add_int_value(b, v);
 }
 
 /* A frame number, null for 0 (none). */
-static void member_frame(JsonBuilder *b, const char *name, uint64_t frame)
+void member_frame(JsonBuilder *b, const char *name, uint64_t frame)
 {
     json_builder_set_member_name(b, name);
     if (frame)
@@ -60,7 +61,7 @@ static void member_frame(JsonBuilder *b, const char *name, uint64_t frame)
         json_builder_add_null_value(b);
 }
 
-static void member_bool(JsonBuilder *b, const char *name, int v)
+void member_bool(JsonBuilder *b, const char *name, int v)
 {
     json_builder_set_member_name(b, name);
     json_builder_add_boolean_value(b, v != 0);
@@ -383,6 +384,7 @@ int report_json(FILE *out, const report_in *r)
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+    report_krb_json(b, r);
     json_builder_end_object(b);
     /* The connections are generated and written one at a time, so the
      * memory needed is that of one connection, not of the whole report. */

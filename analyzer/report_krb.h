@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* report_krb: what the capture's Kerberos says, for the reports — every
+ * KDC message decoded (each TGS-REP linked to the HTTP login that used
+ * its ticket), and every Negotiate login's tokens (the AP-REQ, the ticket
+ * and authenticator opened with AMT's keys, AMT's AP-REP or KRB-ERROR). */
+#ifndef AMTDIAG_REPORT_KRB_H
+#define AMTDIAG_REPORT_KRB_H
+
+#include <json-glib/json-glib.h>
+
+#include "model.h"
+#include "report.h"
+
+/* The "kerberos" member of the JSON report (docs/json-schema.md). */
+void report_krb_json(JsonBuilder *b, const report_in *r);
+
+/* The transcript's lines of the KDC messages. */
+void report_krb_transcript(outw *w, const analysis *a);
+
+/* The transcript's lines of one HTTP exchange's Negotiate tokens (none
+ * when it carries none). */
+void report_krb_exchange(outw *w, const analysis *a, const http_rec *h);
+
+/* report_json.c's writers, shared with report_krb.c. */
+void add_str(JsonBuilder *b, const char *v);
+void member_str(JsonBuilder *b, const char *name, const char *v);
+void member_int(JsonBuilder *b, const char *name, gint64 v);
+void member_frame(JsonBuilder *b, const char *name, uint64_t frame);
+void member_bool(JsonBuilder *b, const char *name, int v);
+
+#endif
