@@ -249,6 +249,7 @@ static const diag_kdc_msg *kdc_facts(arena *ar, const analysis *a)
         f->tcp = r->tcp;
         f->data = r->data;
         f->len = r->len;
+        f->refused = r->refused;
     }
     return v;
 }

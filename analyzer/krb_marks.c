@@ -46,7 +46,7 @@ static void mark_msg(id_marks *m, const krb_msg *k)
 void mark_krb_msg(id_marks *m, const krb_rec *r)
 {
     if (!m || r->decoded < 0)
-        return;
+        return; /* not Kerberos, or a refused connection: its addresses are marked as TCP's */
     idm_mark_addr(m, r->client.family == AF_INET6 ? 6 : 4, r->client.addr);
     idm_mark_addr(m, r->kdc.family == AF_INET6 ? 6 : 4, r->kdc.addr);
     mark_msg(m, &r->m);

@@ -154,7 +154,11 @@ static void msg_json(JsonBuilder *b, const krb_rec *k, const GArray *logins, con
     member_bool(b, "from_kdc", k->from_kdc);
     member_str(b, "type", k->decoded >= 0 ? krb_msg_type_name(m->type) : NULL);
     member_bool(b, "complete", k->decoded == 0);
-    member_str(b, "problem", k->decoded > 0 ? m->why : k->decoded < 0 ? "not Kerberos" : NULL);
+    member_str(b, "problem",
+               k->refused       ? "connection refused"
+               : k->decoded > 0 ? m->why
+               : k->decoded < 0 ? "not Kerberos"
+                                : NULL);
     member_principal(b, "cname", &m->cname, m->crealm);
     member_principal(b, "sname", &m->sname, m->realm);
     int_list(b, "etypes", m->etypes, m->n_etypes);
@@ -288,6 +292,10 @@ void report_krb_transcript(outw *w, const analysis *a)
         out_printf(w, "Kerberos frame %" PRIu64 " (%s %s %s %s): ", k->frame,
                    k->tcp ? "TCP" : "UDP", endpoint_str(&k->client, cl, sizeof cl),
                    k->from_kdc ? "←" : "→", endpoint_str(&k->kdc, kd, sizeof kd));
+        if (k->refused) {
+            out_printf(w, "TCP connection refused or never answered\n");
+            continue;
+        }
         if (k->decoded < 0) {
             out_printf(w, "not a Kerberos message (%zu bytes)\n", k->len);
             continue;

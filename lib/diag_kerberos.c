@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amtdiag/diag_krb.h"
 #include "amtdiag/krb_login.h"
 
 /* How long after a connection the console's KDC traffic still belongs to
@@ -200,11 +201,13 @@ static GPtrArray *amt_names(const diag_ctx *x, const diag_conn_facts *c)
 }
 
 /* Whether a service principal names this AMT: its host is one of AMT's
- * names (or their first label: a short name), or AMT's address, or it is
- * an HTTP/HTTPS principal with one of AMT's ports when no name is known. */
-static int names_amt(const krb_principal *p, const GPtrArray *names, const diag_conn_facts *c)
+ * names (or their first label: a short name), or AMT's address (addr,
+ * may be NULL), or it is an HTTP/HTTPS principal with one of AMT's ports
+ * when no name is known. */
+static int names_amt(const krb_principal *p, const char *const *names, size_t n_names,
+                     const char *addr)
 {
-    char host[KRB_STR_MAX], svc[64], addr[64];
+    char host[KRB_STR_MAX], svc[64];
     unsigned port;
     krb_principal_host(p, host, sizeof host, &port);
     krb_principal_service(p, svc, sizeof svc);
@@ -212,16 +215,16 @@ static int names_amt(const krb_principal *p, const GPtrArray *names, const diag_
         return 0;
     if (g_ascii_strcasecmp(svc, "HTTP") && g_ascii_strcasecmp(svc, "HTTPS"))
         return 0;
-    if (!strcmp(host, diag_addr_text(c->family, c->server_addr, addr, sizeof addr)))
+    if (addr && !strcmp(host, addr))
         return 1;
-    for (guint i = 0; i < names->len; i++) {
-        const char *n = g_ptr_array_index(names, i);
+    for (size_t i = 0; i < n_names; i++) {
+        const char *n = names[i];
         size_t first = strcspn(n, ".");
         if (!g_ascii_strcasecmp(host, n) ||
             (strlen(host) == first && !g_ascii_strncasecmp(host, n, first)))
             return 1;
     }
-    return !names->len && port >= 16992 && port <= 16995;
+    return !n_names && port >= 16992 && port <= 16995;
 }
 
 /* The SPNs AMT registers, from the name the console used. */
@@ -282,9 +285,21 @@ static int no_ticket_reason(diag_ctx *x, const diag_conn_facts *c, int64_t until
 {
     struct diag_krb *k = krb_state(x);
     GPtrArray *names = amt_names(x, c);
+    char addr[64];
+    diag_addr_text(c->family, c->server_addr, addr, sizeof addr);
     const kexch *tgs = NULL, *as = NULL, *as_ok = NULL, *tgs_ok = NULL;
-    unsigned unanswered = 0;
+    unsigned unanswered = 0, refused = 0;
     const kexch *first_unanswered = NULL;
+    const diag_kdc_msg *first_refused = NULL;
+    for (size_t i = 0; i < x->in->n_kdc; i++) {
+        const diag_kdc_msg *f = &x->in->kdc[i];
+        if (f->refused && f->family == c->family &&
+            same_addr(c->family, f->client_addr, c->client_addr) && f->ts_us <= until_us) {
+            refused++;
+            if (!first_refused)
+                first_refused = f;
+        }
+    }
     for (size_t i = 0; i < k->n_ex; i++) {
         const kexch *e = &k->ex[i];
         const diag_kdc_msg *f = e->req->f;
@@ -298,7 +313,8 @@ static int no_ticket_reason(diag_ctx *x, const diag_conn_facts *c, int64_t until
             continue;
         }
         int failed = e->rep->m.type == KRB_ERROR;
-        if (e->req->m.type == KRB_TGS_REQ && names_amt(&e->req->m.sname, names, c)) {
+        if (e->req->m.type == KRB_TGS_REQ &&
+            names_amt(&e->req->m.sname, (const char *const *)names->pdata, names->len, addr)) {
             tgs = e;
             if (!failed)
                 tgs_ok = e;
@@ -335,23 +351,46 @@ static int no_ticket_reason(diag_ctx *x, const diag_conn_facts *c, int64_t until
         g_string_append(why, "; without a ticket-granting ticket it has no ticket for AMT");
         frames[0] = as->req->f->frame;
         frames[1] = as->rep->f->frame;
-    } else if (unanswered && !as_ok && !tgs_ok) {
+    } else if ((unanswered || refused) && !as_ok && !tgs_ok) {
         char kdc[64];
         *cause = DIAG_C_KERBEROS_NO_TICKET;
-        g_string_append_printf(why,
-                               "%u Kerberos request%s from the console to the KDC %s (%s port "
-                               "%u, the first in frame %" G_GUINT64_FORMAT
-                               ") went unanswered: the KDC is unreachable, so no ticket for AMT",
-                               unanswered, unanswered == 1 ? "" : "s",
-                               diag_addr_text(first_unanswered->req->f->family,
-                                              first_unanswered->req->f->kdc_addr, kdc, sizeof kdc),
-                               first_unanswered->req->f->tcp ? "TCP" : "UDP",
-                               first_unanswered->req->f->kdc_port, first_unanswered->req->f->frame);
-        frames[0] = first_unanswered->req->f->frame;
+        if (unanswered) {
+            const diag_kdc_msg *f = first_unanswered->req->f;
+            g_string_append_printf(why,
+                                   "%u Kerberos request%s from the console to the KDC %s (%s port "
+                                   "%u, the first in frame %" G_GUINT64_FORMAT ") went unanswered",
+                                   unanswered, unanswered == 1 ? "" : "s",
+                                   diag_addr_text(f->family, f->kdc_addr, kdc, sizeof kdc),
+                                   f->tcp ? "TCP" : "UDP", f->kdc_port, f->frame);
+            frames[0] = f->frame;
+        }
+        if (refused) {
+            g_string_append_printf(
+                why,
+                "%s%u TCP connection%s to the KDC %s (port %u, frame %" G_GUINT64_FORMAT
+                ") %s refused or never answered",
+                unanswered ? "; " : "", refused, refused == 1 ? "" : "s",
+                diag_addr_text(first_refused->family, first_refused->kdc_addr, kdc, sizeof kdc),
+                first_refused->kdc_port, first_refused->frame, refused == 1 ? "was" : "were");
+            frames[1] = first_refused->frame;
+        }
+        g_string_append(why, ": the KDC is unreachable, so no ticket for AMT");
     } else {
         found = 0;
     }
     return found;
+}
+
+diag_cause_id diag_kdc_refusal(const diag_kdc_msg *req, const diag_kdc_msg *rep,
+                               const char *const *amt_names, size_t n_names, GString *why)
+{
+    kmsg q = {req, {0}, 0}, r = {rep, {0}, 0};
+    if (krb_msg_parse(req->data, req->len, &q.m) < 0 || q.m.type != KRB_TGS_REQ ||
+        krb_msg_parse(rep->data, rep->len, &r.m) < 0 || r.m.type != KRB_ERROR ||
+        !names_amt(&q.m.sname, amt_names, n_names, NULL))
+        return DIAG_N_CAUSES;
+    kexch e = {&q, &r};
+    return tgs_refused(&e, why);
 }
 
 int diag_krb_no_token(diag_ctx *x, size_t i, uint64_t frame)

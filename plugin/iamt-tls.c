@@ -17,6 +17,7 @@
 
 #include "amtdiag/tls_alerts.h"
 #include "iamt-diag.h"
+#include "iamt-krb.h"
 #include "iamt-passwords.h"
 #include "iamt-stat-table.h"
 #include "iamt-text.h"
@@ -124,6 +125,8 @@ static diag_inputs inputs(GPtrArray *list, wmem_allocator_t *scope, int in_progr
     in.console_roots = console_roots.blobs;
     in.n_console_roots = console_roots.n;
     in.accounts = iamt_passwords_accounts(scope, &in.n_accounts);
+    in.kdc = iamt_krb_kdc(&in.n_kdc);
+    in.krb_keys = iamt_krb_keys();
     int64_t off;
     if (pref_clock_offset && *pref_clock_offset &&
         diag_parse_offset(pref_clock_offset, &off) == 0) {
@@ -167,7 +170,9 @@ iamt_tls_conn *const *iamt_tls_conns_for_stat(size_t *n)
 
 unsigned iamt_tls_judge_version(void)
 {
-    return iamt_tls_facts_version() + dns_count();
+    size_t n_kdc;
+    iamt_krb_kdc(&n_kdc);
+    return iamt_tls_facts_version() + dns_count() + (unsigned)n_kdc;
 }
 
 const diag_result *iamt_tls_judge_all(void)

@@ -164,10 +164,33 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
     g_byte_array_set_size(s->dir[dir].buf, 0);
 }
 
+/* A TCP connection to the KDC that carried nothing: refused (RST) or its
+ * SYNs unanswered — a fact for the diagnosis (the KDC is unreachable). */
+static void refused(kdc_tap *t, const tcp_flow *f)
+{
+    if (f->bytes[0] || f->bytes[1] || !f->syn.count || f->server.port != KRB_PORT ||
+        (f->synack_frame && f->rst_from != 1))
+        return;
+    krb_rec *r = g_new0(krb_rec, 1);
+    r->file = g_strdup(t->file);
+    r->frame = f->rst_frame ? f->rst_frame : f->syn.frame[0];
+    r->ts_us = f->last_ts_us;
+    r->client = f->client;
+    r->kdc = f->server;
+    r->tcp = 1;
+    r->refused = 1;
+    r->decoded = -1;
+    if (t->cb.on_msg)
+        t->cb.on_msg(t->cb.ctx, r);
+    else
+        krb_rec_free(r);
+}
+
 static void on_close(void *ctx, tcp_flow *f)
 {
     kdc_tap *t = ctx;
     kdc_stream *s = f->app;
+    refused(t, f);
     for (int d = 0; d < 2; d++) {
         if (s->dir[d].buf->len && !s->dir[d].dead)
             warn(t,

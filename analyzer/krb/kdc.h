@@ -23,6 +23,7 @@ typedef struct krb_rec {
     int64_t ts_us;
     tcp_endpoint client, kdc; /* the KDC is the side on port 88 */
     int from_kdc, tcp;
+    int refused;   /* no message: a TCP connection to the KDC reset or never answered */
     uint8_t *data; /* the message, without a record mark (owned) */
     size_t len;
     int decoded; /* krb_msg_parse's result: 0 whole, 1 in part, -1 not Kerberos */

@@ -189,6 +189,8 @@ typedef struct diag_kdc_msg {
     int tcp;             /* over TCP, else UDP */
     const uint8_t *data; /* the message (a TCP record mark is allowed) */
     size_t len;
+    int refused; /* no message: the console's TCP connection to the KDC was
+                    reset or never answered (frame: the RST or the SYN) */
 } diag_kdc_msg;
 
 /* ---- inputs the user supplies ------------------------------------------ */
