@@ -35,8 +35,9 @@ import tempfile
 # amtdiag option -> the plugin preference that means the same. --ca has no
 # plugin preference yet; the name here is the one it is expected to get.
 PREFS = {"--trusted-fqdn": "iamt.trusted_fqdn", "--amt-clock-offset": "iamt.amt_clock_offset",
-         "--trusted-root": "iamt.trusted_root", "--ca": "iamt.console_ca"}
-PATH_OPTIONS = ("--trusted-root", "--ca", "--hosts")
+         "--trusted-root": "iamt.trusted_root", "--ca": "iamt.console_ca",
+         "--keytab": "iamt.keytab"}
+PATH_OPTIONS = ("--trusted-root", "--ca", "--hosts", "--keytab")
 
 
 def load_inputs(path):
@@ -194,6 +195,7 @@ class Plugin:
                 problems.append("the plugin has no preference for %s (looked for %s)"
                                 % (opt, PREFS.get(opt, "none")))
         p = self.tshark(opts, cwd=d, accounts=tuple(accounts))
+        self.last_output = p.stdout
         if p.returncode != 0 or p.stderr.strip():
             problems.append("tshark: exit %d: %s" % (p.returncode, p.stderr.strip()[:300]))
         rows, glob, in_table = {}, [], False

@@ -494,8 +494,13 @@ int amt_http_serve(amt_http *s, simio *io)
             return 0;
         if (rc == HTTP_MSG_EIO)
             return -1;
-        if (rc != HTTP_MSG_OK)
+        if (rc != HTTP_MSG_OK) {
+            /* a head past AMT's limit is answered 400 like a malformed one */
+            if (rc == HTTP_MSG_TOO_BIG && h.method && s->cfg.on_answer)
+                s->cfg.on_answer(s->cfg.on_answer_arg, h.method, h.target, 400);
+            http_head_clear(&h);
             return reject(s, io, 400);
+        }
         /* RFC 7230 5.4: an HTTP/1.1 request without Host is a 400 */
         http_body_kind kind;
         uint64_t length;

@@ -44,6 +44,8 @@ typedef struct http_head {
     char *value[HTTP_MAX_HEADERS];
 } http_head;
 
+/* Reads a head. On HTTP_MSG_TOO_BIG a request's method and target are
+ * kept (free them with http_head_clear); on other errors h is empty. */
 int http_read_head(http_reader *r, int is_request, http_head *h);
 void http_head_clear(http_head *h);
 /* First value of a header (name case-insensitive), or NULL. */

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Golden diagnoses of the Kerberos corpus: per case, amtdiag's verdict on
+each connection (stage, outcome, and per finding the cause, confidence,
+frames and evidence) against CASE/golden-amtdiag.json, and the table of
+tshark -z iamt,diag with the plugin against CASE/golden-iamt-diag.txt —
+with the options of inputs.txt, the plugin getting them as preferences
+(check_corpus.py). A change of words is a change to review: run with
+--update to rewrite the goldens, then read the diff.
+
+usage: check_krb_golden.py AMTDIAG CORPUS_DIR [--plugin PLUGIN_SO WS_MAJOR_MINOR] [--update]
+"""
+import difflib
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import check_corpus as CC  # noqa: E402
+
+
+def amtdiag_view(out):
+    """What the golden keeps of amtdiag's JSON: the verdicts and evidence."""
+    conns = []
+    for c in out["connections"]:
+        conns.append({"client": c["client"], "server": c["server"], "stage": c["stage"],
+                      "outcome": c["outcome"],
+                      "findings": [{"cause": f["cause"], "confidence": f["confidence"],
+                                    "frames": f["frames"], "evidence": f["evidence"]}
+                                   for f in c["findings"]]})
+    return {"connections": conns,
+            "findings": [{"cause": f["cause"], "evidence": f["evidence"]}
+                         for f in out["findings"]]}
+
+
+def table(text):
+    """The -z iamt,diag table, without what varies between runs (none)."""
+    lines = text.splitlines()
+    start = next((i for i, l in enumerate(lines) if l.startswith("iAMT diagnosis")), None)
+    return "\n".join(lines[start:]) + "\n" if start is not None else ""
+
+
+def compare(path, got, update, problems):
+    if update:
+        with open(path, "w") as f:
+            f.write(got)
+        return
+    try:
+        with open(path) as f:
+            want = f.read()
+    except OSError:
+        problems.append("%s is missing (run with --update)" % os.path.basename(path))
+        return
+    if got != want:
+        diff = difflib.unified_diff(want.splitlines(), got.splitlines(), "golden", "now",
+                                    lineterm="", n=1)
+        problems.append("%s differs:\n%s" % (os.path.basename(path),
+                                             "\n".join("       " + l for l in diff)[:3000]))
+
+
+def main(argv):
+    args = [a for a in argv[1:] if a != "--update"]
+    update = "--update" in argv
+    if len(args) not in (2, 5) or (len(args) == 5 and args[2] != "--plugin"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    tool, corpus = os.path.abspath(args[0]), args[1]
+    plugin = CC.Plugin(args[3], args[4]) if len(args) == 5 else None
+    table_in = CC.load_inputs(os.path.join(corpus, "inputs.txt"))
+    failed = total = 0
+    try:
+        for name in sorted(os.listdir(corpus)):
+            d = os.path.join(corpus, name)
+            if not os.path.isfile(os.path.join(d, "expected.json")):
+                continue
+            total += 1
+            with open(os.path.join(d, "expected.json")) as f:
+                exp = json.load(f)
+            opts = table_in.get(name, [])
+            problems = []
+            rc, out, err = CC.run_amtdiag(tool, d, exp, opts)
+            if out is None:
+                problems.append("amtdiag: no JSON (exit %d): %s" % (rc, err[:300]))
+            else:
+                compare(os.path.join(d, "golden-amtdiag.json"),
+                        json.dumps(amtdiag_view(out), indent=2, ensure_ascii=False) + "\n",
+                        update, problems)
+            if plugin:
+                _, _, p = plugin.diag(plugin.copy(d), exp, opts)
+                problems += p
+                compare(os.path.join(d, "golden-iamt-diag.txt"), table(plugin.last_output),
+                        update, problems)
+            print("%s %s" % ("FAIL" if problems else "ok  ", name))
+            for p in problems:
+                print("     " + p)
+            failed += bool(problems)
+    finally:
+        if plugin:
+            plugin.close()
+    print("golden diagnoses of %d Kerberos cases%s: %d failed" % (
+        total, " (amtdiag and tshark -z iamt,diag)" if plugin else " (amtdiag)", failed))
+    return 1 if failed or not total else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
