@@ -152,14 +152,18 @@ int iamt_tls_conn_has_event(const iamt_tls_conn *c, guint32 frame)
     return 0;
 }
 
-/* All values of a field in the frame, in tree order (free with
- * g_ptr_array_free(a, TRUE)); an empty array for an unknown field. */
-static GPtrArray *all(proto_tree *tree, int f)
+/* All values of a field in the frame, in the order added: the tree keeps
+ * them per field, since the postdissector's wanted fields are primed (a
+ * lookup, where searching the tree would visit every item). Borrowed from
+ * the tree; empty for an unknown or absent field. */
+static const GPtrArray *all(proto_tree *tree, int f)
 {
-    return hf[f] >= 0 ? proto_find_finfo(tree, hf[f]) : g_ptr_array_new();
+    static const GPtrArray none;
+    const GPtrArray *a = hf[f] >= 0 ? proto_get_finfo_ptr_array(tree, hf[f]) : NULL;
+    return a ? a : &none;
 }
 
-static guint32 uint_at(GPtrArray *a, guint i)
+static guint32 uint_at(const GPtrArray *a, guint i)
 {
     return iamt_fi_uint(g_ptr_array_index(a, i));
 }
@@ -205,12 +209,10 @@ static iamt_tls_conn *new_conn(packet_info *pinfo, int to_amt)
     f->first_frame = pinfo->num;
     f->rst_from = f->first_fin_from = -1;
     /* The facts point into the connection's own storage. */
-    f->tls.offered_suites = c->suites;
     f->tls.server_certs = c->server_certs;
     f->tls.client_certs = c->client_certs;
     f->tls.ca_names = c->ca_names;
     f->tls.alerts = c->alerts;
-    f->ex = c->ex;
     c->last_hs_from = c->last_hs_type = -1;
     wmem_array_append_one(registry, c);
     return c;
@@ -238,8 +240,8 @@ static int keep_blob(diag_blob *b, tvbuff_t *tvb, gint off, guint32 len)
 static void read_certs(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 frame)
 {
     diag_tls_facts *t = &c->f.tls;
-    GPtrArray *lens = all(tree, F_CERTS_LEN);
-    GPtrArray *certs = all(tree, F_CERT);
+    const GPtrArray *lens = all(tree, F_CERTS_LEN);
+    const GPtrArray *certs = all(tree, F_CERT);
     if (lens->len) {
         diag_blob *out = to_amt ? c->client_certs : c->server_certs;
         size_t n = 0;
@@ -258,22 +260,19 @@ static void read_certs(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 f
             t->server_cert_frame = frame;
         }
     }
-    g_ptr_array_free(lens, TRUE);
-    g_ptr_array_free(certs, TRUE);
 }
 
 /* The CertificateRequest's DistinguishedNames: the DER follows each
  * dname_len (Wireshark's dname item itself skips the SEQUENCE header). */
 static void read_ca_names(proto_tree *tree, iamt_tls_conn *c)
 {
-    GPtrArray *a = all(tree, F_DNAME_LEN);
+    const GPtrArray *a = all(tree, F_DNAME_LEN);
     size_t n = 0;
     for (guint i = 0; i < a->len && n < IAMT_TLS_NAMES_MAX; i++) {
         field_info *fi = g_ptr_array_index(a, i);
         n += keep_blob(&c->ca_names[n], fi->ds_tvb, fi->start + fi->length, uint_at(a, i));
     }
     c->f.tls.n_ca_names = n;
-    g_ptr_array_free(a, TRUE);
 }
 
 static void read_client_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
@@ -281,10 +280,9 @@ static void read_client_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
     diag_tls_facts *t = &c->f.tls;
     t->client_hello = 1;
     t->client_hello_frame = frame;
-    GPtrArray *a = all(tree, F_HS_VERSION);
+    const GPtrArray *a = all(tree, F_HS_VERSION);
     if (a->len)
         t->offered_min = t->offered_max = (uint16_t)uint_at(a, 0);
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_SUPPORTED_VERSION);
     for (guint i = 0; i < a->len; i++) {
         uint16_t v = (uint16_t)uint_at(a, i);
@@ -295,27 +293,24 @@ static void read_client_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
         if (i == 0 || v > t->offered_max)
             t->offered_max = v;
     }
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_SUITE);
-    size_t n = 0;
-    for (guint i = 0; i < a->len && n < IAMT_TLS_SUITES_MAX; i++) {
-        c->suites[n] = (uint16_t)uint_at(a, i);
-        t->console_reneg |= c->suites[n] == 0x00ff;
-        n++;
+    size_t n = MIN(a->len, IAMT_TLS_SUITES_MAX);
+    c->suites = wmem_alloc_array(wmem_file_scope(), uint16_t, n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        c->suites[i] = (uint16_t)uint_at(a, (guint)i);
+        t->console_reneg |= c->suites[i] == 0x00ff;
     }
+    t->offered_suites = c->suites;
     t->n_offered_suites = n;
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_EXT_TYPE);
     for (guint i = 0; i < a->len; i++)
         t->console_reneg |= uint_at(a, i) == 0xff01;
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_SNI);
     const char *sni = a->len ? iamt_fi_str(g_ptr_array_index(a, 0)) : NULL;
     if (sni && g_utf8_validate(sni, -1, NULL)) {
         g_strlcpy(c->sni, sni, sizeof c->sni);
         t->sni = c->sni;
     }
-    g_ptr_array_free(a, TRUE);
 }
 
 static void read_server_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
@@ -323,14 +318,12 @@ static void read_server_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
     diag_tls_facts *t = &c->f.tls;
     t->server_hello = 1;
     t->server_hello_frame = frame;
-    GPtrArray *a = all(tree, F_HS_VERSION);
+    const GPtrArray *a = all(tree, F_HS_VERSION);
     if (a->len)
         t->version = (uint16_t)uint_at(a, 0);
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_SUPPORTED_VERSION);
     if (a->len)
         t->version = (uint16_t)uint_at(a, 0);
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_SUITE);
     if (a->len) {
         /* The suite's name as Wireshark's value string shows it. */
@@ -340,18 +333,15 @@ static void read_server_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
             name = try_val_to_str_ext(uint_at(a, 0), (value_string_ext *)fi->hfinfo->strings);
         t->suite_name = name;
     }
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_EXT_TYPE);
     for (guint i = 0; i < a->len; i++)
         t->amt_reneg |= uint_at(a, i) == 0xff01;
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_RANDOM_TIME);
     if (a->len && ((field_info *)g_ptr_array_index(a, 0))->hfinfo->type == FT_ABSOLUTE_TIME) {
         const nstime_t *ts = fvalue_get_time(IAMT_FVALUE((field_info *)g_ptr_array_index(a, 0)));
         if (ts)
             t->gmt_unix_time = (uint32_t)ts->secs;
     }
-    g_ptr_array_free(a, TRUE);
 }
 
 /* The handshake messages of the frame, in order. */
@@ -359,7 +349,7 @@ static void read_handshake(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint
 {
     diag_tls_facts *t = &c->f.tls;
     int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
-    GPtrArray *types = all(tree, F_HS_TYPE);
+    const GPtrArray *types = all(tree, F_HS_TYPE);
     for (guint i = 0; i < types->len; i++) {
         int type = (int)uint_at(types, i);
         add_event(c, frame);
@@ -383,7 +373,6 @@ static void read_handshake(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint
         c->last_hs_from = from;
         c->last_hs_type = type;
     }
-    g_ptr_array_free(types, TRUE);
 }
 
 /* Alerts: readable ones from alert_message, encrypted ones as alert
@@ -391,9 +380,9 @@ static void read_handshake(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint
 static void read_alerts(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 frame)
 {
     diag_tls_facts *t = &c->f.tls;
-    GPtrArray *ct = all(tree, F_CONTENT_TYPE);
-    GPtrArray *lv = all(tree, F_ALERT_LEVEL);
-    GPtrArray *ds = all(tree, F_ALERT_DESC);
+    const GPtrArray *ct = all(tree, F_CONTENT_TYPE);
+    const GPtrArray *lv = all(tree, F_ALERT_LEVEL);
+    const GPtrArray *ds = all(tree, F_ALERT_DESC);
     guint records = 0;
     for (guint i = 0; i < ct->len; i++)
         records += uint_at(ct, i) == 21;
@@ -422,9 +411,6 @@ static void read_alerts(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 
             t->handshake_done_frame = frame;
         }
     }
-    g_ptr_array_free(ct, TRUE);
-    g_ptr_array_free(lv, TRUE);
-    g_ptr_array_free(ds, TRUE);
 }
 
 /* The first value of a string field under node, copied to file scope
@@ -437,6 +423,23 @@ static const char *str_under(proto_tree *node, int f)
 static int uint_under(proto_tree *node, int f, uint32_t *v)
 {
     return iamt_first_uint(node, hf[f], v);
+}
+
+/* A new exchange at the end of c's, or NULL when there are
+ * IAMT_TLS_EXCHANGES_MAX already. */
+static diag_exchange *new_exchange(iamt_tls_conn *c)
+{
+    diag_conn_facts *f = &c->f;
+    if (f->n_ex >= IAMT_TLS_EXCHANGES_MAX)
+        return NULL;
+    if (f->n_ex == c->ex_cap) {
+        c->ex_cap = c->ex_cap ? c->ex_cap * 2 : 4;
+        c->ex = wmem_realloc(wmem_file_scope(), c->ex, c->ex_cap * sizeof *c->ex);
+        f->ex = c->ex;
+    }
+    diag_exchange *e = &c->ex[f->n_ex++];
+    memset(e, 0, sizeof *e);
+    return e;
 }
 
 typedef struct http_walk {
@@ -500,11 +503,9 @@ static void http_message(proto_node *node, gpointer data)
         size_t k = 0;
         while (k < f->n_ex && c->ex[k].status)
             k++;
-        if (k == f->n_ex && f->n_ex < IAMT_TLS_EXCHANGES_MAX)
-            f->n_ex++;
-        if (k == f->n_ex)
+        e = k < f->n_ex ? &c->ex[k] : new_exchange(c);
+        if (!e)
             return;
-        e = &c->ex[k];
         e->status = (int)status;
         e->resp_frame = w->pinfo->num;
         e->resp_ts_us = (int64_t)w->pinfo->abs_ts.secs * 1000000 + w->pinfo->abs_ts.nsecs / 1000;
@@ -516,9 +517,8 @@ static void http_message(proto_node *node, gpointer data)
         return;
     }
     const char *method = str_under(node, F_HTTP_METHOD);
-    if (!method || f->n_ex >= IAMT_TLS_EXCHANGES_MAX)
+    if (!method || !(e = new_exchange(c)))
         return;
-    e = &c->ex[f->n_ex++];
     e->req_frame = w->pinfo->num;
     e->method = method;
     e->uri = str_under(node, F_HTTP_URI);
@@ -538,9 +538,8 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
 {
     diag_conn_facts *f = &c->f;
     int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
-    GPtrArray *a = all(tree, F_TCP_FLAGS);
+    const GPtrArray *a = all(tree, F_TCP_FLAGS);
     guint32 flags = a->len ? uint_at(a, 0) : 0;
-    g_ptr_array_free(a, TRUE);
     if ((flags & TCP_SYN) && !(flags & TCP_ACK) && to_amt) {
         f->syns++;
         if (!f->syn_frame)
@@ -566,11 +565,9 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
     a = all(tree, F_TCP_LOST);
     if (a->len)
         f->gap = 1;
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_TCP_LEN);
     if (a->len)
         f->bytes[from] += uint_at(a, 0);
-    g_ptr_array_free(a, TRUE);
     if (hf[F_HTTP] >= 0 && proto_is_frame_protocol(pinfo->layers, "http")) {
         f->is_http = 1;
         f->tls.decrypted = 1;

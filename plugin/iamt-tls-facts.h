@@ -27,13 +27,16 @@ typedef struct iamt_tls_conn {
     diag_conn_facts f;
     char client[64], server[64];
     char sni[256];
-    uint16_t suites[IAMT_TLS_SUITES_MAX];
+    uint16_t *suites; /* as many as offered, at most IAMT_TLS_SUITES_MAX */
     diag_blob server_certs[IAMT_TLS_CERTS_MAX];
     diag_blob client_certs[IAMT_TLS_CERTS_MAX];
     diag_blob ca_names[IAMT_TLS_NAMES_MAX];
     diag_alert alerts[IAMT_TLS_ALERTS_MAX];
-    /* HTTP exchanges as far as the TLS rules need them: whether AMT answered. */
-    diag_exchange ex[IAMT_TLS_EXCHANGES_MAX];
+    /* HTTP exchanges as far as the TLS rules need them: whether AMT answered
+     * (grown as they come, up to IAMT_TLS_EXCHANGES_MAX: most connections
+     * carry a handful, and a fleet capture has thousands of connections). */
+    diag_exchange *ex;
+    size_t ex_cap;
     guint32 events[IAMT_TLS_EVENTS_MAX]; /* frames with a handshake message, alert, FIN or RST */
     size_t n_events;
     int last_hs_from, last_hs_type; /* the last handshake message seen */
