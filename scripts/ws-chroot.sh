@@ -57,6 +57,11 @@ create() {
     suite=$1
     dir=$cache/$suite
     [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap and chroot)"
+    mkdir -p "$cache"
+    # One creator at a time (make check starts one early, in the
+    # background; its test then waits here for it).
+    exec 9>"$cache/$suite.lock"
+    flock 9
     if [ ! -f "$dir/.amtdiag-bootstrapped" ]; then
         command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap"
         rm -rf "$dir"
