@@ -92,6 +92,17 @@ int diag_has_error(const diag_conn_result *cr)
     return 0;
 }
 
+int diag_console_spoke_http(const diag_conn_facts *c)
+{
+    static const char *const methods[] = {"GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ", "DELETE "};
+    for (size_t k = 0; k < G_N_ELEMENTS(methods); k++) {
+        size_t n = strlen(methods[k]);
+        if (c->n_console_head >= n && memcmp(c->console_head, methods[k], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 amt_service diag_service(const diag_conn_facts *c)
 {
     return c->service != AMT_SERVICE_UNKNOWN ? c->service : amt_service_of_port(c->server_port);
@@ -197,7 +208,9 @@ static void decide(const diag_conn_facts *c, diag_conn_result *cr)
         cr->outcome = diag_has_error(cr) ? DIAG_OUTCOME_REJECTED : DIAG_OUTCOME_UNKNOWN;
         return;
     } else {
-        cr->stage = c->is_tls ? DIAG_STAGE_TLS : DIAG_STAGE_TCP;
+        /* On a TLS service the first stage past TCP is TLS, whatever came */
+        cr->stage =
+            c->is_tls || amt_service_is_tls(diag_service(c)) ? DIAG_STAGE_TLS : DIAG_STAGE_TCP;
     }
     if (diag_has_error(cr)) {
         cr->outcome = DIAG_OUTCOME_REJECTED;
@@ -213,6 +226,43 @@ static void decide(const diag_conn_facts *c, diag_conn_result *cr)
         cr->outcome = DIAG_OUTCOME_OK;
     else
         cr->outcome = DIAG_OUTCOME_REJECTED;
+}
+
+int diag_gap_text(const diag_gap *g, char *buf, size_t len)
+{
+    const char *ooo = g->reordered ? " (the bytes come later in the capture, out of order, and "
+                                     "were not put back in place)"
+                                   : "";
+    if (g->frame_before && g->frame_after)
+        return g_snprintf(buf, len, "at frames %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT "%s",
+                          g->frame_before, g->frame_after, ooo);
+    if (g->frame_before || g->frame_after)
+        return g_snprintf(buf, len, "%s frame %" G_GUINT64_FORMAT "%s",
+                          g->frame_after ? "before" : "after",
+                          g->frame_after ? g->frame_after : g->frame_before, ooo);
+    return g_snprintf(buf, len, "(place not known)%s", ooo);
+}
+
+/* Bytes of connection i missing from the capture: where, as far as known. */
+static void capture_gap(diag_ctx *x, size_t i)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    GString *s = g_string_new("the capture lacks bytes of this connection");
+    int reordered = 0;
+    for (size_t k = 0; k < c->n_gaps && k < 3; k++) {
+        char at[256];
+        diag_gap_text(&c->gaps[k], at, sizeof at);
+        g_string_append_printf(s, "%s %s %s", k ? ";" : ":",
+                               c->gaps[k].from == DIAG_AMT ? "from AMT" : "from the console", at);
+        reordered |= c->gaps[k].reordered;
+    }
+    if (reordered)
+        g_string_append(s, "; Wireshark's preference tcp.reassemble_out_of_order puts such "
+                           "segments back");
+    diag_finding *f = diag_add(x, i, DIAG_C_CAPTURE_GAP, "%s", s->str);
+    g_string_free(s, TRUE);
+    for (size_t k = 0; k < c->n_gaps && k < 3; k++)
+        diag_frame(f, c->gaps[k].frame_after ? c->gaps[k].frame_after : c->gaps[k].frame_before);
 }
 
 /* Whether connection c plausibly worked although the capture cannot show
@@ -238,6 +288,9 @@ static void describe(const diag_conn_facts *c, const diag_conn_result *cr, GStri
              (c->tls.app_records[DIAG_CONSOLE] || c->tls.app_records[DIAG_AMT]))
         g_string_append(s, "; the session is encrypted: the console's key log (or AMT's RSA key "
                            "for a static-RSA suite) would show what it carried");
+    else if (c->gap && c->n_gaps && c->gaps[0].reordered)
+        g_string_append(s, "; segments are out of order in the capture and were not put back "
+                           "in place: enable Wireshark's tcp.reassemble_out_of_order");
     else if (c->gap)
         g_string_append(s, "; bytes are missing from the capture: capture without the gap");
     else if (cr->end.by < 0)
@@ -334,13 +387,11 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
         const diag_conn_facts *c = &conns[i];
         diag_conn_result *cr = diag_cr(&x, i);
         visibility(c, &x, i);
-        if (c->gap) {
-            diag_finding *f =
-                diag_add(&x, i, DIAG_C_CAPTURE_GAP, "the capture lacks bytes of this connection");
-            (void)f;
-        }
+        if (c->gap)
+            capture_gap(&x, i);
         decide(c, cr);
-        if (!x.in->in_progress)
+        /* A connection that ended is judged whole even while the capture goes on. */
+        if (!x.in->in_progress || cr->end.by >= 0)
             unexplained(&x, i);
         g_ptr_array_sort(cr->findings, by_severity);
         if (diag_outcome_is_failure(cr->outcome))

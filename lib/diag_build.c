@@ -97,7 +97,25 @@ void diag_build_gap(diag_builder *b, int from, uint64_t frame_before, uint64_t f
         b->dropped++;
         return;
     }
-    b->gaps[b->f.n_gaps++] = (diag_gap){from, frame_before, frame_after};
+    b->gaps[b->f.n_gaps++] = (diag_gap){from, frame_before, frame_after, 0};
+}
+
+void diag_build_gap_filled(diag_builder *b, int from, int reassembled)
+{
+    diag_conn_facts *f = &b->f;
+    for (size_t k = f->n_gaps; k-- > 0;) {
+        diag_gap *g = &b->gaps[k];
+        if (g->from != from || g->reordered)
+            continue;
+        if (!reassembled) {
+            g->reordered = 1;
+            return;
+        }
+        memmove(g, g + 1, (f->n_gaps - k - 1) * sizeof *g);
+        f->n_gaps--;
+        f->gap = f->n_gaps > 0;
+        return;
+    }
 }
 
 /* GREASE values (RFC 8701) are 0x?a?a with both bytes equal. */

@@ -59,8 +59,10 @@ static void after_what(const diag_conn_facts *c, diag_end *e)
     last_step l = {0, -1, DIAG_STEP_NONE};
     consider(&l, limit, c->syn_frame, DIAG_CONSOLE, DIAG_STEP_SYN);
     consider(&l, limit, c->synack_frame, DIAG_AMT, DIAG_STEP_SYNACK);
-    if (!c->is_tls)
-        consider(&l, limit, c->console_head_frame, DIAG_CONSOLE, DIAG_STEP_CONSOLE_BYTES);
+    if (!c->tls.client_hello) /* not TLS, or not TLS where TLS was due */
+        consider(&l, limit, c->console_head_frame, DIAG_CONSOLE,
+                 c->n_ex || diag_console_spoke_http(c) ? DIAG_STEP_REQUEST
+                                                       : DIAG_STEP_CONSOLE_BYTES);
     for (size_t k = 0; k < c->tls.n_hs; k++)
         consider(&l, limit, c->tls.hs[k].frame, c->tls.hs[k].from, c->tls.hs[k].type);
     for (int d = 0; d < 2; d++)

@@ -89,6 +89,13 @@ int diag_parse_http_date(const char *s, int64_t *out);
 /* Who ended connection c, how, and after which step. */
 void diag_end_of(const diag_conn_facts *c, diag_end *e);
 
+/* Where a hole in the capture is, as words: "at frames 7–9", "before
+ * frame 9"; returns what g_snprintf returns. */
+int diag_gap_text(const diag_gap *g, char *buf, size_t len);
+
+/* Whether the console's first bytes on c are an HTTP request line. */
+int diag_console_spoke_http(const diag_conn_facts *c);
+
 /* The service AMT offers on connection c: the facts' word, else its
  * well-known port. */
 amt_service diag_service(const diag_conn_facts *c);

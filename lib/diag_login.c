@@ -100,14 +100,6 @@ static const challenge *find_nonce(const server_state *s, const char *nonce, int
     return NULL;
 }
 
-static const diag_account *account(const diag_inputs *in, const char *user)
-{
-    for (size_t k = 0; k < in->n_accounts; k++)
-        if (in->accounts[k].user && strcmp(in->accounts[k].user, user) == 0)
-            return &in->accounts[k];
-    return NULL;
-}
-
 static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *user,
                           const diag_exchange *e)
 {
@@ -130,83 +122,102 @@ static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *us
     }
 }
 
+diag_cause_id diag_digest_verdict(const http_auth *cr, const diag_digest_challenge *ch,
+                                  const char *method, const char *uri, const diag_account *accounts,
+                                  size_t n_accounts, GString *why)
+{
+    if (ch && ch->stale) {
+        g_string_append_printf(why, "the console answered with a nonce%s; AMT said stale=\"true\"",
+                               ch->replaced ? " AMT had since replaced" : "");
+        return DIAG_C_DIGEST_STALE_NONCE;
+    }
+    if (ch && ch->realm && *ch->realm && strcmp(ch->realm, cr->realm) != 0) {
+        g_string_append_printf(why,
+                               "the console answered realm \"%s\" to a challenge with realm "
+                               "\"%s\" (frame %" G_GUINT64_FORMAT ")",
+                               cr->realm, ch->realm, ch->frame);
+        return DIAG_C_DIGEST_REALM_MISMATCH;
+    }
+    if (uri && (cr->present & HTTP_AUTH_P_URI) && strcmp(cr->uri, uri) != 0) {
+        g_string_append_printf(why, "uri=\"%s\" but the request line says %s", cr->uri, uri);
+        return DIAG_C_DIGEST_URI_MISMATCH;
+    }
+    int want_qop = ch && ch->qop && *ch->qop;
+    unsigned need = HTTP_AUTH_P_QOP | HTTP_AUTH_P_NC | HTTP_AUTH_P_CNONCE;
+    if ((cr->flags & HTTP_AUTH_F_MALFORMED) || (want_qop && (cr->present & need) != need)) {
+        g_string_append_printf(
+            why, "%s%s%s%s", (cr->flags & HTTP_AUTH_F_MALFORMED) ? "the header is malformed; " : "",
+            want_qop && !(cr->present & HTTP_AUTH_P_QOP) ? "qop missing; " : "",
+            want_qop && !(cr->present & HTTP_AUTH_P_NC) ? "nc missing; " : "",
+            want_qop && !(cr->present & HTTP_AUTH_P_CNONCE) ? "cnonce missing" : "");
+        return DIAG_C_DIGEST_PARAMETER_ERROR;
+    }
+    const diag_account *acc = NULL;
+    for (size_t k = 0; k < n_accounts && !acc; k++)
+        if (accounts[k].user && strcmp(accounts[k].user, cr->username) == 0)
+            acc = &accounts[k];
+    if (acc) {
+        http_digest_result r = http_digest_check(cr, method ? method : "POST", acc->password);
+        if (r == HTTP_DIGEST_MISMATCH) {
+            g_string_append_printf(
+                why, "user \"%s\": the response is not the one the supplied password gives",
+                cr->username);
+            return DIAG_C_DIGEST_WRONG_PASSWORD;
+        }
+        if (r == HTTP_DIGEST_MATCH) {
+            g_string_append_printf(why,
+                                   "user \"%s\": the response matches the supplied password, yet "
+                                   "AMT refused the login",
+                                   cr->username);
+            return DIAG_C_DIGEST_CORRECT_PASSWORD_REJECTED;
+        }
+        g_string_append_printf(why,
+                               "user \"%s\": the response cannot be recomputed (algorithm %s, "
+                               "qop %s)",
+                               cr->username, *cr->algorithm ? cr->algorithm : "MD5",
+                               *cr->qop ? cr->qop : "none");
+        return DIAG_C_DIGEST_LOGIN_REJECTED;
+    }
+    if (n_accounts) {
+        g_string_append_printf(why, "user \"%s\" is not among the accounts supplied (",
+                               cr->username);
+        for (size_t k = 0; k < n_accounts; k++)
+            g_string_append_printf(why, "%s\"%s\"", k ? ", " : "", accounts[k].user);
+        g_string_append_c(why, ')');
+        return DIAG_C_DIGEST_UNKNOWN_USER;
+    }
+    g_string_append_printf(why,
+                           "user \"%s\" was refused; with this user's password (amtdiag "
+                           "--password %s:PASSWORD, or Wireshark's iamt.passwords table) the "
+                           "response can be checked",
+                           cr->username, cr->username);
+    return DIAG_C_DIGEST_LOGIN_REJECTED;
+}
+
 /* A 401 answering Digest credentials: find the reason. */
 static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_exchange *e,
                             const http_auth *cr, http_auth_stale stale)
 {
     int newest = 0;
-    const challenge *ch = find_nonce(s, cr->nonce, &newest);
-    diag_finding *f;
-    if (stale == HTTP_STALE_TRUE) {
-        f = diag_add(x, i, DIAG_C_DIGEST_STALE_NONCE,
-                     "the console answered with a nonce%s; AMT said stale=\"true\" "
-                     "(frame %" G_GUINT64_FORMAT ")",
-                     ch && !newest ? " AMT had since replaced" : "", e->resp_frame);
-        diag_frame(f, e->req_frame);
-        diag_frame(f, e->resp_frame);
-        return;
-    }
-    if (ch && *ch->realm && strcmp(ch->realm, cr->realm) != 0) {
-        f = diag_add(x, i, DIAG_C_DIGEST_REALM_MISMATCH,
-                     "the console answered realm \"%s\" to a challenge with realm \"%s\" "
-                     "(frame %" G_GUINT64_FORMAT ")",
-                     cr->realm, ch->realm, ch->frame);
-        diag_frame(f, ch->frame);
-        diag_frame(f, e->req_frame);
-        return;
-    }
-    if (e->uri && (cr->present & HTTP_AUTH_P_URI) && strcmp(cr->uri, e->uri) != 0) {
-        f = diag_add(x, i, DIAG_C_DIGEST_URI_MISMATCH, "uri=\"%s\" but the request line says %s",
-                     cr->uri, e->uri);
-        diag_frame(f, e->req_frame);
-        return;
-    }
-    int want_qop = ch && *ch->qop;
-    unsigned need = HTTP_AUTH_P_QOP | HTTP_AUTH_P_NC | HTTP_AUTH_P_CNONCE;
-    if ((cr->flags & HTTP_AUTH_F_MALFORMED) || (want_qop && (cr->present & need) != need)) {
-        f = diag_add(x, i, DIAG_C_DIGEST_PARAMETER_ERROR, "%s%s%s%s",
-                     (cr->flags & HTTP_AUTH_F_MALFORMED) ? "the header is malformed; " : "",
-                     want_qop && !(cr->present & HTTP_AUTH_P_QOP) ? "qop missing; " : "",
-                     want_qop && !(cr->present & HTTP_AUTH_P_NC) ? "nc missing; " : "",
-                     want_qop && !(cr->present & HTTP_AUTH_P_CNONCE) ? "cnonce missing" : "");
-        diag_frame(f, e->req_frame);
-        return;
-    }
-    const diag_account *acc = account(x->in, cr->username);
-    if (acc) {
-        http_digest_result r = http_digest_check(cr, e->method ? e->method : "POST", acc->password);
-        if (r == HTTP_DIGEST_MISMATCH)
-            f = diag_add(x, i, DIAG_C_DIGEST_WRONG_PASSWORD,
-                         "user \"%s\": the response is not the one the supplied password gives",
-                         cr->username);
-        else if (r == HTTP_DIGEST_MATCH)
-            f = diag_add(x, i, DIAG_C_DIGEST_CORRECT_PASSWORD_REJECTED,
-                         "user \"%s\": the response matches the supplied password, yet AMT "
-                         "answered 401",
-                         cr->username);
-        else
-            f = diag_add(x, i, DIAG_C_DIGEST_LOGIN_REJECTED,
-                         "user \"%s\": the response cannot be recomputed (algorithm %s, qop "
-                         "%s)",
-                         cr->username, *cr->algorithm ? cr->algorithm : "MD5",
-                         *cr->qop ? cr->qop : "none");
-    } else if (x->in->n_accounts) {
-        GString *names = g_string_new(NULL);
-        for (size_t k = 0; k < x->in->n_accounts; k++)
-            g_string_append_printf(names, "%s\"%s\"", k ? ", " : "", x->in->accounts[k].user);
-        f = diag_add(x, i, DIAG_C_DIGEST_UNKNOWN_USER,
-                     "user \"%s\" is not among the accounts supplied (%s)", cr->username,
-                     names->str);
-        g_string_free(names, TRUE);
-    } else {
-        f = diag_add(x, i, DIAG_C_DIGEST_LOGIN_REJECTED,
-                     "user \"%s\" was refused; with this user's password (amtdiag --password "
-                     "%s:PASSWORD, or Wireshark's iamt.passwords table) the response can be "
-                     "checked",
-                     cr->username, cr->username);
-    }
+    const challenge *c = find_nonce(s, cr->nonce, &newest);
+    diag_digest_challenge ch = {.stale = stale == HTTP_STALE_TRUE,
+                                .replaced = c && !newest,
+                                .realm = c ? c->realm : NULL,
+                                .qop = c ? c->qop : NULL,
+                                .frame = c ? c->frame : 0};
+    GString *why = g_string_new(NULL);
+    diag_cause_id id =
+        diag_digest_verdict(cr, &ch, e->method, e->uri, x->in->accounts, x->in->n_accounts, why);
+    if (id == DIAG_C_DIGEST_STALE_NONCE)
+        g_string_append_printf(why, " (frame %" G_GUINT64_FORMAT ")", e->resp_frame);
+    diag_finding *f = diag_add(x, i, id, "%s", why->str);
+    g_string_free(why, TRUE);
+    if (id == DIAG_C_DIGEST_REALM_MISMATCH)
+        diag_frame(f, c->frame);
     diag_frame(f, e->req_frame);
-    diag_frame(f, e->resp_frame);
+    if (id != DIAG_C_DIGEST_URI_MISMATCH && id != DIAG_C_DIGEST_PARAMETER_ERROR &&
+        id != DIAG_C_DIGEST_REALM_MISMATCH)
+        diag_frame(f, e->resp_frame);
 }
 
 static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange *e)

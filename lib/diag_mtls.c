@@ -52,7 +52,7 @@ typedef struct judge {
     int accepted, rejected;
     const diag_alert *amt_alert;
     const diag_gap *gap; /* a hole in the console's part of the handshake */
-    char gap_text[96];   /* "at frames N–M" */
+    char gap_text[256];  /* "at frames N–M" */
 } judge;
 
 static void set(judge *j, diag_rule r, diag_status st, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -111,9 +111,11 @@ static void rule_presented(judge *j)
                 "in the hole",
                 j->gap_text);
             g_free(j->cr->checklist[DIAG_RULE_PRESENTED].settle);
-            j->cr->checklist[DIAG_RULE_PRESENTED].settle =
-                g_strdup("a capture without the gap (capture on the console or on AMT's side, with "
-                         "a larger buffer)");
+            j->cr->checklist[DIAG_RULE_PRESENTED].settle = g_strdup(
+                j->gap->reordered ? "the segment is in the capture, out of order: Wireshark's "
+                                    "preference tcp.reassemble_out_of_order puts it back"
+                                  : "a capture without the gap (capture on the console or on AMT's "
+                                    "side, with a larger buffer)");
         } else if (j->amt_alert || t->handshake_complete) {
             set(j, DIAG_RULE_PRESENTED, DIAG_FAIL,
                 "AMT sent a CertificateRequest (frame %" G_GUINT64_FORMAT
@@ -485,10 +487,13 @@ static void candidates(judge *j)
     amt_said(j, said, sizeof said);
     if (j->gap) {
         /* No cause from a message the capture lacks. */
-        diag_finding *f = diag_add(j->x, j->i, DIAG_C_UNDIAGNOSED,
-                                   "%s after the console's part of the handshake; a capture gap "
-                                   "%s hides what the console sent: capture without the gap",
-                                   said, j->gap_text);
+        diag_finding *f = diag_add(
+            j->x, j->i, DIAG_C_UNDIAGNOSED,
+            "%s after the console's part of the handshake; a capture gap %s hides what the "
+            "console sent: %s",
+            said, j->gap_text,
+            j->gap->reordered ? "enable Wireshark's tcp.reassemble_out_of_order"
+                              : "capture without the gap");
         diag_frame(f, j->gap->frame_before);
         diag_frame(f, j->gap->frame_after);
         diag_frame(f, j->cr->end.frame);
@@ -543,26 +548,21 @@ static void find_gap(judge *j)
 {
     const diag_tls_facts *t = &j->c->tls;
     uint64_t done = t->handshake_complete ? t->handshake_done_frame : UINT64_MAX;
+    if (t->client_cert != DIAG_CERT_ABSENT)
+        return; /* what the console sent was seen */
     for (size_t k = 0; k < j->c->n_gaps; k++) {
         const diag_gap *g = &j->c->gaps[k];
         if (g->from != DIAG_CONSOLE || (g->frame_before && g->frame_before >= done) ||
             (g->frame_after && g->frame_after < t->cert_request_frame))
             continue;
         j->gap = g;
-        if (g->frame_before && g->frame_after)
-            g_snprintf(j->gap_text, sizeof j->gap_text,
-                       "at frames %" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT, g->frame_before,
-                       g->frame_after);
-        else
-            g_snprintf(j->gap_text, sizeof j->gap_text, "%s frame %" G_GUINT64_FORMAT,
-                       g->frame_after ? "before" : "after",
-                       g->frame_after ? g->frame_after : g->frame_before);
+        diag_gap_text(g, j->gap_text, sizeof j->gap_text);
         return;
     }
     /* A hole whose place is not known counts when the facts say one exists
      * and the console's certificate was not seen. */
-    if (j->c->gap && !j->c->n_gaps && t->client_cert == DIAG_CERT_ABSENT) {
-        static const diag_gap unknown = {DIAG_CONSOLE, 0, 0};
+    if (j->c->gap && !j->c->n_gaps) {
+        static const diag_gap unknown = {DIAG_CONSOLE, 0, 0, 0};
         j->gap = &unknown;
         g_strlcpy(j->gap_text, "(place not known)", sizeof j->gap_text);
     }

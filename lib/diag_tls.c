@@ -264,34 +264,39 @@ static void console_refused_cert(diag_ctx *x, size_t i, const diag_alert *a)
             certain ? "" : "; --ca with the console's trusted roots would settle it");
 }
 
-/* Whether the console sent a request (or any application data) on c:
- * 1 yes, 0 no, -1 unknown (TLS 1.3 not decrypted: the handshake records
- * look like application data). */
-static int console_sent_request(const diag_conn_facts *c)
+/* The frame of side from's first handshake message of this type, 0 none. */
+static uint64_t hs_frame(const diag_tls_facts *t, int from, int type)
 {
-    if (c->n_ex)
-        return 1;
-    if (c->tls.version == 0x0304 && !c->tls.decrypted)
-        return -1;
-    return c->tls.app_first_frame[DIAG_CONSOLE] != 0;
+    for (size_t k = 0; k < t->n_hs; k++)
+        if (t->hs[k].from == from && t->hs[k].type == type)
+            return t->hs[k].frame;
+    return 0;
 }
 
-/* The console's first bytes on a TLS port were an HTTP request. */
-static int looks_like_http(const diag_conn_facts *c)
+/* Whether the console sent a request (or any application data) on c:
+ * 1 yes, 0 no, -1 unknown. In TLS 1.3 encrypted handshake records look
+ * like application data: only records after the console's Finished count,
+ * and without its Finished, a decrypted handshake (AMT's messages after
+ * the ServerHello readable) shows it never got that far. */
+static int console_sent_request(const diag_conn_facts *c)
 {
-    static const char *const methods[] = {"GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ", "DELETE "};
-    for (size_t k = 0; k < G_N_ELEMENTS(methods); k++) {
-        size_t n = strlen(methods[k]);
-        if (c->n_console_head >= n && memcmp(c->console_head, methods[k], n) == 0)
-            return 1;
-    }
-    return 0;
+    const diag_tls_facts *t = &c->tls;
+    if (c->n_ex)
+        return 1;
+    if (t->version != 0x0304)
+        return t->app_first_frame[DIAG_CONSOLE] != 0;
+    uint64_t fin = hs_frame(t, DIAG_CONSOLE, DIAG_HS_FINISHED);
+    if (!fin)
+        return hs_frame(t, DIAG_AMT, DIAG_HS_FINISHED) || hs_frame(t, DIAG_AMT, 8) ? 0 : -1;
+    if (t->app_first_frame[DIAG_CONSOLE] > fin)
+        return 1;
+    return t->decrypted ? 0 : -1;
 }
 
 static void plain_http_to_tls_port(diag_ctx *x, size_t i)
 {
     const diag_conn_facts *c = &x->conns[i];
-    if (!amt_service_is_tls(diag_service(c)) || (!c->is_http && !looks_like_http(c)))
+    if (!amt_service_is_tls(diag_service(c)) || (!c->is_http && !diag_console_spoke_http(c)))
         return;
     char head[24] = "";
     for (size_t k = 0;

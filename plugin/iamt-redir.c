@@ -71,6 +71,9 @@ typedef struct redir_conv {
     guint8 login_type;
     http_auth *login; /* Digest credentials, file scope */
     char user[64];
+    /* AMT's last Digest challenge, for lib's verdict on the answer */
+    char ch_nonce[HTTP_AUTH_VALUE_MAX], ch_realm[HTTP_AUTH_VALUE_MAX], ch_qop[HTTP_AUTH_SHORT_MAX];
+    guint32 ch_frame;
 } redir_conv;
 
 typedef enum { OUT_NONE, OUT_CHALLENGE, OUT_ACCEPTED, OUT_REJECTED, OUT_UNSUPPORTED } outcome;
@@ -115,26 +118,21 @@ static void add_str(proto_tree *t, int hf, tvbuff_t *tvb, packet_info *pinfo, co
             proto_tree_add_string(t, hf, tvb, 0, 0, iamt_text(pinfo->pool, s, 256)));
 }
 
-/* lib's verdict on a rejected Digest login, with the passwords table. */
-static const char *rejected_token(const http_auth *login, packet_info *pinfo)
+/* lib's verdict on a rejected Digest login, with the passwords table and
+ * the challenge it answered: the same checks as for an HTTP login. */
+static const char *rejected_token(const redir_conv *rc, packet_info *pinfo)
 {
+    if (!rc->login)
+        return diag_cause_get(DIAG_C_DIGEST_LOGIN_REJECTED)->token;
     size_t n = 0;
     const diag_account *acc = iamt_passwords_accounts(pinfo->pool, &n);
-    if (!login || !n)
-        return "digest-login-rejected";
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(acc[i].user, login->username) != 0)
-            continue;
-        switch (http_digest_check(login, REDIR_DIGEST_METHOD, acc[i].password)) {
-        case HTTP_DIGEST_MATCH:
-            return "digest-correct-password-rejected";
-        case HTTP_DIGEST_MISMATCH:
-            return "digest-wrong-password";
-        default:
-            return "digest-login-rejected";
-        }
-    }
-    return "digest-unknown-user";
+    int answered = rc->ch_frame && strcmp(rc->ch_nonce, rc->login->nonce) == 0;
+    diag_digest_challenge ch = {.realm = rc->ch_realm, .qop = rc->ch_qop, .frame = rc->ch_frame};
+    GString *why = g_string_new(NULL);
+    diag_cause_id id = diag_digest_verdict(rc->login, answered ? &ch : NULL, REDIR_DIGEST_METHOD,
+                                           NULL, acc, n, why);
+    g_string_free(why, TRUE);
+    return diag_cause_get(id)->token;
 }
 
 static const char *auth_type_name(guint8 t)
@@ -212,7 +210,13 @@ static void login_reply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const 
         m->user = rc->login_frame && rc->user[0] ? wmem_strdup(wmem_file_scope(), rc->user) : NULL;
         if (m->out == OUT_REJECTED &&
             (m->login_type == REDIR_AUTH_DIGEST || m->login_type == REDIR_AUTH_DIGEST_RFC2069))
-            m->token = rejected_token(rc->login, pinfo);
+            m->token = rejected_token(rc, pinfo);
+        if (m->out == OUT_CHALLENGE) {
+            g_strlcpy(rc->ch_nonce, a->digest.nonce, sizeof rc->ch_nonce);
+            g_strlcpy(rc->ch_realm, a->digest.realm, sizeof rc->ch_realm);
+            g_strlcpy(rc->ch_qop, a->digest.qop, sizeof rc->ch_qop);
+            rc->ch_frame = pinfo->num;
+        }
         if (m->out != OUT_NONE && m->out != OUT_CHALLENGE) {
             rc->login_frame = 0;
             rc->login = NULL;

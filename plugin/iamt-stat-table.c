@@ -110,7 +110,7 @@ static tap_packet_status table_packet(void *tapdata, packet_info *pinfo, epan_di
         const diag_conn_result *cr = g_ptr_array_index(r->conns, i);
         if (cr->conn_id >= n)
             continue;
-        const diag_conn_facts *f = &conns[cr->conn_id]->f;
+        const diag_conn_facts *f = &conns[cr->conn_id]->b.f;
         put_row(t, row++, cr->conn_id, f->client, f->server, diag_stage_name(cr->stage),
                 diag_outcome_name(cr->outcome), cr->findings);
     }

@@ -55,7 +55,7 @@ static void stat_draw(void *tapdata)
         const diag_conn_result *cr = g_ptr_array_index(r->conns, i);
         if (cr->conn_id >= n)
             continue;
-        const diag_conn_facts *f = &conns[cr->conn_id]->f;
+        const diag_conn_facts *f = &conns[cr->conn_id]->b.f;
         char peers[160];
         g_snprintf(peers, sizeof peers, "%s -> %s", f->client, f->server);
         GString *ew = g_string_new(NULL), *info = g_string_new(NULL);

@@ -8,11 +8,14 @@
 
 #include <epan/to_str.h>
 #include <epan/conversation.h>
+#include <epan/prefs-int.h>
+#include <epan/prefs.h>
 #include <epan/proto.h>
 #include <string.h>
 
 #include "iamt-fields.h"
 #include "iamt-text.h"
+#include "packet-iamt.h"
 #include "ws-compat.h"
 
 static int proto_owner = -1;
@@ -40,6 +43,10 @@ enum {
     F_TCP_FLAGS,
     F_TCP_LEN,
     F_TCP_LOST,
+    F_TCP_PAYLOAD,
+    F_TCP_SEQ,
+    F_TCP_RETRANSMISSION,
+    F_TCP_OUT_OF_ORDER,
     F_HTTP_STATUS,
     F_HTTP_METHOD,
     F_HTTP_URI,
@@ -78,6 +85,10 @@ static const char *const field_names[N_FIELDS] = {
     "tcp.flags",
     "tcp.len",
     "tcp.analysis.lost_segment",
+    "tcp.payload",
+    "tcp.seq",
+    "tcp.analysis.retransmission",
+    "tcp.analysis.out_of_order",
     "http.response.code",
     "http.request.method",
     "http.request.uri",
@@ -100,11 +111,6 @@ static const char *const field_names[N_FIELDS] = {
 };
 static int hf[N_FIELDS];
 static int proto_wsman = -1;
-
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-#define TCP_ACK 0x10
 
 static void reset_registry(void)
 {
@@ -175,15 +181,16 @@ static void addr_port_text(const address *a, guint32 port, char *buf, size_t len
     wmem_free(NULL, s);
 }
 
-static void set_addr(const address *a, int *family, uint8_t out[16])
+static int addr_bytes(const address *a, uint8_t out[16])
 {
-    if (a->type == AT_IPv4 && a->len == 4) {
-        *family = 4;
-        memcpy(out, a->data, 4);
-    } else if (a->type == AT_IPv6 && a->len == 16) {
-        *family = 6;
+    memset(out, 0, 16);
+    if (a->type == AT_IPv6 && a->len == 16) {
         memcpy(out, a->data, 16);
+        return 6;
     }
+    if (a->type == AT_IPv4 && a->len == 4)
+        memcpy(out, a->data, 4);
+    return 4;
 }
 
 static iamt_tls_conn *new_conn(packet_info *pinfo, int to_amt)
@@ -195,25 +202,18 @@ static iamt_tls_conn *new_conn(packet_info *pinfo, int to_amt)
     const address *srv = to_amt ? &pinfo->dst : &pinfo->src;
     guint32 cport = to_amt ? pinfo->srcport : pinfo->destport;
     guint32 sport = to_amt ? pinfo->destport : pinfo->srcport;
-    diag_conn_facts *f = &c->f;
-    f->id = wmem_array_get_count(registry);
     addr_port_text(cli, cport, c->client, sizeof c->client);
     addr_port_text(srv, sport, c->server, sizeof c->server);
-    f->client = c->client;
-    f->server = c->server;
-    set_addr(cli, &f->family, f->client_addr);
-    set_addr(srv, &f->family, f->server_addr);
-    f->client_port = (uint16_t)cport;
-    f->server_port = (uint16_t)sport;
-    f->first_ts_us = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
-    f->first_frame = pinfo->num;
-    f->rst_from = f->first_fin_from = -1;
+    uint8_t ca[16], sa[16];
+    int family = addr_bytes(cli, ca);
+    addr_bytes(srv, sa);
+    diag_build_init(&c->b, wmem_array_get_count(registry), family, ca, (uint16_t)cport, sa,
+                    (uint16_t)sport, c->client, c->server, iamt_amt_service(pinfo));
     /* The facts point into the connection's own storage. */
+    diag_conn_facts *f = &c->b.f;
     f->tls.server_certs = c->server_certs;
     f->tls.client_certs = c->client_certs;
     f->tls.ca_names = c->ca_names;
-    f->tls.alerts = c->alerts;
-    c->last_hs_from = c->last_hs_type = -1;
     wmem_array_append_one(registry, c);
     return c;
 }
@@ -239,7 +239,7 @@ static int keep_blob(diag_blob *b, tvbuff_t *tvb, gint off, guint32 len)
 
 static void read_certs(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 frame)
 {
-    diag_tls_facts *t = &c->f.tls;
+    diag_tls_facts *t = &c->b.f.tls;
     const GPtrArray *lens = all(tree, F_CERTS_LEN);
     const GPtrArray *certs = all(tree, F_CERT);
     if (lens->len) {
@@ -272,82 +272,69 @@ static void read_ca_names(proto_tree *tree, iamt_tls_conn *c)
         field_info *fi = g_ptr_array_index(a, i);
         n += keep_blob(&c->ca_names[n], fi->ds_tvb, fi->start + fi->length, uint_at(a, i));
     }
-    c->f.tls.n_ca_names = n;
+    c->b.f.tls.n_ca_names = n;
+}
+
+/* Up to max values of an unsigned field, in tree order; returns the count. */
+static size_t u16s(proto_tree *tree, int f, uint16_t *out, size_t max)
+{
+    const GPtrArray *a = all(tree, f);
+    size_t n = 0;
+    for (guint i = 0; i < a->len && n < max; i++)
+        out[n++] = (uint16_t)uint_at(a, i);
+    return n;
+}
+
+static uint16_t first_u16(proto_tree *tree, int f)
+{
+    uint16_t v = 0;
+    return u16s(tree, f, &v, 1) ? v : 0;
 }
 
 static void read_client_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
 {
-    diag_tls_facts *t = &c->f.tls;
-    t->client_hello = 1;
-    t->client_hello_frame = frame;
-    const GPtrArray *a = all(tree, F_HS_VERSION);
-    if (a->len)
-        t->offered_min = t->offered_max = (uint16_t)uint_at(a, 0);
-    a = all(tree, F_SUPPORTED_VERSION);
-    for (guint i = 0; i < a->len; i++) {
-        uint16_t v = (uint16_t)uint_at(a, i);
-        if ((v & 0xff00) != 0x0300)
-            continue; /* GREASE and drafts */
-        if (i == 0 || v < t->offered_min)
-            t->offered_min = v;
-        if (i == 0 || v > t->offered_max)
-            t->offered_max = v;
-    }
-    a = all(tree, F_SUITE);
-    size_t n = MIN(a->len, IAMT_TLS_SUITES_MAX);
-    c->suites = wmem_alloc_array(wmem_file_scope(), uint16_t, n ? n : 1);
-    for (size_t i = 0; i < n; i++) {
-        c->suites[i] = (uint16_t)uint_at(a, (guint)i);
-        t->console_reneg |= c->suites[i] == 0x00ff;
-    }
-    t->offered_suites = c->suites;
-    t->n_offered_suites = n;
-    a = all(tree, F_EXT_TYPE);
-    for (guint i = 0; i < a->len; i++)
-        t->console_reneg |= uint_at(a, i) == 0xff01;
-    a = all(tree, F_SNI);
+    uint16_t versions[IAMT_TLS_VERSIONS_MAX], ext[IAMT_TLS_EXTENSIONS_MAX];
+    size_t n_versions = u16s(tree, F_SUPPORTED_VERSION, versions, IAMT_TLS_VERSIONS_MAX);
+    size_t n_ext = u16s(tree, F_EXT_TYPE, ext, IAMT_TLS_EXTENSIONS_MAX);
+    size_t n_suites = u16s(tree, F_SUITE, c->suites, IAMT_TLS_SUITES_MAX);
+    const GPtrArray *a = all(tree, F_SNI);
     const char *sni = a->len ? iamt_fi_str(g_ptr_array_index(a, 0)) : NULL;
+    const char *kept = NULL;
     if (sni && g_utf8_validate(sni, -1, NULL)) {
         g_strlcpy(c->sni, sni, sizeof c->sni);
-        t->sni = c->sni;
+        kept = c->sni;
     }
+    diag_build_client_hello(&c->b, frame, first_u16(tree, F_HS_VERSION), versions, n_versions,
+                            c->suites, n_suites, ext, n_ext, kept);
 }
 
 static void read_server_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
 {
-    diag_tls_facts *t = &c->f.tls;
-    t->server_hello = 1;
-    t->server_hello_frame = frame;
-    const GPtrArray *a = all(tree, F_HS_VERSION);
-    if (a->len)
-        t->version = (uint16_t)uint_at(a, 0);
-    a = all(tree, F_SUPPORTED_VERSION);
-    if (a->len)
-        t->version = (uint16_t)uint_at(a, 0);
-    a = all(tree, F_SUITE);
+    uint16_t ext[IAMT_TLS_EXTENSIONS_MAX];
+    size_t n_ext = u16s(tree, F_EXT_TYPE, ext, IAMT_TLS_EXTENSIONS_MAX);
+    const char *suite_name = NULL;
+    const GPtrArray *a = all(tree, F_SUITE);
     if (a->len) {
         /* The suite's name as Wireshark's value string shows it. */
         field_info *fi = g_ptr_array_index(a, 0);
-        const char *name = NULL;
         if (fi->hfinfo->strings && (fi->hfinfo->display & BASE_EXT_STRING))
-            name = try_val_to_str_ext(uint_at(a, 0), (value_string_ext *)fi->hfinfo->strings);
-        t->suite_name = name;
+            suite_name = try_val_to_str_ext(uint_at(a, 0), (value_string_ext *)fi->hfinfo->strings);
     }
-    a = all(tree, F_EXT_TYPE);
-    for (guint i = 0; i < a->len; i++)
-        t->amt_reneg |= uint_at(a, i) == 0xff01;
+    uint32_t gmt = 0;
     a = all(tree, F_RANDOM_TIME);
     if (a->len && ((field_info *)g_ptr_array_index(a, 0))->hfinfo->type == FT_ABSOLUTE_TIME) {
         const nstime_t *ts = fvalue_get_time(IAMT_FVALUE((field_info *)g_ptr_array_index(a, 0)));
         if (ts)
-            t->gmt_unix_time = (uint32_t)ts->secs;
+            gmt = (uint32_t)ts->secs;
     }
+    diag_build_server_hello(&c->b, frame, first_u16(tree, F_HS_VERSION),
+                            first_u16(tree, F_SUPPORTED_VERSION), suite_name, ext, n_ext, gmt);
 }
 
 /* The handshake messages of the frame, in order. */
 static void read_handshake(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 frame)
 {
-    diag_tls_facts *t = &c->f.tls;
+    diag_tls_facts *t = &c->b.f.tls;
     int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
     const GPtrArray *types = all(tree, F_HS_TYPE);
     for (guint i = 0; i < types->len; i++) {
@@ -359,57 +346,46 @@ static void read_handshake(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint
             read_server_hello(tree, c, frame);
         else if (type == 11)
             read_certs(tree, c, to_amt, frame);
-        else if (type == 13 && !to_amt && !t->cert_request) {
-            t->cert_request = 1;
-            t->cert_request_frame = frame;
+        else if (type == 13 && !to_amt && !t->cert_request)
             read_ca_names(tree, c);
-        } else if (type == 20) {
-            c->finished[from] = 1;
-            if (c->finished[0] && c->finished[1] && !t->handshake_complete) {
-                t->handshake_complete = 1;
-                t->handshake_done_frame = frame;
-            }
-        }
-        c->last_hs_from = from;
-        c->last_hs_type = type;
+        diag_build_handshake(&c->b, frame, from, type);
     }
 }
 
-/* Alerts: readable ones from alert_message, encrypted ones as alert
- * records without a readable message. */
-static void read_alerts(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 frame)
+/* The records of the frame: alerts (readable ones from alert_message,
+ * encrypted ones as alert records without one), ChangeCipherSpec, an
+ * encrypted handshake record after it (TLS <= 1.2: the Finished, whose
+ * type Wireshark cannot show without keys) and application data. */
+static void read_records(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 frame)
 {
-    diag_tls_facts *t = &c->f.tls;
+    int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
     const GPtrArray *ct = all(tree, F_CONTENT_TYPE);
     const GPtrArray *lv = all(tree, F_ALERT_LEVEL);
     const GPtrArray *ds = all(tree, F_ALERT_DESC);
-    guint records = 0;
-    for (guint i = 0; i < ct->len; i++)
-        records += uint_at(ct, i) == 21;
-    /* Any TLS record makes it a TLS connection (mid-stream captures). */
-    if (ct->len)
-        c->f.is_tls = 1;
-    guint n = MAX(records, ds->len);
-    for (guint i = 0; i < n && t->n_alerts < IAMT_TLS_ALERTS_MAX; i++) {
-        diag_alert *a = &c->alerts[t->n_alerts++];
-        a->from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
-        a->level = i < lv->len ? (int)uint_at(lv, i) : -1;
-        a->desc = i < ds->len ? (int)uint_at(ds, i) : -1;
-        a->frame = frame;
-        a->after_from = c->last_hs_from;
-        a->after_type = c->last_hs_type;
-        a->after_handshake = t->handshake_complete;
+    const GPtrArray *hs = all(tree, F_HS_TYPE);
+    guint alerts = 0, handshakes = 0;
+    for (guint i = 0; i < ct->len; i++) {
+        guint32 type = uint_at(ct, i);
+        if (type == 20 && !c->ccs_frame[from])
+            c->ccs_frame[from] = frame;
+        else if (type == 21)
+            alerts++;
+        else if (type == 22)
+            handshakes++;
+        else if (type == 23)
+            diag_build_app_record(&c->b, frame, from);
+    }
+    /* A handshake record after ChangeCipherSpec whose type is not readable */
+    const diag_tls_facts *t = &c->b.f.tls;
+    if (c->ccs_frame[from] && handshakes > hs->len && t->version && t->version < 0x0304) {
+        diag_build_handshake(&c->b, frame, from, 20);
         add_event(c, frame);
     }
-    /* Application data: readable or not, it tells the handshake ended. */
-    for (guint i = 0; i < ct->len; i++) {
-        if (uint_at(ct, i) != 23)
-            continue;
-        t->app_records[to_amt ? DIAG_CONSOLE : DIAG_AMT]++;
-        if (!t->handshake_complete && t->app_records[DIAG_AMT]) {
-            t->handshake_complete = 1;
-            t->handshake_done_frame = frame;
-        }
+    guint n = MAX(alerts, ds->len);
+    for (guint i = 0; i < n; i++) {
+        diag_build_alert(&c->b, frame, from, i < lv->len ? (int)uint_at(lv, i) : -1,
+                         i < ds->len ? (int)uint_at(ds, i) : -1);
+        add_event(c, frame);
     }
 }
 
@@ -429,7 +405,7 @@ static int uint_under(proto_tree *node, int f, uint32_t *v)
  * IAMT_TLS_EXCHANGES_MAX already. */
 static diag_exchange *new_exchange(iamt_tls_conn *c)
 {
-    diag_conn_facts *f = &c->f;
+    diag_conn_facts *f = &c->b.f;
     if (f->n_ex >= IAMT_TLS_EXCHANGES_MAX)
         return NULL;
     if (f->n_ex == c->ex_cap) {
@@ -495,7 +471,7 @@ static void http_message(proto_node *node, gpointer data)
         return;
     }
     iamt_tls_conn *c = w->c;
-    diag_conn_facts *f = &c->f;
+    diag_conn_facts *f = &c->b.f;
     uint32_t status = 0;
     diag_exchange *e = NULL;
     w->cur = NULL;
@@ -534,47 +510,77 @@ static void read_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c)
     proto_tree_children_foreach(tree, http_message, &w);
 }
 
+/* Whether Wireshark's TCP reassembly puts out-of-order segments back. */
+static int reassembles_out_of_order(void)
+{
+    module_t *tcp = prefs_find_module("tcp");
+    pref_t *p = tcp ? prefs_find_preference(tcp, "reassemble_out_of_order") : NULL;
+    return p && prefs_get_bool_value(p, pref_current);
+}
+
+static int has(proto_tree *tree, int f)
+{
+    const GPtrArray *a = all(tree, f);
+    int found = a->len > 0;
+    return found;
+}
+
+/* Holes in a side's bytes, from Wireshark's TCP analysis: a segment after
+ * a missing one opens a hole; a later segment below its end (a
+ * retransmission, or one out of order) fills it — in the reassembled
+ * stream only when Wireshark reassembles out-of-order segments. */
+static void read_holes(proto_tree *tree, iamt_tls_conn *c, int from, guint32 frame)
+{
+    guint32 seq = 0;
+    int have_seq = uint_under(tree, F_TCP_SEQ, &seq);
+    if (has(tree, F_TCP_LOST)) {
+        diag_build_gap(&c->b, from, 0, frame);
+        c->hole_seq[from] = seq;
+        c->hole_open[from] = have_seq;
+        return;
+    }
+    if (c->hole_open[from] && have_seq && seq < c->hole_seq[from] &&
+        (has(tree, F_TCP_RETRANSMISSION) || has(tree, F_TCP_OUT_OF_ORDER))) {
+        diag_build_gap_filled(&c->b, from, reassembles_out_of_order());
+        c->hole_open[from] = 0;
+    }
+}
+
 static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c, int to_amt)
 {
-    diag_conn_facts *f = &c->f;
+    diag_conn_facts *f = &c->b.f;
     int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
     const GPtrArray *a = all(tree, F_TCP_FLAGS);
     guint32 flags = a->len ? uint_at(a, 0) : 0;
-    if ((flags & TCP_SYN) && !(flags & TCP_ACK) && to_amt) {
-        f->syns++;
-        if (!f->syn_frame)
-            f->syn_frame = pinfo->num;
-    }
-    if ((flags & TCP_SYN) && (flags & TCP_ACK) && !to_amt && !f->synack) {
-        f->synack = 1;
-        f->synack_frame = pinfo->num;
-    }
-    if ((flags & TCP_FIN) && f->first_fin_from < 0) {
-        f->first_fin_from = from;
-        f->first_fin_frame = pinfo->num;
-        add_event(c, pinfo->num);
-    }
-    if ((flags & TCP_RST) && f->rst_from < 0) {
-        f->rst_from = from;
-        f->rst_frame = pinfo->num;
-        add_event(c, pinfo->num);
-    }
-    /* A connection whose first frame is no SYN began before the capture. */
-    if (pinfo->num == f->first_frame && !(flags & TCP_SYN) && !(flags & TCP_RST))
-        f->midstream = 1;
-    a = all(tree, F_TCP_LOST);
-    if (a->len)
-        f->gap = 1;
     a = all(tree, F_TCP_LEN);
-    if (a->len)
-        f->bytes[from] += uint_at(a, 0);
+    guint32 len = a->len ? uint_at(a, 0) : 0;
+    /* The console's first bytes: the TCP payload is what follows the
+     * header in this frame's data. */
+    const guint8 *payload = NULL;
+    uint8_t head[DIAG_BUILD_HEAD_MAX] = {0}; /* zeros past a frame cut short */
+    if (to_amt && len && f->n_console_head < DIAG_BUILD_HEAD_MAX) {
+        a = all(tree, F_TCP_PAYLOAD);
+        if (a->len) {
+            field_info *fi = g_ptr_array_index(a, 0);
+            guint n = MIN((guint)fi->length, (guint)sizeof head);
+            if (fi->ds_tvb && tvb_bytes_exist(fi->ds_tvb, fi->start, (gint)n)) {
+                tvb_memcpy(fi->ds_tvb, head, fi->start, n);
+                payload = head;
+            }
+        }
+    }
+    /* The first FIN and the first RST are events of the connection. */
+    if (((flags & DIAG_TCP_FIN) && f->first_fin_from < 0) ||
+        ((flags & DIAG_TCP_RST) && f->rst_from < 0))
+        add_event(c, pinfo->num);
+    int64_t ts = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
+    diag_build_segment(&c->b, pinfo->num, ts, from, flags, payload, len);
+    read_holes(tree, c, from, pinfo->num);
     if (hf[F_HTTP] >= 0 && proto_is_frame_protocol(pinfo->layers, "http")) {
         f->is_http = 1;
         f->tls.decrypted = 1;
         read_http(pinfo, tree, c);
     }
-    f->last_ts_us = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
-    f->last_frame = pinfo->num;
 }
 
 iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to_amt)
@@ -598,8 +604,7 @@ iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to
     size_t before = c->n_events;
     read_tcp_http(pinfo, tree, c, to_amt);
     read_handshake(tree, c, to_amt, pinfo->num);
-    read_alerts(tree, c, to_amt, pinfo->num);
-    c->f.is_tls |= c->f.tls.client_hello || c->f.tls.server_hello;
+    read_records(tree, c, to_amt, pinfo->num);
     out.conn = c;
     out.event = c->n_events != before || iamt_tls_conn_has_event(c, pinfo->num);
     facts_version++;

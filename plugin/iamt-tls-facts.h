@@ -10,28 +10,30 @@
 #include <epan/packet.h>
 
 #include "amtdiag/diag.h"
+#include "amtdiag/diag_build.h"
 
 /* Bounds: a hostile capture must not make the facts grow without end. */
 #define IAMT_TLS_CONNS_MAX 4096
 #define IAMT_TLS_CERTS_MAX 8
 #define IAMT_TLS_NAMES_MAX 64
 #define IAMT_TLS_SUITES_MAX 512
-#define IAMT_TLS_ALERTS_MAX 16
 #define IAMT_TLS_EVENTS_MAX 64
+#define IAMT_TLS_VERSIONS_MAX 16
+#define IAMT_TLS_EXTENSIONS_MAX 64
 #define IAMT_TLS_BLOB_MAX 65536
 #define IAMT_TLS_EXCHANGES_MAX 64
 #define IAMT_TLS_STR_MAX 4096 /* bytes kept of one header or SOAP value */
 
-/* One connection: lib's facts plus the storage they point into. */
+/* One connection: lib's facts, built by lib's builder from the events
+ * Wireshark dissected, plus the storage they point into. */
 typedef struct iamt_tls_conn {
-    diag_conn_facts f;
+    diag_builder b; /* b.f: the facts */
     char client[64], server[64];
     char sni[256];
-    uint16_t *suites; /* as many as offered, at most IAMT_TLS_SUITES_MAX */
+    uint16_t suites[IAMT_TLS_SUITES_MAX];
     diag_blob server_certs[IAMT_TLS_CERTS_MAX];
     diag_blob client_certs[IAMT_TLS_CERTS_MAX];
     diag_blob ca_names[IAMT_TLS_NAMES_MAX];
-    diag_alert alerts[IAMT_TLS_ALERTS_MAX];
     /* HTTP exchanges as far as the TLS rules need them: whether AMT answered
      * (grown as they come, up to IAMT_TLS_EXCHANGES_MAX: most connections
      * carry a handful, and a fleet capture has thousands of connections). */
@@ -39,8 +41,9 @@ typedef struct iamt_tls_conn {
     size_t ex_cap;
     guint32 events[IAMT_TLS_EVENTS_MAX]; /* frames with a handshake message, alert, FIN or RST */
     size_t n_events;
-    int last_hs_from, last_hs_type; /* the last handshake message seen */
-    int finished[2];                /* a Finished seen, per side */
+    guint32 ccs_frame[2]; /* each side's ChangeCipherSpec (TLS <= 1.2), 0 none */
+    guint32 hole_seq[2];  /* a side's open hole ends at this relative sequence number */
+    int hole_open[2];
     /* iamt-tls's memo for the first pass: the causes already shown, and
      * which of the settled verdicts were (a bit set of its SUMMARY_*). */
     const void *shown[16];

@@ -11,11 +11,13 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
+#include <wsutil/report_message.h>
 #include <wsutil/wslog.h>
 #include <string.h>
 
 #include "amtdiag/tls_alerts.h"
 #include "iamt-diag.h"
+#include "iamt-passwords.h"
 #include "iamt-stat-table.h"
 #include "iamt-text.h"
 #include "iamt-tls-dns.h"
@@ -40,30 +42,59 @@ static int tap_diag = -1; /* "iamt_diag": a frame changed a connection's facts *
 static const char *pref_trusted_fqdn = "";
 static const char *pref_clock_offset = "";
 static const char *pref_trusted_root = "";
+static const char *pref_console_ca = "";
 
-/* The roots of pref_trusted_root, loaded again when the file name changes. */
-static char *roots_path;
-static diag_blob *roots;
-static size_t n_roots;
+/* The certificates of a PEM file preference, loaded again when the file
+ * name changes. */
+typedef struct pem_roots {
+    const char *pref; /* "iamt.trusted_root", for messages */
+    char *path;
+    diag_blob *blobs;
+    size_t n;
+} pem_roots;
 
-static void load_roots(void)
+static pem_roots amt_roots = {"iamt.trusted_root", NULL, NULL, 0};
+static pem_roots console_roots = {"iamt.console_ca", NULL, NULL, 0};
+
+static void load_roots(pem_roots *r, const char *path)
 {
-    const char *path = pref_trusted_root ? pref_trusted_root : "";
-    if (g_strcmp0(path, roots_path ? roots_path : "") == 0)
+    path = path ? path : "";
+    if (g_strcmp0(path, r->path ? r->path : "") == 0)
         return;
-    diag_blobs_free(roots, n_roots);
-    roots = NULL;
-    n_roots = 0;
-    g_free(roots_path);
-    roots_path = g_strdup(path);
+    diag_blobs_free(r->blobs, r->n);
+    r->blobs = NULL;
+    r->n = 0;
+    g_free(r->path);
+    r->path = g_strdup(path);
     if (!*path)
         return;
     char err[512];
-    int n = diag_load_pem_certs(path, &roots, err, sizeof err);
+    int n = diag_load_pem_certs(path, &r->blobs, err, sizeof err);
     if (n < 0)
-        ws_warning("iamt.trusted_root: %s", err); /* the chain rule then uses the CA names */
+        report_failure("%s: %s", r->pref, err); /* the rules then go without it */
     else
-        n_roots = (size_t)n;
+        r->n = (size_t)n;
+}
+
+/* iamt.trusted_fqdn as lib parses --trusted-fqdn; a value that cannot be a
+ * DNS suffix is refused once per value, and the list then goes unused. */
+static void trusted_fqdn_list(GPtrArray *list)
+{
+    static char *refused;
+    const char *text = pref_trusted_fqdn ? pref_trusted_fqdn : "";
+    if (!*text)
+        return;
+    char bad[256];
+    if (diag_parse_fqdn_list(text, list, bad, sizeof bad) == 0)
+        return;
+    g_ptr_array_set_size(list, 0);
+    if (g_strcmp0(refused, text) != 0) {
+        g_free(refused);
+        refused = g_strdup(text);
+        report_failure("iamt.trusted_fqdn: \"%s\" is not a DNS suffix; give domains such as "
+                       "it.example.com, separated by commas. The list is not used.",
+                       bad);
+    }
 }
 
 /* The last verdict on the whole capture and the facts' version it was
@@ -78,22 +109,21 @@ static void clear_cache(void)
     cached = NULL;
 }
 
-/* The preferences as lib's inputs; the suffix strings live in list. */
-static diag_inputs inputs(GPtrArray *list, int in_progress)
+/* The preferences as lib's inputs; the suffix strings live in list, the
+ * accounts (the passwords table) in scope. */
+static diag_inputs inputs(GPtrArray *list, wmem_allocator_t *scope, int in_progress)
 {
     diag_inputs in = {.in_progress = in_progress};
-    gchar **parts = g_strsplit(pref_trusted_fqdn ? pref_trusted_fqdn : "", ",", 64);
-    for (gchar **p = parts; *p; p++) {
-        g_strstrip(*p);
-        if (**p)
-            g_ptr_array_add(list, g_strdup(*p));
-    }
-    g_strfreev(parts);
+    trusted_fqdn_list(list);
     in.trusted_fqdn = (const char *const *)list->pdata;
     in.n_trusted_fqdn = list->len;
-    load_roots();
-    in.trusted_roots = roots;
-    in.n_trusted_roots = n_roots;
+    load_roots(&amt_roots, pref_trusted_root);
+    in.trusted_roots = amt_roots.blobs;
+    in.n_trusted_roots = amt_roots.n;
+    load_roots(&console_roots, pref_console_ca);
+    in.console_roots = console_roots.blobs;
+    in.n_console_roots = console_roots.n;
+    in.accounts = iamt_passwords_accounts(scope, &in.n_accounts);
     int64_t off;
     if (pref_clock_offset && *pref_clock_offset &&
         diag_parse_offset(pref_clock_offset, &off) == 0) {
@@ -108,14 +138,16 @@ static diag_result *judge(iamt_tls_conn *const *conns, size_t n, int in_progress
 {
     diag_conn_facts *f = g_new0(diag_conn_facts, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
-        f[i] = conns[i]->f;
+        f[i] = conns[i]->b.f;
         f[i].id = (unsigned)i;
     }
     GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
-    diag_inputs in = inputs(list, in_progress);
+    wmem_allocator_t *scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+    diag_inputs in = inputs(list, scope, in_progress);
     size_t n_dns;
     const diag_dns_facts *dns = iamt_tls_dns_facts(&n_dns);
     diag_result *r = diag_run(f, n, dns, n_dns, &in);
+    wmem_destroy_allocator(scope);
     g_ptr_array_free(list, TRUE);
     g_free(f);
     return r;
@@ -163,7 +195,12 @@ static int names_frame(const diag_finding *f, guint32 frame)
  * it closes without one), once per connection. */
 static int first_time(const diag_finding *f, iamt_tls_conn *c)
 {
-    if (f->cause->stage != DIAG_STAGE_TLS)
+    /* Of the TCP causes only those this connection settles alone: a port
+     * that answers a SYN with a reset reads as plain-http-refused-tls-only
+     * once a TLS connection to the same AMT shows up, maybe later. */
+    int alone = f->cause->id == DIAG_C_UNDIAGNOSED || f->cause->id == DIAG_C_CAPTURE_GAP ||
+                (f->cause->id == DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY && c->b.f.bytes[DIAG_CONSOLE]);
+    if (f->cause->stage != DIAG_STAGE_TLS && !alone)
         return 0;
     for (size_t i = 0; i < c->n_shown; i++)
         if (c->shown[i] == f->cause)
@@ -182,13 +219,13 @@ static int first_time(const diag_finding *f, iamt_tls_conn *c)
  * cause is shown on the first of them whose facts prove it. */
 static int decisive(const iamt_tls_conn *c, guint32 frame)
 {
-    const diag_conn_facts *f = &c->f;
+    const diag_conn_facts *f = &c->b.f;
     if (f->first_fin_frame == frame || f->rst_frame == frame ||
         (f->tls.handshake_done_frame == frame && f->tls.cert_request))
         return 1;
     for (size_t i = 0; i < f->tls.n_alerts; i++)
-        if (c->alerts[i].frame == frame &&
-            !(c->alerts[i].after_handshake && c->alerts[i].desc <= 0))
+        if (c->b.alerts[i].frame == frame &&
+            !(c->b.alerts[i].after_handshake && c->b.alerts[i].desc <= 0))
             return 1;
     return 0;
 }
@@ -203,7 +240,7 @@ enum { SUMMARY_CHECKLIST = 1, SUMMARY_CLOSE = 2 };
 
 static int summary_due(const iamt_tls_conn *c, const diag_conn_result *cr, guint32 frame)
 {
-    const diag_conn_facts *f = &c->f;
+    const diag_conn_facts *f = &c->b.f;
     int due = 0;
     if (cr->has_checklist && (f->tls.handshake_complete || f->tls.n_alerts || f->rst_from >= 0 ||
                               f->first_fin_from >= 0))
@@ -245,8 +282,8 @@ static const char *file_text(const char *s, size_t max)
 static void view_alerts(tls_frame_view *v, packet_info *pinfo, const iamt_tls_conn *c,
                         const diag_conn_result *cr)
 {
-    for (size_t i = 0; i < c->f.tls.n_alerts; i++) {
-        const diag_alert *a = &c->alerts[i];
+    for (size_t i = 0; i < c->b.f.tls.n_alerts; i++) {
+        const diag_alert *a = &c->b.alerts[i];
         if (a->frame != pinfo->num || a->desc <= 0)
             continue;
         const char *cause = NULL;
@@ -476,6 +513,7 @@ void iamt_tls_register(int proto, module_t *m)
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
     iamt_diag_register_causes(proto, "iamt.tls", "tls", PI_SECURITY);
+    iamt_diag_register_causes(proto, "iamt.tcp", "tcp", PI_SEQUENCE);
     prefs_register_string_preference(
         m, "trusted_fqdn", "AMT trusted FQDN suffixes",
         "Comma-separated entries of AMT's trusted FQDN list (like amtdiag --trusted-fqdn)",
@@ -489,6 +527,12 @@ void iamt_tls_register(int proto, module_t *m)
         "The roots AMT trusts for console certificates, as a PEM file (like amtdiag "
         "--trusted-root); without it the CertificateRequest's CA names are used",
         &pref_trusted_root, FALSE);
+    prefs_register_filename_preference(
+        m, "console_ca", "Console's trusted roots (PEM)",
+        "The roots the console trusts for AMT's certificate (its trust store), as a PEM file "
+        "(like amtdiag --ca): when the console refuses AMT's certificate, tells an untrusted "
+        "issuer from another reason",
+        &pref_console_ca, FALSE);
     iamt_tls_facts_register(proto);
     iamt_tls_dns_register();
     register_cleanup_routine(clear_cache);

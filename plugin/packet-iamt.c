@@ -117,6 +117,13 @@ int iamt_amt_direction(const packet_info *pinfo)
     return -1;
 }
 
+amt_service iamt_amt_service(const packet_info *pinfo)
+{
+    if (iamt_tls_direction(pinfo) >= 0 || proto_is_frame_protocol(pinfo->layers, "tls"))
+        return AMT_SERVICE_TLS;
+    return AMT_SERVICE_HTTP;
+}
+
 int iamt_tls_direction(const packet_info *pinfo)
 {
     if (!applied_tls_ports || pinfo->ptype != PT_TCP)

@@ -6,6 +6,8 @@
 
 #include <epan/packet.h>
 
+#include "amtdiag/amt_ports.h"
+
 /* Keys of the iamt protocol's per-frame data (p_add_proto_data): what the
  * first pass decided, shown again on every later pass. */
 enum {
@@ -42,5 +44,10 @@ int iamt_tls_direction(const packet_info *pinfo);
 
 /* The same for every AMT port (iamt.http_ports and iamt.tls_ports). */
 int iamt_amt_direction(const packet_info *pinfo);
+
+/* The AMT service of the packet's connection, as the preferences (or the
+ * content, for AMT found on another port) say: AMT_SERVICE_TLS on a port
+ * of iamt.tls_ports or inside TLS, AMT_SERVICE_HTTP otherwise. */
+amt_service iamt_amt_service(const packet_info *pinfo);
 
 #endif

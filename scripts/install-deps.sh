@@ -16,6 +16,9 @@ PKGS="$PKGS chromium"
 PKGS="$PKGS clang libclang-rt-dev"
 # the plugin under valgrind
 PKGS="$PKGS valgrind"
+# the third-party corpus (tests/corpus): network namespaces and veth pairs,
+# and the clients it is recorded with besides openssl and python3
+PKGS="$PKGS iproute2 curl wget"
 # the plugin in the Wireshark GUI on a virtual display: driven with xdotool,
 # menus read by OCR from screenshots, the copied table read from the clipboard
 PKGS="$PKGS wireshark-qt xvfb xauth xdotool imagemagick tesseract-ocr xclip fonts-dejavu-core"

@@ -71,6 +71,23 @@ if [ $rc -ne 0 ]; then
     head -5 "$tmp/root.mtls-ok.txt" "$tmp/root.mtls-untrusted-root.txt"
 fi
 
+# iamt.trusted_fqdn is parsed as amtdiag's --trusted-fqdn: a comma list, and
+# a value that cannot be a DNS suffix is refused with a message.
+$AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -n -r "$tmp/samples/mtls-ok/capture.pcapng" \
+    -o "tls.keylog_file:$tmp/samples/mtls-ok/keylog.txt" \
+    -o "iamt.trusted_fqdn:corp.example.net, it.example.com" -Y iamt.tls.check.console_cert_fqdn \
+    -T fields -e iamt.tls.check.console_cert_fqdn >"$tmp/fqdn.list.txt" 2>&1
+$AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -n -r "$tmp/samples/mtls-ok/capture.pcapng" \
+    -o "tls.keylog_file:$tmp/samples/mtls-ok/keylog.txt" \
+    -o "iamt.trusted_fqdn:it.example.com,bad_name" -Y iamt.tls.check.console_cert_fqdn \
+    -T fields -e iamt.tls.check.console_cert_fqdn >"$tmp/fqdn.bad.txt" 2>&1
+if ! grep -q "^pass" "$tmp/fqdn.list.txt" || grep -q "^fail" "$tmp/fqdn.list.txt" ||
+    ! grep -q '"bad_name" is not a DNS suffix' "$tmp/fqdn.bad.txt" || grep -q "^pass" "$tmp/fqdn.bad.txt"; then
+    rc=1
+    echo "FAIL iamt.trusted_fqdn lists:"
+    head -5 "$tmp/fqdn.list.txt" "$tmp/fqdn.bad.txt"
+fi
+
 PYTHONPATH="$(dirname "$0")" python3 - "$tmp" <<'PY' || rc=1
 import json, os, sys
 tmp = sys.argv[1]

@@ -280,3 +280,8 @@ sim_conn *amt_device_connect(amt_device *d, const sim_endpoint *cli, uint16_t po
         return netsim_connect(d->net, cli, &srv, serve_tls, d);
     return netsim_connect_refused(d->net, cli, &srv);
 }
+
+int amt_device_serve_accepted(amt_device *d, int fd, int tls, sim_conn_facts *facts)
+{
+    return netsim_serve_accepted(d->net, fd, tls ? serve_tls : serve_plain, d, facts);
+}

@@ -57,4 +57,11 @@ void amt_device_stop(amt_device *d);
  * which ports listen, and served on a thread when one does. */
 sim_conn *amt_device_connect(amt_device *d, const sim_endpoint *cli, uint16_t port);
 
+/* Serve mode: serves a connection a real client opened, accepted on fd,
+ * as TLS when tls is set and as plain HTTP otherwise; facts receives what
+ * it carried as the AMT saw it (d->verdict: its certificate verdict).
+ * Returns fd for the caller to close after the client's FIN
+ * (netsim_serve_accepted). */
+int amt_device_serve_accepted(amt_device *d, int fd, int tls, sim_conn_facts *facts);
+
 #endif

@@ -227,6 +227,7 @@ out:
 /* ---- responses ---- */
 
 typedef struct out_msg {
+    int status;
     GString *head; /* status line and headers, through the blank line */
     GString *body; /* NULL: none */
     int chunked;
@@ -266,6 +267,7 @@ static void server_header(const amt_http *s, GString *o)
 static void msg_401(amt_http *s, out_msg *o, int stale)
 {
     const char *nonce = issue_nonce(s);
+    o->status = 401;
     o->head = g_string_new("HTTP/1.1 401 Unauthorized\r\n");
     /* sic: no space after the commas before stale and qop, as AMT writes it */
     g_string_append_printf(o->head,
@@ -283,6 +285,7 @@ static void msg_401(amt_http *s, out_msg *o, int stale)
 /* Errors before or outside a login: the same shape as the 401. */
 static void msg_error(amt_http *s, out_msg *o, int status, int close)
 {
+    o->status = status;
     o->head = g_string_new(NULL);
     o->body = g_string_new(NULL);
     g_string_printf(o->body,
@@ -313,6 +316,7 @@ static void date_header(GString *o, int64_t amt_now)
  * Transfer-Encoding: chunked[, Connection: close]. */
 static void msg_soap(amt_http *s, out_msg *o, amt_reply *r, int64_t amt_now)
 {
+    o->status = r->status;
     o->head = g_string_new(NULL);
     g_string_printf(o->head, "HTTP/1.1 %d %s\r\n", r->status, reason_phrase(r->status));
     date_header(o->head, amt_now);
@@ -333,6 +337,7 @@ static void msg_soap(amt_http *s, out_msg *o, amt_reply *r, int64_t amt_now)
 /* The web UI's front page, with the headers AMT sends for it. */
 static void msg_index(amt_http *s, out_msg *o, int64_t amt_now)
 {
+    o->status = 200;
     o->head = g_string_new("HTTP/1.1 200 OK\r\n");
     date_header(o->head, amt_now);
     server_header(s, o->head);
@@ -450,11 +455,15 @@ int amt_http_serve(amt_http *s, simio *io)
         handle(s, &h, body, len, capture_s, &o);
         g_mutex_unlock(&s->lock);
         free(body);
+        if (s->cfg.on_answer)
+            s->cfg.on_answer(s->cfg.on_answer_arg, h.method, h.target, o.status);
         http_head_clear(&h);
         /* RFC 7230 6.6: confirm the close the client asked for */
         if (peer_closes && !o.close)
             g_string_insert(o.head, (gssize)o.head->len - 2, "Connection: close\r\n");
         int close = o.close;
+        if (close || peer_closes)
+            simio_hold_until_close(io);
         if (send_msg(io, &o) != 0)
             return -1;
         if (close || peer_closes)

@@ -33,6 +33,9 @@ typedef struct amt_device_cfg {
     const char *hostname; /* AMT_GeneralSettings.HostName */
     const char *domain;   /* AMT_GeneralSettings.DomainName */
     uint32_t seed;        /* makes nonces reproducible */
+    /* Told of every answered request, or NULL: amtsim --serve logs them. */
+    void (*on_answer)(void *arg, const char *method, const char *target, int status);
+    void *on_answer_arg;
 } amt_device_cfg;
 
 /* Device-wide state that outlives connections: issued nonces (which are

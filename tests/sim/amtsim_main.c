@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* amtsim: generates the sample captures from the scenario catalog. */
+#include "amt_serve.h"
 #include "scenario.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: amtsim --list\n"
                "       amtsim --out DIR [--readme] [SCENARIO...]\n"
                "       amtsim --live --out DIR SCENARIO...\n"
+               "       amtsim --serve DIR [options]   (amtsim --serve --help)\n"
                "Runs a fake Intel AMT and a management console against each other on\n"
                "OpenSSL and writes one folder per scenario into DIR: the capture, its key\n"
                "log, keys and certificates, and expected.json. Without SCENARIO names,\n"
@@ -20,7 +22,9 @@ static void usage(FILE *f)
                "DIR/README.md with one table row per scenario.\n"
                "--live runs the scenario over real TCP on 127.0.0.1:16992/16993 and\n"
                "writes everything but the capture, which dumpcap takes\n"
-               "(scripts/record-loopback.sh).\n");
+               "(scripts/record-loopback.sh).\n"
+               "--serve runs the fake AMT alone on real sockets for other clients\n"
+               "(tests/corpus/record.sh).\n");
 }
 
 static int write_readme(const char *dir, GString *rows)
@@ -56,6 +60,8 @@ int main(int argc, char **argv)
 {
     const char *out = NULL;
     int readme = 0, list = 0, live = 0, first = argc;
+    if (argc > 1 && strcmp(argv[1], "--serve") == 0)
+        return amt_serve_main(argc - 1, argv + 1);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--list") == 0) {
             list = 1;

@@ -198,3 +198,32 @@ size_t dns_build_response(uint8_t *out, size_t cap, uint16_t id, const char *qna
     }
     return b.bad ? 0 : b.len;
 }
+
+int dns_parse_query(const uint8_t *msg, size_t len, uint16_t *id, char *qname, size_t qcap,
+                    uint16_t *qtype)
+{
+    /* A query (QR clear) with one question whose name is plain labels:
+     * resolvers do not compress the one name a query holds. */
+    if (len < DNS_HEADER_LEN || (msg[2] & 0x80) || msg[4] != 0 || msg[5] != 1 || qcap == 0)
+        return -1;
+    size_t p = DNS_HEADER_LEN, out = 0;
+    while (p < len && msg[p] != 0) {
+        size_t l = msg[p];
+        if (l > DNS_MAX_LABEL || p + 1 + l >= len || out + l + 2 > qcap)
+            return -1;
+        for (size_t k = 0; k < l; k++) {
+            uint8_t ch = msg[p + 1 + k];
+            if (ch <= ' ' || ch > '~')
+                return -1;
+            qname[out++] = (char)ch;
+        }
+        qname[out++] = '.';
+        p += 1 + l;
+    }
+    if (p + 5 > len)
+        return -1;
+    qname[out ? out - 1 : 0] = '\0';
+    *id = (uint16_t)(msg[0] << 8 | msg[1]);
+    *qtype = (uint16_t)(msg[p + 1] << 8 | msg[p + 2]);
+    return 0;
+}

@@ -24,4 +24,10 @@ size_t dns_build_query(uint8_t *out, size_t cap, uint16_t id, const char *qname,
 size_t dns_build_response(uint8_t *out, size_t cap, uint16_t id, const char *qname, uint16_t qtype,
                           int rcode, const void *answer, uint32_t ttl);
 
+/* Reads the id, name and type of a query's one question; qname receives
+ * the dotted name without the trailing dot. Returns 0, or -1 for anything
+ * else (a response, several questions, compression, bytes out of bounds). */
+int dns_parse_query(const uint8_t *msg, size_t len, uint16_t *id, char *qname, size_t qcap,
+                    uint16_t *qtype);
+
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ struct simio {
     SSL *ssl;
     int closed;
     int sent_fatal_alert;
+    int got_alert; /* the peer sent an alert */
 };
 
 struct sim_conn {
@@ -56,6 +58,8 @@ struct netsim {
     unsigned next_port;
     int live;         /* real TCP on 127.0.0.1 instead of socketpairs */
     int listen_fd[2]; /* live: listeners of 16992 and 16993 */
+    int realtime;     /* serve mode: the real clock, nothing recorded */
+    int n_served;     /* serve mode: connections served so far */
 };
 
 static int ex_index = -1;
@@ -122,6 +126,8 @@ void netsim_free(netsim *n)
 
 int64_t netsim_now(netsim *n)
 {
+    if (n->realtime)
+        return g_get_real_time();
     pthread_mutex_lock(&n->mu);
     int64_t t = n->now;
     pthread_mutex_unlock(&n->mu);
@@ -139,6 +145,11 @@ void netsim_advance(netsim *n, int64_t us)
  * writer's step so that every event has its own timestamp. */
 static void record_locked(netsim *n, sim_event ev, int step_us)
 {
+    if (n->realtime) {
+        /* dumpcap records a served connection; keeping it would only grow */
+        g_free(ev.data);
+        return;
+    }
     n->now += step_us;
     ev.ts_us = n->now;
     g_array_append_val(n->events, ev);
@@ -159,8 +170,8 @@ static long record_cb(BIO *b, int oper, const char *argp, size_t len, int argi, 
     (void)argi;
     (void)argl;
     (void)processed;
-    if (oper == BIO_CB_WRITE && len > 0) {
-        simio *io = (simio *)BIO_get_callback_arg(b);
+    simio *io = (simio *)BIO_get_callback_arg(b);
+    if (oper == BIO_CB_WRITE && len > 0 && !io->net->realtime) {
         sim_event ev = {.kind = EV_TCP_DATA, .conn = io->conn->idx, .from_server = io->side};
         ev.data = g_memdup2(argp, len);
         ev.len = len;
@@ -385,16 +396,23 @@ int64_t simio_now_us(simio *io)
 
 static void info_cb(const SSL *ssl, int where, int ret)
 {
-    if (!(where & SSL_CB_ALERT) || !(where & SSL_CB_WRITE))
-        return;
     simio *io = SSL_get_ex_data(ssl, ex_index);
-    if (!io)
+    if (!(where & SSL_CB_ALERT) || !io)
         return;
+    if (where & SSL_CB_READ) {
+        io->got_alert = 1;
+        return;
+    }
     sim_alert a = {.conn = io->conn->idx, .from_server = io->side};
     a.level = (ret >> 8) & 0xff;
     a.desc = ret & 0xff;
     if (a.level == 2)
         io->sent_fatal_alert = 1;
+    if (io->net->realtime) {
+        if (a.level == 2)
+            io->conn->f.alert_sent = a.desc;
+        return;
+    }
     pthread_mutex_lock(&io->net->mu);
     /* OpenSSL reports an alert after writing its record, and no other
      * write of this side can come between: that record is the last one. */
@@ -640,7 +658,9 @@ void simio_drain(simio *io)
 
 void simio_close_after_failure(simio *io)
 {
-    if (!io->sent_fatal_alert)
+    /* A real client that sent neither an alert nor a close (plain HTTP on
+     * the TLS port) waits for an answer: served, the AMT closes at once. */
+    if (!io->sent_fatal_alert && (!io->net->realtime || io->got_alert))
         simio_drain(io);
     simio_close(io, 0);
 }
@@ -702,4 +722,67 @@ int64_t netsim_conn_last_time(netsim *n, int conn)
             t = ev->ts_us;
     }
     return t;
+}
+
+void netsim_set_realtime(netsim *n)
+{
+    n->realtime = 1;
+}
+
+/* The textual address and port of a socket's local or peer end. */
+static void socket_endpoint(int fd, int peer, sim_endpoint *ep)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    char text[INET6_ADDRSTRLEN] = "0.0.0.0";
+    uint16_t port = 0;
+    int ok = (peer ? getpeername(fd, (struct sockaddr *)&ss, &len)
+                   : getsockname(fd, (struct sockaddr *)&ss, &len)) == 0;
+    if (ok && ss.ss_family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+        port = ntohs(a->sin_port);
+    } else if (ok && ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+        port = ntohs(a->sin6_port);
+    }
+    sim_endpoint_set(ep, text, port);
+}
+
+int netsim_serve_accepted(netsim *n, int fd, netsim_server_fn serve, void *ctx,
+                          sim_conn_facts *facts)
+{
+    sim_conn *c = g_new0(sim_conn, 1);
+    c->net = n;
+    c->idx = n->n_served++;
+    c->fds[0] = -1;
+    c->fds[1] = fd;
+    c->f.tcp = EV_TCP_OPEN;
+    c->f.first_fin_from_server = -1;
+    c->f.rst_from = -1;
+    c->f.client_cert_sent = -1;
+    c->f.alert_sent = -1;
+    socket_endpoint(fd, 1, &c->f.cli);
+    socket_endpoint(fd, 0, &c->f.srv);
+    io_init(&c->sio, n, c, 1, fd);
+    serve(&c->sio, ctx);
+    if (!c->sio.closed)
+        simio_close(&c->sio, 1);
+    if (c->sio.ssl && SSL_is_init_finished(c->sio.ssl)) {
+        c->f.handshake_done = 1;
+        g_strlcpy(c->f.tls_version, SSL_get_version(c->sio.ssl), sizeof c->f.tls_version);
+        g_strlcpy(c->f.tls_cipher, SSL_get_cipher_name(c->sio.ssl), sizeof c->f.tls_cipher);
+    }
+    *facts = c->f;
+    c->fds[1] = -1; /* the caller's now */
+    conn_free(c);
+    return fd;
+}
+
+void simio_hold_until_close(simio *io)
+{
+    int one = 1;
+    if (io->net->realtime)
+        setsockopt(io->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof one);
 }

@@ -68,12 +68,18 @@ typedef struct sim_conn_facts {
     int stale_401;   /* a 401 said stale="true" */
     char stage[16];  /* last stage reached: tcp, tls, http-auth, wsman */
     int decryptable; /* the capture holds what tshark needs to decrypt it */
+    int alert_sent;  /* serve mode: the fatal alert the AMT sent, -1 none */
 } sim_conn_facts;
 
 /* Live mode: connections are real TCP on 127.0.0.1 (ports 16992/16993),
  * for a capture taken by dumpcap rather than synthesized. Call before the
  * first connection. */
 void netsim_set_live(netsim *n);
+
+/* Serve mode (amtsim --serve): the clock is the real clock and nothing is
+ * recorded, since dumpcap takes the capture of real clients. Call before
+ * the first connection. */
+void netsim_set_realtime(netsim *n);
 
 /* Creates a simulation whose clock starts at start_us (µs since epoch). */
 netsim *netsim_new(int64_t start_us);
@@ -84,6 +90,15 @@ void netsim_advance(netsim *n, int64_t us);
 
 /* The server side of a connection, run on its own thread. */
 typedef void (*netsim_server_fn)(simio *io, void *ctx);
+
+/* Serve mode: serves the TCP connection accepted on fd with serve(io, ctx)
+ * here and now. facts receives the endpoints and, for TLS, the AMT's view
+ * of the handshake and the fatal alert it sent. Returns fd, shut down for
+ * writing but open: closing it before the client's FIN would answer the
+ * client's last bytes (its close_notify) with RST, so the caller closes it
+ * once the client has closed too. */
+int netsim_serve_accepted(netsim *n, int fd, netsim_server_fn serve, void *ctx,
+                          sim_conn_facts *facts);
 
 /* Opens a TCP connection from cli to srv and starts serve(io, ctx) on the
  * server end. Returns the connection; its client-side simio is

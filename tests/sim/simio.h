@@ -21,4 +21,10 @@ int simio_write(simio *io, const void *buf, size_t len);
  * runs on a synthetic clock so that samples are reproducible. */
 int64_t simio_now_us(simio *io);
 
+/* Says that this side closes after what it writes next. Served to a real
+ * client (amtsim --serve), the writes are then held (TCP_CORK) and leave
+ * with the FIN, as from AMT's embedded stack, rather than racing the
+ * client's own close once it has read the answer; elsewhere a no-op. */
+void simio_hold_until_close(simio *io);
+
 #endif

@@ -1191,19 +1191,68 @@ static void test_dns_ptr(void **state)
         dns_build_response(b, sizeof b, 1, name, DNS_TYPE_PTR, DNS_RCODE_OK, "bad..name", 1), 0);
 }
 
+/* amtsim --serve reads real resolvers' queries: what it builds it reads
+ * back, and anything else is refused without reading past the datagram. */
+static void test_dns_parse_query(void **state)
+{
+    (void)state;
+    uint8_t b[512];
+    char name[256];
+    uint16_t id, type;
+    size_t n = dns_build_query(b, sizeof b, 0x4242, "amt-pc17.vpro.example.com", DNS_TYPE_AAAA);
+    assert_int_equal(dns_parse_query(b, n, &id, name, sizeof name, &type), 0);
+    assert_int_equal(id, 0x4242);
+    assert_int_equal(type, DNS_TYPE_AAAA);
+    assert_string_equal(name, "amt-pc17.vpro.example.com");
+    /* an EDNS0 OPT record after the question is ignored */
+    static const uint8_t opt[] = {0, 0, 41, 0x10, 0, 0, 0, 0, 0, 0, 0};
+    memcpy(b + n, opt, sizeof opt);
+    b[11] = 1;
+    assert_int_equal(dns_parse_query(b, n + sizeof opt, &id, name, sizeof name, &type), 0);
+    assert_string_equal(name, "amt-pc17.vpro.example.com");
+    /* every truncation is refused */
+    for (size_t k = 0; k < n; k++)
+        assert_int_equal(dns_parse_query(b, k, &id, name, sizeof name, &type), -1);
+    /* the name does not fit: refused, not truncated */
+    assert_int_equal(dns_parse_query(b, n, &id, name, 10, &type), -1);
+    /* a response, two questions, a compression pointer, a control byte */
+    b[2] |= 0x80;
+    assert_int_equal(dns_parse_query(b, n, &id, name, sizeof name, &type), -1);
+    b[2] &= 0x7f;
+    b[5] = 2;
+    assert_int_equal(dns_parse_query(b, n, &id, name, sizeof name, &type), -1);
+    b[5] = 1;
+    b[12] = 0xC0;
+    assert_int_equal(dns_parse_query(b, n, &id, name, sizeof name, &type), -1);
+    b[12] = 8;
+    b[13] = '\n';
+    assert_int_equal(dns_parse_query(b, n, &id, name, sizeof name, &type), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_endpoint),           cmocka_unit_test(test_tcp_conversation),
-        cmocka_unit_test(test_classic_pcap),       cmocka_unit_test(test_pcapng_blocks_dsb),
-        cmocka_unit_test(test_open_errors),        cmocka_unit_test(test_timestamps_clamped),
-        cmocka_unit_test(test_refused_unanswered), cmocka_unit_test(test_rst),
-        cmocka_unit_test(test_pathology_none),     cmocka_unit_test(test_pathology_retransmit),
-        cmocka_unit_test(test_pathology_reorder),  cmocka_unit_test(test_pathology_overlap),
-        cmocka_unit_test(test_pathology_lose),     cmocka_unit_test(test_pathology_server_side),
-        cmocka_unit_test(test_capture_start),      cmocka_unit_test(test_ipv6_and_udp),
-        cmocka_unit_test(test_udp_zero_checksum),  cmocka_unit_test(test_dns_query),
-        cmocka_unit_test(test_dns_responses),      cmocka_unit_test(test_dns_ptr),
+        cmocka_unit_test(test_dns_parse_query),
+        cmocka_unit_test(test_endpoint),
+        cmocka_unit_test(test_tcp_conversation),
+        cmocka_unit_test(test_classic_pcap),
+        cmocka_unit_test(test_pcapng_blocks_dsb),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_timestamps_clamped),
+        cmocka_unit_test(test_refused_unanswered),
+        cmocka_unit_test(test_rst),
+        cmocka_unit_test(test_pathology_none),
+        cmocka_unit_test(test_pathology_retransmit),
+        cmocka_unit_test(test_pathology_reorder),
+        cmocka_unit_test(test_pathology_overlap),
+        cmocka_unit_test(test_pathology_lose),
+        cmocka_unit_test(test_pathology_server_side),
+        cmocka_unit_test(test_capture_start),
+        cmocka_unit_test(test_ipv6_and_udp),
+        cmocka_unit_test(test_udp_zero_checksum),
+        cmocka_unit_test(test_dns_query),
+        cmocka_unit_test(test_dns_responses),
+        cmocka_unit_test(test_dns_ptr),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -16,6 +16,7 @@
 
 #include "amtdiag/amt_ports.h"
 #include "amtdiag/diag_cert.h"
+#include "amtdiag/http_auth.h"
 
 /* ---- facts ------------------------------------------------------------- */
 
@@ -45,6 +46,8 @@ typedef struct diag_gap {
     int from;              /* the side whose bytes are missing */
     uint64_t frame_before; /* that side's last frame before the hole, 0 none */
     uint64_t frame_after;  /* its first frame after it, 0 none */
+    int reordered;         /* the bytes came later in the capture, out of order,
+                              and the dissector did not put them back in place */
 } diag_gap;
 
 /* Whether a Certificate message came from a side (TLS layer's view). */
@@ -199,7 +202,8 @@ typedef struct diag_inputs {
     int has_clock_offset;   /* --amt-clock-offset */
     int64_t clock_offset_s; /* AMT's clock minus true time */
     int in_progress;        /* the capture goes on (live, streaming): rules about
-                               what never happened until its end are skipped */
+                               what never happened until its end are skipped,
+                               and connections still open are not concluded */
 } diag_inputs;
 
 /* ---- results ----------------------------------------------------------- */
@@ -445,6 +449,27 @@ const char *diag_severity_name(diag_severity s);
 
 /* "pass", "fail", "unknown". */
 const char *diag_status_name(diag_status s);
+
+/* The challenge a Digest response answered, as far as it is known. */
+typedef struct diag_digest_challenge {
+    int stale;         /* AMT's answer said stale="true" */
+    int replaced;      /* AMT had sent a newer nonce since */
+    const char *realm; /* NULL or "" when not known */
+    const char *qop;   /* the qop offered; NULL or "" when none or not known */
+    uint64_t frame;    /* where it was sent */
+} diag_digest_challenge;
+
+/* Why AMT refused a Digest response cr (HTTP, or the redirection
+ * protocol's login): a stale nonce, a realm or uri other than the
+ * challenge's, missing qop parameters, then — with the user's password
+ * among accounts — a wrong password or a right one refused, else an
+ * unknown user, else no way to tell. ch may be NULL; uri NULL skips the
+ * uri check (the redirection login has no request line); method is the
+ * Digest method (NULL: POST). Appends the evidence to why and returns the
+ * cause. */
+diag_cause_id diag_digest_verdict(const http_auth *cr, const diag_digest_challenge *ch,
+                                  const char *method, const char *uri, const diag_account *accounts,
+                                  size_t n_accounts, GString *why);
 
 /* Parses an --amt-clock-offset value: seconds with an optional sign and
  * unit suffix s, m, h or d ("+460d", "-3600", "90m"). Returns 0, or -1. */

@@ -59,6 +59,12 @@ void diag_build_segment(diag_builder *b, uint64_t frame, int64_t ts_us, int from
  * (0 when not known). */
 void diag_build_gap(diag_builder *b, int from, uint64_t frame_before, uint64_t frame_after);
 
+/* The bytes of side from's last hole came later in the capture (a
+ * retransmission or an out-of-order segment). reassembled: the dissector
+ * put them back in place, so there is no hole; otherwise the hole stays,
+ * marked as reordered. */
+void diag_build_gap_filled(diag_builder *b, int from, int reassembled);
+
 /* The console's ClientHello: its legacy version, supported_versions (may
  * be empty), cipher suites, extension types and server name (NULL when
  * absent). suites and sni are borrowed. */

@@ -482,6 +482,53 @@ static void test_causes_documented(void **state)
     g_free(path);
 }
 
+/* The Digest verdict both tools share, as the redirection login uses it:
+ * no request line (uri NULL), the challenge it answered. */
+static void test_digest_verdict(void **state)
+{
+    (void)state;
+    char *good = credentials("admin", "Right-Pass-1", REALM, "n1", "/RedirectionService");
+    http_auth cr;
+    assert_int_equal(http_auth_parse_credentials(good, strlen(good), &cr), 0);
+    diag_account acc[] = {{"admin", "Right-Pass-1"}, {"ops", "x"}};
+    diag_digest_challenge ch = {.realm = REALM, .qop = "auth", .frame = 5};
+    struct {
+        const diag_digest_challenge *ch;
+        const diag_account *acc;
+        size_t n;
+        diag_cause_id want;
+        const char *says;
+    } cases[] = {
+        {&ch, acc, 2, DIAG_C_DIGEST_CORRECT_PASSWORD_REJECTED, "matches the supplied password"},
+        {&ch, (diag_account[]){{"admin", "Wrong"}}, 1, DIAG_C_DIGEST_WRONG_PASSWORD, "admin"},
+        {&ch, (diag_account[]){{"ops", "x"}}, 1, DIAG_C_DIGEST_UNKNOWN_USER, "\"ops\""},
+        {&ch, NULL, 0, DIAG_C_DIGEST_LOGIN_REJECTED, "--password admin:PASSWORD"},
+        {&(diag_digest_challenge){.realm = "Digest:0000", .frame = 5}, acc, 2,
+         DIAG_C_DIGEST_REALM_MISMATCH, "Digest:0000"},
+        {&(diag_digest_challenge){.stale = 1, .replaced = 1}, acc, 2, DIAG_C_DIGEST_STALE_NONCE,
+         "since replaced"},
+        {NULL, acc, 2, DIAG_C_DIGEST_CORRECT_PASSWORD_REJECTED, "yet AMT refused"},
+    };
+    for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+        GString *why = g_string_new(NULL);
+        diag_cause_id id =
+            diag_digest_verdict(&cr, cases[k].ch, "POST", NULL, cases[k].acc, cases[k].n, why);
+        if (id != cases[k].want || !strstr(why->str, cases[k].says))
+            fail_msg("case %zu: %s \"%s\"", k, diag_cause_get(id)->token, why->str);
+        g_string_free(why, TRUE);
+    }
+    /* qop offered and the answer without nc and cnonce */
+    const char *bare = "Digest username=\"admin\", realm=\"" REALM "\", nonce=\"n1\", "
+                       "uri=\"/RedirectionService\", response=\"0123456789abcdef0123456789abcdef\"";
+    assert_int_equal(http_auth_parse_credentials(bare, strlen(bare), &cr), 0);
+    GString *why = g_string_new(NULL);
+    assert_int_equal(diag_digest_verdict(&cr, &ch, "POST", NULL, acc, 2, why),
+                     DIAG_C_DIGEST_PARAMETER_ERROR);
+    assert_non_null(strstr(why->str, "cnonce missing"));
+    g_string_free(why, TRUE);
+    g_free(good);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,7 +536,7 @@ int main(void)
         cmocka_unit_test(test_wsman_and_http_errors), cmocka_unit_test(test_tcp_and_dns),
         cmocka_unit_test(test_clock_from_date),       cmocka_unit_test(test_parse_offset),
         cmocka_unit_test(test_causes_documented),     cmocka_unit_test(test_tls_rules),
-        cmocka_unit_test(test_digest_parameters),
+        cmocka_unit_test(test_digest_parameters),     cmocka_unit_test(test_digest_verdict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -386,7 +386,7 @@ static void test_gap_under_certificate(void **state)
     (void)state;
     conn c;
     tls12(&c, 1);
-    c.gaps[0] = (diag_gap){DIAG_CONSOLE, 7, 9};
+    c.gaps[0] = (diag_gap){DIAG_CONSOLE, 7, 9, 0};
     c.f.gaps = c.gaps;
     c.f.n_gaps = 1;
     c.f.gap = 1;
@@ -467,8 +467,13 @@ static void test_no_silent_failure(void **state)
     assert_int_equal(r->n_not_ok, 1);
     diag_result_free(r);
 
-    /* while a capture goes on, nothing is concluded yet */
+    /* while a capture goes on, an ended connection is concluded ... */
     diag_inputs live = {.in_progress = 1};
+    r = judge(&c, &live, "undiagnosed");
+    diag_result_free(r);
+    /* ... one still open is not */
+    c.f.first_fin_from = -1;
+    c.f.first_fin_frame = 0;
     r = judge(&c, &live, "");
     diag_result_free(r);
 }
