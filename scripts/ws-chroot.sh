@@ -19,9 +19,10 @@ set -eu
 
 cache=${AMTDIAG_CHROOT_CACHE:-/var/cache/amtdiag/chroot}
 # What the plugin's build and its tshark tests need, nothing more: the
-# analyzer is built too, since -z iamt,diag is compared with it.
+# analyzer is built too, since -z iamt,diag is compared with it; dpkg-dev
+# and file for the packages' dependencies (cpack runs dpkg-shlibdeps).
 PKGS="gcc libc6-dev make cmake pkg-config libwireshark-dev libglib2.0-dev libssl-dev
-libpcap-dev libjson-glib-dev libcmocka-dev tshark python3 openssl ca-certificates"
+libpcap-dev libjson-glib-dev libcmocka-dev tshark python3 openssl ca-certificates dpkg-dev file"
 
 die() {
     echo "ws-chroot: $*" >&2
