@@ -2,7 +2,8 @@
 #   make demo     install what is missing, build, run the main job on a sample
 #   make check    install what is missing, build (normal, sanitizer, fuzz), run every test
 #   make samples  regenerate samples/ from the scenario catalog
-#   make fuzz     run every fuzz target FUZZ_TIME seconds (default 600), keeping the corpus
+#   make fuzz     run every fuzz target FUZZ_TIME seconds (default 600); new coverage is
+#                 merged into tests/fuzz/corpus/<target>, kept in the repository
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz

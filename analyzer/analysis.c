@@ -15,9 +15,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "amtdiag/diag_cert.h"
 #include "amtdiag/soap.h"
 #include "capture/capture.h"
-#include "capture/pcapng_secrets.h"
 #include "dns/dns_msg.h"
 #include "http/http_conn.h"
 
@@ -55,6 +55,7 @@ void analysis_free(analysis *a)
     g_ptr_array_free(a->warnings, TRUE);
     g_ptr_array_free(a->inputs, TRUE);
     tls_keys_free(a->keys);
+    idm_free(a->marks);
     memset(a, 0, sizeof *a);
 }
 
@@ -65,8 +66,9 @@ static void warn(analysis *a, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "amtdiag: %s\n", msg);
     g_ptr_array_add(a->warnings, msg);
+    if (a->on_warning)
+        a->on_warning(a->ui_ctx, msg);
 }
 
 static int add_keylog_text(analysis *a, const char *text, size_t len, const char *source)
@@ -79,15 +81,15 @@ static int add_keylog_text(analysis *a, const char *text, size_t len, const char
     return n;
 }
 
-int analysis_add_keylog_file(analysis *a, const char *path)
+amt_rc analysis_add_keylog_file(analysis *a, const char *path)
 {
     gchar *text = NULL;
     gsize len = 0;
     GError *err = NULL;
     if (!g_file_get_contents(path, &text, &len, &err)) {
-        fprintf(stderr, "amtdiag: %s\n", err->message);
+        amt_fail(&a->err, AMT_E_INPUT, "%s", err->message);
         g_error_free(err);
-        return -1;
+        return AMT_E_INPUT;
     }
     char *base = g_path_get_basename(path);
     int n = add_keylog_text(a, text, len, base);
@@ -96,17 +98,12 @@ int analysis_add_keylog_file(analysis *a, const char *path)
     g_free(base);
     OPENSSL_cleanse(text, len);
     g_free(text);
-    return 0;
+    return AMT_OK;
 }
 
-int analysis_add_rsa_key(analysis *a, const char *path, const char *password)
+amt_rc analysis_add_rsa_key(analysis *a, const char *path, const char *password)
 {
-    char err[512];
-    if (tls_keys_add_rsa_file(a->keys, path, password, err, sizeof err) != 0) {
-        fprintf(stderr, "amtdiag: %s\n", err);
-        return -1;
-    }
-    return 0;
+    return tls_keys_add_rsa_file(a->keys, path, password, &a->err);
 }
 
 /* ---- HTTP and SOAP into records ------------------------------------------ */
@@ -126,17 +123,114 @@ static int secret_field(const char *name)
     return secret;
 }
 
+/* Whether a credentials header value uses the Basic scheme, however the
+ * client spells and spaces it ("basic<TAB>…", "Basic" alone). */
+static int is_basic(http_str s)
+{
+    size_t i = 0;
+    while (i < s.len && (s.ptr[i] == ' ' || s.ptr[i] == '\t'))
+        i++;
+    if (s.len - i < 5 || g_ascii_strncasecmp(s.ptr + i, "Basic", 5) != 0)
+        return 0;
+    i += 5;
+    return i == s.len || s.ptr[i] == ' ' || s.ptr[i] == '\t';
+}
+
 /* Basic credentials are a password in base64: keep the scheme only. */
 static char *auth_dup(http_str s)
 {
-    if (s.ptr && s.len >= 6 && g_ascii_strncasecmp(s.ptr, "Basic ", 6) == 0)
+    if (s.ptr && is_basic(s))
         return g_strdup("Basic [credentials hidden]");
     return str_dup(s);
 }
 
+static int header_is(const http_header *h, const char *name)
+{
+    return h->name.len == strlen(name) && g_ascii_strncasecmp(h->name.ptr, name, h->name.len) == 0;
+}
+
+/* Headers that carry credentials: their Basic passwords are never kept. */
+static int credentials_header(const http_header *h)
+{
+    return header_is(h, "Authorization") || header_is(h, "Proxy-Authorization");
+}
+
+/* Marks the identifying values of a header (for --redact): every value
+ * of the authentication headers, cookies, the hosts of URLs. */
+static void mark_header(id_marks *m, const http_header *h)
+{
+    static const char *const auth[] = {"Authorization",       "Proxy-Authorization",
+                                       "WWW-Authenticate",    "Proxy-Authenticate",
+                                       "Authentication-Info", "Proxy-Authentication-Info"};
+    static const char *const urls[] = {"Location", "Content-Location", "Referer", "Origin"};
+    if (!m || !h->value.ptr)
+        return;
+    for (size_t i = 0; i < G_N_ELEMENTS(auth); i++)
+        if (header_is(h, auth[i]))
+            idm_mark_auth(m, h->value.ptr, h->value.len);
+    if (header_is(h, "Cookie") || header_is(h, "Set-Cookie")) {
+        idm_mark(m, ID_TOKEN, h->value.ptr, h->value.len);
+        char *v = str_dup(h->value);
+        char **pairs = g_strsplit(v, ";", -1);
+        for (char **p = pairs; *p; p++) {
+            char *eq = strchr(*p, '=');
+            if (eq)
+                idm_mark_str(m, ID_TOKEN, g_strstrip(eq + 1));
+        }
+        g_strfreev(pairs);
+        g_free(v);
+    }
+    if (header_is(h, "Host")) {
+        char *v = str_dup(h->value);
+        idm_mark_host(m, g_strstrip(v));
+        g_free(v);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(urls); i++)
+        if (header_is(h, urls[i])) {
+            char *v = str_dup(h->value);
+            idm_mark_url(m, v);
+            g_free(v);
+        }
+}
+
+/* Whether a SOAP field names the site (AMT's host and domain names, its
+ * addresses, user names, trusted common names, serials): such values are
+ * marked for --redact. */
+static int names_site(const char *field)
+{
+    static const char *const parts[] = {"name",    "fqdn",       "dns",   "domain",     "host",
+                                        "address", "gateway",    "user",  "realm",      "trustedcn",
+                                        "serial",  "commonname", "guid",  "uuid",       "url",
+                                        "subject", "issuer",     "email", "description"};
+    char *low = g_ascii_strdown(field, -1);
+    int site = 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(parts) && !site; i++)
+        site = strstr(low, parts[i]) != NULL;
+    if (strstr(low, "classname"))
+        site = 0; /* CreationClassName: a class, not the site */
+    g_free(low);
+    return site;
+}
+
+/* Marks the site-naming values of SOAP fields; numbers and booleans name
+ * nothing and would take every such word out of a redacted report. */
+static void mark_soap_fields(id_marks *m, const soap_pair *f, size_t n)
+{
+    for (size_t i = 0; m && i < n; i++) {
+        const char *v = f[i].value;
+        if (!v || !names_site(f[i].name) || !g_ascii_strcasecmp(v, "true") ||
+            !g_ascii_strcasecmp(v, "false") || strspn(v, "0123456789") == strlen(v))
+            continue;
+        if (strchr(v, '.') && !strchr(v, ' '))
+            idm_mark_host(m, v);
+        else
+            idm_mark_str(m, ID_SITE, v);
+    }
+}
+
 /* The AMT settings the diagnosis reads from answers: AMT's clock (the
  * time-synchronization service's Ta0) and the trusted FQDN list. */
-static void soap_settings_to_rec(const soap_msg *s, soap_rec *r)
+static void soap_settings_to_rec(const soap_msg *s, soap_rec *r, id_marks *marks)
 {
     const char *ta0 = soap_field(s, "Ta0");
     if (ta0 && s->body_name && g_str_has_prefix(s->body_name, "GetLowAccuracyTimeSynch")) {
@@ -148,6 +242,11 @@ static void soap_settings_to_rec(const soap_msg *s, soap_rec *r)
         }
     }
     GString *cn = g_string_new(NULL);
+    mark_soap_fields(marks, s->fields, s->n_fields);
+    mark_soap_fields(marks, s->selectors, s->n_selectors);
+    idm_mark_url(marks, s->to);
+    for (size_t k = 0; k < s->n_items; k++)
+        mark_soap_fields(marks, s->items[k].fields, s->items[k].n_fields);
     for (size_t i = 0; i < s->n_fields; i++)
         if (s->fields[i].value && strcmp(s->fields[i].name, "TrustedCN") == 0)
             g_string_append_printf(cn, "%s%s", cn->len ? ", " : "", s->fields[i].value);
@@ -159,7 +258,7 @@ static void soap_settings_to_rec(const soap_msg *s, soap_rec *r)
     r->trusted_cn = cn->len ? g_string_free(cn, FALSE) : (g_string_free(cn, TRUE), NULL);
 }
 
-static void soap_to_rec(const http_message *m, soap_rec *r)
+static void soap_to_rec(const http_message *m, soap_rec *r, id_marks *marks)
 {
     if (!m->body_len || !m->content_type.ptr)
         return;
@@ -211,11 +310,11 @@ static void soap_to_rec(const http_message *m, soap_rec *r)
     r->has_status_code = s.has_status_code;
     r->status_code = s.status_code;
     r->status_name = g_strdup(s.status_name);
-    soap_settings_to_rec(&s, r);
+    soap_settings_to_rec(&s, r, marks);
     soap_msg_clear(&s);
 }
 
-static void msg_to_rec(const http_message *m, http_msg_rec *r)
+static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks)
 {
     r->present = m->present;
     if (!m->present)
@@ -236,10 +335,12 @@ static void msg_to_rec(const http_message *m, http_msg_rec *r)
     r->connection = str_dup(m->connection);
     r->host = str_dup(m->host);
     r->headers = g_ptr_array_new_with_free_func(g_free);
+    if (r->target && strstr(r->target, "://"))
+        idm_mark_url(marks, r->target); /* a request to a proxy names the host */
     for (size_t i = 0; i < m->n_headers; i++) {
         const http_header *h = &m->headers[i];
-        int auth = h->name.len == 13 && g_ascii_strncasecmp(h->name.ptr, "Authorization", 13) == 0;
-        char *value = auth ? auth_dup(h->value) : str_dup(h->value);
+        mark_header(marks, h);
+        char *value = credentials_header(h) ? auth_dup(h->value) : str_dup(h->value);
         g_ptr_array_add(r->headers,
                         g_strdup_printf("%.*s: %s", (int)h->name.len, h->name.ptr, value));
         g_free(value);
@@ -250,7 +351,7 @@ static void msg_to_rec(const http_message *m, http_msg_rec *r)
     EVP_Digest(m->body ? m->body : (const unsigned char *)"", m->body_len, md, &mdlen, EVP_sha256(),
                NULL);
     hex_encode(md, mdlen < 32 ? mdlen : 32, r->body_sha256);
-    soap_to_rec(m, &r->soap);
+    soap_to_rec(m, &r->soap, marks);
 }
 
 static void on_exchange(void *ctx, const http_exchange *x)
@@ -259,8 +360,8 @@ static void on_exchange(void *ctx, const http_exchange *x)
     http_rec *h = g_new0(http_rec, 1);
     h->seq = x->seq;
     h->interim_status = x->n_interim ? x->interim_status : 0;
-    msg_to_rec(&x->request, &h->req);
-    msg_to_rec(&x->response, &h->resp);
+    msg_to_rec(&x->request, &h->req, cs->run->a->marks);
+    msg_to_rec(&x->response, &h->resp, cs->run->a->marks);
     h->resp_ts_us = cs->run->now_us;
     g_ptr_array_add(cs->rec->http, h);
 }
@@ -340,6 +441,10 @@ static void on_open(void *ctx, tcp_flow *f)
     r->client = f->client;
     r->server = f->server;
     r->rst_from = -1;
+    for (int side = 0; side < 2; side++) {
+        const tcp_endpoint *ep = side ? &f->server : &f->client;
+        idm_mark_addr(run->a->marks, ep->family == AF_INET6 ? 6 : 4, ep->addr);
+    }
     r->http = g_ptr_array_new();
     r->notes = g_ptr_array_new_with_free_func(g_free);
     r->hs = g_array_new(FALSE, FALSE, sizeof(hs_event));
@@ -410,13 +515,53 @@ static void on_conflict(void *ctx, tcp_flow *f, int dir, uint64_t frame, uint64_
                                     frame, len, dir ? "server" : "client", offset));
 }
 
+/* Marks what a certificate says about the site: names, addresses, serial. */
+static void mark_certs(id_marks *m, const tls_blob_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        diag_cert_info ci;
+        if (diag_cert_read(l->v[i].data, l->v[i].len, &ci) != 0)
+            continue;
+        idm_mark_str(m, ID_SERIAL, ci.serial);
+        idm_mark_dn(m, ci.subject);
+        idm_mark_dn(m, ci.issuer);
+        if (strchr(ci.cn, '.') && !strchr(ci.cn, ' '))
+            idm_mark_host(m, ci.cn);
+        else
+            idm_mark_str(m, ID_SITE, ci.cn);
+        for (size_t k = 0; k < ci.n_dns_names; k++)
+            idm_mark_host(m, ci.dns_names[k]);
+        for (size_t k = 0; k < ci.n_ip_names; k++)
+            idm_mark_host(m, ci.ip_names[k]);
+    }
+}
+
+/* Marks the identifying values a TLS connection recorded: the name the
+ * console asked for, both certificate chains, the CAs AMT named. */
+static void mark_tls(id_marks *m, const tls_conn *t)
+{
+    if (!m || !t)
+        return;
+    const tls_summary *s = tls_conn_summary(t);
+    idm_mark_host(m, s->ch.sni);
+    mark_certs(m, &s->server_certs);
+    mark_certs(m, &s->client_certs);
+    for (size_t i = 0; i < s->cert_request.authorities.n; i++) {
+        char dn[512];
+        diag_blob b = {s->cert_request.authorities.v[i].data, s->cert_request.authorities.v[i].len};
+        idm_mark_dn(m, diag_dn_text(&b, dn, sizeof dn));
+    }
+}
+
 static void on_close(void *ctx, tcp_flow *f)
 {
     (void)ctx;
     conn_state *cs = f->app;
     conn_rec *r = cs->rec;
-    if (r->tls)
+    if (r->tls) {
         tls_conn_end(r->tls);
+        mark_tls(cs->run->a->marks, r->tls);
+    }
     if (cs->http) {
         http_conn_end(cs->http);
         http_conn_free(cs->http);
@@ -460,6 +605,8 @@ static void dns_packet(file_run *run, const pkt *p)
              p->frame, why);
         return;
     }
+    id_marks *marks = run->a->marks;
+    idm_mark_host(marks, m.qname);
     dns_rec *d = g_new0(dns_rec, 1);
     d->file = g_strdup(run->file);
     d->frame = p->frame;
@@ -470,12 +617,19 @@ static void dns_packet(file_run *run, const pkt *p)
     d->ts_us = p->ts_us;
     if (m.qtype == DNS_T_PTR)
         d->ptr_family = dns_ptr_address(m.qname, d->ptr_addr);
+    if (d->ptr_family)
+        idm_mark_addr(marks, d->ptr_family, d->ptr_addr);
     GString *ans = g_string_new(NULL);
     for (unsigned i = 0; i < m.n_answers; i++) {
         const dns_answer *an = &m.answers[i];
         char a[INET6_ADDRSTRLEN];
         if (ans->len)
             g_string_append(ans, ", ");
+        if (an->type == DNS_T_A || an->type == DNS_T_AAAA)
+            idm_mark_addr(marks, an->type == DNS_T_A ? 4 : 6, an->addr);
+        else
+            idm_mark_host(marks, an->target);
+        idm_mark_host(marks, an->name);
         if (an->type == DNS_T_A)
             g_string_append_printf(ans, "A %s", inet_ntop(AF_INET, an->addr, a, sizeof a));
         else if (an->type == DNS_T_AAAA)
@@ -494,23 +648,21 @@ static void dns_packet(file_run *run, const pkt *p)
     g_ptr_array_add(run->a->dns, d);
 }
 
-/* A line on the terminal for long inputs, refreshed twice a second and
- * cleared when the file is done. */
+/* How far a long input is, twice a second, for a progress line. */
 static void progress(file_run *run)
 {
     int64_t now = g_get_monotonic_time();
     if (now - run->a->progress_at_us < G_USEC_PER_SEC / 2)
         return;
     run->a->progress_at_us = now;
-    fprintf(stderr, "\ramtdiag: %s: %" G_GUINT64_FORMAT " frames, %u connections…\033[K", run->file,
-            run->a->frames, run->a->conns->len);
+    run->a->on_progress(run->a->ui_ctx, run->file, run->a->frames, run->a->conns->len, 0);
 }
 
 static void on_packet(void *ctx, const pkt *p)
 {
     file_run *run = ctx;
     run->a->frames++;
-    if (run->a->progress && (run->a->frames & 1023) == 0)
+    if (run->a->on_progress && (run->a->frames & 1023) == 0)
         progress(run);
     if (p->proto == 17) {
         if (p->sport == 53 || p->dport == 53)
@@ -571,58 +723,65 @@ static int run_source(analysis *a, cap_source *src, const char *name)
     pkt_decoder *dec = pkt_decoder_new();
     cap_stats st;
     int rc = cap_run(src, dec, on_packet, on_warn, &run, &st);
+    a->frames_read += st.frames;
     if (a->progress_at_us) {
-        fputs("\r\033[K", stderr);
+        a->on_progress(a->ui_ctx, name, a->frames, a->conns->len, 1);
         a->progress_at_us = 0;
     }
-    if (rc < 0)
-        warn(a, "%s", cap_error(src));
     flow_table_finish(run.flows);
     flow_table_free(run.flows);
     pkt_decoder_free(dec);
     return rc;
 }
 
+/* A key log embedded in the capture: its sessions can be decrypted from
+ * here on (a Decryption Secrets Block precedes the packets it is for). */
+static void on_secrets(void *ctx, const char *file, uint64_t frame, const char *keylog, size_t len)
+{
+    (void)file;
+    (void)frame;
+    file_run *run = ctx;
+    add_keylog_text(run->a, keylog, len, "pcapng DSB");
+}
+
 int analysis_read_file(analysis *a, const char *path)
 {
-    char err[512];
-    cap_source *src = cap_open_file(path, err, sizeof err);
+    cap_source *src = cap_open_file(path, &a->err);
     if (!src) {
-        fprintf(stderr, "amtdiag: %s\n", err);
         a->files_unreadable++;
         return -1;
     }
-    g_ptr_array_add(a->inputs, g_strdup(path));
-    /* Secrets embedded in a pcapng (Decryption Secrets Blocks) are read
-     * first, since libpcap does not hand them out. */
-    if (strcmp(path, "-") != 0) {
-        GString *secrets = g_string_new(NULL);
-        int n = pcapng_read_tls_secrets(path, secrets, err, sizeof err);
-        if (n < 0)
-            warn(a, "%s", err);
-        else if (n > 0)
-            add_keylog_text(a, secrets->str, secrets->len, "pcapng DSB");
-        OPENSSL_cleanse(secrets->str, secrets->allocated_len);
-        g_string_free(secrets, TRUE);
-    }
+    cap_set_secrets(src, on_secrets);
+    uint64_t before = a->frames_read;
     int rc = run_source(a, src, cap_name(src));
+    if (rc < 0 && a->frames_read == before) {
+        /* corrupt from its first record on: nothing of it could be used */
+        amt_fail(&a->err, AMT_E_FORMAT, "%s", cap_error(src));
+        a->files_unreadable++;
+        rc = -1;
+    } else {
+        g_ptr_array_add(a->inputs, g_strdup(path));
+        if (rc < 0) {
+            warn(a, "%s", cap_error(src));
+            rc = 1;
+        }
+    }
     cap_close(src);
-    return rc < 0 ? -1 : rc;
+    return rc;
 }
 
 int analysis_read_live(analysis *a, const char *iface, const char *filter)
 {
-    char err[512];
-    cap_source *src = cap_open_live(iface, filter, err, sizeof err);
-    if (!src) {
-        fprintf(stderr, "amtdiag: %s\n", err);
+    cap_source *src = cap_open_live(iface, filter, &a->err);
+    if (!src)
         return -1;
-    }
     g_ptr_array_add(a->inputs, g_strdup_printf("live:%s", iface));
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
     cap_set_stop(src, stop_requested);
     int rc = run_source(a, src, cap_name(src));
+    if (rc < 0)
+        amt_fail(&a->err, AMT_E_INPUT, "%s", cap_error(src));
     cap_close(src);
     return rc < 0 ? -1 : 0;
 }

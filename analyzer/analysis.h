@@ -6,7 +6,9 @@
 
 #include <glib.h>
 
+#include "amtdiag/result.h"
 #include "export_decrypted.h"
+#include "ident.h"
 #include "model.h"
 #include "tls/tls.h"
 
@@ -17,33 +19,46 @@ typedef struct analysis {
     GPtrArray *warnings; /* "FILE: frame N: …" messages about the input */
     GPtrArray *inputs;   /* the files read (or the interface) */
     uint64_t frames, malformed;
+    uint64_t frames_read; /* records read, decodable or not */
     unsigned files_unreadable;
     unsigned next_conn_id;
-    int progress; /* print a progress line on stderr (a terminal) */
     /* called when a connection has ended and its record is complete (the
      * streaming report of -r - and -i); may be NULL */
     void (*on_conn_end)(void *ctx, const conn_rec *c);
     void *on_conn_end_ctx;
+    /* called with each warning as it is added to warnings (so a live
+     * capture shows them at once); may be NULL */
+    void (*on_warning)(void *ctx, const char *msg);
+    /* called about twice a second while a long input is read (frames read
+     * so far), and with done set when the input is finished; NULL: never */
+    void (*on_progress)(void *ctx, const char *file, uint64_t frames, unsigned conns, int done);
+    void *ui_ctx;                 /* for on_warning and on_progress */
     dec_writer *export_decrypted; /* --export-decrypted, or NULL */
-    int64_t progress_at_us;       /* when it was last printed (monotonic) */
+    int64_t progress_at_us;       /* when progress was last reported (monotonic) */
+    amt_err err;                  /* the message of the last failure */
+    id_marks *marks;              /* identifying values, marked as they are recorded (for
+                                     --redact); NULL: not marked */
 } analysis;
 
 void analysis_init(analysis *a);
 void analysis_free(analysis *a);
 
-/* Adds an NSS key log file. Returns 0, or -1 when it cannot be read (the
- * message is on stderr); bad lines are warned about, not fatal. */
-int analysis_add_keylog_file(analysis *a, const char *path);
+/* Adds an NSS key log file. Returns AMT_OK, or the error (the file cannot
+ * be read) with its message in a->err; bad lines are warned about, not
+ * fatal. */
+amt_rc analysis_add_keylog_file(analysis *a, const char *path);
 
-/* Adds the AMT's RSA private key. Returns 0, or -1 (message on stderr). */
-int analysis_add_rsa_key(analysis *a, const char *path, const char *password);
+/* Adds the AMT's RSA private key. Returns AMT_OK, or the error in a->err. */
+amt_rc analysis_add_rsa_key(analysis *a, const char *path, const char *password);
 
-/* Reads one capture file ("-" for stdin) to its end. Returns 0, 1 when it
- * was read only in part (truncated: a warning says where), -1 when it could
- * not be read at all (message on stderr). */
+/* Reads one capture file ("-" for stdin) to its end, once. Returns 0, 1
+ * when it was read only in part (cut off, or a corrupt block after some
+ * frames: a warning says where), -1 when nothing of it could be read (the
+ * message in a->err; files_unreadable counts it). */
 int analysis_read_file(analysis *a, const char *path);
 
-/* Captures live on iface until interrupted. Returns 0, or -1. */
+/* Captures live on iface until interrupted. Returns 0, or -1 with the
+ * message in a->err. */
 int analysis_read_live(analysis *a, const char *iface, const char *filter);
 
 #endif

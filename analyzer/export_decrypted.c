@@ -9,12 +9,10 @@
  * data is written as it is decrypted: nothing is kept in memory. */
 #include "export_decrypted.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
+#include "outfile.h"
 #include "pcapng_out.h"
 
 #define LINKTYPE_RAW 101
@@ -31,26 +29,22 @@ typedef struct dec_conn {
 } dec_conn;
 
 struct dec_writer {
+    out_file *out;
     FILE *f;
-    char *path;
     int failed;
     uint64_t frames;
     GHashTable *conns; /* conn_rec* → dec_conn* */
 };
 
-dec_writer *dec_writer_open(const char *path)
+dec_writer *dec_writer_open(const char *path, amt_err *e)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (!f) {
-        fprintf(stderr, "amtdiag: --export-decrypted %s: %s\n", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    out_file *out = outfile_open(path, OUTFILE_SECRET, e);
+    if (!out)
         return NULL;
-    }
     dec_writer *w = g_new0(dec_writer, 1);
-    w->f = f;
-    w->path = g_strdup(path);
+    w->out = out;
+    w->f = outfile_stream(out);
+    FILE *f = w->f;
     w->conns = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     if (pcapng_write_shb(f, "amtdiag --export-decrypted") ||
         pcapng_write_idb(f, LINKTYPE_RAW, 65535, 6))
@@ -133,7 +127,8 @@ static void segment(dec_writer *w, const conn_rec *c, dec_conn *d, int dir, uint
     tcp[12] = 5 << 4;
     tcp[13] = flags;
     put16(tcp + 14, 65535);
-    memcpy(tcp + tcplen, data, len);
+    if (len) /* the handshake and closing segments carry no data */
+        memcpy(tcp + tcplen, data, len);
     sum += 6 + (uint32_t)(tcplen + len);
     sum = csum_add(sum, tcp, tcplen + len);
     put16(tcp + 16, csum_fold(sum));
@@ -197,20 +192,19 @@ void dec_writer_close_conn(dec_writer *w, const conn_rec *c, int64_t ts_us)
     g_hash_table_remove(w->conns, c);
 }
 
-int dec_writer_close(dec_writer *w)
+amt_rc dec_writer_close(dec_writer *w, uint64_t *frames, amt_err *e)
 {
     if (!w)
-        return 0;
-    int failed = w->failed;
-    if (fclose(w->f) != 0)
-        failed = 1;
-    if (failed)
-        fprintf(stderr, "amtdiag: --export-decrypted %s: write failed\n", w->path);
-    else
-        fprintf(stderr, "amtdiag: %s: %" G_GUINT64_FORMAT " frames of decrypted AMT traffic\n",
-                w->path, w->frames);
+        return AMT_OK;
+    *frames = w->frames;
+    amt_rc rc;
+    if (w->failed) {
+        rc = amt_fail(e, AMT_E_OUTPUT, "%s: writing failed", outfile_path(w->out));
+        outfile_abort(w->out);
+    } else {
+        rc = outfile_commit(w->out, e);
+    }
     g_hash_table_destroy(w->conns);
-    g_free(w->path);
     g_free(w);
-    return failed ? -1 : 0;
+    return rc;
 }

@@ -6,12 +6,14 @@
 
 #include <stdint.h>
 
+#include "amtdiag/result.h"
 #include "model.h"
 
 typedef struct dec_writer dec_writer;
 
-/* Creates path. Returns NULL after a message on stderr. */
-dec_writer *dec_writer_open(const char *path);
+/* Starts writing path (a secret file: decrypted traffic holds credentials;
+ * see outfile.h). Returns NULL with the error in e. */
+dec_writer *dec_writer_open(const char *path, amt_err *e);
 
 /* Application data of connection c from side dir (0 client), at capture
  * time ts_us. The first call for a connection writes its handshake. */
@@ -25,7 +27,8 @@ void dec_writer_gap(dec_writer *w, const conn_rec *c, int dir, uint64_t len);
 /* The connection ended: its closing segments. */
 void dec_writer_close_conn(dec_writer *w, const conn_rec *c, int64_t ts_us);
 
-/* Finishes the file. Returns 0, or -1 when writing failed (message on stderr). */
-int dec_writer_close(dec_writer *w);
+/* Finishes the file and frees w: AMT_OK with *frames the number written,
+ * or the error in e (the target then as it was). */
+amt_rc dec_writer_close(dec_writer *w, uint64_t *frames, amt_err *e);
 
 #endif

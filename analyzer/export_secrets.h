@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "amtdiag/result.h"
 #include "analysis.h"
 
 /* Appends NSS key log lines for every session decrypted (RSA-decrypted
@@ -13,14 +14,17 @@
  * The caller wipes out. */
 int export_keylog_text(const analysis *a, GString *out);
 
-/* --export-keylog: writes them to path (mode 0600). Returns 0, or -1 after
- * a message on stderr. */
-int export_keylog_file(const analysis *a, const char *path);
+/* --export-keylog: writes them to path (a secret file: see outfile.h).
+ * Returns AMT_OK with *sessions set, or the error in e. */
+amt_rc export_keylog_file(const analysis *a, const char *path, int *sessions, amt_err *e);
 
 /* --inject-secrets: a copy of in_path (pcapng, or pcap converted to pcapng)
- * with one Decryption Secrets Block holding those secrets, written to
- * out_path (mode 0600: it holds secrets). Returns 0, or -1 after a message
- * on stderr (and out_path removed). */
-int export_inject_secrets(const analysis *a, const char *in_path, const char *out_path);
+ * with one Decryption Secrets Block holding those secrets after the first
+ * section header, written to out_path (a secret file). The input is read
+ * again, through the same reader as the analysis, so it must be a regular
+ * file. Returns AMT_OK with *sessions set, or the error in e (out_path then
+ * as it was). */
+amt_rc export_inject_secrets(const analysis *a, const char *in_path, const char *out_path,
+                             int *sessions, amt_err *e);
 
 #endif

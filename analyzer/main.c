@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* amtdiag: the command line. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "export_decrypted.h"
 #include "export_secrets.h"
 #include "options.h"
-#include "redact.h"
+#include "outfile.h"
 #include "report.h"
 #include "user_inputs.h"
 
@@ -32,10 +33,7 @@ static GPtrArray *given_list(const amtdiag_options *o)
     }
     for (guint i = 0; i < o->passwords->len; i++) {
         const char *p = g_ptr_array_index(o->passwords, i);
-        if (o->redact) /* the user name is redacted too */
-            g_ptr_array_add(g, g_strdup("--password …"));
-        else
-            g_ptr_array_add(g, g_strdup_printf("--password %.*s:…", (int)(strchr(p, ':') - p), p));
+        g_ptr_array_add(g, g_strdup_printf("--password %.*s:…", (int)(strchr(p, ':') - p), p));
     }
     if (o->hosts_file)
         g_ptr_array_add(g, g_strdup_printf("--hosts %s", o->hosts_file));
@@ -60,7 +58,9 @@ static int want_color(const amtdiag_options *o, FILE *out)
     return out == stdout && isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-static int format_report(const amtdiag_options *o, const report_in *r, FILE *out)
+/* Writes the report in the chosen format. With --redact every writer
+ * prints through out_val, which replaces the values the analysis marked. */
+static int write_report(const amtdiag_options *o, const report_in *r, FILE *out)
 {
     switch (o->format) {
     case FORMAT_JSON:
@@ -73,32 +73,6 @@ static int format_report(const amtdiag_options *o, const report_in *r, FILE *out
         report_text(out, r);
         return ferror(out) ? -1 : 0;
     }
-}
-
-/* Writes the report in the chosen format; with --redact it is made in
- * memory first and rewritten as a whole, so no path can leak a value. */
-static int write_report(const amtdiag_options *o, const report_in *r, FILE *out)
-{
-    if (!o->redact)
-        return format_report(o, r, out);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (!mem)
-        return -1;
-    int rc = format_report(o, r, mem);
-    if (fclose(mem) != 0 || rc != 0) {
-        free(buf);
-        return -1;
-    }
-    redactor *rd = redactor_new(r->a);
-    char *red = redactor_apply(rd, buf);
-    redactor_free(rd);
-    free(buf);
-    size_t n = strlen(red);
-    rc = fwrite(red, 1, n, out) == n ? 0 : -1;
-    g_free(red);
-    return rc;
 }
 
 /* Streaming (-r - or -i, text): each connection's diagnosis is printed as
@@ -120,12 +94,19 @@ static void stream_conn(void *ctx, const conn_rec *c)
         return; /* placeholders need the whole capture to stay stable */
     diag_inputs in = s->u->in;
     in.in_progress = 1;
-    diag_result *d = diagnose(s->a, &in);
-    report_in r = {s->a, d, 0, want_color(s->o, s->out), NULL};
+    /* The rules run over this connection alone (and the DNS seen so far):
+     * running them over every connection at each end made a pipe of many
+     * connections quadratic. */
+    analysis view = *s->a;
+    view.conns = g_ptr_array_new();
+    g_ptr_array_add(view.conns, (gpointer)c);
+    diag_result *d = diagnose(&view, &in);
+    report_in r = {&view, d, 0, want_color(s->o, s->out), NULL, 0};
     fprintf(s->out, "ended: ");
     report_text_conn(s->out, &r, c);
     fflush(s->out);
     diag_result_free(d);
+    g_ptr_array_free(view.conns, TRUE);
 }
 
 static int streaming(const amtdiag_options *o)
@@ -140,83 +121,223 @@ static int streaming(const amtdiag_options *o)
     return 0;
 }
 
+/* ---- the terminal: the only place amtdiag writes to standard error ---- */
+
+/* A message: the file names and values in it are shown as the reports
+ * show them, control characters as \xNN. */
+static void say(const char *msg)
+{
+    outw w = out_make(stderr, OUT_TEXT, NULL);
+    out_printf(&w, "amtdiag: %s\n", msg);
+}
+
+static void on_warning(void *ctx, const char *msg)
+{
+    (void)ctx;
+    say(msg);
+}
+
+/* A line on the terminal for long inputs, refreshed in place and cleared
+ * when the file is done. */
+static void on_progress(void *ctx, const char *file, uint64_t frames, unsigned conns, int done)
+{
+    (void)ctx;
+    outw w = out_make(stderr, OUT_TEXT, NULL);
+    if (done)
+        fputs("\r\033[K", stderr);
+    else
+        out_printf(&w, "\ramtdiag: %s: %" G_GUINT64_FORMAT " frames, %u connections…\033[K", file,
+                   frames, conns);
+}
+
+/* A closed standard descriptor would be reused by the next file opened, and
+ * the report written into it: each is held by /dev/null opened the wrong
+ * way, so writing to a closed standard output fails, as it should. */
+static void hold_closed_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int n = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+            if (n >= 0 && n != fd) {
+                dup2(n, fd);
+                close(n);
+            }
+        }
+}
+
+/* Writes the report to -o FILE (through a temporary file, renamed when
+ * complete) or standard output. Returns AMT_OK or the error in e. */
+static amt_rc output_report(const amtdiag_options *o, const report_in *r, amt_err *e)
+{
+    if (!o->output) {
+        if (write_report(o, r, stdout) != 0 || fflush(stdout) != 0 || ferror(stdout))
+            return amt_fail(e, AMT_E_OUTPUT, "standard output: writing the report failed: %s",
+                            strerror(errno));
+        return AMT_OK;
+    }
+    out_file *f = outfile_open(o->output, OUTFILE_REPORT, e);
+    if (!f)
+        return e->rc;
+    report_in rf = *r;
+    rf.color = want_color(o, outfile_stream(f));
+    if (write_report(o, &rf, outfile_stream(f)) != 0) {
+        outfile_abort(f);
+        return amt_fail(e, AMT_E_OUTPUT, "%s: writing the report failed", o->output);
+    }
+    return outfile_commit(f, e);
+}
+
+/* The exports that need the whole capture read: key log, capture with keys. */
+static amt_rc exports(const amtdiag_options *o, const analysis *a, amt_err *e)
+{
+    int n;
+    char msg[AMT_ERR_MAX + 100];
+    if (o->export_keylog) {
+        if (export_keylog_file(a, o->export_keylog, &n, e) != AMT_OK)
+            return e->rc;
+        snprintf(msg, sizeof msg, "%s: secrets of %d TLS session%s", o->export_keylog, n,
+                 n == 1 ? "" : "s");
+        say(msg);
+    }
+    if (o->inject_secrets) {
+        if (export_inject_secrets(a, g_ptr_array_index(o->inputs, 0), o->inject_secrets, &n, e) !=
+            AMT_OK)
+            return e->rc;
+        snprintf(msg, sizeof msg, "%s: the capture with the secrets of %d TLS session%s",
+                 o->inject_secrets, n, n == 1 ? "" : "s");
+        say(msg);
+    }
+    return AMT_OK;
+}
+
+/* With --redact, what the user gave that identifies the site is marked
+ * before anything is read: paths, trusted FQDNs, user names, the hosts
+ * table. */
+static void mark_user_inputs(id_marks *m, const amtdiag_options *o, const user_inputs *u)
+{
+    const GPtrArray *paths[] = {o->inputs, o->keylogs, o->trusted_roots, o->console_roots};
+    for (size_t k = 0; k < G_N_ELEMENTS(paths); k++)
+        for (guint i = 0; i < paths[k]->len; i++)
+            idm_mark_path(m, g_ptr_array_index(paths[k], i));
+    for (guint i = 0; i < o->keys->len; i++)
+        idm_mark_path(m, g_array_index(o->keys, rsa_key_opt, i).path);
+    idm_mark_path(m, o->hosts_file);
+    for (guint i = 0; i < o->trusted_fqdn->len; i++)
+        idm_mark_host(m, g_ptr_array_index(o->trusted_fqdn, i));
+    for (size_t i = 0; i < u->in.n_accounts; i++)
+        idm_mark_str(m, ID_USER, u->in.accounts[i].user);
+    for (size_t i = 0; i < u->in.n_hosts; i++) {
+        idm_mark_addr(m, u->in.hosts[i].family, u->in.hosts[i].addr);
+        idm_mark_host(m, u->in.hosts[i].name);
+    }
+}
+
+/* Exit status: 0 nothing rejected, 1 a rejection diagnosed, 2 bad usage,
+ * no input readable, or an output that could not be written. */
+static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
+{
+    amt_err *e = &a->err;
+    if (user_inputs_load(u, o, e) != AMT_OK)
+        return 2;
+    if (o->redact) {
+        a->marks = idm_new();
+        mark_user_inputs(a->marks, o, u);
+    }
+    stream_ctx sc = {a, u, o, stdout};
+    if (streaming(o)) {
+        a->on_conn_end = stream_conn;
+        a->on_conn_end_ctx = &sc;
+    }
+    for (guint i = 0; i < o->keylogs->len; i++)
+        if (analysis_add_keylog_file(a, g_ptr_array_index(o->keylogs, i)) != AMT_OK)
+            return 2;
+    for (guint i = 0; i < o->keys->len; i++) {
+        rsa_key_opt *k = &g_array_index(o->keys, rsa_key_opt, i);
+        if (analysis_add_rsa_key(a, k->path, k->password) != AMT_OK)
+            return 2;
+    }
+    if (o->export_decrypted && !(a->export_decrypted = dec_writer_open(o->export_decrypted, e)))
+        return 2;
+    int status = 0;
+    if (o->iface) {
+        if (analysis_read_live(a, o->iface, o->filter) != 0)
+            status = 2;
+    } else {
+        for (guint i = 0; i < o->inputs->len; i++)
+            if (analysis_read_file(a, g_ptr_array_index(o->inputs, i)) < 0) {
+                say(e->msg); /* the other inputs are read all the same */
+                amt_err_clear(e);
+            }
+        /* Unusable input means nothing could be read at all. */
+        if (a->files_unreadable == o->inputs->len)
+            status = 2;
+    }
+    if (a->export_decrypted) {
+        uint64_t frames = 0;
+        amt_rc rc = dec_writer_close(a->export_decrypted, &frames, e);
+        a->export_decrypted = NULL;
+        if (rc != AMT_OK)
+            return 2;
+        char msg[AMT_ERR_MAX + 100];
+        snprintf(msg, sizeof msg, "%s: %" G_GUINT64_FORMAT " frames of decrypted AMT traffic",
+                 o->export_decrypted, frames);
+        say(msg);
+    }
+    if (status != 0)
+        return status;
+    if (exports(o, a, e) != AMT_OK)
+        return 2;
+    diag_result *d = diagnose(a, &u->in);
+    GPtrArray *given = given_list(o);
+    report_in r = {
+        a, d, o->verbose, want_color(o, stdout), (const char *const *)given->pdata, o->redact};
+    if (output_report(o, &r, e) != AMT_OK)
+        status = 2;
+    else if (d->n_errors || d->n_not_ok)
+        status = 1;
+    g_ptr_array_free(given, TRUE);
+    diag_result_free(d);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
+    hold_closed_std_fds();
     amtdiag_options o;
-    int rc = options_parse(&o, argc, argv);
-    if (rc != 0) {
-        options_free(&o);
-        return rc == 1 ? 0 : 2;
-    }
     analysis a;
     analysis_init(&a);
-    a.progress = isatty(STDERR_FILENO);
-    user_inputs u;
-    int status = user_inputs_load(&u, &o) == 0 ? 0 : 2;
-    stream_ctx sc = {&a, &u, &o, stdout};
-    if (streaming(&o)) {
-        a.on_conn_end = stream_conn;
-        a.on_conn_end_ctx = &sc;
-    }
-    for (guint i = 0; status == 0 && i < o.keylogs->len; i++)
-        if (analysis_add_keylog_file(&a, g_ptr_array_index(o.keylogs, i)) != 0)
-            status = 2;
-    for (guint i = 0; status == 0 && i < o.keys->len; i++) {
-        rsa_key_opt *k = &g_array_index(o.keys, rsa_key_opt, i);
-        if (analysis_add_rsa_key(&a, k->path, k->password) != 0)
-            status = 2;
-    }
-    if (status == 0 && o.export_decrypted &&
-        !(a.export_decrypted = dec_writer_open(o.export_decrypted)))
+    int status;
+    switch (options_parse(&o, argc, argv, &a.err)) {
+    case OPTIONS_HELP:
+        fputs(options_usage(), stdout);
+        status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
+        break;
+    case OPTIONS_VERSION:
+        printf("amtdiag %s\n", AMTDIAG_VERSION);
+        status = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 2;
+        break;
+    case OPTIONS_BAD:
         status = 2;
-    if (status == 0) {
-        if (o.iface) {
-            if (analysis_read_live(&a, o.iface, o.filter) != 0)
-                status = 2;
-        } else {
-            for (guint i = 0; i < o.inputs->len; i++)
-                analysis_read_file(&a, g_ptr_array_index(o.inputs, i));
-            /* Unusable input means nothing could be read at all. */
-            if (a.files_unreadable == o.inputs->len)
-                status = 2;
+        break;
+    default: {
+        for (guint i = 0; i < o.notes->len; i++)
+            say(g_ptr_array_index(o.notes, i));
+        a.on_warning = on_warning;
+        if (isatty(STDERR_FILENO))
+            a.on_progress = on_progress;
+        user_inputs u;
+        status = run(&o, &a, &u);
+        user_inputs_free(&u);
+        /* what streaming printed, or a report cut short by a full disk */
+        if (status != 2 && (fflush(stdout) != 0 || ferror(stdout))) {
+            amt_fail(&a.err, AMT_E_OUTPUT, "standard output: writing failed: %s", strerror(errno));
+            status = 2;
         }
+        break;
     }
-    if (a.export_decrypted) {
-        if (dec_writer_close(a.export_decrypted) != 0 && status == 0)
-            status = 2;
-        a.export_decrypted = NULL;
     }
-    if (status == 0 && o.export_keylog && export_keylog_file(&a, o.export_keylog) != 0)
-        status = 2;
-    if (status == 0 && o.inject_secrets &&
-        export_inject_secrets(&a, g_ptr_array_index(o.inputs, 0), o.inject_secrets) != 0)
-        status = 2;
-    if (status == 0) {
-        diag_result *d = diagnose(&a, &u.in);
-        GPtrArray *given = given_list(&o);
-        FILE *out = stdout;
-        if (o.output && !(out = fopen(o.output, "w"))) {
-            fprintf(stderr, "amtdiag: %s: %s\n", o.output, strerror(errno));
-            status = 2;
-        } else {
-            report_in r = {&a, d, o.verbose, want_color(&o, out),
-                           (const char *const *)given->pdata};
-            if (write_report(&o, &r, out) != 0) {
-                fprintf(stderr, "amtdiag: %s: writing the report failed\n",
-                        o.output ? o.output : "standard output");
-                status = 2;
-            }
-            if (out != stdout && fclose(out) != 0) {
-                fprintf(stderr, "amtdiag: %s: %s\n", o.output, strerror(errno));
-                status = 2;
-            }
-            if (status == 0 && (d->n_errors || d->n_not_ok))
-                status = 1;
-        }
-        g_ptr_array_free(given, TRUE);
-        diag_result_free(d);
-    }
-    user_inputs_free(&u);
+    if (status == 2 && a.err.rc != AMT_OK)
+        say(a.err.msg);
     analysis_free(&a);
     options_free(&o);
     return status;

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "amtdiag/diag.h"
+#include "amtdiag/result.h"
 
 static const char usage_text[] =
     "usage: amtdiag -r FILE|DIR|- [-r …] [options]\n"
@@ -22,8 +23,9 @@ static const char usage_text[] =
     "worked and, if not, why: cause, evidence (frame numbers) and fix.\n"
     "\n"
     "Input:\n"
-    "  -r FILE        a pcap or pcapng file; a directory means every capture in it;\n"
-    "                 - reads standard input. Repeatable.\n"
+    "  -r FILE        a pcap or pcapng file (gzip, zstd or lz4 compressed too); a\n"
+    "                 directory means every capture in it; - reads standard input.\n"
+    "                 Repeatable.\n"
     "  -i IFACE       capture live on IFACE (stop with Ctrl-C)\n"
     "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or udp port 53)\n"
     "Keys (never printed):\n"
@@ -99,11 +101,11 @@ static int sort_paths(gconstpointer a, gconstpointer b)
     return g_strcmp0(*(char *const *)a, *(char *const *)b);
 }
 
-static int add_input(amtdiag_options *o, const char *path)
+static int add_input(amtdiag_options *o, const char *path, amt_err *e)
 {
     struct stat st;
     if (strcmp(path, "-") != 0 && stat(path, &st) != 0) {
-        fprintf(stderr, "amtdiag: %s: %s\n", path, strerror(errno));
+        amt_fail(e, AMT_E_INPUT, "%s: %s", path, strerror(errno));
         return -1;
     }
     if (strcmp(path, "-") == 0 || !S_ISDIR(st.st_mode)) {
@@ -113,7 +115,7 @@ static int add_input(amtdiag_options *o, const char *path)
     GError *err = NULL;
     GDir *dir = g_dir_open(path, 0, &err);
     if (!dir) {
-        fprintf(stderr, "amtdiag: %s\n", err->message);
+        amt_fail(e, AMT_E_INPUT, "%s", err->message);
         g_error_free(err);
         return -1;
     }
@@ -127,7 +129,9 @@ static int add_input(amtdiag_options *o, const char *path)
     g_dir_close(dir);
     g_ptr_array_sort(names, sort_paths);
     if (names->len == 0)
-        fprintf(stderr, "amtdiag: %s: no .pcap, .pcapng or .cap files in this directory\n", path);
+        g_ptr_array_add(
+            o->notes,
+            g_strdup_printf("%s: no .pcap, .pcapng or .cap files in this directory", path));
     for (guint i = 0; i < names->len; i++)
         g_ptr_array_add(o->inputs, g_strdup(g_ptr_array_index(names, i)));
     g_ptr_array_free(names, TRUE);
@@ -157,13 +161,13 @@ static int account_ok(const char *s)
 }
 
 /* --password-file: USER:PASS lines. The file's text is wiped after use. */
-static int add_password_file(amtdiag_options *o, const char *path)
+static int add_password_file(amtdiag_options *o, const char *path, amt_err *e)
 {
     gchar *text = NULL;
     gsize len = 0;
     GError *err = NULL;
     if (!g_file_get_contents(path, &text, &len, &err)) {
-        fprintf(stderr, "amtdiag: --password-file %s\n", err->message);
+        amt_fail(e, AMT_E_INPUT, "--password-file %s", err->message);
         g_error_free(err);
         return -1;
     }
@@ -178,8 +182,8 @@ static int add_password_file(amtdiag_options *o, const char *path)
         if (!l || line[0] == '#')
             continue;
         if (!account_ok(line)) {
-            fprintf(stderr, "amtdiag: --password-file %s: line %u: expected USER:PASSWORD\n", path,
-                    n);
+            amt_fail(e, AMT_E_USAGE, "--password-file %s: line %u: expected USER:PASSWORD", path,
+                     n);
             rc = -1;
             break;
         }
@@ -190,7 +194,12 @@ static int add_password_file(amtdiag_options *o, const char *path)
     return rc;
 }
 
-int options_parse(amtdiag_options *o, int argc, char **argv)
+const char *options_usage(void)
+{
+    return usage_text;
+}
+
+options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err *e)
 {
     static const struct option longopts[] = {
         {"keylog", required_argument, NULL, OPT_KEYLOG},
@@ -221,14 +230,15 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
     o->trusted_roots = g_ptr_array_new_with_free_func(g_free);
     o->console_roots = g_ptr_array_new_with_free_func(g_free);
     o->trusted_fqdn = g_ptr_array_new_with_free_func(g_free);
+    o->notes = g_ptr_array_new_with_free_func(g_free);
     o->color = -1;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":r:i:f:Vo:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (add_input(o, optarg) != 0)
-                return 2;
+            if (add_input(o, optarg, e) != 0)
+                return OPTIONS_BAD;
             break;
         case 'i':
             g_free(o->iface);
@@ -261,23 +271,24 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
             } else if (strcmp(optarg, "html") == 0) {
                 o->format = FORMAT_HTML;
             } else {
-                fprintf(stderr, "amtdiag: --format %s: use text, json, markdown or html\n", optarg);
-                return 2;
+                amt_fail(e, AMT_E_USAGE, "--format %s: use text, json, markdown or html", optarg);
+                return OPTIONS_BAD;
             }
             break;
         case OPT_PASSWORD: {
             /* USER:PASS; the password may hold colons, the user may not. */
             if (!account_ok(optarg)) {
-                fprintf(stderr, "amtdiag: --password needs USER:PASSWORD (the user name, a "
-                                "colon, then the password)\n");
-                return 2;
+                amt_fail(e, AMT_E_USAGE,
+                         "--password needs USER:PASSWORD (the user name, a "
+                         "colon, then the password)");
+                return OPTIONS_BAD;
             }
             g_ptr_array_add(o->passwords, g_strdup(optarg));
             break;
         }
         case OPT_PASSWORD_FILE:
-            if (add_password_file(o, optarg) != 0)
-                return 2;
+            if (add_password_file(o, optarg, e) != 0)
+                return OPTIONS_BAD;
             break;
         case OPT_HOSTS:
             g_free(o->hosts_file);
@@ -292,22 +303,22 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
         case OPT_TRUSTED_FQDN: {
             char bad[256];
             if (diag_parse_fqdn_list(optarg, o->trusted_fqdn, bad, sizeof bad) != 0) {
-                fprintf(stderr,
-                        "amtdiag: --trusted-fqdn \"%s\": %s%s%sgive domains such as "
-                        "it.example.com, separated by commas\n",
-                        optarg, *bad ? "\"" : "", bad, *bad ? "\" is not a DNS suffix; " : "");
-                return 2;
+                amt_fail(e, AMT_E_USAGE,
+                         "--trusted-fqdn \"%s\": %s%s%sgive domains such as it.example.com, "
+                         "separated by commas",
+                         optarg, *bad ? "\"" : "", bad, *bad ? "\" is not a DNS suffix; " : "");
+                return OPTIONS_BAD;
             }
             break;
         }
         case OPT_CLOCK_OFFSET: {
             int64_t v;
             if (diag_parse_offset(optarg, &v) != 0) {
-                fprintf(stderr,
-                        "amtdiag: --amt-clock-offset %s: give seconds with an "
-                        "optional sign and unit, e.g. +460d, -3600, 90m\n",
-                        optarg);
-                return 2;
+                amt_fail(e, AMT_E_USAGE,
+                         "--amt-clock-offset %s: give seconds with an "
+                         "optional sign and unit, e.g. +460d, -3600, 90m",
+                         optarg);
+                return OPTIONS_BAD;
             }
             o->has_clock_offset = 1;
             o->clock_offset_s = v;
@@ -336,46 +347,55 @@ int options_parse(amtdiag_options *o, int argc, char **argv)
             else if (!strcmp(optarg, "never"))
                 o->color = 0;
             else {
-                fprintf(stderr, "amtdiag: --color %s: use auto, always or never\n", optarg);
-                return 2;
+                amt_fail(e, AMT_E_USAGE, "--color %s: use auto, always or never", optarg);
+                return OPTIONS_BAD;
             }
             break;
         case 'h':
-            fputs(usage_text, stdout);
-            return 1;
+            return OPTIONS_HELP;
         case OPT_VERSION:
-            printf("amtdiag %s\n", AMTDIAG_VERSION);
-            return 1;
+            return OPTIONS_VERSION;
         case ':':
-            fprintf(stderr, "amtdiag: %s needs an argument\n", argv[optind - 1]);
-            return 2;
+            amt_fail(e, AMT_E_USAGE, "%s needs an argument", argv[optind - 1]);
+            return OPTIONS_BAD;
         default:
-            fprintf(stderr, "amtdiag: unknown option %s (amtdiag --help lists them)\n",
-                    argv[optind - 1]);
-            return 2;
+            amt_fail(e, AMT_E_USAGE, "unknown option %s (amtdiag --help lists them)",
+                     argv[optind - 1]);
+            return OPTIONS_BAD;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "amtdiag: unexpected argument %s (captures are given with -r)\n",
-                argv[optind]);
-        return 2;
+        amt_fail(e, AMT_E_USAGE, "unexpected argument %s (captures are given with -r)",
+                 argv[optind]);
+        return OPTIONS_BAD;
     }
     if (o->inputs->len == 0 && !o->iface) {
-        fprintf(stderr, "amtdiag: no input: give a capture with -r FILE or an interface "
-                        "with -i IFACE\n");
-        return 2;
+        amt_fail(e, AMT_E_USAGE,
+                 "no input: give a capture with -r FILE or an interface "
+                 "with -i IFACE");
+        return OPTIONS_BAD;
     }
     if (o->inputs->len && o->iface) {
-        fprintf(stderr, "amtdiag: -r and -i cannot be combined\n");
-        return 2;
+        amt_fail(e, AMT_E_USAGE, "-r and -i cannot be combined");
+        return OPTIONS_BAD;
     }
     if (o->inject_secrets &&
         (o->inputs->len != 1 || strcmp(g_ptr_array_index(o->inputs, 0), "-") == 0)) {
-        fprintf(stderr, "amtdiag: --inject-secrets copies one capture file: give exactly one "
-                        "-r FILE (not standard input or a live capture)\n");
-        return 2;
+        amt_fail(e, AMT_E_USAGE,
+                 "--inject-secrets copies one capture file: give exactly one "
+                 "-r FILE (not standard input or a live capture)");
+        return OPTIONS_BAD;
     }
-    return 0;
+    struct stat st;
+    if (o->inject_secrets && stat(g_ptr_array_index(o->inputs, 0), &st) == 0 &&
+        !S_ISREG(st.st_mode)) {
+        amt_fail(e, AMT_E_USAGE,
+                 "--inject-secrets copies the capture after reading it, and %s is not a regular "
+                 "file (a pipe can be read only once): save it to a file first",
+                 (const char *)g_ptr_array_index(o->inputs, 0));
+        return OPTIONS_BAD;
+    }
+    return OPTIONS_RUN;
 }
 
 void options_free(amtdiag_options *o)
@@ -407,6 +427,8 @@ void options_free(amtdiag_options *o)
         g_ptr_array_free(o->console_roots, TRUE);
     if (o->trusted_fqdn)
         g_ptr_array_free(o->trusted_fqdn, TRUE);
+    if (o->notes)
+        g_ptr_array_free(o->notes, TRUE);
     g_free(o->hosts_file);
     g_free(o->export_keylog);
     g_free(o->inject_secrets);

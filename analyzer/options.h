@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "amtdiag/result.h"
+
 typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_HTML } out_format;
 
 typedef struct rsa_key_opt {
@@ -33,11 +35,21 @@ typedef struct amtdiag_options {
     char *inject_secrets;   /* --inject-secrets OUT.pcapng */
     char *export_decrypted; /* --export-decrypted OUT.pcapng */
     int color;              /* -1 auto (terminal and no NO_COLOR), 0 never, 1 always */
+    GPtrArray *notes;       /* things to tell the user that are not errors */
 } amtdiag_options;
 
-/* Parses argv into o. Returns 0 to go on, 1 when --help or --version was
- * answered, 2 on bad usage (the message is already on stderr). */
-int options_parse(amtdiag_options *o, int argc, char **argv);
+typedef enum {
+    OPTIONS_RUN,     /* go on */
+    OPTIONS_HELP,    /* --help: print options_usage() */
+    OPTIONS_VERSION, /* --version */
+    OPTIONS_BAD      /* bad usage: the message is in e */
+} options_result;
+
+/* Parses argv into o (free it with options_free whatever the result). */
+options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err *e);
+
+/* The --help text. */
+const char *options_usage(void);
 void options_free(amtdiag_options *o);
 
 #endif

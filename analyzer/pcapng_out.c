@@ -64,11 +64,21 @@ int pcapng_write_idb(FILE *f, uint16_t linktype, uint32_t snaplen, int tsresol)
     return rc ? -1 : 0;
 }
 
-int pcapng_write_dsb(FILE *f, const char *keylog, size_t len)
+/* A 32-bit value in the given byte order. */
+static int put32o(FILE *f, uint32_t v, int big)
+{
+    uint8_t b[4];
+    for (int i = 0; i < 4; i++)
+        b[big ? i : 3 - i] = (uint8_t)(v >> (24 - 8 * i));
+    return fwrite(b, 4, 1, f) == 1 ? 0 : -1;
+}
+
+int pcapng_write_dsb(FILE *f, const char *keylog, size_t len, int big)
 {
     uint32_t total = (uint32_t)(20 + len + pad4(len));
-    int rc = put32(f, PCAPNG_BT_DSB) || put32(f, total) || put32(f, PCAPNG_SECRETS_TLS) ||
-             put32(f, (uint32_t)len) || put_padded(f, keylog, len) || put32(f, total);
+    int rc = put32o(f, PCAPNG_BT_DSB, big) || put32o(f, total, big) ||
+             put32o(f, PCAPNG_SECRETS_TLS, big) || put32o(f, (uint32_t)len, big) ||
+             put_padded(f, keylog, len) || put32o(f, total, big);
     return rc ? -1 : 0;
 }
 

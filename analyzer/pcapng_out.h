@@ -19,8 +19,9 @@
 int pcapng_write_shb(FILE *f, const char *application);
 /* tsresol: 6 for microseconds, 9 for nanoseconds. */
 int pcapng_write_idb(FILE *f, uint16_t linktype, uint32_t snaplen, int tsresol);
-/* A Decryption Secrets Block with an NSS key log. */
-int pcapng_write_dsb(FILE *f, const char *keylog, size_t len);
+/* A Decryption Secrets Block with an NSS key log, in big-endian order when
+ * big (the byte order of the section it goes into), else little-endian. */
+int pcapng_write_dsb(FILE *f, const char *keylog, size_t len, int big);
 /* ts in units of the interface's resolution. */
 int pcapng_write_epb(FILE *f, uint32_t iface, uint64_t ts, const uint8_t *data, uint32_t caplen,
                      uint32_t origlen);

@@ -8,6 +8,7 @@
 
 #include "amtdiag/diag.h"
 #include "analysis.h"
+#include "out.h"
 
 /* Everything a report is made from. */
 typedef struct report_in {
@@ -18,6 +19,8 @@ typedef struct report_in {
     const char *const *given; /* what the user supplied besides the capture, as
                                  option names with non-secret values ("--keylog
                                  keylog.txt", "--password admin:…"), NULL-ended */
+    int redact;               /* --redact: every value marked in a->marks is
+                                 replaced by its placeholder (ident.h) */
 } report_in;
 
 /* The diagnosis, worst connection first, with the checklist; with verbose,
@@ -29,11 +32,11 @@ void report_text_conn(FILE *out, const report_in *r, const conn_rec *c);
 
 /* The transcript alone: TCP, TLS and key status, every HTTP exchange with
  * its login and SOAP, per connection. */
-void report_transcript(FILE *out, const analysis *a);
+void report_transcript(outw *w, const analysis *a);
 
-/* The transcript as a string (free with free()), *len its length; NULL
- * when memory ran out. */
-char *report_transcript_text(const analysis *a, size_t *len);
+/* The transcript as text (redacted as r says; free with free()), *len its
+ * length; NULL when memory ran out. */
+char *report_transcript_text(const report_in *r, size_t *len);
 
 /* Facts and diagnosis as JSON. Returns 0, or -1 when writing failed. */
 int report_json(FILE *out, const report_in *r);
@@ -46,6 +49,10 @@ int report_markdown(FILE *out, const report_in *r);
 int report_html(FILE *out, const report_in *r);
 
 /* ---- shared by the formats ---------------------------------------------- */
+
+/* The writer every format prints values through: to f, in format, with the
+ * run's marks when r asks for redaction. */
+outw report_out(FILE *f, outw_format format, const report_in *r);
 
 /* The TLS version and suite of a connection, "" when unknown. */
 const char *report_tls_line(const tls_summary *s, char *buf, size_t len);

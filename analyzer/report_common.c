@@ -129,13 +129,19 @@ GArray *report_events(const report_in *r, const conn_rec *c)
     return ev;
 }
 
-char *report_transcript_text(const analysis *a, size_t *len)
+outw report_out(FILE *f, outw_format format, const report_in *r)
+{
+    return out_make(f, format, r->redact ? r->a->marks : NULL);
+}
+
+char *report_transcript_text(const report_in *r, size_t *len)
 {
     char *buf = NULL;
     FILE *mem = open_memstream(&buf, len);
     if (!mem)
         return NULL;
-    report_transcript(mem, a);
+    outw w = report_out(mem, OUT_TEXT, r);
+    report_transcript(&w, r->a);
     if (fclose(mem) != 0) {
         free(buf);
         return NULL;

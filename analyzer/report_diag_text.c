@@ -15,13 +15,15 @@
 #define OFF "\033[0m"
 
 typedef struct pen {
-    FILE *out;
+    outw w;
     int color;
 } pen;
 
-static const char *c_(const pen *p, const char *code)
+/* Starts (or with OFF ends) a colour, when colours are on. */
+static void c_(pen *p, const char *code)
 {
-    return p->color ? code : "";
+    if (p->color)
+        fputs(code, p->w.f);
 }
 
 static const char *outcome_color(diag_outcome outcome)
@@ -33,34 +35,41 @@ static const char *outcome_color(diag_outcome outcome)
     return YELLOW;
 }
 
-static void frames(FILE *out, const diag_finding *f)
+static void frames(outw *w, const diag_finding *f)
 {
     if (!f->n_frames)
         return;
-    fprintf(out, " [frame%s ", f->n_frames > 1 ? "s" : "");
+    out_printf(w, " [frame%s ", f->n_frames > 1 ? "s" : "");
     for (size_t k = 0; k < f->n_frames; k++)
-        fprintf(out, "%s%" PRIu64, k ? ", " : "", f->frames[k]);
-    fputc(']', out);
+        out_printf(w, "%s%" PRIu64, k ? ", " : "", f->frames[k]);
+    fputc(']', w->f);
 }
 
-static void finding(const pen *p, const diag_finding *f)
+static void finding(pen *p, const diag_finding *f)
 {
     const char *sev = f->cause->severity == DIAG_ERROR     ? RED
                       : f->cause->severity == DIAG_WARNING ? YELLOW
                                                            : DIM;
-    fprintf(p->out, "  %s%s%s %s(%s%s%s)%s", c_(p, sev), f->cause->token, c_(p, OFF), c_(p, DIM),
-            diag_severity_name(f->cause->severity), f->confidence != DIAG_CERTAIN ? ", " : "",
-            f->confidence != DIAG_CERTAIN ? diag_confidence_name(f->confidence) : "", c_(p, OFF));
-    frames(p->out, f);
-    fprintf(p->out, "\n      %s\n", f->cause->explanation);
-    fprintf(p->out, "      Evidence: %s\n", f->evidence);
+    fputs("  ", p->w.f);
+    c_(p, sev);
+    out_val(&p->w, f->cause->token);
+    c_(p, OFF);
+    fputc(' ', p->w.f);
+    c_(p, DIM);
+    out_printf(&p->w, "(%s%s%s)", diag_severity_name(f->cause->severity),
+               f->confidence != DIAG_CERTAIN ? ", " : "",
+               f->confidence != DIAG_CERTAIN ? diag_confidence_name(f->confidence) : "");
+    c_(p, OFF);
+    frames(&p->w, f);
+    out_printf(&p->w, "\n      %s\n", f->cause->explanation);
+    out_printf(&p->w, "      Evidence: %s\n", f->evidence);
     if (f->cause->severity != DIAG_INFO)
-        fprintf(p->out, "      Fix: %s\n", f->cause->remedy);
+        out_printf(&p->w, "      Fix: %s\n", f->cause->remedy);
 }
 
-static void checklist(const pen *p, const diag_conn_result *d)
+static void checklist(pen *p, const diag_conn_result *d)
 {
-    fprintf(p->out, "  AMT's checks of the console certificate:\n");
+    out_printf(&p->w, "  AMT's checks of the console certificate:\n");
     for (int k = 0; k < DIAG_N_RULES; k++) {
         const diag_check *ck = &d->checklist[k];
         const char *col = ck->status == DIAG_PASS ? GREEN : ck->status == DIAG_FAIL ? RED : YELLOW;
@@ -68,104 +77,128 @@ static void checklist(const pen *p, const diag_conn_result *d)
         g_snprintf(st, sizeof st, "%s", diag_status_name(ck->status));
         for (char *s = st; *s; s++)
             *s = g_ascii_toupper(*s);
-        fprintf(p->out, "    %s%-7s%s %d. %s\n", c_(p, col), st, c_(p, OFF), k + 1, ck->title);
+        fputs("    ", p->w.f);
+        c_(p, col);
+        out_printf(&p->w, "%-7s", st);
+        c_(p, OFF);
+        out_printf(&p->w, " %d. %s\n", k + 1, ck->title);
         if (ck->evidence)
-            fprintf(p->out, "            %s\n", ck->evidence);
-        if (ck->status == DIAG_UNKNOWN && ck->settle)
-            fprintf(p->out, "            %sto settle: %s%s\n", c_(p, DIM), ck->settle, c_(p, OFF));
+            out_printf(&p->w, "            %s\n", ck->evidence);
+        if (ck->status == DIAG_UNKNOWN && ck->settle) {
+            fputs("            ", p->w.f);
+            c_(p, DIM);
+            out_printf(&p->w, "to settle: %s", ck->settle);
+            c_(p, OFF);
+            fputc('\n', p->w.f);
+        }
     }
 }
 
-static void conn_block(const pen *p, const report_in *r, const conn_rec *c)
+static void conn_block(pen *p, const report_in *r, const conn_rec *c)
 {
     const diag_conn_result *d = report_diag(r, c);
+    outw *w = &p->w;
     char title[200], line[160];
-    fprintf(p->out, "%s#%u %s%s  ", c_(p, BOLD), c->id, report_conn_title(c, title, sizeof title),
-            c_(p, OFF));
+    c_(p, BOLD);
+    out_printf(w, "#%u %s", c->id, report_conn_title(c, title, sizeof title));
+    c_(p, OFF);
+    fputs("  ", w->f);
     if (d) {
         char up[16];
         g_strlcpy(up, diag_outcome_name(d->outcome), sizeof up);
         for (char *s = up; *s; s++)
             *s = g_ascii_toupper(*s);
-        fprintf(p->out, "%s%s%s (stage %s)", c_(p, outcome_color(d->outcome)), up, c_(p, OFF),
-                diag_stage_name(d->stage));
+        c_(p, outcome_color(d->outcome));
+        out_val(w, up);
+        c_(p, OFF);
+        out_printf(w, " (stage %s)", diag_stage_name(d->stage));
     }
-    fputc('\n', p->out);
-    fprintf(p->out, "  frames %" PRIu64 "–%" PRIu64 " of %s; TCP %s", c->first_frame, c->last_frame,
-            c->file, conn_tcp_outcome(c));
+    fputc('\n', w->f);
+    out_printf(w, "  frames %" PRIu64 "–%" PRIu64 " of %s; TCP %s", c->first_frame, c->last_frame,
+               c->file, conn_tcp_outcome(c));
     if (c->app == APP_TLS) {
         const tls_summary *s = tls_conn_summary(c->tls);
-        fprintf(p->out, "; %s", report_tls_line(s, line, sizeof line));
+        out_printf(w, "; %s", report_tls_line(s, line, sizeof line));
         if (s->cert_request.seen)
-            fprintf(p->out, "; AMT asked for a console certificate");
-        fprintf(p->out, "\n  keys: %s", s->key_status_text);
+            out_printf(w, "; AMT asked for a console certificate");
+        out_printf(w, "\n  keys: %s", s->key_status_text);
     }
     if (c->http->len) {
-        fprintf(p->out, "\n  HTTP:");
+        out_printf(w, "\n  HTTP:");
         for (guint i = 0; i < c->http->len; i++) {
             const http_rec *h = g_ptr_array_index(c->http, i);
-            fprintf(p->out, "%s %s %s → ", i ? ";" : "",
-                    h->req.soap.action_name ? h->req.soap.action_name
-                    : h->req.present        ? h->req.method
-                                            : "?",
-                    h->req.soap.class_name ? h->req.soap.class_name
-                    : h->req.present       ? h->req.target
-                                           : "?");
+            out_printf(w, "%s %s %s → ", i ? ";" : "",
+                       h->req.soap.action_name ? h->req.soap.action_name
+                       : h->req.present        ? h->req.method
+                                               : "?",
+                       h->req.soap.class_name ? h->req.soap.class_name
+                       : h->req.present       ? h->req.target
+                                              : "?");
             if (h->resp.present)
-                fprintf(p->out, "%d", h->resp.status);
+                out_printf(w, "%d", h->resp.status);
             else
-                fprintf(p->out, "no answer");
+                out_printf(w, "no answer");
         }
     }
-    fputc('\n', p->out);
+    fputc('\n', w->f);
     if (!d)
         return;
     if (d->outcome != DIAG_OUTCOME_OK) {
         char end[256];
         diag_end_text(&d->end, end, sizeof end);
-        fprintf(p->out, "  %s\n", end);
+        out_printf(w, "  %s\n", end);
     }
     for (guint i = 0; i < d->findings->len; i++)
         finding(p, g_ptr_array_index(d->findings, i));
     if (d->candidates)
-        fprintf(p->out, "  Candidates, most likely first: %s\n", d->candidates);
+        out_printf(w, "  Candidates, most likely first: %s\n", d->candidates);
     if (d->has_checklist)
         checklist(p, d);
 }
 
 void report_text_conn(FILE *out, const report_in *r, const conn_rec *c)
 {
-    pen p = {out, r->color};
+    pen p = {report_out(out, OUT_TEXT, r), r->color};
     conn_block(&p, r, c);
     fputc('\n', out);
 }
 
 void report_text(FILE *out, const report_in *r)
 {
-    pen p = {out, r->color};
+    pen p = {report_out(out, OUT_TEXT, r), r->color};
+    outw *w = &p.w;
     const analysis *a = r->a;
     const diag_result *d = r->d;
-    fprintf(out, "%samtdiag report%s: ", c_(&p, BOLD), c_(&p, OFF));
+    c_(&p, BOLD);
+    fputs("amtdiag report", out);
+    c_(&p, OFF);
+    fputs(": ", out);
     for (guint i = 0; i < a->inputs->len; i++)
-        fprintf(out, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(a->inputs, i));
-    fprintf(out, "\n%u connection%s, %u rejected or failed, %u error finding%s\n", a->conns->len,
-            a->conns->len == 1 ? "" : "s", d ? d->n_rejected : 0, d ? d->n_errors : 0,
-            d && d->n_errors == 1 ? "" : "s");
+        out_printf(w, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(a->inputs, i));
+    out_printf(w, "\n%u connection%s, %u rejected or failed, %u error finding%s\n", a->conns->len,
+               a->conns->len == 1 ? "" : "s", d ? d->n_rejected : 0, d ? d->n_errors : 0,
+               d && d->n_errors == 1 ? "" : "s");
     if (r->given && r->given[0]) {
-        fprintf(out, "inputs:");
+        out_printf(w, "inputs:");
         for (const char *const *g = r->given; *g; g++)
-            fprintf(out, " %s", *g);
+            out_printf(w, " %s", *g);
         fputc('\n', out);
     }
     if (d && d->clock.known)
-        fprintf(out, "AMT's clock: %+.1f days from the capture's clock (%s)\n",
-                (double)d->clock.offset_s / 86400.0, d->clock.source);
-    for (guint i = 0; i < a->warnings->len; i++)
-        fprintf(out, "%swarning:%s %s\n", c_(&p, YELLOW), c_(&p, OFF),
-                (const char *)g_ptr_array_index(a->warnings, i));
+        out_printf(w, "AMT's clock: %+.1f days from the capture's clock (%s)\n",
+                   (double)d->clock.offset_s / 86400.0, d->clock.source);
+    for (guint i = 0; i < a->warnings->len; i++) {
+        c_(&p, YELLOW);
+        fputs("warning:", out);
+        c_(&p, OFF);
+        out_printf(w, " %s\n", (const char *)g_ptr_array_index(a->warnings, i));
+    }
     fputc('\n', out);
     if (d && d->global->len) {
-        fprintf(out, "%sName resolution%s\n", c_(&p, BOLD), c_(&p, OFF));
+        c_(&p, BOLD);
+        fputs("Name resolution", out);
+        c_(&p, OFF);
+        fputc('\n', out);
         for (guint i = 0; i < d->global->len; i++)
             finding(&p, g_ptr_array_index(d->global, i));
         fputc('\n', out);
@@ -177,9 +210,12 @@ void report_text(FILE *out, const report_in *r)
     }
     g_array_free(order, TRUE);
     if (a->conns->len == 0 && a->dns->len == 0)
-        fprintf(out, "No TCP connections or DNS lookups in the input.\n");
+        fputs("No TCP connections or DNS lookups in the input.\n", out);
     if (r->verbose) {
-        fprintf(out, "%sTranscript%s\n\n", c_(&p, BOLD), c_(&p, OFF));
-        report_transcript(out, a);
+        c_(&p, BOLD);
+        fputs("Transcript", out);
+        c_(&p, OFF);
+        fputs("\n\n", out);
+        report_transcript(w, a);
     }
 }

@@ -11,83 +11,25 @@
 /* ---- escaping ------------------------------------------------------------ */
 
 /* Writes text as HTML character data or an attribute value. Anything from
- * a capture is the customer's and may be hostile: the five markup
- * characters become references, and since the file declares UTF-8, invalid
- * bytes and control characters (parse errors in HTML) become U+FFFD. In a
- * <pre> line breaks are kept, elsewhere they are spaces. */
-static void h_text_mode(FILE *out, const char *s, int pre)
+ * a capture is the customer's and may be hostile: out_val redacts it,
+ * shows control characters and invalid bytes as \xNN (the file declares
+ * UTF-8) and turns the five markup characters into references. */
+static void h_text(outw *out, const char *s)
 {
-    if (!s)
-        return;
-    const char *end = s + strlen(s);
-    for (const char *p = s; p < end;) {
-        gunichar u = g_utf8_get_char_validated(p, end - p);
-        if (u == (gunichar)-1 || u == (gunichar)-2) {
-            fputs("\xEF\xBF\xBD", out);
-            p++;
-            continue;
-        }
-        const char *next = g_utf8_next_char(p);
-        switch (u) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&#39;", out);
-            break;
-        case '\n':
-        case '\t':
-            fputc(pre ? (int)u : ' ', out);
-            break;
-        case '\r':
-            if (*next != '\n')
-                fputc(pre ? '\n' : ' ', out);
-            break;
-        default:
-            if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || (u >= 0xfdd0 && u <= 0xfdef) ||
-                (u & 0xfffe) == 0xfffe)
-                fputs("\xEF\xBF\xBD", out);
-            else
-                fwrite(p, 1, next - p, out);
-        }
-        p = next;
-    }
-}
-
-static void h_text(FILE *out, const char *s)
-{
-    h_text_mode(out, s, 0);
+    out_val(out, s);
 }
 
 /* At most max characters of s, with an ellipsis when cut: SVG text does
  * not wrap, so long labels would run across the other lifeline. */
-static void h_text_cut(FILE *out, const char *s, long max)
+static void h_text_cut(outw *out, const char *s, long max)
 {
-    if (!s)
-        return;
-    if (!g_utf8_validate(s, -1, NULL) || g_utf8_strlen(s, -1) <= max) {
-        h_text(out, s);
-        return;
-    }
-    char *cut = g_utf8_substring(s, 0, max - 1);
-    h_text(out, cut);
-    fputs("…", out);
-    g_free(cut);
+    out_val_cut(out, s, max);
 }
 
-static void h_upper(FILE *out, const char *s)
+static void h_upper(outw *out, const char *s)
 {
     for (; s && *s; s++)
-        fputc(g_ascii_toupper(*s), out);
+        fputc(g_ascii_toupper(*s), out->f);
 }
 
 /* A CSS class name from a fixed vocabulary (outcome, severity, status),
@@ -158,10 +100,10 @@ static const char STYLE[] =
 
 /* ---- findings, checklist, facts ---------------------------------------- */
 
-static void h_frames(FILE *out, const diag_finding *f)
+static void h_frames(outw *out, const diag_finding *f)
 {
     for (size_t k = 0; k < f->n_frames; k++)
-        fprintf(out, "%s%" PRIu64, k ? ", " : "", f->frames[k]);
+        fprintf(out->f, "%s%" PRIu64, k ? ", " : "", f->frames[k]);
 }
 
 static const char *sev_name(const diag_finding *f)
@@ -169,142 +111,143 @@ static const char *sev_name(const diag_finding *f)
     return f->cause ? diag_severity_name(f->cause->severity) : "unknown";
 }
 
-static void h_fix(FILE *out, const diag_finding *f)
+static void h_fix(outw *out, const diag_finding *f)
 {
     /* As in the text report: an informational finding needs no fix. */
     if (f->cause && f->cause->severity != DIAG_INFO)
         h_text(out, f->cause->remedy);
 }
 
-static void h_cause_token(FILE *out, const diag_finding *f)
+static void h_cause_token(outw *out, const diag_finding *f)
 {
-    fputs("<code class=\"cause\">", out);
+    fputs("<code class=\"cause\">", out->f);
     h_text(out, f->cause && f->cause->token ? f->cause->token : "unknown");
-    fputs("</code>", out);
+    fputs("</code>", out->f);
     if (f->confidence != DIAG_CERTAIN)
-        fprintf(out, " <span class=\"confidence\">(%s)</span>",
+        fprintf(out->f, " <span class=\"confidence\">(%s)</span>",
                 diag_confidence_name(f->confidence));
 }
 
 /* One row of the table across all connections. conn NULL: a global
  * finding (name resolution). */
-static void h_all_row(FILE *out, const conn_rec *c, const diag_finding *f)
+static void h_all_row(outw *out, const conn_rec *c, const diag_finding *f)
 {
     if (c)
-        fprintf(out, "<tr><td class=\"num\"><a href=\"#conn-%u\">#%u</a></td><td>", c->id, c->id);
+        fprintf(out->f, "<tr><td class=\"num\"><a href=\"#conn-%u\">#%u</a></td><td>", c->id,
+                c->id);
     else
-        fputs("<tr><td>DNS</td><td>", out);
+        fputs("<tr><td>DNS</td><td>", out->f);
     h_cause_token(out, f);
-    fprintf(out, "</td><td class=\"s-%s\">%s</td><td class=\"num\">", h_class(sev_name(f)),
+    fprintf(out->f, "</td><td class=\"s-%s\">%s</td><td class=\"num\">", h_class(sev_name(f)),
             sev_name(f));
     h_frames(out, f);
-    fputs("</td><td>", out);
+    fputs("</td><td>", out->f);
     h_text(out, f->evidence);
-    fputs("</td><td>", out);
+    fputs("</td><td>", out->f);
     h_fix(out, f);
-    fputs("</td></tr>\n", out);
+    fputs("</td></tr>\n", out->f);
 }
 
-static void h_findings(FILE *out, const GPtrArray *findings)
+static void h_findings(outw *out, const GPtrArray *findings)
 {
     fputs("<table class=\"findings\"><thead><tr><th>cause</th><th>severity</th><th>frames</th>"
           "<th>evidence</th><th>fix</th></tr></thead><tbody>\n",
-          out);
+          out->f);
     for (guint i = 0; i < findings->len; i++) {
         const diag_finding *f = g_ptr_array_index(findings, i);
-        fputs("<tr><td>", out);
+        fputs("<tr><td>", out->f);
         h_cause_token(out, f);
         if (f->cause && f->cause->explanation) {
-            fputs("<span class=\"explain\">", out);
+            fputs("<span class=\"explain\">", out->f);
             h_text(out, f->cause->explanation);
-            fputs("</span>", out);
+            fputs("</span>", out->f);
         }
-        fprintf(out, "</td><td class=\"s-%s\">%s</td><td class=\"num\">", h_class(sev_name(f)),
+        fprintf(out->f, "</td><td class=\"s-%s\">%s</td><td class=\"num\">", h_class(sev_name(f)),
                 sev_name(f));
         h_frames(out, f);
-        fputs("</td><td>", out);
+        fputs("</td><td>", out->f);
         h_text(out, f->evidence);
-        fputs("</td><td>", out);
+        fputs("</td><td>", out->f);
         h_fix(out, f);
-        fputs("</td></tr>\n", out);
+        fputs("</td></tr>\n", out->f);
     }
-    fputs("</tbody></table>\n", out);
+    fputs("</tbody></table>\n", out->f);
 }
 
-static void h_checklist(FILE *out, const diag_conn_result *d)
+static void h_checklist(outw *out, const diag_conn_result *d)
 {
     fputs("<h3>AMT's checks of the console certificate</h3>\n"
           "<table class=\"checklist\"><thead><tr><th>#</th><th>rule</th><th>status</th>"
           "<th>evidence</th><th>to settle</th></tr></thead><tbody>\n",
-          out);
+          out->f);
     for (int k = 0; k < DIAG_N_RULES; k++) {
         const diag_check *ck = &d->checklist[k];
         const char *st = diag_status_name(ck->status);
-        fprintf(out, "<tr><td class=\"num\">%d</td><td>", k + 1);
+        fprintf(out->f, "<tr><td class=\"num\">%d</td><td>", k + 1);
         h_text(out, ck->title);
         if (ck->name) {
-            fputs(" <code>", out);
+            fputs(" <code>", out->f);
             h_text(out, ck->name);
-            fputs("</code>", out);
+            fputs("</code>", out->f);
         }
-        fprintf(out, "</td><td class=\"st-%s\">", h_class(st));
+        fprintf(out->f, "</td><td class=\"st-%s\">", h_class(st));
         h_upper(out, st);
-        fputs("</td><td>", out);
+        fputs("</td><td>", out->f);
         h_text(out, ck->evidence);
-        fputs("</td><td>", out);
+        fputs("</td><td>", out->f);
         if (ck->status == DIAG_UNKNOWN)
             h_text(out, ck->settle);
-        fputs("</td></tr>\n", out);
+        fputs("</td></tr>\n", out->f);
     }
-    fputs("</tbody></table>\n", out);
+    fputs("</tbody></table>\n", out->f);
 }
 
-static void h_facts(FILE *out, const conn_rec *c)
+static void h_facts(outw *out, const conn_rec *c)
 {
-    fputs("<ul class=\"facts\">\n", out);
-    fprintf(out, "<li>frames %" PRIu64 "–%" PRIu64 " of <code>", c->first_frame, c->last_frame);
+    fputs("<ul class=\"facts\">\n", out->f);
+    fprintf(out->f, "<li>frames %" PRIu64 "–%" PRIu64 " of <code>", c->first_frame, c->last_frame);
     h_text(out, c->file ? c->file : "?");
-    fputs("</code></li>\n<li>TCP: ", out);
+    fputs("</code></li>\n<li>TCP: ", out->f);
     h_text(out, conn_tcp_outcome(c));
     if (c->midstream)
-        fputs(" (the capture started mid-stream)", out);
-    fputs("</li>\n", out);
+        fputs(" (the capture started mid-stream)", out->f);
+    fputs("</li>\n", out->f);
     if (c->app == APP_TLS && c->tls) {
         const tls_summary *s = tls_conn_summary(c->tls);
         char line[160];
-        fputs("<li>TLS: ", out);
+        fputs("<li>TLS: ", out->f);
         h_text(out, report_tls_line(s, line, sizeof line));
         if (s->ch.sni) {
-            fputs(", SNI <code>", out);
+            fputs(", SNI <code>", out->f);
             h_text(out, s->ch.sni);
-            fputs("</code>", out);
+            fputs("</code>", out->f);
         }
         if (s->cert_request.seen)
-            fputs("; AMT asked for a console certificate", out);
-        fputs("</li>\n<li>keys: ", out);
+            fputs("; AMT asked for a console certificate", out->f);
+        fputs("</li>\n<li>keys: ", out->f);
         h_text(out, s->key_status_text[0] ? s->key_status_text : "unknown");
-        fputs("</li>\n", out);
+        fputs("</li>\n", out->f);
     } else {
-        fprintf(out, "<li>%s</li>\n", c->app == APP_HTTP ? "plain HTTP" : "no TLS or HTTP seen");
+        fprintf(out->f, "<li>%s</li>\n", c->app == APP_HTTP ? "plain HTTP" : "no TLS or HTTP seen");
     }
     if (c->http && c->http->len) {
-        fputs("<li>HTTP:", out);
+        fputs("<li>HTTP:", out->f);
         for (guint i = 0; i < c->http->len; i++) {
             const http_rec *h = g_ptr_array_index(c->http, i);
-            fputs(i ? "; " : " ", out);
+            fputs(i ? "; " : " ", out->f);
             h_text(out, h->req.present && h->req.method ? h->req.method : "?");
-            fputc(' ', out);
+            fputc(' ', out->f);
             h_text(out, h->req.soap.class_name            ? h->req.soap.class_name
                         : h->req.present && h->req.target ? h->req.target
                                                           : "?");
             if (h->resp.present)
-                fprintf(out, " → %d", h->resp.status);
+                fprintf(out->f, " → %d", h->resp.status);
             else
-                fputs(" → no answer", out);
+                fputs(" → no answer", out->f);
         }
-        fputs("</li>\n", out);
+        fputs("</li>\n", out->f);
     }
-    fputs("</ul>\n", out);
+    fputs("</ul>\n", out->f);
 }
 
 /* ---- the ladder diagram ------------------------------------------------ */
@@ -317,26 +260,27 @@ static void h_facts(FILE *out, const conn_rec *c)
 #define LADDER_ROW 30       /* per event */
 #define LADDER_LABEL_MAX 58 /* characters of a label between the lifelines */
 
-static void ladder_arrow(FILE *out, const report_event *e, int y, int broke)
+static void ladder_arrow(outw *out, const report_event *e, int y, int broke)
 {
     int x_from = e->from ? LADDER_X1 : LADDER_X0, x_to = e->from ? LADDER_X0 : LADDER_X1;
     int dir = x_to > x_from ? 1 : -1;
-    fprintf(out, "<g class=\"ev%s\"><title>frame %" PRIu64 ": ", e->bad ? " bad" : "", e->frame);
+    fprintf(out->f, "<g class=\"ev%s\"><title>frame %" PRIu64 ": ", e->bad ? " bad" : "", e->frame);
     h_text(out, e->label);
-    fputs("</title>", out);
-    fprintf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", x_from, y, x_to - dir * 9, y);
-    fprintf(out, "<polygon points=\"%d,%d %d,%d %d,%d\"/>", x_to, y, x_to - dir * 10, y - 5,
+    fputs("</title>", out->f);
+    fprintf(out->f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>", x_from, y, x_to - dir * 9,
+            y);
+    fprintf(out->f, "<polygon points=\"%d,%d %d,%d %d,%d\"/>", x_to, y, x_to - dir * 10, y - 5,
             x_to - dir * 10, y + 5);
-    fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", (LADDER_X0 + LADDER_X1) / 2,
+    fprintf(out->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", (LADDER_X0 + LADDER_X1) / 2,
             y - 6);
     h_text_cut(out, e->label, LADDER_LABEL_MAX);
-    fprintf(out, "</text><text class=\"fr\" x=\"8\" y=\"%d\">frame %" PRIu64 "</text></g>\n", y + 4,
-            e->frame);
+    fprintf(out->f, "</text><text class=\"fr\" x=\"8\" y=\"%d\">frame %" PRIu64 "</text></g>\n",
+            y + 4, e->frame);
     if (broke) {
         /* Where it broke: a ring where the message arrives, words beside
          * it outside the lifelines. */
         int right = x_to == LADDER_X1;
-        fprintf(out,
+        fprintf(out->f,
                 "<g class=\"broke\"><circle cx=\"%d\" cy=\"%d\" r=\"9\"/>"
                 "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\">%sbroke here%s</text></g>\n",
                 x_to, y, right ? x_to + 16 : x_to - 16, y + 4, right ? "start" : "end",
@@ -344,15 +288,15 @@ static void ladder_arrow(FILE *out, const report_event *e, int y, int broke)
     }
 }
 
-static void ladder_gap(FILE *out, int y, guint n)
+static void ladder_gap(outw *out, int y, guint n)
 {
-    fprintf(out,
+    fprintf(out->f,
             "<text class=\"gap\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">… %u event%s left "
             "out …</text>\n",
             (LADDER_X0 + LADDER_X1) / 2, y + 4, n, n == 1 ? "" : "s");
 }
 
-static void h_ladder(FILE *out, const report_in *r, const conn_rec *c)
+static void h_ladder(outw *out, const report_in *r, const conn_rec *c)
 {
     GArray *ev = report_events(r, c);
     guint n = ev->len;
@@ -378,8 +322,8 @@ static void h_ladder(FILE *out, const report_in *r, const conn_rec *c)
     endpoint_str(&c->client, cl, sizeof cl);
     endpoint_str(&c->server, sv, sizeof sv);
 
-    fputs("<h3>Ladder diagram</h3>\n<figure>\n", out);
-    fprintf(out,
+    fputs("<h3>Ladder diagram</h3>\n<figure>\n", out->f);
+    fprintf(out->f,
             "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
             "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"Messages between "
             "the console and AMT, connection %u\">\n",
@@ -387,14 +331,14 @@ static void h_ladder(FILE *out, const report_in *r, const conn_rec *c)
     const int xs[2] = {LADDER_X0, LADDER_X1};
     const char *who[2] = {"Console", "AMT"}, *addr[2] = {cl, sv};
     for (int s = 0; s < 2; s++) {
-        fprintf(out,
+        fprintf(out->f,
                 "<rect x=\"%d\" y=\"8\" width=\"180\" height=\"44\" rx=\"4\" fill=\"#f2f2f2\" "
                 "stroke=\"#555\"/><text class=\"who\" x=\"%d\" y=\"26\" "
                 "text-anchor=\"middle\">%s</text><text class=\"addr\" x=\"%d\" y=\"43\" "
                 "text-anchor=\"middle\">",
                 xs[s] - 90, xs[s], who[s], xs[s]);
         h_text(out, addr[s]);
-        fprintf(out, "</text><line class=\"life\" x1=\"%d\" y1=\"52\" x2=\"%d\" y2=\"%d\"/>\n",
+        fprintf(out->f, "</text><line class=\"life\" x1=\"%d\" y1=\"52\" x2=\"%d\" y2=\"%d\"/>\n",
                 xs[s], xs[s], height - 10);
     }
     int row = 0;
@@ -409,129 +353,130 @@ static void h_ladder(FILE *out, const report_in *r, const conn_rec *c)
     if (tail_end < n)
         ladder_gap(out, LADDER_TOP + LADDER_ROW * row++, n - tail_end);
     if (n == 0)
-        fprintf(out,
+        fprintf(out->f,
                 "<text class=\"gap\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">no messages "
                 "seen</text>\n",
                 (LADDER_X0 + LADDER_X1) / 2, LADDER_TOP + 4);
-    fputs("</svg>\n<figcaption>", out);
+    fputs("</svg>\n<figcaption>", out->f);
     if (n == 0)
-        fputs("No messages of this connection were seen.", out);
+        fputs("No messages of this connection were seen.", out->f);
     else
-        fprintf(out,
+        fprintf(out->f,
                 "%u message%s; red dashed arrows show the failure; the ring marks where it "
                 "broke (frame %" PRIu64 ").",
                 n, n == 1 ? "" : "s", g_array_index(ev, report_event, brk).frame);
     if (shown < n)
-        fprintf(out, " %u of %u messages are left out of the diagram.", n - shown, n);
-    fputs("</figcaption>\n</figure>\n", out);
+        fprintf(out->f, " %u of %u messages are left out of the diagram.", n - shown, n);
+    fputs("</figcaption>\n</figure>\n", out->f);
     g_array_free(ev, TRUE);
 }
 
 /* ---- the page ---------------------------------------------------------- */
 
-static int h_transcript(FILE *out, const analysis *a)
+static int h_transcript(outw *out, const report_in *r)
 {
     size_t len = 0;
-    char *buf = report_transcript_text(a, &len);
+    char *buf = report_transcript_text(r, &len);
     if (!buf)
         return -1;
-    fputs("<section id=\"transcript\"><h2>Transcript</h2>\n<pre>", out);
-    h_text_mode(out, buf, 1);
-    fputs("</pre></section>\n", out);
+    fputs("<section id=\"transcript\"><h2>Transcript</h2>\n<pre>", out->f);
+    out_block(out, buf, len);
+    fputs("</pre></section>\n", out->f);
     free(buf);
     return 0;
 }
 
-static void h_conn(FILE *out, const report_in *r, const conn_rec *c)
+static void h_conn(outw *out, const report_in *r, const conn_rec *c)
 {
     const diag_conn_result *d = report_diag(r, c);
     const char *oc = outcome_of(d);
     char title[200];
-    fprintf(out, "<section class=\"conn\" id=\"conn-%u\">\n<h2>#%u ", c->id, c->id);
+    fprintf(out->f, "<section class=\"conn\" id=\"conn-%u\">\n<h2>#%u ", c->id, c->id);
     h_text(out, report_conn_title(c, title, sizeof title));
-    fprintf(out, " <span class=\"badge o-%s\">", h_class(oc));
+    fprintf(out->f, " <span class=\"badge o-%s\">", h_class(oc));
     h_upper(out, d ? oc : "not diagnosed");
-    fputs("</span>", out);
+    fputs("</span>", out->f);
     if (d) {
-        fputs(" <small>stage ", out);
+        fputs(" <small>stage ", out->f);
         h_text(out, diag_stage_name(d->stage));
-        fputs("</small>", out);
+        fputs("</small>", out->f);
     }
-    fputs("</h2>\n", out);
+    fputs("</h2>\n", out->f);
     h_facts(out, c);
     if (d) {
         if (d->findings && d->findings->len) {
-            fputs("<h3>Findings</h3>\n", out);
+            fputs("<h3>Findings</h3>\n", out->f);
             h_findings(out, d->findings);
         } else {
-            fputs("<p>No findings.</p>\n", out);
+            fputs("<p>No findings.</p>\n", out->f);
         }
         if (d->has_checklist)
             h_checklist(out, d);
         if (d->candidates) {
-            fputs("<p class=\"candidates\"><strong>Candidates, most likely first:</strong> ", out);
+            fputs("<p class=\"candidates\"><strong>Candidates, most likely first:</strong> ",
+                  out->f);
             h_text(out, d->candidates);
-            fputs("</p>\n", out);
+            fputs("</p>\n", out->f);
         }
         if (d->visibility) {
-            fputs("<p class=\"visibility\"><strong>Not visible in the capture:</strong> ", out);
+            fputs("<p class=\"visibility\"><strong>Not visible in the capture:</strong> ", out->f);
             h_text(out, d->visibility);
-            fputs("</p>\n", out);
+            fputs("</p>\n", out->f);
         }
     }
     if (strcmp(oc, "ok") != 0 && strcmp(oc, "challenge") != 0)
         h_ladder(out, r, c);
-    fputs("</section>\n", out);
+    fputs("</section>\n", out->f);
 }
 
-static void h_summary(FILE *out, const report_in *r)
+static void h_summary(outw *out, const report_in *r)
 {
     const analysis *a = r->a;
     const diag_result *d = r->d;
     fputs("<section id=\"summary\"><h2>Summary</h2>\n<dl class=\"summary\">\n<dt>Read</dt><dd>",
-          out);
+          out->f);
     for (guint i = 0; i < a->inputs->len; i++) {
-        fputs(i ? ", <code>" : "<code>", out);
+        fputs(i ? ", <code>" : "<code>", out->f);
         h_text(out, g_ptr_array_index(a->inputs, i));
-        fputs("</code>", out);
+        fputs("</code>", out->f);
     }
     if (!a->inputs->len)
-        fputs("nothing", out);
-    fputs("</dd>\n", out);
+        fputs("nothing", out->f);
+    fputs("</dd>\n", out->f);
     if (r->given && r->given[0]) {
-        fputs("<dt>Given</dt><dd>", out);
+        fputs("<dt>Given</dt><dd>", out->f);
         for (const char *const *g = r->given; *g; g++) {
-            fputs(g == r->given ? "<code>" : ", <code>", out);
+            fputs(g == r->given ? "<code>" : ", <code>", out->f);
             h_text(out, *g);
-            fputs("</code>", out);
+            fputs("</code>", out->f);
         }
-        fputs("</dd>\n", out);
+        fputs("</dd>\n", out->f);
     }
-    fprintf(out,
+    fprintf(out->f,
             "<dt>Connections</dt><dd>%u, <strong>%u rejected or failed</strong></dd>\n"
             "<dt>Error findings</dt><dd>%u</dd>\n<dt>DNS messages</dt><dd>%u</dd>\n"
             "<dt>Frames</dt><dd>%" PRIu64 "</dd>\n",
             a->conns->len, d ? d->n_rejected : 0, d ? d->n_errors : 0, a->dns->len, a->frames);
     if (d && d->clock.known) {
-        fprintf(out, "<dt>AMT's clock</dt><dd>%+.1f days from the capture's clock (",
+        fprintf(out->f, "<dt>AMT's clock</dt><dd>%+.1f days from the capture's clock (",
                 (double)d->clock.offset_s / 86400.0);
         h_text(out, d->clock.source);
-        fputs(")</dd>\n", out);
+        fputs(")</dd>\n", out->f);
     }
-    fputs("</dl>\n", out);
+    fputs("</dl>\n", out->f);
     for (guint i = 0; i < a->warnings->len; i++) {
-        fputs("<p class=\"warn\"><strong>Warning:</strong> ", out);
+        fputs("<p class=\"warn\"><strong>Warning:</strong> ", out->f);
         h_text(out, g_ptr_array_index(a->warnings, i));
-        fputs("</p>\n", out);
+        fputs("</p>\n", out->f);
     }
     if (a->conns->len == 0 && a->dns->len == 0)
-        fputs("<p>No TCP connections or DNS lookups in the input.</p>\n", out);
-    fputs("</section>\n", out);
+        fputs("<p>No TCP connections or DNS lookups in the input.</p>\n", out->f);
+    fputs("</section>\n", out->f);
 }
 
 /* Every finding in one table, the name-resolution ones and then the
  * connections worst first, so the reader sees all causes at a glance. */
-static void h_all_findings(FILE *out, const report_in *r, const GArray *order)
+static void h_all_findings(outw *out, const report_in *r, const GArray *order)
 {
     const diag_result *d = r->d;
     unsigned n = d && d->global ? d->global->len : 0;
@@ -540,14 +485,14 @@ static void h_all_findings(FILE *out, const report_in *r, const GArray *order)
             report_diag(r, g_ptr_array_index(r->a->conns, g_array_index(order, guint, i)));
         n += dc && dc->findings ? dc->findings->len : 0;
     }
-    fputs("<section id=\"findings\"><h2>Findings</h2>\n", out);
+    fputs("<section id=\"findings\"><h2>Findings</h2>\n", out->f);
     if (!n) {
-        fputs("<p>No findings.</p></section>\n", out);
+        fputs("<p>No findings.</p></section>\n", out->f);
         return;
     }
     fputs("<table class=\"findings\"><thead><tr><th>connection</th><th>cause</th>"
           "<th>severity</th><th>frames</th><th>evidence</th><th>fix</th></tr></thead><tbody>\n",
-          out);
+          out->f);
     for (guint i = 0; d && d->global && i < d->global->len; i++)
         h_all_row(out, NULL, g_ptr_array_index(d->global, i));
     for (guint i = 0; i < order->len; i++) {
@@ -556,35 +501,37 @@ static void h_all_findings(FILE *out, const report_in *r, const GArray *order)
         for (guint k = 0; dc && dc->findings && k < dc->findings->len; k++)
             h_all_row(out, c, g_ptr_array_index(dc->findings, k));
     }
-    fputs("</tbody></table>\n</section>\n", out);
+    fputs("</tbody></table>\n</section>\n", out->f);
 }
 
-int report_html(FILE *out, const report_in *r)
+int report_html(FILE *f, const report_in *r)
 {
+    outw w = report_out(f, OUT_HTML, r);
+    outw *out = &w;
     const analysis *a = r->a;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
           "<title>amtdiag report",
-          out);
+          out->f);
     if (a->inputs->len) {
-        fputs(": ", out);
+        fputs(": ", out->f);
         h_text(out, g_ptr_array_index(a->inputs, 0));
     }
-    fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>amtdiag report</h1>\n",
+    fprintf(out->f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>amtdiag report</h1>\n",
             STYLE);
     h_summary(out, r);
     GArray *order = report_order(r);
     h_all_findings(out, r, order);
     if (r->d && r->d->global && r->d->global->len) {
-        fputs("<section id=\"dns\"><h2>Name resolution</h2>\n", out);
+        fputs("<section id=\"dns\"><h2>Name resolution</h2>\n", out->f);
         h_findings(out, r->d->global);
-        fputs("</section>\n", out);
+        fputs("</section>\n", out->f);
     }
     for (guint i = 0; i < order->len; i++)
         h_conn(out, r, g_ptr_array_index(a->conns, g_array_index(order, guint, i)));
     g_array_free(order, TRUE);
-    if (r->verbose && h_transcript(out, a) != 0)
+    if (r->verbose && h_transcript(out, r) != 0)
         return -1;
-    fputs("</body>\n</html>\n", out);
-    return ferror(out) ? -1 : 0;
+    fputs("</body>\n</html>\n", out->f);
+    return ferror(out->f) ? -1 : 0;
 }

@@ -17,13 +17,31 @@ static gchar *node_text(JsonNode *node, gsize *len)
     return text;
 }
 
+/* Builders carry the writer their strings go through (out.h). */
+static JsonBuilder *new_builder(outw *w)
+{
+    JsonBuilder *b = json_builder_new();
+    g_object_set_data(G_OBJECT(b), "amtdiag-out", w);
+    return b;
+}
+
+/* A string value: through out_clean, so it is redacted, valid UTF-8 and
+ * free of control characters whatever the capture held. */
+static void add_str(JsonBuilder *b, const char *v)
+{
+    if (!v) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    char *c = out_clean(g_object_get_data(G_OBJECT(b), "amtdiag-out"), v);
+    json_builder_add_string_value(b, c);
+    g_free(c);
+}
+
 static void member_str(JsonBuilder *b, const char *name, const char *v)
 {
     json_builder_set_member_name(b, name);
-    if (v)
-        json_builder_add_string_value(b, v);
-    else
-        json_builder_add_null_value(b);
+    add_str(b, v);
 }
 
 static void member_int(JsonBuilder *b, const char *name, gint64 v)
@@ -119,7 +137,7 @@ static void msg_json(JsonBuilder *b, const char *name, const http_msg_rec *m, in
     json_builder_set_member_name(b, "headers");
     json_builder_begin_array(b);
     for (guint i = 0; m->headers && i < m->headers->len; i++)
-        json_builder_add_string_value(b, g_ptr_array_index(m->headers, i));
+        add_str(b, g_ptr_array_index(m->headers, i));
     json_builder_end_array(b);
     member_str(b, "authorization", m->authorization);
     member_str(b, "www_authenticate", m->www_authenticate);
@@ -304,7 +322,7 @@ static void conn_json(JsonBuilder *b, const report_in *r, const conn_rec *c)
     json_builder_set_member_name(b, "notes");
     json_builder_begin_array(b);
     for (guint i = 0; i < c->notes->len; i++)
-        json_builder_add_string_value(b, g_ptr_array_index(c->notes, i));
+        add_str(b, g_ptr_array_index(c->notes, i));
     json_builder_end_array(b);
     json_builder_end_object(b);
 }
@@ -312,13 +330,14 @@ static void conn_json(JsonBuilder *b, const report_in *r, const conn_rec *c)
 int report_json(FILE *out, const report_in *r)
 {
     const analysis *a = r->a;
-    JsonBuilder *b = json_builder_new();
+    outw w = report_out(out, OUT_JSON, r);
+    JsonBuilder *b = new_builder(&w);
     json_builder_begin_object(b);
     member_str(b, "schema", "amtdiag/1");
     json_builder_set_member_name(b, "inputs");
     json_builder_begin_array(b);
     for (guint i = 0; i < a->inputs->len; i++)
-        json_builder_add_string_value(b, g_ptr_array_index(a->inputs, i));
+        add_str(b, g_ptr_array_index(a->inputs, i));
     json_builder_end_array(b);
     json_builder_set_member_name(b, "summary");
     json_builder_begin_object(b);
@@ -332,7 +351,7 @@ int report_json(FILE *out, const report_in *r)
     json_builder_set_member_name(b, "given");
     json_builder_begin_array(b);
     for (const char *const *g = r->given; g && *g; g++)
-        json_builder_add_string_value(b, *g);
+        add_str(b, *g);
     json_builder_end_array(b);
     json_builder_set_member_name(b, "amt_clock");
     if (r->d && r->d->clock.known) {
@@ -347,7 +366,7 @@ int report_json(FILE *out, const report_in *r)
     json_builder_set_member_name(b, "warnings");
     json_builder_begin_array(b);
     for (guint i = 0; i < a->warnings->len; i++)
-        json_builder_add_string_value(b, g_ptr_array_index(a->warnings, i));
+        add_str(b, g_ptr_array_index(a->warnings, i));
     json_builder_end_array(b);
     json_builder_set_member_name(b, "dns");
     json_builder_begin_array(b);
@@ -377,7 +396,7 @@ int report_json(FILE *out, const report_in *r)
     rc |= len ? (fwrite(head, 1, len - 1, out) != len - 1) : 1;
     rc |= fputs(",\n  \"connections\" : [", out) < 0;
     for (guint i = 0; i < a->conns->len && !rc; i++) {
-        JsonBuilder *cb = json_builder_new();
+        JsonBuilder *cb = new_builder(&w);
         conn_json(cb, r, g_ptr_array_index(a->conns, i));
         JsonNode *cn = json_builder_get_root(cb);
         gsize clen = 0;

@@ -8,161 +8,137 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Where a piece of text goes: a table cell cannot hold a line break. */
+/* Where a piece of text goes: a table cell or a line (values never carry
+ * line breaks: out_val shows them as \x0a). */
 typedef enum { MD_INLINE, MD_CELL } md_mode;
 
 /* Writes text taken from a capture or an input. Those are the customer's:
  * they may hold invalid UTF-8, control bytes, pipes that would split a
- * table cell, or "<tag>" and backticks a renderer would swallow, so each
- * is made literal. */
-static void md_text(FILE *out, const char *s, md_mode mode)
+ * table cell, or "<tag>" and backticks a renderer would swallow; out_val
+ * makes each literal (and redacts). */
+static void md_text(outw *out, const char *s, md_mode mode)
 {
-    if (!s)
-        return;
-    const char *end = s + strlen(s);
-    for (const char *p = s; p < end;) {
-        gunichar u = g_utf8_get_char_validated(p, end - p);
-        if (u == (gunichar)-1 || u == (gunichar)-2) {
-            fputs("\xEF\xBF\xBD", out); /* U+FFFD, one per bad byte */
-            p++;
-            continue;
-        }
-        const char *next = g_utf8_next_char(p);
-        if (u == '\r' && *next == '\n') {
-            /* CRLF is one line break: the LF writes it. */
-        } else if (u == '\n' || u == '\r') {
-            fputs(mode == MD_CELL ? "<br>" : " ", out);
-        } else if (u == '\t') {
-            fputc(' ', out);
-        } else if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0)) {
-            fputs("\xEF\xBF\xBD", out);
-        } else if (u == '|' || u == '\\' || u == '<' || u == '`') {
-            fputc('\\', out);
-            fputc((int)u, out);
-        } else {
-            fwrite(p, 1, next - p, out);
-        }
-        p = next;
-    }
+    (void)mode;
+    out_val(out, s);
 }
 
-static void md_upper(FILE *out, const char *s)
+static void md_upper(outw *out, const char *s)
 {
     for (; s && *s; s++)
-        fputc(g_ascii_toupper(*s), out);
+        fputc(g_ascii_toupper(*s), out->f);
 }
 
-static void md_frames(FILE *out, const diag_finding *f)
+static void md_frames(outw *out, const diag_finding *f)
 {
     for (size_t k = 0; k < f->n_frames; k++)
-        fprintf(out, "%s%" PRIu64, k ? ", " : "", f->frames[k]);
+        fprintf(out->f, "%s%" PRIu64, k ? ", " : "", f->frames[k]);
     if (!f->n_frames)
-        fputs("–", out);
+        fputs("–", out->f);
 }
 
-static void md_findings(FILE *out, const GPtrArray *findings)
+static void md_findings(outw *out, const GPtrArray *findings)
 {
-    fputs("| cause | severity | frames | evidence | fix |\n|---|---|---|---|---|\n", out);
+    fputs("| cause | severity | frames | evidence | fix |\n|---|---|---|---|---|\n", out->f);
     for (guint i = 0; i < findings->len; i++) {
         const diag_finding *f = g_ptr_array_index(findings, i);
         const diag_cause *c = f->cause;
         /* Tokens come from the static cause table, never from a capture. */
-        fprintf(out, "| `%s`", c && c->token ? c->token : "unknown");
+        fprintf(out->f, "| `%s`", c && c->token ? c->token : "unknown");
         if (c && c->explanation) {
-            fputs(" — ", out);
+            fputs(" — ", out->f);
             md_text(out, c->explanation, MD_CELL);
         }
-        fprintf(out, " | %s%s%s | ", c ? diag_severity_name(c->severity) : "?",
+        fprintf(out->f, " | %s%s%s | ", c ? diag_severity_name(c->severity) : "?",
                 f->confidence != DIAG_CERTAIN ? ", " : "",
                 f->confidence != DIAG_CERTAIN ? diag_confidence_name(f->confidence) : "");
         md_frames(out, f);
-        fputs(" | ", out);
+        fputs(" | ", out->f);
         md_text(out, f->evidence, MD_CELL);
-        fputs(" | ", out);
+        fputs(" | ", out->f);
         /* As in the text report: an informational finding needs no fix. */
         if (c && c->severity != DIAG_INFO)
             md_text(out, c->remedy, MD_CELL);
         else
-            fputs("–", out);
-        fputs(" |\n", out);
+            fputs("–", out->f);
+        fputs(" |\n", out->f);
     }
-    fputc('\n', out);
+    fputc('\n', out->f);
 }
 
-static void md_checklist(FILE *out, const diag_conn_result *d)
+static void md_checklist(outw *out, const diag_conn_result *d)
 {
     fputs("AMT's checks of the console certificate:\n\n"
           "| # | rule | status | evidence | to settle |\n|---|---|---|---|---|\n",
-          out);
+          out->f);
     for (int k = 0; k < DIAG_N_RULES; k++) {
         const diag_check *ck = &d->checklist[k];
-        fprintf(out, "| %d | ", k + 1);
+        fprintf(out->f, "| %d | ", k + 1);
         md_text(out, ck->title, MD_CELL);
         if (ck->name)
-            fprintf(out, " (`%s`)", ck->name);
+            fprintf(out->f, " (`%s`)", ck->name);
         /* Bold FAIL so it stands out where the ticket shows no colour. */
-        fputs(ck->status == DIAG_FAIL ? " | **" : " | ", out);
+        fputs(ck->status == DIAG_FAIL ? " | **" : " | ", out->f);
         md_upper(out, diag_status_name(ck->status));
-        fputs(ck->status == DIAG_FAIL ? "** | " : " | ", out);
+        fputs(ck->status == DIAG_FAIL ? "** | " : " | ", out->f);
         md_text(out, ck->evidence, MD_CELL);
-        fputs(" | ", out);
+        fputs(" | ", out->f);
         if (ck->status == DIAG_UNKNOWN && ck->settle)
             md_text(out, ck->settle, MD_CELL);
-        fputs(" |\n", out);
+        fputs(" |\n", out->f);
     }
-    fputc('\n', out);
+    fputc('\n', out->f);
 }
 
 /* TCP, TLS and key facts on one line, then the HTTP exchanges. */
-static void md_facts(FILE *out, const conn_rec *c)
+static void md_facts(outw *out, const conn_rec *c)
 {
-    fprintf(out, "Frames %" PRIu64 "–%" PRIu64 " of ", c->first_frame, c->last_frame);
+    fprintf(out->f, "Frames %" PRIu64 "–%" PRIu64 " of ", c->first_frame, c->last_frame);
     md_text(out, c->file ? c->file : "?", MD_INLINE);
-    fputs(" · TCP ", out);
+    fputs(" · TCP ", out->f);
     md_text(out, conn_tcp_outcome(c), MD_INLINE);
     if (c->midstream)
-        fputs(" (capture started mid-stream)", out);
+        fputs(" (capture started mid-stream)", out->f);
     if (c->app == APP_TLS && c->tls) {
         const tls_summary *s = tls_conn_summary(c->tls);
         char line[160];
-        fputs(" · TLS: ", out);
+        fputs(" · TLS: ", out->f);
         md_text(out, report_tls_line(s, line, sizeof line), MD_INLINE);
         if (s->ch.sni) {
-            fputs(", SNI ", out);
+            fputs(", SNI ", out->f);
             md_text(out, s->ch.sni, MD_INLINE);
         }
         if (s->cert_request.seen)
-            fputs(" · AMT asked for a console certificate", out);
-        fputs(" · keys: ", out);
+            fputs(" · AMT asked for a console certificate", out->f);
+        fputs(" · keys: ", out->f);
         md_text(out, s->key_status_text[0] ? s->key_status_text : "unknown", MD_INLINE);
     } else {
-        fputs(c->app == APP_HTTP ? " · plain HTTP" : " · no TLS or HTTP seen", out);
+        fputs(c->app == APP_HTTP ? " · plain HTTP" : " · no TLS or HTTP seen", out->f);
     }
-    fputs("\n\n", out);
+    fputs("\n\n", out->f);
     if (c->http && c->http->len) {
-        fputs("HTTP:", out);
+        fputs("HTTP:", out->f);
         for (guint i = 0; i < c->http->len; i++) {
             const http_rec *h = g_ptr_array_index(c->http, i);
-            fputs(i ? "; " : " ", out);
+            fputs(i ? "; " : " ", out->f);
             md_text(out, h->req.present && h->req.method ? h->req.method : "?", MD_INLINE);
-            fputc(' ', out);
+            fputc(' ', out->f);
             md_text(out,
                     h->req.soap.class_name            ? h->req.soap.class_name
                     : h->req.present && h->req.target ? h->req.target
                                                       : "?",
                     MD_INLINE);
             if (h->resp.present)
-                fprintf(out, " → %d", h->resp.status);
+                fprintf(out->f, " → %d", h->resp.status);
             else
-                fputs(" → no answer", out);
+                fputs(" → no answer", out->f);
         }
-        fputs("\n\n", out);
+        fputs("\n\n", out->f);
     }
 }
 
 /* A fence longer than any run of backticks in the text, so a transcript
  * holding "```" cannot close it early. */
-static void md_fence(FILE *out, const char *text, size_t len)
+static void md_fence(outw *out, const char *text, size_t len)
 {
     size_t run = 0, longest = 0;
     for (size_t i = 0; i < len; i++) {
@@ -171,42 +147,42 @@ static void md_fence(FILE *out, const char *text, size_t len)
             longest = run;
     }
     for (size_t i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
-        fputc('`', out);
+        fputc('`', out->f);
 }
 
-static int md_transcript(FILE *out, const analysis *a)
+static int md_transcript(outw *out, const report_in *r)
 {
     size_t len = 0;
-    char *buf = report_transcript_text(a, &len);
+    char *buf = report_transcript_text(r, &len);
     if (!buf)
         return -1;
-    fputs("## Transcript\n\n", out);
+    fputs("## Transcript\n\n", out->f);
     md_fence(out, buf, len);
-    fputs("text\n", out);
-    fwrite(buf, 1, len, out);
+    fputs("text\n", out->f);
+    out_block(out, buf, len);
     if (len && buf[len - 1] != '\n')
-        fputc('\n', out);
+        fputc('\n', out->f);
     md_fence(out, buf, len);
-    fputs("\n", out);
+    fputs("\n", out->f);
     free(buf);
     return 0;
 }
 
-static void md_conn(FILE *out, const report_in *r, const conn_rec *c)
+static void md_conn(outw *out, const report_in *r, const conn_rec *c)
 {
     const diag_conn_result *d = report_diag(r, c);
     char title[200];
-    fprintf(out, "## #%u ", c->id);
+    fprintf(out->f, "## #%u ", c->id);
     md_text(out, report_conn_title(c, title, sizeof title), MD_INLINE);
-    fputs(" — ", out);
+    fputs(" — ", out->f);
     if (d) {
-        fputs("**", out);
+        fputs("**", out->f);
         md_upper(out, diag_outcome_name(d->outcome));
-        fputs("** (stage ", out);
+        fputs("** (stage ", out->f);
         md_text(out, diag_stage_name(d->stage), MD_INLINE);
-        fputs(")\n\n", out);
+        fputs(")\n\n", out->f);
     } else {
-        fputs("not diagnosed\n\n", out);
+        fputs("not diagnosed\n\n", out->f);
     }
     md_facts(out, c);
     if (!d)
@@ -214,62 +190,64 @@ static void md_conn(FILE *out, const report_in *r, const conn_rec *c)
     if (d->findings && d->findings->len)
         md_findings(out, d->findings);
     else
-        fputs("No findings.\n\n", out);
+        fputs("No findings.\n\n", out->f);
     if (d->has_checklist)
         md_checklist(out, d);
     if (d->candidates) {
-        fputs("**Candidates, most likely first:** ", out);
+        fputs("**Candidates, most likely first:** ", out->f);
         md_text(out, d->candidates, MD_INLINE);
-        fputs("\n\n", out);
+        fputs("\n\n", out->f);
     }
     if (d->visibility) {
-        fputs("**Not visible in the capture:** ", out);
+        fputs("**Not visible in the capture:** ", out->f);
         md_text(out, d->visibility, MD_INLINE);
-        fputs("\n\n", out);
+        fputs("\n\n", out->f);
     }
 }
 
-int report_markdown(FILE *out, const report_in *r)
+int report_markdown(FILE *f, const report_in *r)
 {
+    outw w = report_out(f, OUT_MARKDOWN, r);
+    outw *out = &w;
     const analysis *a = r->a;
     const diag_result *d = r->d;
-    fputs("# amtdiag report\n\n", out);
-    fputs("- **Read:** ", out);
+    fputs("# amtdiag report\n\n", out->f);
+    fputs("- **Read:** ", out->f);
     for (guint i = 0; i < a->inputs->len; i++) {
-        fputs(i ? ", " : "", out);
+        fputs(i ? ", " : "", out->f);
         md_text(out, g_ptr_array_index(a->inputs, i), MD_INLINE);
     }
     if (!a->inputs->len)
-        fputs("nothing", out);
-    fputs("\n", out);
+        fputs("nothing", out->f);
+    fputs("\n", out->f);
     if (r->given && r->given[0]) {
-        fputs("- **Given:**", out);
+        fputs("- **Given:**", out->f);
         for (const char *const *g = r->given; *g; g++) {
-            fputc(' ', out);
+            fputc(' ', out->f);
             md_text(out, *g, MD_INLINE);
         }
-        fputs("\n", out);
+        fputs("\n", out->f);
     }
-    fprintf(out,
+    fprintf(out->f,
             "- **%u connection%s**, %u rejected or failed, %u error finding%s; %u DNS message%s, "
             "%" PRIu64 " frames\n",
             a->conns->len, a->conns->len == 1 ? "" : "s", d ? d->n_rejected : 0,
             d ? d->n_errors : 0, d && d->n_errors == 1 ? "" : "s", a->dns->len,
             a->dns->len == 1 ? "" : "s", a->frames);
     if (d && d->clock.known) {
-        fprintf(out, "- **AMT's clock:** %+.1f days from the capture's clock (",
+        fprintf(out->f, "- **AMT's clock:** %+.1f days from the capture's clock (",
                 (double)d->clock.offset_s / 86400.0);
         md_text(out, d->clock.source, MD_INLINE);
-        fputs(")\n", out);
+        fputs(")\n", out->f);
     }
     for (guint i = 0; i < a->warnings->len; i++) {
-        fputs("- **Warning:** ", out);
+        fputs("- **Warning:** ", out->f);
         md_text(out, g_ptr_array_index(a->warnings, i), MD_INLINE);
-        fputc('\n', out);
+        fputc('\n', out->f);
     }
-    fputc('\n', out);
+    fputc('\n', out->f);
     if (d && d->global && d->global->len) {
-        fputs("## Name resolution\n\n", out);
+        fputs("## Name resolution\n\n", out->f);
         md_findings(out, d->global);
     }
     GArray *order = report_order(r);
@@ -277,8 +255,8 @@ int report_markdown(FILE *out, const report_in *r)
         md_conn(out, r, g_ptr_array_index(a->conns, g_array_index(order, guint, i)));
     g_array_free(order, TRUE);
     if (a->conns->len == 0 && a->dns->len == 0)
-        fputs("No TCP connections or DNS lookups in the input.\n\n", out);
-    if (r->verbose && md_transcript(out, a) != 0)
+        fputs("No TCP connections or DNS lookups in the input.\n\n", out->f);
+    if (r->verbose && md_transcript(out, r) != 0)
         return -1;
-    return ferror(out) ? -1 : 0;
+    return ferror(out->f) ? -1 : 0;
 }

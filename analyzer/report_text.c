@@ -32,118 +32,119 @@ static const char *cert_presence(tls_cert_presence p)
     }
 }
 
-static void print_tls(FILE *out, const conn_rec *c)
+static void print_tls(outw *w, const conn_rec *c)
 {
     const tls_summary *s = tls_conn_summary(c->tls);
     char line[160];
-    fprintf(out, "  TLS: %s", report_tls_line(s, line, sizeof line));
+    out_printf(w, "  TLS: %s", report_tls_line(s, line, sizeof line));
     if (s->ch.sni)
-        fprintf(out, ", SNI %s", s->ch.sni);
+        out_printf(w, ", SNI %s", s->ch.sni);
     if (s->sh.seen)
-        fprintf(out, ", %s key exchange", s->server_key_exchange ? "(EC)DHE" : "RSA");
-    fprintf(out, ", handshake %s%s\n", s->handshake_complete ? "complete" : "incomplete",
-            s->resumed ? " (resumed)" : "");
+        out_printf(w, ", %s key exchange", s->server_key_exchange ? "(EC)DHE" : "RSA");
+    out_printf(w, ", handshake %s%s\n", s->handshake_complete ? "complete" : "incomplete",
+               s->resumed ? " (resumed)" : "");
     if (s->sh.seen && s->version <= TLS_VERSION_1_2)
-        fprintf(out,
-                "    ServerHello frame %" PRIu64 ": renegotiation_info %s, "
-                "extended_master_secret %s\n",
-                s->sh.frame, s->sh.reneg_info ? "yes" : "no", s->sh.ems ? "yes" : "no");
+        out_printf(w,
+                   "    ServerHello frame %" PRIu64 ": renegotiation_info %s, "
+                   "extended_master_secret %s\n",
+                   s->sh.frame, s->sh.reneg_info ? "yes" : "no", s->sh.ems ? "yes" : "no");
     if (s->cert_request.seen)
-        fprintf(out,
-                "    CertificateRequest frame %" PRIu64 ": %zu CA name(s); client "
-                "certificate %s (%zu in chain)\n",
-                s->cert_request.frame, s->cert_request.authorities.n, cert_presence(s->client_cert),
-                s->client_certs.n);
-    fprintf(out, "    server certificate %s (%zu in chain)\n", cert_presence(s->server_cert),
-            s->server_certs.n);
+        out_printf(w,
+                   "    CertificateRequest frame %" PRIu64 ": %zu CA name(s); client "
+                   "certificate %s (%zu in chain)\n",
+                   s->cert_request.frame, s->cert_request.authorities.n,
+                   cert_presence(s->client_cert), s->client_certs.n);
+    out_printf(w, "    server certificate %s (%zu in chain)\n", cert_presence(s->server_cert),
+               s->server_certs.n);
     for (size_t i = 0; i < s->n_alerts; i++) {
         const tls_alert_info *al = &s->alerts[i];
-        fprintf(out, "    alert frame %" PRIu64 " from %s: ", al->frame,
-                al->dir ? "server" : "client");
+        out_printf(w, "    alert frame %" PRIu64 " from %s: ", al->frame,
+                   al->dir ? "server" : "client");
         if (al->desc >= 0)
-            fprintf(out, "%s %s (%d)", al->level == 2 ? "fatal" : "warning",
-                    tls_alert_name(al->desc), al->desc);
+            out_printf(w, "%s %s (%d)", al->level == 2 ? "fatal" : "warning",
+                       tls_alert_name(al->desc), al->desc);
         else
-            fprintf(out, "encrypted, not readable");
+            out_printf(w, "encrypted, not readable");
         if (al->after_hs_type >= 0)
-            fprintf(out, ", after %s %s", al->after_hs_dir ? "server" : "client",
-                    tls_hs_name(al->after_hs_type));
-        fprintf(out, "%s\n", al->encrypted ? " [encrypted]" : "");
+            out_printf(w, ", after %s %s", al->after_hs_dir ? "server" : "client",
+                       tls_hs_name(al->after_hs_type));
+        out_printf(w, "%s\n", al->encrypted ? " [encrypted]" : "");
     }
-    fprintf(out, "    keys: %s\n", s->key_status_text);
+    out_printf(w, "    keys: %s\n", s->key_status_text);
 }
 
-static void print_soap(FILE *out, const soap_rec *s)
+static void print_soap(outw *w, const soap_rec *s)
 {
     if (!s->present) {
         if (s->error)
-            fprintf(out, "        SOAP not decoded: %s\n", s->error);
+            out_printf(w, "        SOAP not decoded: %s\n", s->error);
         return;
     }
     if (s->eoi_service || s->eoi_method) {
-        fprintf(out, "        EOI %s %s", s->eoi_service ? s->eoi_service : "?",
-                s->eoi_method ? s->eoi_method : "?");
+        out_printf(w, "        EOI %s %s", s->eoi_service ? s->eoi_service : "?",
+                   s->eoi_method ? s->eoi_method : "?");
         if (s->has_status_code)
-            fprintf(out, " StatusCode %u (%s)", s->status_code,
-                    s->status_name ? s->status_name : "unknown");
-        fputc('\n', out);
+            out_printf(w, " StatusCode %u (%s)", s->status_code,
+                       s->status_name ? s->status_name : "unknown");
+        fputc('\n', w->f);
     } else {
-        fprintf(out, "        WS-Man %s%s%s", s->action_name ? s->action_name : "?",
-                s->class_name ? " " : "", s->class_name ? s->class_name : "");
+        out_printf(w, "        WS-Man %s%s%s", s->action_name ? s->action_name : "?",
+                   s->class_name ? " " : "", s->class_name ? s->class_name : "");
         if (s->message_id)
-            fprintf(out, " MessageID %s", s->message_id);
+            out_printf(w, " MessageID %s", s->message_id);
         if (s->relates_to)
-            fprintf(out, " RelatesTo %s", s->relates_to);
-        fputc('\n', out);
+            out_printf(w, " RelatesTo %s", s->relates_to);
+        fputc('\n', w->f);
     }
     if (s->has_return_value)
-        fprintf(out, "        ReturnValue %u (%s)\n", s->return_value,
-                s->return_value_name ? s->return_value_name : "unknown");
+        out_printf(w, "        ReturnValue %u (%s)\n", s->return_value,
+                   s->return_value_name ? s->return_value_name : "unknown");
     if (s->is_fault)
-        fprintf(out, "        fault %s/%s: %s\n", s->fault_code ? s->fault_code : "?",
-                s->fault_subcode ? s->fault_subcode : "?", s->fault_reason ? s->fault_reason : "");
+        out_printf(w, "        fault %s/%s: %s\n", s->fault_code ? s->fault_code : "?",
+                   s->fault_subcode ? s->fault_subcode : "?",
+                   s->fault_reason ? s->fault_reason : "");
     if (s->enumeration_context)
-        fprintf(out, "        EnumerationContext %s\n", s->enumeration_context);
+        out_printf(w, "        EnumerationContext %s\n", s->enumeration_context);
     if (s->fields)
-        fprintf(out, "        %s\n", s->fields);
+        out_printf(w, "        %s\n", s->fields);
     if (s->error)
-        fprintf(out, "        (partly malformed: %s)\n", s->error);
+        out_printf(w, "        (partly malformed: %s)\n", s->error);
 }
 
-static void print_http(FILE *out, const conn_rec *c)
+static void print_http(outw *w, const conn_rec *c)
 {
     for (guint i = 0; i < c->http->len; i++) {
         const http_rec *h = g_ptr_array_index(c->http, i);
         if (h->req.present) {
-            fprintf(out, "    frame %u: %s %s", h->req.first_frame, h->req.method, h->req.target);
+            out_printf(w, "    frame %u: %s %s", h->req.first_frame, h->req.method, h->req.target);
             if (h->req.content_type)
-                fprintf(out, " (%s, %zu bytes)", h->req.content_type, h->req.body_len);
-            fputc('\n', out);
+                out_printf(w, " (%s, %zu bytes)", h->req.content_type, h->req.body_len);
+            fputc('\n', w->f);
             if (h->req.authorization)
-                fprintf(out, "        Authorization: %s\n", h->req.authorization);
-            print_soap(out, &h->req.soap);
+                out_printf(w, "        Authorization: %s\n", h->req.authorization);
+            print_soap(w, &h->req.soap);
         } else {
-            fprintf(out, "    (request not in the capture)\n");
+            out_printf(w, "    (request not in the capture)\n");
         }
         if (h->resp.present) {
-            fprintf(out, "    frame %u: → %d %s", h->resp.first_frame, h->resp.status,
-                    h->resp.reason ? h->resp.reason : "");
+            out_printf(w, "    frame %u: → %d %s", h->resp.first_frame, h->resp.status,
+                       h->resp.reason ? h->resp.reason : "");
             if (h->resp.content_type)
-                fprintf(out, " (%s, %zu bytes)", h->resp.content_type, h->resp.body_len);
-            fputc('\n', out);
+                out_printf(w, " (%s, %zu bytes)", h->resp.content_type, h->resp.body_len);
+            fputc('\n', w->f);
             if (h->resp.www_authenticate)
-                fprintf(out, "        WWW-Authenticate: %s\n", h->resp.www_authenticate);
+                out_printf(w, "        WWW-Authenticate: %s\n", h->resp.www_authenticate);
             if (h->resp.server)
-                fprintf(out, "        Server: %s\n", h->resp.server);
-            print_soap(out, &h->resp.soap);
+                out_printf(w, "        Server: %s\n", h->resp.server);
+            print_soap(w, &h->resp.soap);
         } else {
-            fprintf(out, "    → no response\n");
+            out_printf(w, "    → no response\n");
         }
     }
 }
 
 /* The TCP events of a connection, comma-separated, then the byte counts. */
-static void print_tcp(FILE *out, const conn_rec *c)
+static void print_tcp(outw *w, const conn_rec *c)
 {
     GString *t = g_string_new(c->midstream ? "capture started mid-connection" : "");
 #define ADD(...)                                                                                   \
@@ -162,62 +163,62 @@ static void print_tcp(FILE *out, const conn_rec *c)
         if (c->fin_frame[d])
             ADD("FIN from %s frame %" PRIu64, d ? "server" : "client", c->fin_frame[d]);
 #undef ADD
-    fprintf(out, "  TCP: %s; %" PRIu64 "/%" PRIu64 " bytes\n", t->str, c->bytes[0], c->bytes[1]);
+    out_printf(w, "  TCP: %s; %" PRIu64 "/%" PRIu64 " bytes\n", t->str, c->bytes[0], c->bytes[1]);
     g_string_free(t, TRUE);
 }
 
-static void print_conn_head(FILE *out, const conn_rec *c)
+static void print_conn_head(outw *w, const conn_rec *c)
 {
     char cl[80], sv[80];
-    fprintf(out, "#%u %s → %s  %s", c->id, endpoint_str(&c->client, cl, sizeof cl),
-            endpoint_str(&c->server, sv, sizeof sv), conn_tcp_outcome(c));
+    out_printf(w, "#%u %s → %s  %s", c->id, endpoint_str(&c->client, cl, sizeof cl),
+               endpoint_str(&c->server, sv, sizeof sv), conn_tcp_outcome(c));
     if (c->app == APP_TLS) {
         char line[160];
         const tls_summary *s = tls_conn_summary(c->tls);
-        fprintf(out, ", %s, keys: %s", report_tls_line(s, line, sizeof line),
-                tls_key_status_name(s->key_status));
+        out_printf(w, ", %s, keys: %s", report_tls_line(s, line, sizeof line),
+                   tls_key_status_name(s->key_status));
     }
     if (c->http->len) {
-        fprintf(out, ", HTTP");
+        out_printf(w, ", HTTP");
         for (guint i = 0; i < c->http->len; i++) {
             const http_rec *h = g_ptr_array_index(c->http, i);
             if (h->resp.present)
-                fprintf(out, " %d", h->resp.status);
+                out_printf(w, " %d", h->resp.status);
             else
-                fprintf(out, " -");
+                out_printf(w, " -");
         }
     }
-    fputc('\n', out);
+    fputc('\n', w->f);
 }
 
-void report_transcript(FILE *out, const analysis *a)
+void report_transcript(outw *w, const analysis *a)
 {
     for (guint i = 0; i < a->dns->len; i++) {
         const dns_rec *d = g_ptr_array_index(a->dns, i);
         if (!d->is_response)
             continue;
-        fprintf(out, "DNS frame %" PRIu64 ": %s %s → %s%s%s\n", d->frame, d->qname,
-                d->qtype == 12   ? "PTR"
-                : d->qtype == 28 ? "AAAA"
-                                 : "A",
-                d->rcode == 3 ? "NXDOMAIN"
-                : d->rcode    ? "error"
-                              : "NOERROR",
-                d->answers[0] ? " " : "", d->answers);
+        out_printf(w, "DNS frame %" PRIu64 ": %s %s → %s%s%s\n", d->frame, d->qname,
+                   d->qtype == 12   ? "PTR"
+                   : d->qtype == 28 ? "AAAA"
+                                    : "A",
+                   d->rcode == 3 ? "NXDOMAIN"
+                   : d->rcode    ? "error"
+                                 : "NOERROR",
+                   d->answers[0] ? " " : "", d->answers);
     }
     for (guint i = 0; i < a->conns->len; i++) {
         const conn_rec *c = g_ptr_array_index(a->conns, i);
-        print_conn_head(out, c);
-        fprintf(out, "  file %s, frames %" PRIu64 "–%" PRIu64 "\n", c->file, c->first_frame,
-                c->last_frame);
-        print_tcp(out, c);
+        print_conn_head(w, c);
+        out_printf(w, "  file %s, frames %" PRIu64 "–%" PRIu64 "\n", c->file, c->first_frame,
+                   c->last_frame);
+        print_tcp(w, c);
         if (c->app == APP_TLS)
-            print_tls(out, c);
-        print_http(out, c);
+            print_tls(w, c);
+        print_http(w, c);
         for (guint k = 0; k < c->notes->len; k++)
-            fprintf(out, "  note: %s\n", (const char *)g_ptr_array_index(c->notes, k));
-        fputc('\n', out);
+            out_printf(w, "  note: %s\n", (const char *)g_ptr_array_index(c->notes, k));
+        fputc('\n', w->f);
     }
     if (a->conns->len == 0 && a->dns->len == 0)
-        fprintf(out, "No TCP connections or DNS lookups in the input.\n");
+        out_printf(w, "No TCP connections or DNS lookups in the input.\n");
 }

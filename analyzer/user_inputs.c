@@ -44,48 +44,44 @@ unsigned hosts_parse(const char *text, GArray *hosts)
     return bad;
 }
 
-static int load_hosts(user_inputs *u, const char *path)
+static amt_rc load_hosts(user_inputs *u, const char *path, amt_err *e)
 {
     gchar *text = NULL;
     GError *err = NULL;
     if (!g_file_get_contents(path, &text, NULL, &err)) {
-        fprintf(stderr, "amtdiag: --hosts %s\n", err->message);
+        amt_fail(e, AMT_E_INPUT, "--hosts %s", err->message);
         g_error_free(err);
-        return -1;
+        return AMT_E_INPUT;
     }
     unsigned bad = hosts_parse(text, u->hosts);
     g_free(text);
-    if (bad) {
-        fprintf(stderr,
-                "amtdiag: --hosts %s: line %u: expected an IPv4 or IPv6 address, then names "
-                "(/etc/hosts syntax)\n",
-                path, bad);
-        return -1;
-    }
-    return 0;
+    if (bad)
+        return amt_fail(e, AMT_E_FORMAT,
+                        "--hosts %s: line %u: expected an IPv4 or IPv6 address, then names "
+                        "(/etc/hosts syntax)",
+                        path, bad);
+    return AMT_OK;
 }
 
 /* Loads the certificates of every PEM file in paths into *roots. */
-static int load_roots(const char *option, const GPtrArray *paths, diag_blob **roots,
-                      size_t *n_roots)
+static amt_rc load_roots(const char *option, const GPtrArray *paths, diag_blob **roots,
+                         size_t *n_roots, amt_err *e)
 {
     for (guint i = 0; i < paths->len; i++) {
         diag_blob *got = NULL;
         char err[512];
         int n = diag_load_pem_certs(g_ptr_array_index(paths, i), &got, err, sizeof err);
-        if (n < 0) {
-            fprintf(stderr, "amtdiag: %s: %s\n", option, err);
-            return -1;
-        }
+        if (n < 0)
+            return amt_fail(e, AMT_E_INPUT, "%s: %s", option, err);
         *roots = g_renew(diag_blob, *roots, *n_roots + (size_t)n);
         memcpy(*roots + *n_roots, got, (size_t)n * sizeof *got);
         *n_roots += (size_t)n;
         g_free(got); /* the blobs' data moved to *roots */
     }
-    return 0;
+    return AMT_OK;
 }
 
-int user_inputs_load(user_inputs *u, const amtdiag_options *o)
+amt_rc user_inputs_load(user_inputs *u, const amtdiag_options *o, amt_err *e)
 {
     memset(u, 0, sizeof *u);
     u->accounts = g_array_new(FALSE, TRUE, sizeof(diag_account));
@@ -96,11 +92,11 @@ int user_inputs_load(user_inputs *u, const amtdiag_options *o)
         diag_account a = {g_strndup(arg, (gsize)(colon - arg)), g_strdup(colon + 1)};
         g_array_append_val(u->accounts, a);
     }
-    if (o->hosts_file && load_hosts(u, o->hosts_file) != 0)
-        return -1;
-    if (load_roots("--trusted-root", o->trusted_roots, &u->roots, &u->n_roots) != 0 ||
-        load_roots("--ca", o->console_roots, &u->console_roots, &u->n_console_roots) != 0)
-        return -1;
+    if (o->hosts_file && load_hosts(u, o->hosts_file, e) != AMT_OK)
+        return e->rc;
+    if (load_roots("--trusted-root", o->trusted_roots, &u->roots, &u->n_roots, e) != AMT_OK ||
+        load_roots("--ca", o->console_roots, &u->console_roots, &u->n_console_roots, e) != AMT_OK)
+        return e->rc;
     u->in.accounts = (const diag_account *)u->accounts->data;
     u->in.n_accounts = u->accounts->len;
     u->in.hosts = (const diag_host *)u->hosts->data;
@@ -113,7 +109,7 @@ int user_inputs_load(user_inputs *u, const amtdiag_options *o)
     u->in.n_console_roots = u->n_console_roots;
     u->in.has_clock_offset = o->has_clock_offset;
     u->in.clock_offset_s = o->clock_offset_s;
-    return 0;
+    return AMT_OK;
 }
 
 void user_inputs_free(user_inputs *u)

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "amtdiag/diag.h"
+#include "amtdiag/result.h"
 #include "options.h"
 
 typedef struct user_inputs {
@@ -21,9 +22,10 @@ typedef struct user_inputs {
 } user_inputs;
 
 /* Loads the files the options name (--hosts, --trusted-root, --ca) and takes the
- * passwords, FQDNs and clock offset. Returns 0, or -1 after printing what
- * is wrong with which file and line. Free with user_inputs_free either way. */
-int user_inputs_load(user_inputs *u, const amtdiag_options *o);
+ * passwords, FQDNs and clock offset. Returns AMT_OK, or the error with what
+ * is wrong with which file and line in e. Free with user_inputs_free
+ * either way. */
+amt_rc user_inputs_load(user_inputs *u, const amtdiag_options *o, amt_err *e);
 
 /* Wipes the passwords and frees everything. */
 void user_inputs_free(user_inputs *u);

@@ -4,6 +4,8 @@
  * docs/redirection.md for the table, its sources and where they differ). */
 #include "amtdiag/redir.h"
 
+#include "amtdiag/cursor.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -79,16 +81,6 @@ const char *redir_session_name(redir_session s)
     }
 }
 
-static uint32_t le16(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* Length of a message whose header of hdr bytes ends in a length field of
  * width w at offset at: header plus that many bytes. */
 static long with_length(const uint8_t *p, size_t avail, size_t hdr, size_t at, int w, size_t *need)
@@ -97,8 +89,10 @@ static long with_length(const uint8_t *p, size_t avail, size_t hdr, size_t at, i
         *need = 0; /* the length is not known before the header is whole */
         return 0;
     }
-    uint32_t n = w == 1 ? p[at] : w == 2 ? le16(p + at) : le32(p + at);
-    if (n > REDIR_MAX_MESSAGE - hdr)
+    amt_cur c = cur_make(p, avail);
+    cur_skip(&c, at);
+    uint32_t n = w == 1 ? cur_u8(&c) : w == 2 ? cur_le16(&c) : cur_le32(&c);
+    if (c.err || n > REDIR_MAX_MESSAGE - hdr)
         return -1;
     return (long)(hdr + n);
 }
@@ -106,10 +100,12 @@ static long with_length(const uint8_t *p, size_t avail, size_t hdr, size_t at, i
 long redir_frame(const uint8_t *p, size_t avail, redir_session s, size_t *need)
 {
     *need = 0;
-    if (avail < 1)
+    amt_cur c = cur_make(p, avail);
+    unsigned type = cur_u8(&c);
+    if (c.err)
         return 0;
     long n;
-    switch (p[0]) {
+    switch (type) {
     case REDIR_START_SESSION:
         n = 8;
         break;
@@ -163,13 +159,14 @@ long redir_frame(const uint8_t *p, size_t avail, redir_session s, size_t *need)
     case REDIR_IDER_RESET_OCCURRED:
         n = 9;
         break;
-    case REDIR_IDER_DISABLE_ENABLE_FEATURES: /* sub-command 1 (query) has no value */
-        if (avail < 9) {
-            *need = 0;
+    case REDIR_IDER_DISABLE_ENABLE_FEATURES: { /* sub-command 1 (query) has no value */
+        amt_cur sub = cur_at(&c, 8);
+        unsigned command = cur_u8(&sub);
+        if (sub.err)
             return 0;
-        }
-        n = p[8] == 1 ? 9 : 13;
+        n = command == 1 ? 9 : 13;
         break;
+    }
     case REDIR_IDER_DISABLE_ENABLE_FEATURES_REPLY:
         n = 13;
         break;
@@ -249,28 +246,25 @@ const char *redir_auth_type_name(uint8_t type)
     }
 }
 
-/* Reads one length-prefixed string at *off into out (cut to out_len-1,
- * then flagged); returns -1 when it runs past end. */
-static int take_string(const uint8_t *p, size_t end, size_t *off, char *out, size_t out_len,
-                       int *cut)
+/* Reads one length-prefixed string into out (cut to out_len-1, then
+ * flagged); returns -1 when it runs past the end. */
+static int take_string(amt_cur *c, char *out, size_t out_len, int *cut)
 {
     out[0] = '\0';
-    if (*off >= end)
-        return -1;
-    size_t n = p[*off];
-    if (*off + 1 + n > end)
+    size_t n = cur_u8(c);
+    const uint8_t *s = cur_take(c, n);
+    if (!s)
         return -1;
     size_t k = n < out_len - 1 ? n : out_len - 1;
-    memcpy(out, p + *off + 1, k);
+    memcpy(out, s, k);
     out[k] = '\0';
     if (k < n || memchr(out, '\0', k))
         *cut = 1;
-    *off += 1 + n;
     return 0;
 }
 
 /* The Digest strings, in their order: console's request, AMT's challenge. */
-static void parse_digest(const uint8_t *p, size_t end, size_t off, redir_auth *a)
+static void parse_digest(amt_cur *c, redir_auth *a)
 {
     http_auth *d = &a->digest;
     d->scheme = HTTP_AUTH_DIGEST;
@@ -307,9 +301,9 @@ static void parse_digest(const uint8_t *p, size_t end, size_t off, redir_auth *a
     }
     int cut = 0;
     for (size_t i = 0; i < n; i++) {
-        if (off == end && a->is_reply)
+        if (cur_left(c) == 0 && a->is_reply)
             break; /* a bare reply (success, failure) has no strings */
-        if (take_string(p, end, &off, fields[i].out, fields[i].len, &cut) != 0) {
+        if (take_string(c, fields[i].out, fields[i].len, &cut) != 0) {
             a->malformed = 1;
             break;
         }
@@ -325,38 +319,42 @@ static void parse_digest(const uint8_t *p, size_t end, size_t off, redir_auth *a
 int redir_auth_parse(const uint8_t *p, size_t len, redir_auth *out)
 {
     memset(out, 0, sizeof *out);
-    if (len < 9 || (p[0] != REDIR_AUTHENTICATE && p[0] != REDIR_AUTHENTICATE_REPLY))
+    amt_cur c = cur_make(p, len);
+    unsigned type = cur_u8(&c), status = cur_u8(&c);
+    cur_skip(&c, 2); /* reserved */
+    out->auth_type = (uint8_t)cur_u8(&c);
+    out->data_len = cur_le32(&c);
+    if (c.err || (type != REDIR_AUTHENTICATE && type != REDIR_AUTHENTICATE_REPLY)) {
+        memset(out, 0, sizeof *out);
         return -1;
-    out->is_reply = p[0] == REDIR_AUTHENTICATE_REPLY;
-    out->status = out->is_reply ? p[1] : 0;
-    out->auth_type = p[4];
-    out->data_len = le32(p + 5);
-    size_t end = len;
-    if ((size_t)out->data_len + 9 < len)
-        end = 9 + (size_t)out->data_len;
-    else if ((size_t)out->data_len + 9 > len)
+    }
+    out->is_reply = type == REDIR_AUTHENTICATE_REPLY;
+    out->status = out->is_reply ? (uint8_t)status : 0;
+    /* the data is what the length says, or what there is of it */
+    if (out->data_len < cur_left(&c))
+        cur_limit(&c, out->data_len);
+    else if (out->data_len > cur_left(&c))
         out->malformed = 1;
-    size_t off = 9;
     switch (out->auth_type) {
     case REDIR_AUTH_QUERY:
         if (out->is_reply)
-            for (; off < end && out->n_methods < sizeof out->methods; off++)
-                out->methods[out->n_methods++] = p[off];
+            while (cur_left(&c) > 0 && out->n_methods < sizeof out->methods)
+                out->methods[out->n_methods++] = (uint8_t)cur_u8(&c);
         break;
     case REDIR_AUTH_USER_PASSWORD:
         if (!out->is_reply) {
             int cut = 0;
-            if (take_string(p, end, &off, out->user, sizeof out->user, &cut) != 0)
+            if (take_string(&c, out->user, sizeof out->user, &cut) != 0)
                 out->malformed = 1;
         }
         break;
     case REDIR_AUTH_KERBEROS:
         if (!out->is_reply)
-            out->ticket_len = (uint32_t)(end - off);
+            out->ticket_len = (uint32_t)cur_left(&c);
         break;
     case REDIR_AUTH_DIGEST_RFC2069:
     case REDIR_AUTH_DIGEST:
-        parse_digest(p, end, off, out);
+        parse_digest(&c, out);
         break;
     default:
         break;

@@ -6,10 +6,14 @@ set -eu
 
 # build and run
 PKGS="cmake make gcc pkg-config libpcap-dev libglib2.0-dev libssl-dev libjson-glib-dev"
+# captures compressed with gzip, zstd or lz4, read as they stream
+PKGS="$PKGS zlib1g-dev libzstd-dev liblz4-dev"
 # the Wireshark plugin, and tshark/editcap/dumpcap as the test oracle
 PKGS="$PKGS libwireshark-dev tshark wireshark-common"
 # tests
 PKGS="$PKGS libcmocka-dev python3 python3-jsonschema clang-format util-linux bsdutils groff-base openssl"
+# tests/hostile: the time and memory bound of each case; compressed inputs
+PKGS="$PKGS time gzip zstd lz4"
 # the HTML report is opened in a real browser
 PKGS="$PKGS chromium"
 # libFuzzer targets: clang and its runtime (only a Recommends of clang)

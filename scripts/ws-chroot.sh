@@ -22,7 +22,8 @@ cache=${AMTDIAG_CHROOT_CACHE:-/var/cache/amtdiag/chroot}
 # analyzer is built too, since -z iamt,diag is compared with it; dpkg-dev
 # and file for the packages' dependencies (cpack runs dpkg-shlibdeps).
 PKGS="gcc libc6-dev make cmake pkg-config libwireshark-dev libglib2.0-dev libssl-dev
-libpcap-dev libjson-glib-dev libcmocka-dev tshark python3 openssl ca-certificates dpkg-dev file"
+libpcap-dev libjson-glib-dev libcmocka-dev tshark python3 openssl ca-certificates
+zlib1g-dev libzstd-dev liblz4-dev dpkg-dev file"
 
 die() {
     echo "ws-chroot: $*" >&2

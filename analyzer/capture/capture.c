@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* capture: opens capture files and live interfaces through libpcap and
- * runs the read-decode-deliver loop. libpcap reads one record at a time,
- * so a capture of any size is streamed, never loaded whole. Its error
- * strings are turned into messages that name the file and say what to do. */
+/* capture: opens capture files (capfile, reading each input once) and live
+ * interfaces (libpcap), and runs the read-decode-deliver loop. Both read
+ * one record at a time, so a capture of any size is streamed, never loaded
+ * whole. libpcap's error strings are turned into messages that name the
+ * interface and say what to do. */
 #include "capture/capture.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "capture/capfile.h"
+#include "capture/decompress.h"
 
 /* Large enough for any frame a NIC with offloads hands the kernel; the
  * same value tcpdump and dumpcap use. */
@@ -22,29 +23,21 @@
 #define CAP_LIVE_TIMEOUT_MS 250
 
 struct cap_source {
-    pcap_t *pc;
-    char *name; /* path, "stdin" or interface: used in every message */
+    pcap_t *pc;  /* a live capture */
+    capfile *cf; /* or a file */
+    char *name;  /* path, "stdin" or interface: used in every message */
     int live;
     int linktype;
-    uint64_t frame; /* records read so far; frame numbers continue across cap_run calls */
+    int linktype_checked; /* a pcapng's first interface was checked */
+    uint64_t frame;       /* records read so far; frame numbers continue across cap_run calls */
+    uint64_t secrets;     /* key log bytes handed out */
+    int secrets_capped;   /* ... and the limit was reached */
     cap_stop_cb stop;
-    char err[PCAP_ERRBUF_SIZE + 512];
+    cap_secrets_cb on_secrets;
+    amt_err err;
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static cap_source *source_new(pcap_t *pc, const char *name, int live)
+static cap_source *source_new(const char *name, int live, int linktype)
 {
     cap_source *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -54,110 +47,54 @@ static cap_source *source_new(pcap_t *pc, const char *name, int live)
         free(s);
         return NULL;
     }
-    s->pc = pc;
     s->live = live;
-    s->linktype = pcap_datalink(pc);
+    s->linktype = linktype;
     return s;
 }
 
 /* The link type must be one pkt_decode knows; otherwise every frame would
- * be skipped and the report would silently be empty. */
-static int check_linktype(pcap_t *pc, const char *name, char *err, size_t errlen)
+ * be skipped and the report would silently be empty. Linktype values of
+ * files and DLT values agree for every type pkt_decode supports. */
+static amt_rc check_linktype(int lt, const char *name, amt_err *e)
 {
-    int lt = pcap_datalink(pc);
     if (pkt_linktype_supported(lt))
-        return 0;
+        return AMT_OK;
     const char *ltname = pcap_datalink_val_to_name(lt);
-    set_err(err, errlen,
-            "%s: link type %s (%d) is not supported (Ethernet, Linux cooked, BSD loopback and "
-            "raw IP are)",
-            name, ltname != NULL ? ltname : "unknown", lt);
-    return -1;
+    return amt_fail(e, AMT_E_FORMAT,
+                    "%s: link type %s (%d) is not supported (Ethernet, Linux cooked, BSD loopback "
+                    "and raw IP are)",
+                    name, ltname != NULL ? ltname : "unknown", lt);
 }
 
-/* libpcap 1.10 refuses a pcapng whose interfaces have different link types
- * with this text; it is matched so the user learns what to do about it. */
-static int is_mixed_linktypes(const char *msg)
+cap_source *cap_open_file(const char *path, amt_err *e)
 {
-    return strstr(msg, "different from the type of the first interface") != NULL;
-}
-
-static void mixed_linktypes_msg(char *err, size_t errlen, const char *name, const char *msg)
-{
-    set_err(err, errlen,
-            "%s: the pcapng file has interfaces with different link types (%s); split it per "
-            "interface first, e.g. tshark -r IN -Y frame.interface_id==0 -w OUT",
-            name, msg);
-}
-
-cap_source *cap_open_file(const char *path, char *err, size_t errlen)
-{
-    set_err(err, errlen, "%s", "");
-    if (path == NULL || path[0] == '\0') {
-        set_err(err, errlen, "no capture file given");
+    amt_err_clear(e);
+    byte_src *src = bsrc_open_capture(path, e);
+    if (src == NULL)
+        return NULL;
+    capfile *cf = capfile_open(src, e);
+    if (cf == NULL)
+        return NULL;
+    const char *name = capfile_name(cf);
+    int lt = capfile_linktype(cf);
+    if (!capfile_is_pcapng(cf) && check_linktype(lt, name, e) != AMT_OK) {
+        capfile_close(cf);
         return NULL;
     }
-    int is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "stdin" : path;
-
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (f == NULL) {
-        set_err(err, errlen, "%s: cannot open: %s", name, strerror(errno));
-        return NULL;
-    }
-    /* libpcap's messages for these ("truncated dump file; tried to read 4
-     * file header bytes, only got 0") do not say what is wrong. */
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0) {
-        const char *why = NULL;
-        if (S_ISDIR(st.st_mode))
-            why = "is a directory, not a capture file";
-        else if (S_ISREG(st.st_mode) && st.st_size == 0)
-            why = "empty file, not a pcap or pcapng file";
-        if (why != NULL) {
-            set_err(err, errlen, "%s: %s", name, why);
-            if (!is_stdin)
-                fclose(f);
-            return NULL;
-        }
-    }
-
-    char eb[PCAP_ERRBUF_SIZE];
-    eb[0] = '\0';
-    /* Microseconds: pkt carries them, and libpcap scales nanosecond pcapng
-     * timestamps down for us. */
-    pcap_t *pc = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, eb);
-    if (pc == NULL) {
-        /* on failure libpcap leaves the FILE to us */
-        if (!is_stdin)
-            fclose(f);
-        if (strstr(eb, "unknown file format") != NULL)
-            set_err(err, errlen, "%s: not a pcap or pcapng file", name);
-        else if (strstr(eb, "only got 0") != NULL && strstr(eb, "file header") != NULL)
-            set_err(err, errlen, "%s: empty input, not a pcap or pcapng file", name);
-        else if (strstr(eb, "truncated") != NULL)
-            set_err(err, errlen, "%s: the file ends inside its header (%s)", name, eb);
-        else if (is_mixed_linktypes(eb))
-            mixed_linktypes_msg(err, errlen, name, eb);
-        else
-            set_err(err, errlen, "%s: %s", name, eb);
-        return NULL;
-    }
-    if (check_linktype(pc, name, err, errlen) != 0) {
-        pcap_close(pc);
-        return NULL;
-    }
-    cap_source *s = source_new(pc, name, 0);
+    cap_source *s = source_new(name, 0, lt);
     if (s == NULL) {
-        pcap_close(pc);
-        set_err(err, errlen, "%s: out of memory", name);
+        amt_fail(e, AMT_E_MEMORY, "%s: out of memory", name);
+        capfile_close(cf);
+        return NULL;
     }
+    s->cf = cf;
+    s->linktype_checked = !capfile_is_pcapng(cf);
     return s;
 }
 
-cap_source *cap_open_live(const char *iface, const char *bpf, char *err, size_t errlen)
+cap_source *cap_open_live(const char *iface, const char *bpf, amt_err *e)
 {
-    set_err(err, errlen, "%s", "");
+    amt_err_clear(e);
     const char *name = iface != NULL && iface[0] != '\0' ? iface : "any";
     const char *filter = bpf != NULL && bpf[0] != '\0' ? bpf : CAP_DEFAULT_BPF;
 
@@ -165,7 +102,7 @@ cap_source *cap_open_live(const char *iface, const char *bpf, char *err, size_t 
     eb[0] = '\0';
     pcap_t *pc = pcap_create(name, eb);
     if (pc == NULL) {
-        set_err(err, errlen, "%s: %s", name, eb);
+        amt_fail(e, AMT_E_INPUT, "%s: %s", name, eb);
         return NULL;
     }
     /* Promiscuous, as tcpdump: the console and the AMT are usually other
@@ -181,7 +118,7 @@ cap_source *cap_open_live(const char *iface, const char *bpf, char *err, size_t 
     if (rc == 0)
         rc = pcap_set_timeout(pc, CAP_LIVE_TIMEOUT_MS);
     if (rc != 0) {
-        set_err(err, errlen, "%s: cannot set up the capture: %s", name, pcap_statustostr(rc));
+        amt_fail(e, AMT_E_INPUT, "%s: cannot set up the capture: %s", name, pcap_statustostr(rc));
         pcap_close(pc);
         return NULL;
     }
@@ -190,18 +127,19 @@ cap_source *cap_open_live(const char *iface, const char *bpf, char *err, size_t 
         const char *detail = pcap_geterr(pc);
         switch (rc) {
         case PCAP_ERROR_NO_SUCH_DEVICE:
-            set_err(err, errlen, "%s: no such interface (%s)", name, detail);
+            amt_fail(e, AMT_E_INPUT, "%s: no such interface (%s)", name, detail);
             break;
         case PCAP_ERROR_PERM_DENIED:
-            set_err(err, errlen,
-                    "%s: permission denied: live capture needs root or CAP_NET_RAW (%s)", name,
-                    detail);
+            amt_fail(e, AMT_E_INPUT,
+                     "%s: permission denied: live capture needs root or CAP_NET_RAW (%s)", name,
+                     detail);
             break;
         case PCAP_ERROR_IFACE_NOT_UP:
-            set_err(err, errlen, "%s: the interface is down", name);
+            amt_fail(e, AMT_E_INPUT, "%s: the interface is down", name);
             break;
         default:
-            set_err(err, errlen, "%s: cannot capture: %s (%s)", name, pcap_statustostr(rc), detail);
+            amt_fail(e, AMT_E_INPUT, "%s: cannot capture: %s (%s)", name, pcap_statustostr(rc),
+                     detail);
             break;
         }
         pcap_close(pc);
@@ -212,39 +150,30 @@ cap_source *cap_open_live(const char *iface, const char *bpf, char *err, size_t 
 
     struct bpf_program prog;
     if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        set_err(err, errlen, "%s: bad capture filter \"%s\": %s", name, filter, pcap_geterr(pc));
+        amt_fail(e, AMT_E_USAGE, "%s: bad capture filter \"%s\": %s", name, filter,
+                 pcap_geterr(pc));
         pcap_close(pc);
         return NULL;
     }
     rc = pcap_setfilter(pc, &prog);
     pcap_freecode(&prog);
     if (rc != 0) {
-        set_err(err, errlen, "%s: cannot set the capture filter: %s", name, pcap_geterr(pc));
+        amt_fail(e, AMT_E_INPUT, "%s: cannot set the capture filter: %s", name, pcap_geterr(pc));
         pcap_close(pc);
         return NULL;
     }
-    if (check_linktype(pc, name, err, errlen) != 0) {
+    if (check_linktype(pcap_datalink(pc), name, e) != AMT_OK) {
         pcap_close(pc);
         return NULL;
     }
-    cap_source *s = source_new(pc, name, 1);
+    cap_source *s = source_new(name, 1, pcap_datalink(pc));
     if (s == NULL) {
         pcap_close(pc);
-        set_err(err, errlen, "%s: out of memory", name);
+        amt_fail(e, AMT_E_MEMORY, "%s: out of memory", name);
+        return NULL;
     }
+    s->pc = pc;
     return s;
-}
-
-/* A corrupt pcapng can carry a 64-bit timestamp that overflows
- * microseconds; it is clamped rather than left to wrap. */
-static int64_t ts_to_us(int64_t sec, int64_t usec)
-{
-    const int64_t max_sec = INT64_MAX / 1000000 - 1;
-    if (sec > max_sec)
-        sec = max_sec;
-    else if (sec < -max_sec)
-        sec = -max_sec;
-    return sec * 1000000 + usec;
 }
 
 void cap_set_stop(cap_source *s, cap_stop_cb stop)
@@ -253,81 +182,154 @@ void cap_set_stop(cap_source *s, cap_stop_cb stop)
         s->stop = stop;
 }
 
-int cap_run(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb warn, void *ctx,
-            cap_stats *stats)
+void cap_set_secrets(cap_source *s, cap_secrets_cb secrets)
 {
-    cap_stats st = {0, 0, 0, 0};
-    int ret;
-    s->err[0] = '\0';
+    if (s != NULL)
+        s->on_secrets = secrets;
+}
 
+/* Decodes one frame and hands it on; counts it in st. */
+static void deliver(cap_source *s, pkt_decoder *d, int linktype, const uint8_t *data, size_t caplen,
+                    int64_t ts, cap_packet_cb cb, cap_warn_cb warn, void *ctx, cap_stats *st)
+{
+    s->frame++;
+    st->frames++;
+    pkt p;
+    const char *why = NULL;
+    switch (pkt_decode(d, linktype, data, caplen, s->frame, ts, &p, &why)) {
+    case PKT_OK:
+        st->decoded++;
+        p.file = s->name;
+        if (cb != NULL)
+            cb(ctx, &p);
+        break;
+    case PKT_SKIP:
+        st->skipped++;
+        break;
+    case PKT_MALFORMED:
+        st->malformed++;
+        if (warn != NULL)
+            warn(ctx, s->name, s->frame, why != NULL ? why : "malformed");
+        break;
+    }
+}
+
+/* A key log from the file: handed on while the limit allows. */
+static void secrets(cap_source *s, const cap_record *r, cap_warn_cb warn, void *ctx)
+{
+    if (r->secrets_type != CAPFILE_SECRETS_TLS || s->on_secrets == NULL)
+        return; /* secrets of other protocols (SSH, WireGuard) are not ours */
+    if (s->secrets_capped || s->secrets + r->secrets_len > CAP_SECRETS_MAX) {
+        if (!s->secrets_capped && warn != NULL) {
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "more than %u MiB of TLS secrets embedded: the decryption secrets block at "
+                     "byte offset %" PRIu64 " and those after it are ignored",
+                     CAP_SECRETS_MAX >> 20, r->offset);
+            warn(ctx, s->name, s->frame, msg);
+        }
+        s->secrets_capped = 1;
+        return;
+    }
+    s->secrets += r->secrets_len;
+    s->on_secrets(ctx, s->name, s->frame, (const char *)r->secrets, r->secrets_len);
+}
+
+/* A pcapng interface: the first must have a link type we decode (else the
+ * report would silently be empty); a later one that does not is skipped. */
+static int interface(cap_source *s, const cap_record *r, cap_warn_cb warn, void *ctx)
+{
+    if (!s->linktype_checked) {
+        s->linktype_checked = 1;
+        s->linktype = r->linktype;
+        if (check_linktype(r->linktype, s->name, &s->err) != AMT_OK)
+            return -1;
+        return 0;
+    }
+    if (!pkt_linktype_supported(r->linktype) && warn != NULL) {
+        char msg[200];
+        const char *ltname = pcap_datalink_val_to_name(r->linktype);
+        snprintf(msg, sizeof msg,
+                 "interface %" PRIu32 " has link type %s (%d), which is not supported: its "
+                 "packets are skipped",
+                 r->iface, ltname != NULL ? ltname : "unknown", r->linktype);
+        warn(ctx, s->name, s->frame, msg);
+    }
+    return 0;
+}
+
+static int run_file(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb warn, void *ctx,
+                    cap_stats *st)
+{
+    for (;;) {
+        cap_record r;
+        switch (capfile_next(s->cf, &r, &s->err)) {
+        case CAPREC_PACKET:
+            deliver(s, d, r.linktype, r.data, r.caplen, r.ts_us, cb, warn, ctx, st);
+            if (s->stop != NULL && s->stop(ctx))
+                return 0;
+            break;
+        case CAPREC_SECRETS:
+            secrets(s, &r, warn, ctx);
+            break;
+        case CAPREC_INTERFACE:
+            if (interface(s, &r, warn, ctx) != 0)
+                return -1;
+            break;
+        case CAPREC_NOTE:
+            if (warn != NULL)
+                warn(ctx, s->name, s->frame, r.note);
+            break;
+        case CAPREC_BLOCK:
+            break;
+        case CAPREC_END:
+            return 0;
+        case CAPREC_TRUNCATED:
+            /* the capture was cut off, typically killed mid-write or copied
+             * while running: what came before is good */
+            if (warn != NULL)
+                warn(ctx, s->name, s->frame, s->err.msg);
+            return 1;
+        case CAPREC_ERROR:
+            return -1;
+        }
+    }
+}
+
+static int run_live(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb warn, void *ctx,
+                    cap_stats *st)
+{
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *data;
         int rc = pcap_next_ex(s->pc, &h, &data);
         if (rc == 1) {
-            s->frame++;
-            st.frames++;
-            int64_t ts = ts_to_us(h->ts.tv_sec, h->ts.tv_usec);
-            pkt p;
-            const char *why = NULL;
-            switch (pkt_decode(d, s->linktype, data, h->caplen, s->frame, ts, &p, &why)) {
-            case PKT_OK:
-                st.decoded++;
-                p.file = s->name;
-                if (cb != NULL)
-                    cb(ctx, &p);
-                break;
-            case PKT_SKIP:
-                st.skipped++;
-                break;
-            case PKT_MALFORMED:
-                st.malformed++;
-                if (warn != NULL)
-                    warn(ctx, s->name, s->frame, why != NULL ? why : "malformed");
-                break;
-            }
-            if (s->stop != NULL && s->stop(ctx)) {
-                ret = 0;
-                break;
-            }
+            int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+            deliver(s, d, s->linktype, data, h->caplen, ts, cb, warn, ctx, st);
+            if (s->stop != NULL && s->stop(ctx))
+                return 0;
             continue;
         }
         if (rc == 0) {
-            /* live capture: the timeout passed without a packet */
-            if (s->stop != NULL && s->stop(ctx)) {
-                ret = 0;
-                break;
-            }
+            /* the timeout passed without a packet */
+            if (s->stop != NULL && s->stop(ctx))
+                return 0;
             continue;
         }
-        if (rc == PCAP_ERROR_BREAK) {
-            ret = 0; /* end of file */
-            break;
-        }
-
-        const char *pe = pcap_geterr(s->pc);
-        if (!s->live && strstr(pe, "truncated") != NULL) {
-            /* libpcap 1.10: "truncated dump file; tried to read 74 captured
-             * bytes, only got 54" (pcap) or "truncated pcapng dump file;
-             * ..." — the capture was cut off, typically a capture killed
-             * mid-write or copied while running. What came before is good. */
-            snprintf(s->err, sizeof s->err,
-                     "%s: the file ends in the middle of the record after frame %" PRIu64
-                     " (truncated capture: %s)",
-                     s->name, s->frame, pe);
-            if (warn != NULL)
-                warn(ctx, s->name, s->frame, s->err);
-            ret = 1;
-        } else if (is_mixed_linktypes(pe)) {
-            mixed_linktypes_msg(s->err, sizeof s->err, s->name, pe);
-            ret = -1;
-        } else {
-            snprintf(s->err, sizeof s->err, "%s: read error after frame %" PRIu64 ": %s", s->name,
-                     s->frame, pe);
-            ret = -1;
-        }
-        break;
+        if (rc == PCAP_ERROR_BREAK)
+            return 0;
+        amt_fail(&s->err, AMT_E_INPUT, "%s: read error after frame %" PRIu64 ": %s", s->name,
+                 s->frame, pcap_geterr(s->pc));
+        return -1;
     }
+}
+
+int cap_run(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb warn, void *ctx,
+            cap_stats *stats)
+{
+    cap_stats st = {0, 0, 0, 0};
+    amt_err_clear(&s->err);
+    int ret = s->live ? run_live(s, d, cb, warn, ctx, &st) : run_file(s, d, cb, warn, ctx, &st);
     if (stats != NULL)
         *stats = st;
     return ret;
@@ -335,7 +337,7 @@ int cap_run(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb warn, v
 
 const char *cap_error(const cap_source *s)
 {
-    return s != NULL ? s->err : "";
+    return s != NULL ? s->err.msg : "";
 }
 
 const char *cap_name(const cap_source *s)
@@ -352,8 +354,9 @@ void cap_close(cap_source *s)
 {
     if (s == NULL)
         return;
-    /* for stdin libpcap leaves the stream open, which is what we want */
-    pcap_close(s->pc);
+    if (s->pc)
+        pcap_close(s->pc);
+    capfile_close(s->cf); /* standard input's descriptor stays open */
     free(s->name);
     free(s);
 }

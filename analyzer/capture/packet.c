@@ -3,11 +3,13 @@
  * VLAN tags, Linux cooked v1/v2, BSD loopback, raw IP; IPv4 with fragment
  * reassembly, IPv6 with extension headers; TCP and UDP headers).
  *
- * Capture files are untrusted input: every read goes through the cursor
- * below, which refuses to move past the captured length, and every length
+ * Capture files are untrusted input: every read goes through lib's cursor
+ * (amtdiag/cursor.h), which refuses to move past the captured length, and every length
  * field is checked against both the captured bytes and the enclosing
  * header before it is used. */
 #include "capture/packet.h"
+
+#include "amtdiag/cursor.h"
 
 #include <pcap/dlt.h>
 #include <stdarg.h>
@@ -54,85 +56,6 @@
  * than this is an attack or garbage, and a fixed array keeps the table's
  * memory bounded without per-fragment allocation. */
 #define FRAG_MAX_SPANS 128
-
-/* ---- the cursor: the only way this file reads frame bytes ---- */
-
-typedef struct {
-    const uint8_t *p;
-    size_t len; /* bytes readable from p */
-    size_t off; /* next byte to read; always <= len */
-} cursor;
-
-static void cur_init(cursor *c, const uint8_t *p, size_t len)
-{
-    c->p = p;
-    c->len = p != NULL ? len : 0;
-    c->off = 0;
-}
-
-static size_t cur_left(const cursor *c)
-{
-    return c->len - c->off;
-}
-
-/* The current position; reading from it is allowed for cur_left() bytes. */
-static const uint8_t *cur_ptr(const cursor *c)
-{
-    return c->p + c->off;
-}
-
-static int cur_skip(cursor *c, size_t n)
-{
-    if (n > cur_left(c))
-        return -1;
-    c->off += n;
-    return 0;
-}
-
-static int cur_u8(cursor *c, uint8_t *v)
-{
-    if (cur_left(c) < 1)
-        return -1;
-    *v = c->p[c->off++];
-    return 0;
-}
-
-static int cur_be16(cursor *c, uint16_t *v)
-{
-    if (cur_left(c) < 2)
-        return -1;
-    const uint8_t *q = cur_ptr(c);
-    *v = (uint16_t)((unsigned)q[0] << 8 | q[1]);
-    c->off += 2;
-    return 0;
-}
-
-static int cur_be32(cursor *c, uint32_t *v)
-{
-    if (cur_left(c) < 4)
-        return -1;
-    const uint8_t *q = cur_ptr(c);
-    *v = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
-    c->off += 4;
-    return 0;
-}
-
-static int cur_bytes(cursor *c, void *dst, size_t n)
-{
-    if (n > cur_left(c))
-        return -1;
-    memcpy(dst, cur_ptr(c), n);
-    c->off += n;
-    return 0;
-}
-
-/* Ends the readable region n bytes from the current position (when that is
- * shorter), so trailing Ethernet padding is never taken for payload. */
-static void cur_limit(cursor *c, size_t n)
-{
-    if (n < cur_left(c))
-        c->len = c->off + n;
-}
 
 /* ---- the fragment table ---- */
 
@@ -324,18 +247,19 @@ static pkt_status bad(pkt_decoder *d, const char *fmt, ...)
 static pkt_status decode_l4(pkt_decoder *d, uint8_t proto, const uint8_t *p, size_t caplen,
                             size_t wirelen, pkt *out)
 {
-    cursor c;
-    cur_init(&c, p, caplen);
+    amt_cur c = cur_make(p, caplen);
     out->proto = proto;
 
     if (proto == IPPROTO_TCP_) {
         if (wirelen < 20)
             return bad(d, "TCP segment length %zu < 20", wirelen);
-        uint8_t doff, flags;
-        if (cur_be16(&c, &out->sport) != 0 || cur_be16(&c, &out->dport) != 0 ||
-            cur_be32(&c, &out->seq) != 0 || cur_be32(&c, &out->ack) != 0 ||
-            cur_u8(&c, &doff) != 0 || cur_u8(&c, &flags) != 0 || cur_be16(&c, &out->window) != 0 ||
-            cur_skip(&c, 4) != 0)
+        out->sport = (uint16_t)cur_u16(&c);
+        out->dport = (uint16_t)cur_u16(&c);
+        out->seq = cur_u32(&c);
+        out->ack = cur_u32(&c);
+        uint8_t doff = (uint8_t)cur_u8(&c), flags = (uint8_t)cur_u8(&c);
+        out->window = (uint16_t)cur_u16(&c);
+        if (cur_skip(&c, 4) != 0)
             return bad(d, "TCP header truncated (%zu of 20 bytes)", caplen);
         unsigned hl = (unsigned)(doff >> 4) * 4;
         if (hl < 20)
@@ -355,9 +279,10 @@ static pkt_status decode_l4(pkt_decoder *d, uint8_t proto, const uint8_t *p, siz
     if (proto == IPPROTO_UDP_) {
         if (wirelen < 8)
             return bad(d, "UDP datagram length %zu < 8", wirelen);
-        uint16_t ulen;
-        if (cur_be16(&c, &out->sport) != 0 || cur_be16(&c, &out->dport) != 0 ||
-            cur_be16(&c, &ulen) != 0 || cur_skip(&c, 2) != 0)
+        out->sport = (uint16_t)cur_u16(&c);
+        out->dport = (uint16_t)cur_u16(&c);
+        uint16_t ulen = (uint16_t)cur_u16(&c);
+        if (cur_skip(&c, 2) != 0)
             return bad(d, "UDP header truncated (%zu of 8 bytes)", caplen);
         size_t ul = ulen;
         if (ul == 0)
@@ -444,16 +369,18 @@ static pkt_status ipv4_fragment(pkt_decoder *d, const uint8_t *src, const uint8_
     return decode_l4(d, proto, d->done, total, total, out);
 }
 
-static pkt_status decode_ipv4(pkt_decoder *d, cursor *c, int64_t ts, pkt *out)
+static pkt_status decode_ipv4(pkt_decoder *d, amt_cur *c, int64_t ts, pkt *out)
 {
     size_t avail = cur_left(c);
-    uint8_t vihl, tos, ttl, proto;
-    uint16_t total, id, frag, csum;
+    uint8_t vihl = (uint8_t)cur_u8(c);
+    cur_skip(c, 1); /* type of service */
+    uint16_t total = (uint16_t)cur_u16(c), id = (uint16_t)cur_u16(c), frag = (uint16_t)cur_u16(c);
+    cur_skip(c, 1); /* TTL */
+    uint8_t proto = (uint8_t)cur_u8(c);
+    cur_skip(c, 2); /* checksum */
     uint8_t src[4], dst[4];
-    if (cur_u8(c, &vihl) != 0 || cur_u8(c, &tos) != 0 || cur_be16(c, &total) != 0 ||
-        cur_be16(c, &id) != 0 || cur_be16(c, &frag) != 0 || cur_u8(c, &ttl) != 0 ||
-        cur_u8(c, &proto) != 0 || cur_be16(c, &csum) != 0 || cur_bytes(c, src, 4) != 0 ||
-        cur_bytes(c, dst, 4) != 0)
+    cur_copy(c, src, 4);
+    if (cur_copy(c, dst, 4) != 0)
         return bad(d, "IPv4 header truncated (%zu of 20 bytes)", avail);
     if (vihl >> 4 != 4)
         return bad(d, "IP version %u in an IPv4 packet", (unsigned)(vihl >> 4));
@@ -491,14 +418,15 @@ static pkt_status decode_ipv4(pkt_decoder *d, cursor *c, int64_t ts, pkt *out)
     return decode_l4(d, proto, cur_ptr(c), cur_left(c), wirelen, out);
 }
 
-static pkt_status decode_ipv6(pkt_decoder *d, cursor *c, pkt *out)
+static pkt_status decode_ipv6(pkt_decoder *d, amt_cur *c, pkt *out)
 {
     size_t avail = cur_left(c);
-    uint32_t vtcfl;
-    uint16_t plen;
-    uint8_t nh, hlim;
-    if (cur_be32(c, &vtcfl) != 0 || cur_be16(c, &plen) != 0 || cur_u8(c, &nh) != 0 ||
-        cur_u8(c, &hlim) != 0 || cur_bytes(c, out->src, 16) != 0 || cur_bytes(c, out->dst, 16) != 0)
+    uint32_t vtcfl = cur_u32(c);
+    uint16_t plen = (uint16_t)cur_u16(c);
+    uint8_t nh = (uint8_t)cur_u8(c);
+    cur_skip(c, 1); /* hop limit */
+    cur_copy(c, out->src, 16);
+    if (cur_copy(c, out->dst, 16) != 0)
         return bad(d, "IPv6 header truncated (%zu of 40 bytes)", avail);
     if (vtcfl >> 28 != 6)
         return bad(d, "IP version %u in an IPv6 packet", (unsigned)(vtcfl >> 28));
@@ -523,15 +451,18 @@ static pkt_status decode_ipv6(pkt_decoder *d, cursor *c, pkt *out)
         size_t at = c->off - start;
         if (nh == IPPROTO_HOPOPTS_ || nh == IPPROTO_ROUTING_ || nh == IPPROTO_DSTOPTS_ ||
             nh == IPPROTO_AH_) {
-            if (cur_u8(c, &next) != 0 || cur_u8(c, &len) != 0)
+            next = (uint8_t)cur_u8(c);
+            len = (uint8_t)cur_u8(c);
+            if (c->err)
                 return bad(d, "IPv6 extension header %u truncated", (unsigned)nh);
             /* AH counts 4-byte units minus 2 (RFC 4302), the others 8-byte
              * units minus 1 (RFC 8200) */
             hl = nh == IPPROTO_AH_ ? ((size_t)len + 2) * 4 : ((size_t)len + 1) * 8;
         } else if (nh == IPPROTO_FRAGMENT_) {
-            uint8_t resv;
-            uint16_t offflags;
-            if (cur_u8(c, &next) != 0 || cur_u8(c, &resv) != 0 || cur_be16(c, &offflags) != 0)
+            next = (uint8_t)cur_u8(c);
+            cur_skip(c, 1); /* reserved */
+            uint16_t offflags = (uint16_t)cur_u16(c);
+            if (c->err)
                 return bad(d, "IPv6 fragment header truncated");
             /* an atomic fragment (offset 0, no M flag) is a whole packet;
              * real IPv6 fragments are not reassembled */
@@ -554,14 +485,15 @@ static pkt_status decode_ipv6(pkt_decoder *d, cursor *c, pkt *out)
 
 /* Follows VLAN tags to the payload's ethertype. Returns PKT_OK with *ipver
  * set to 4 or 6, PKT_SKIP for other protocols, or PKT_MALFORMED. */
-static pkt_status ethertype_walk(pkt_decoder *d, cursor *c, uint16_t type, pkt *out, int *ipver)
+static pkt_status ethertype_walk(pkt_decoder *d, amt_cur *c, uint16_t type, pkt *out, int *ipver)
 {
     for (int tags = 0;; tags++) {
         if (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD) {
             if (tags == MAX_VLAN_TAGS)
                 return PKT_SKIP;
-            uint16_t tci;
-            if (cur_be16(c, &tci) != 0 || cur_be16(c, &type) != 0)
+            uint16_t tci = (uint16_t)cur_u16(c);
+            type = (uint16_t)cur_u16(c);
+            if (c->err)
                 return bad(d, "802.1Q tag truncated");
             if (tags == 0)
                 out->vlan = tci & 0x0FFF;
@@ -588,23 +520,27 @@ static int bsd_family(uint32_t v)
 
 /* Consumes the link header. *ipver becomes 4 or 6, or 0 when the IP
  * version nibble decides (raw IP). */
-static pkt_status decode_link(pkt_decoder *d, int linktype, cursor *c, pkt *out, int *ipver)
+static pkt_status decode_link(pkt_decoder *d, int linktype, amt_cur *c, pkt *out, int *ipver)
 {
     size_t avail = cur_left(c);
     uint16_t type;
     *ipver = 0;
     switch (linktype) {
     case DLT_EN10MB:
-        if (cur_skip(c, 12) != 0 || cur_be16(c, &type) != 0)
+        cur_skip(c, 12);
+        type = (uint16_t)cur_u16(c);
+        if (c->err)
             return bad(d, "Ethernet header truncated (%zu of 14 bytes)", avail);
         if (type < ETHERTYPE_MIN)
             return PKT_SKIP; /* 802.3 with LLC: not how IP travels here */
         return ethertype_walk(d, c, type, out, ipver);
 
     case DLT_LINUX_SLL: {
-        uint16_t pkttype, hatype, alen;
-        if (cur_be16(c, &pkttype) != 0 || cur_be16(c, &hatype) != 0 || cur_be16(c, &alen) != 0 ||
-            cur_skip(c, 8) != 0 || cur_be16(c, &type) != 0)
+        cur_skip(c, 2); /* packet type */
+        uint16_t hatype = (uint16_t)cur_u16(c);
+        cur_skip(c, 10); /* address length and address */
+        type = (uint16_t)cur_u16(c);
+        if (c->err)
             return bad(d, "Linux cooked header truncated (%zu of 16 bytes)", avail);
         if (hatype == ARPHRD_NETLINK)
             return PKT_SKIP;
@@ -612,9 +548,10 @@ static pkt_status decode_link(pkt_decoder *d, int linktype, cursor *c, pkt *out,
     }
 
     case DLT_LINUX_SLL2: {
-        uint16_t hatype;
-        if (cur_be16(c, &type) != 0 || cur_skip(c, 6) != 0 || cur_be16(c, &hatype) != 0 ||
-            cur_skip(c, 10) != 0)
+        type = (uint16_t)cur_u16(c);
+        cur_skip(c, 6); /* reserved, interface index */
+        uint16_t hatype = (uint16_t)cur_u16(c);
+        if (cur_skip(c, 10) != 0)
             return bad(d, "Linux cooked v2 header truncated (%zu of 20 bytes)", avail);
         if (hatype == ARPHRD_NETLINK)
             return PKT_SKIP;
@@ -627,7 +564,7 @@ static pkt_status decode_link(pkt_decoder *d, int linktype, cursor *c, pkt *out,
          * network order, but writers get this wrong often enough that
          * both orders are accepted for both. */
         uint8_t b[4];
-        if (cur_bytes(c, b, 4) != 0)
+        if (cur_copy(c, b, 4) != 0)
             return bad(d, "loopback header truncated (%zu of 4 bytes)", avail);
         uint32_t be = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
         uint32_t le = (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
@@ -679,8 +616,7 @@ pkt_status pkt_decode(pkt_decoder *d, int linktype, const uint8_t *data, size_t 
     if (why != NULL)
         *why = NULL;
 
-    cursor c;
-    cur_init(&c, data, caplen);
+    amt_cur c = cur_make(data, caplen);
     int ipver;
     pkt_status st = decode_link(d, linktype, &c, out, &ipver);
     if (st == PKT_OK) {

@@ -1,65 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* dns_msg: a bounds-checked DNS message parser (RFC 1035 §4). */
+/* dns_msg: a DNS message parser (RFC 1035 §4), reading through lib's
+ * bounds-checked cursor. */
 #include "dns/dns_msg.h"
 
+#include "amtdiag/cursor.h"
 #include "amtdiag/dns_names.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-/* A read cursor: every access is checked against the message length. */
-typedef struct {
-    const uint8_t *p;
-    size_t len, off;
-} cursor;
-
-static int get_u16(cursor *c, uint16_t *v)
+/* Reads a possibly compressed name at the cursor into out (dotted, no
+ * trailing dot, "" for the root) and moves the cursor past it. A pointer
+ * may only point backwards, which rules out loops. */
+static int get_name(amt_cur *c, char *out, const char **why)
 {
-    if (c->len - c->off < 2 || c->off > c->len)
-        return -1;
-    *v = (uint16_t)(c->p[c->off] << 8 | c->p[c->off + 1]);
-    c->off += 2;
-    return 0;
-}
-
-static int get_u32(cursor *c, uint32_t *v)
-{
-    uint16_t hi, lo;
-    if (get_u16(c, &hi) || get_u16(c, &lo))
-        return -1;
-    *v = (uint32_t)hi << 16 | lo;
-    return 0;
-}
-
-/* Reads a possibly compressed name at c->off into out (dotted, no trailing
- * dot, "" for the root) and moves the cursor past it. A pointer may only
- * point backwards, which rules out loops. */
-static int get_name(cursor *c, char *out, const char **why)
-{
-    size_t pos = c->off, n = 0, end = 0;
+    amt_cur r = *c;
+    size_t n = 0, end = 0;
     int jumped = 0;
     out[0] = '\0';
     for (;;) {
-        if (pos >= c->len) {
+        size_t pos = r.off;
+        unsigned l = cur_u8(&r);
+        if (r.err) {
             *why = "name runs past the end of the message";
             return -1;
         }
-        uint8_t l = c->p[pos];
         if ((l & 0xc0) == 0xc0) {
-            if (pos + 1 >= c->len) {
+            unsigned lo = cur_u8(&r);
+            if (r.err) {
                 *why = "truncated compression pointer";
                 return -1;
             }
-            size_t target = (size_t)(l & 0x3f) << 8 | c->p[pos + 1];
+            size_t target = (size_t)(l & 0x3f) << 8 | lo;
             if (target >= pos) {
                 *why = "compression pointer does not point backwards";
                 return -1;
             }
             if (!jumped)
-                end = pos + 2;
+                end = r.off;
             jumped = 1;
-            pos = target;
+            r = cur_at(&r, target);
             continue;
         }
         if (l & 0xc0) {
@@ -67,11 +48,12 @@ static int get_name(cursor *c, char *out, const char **why)
             return -1;
         }
         if (l == 0) {
-            c->off = jumped ? end : pos + 1;
+            c->off = jumped ? end : r.off;
             out[n] = '\0';
             return 0;
         }
-        if (pos + 1 + l > c->len) {
+        const uint8_t *label = cur_take(&r, l);
+        if (!label) {
             *why = "label runs past the end of the message";
             return -1;
         }
@@ -81,9 +63,8 @@ static int get_name(cursor *c, char *out, const char **why)
         }
         if (n)
             out[n++] = '.';
-        memcpy(out + n, c->p + pos + 1, l);
+        memcpy(out + n, label, l);
         n += l;
-        pos += 1 + (size_t)l;
     }
 }
 
@@ -93,23 +74,22 @@ int dns_msg_parse(const uint8_t *data, size_t len, dns_msg *out, const char **wh
     if (!why)
         why = &ignored;
     memset(out, 0, sizeof *out);
-    cursor c = {data, len, 0};
-    uint16_t flags, qd, an, ns, ar;
-    if (get_u16(&c, &out->id) || get_u16(&c, &flags) || get_u16(&c, &qd) || get_u16(&c, &an) ||
-        get_u16(&c, &ns) || get_u16(&c, &ar)) {
+    amt_cur c = cur_make(data, len);
+    out->id = (uint16_t)cur_u16(&c);
+    unsigned flags = cur_u16(&c), qd = cur_u16(&c), an = cur_u16(&c);
+    cur_skip(&c, 4); /* authority and additional counts */
+    if (c.err) {
         *why = "shorter than a DNS header";
         return -1;
     }
-    (void)ns;
-    (void)ar;
     out->is_response = (flags & 0x8000) != 0;
     out->rcode = flags & 0x000f;
     for (unsigned i = 0; i < qd; i++) {
         char name[DNS_NAME_MAX];
-        uint16_t type, cls;
         if (get_name(&c, name, why))
             return -1;
-        if (get_u16(&c, &type) || get_u16(&c, &cls)) {
+        uint16_t type = (uint16_t)cur_u16(&c);
+        if (cur_skip(&c, 2) != 0) { /* class */
             *why = "truncated question";
             return -1;
         }
@@ -121,28 +101,31 @@ int dns_msg_parse(const uint8_t *data, size_t len, dns_msg *out, const char **wh
     for (unsigned i = 0; i < an; i++) {
         dns_answer a;
         memset(&a, 0, sizeof a);
-        uint16_t cls, rdlen;
         if (get_name(&c, a.name, why))
             return -1;
-        if (get_u16(&c, &a.type) || get_u16(&c, &cls) || get_u32(&c, &a.ttl) ||
-            get_u16(&c, &rdlen) || c.len - c.off < rdlen) {
+        a.type = (uint16_t)cur_u16(&c);
+        cur_skip(&c, 2); /* class */
+        a.ttl = cur_u32(&c);
+        size_t rdlen = cur_u16(&c), rdata = c.off;
+        const uint8_t *rd = cur_take(&c, rdlen);
+        if (!rd) {
             *why = "truncated answer record";
             return -1;
         }
-        size_t rdata = c.off;
         int keep = 1;
         if (a.type == DNS_T_A && rdlen == 4) {
-            memcpy(a.addr, c.p + rdata, 4);
+            memcpy(a.addr, rd, 4);
         } else if (a.type == DNS_T_AAAA && rdlen == 16) {
-            memcpy(a.addr, c.p + rdata, 16);
+            memcpy(a.addr, rd, 16);
         } else if (a.type == DNS_T_PTR || a.type == DNS_T_CNAME) {
-            cursor r = {data, rdata + rdlen, rdata};
+            /* the name within the record data; pointers may reach back */
+            amt_cur r = cur_at(&c, rdata);
+            cur_limit(&r, rdlen);
             if (get_name(&r, a.target, why))
                 return -1;
         } else {
             keep = 0;
         }
-        c.off = rdata + rdlen;
         if (keep && out->n_answers < DNS_MAX_ANSWERS)
             out->answers[out->n_answers++] = a;
     }

@@ -474,9 +474,24 @@ static long start_line_in(int dir, const char *line, size_t n)
     if (start_line_ok(dir, line, n))
         return 0;
     if (dir == HTTP_DIR_RESPONSE) {
-        for (size_t i = 1; i + 8 <= n; i++)
-            if (memcmp(line + i, "HTTP/1.", 7) == 0 && http_is_status_line(line + i, n - i))
+        /* A status line is its first 13 bytes ("HTTP/1.1 200 ") and a
+         * reason without control characters. The last control character
+         * of the line rules out every candidate before it at once, so a
+         * line full of "HTTP/1." is searched in linear time. */
+        size_t last_ctl = 0;
+        int has_ctl = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)line[i] < ' ' && line[i] != '\t') {
+                last_ctl = i;
+                has_ctl = 1;
+            }
+        for (size_t i = 1; i + 8 <= n; i++) {
+            if (memcmp(line + i, "HTTP/1.", 7) != 0)
+                continue;
+            size_t head = n - i < 13 ? n - i : 13;
+            if ((!has_ctl || last_ctl < i + 13) && http_is_status_line(line + i, head))
                 return (long)i;
+        }
         return -1;
     }
     if (n < 10 || memcmp(line + n - 9, " HTTP/1.", 8) != 0)

@@ -11,6 +11,8 @@
 #define AMTDIAG_TLS_H
 
 #include <glib.h>
+
+#include "amtdiag/result.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,11 +77,10 @@ int tls_keys_add_keylog(tls_keys *k, const char *text, size_t len, const char *s
 
 /* Adds the server's RSA private key from a file: PEM or DER (PKCS#1 or
  * PKCS#8, encrypted PKCS#8 with password), or PKCS#12 with password
- * (password may be NULL). Returns 0, or -1 with a message in err naming
- * the file and saying what is wrong; messages never hold key material or
- * the password. */
-int tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, char *err,
-                          size_t errlen);
+ * (password may be NULL). Returns AMT_OK, or the error with a message in
+ * e (may be NULL) naming the file and saying what is wrong; messages never
+ * hold key material or the password. */
+amt_rc tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, amt_err *e);
 
 /* Number of secrets loaded from key logs, and of RSA keys. */
 size_t tls_keys_keylog_count(const tls_keys *k);

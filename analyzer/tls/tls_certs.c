@@ -16,21 +16,21 @@ int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n)
     tls_cert_presence *pres = di == TLS_DIR_SERVER ? &s->server_cert : &s->client_cert;
     if (*pres == TLS_CERT_SENT || *pres == TLS_CERT_EMPTY)
         return 0; /* the first Certificate of the connection is the one that counts */
-    tls_cur cur = tls_cur_make(p, n);
+    amt_cur cur = cur_make(p, n);
     if (c->tls13)
-        tls_cur_vec(&cur, 1); /* certificate_request_context */
-    tls_cur list = tls_cur_vec(&cur, 3);
+        cur_vec(&cur, 1); /* certificate_request_context */
+    amt_cur list = cur_vec(&cur, 3);
     tls_blob_list_clear(dst);
-    while (tls_cur_left(&list) >= 3 && dst->n < TLS_MAX_CERTS) {
-        tls_cur cert = tls_cur_vec(&list, 3);
+    while (cur_left(&list) >= 3 && dst->n < TLS_MAX_CERTS) {
+        amt_cur cert = cur_vec(&list, 3);
         if (cert.err)
             break;
         tls_blob_push(dst, cert.p, cert.len);
         if (c->tls13)
-            tls_cur_vec(&list, 2); /* per-certificate extensions */
+            cur_vec(&list, 2); /* per-certificate extensions */
     }
     *pres = dst->n ? TLS_CERT_SENT : TLS_CERT_EMPTY;
-    if (cur.err || list.err || tls_cur_left(&cur)) {
+    if (cur.err || list.err || cur_left(&cur)) {
         tls_note(c, "malformed Certificate message from the %s",
                  di == TLS_DIR_SERVER ? "server" : "client");
         return -1;
@@ -38,10 +38,10 @@ int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n)
     return 0;
 }
 
-static void dn_list(tls_cur v, tls_blob_list *out)
+static void dn_list(amt_cur v, tls_blob_list *out)
 {
-    while (tls_cur_left(&v) >= 2) {
-        tls_cur dn = tls_cur_vec(&v, 2);
+    while (cur_left(&v) >= 2) {
+        amt_cur dn = cur_vec(&v, 2);
         if (dn.err)
             break;
         tls_blob_push(out, dn.p, dn.len);
@@ -55,35 +55,35 @@ int tls_parse_certificate_request(tls_conn *c, const uint8_t *p, size_t n, uint6
         return 0;
     cr->seen = 1;
     cr->frame = frame;
-    tls_cur cur = tls_cur_make(p, n);
+    amt_cur cur = cur_make(p, n);
     if (c->tls13) {
-        tls_cur_vec(&cur, 1); /* certificate_request_context */
-        tls_cur exts = tls_cur_vec(&cur, 2);
-        while (tls_cur_left(&exts) >= 4) {
-            unsigned type = tls_cur_u16(&exts);
-            tls_cur e = tls_cur_vec(&exts, 2);
+        cur_vec(&cur, 1); /* certificate_request_context */
+        amt_cur exts = cur_vec(&cur, 2);
+        while (cur_left(&exts) >= 4) {
+            unsigned type = cur_u16(&exts);
+            amt_cur e = cur_vec(&exts, 2);
             if (e.err)
                 break;
             if (type == 13) {
-                tls_cur v = tls_cur_vec(&e, 2);
-                while (tls_cur_left(&v) >= 2)
-                    tls_u16_push(&cr->sig_algs, (uint16_t)tls_cur_u16(&v));
+                amt_cur v = cur_vec(&e, 2);
+                while (cur_left(&v) >= 2)
+                    tls_u16_push(&cr->sig_algs, (uint16_t)cur_u16(&v));
             } else if (type == 47) {
-                dn_list(tls_cur_vec(&e, 2), &cr->authorities);
+                dn_list(cur_vec(&e, 2), &cr->authorities);
             }
         }
     } else {
-        tls_cur types = tls_cur_vec(&cur, 1);
+        amt_cur types = cur_vec(&cur, 1);
         if (!types.err)
             tls_blob_set(&cr->cert_types, types.p, types.len);
         if (c->sum.version >= TLS_VERSION_1_2) {
-            tls_cur v = tls_cur_vec(&cur, 2);
-            while (tls_cur_left(&v) >= 2)
-                tls_u16_push(&cr->sig_algs, (uint16_t)tls_cur_u16(&v));
+            amt_cur v = cur_vec(&cur, 2);
+            while (cur_left(&v) >= 2)
+                tls_u16_push(&cr->sig_algs, (uint16_t)cur_u16(&v));
         }
-        dn_list(tls_cur_vec(&cur, 2), &cr->authorities);
+        dn_list(cur_vec(&cur, 2), &cr->authorities);
     }
-    if (cur.err || tls_cur_left(&cur)) {
+    if (cur.err || cur_left(&cur)) {
         tls_note(c, "malformed CertificateRequest (frame %llu)", (unsigned long long)frame);
         return -1;
     }
@@ -94,11 +94,11 @@ int tls_parse_server_key_exchange(tls_conn *c, const uint8_t *p, size_t n)
 {
     c->sum.server_key_exchange = 1;
     if (c->suite && (c->suite->kx == TLS_KX_ECDHE || c->suite->kx == TLS_KX_ECDHE_PSK)) {
-        tls_cur cur = tls_cur_make(p, n);
+        amt_cur cur = cur_make(p, n);
         if (c->suite->kx == TLS_KX_ECDHE_PSK)
-            tls_cur_vec(&cur, 2);  /* psk_identity_hint */
-        if (tls_cur_u8(&cur) == 3) /* named_curve */
-            c->sum.ske_group = (uint16_t)tls_cur_u16(&cur);
+            cur_vec(&cur, 2);  /* psk_identity_hint */
+        if (cur_u8(&cur) == 3) /* named_curve */
+            c->sum.ske_group = (uint16_t)cur_u16(&cur);
     }
     return 0;
 }
@@ -117,9 +117,9 @@ int tls_parse_new_session_ticket(tls_conn *c, const uint8_t *p, size_t n)
     c->sum.new_session_tickets++;
     if (c->tls13)
         return 0; /* resumption keys come from the key log in TLS 1.3 */
-    tls_cur cur = tls_cur_make(p, n);
-    tls_cur_u32(&cur); /* ticket_lifetime_hint */
-    tls_cur t = tls_cur_vec(&cur, 2);
+    amt_cur cur = cur_make(p, n);
+    cur_u32(&cur); /* ticket_lifetime_hint */
+    amt_cur t = cur_vec(&cur, 2);
     if (t.err) {
         tls_note(c, "malformed NewSessionTicket");
         return -1;

@@ -143,9 +143,9 @@ void tls_hs_feed(tls_conn *c, int di, const uint8_t *p, size_t n, uint64_t ff, u
     g_byte_array_append(d->hs, p, (guint)n);
     size_t pos = 0;
     while (d->hs->len - pos >= 4) {
-        tls_cur cur = tls_cur_make(d->hs->data + pos, d->hs->len - pos);
-        unsigned type = tls_cur_u8(&cur);
-        size_t mlen = tls_cur_u24(&cur);
+        amt_cur cur = cur_make(d->hs->data + pos, d->hs->len - pos);
+        unsigned type = cur_u8(&cur);
+        size_t mlen = cur_u24(&cur);
         if (mlen > TLS_MAX_HS_MSG) {
             tls_note(c,
                      "handshake message of %zu bytes (type %u) in %s exceeds 256 KiB: malformed, "
@@ -155,7 +155,7 @@ void tls_hs_feed(tls_conn *c, int di, const uint8_t *p, size_t n, uint64_t ff, u
             g_byte_array_set_size(d->hs, 0);
             return;
         }
-        if (!tls_cur_take(&cur, mlen))
+        if (!cur_take(&cur, mlen))
             break; /* the rest of the message is in later records */
         dispatch(c, di, (int)type, d->hs->data + pos, 4 + mlen, d->hs_first_frame, lf, enc);
         pos += 4 + mlen;

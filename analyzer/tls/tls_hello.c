@@ -36,17 +36,17 @@ static char *wire_string(const uint8_t *p, size_t n)
     return s;
 }
 
-static void u16_list(tls_cur v, tls_u16_list *out)
+static void u16_list(amt_cur v, tls_u16_list *out)
 {
-    while (tls_cur_left(&v) >= 2)
-        tls_u16_push(out, (uint16_t)tls_cur_u16(&v));
+    while (cur_left(&v) >= 2)
+        tls_u16_push(out, (uint16_t)cur_u16(&v));
 }
 
-static char **alpn_list(tls_cur v)
+static char **alpn_list(amt_cur v)
 {
     GPtrArray *a = g_ptr_array_new();
-    while (tls_cur_left(&v) > 0 && a->len < 64) {
-        tls_cur one = tls_cur_vec(&v, 1);
+    while (cur_left(&v) > 0 && a->len < 64) {
+        amt_cur one = cur_vec(&v, 1);
         if (one.err)
             break;
         g_ptr_array_add(a, wire_string(one.p, one.len));
@@ -55,28 +55,28 @@ static char **alpn_list(tls_cur v)
     return (char **)g_ptr_array_free(a, FALSE);
 }
 
-static void ch_extension(tls_conn *c, tls_client_hello *ch, unsigned type, tls_cur e)
+static void ch_extension(tls_conn *c, tls_client_hello *ch, unsigned type, amt_cur e)
 {
     switch (type) {
     case EXT_SERVER_NAME: {
-        tls_cur list = tls_cur_vec(&e, 2);
-        while (tls_cur_left(&list) >= 3) {
-            unsigned nt = tls_cur_u8(&list);
-            tls_cur name = tls_cur_vec(&list, 2);
+        amt_cur list = cur_vec(&e, 2);
+        while (cur_left(&list) >= 3) {
+            unsigned nt = cur_u8(&list);
+            amt_cur name = cur_vec(&list, 2);
             if (!name.err && nt == 0 && !ch->sni)
                 ch->sni = wire_string(name.p, name.len);
         }
         break;
     }
     case EXT_SUPPORTED_GROUPS:
-        u16_list(tls_cur_vec(&e, 2), &ch->groups);
+        u16_list(cur_vec(&e, 2), &ch->groups);
         break;
     case EXT_SIG_ALGS:
-        u16_list(tls_cur_vec(&e, 2), &ch->sig_algs);
+        u16_list(cur_vec(&e, 2), &ch->sig_algs);
         break;
     case EXT_ALPN:
         if (!ch->alpn)
-            ch->alpn = alpn_list(tls_cur_vec(&e, 2));
+            ch->alpn = alpn_list(cur_vec(&e, 2));
         break;
     case EXT_ETM:
         ch->etm = 1;
@@ -100,13 +100,13 @@ static void ch_extension(tls_conn *c, tls_client_hello *ch, unsigned type, tls_c
         ch->early_data = 1;
         break;
     case EXT_SUPPORTED_VERSIONS:
-        u16_list(tls_cur_vec(&e, 1), &ch->versions);
+        u16_list(cur_vec(&e, 1), &ch->versions);
         break;
     case EXT_KEY_SHARE: {
-        tls_cur list = tls_cur_vec(&e, 2);
-        while (tls_cur_left(&list) >= 4) {
-            unsigned g = tls_cur_u16(&list);
-            tls_cur key = tls_cur_vec(&list, 2);
+        amt_cur list = cur_vec(&e, 2);
+        while (cur_left(&list) >= 4) {
+            unsigned g = cur_u16(&list);
+            amt_cur key = cur_vec(&list, 2);
             if (key.err)
                 break;
             tls_u16_push(&ch->key_share_groups, (uint16_t)g);
@@ -137,38 +137,38 @@ int tls_parse_client_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t fra
 {
     tls_client_hello ch;
     memset(&ch, 0, sizeof(ch));
-    tls_cur cur = tls_cur_make(p, n);
+    amt_cur cur = cur_make(p, n);
     ch.seen = 1;
     ch.frame = frame;
-    ch.legacy_version = (uint16_t)tls_cur_u16(&cur);
-    tls_cur_copy(&cur, ch.random, 32);
-    tls_cur sid = tls_cur_vec(&cur, 1);
+    ch.legacy_version = (uint16_t)cur_u16(&cur);
+    cur_copy(&cur, ch.random, 32);
+    amt_cur sid = cur_vec(&cur, 1);
     if (!sid.err && sid.len <= 32) {
         memcpy(ch.session_id, sid.p, sid.len);
         ch.session_id_len = sid.len;
     }
-    tls_cur suites = tls_cur_vec(&cur, 2);
-    while (tls_cur_left(&suites) >= 2) {
-        uint16_t id = (uint16_t)tls_cur_u16(&suites);
+    amt_cur suites = cur_vec(&cur, 2);
+    while (cur_left(&suites) >= 2) {
+        uint16_t id = (uint16_t)cur_u16(&suites);
         tls_u16_push(&ch.suites, id);
         if (id == 0x00ff)
             ch.reneg_scsv = 1;
         else if (id == 0x5600)
             ch.fallback_scsv = 1;
     }
-    tls_cur comp = tls_cur_vec(&cur, 1);
+    amt_cur comp = cur_vec(&cur, 1);
     int bad = cur.err || sid.len > 32 || suites.len % 2 || comp.err;
-    if (!cur.err && tls_cur_left(&cur) > 0) {
-        tls_cur exts = tls_cur_vec(&cur, 2);
-        while (tls_cur_left(&exts) >= 4) {
-            unsigned type = tls_cur_u16(&exts);
-            tls_cur e = tls_cur_vec(&exts, 2);
+    if (!cur.err && cur_left(&cur) > 0) {
+        amt_cur exts = cur_vec(&cur, 2);
+        while (cur_left(&exts) >= 4) {
+            unsigned type = cur_u16(&exts);
+            amt_cur e = cur_vec(&exts, 2);
             if (e.err)
                 break;
             tls_u16_push(&ch.extensions, (uint16_t)type);
             ch_extension(c, &ch, type, e);
         }
-        bad |= exts.err || tls_cur_left(&exts) != 0;
+        bad |= exts.err || cur_left(&exts) != 0;
     }
     if (bad)
         tls_note(c, "malformed ClientHello (frame %llu): parsed what was readable",
@@ -191,10 +191,10 @@ int tls_parse_client_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t fra
     return bad ? -1 : 0;
 }
 
-static void sh_alpn(tls_server_hello *sh, tls_cur e)
+static void sh_alpn(tls_server_hello *sh, amt_cur e)
 {
-    tls_cur list = tls_cur_vec(&e, 2);
-    tls_cur one = tls_cur_vec(&list, 1);
+    amt_cur list = cur_vec(&e, 2);
+    amt_cur one = cur_vec(&list, 1);
     if (!one.err && !sh->alpn)
         sh->alpn = wire_string(one.p, one.len);
 }
@@ -202,10 +202,10 @@ static void sh_alpn(tls_server_hello *sh, tls_cur e)
 int tls_parse_server_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame)
 {
     tls_summary *s = &c->sum;
-    tls_cur cur = tls_cur_make(p, n);
-    uint16_t legacy = (uint16_t)tls_cur_u16(&cur);
+    amt_cur cur = cur_make(p, n);
+    uint16_t legacy = (uint16_t)cur_u16(&cur);
     uint8_t random[32];
-    tls_cur_copy(&cur, random, 32);
+    cur_copy(&cur, random, 32);
     if (!cur.err && memcmp(random, hrr_random, 32) == 0) {
         s->hello_retry_request = 1;
         return 0;
@@ -221,28 +221,28 @@ int tls_parse_server_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t fra
     memcpy(sh->random, random, 32);
     sh->gmt_unix_time = (uint32_t)random[0] << 24 | (uint32_t)random[1] << 16 |
                         (uint32_t)random[2] << 8 | random[3];
-    tls_cur sid = tls_cur_vec(&cur, 1);
+    amt_cur sid = cur_vec(&cur, 1);
     if (!sid.err && sid.len <= 32) {
         memcpy(sh->session_id, sid.p, sid.len);
         sh->session_id_len = sid.len;
     }
-    sh->suite = (uint16_t)tls_cur_u16(&cur);
-    sh->compression = (uint8_t)tls_cur_u8(&cur);
+    sh->suite = (uint16_t)cur_u16(&cur);
+    sh->compression = (uint8_t)cur_u8(&cur);
     int bad = cur.err || sid.len > 32;
-    if (!cur.err && tls_cur_left(&cur) > 0) {
-        tls_cur exts = tls_cur_vec(&cur, 2);
-        while (tls_cur_left(&exts) >= 4) {
-            unsigned type = tls_cur_u16(&exts);
-            tls_cur e = tls_cur_vec(&exts, 2);
+    if (!cur.err && cur_left(&cur) > 0) {
+        amt_cur exts = cur_vec(&cur, 2);
+        while (cur_left(&exts) >= 4) {
+            unsigned type = cur_u16(&exts);
+            amt_cur e = cur_vec(&exts, 2);
             if (e.err)
                 break;
             tls_u16_push(&sh->extensions, (uint16_t)type);
             switch (type) {
             case EXT_SUPPORTED_VERSIONS:
-                sh->selected_version = (uint16_t)tls_cur_u16(&e);
+                sh->selected_version = (uint16_t)cur_u16(&e);
                 break;
             case EXT_KEY_SHARE:
-                sh->key_share_group = (uint16_t)tls_cur_u16(&e);
+                sh->key_share_group = (uint16_t)cur_u16(&e);
                 break;
             case EXT_PSK:
                 sh->psk = 1;
@@ -266,7 +266,7 @@ int tls_parse_server_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t fra
                 break;
             }
         }
-        bad |= exts.err || tls_cur_left(&exts) != 0;
+        bad |= exts.err || cur_left(&exts) != 0;
     }
     if (bad)
         tls_note(c, "malformed ServerHello (frame %llu): parsed what was readable",
@@ -290,11 +290,11 @@ int tls_parse_server_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t fra
 int tls_parse_encrypted_extensions(tls_conn *c, const uint8_t *p, size_t n)
 {
     tls_summary *s = &c->sum;
-    tls_cur cur = tls_cur_make(p, n);
-    tls_cur exts = tls_cur_vec(&cur, 2);
-    while (tls_cur_left(&exts) >= 4) {
-        unsigned type = tls_cur_u16(&exts);
-        tls_cur e = tls_cur_vec(&exts, 2);
+    amt_cur cur = cur_make(p, n);
+    amt_cur exts = cur_vec(&cur, 2);
+    while (cur_left(&exts) >= 4) {
+        unsigned type = cur_u16(&exts);
+        amt_cur e = cur_vec(&exts, 2);
         if (e.err)
             break;
         tls_u16_push(&s->ee_extensions, (uint16_t)type);

@@ -11,7 +11,22 @@
 #include <glib.h>
 #include <openssl/evp.h>
 #include "tls/tls.h"
-#include "tls/tls_cursor.h"
+#include "amtdiag/cursor.h"
+
+/* Big-endian writes of TLS wire integers (reads go through amtdiag/cursor.h). */
+static inline void tls_put_u16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static inline void tls_put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
 
 #define TLS_MAX_RECORD (16384 + 2048) /* TLSCiphertext limit, RFC 5246 6.2.3 */
 #define TLS_MAX_HS_MSG (256 * 1024)   /* bound for one reassembled handshake message */

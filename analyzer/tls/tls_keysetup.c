@@ -202,8 +202,8 @@ static int cke_rsa(tls_conn *c, const uint8_t **enc, size_t *len)
 {
     if (!c->cke)
         return -1;
-    tls_cur cur = tls_cur_make(c->cke->data, c->cke->len);
-    tls_cur v = tls_cur_vec(&cur, 2);
+    amt_cur cur = cur_make(c->cke->data, c->cke->len);
+    amt_cur v = cur_vec(&cur, 2);
     if (v.err || v.len < 8)
         return -1;
     *enc = v.p;

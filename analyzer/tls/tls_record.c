@@ -65,8 +65,8 @@ static void on_ccs(tls_conn *c, int di, const uint8_t *p, size_t n, uint64_t ff,
         s->ccs_seen[di] = 1;
         s->ccs_frame[di] = ff;
     }
-    tls_cur cur = tls_cur_make(p, n);
-    if (tls_cur_u8(&cur) != 1 || tls_cur_left(&cur) || cur.err)
+    amt_cur cur = cur_make(p, n);
+    if (cur_u8(&cur) != 1 || cur_left(&cur) || cur.err)
         tls_note(c, "malformed ChangeCipherSpec in %s (frame %llu)", tls_dir_name(di),
                  (unsigned long long)ff);
     /* TLS 1.3 middlebox compatibility: no meaning. A CCS before any
@@ -189,8 +189,8 @@ static int is_encrypted(tls_conn *c, int di, uint8_t type, const uint8_t *body, 
     /* Judged on the first record of a direction: later ones may continue
      * a hello fragmented across records. */
     if (!s->ch.seen && !s->sh.seen && !c->midstream && c->d[di].nrec == 0) {
-        tls_cur cur = tls_cur_make(body, len);
-        unsigned first = tls_cur_u8(&cur);
+        amt_cur cur = cur_make(body, len);
+        unsigned first = cur_u8(&cur);
         int hello = type == TLS_CT_HANDSHAKE && len >= 4 && (first == 1 || first == 2);
         int alert = type == TLS_CT_ALERT && len == 2 && first >= 1 && first <= 2;
         if (!hello && !alert)
@@ -298,10 +298,10 @@ static void handle_record(tls_conn *c, int di, const rec_hdr *h, const uint8_t *
  * msg_type 1. */
 static int sslv2_hello(const uint8_t *p, size_t n)
 {
-    tls_cur cur = tls_cur_make(p, n);
-    unsigned b0 = tls_cur_u8(&cur);
-    tls_cur_u8(&cur);
-    unsigned type = tls_cur_u8(&cur);
+    amt_cur cur = cur_make(p, n);
+    unsigned b0 = cur_u8(&cur);
+    cur_u8(&cur);
+    unsigned type = cur_u8(&cur);
     return !cur.err && (b0 & 0x80) && type == 1;
 }
 
@@ -321,12 +321,12 @@ int tls_dir_process(tls_conn *c, int di)
             tls_status_fail(c, TLS_KEY_UNSUPPORTED, "not decrypted: SSLv2-format hello");
             break;
         }
-        tls_cur cur = tls_cur_make(p, avail);
+        amt_cur cur = cur_make(p, avail);
         rec_hdr h;
-        h.type = (uint8_t)tls_cur_u8(&cur);
-        h.major = (uint8_t)tls_cur_u8(&cur);
-        h.minor = (uint8_t)tls_cur_u8(&cur);
-        h.len = tls_cur_u16(&cur);
+        h.type = (uint8_t)cur_u8(&cur);
+        h.major = (uint8_t)cur_u8(&cur);
+        h.minor = (uint8_t)cur_u8(&cur);
+        h.len = cur_u16(&cur);
         uint8_t type = h.type;
         size_t len = h.len;
         if (type < TLS_CT_CHANGE_CIPHER_SPEC || type > TLS_CT_HEARTBEAT || h.major != 3 ||
@@ -349,7 +349,7 @@ int tls_dir_process(tls_conn *c, int di)
                             tls_dir_name(di));
             break;
         }
-        const uint8_t *body = tls_cur_take(&cur, len);
+        const uint8_t *body = cur_take(&cur, len);
         if (!body)
             break; /* the rest of the record has not arrived */
         int may_wait = !c->ended && !other->stopped && avail <= TLS_MAX_STALL;

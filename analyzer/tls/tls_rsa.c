@@ -37,11 +37,11 @@ static int pem_pw_cb(char *buf, int size, int rwflag, void *u)
     return (int)n;
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen)
+static int read_file(const char *path, uint8_t **data, size_t *len, amt_err *e)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        amt_fail(e, AMT_E_INPUT, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     uint8_t *buf = g_malloc(MAX_KEY_FILE + 1);
@@ -49,7 +49,7 @@ static int read_file(const char *path, uint8_t **data, size_t *len, char *err, s
     int rerr = ferror(f);
     fclose(f);
     if (rerr || n > MAX_KEY_FILE || n == 0) {
-        snprintf(err, errlen, "%s: %s", path,
+        amt_fail(e, AMT_E_INPUT, "%s: %s", path,
                  rerr ? "read error"
                  : n  ? "too large for a key file (over 1 MiB)"
                       : "empty file");
@@ -134,24 +134,15 @@ static int contains(const uint8_t *data, size_t len, const char *s)
     return 0;
 }
 
-int tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, char *err,
-                          size_t errlen)
+amt_rc tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, amt_err *e)
 {
-    char dummy[8];
-    if (!err) {
-        err = dummy;
-        errlen = sizeof(dummy);
-    }
-    if (errlen)
-        err[0] = 0;
-    if (!k || !path) {
-        snprintf(err, errlen, "no key file given");
-        return -1;
-    }
+    amt_err_clear(e);
+    if (!k || !path)
+        return amt_fail(e, AMT_E_USAGE, "no key file given");
     uint8_t *data = NULL;
     size_t len = 0;
-    if (read_file(path, &data, &len, err, errlen) < 0)
-        return -1;
+    if (read_file(path, &data, &len, e) < 0)
+        return AMT_E_INPUT;
     OSSL_LIB_CTX *lib = tls_keys_libctx(k);
     pw_ctx pw = {password, 0};
     int is_pem = contains(data, len, "-----BEGIN ");
@@ -164,25 +155,26 @@ int tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, c
         if (!pkey && !is_p12)
             pkey = load_der(lib, data, len, &pw);
     }
-    int rc = -1;
+    amt_rc rc = AMT_E_FORMAT;
     if (!pkey) {
         if (pw.asked && !password)
-            snprintf(err, errlen, "%s: the key is encrypted: give its password", path);
+            amt_fail(e, AMT_E_FORMAT, "%s: the key is encrypted: give its password", path);
         else if (bad_pw || pw.asked)
-            snprintf(err, errlen, "%s: wrong password (or a damaged file)", path);
+            amt_fail(e, AMT_E_FORMAT, "%s: wrong password (or a damaged file)", path);
         else if (is_p12)
-            snprintf(err, errlen, "%s: PKCS#12 file without a private key", path);
+            amt_fail(e, AMT_E_FORMAT, "%s: PKCS#12 file without a private key", path);
         else if (is_pem && !contains(data, len, "PRIVATE KEY-----"))
-            snprintf(err, errlen, "%s: PEM file without a private key (%s)", path,
+            amt_fail(e, AMT_E_FORMAT, "%s: PEM file without a private key (%s)", path,
                      contains(data, len, "BEGIN CERTIFICATE") ? "it holds a certificate"
                                                               : "no PRIVATE KEY block");
         else if (is_pem)
-            snprintf(err, errlen, "%s: the PEM private key block cannot be read (damaged?)", path);
+            amt_fail(e, AMT_E_FORMAT, "%s: the PEM private key block cannot be read (damaged?)",
+                     path);
         else
-            snprintf(err, errlen,
+            amt_fail(e, AMT_E_FORMAT,
                      "%s: not a private key in PEM, DER (PKCS#1/PKCS#8) or PKCS#12 form", path);
     } else if (!EVP_PKEY_is_a(pkey, "RSA")) {
-        snprintf(err, errlen,
+        amt_fail(e, AMT_E_FORMAT,
                  "%s: holds a %s key, not RSA: only an RSA key decrypts a static-RSA key exchange",
                  path, EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey) : "non-RSA");
         EVP_PKEY_free(pkey);
@@ -190,7 +182,7 @@ int tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, c
         char *base = g_path_get_basename(path);
         tls_keys_add_rsa_pkey(k, pkey, base);
         g_free(base);
-        rc = 0;
+        rc = AMT_OK;
     }
     ERR_clear_error(); /* failed decoder attempts leave errors behind */
     OPENSSL_cleanse(data, len);

@@ -158,9 +158,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                  0);
     }
     if ((options & 2) && rsa_path) {
-        char err[512];
-        if (tls_keys_add_rsa_file(keys, rsa_path, NULL, err, sizeof err) != 0)
-            fprintf(stderr, "fuzz_tls: %s\n", err);
+        amt_err e;
+        if (tls_keys_add_rsa_file(keys, rsa_path, NULL, &e) != AMT_OK)
+            fprintf(stderr, "fuzz_tls: %s\n", e.msg);
     }
     int end = !(options & 4);
 

@@ -21,6 +21,7 @@ TLS and pipeline targets load (tls-keylog.txt, rsa-*.pem, root-*.pem).
 import base64
 import concurrent.futures
 import hashlib
+import gzip
 import json
 import os
 import re
@@ -490,7 +491,7 @@ def tcp_input(flows, options):
     return out
 
 
-# ---- pcapng_secrets --------------------------------------------------------
+# ---- capfile ----------------------------------------------------------------
 
 
 def small_pcapng(blocks, keep_packets):
@@ -545,7 +546,7 @@ def main():
     os.makedirs(out)
     c = {name: Corpus(out, name) for name in
          ("packet", "tcp", "tls", "http", "dns", "soap", "http_auth", "cert", "keylog",
-          "pcapng_secrets", "capture")}
+          "capfile", "capture")}
     data_dir = os.path.join(out, "data")
     os.makedirs(data_dir)
     keylog_text = b""
@@ -583,16 +584,19 @@ def main():
         if linktype is None:
             continue
         with open(path, "rb") as f:
-            c["capture"].add(f.read())
+            raw = f.read()
+        c["capture"].add(raw)
+        if len(raw) < 20000:  # the decompressor in front of the reader
+            c["capture"].add(gzip.compress(raw, mtime=0))
         for s in secrets:
             c["keylog"].add(s)
             keylog_text += s if s.endswith(b"\n") else s + b"\n"
         if blocks:
-            c["pcapng_secrets"].add(small_pcapng(blocks, 2))
-            c["pcapng_secrets"].add(small_pcapng(blocks, 0))
+            c["capfile"].add(b"\xff" + small_pcapng(blocks, 2))
+            c["capfile"].add(b"\x00" + small_pcapng(blocks, 0))
         else:
             with open(path, "rb") as f:
-                c["pcapng_secrets"].add(f.read(256))
+                c["capfile"].add(b"\x02" + f.read(256))
 
         # frames, in their own link type and re-encapsulated
         if linktype == 1:

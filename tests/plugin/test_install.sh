@@ -38,7 +38,7 @@ cmake -S "$src" -B "$b" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMTDIAG_WERROR=ON \
 check "plugin-only build configures" 0 $?
 check "... with Wireshark from WiresharkConfig.cmake" 1 "$(grep -c 'Wireshark .*(WiresharkConfig.cmake' "$tmp/configure.log")"
 check "... and without the analyzer's or the tests' libraries" "" \
-    "$(grep -E '^(PCAP|JSONGLIB|CMOCKA)_FOUND:' "$b/CMakeCache.txt")"
+    "$(grep -E '^(PCAP|JSONGLIB|CMOCKA|ZLIB|ZSTD|LZ4)_FOUND:' "$b/CMakeCache.txt")"
 cmake --build "$b" -j 2 >"$tmp/build.log" 2>&1
 check "plugin-only build builds" 0 $?
 check "... the plugin and nothing of the analyzer" "yes no" \

@@ -305,10 +305,10 @@ static inline void collect_free(collect *c)
  * result. */
 static inline int run_file(const char *path, collect *c, cap_stats *st)
 {
-    char err[512];
-    cap_source *s = cap_open_file(path, err, sizeof err);
+    amt_err err;
+    cap_source *s = cap_open_file(path, &err);
     if (s == NULL)
-        fail_msg("cap_open_file(%s): %s", path, err);
+        fail_msg("cap_open_file(%s): %s", path, err.msg);
     pkt_decoder *d = pkt_decoder_new();
     assert_non_null(d);
     int rc = cap_run(s, d, on_pkt, on_warn, c, st);

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for pcapng_read_tls_secrets: key logs embedded by the
- * simulator's writer come back byte for byte; several DSBs, several
- * sections in both byte orders, other block and secret types; every kind
- * of corrupt block length fails with the file and offset; cut-off files,
- * classic pcap, text, the 64 MiB cap and the bundled sample. */
+/* Unit tests for the key logs a pcapng embeds, as cap_run hands them out
+ * while it reads the capture (once): key logs embedded by the simulator's
+ * writer come back byte for byte; several DSBs, several sections in both
+ * byte orders, other block and secret types; every kind of corrupt block
+ * length fails with the file and offset, keeping the secrets read before
+ * it; cut-off files, classic pcap, text, the 64 MiB cap (what fits is kept)
+ * and the bundled sample. */
 #include "capture_test_util.h"
 
 #include <glib.h>
 
-#include "capture/pcapng_secrets.h"
 #include "endpoint.h"
 #include "pcapw.h"
 #include "wire.h"
@@ -37,16 +38,58 @@ static void write_with_secrets(const char *path, const char *keylog)
     assert_int_equal(wire_close(w), 0);
 }
 
+/* What cap_run hands out: the key logs, one line apart, and the warnings. */
+typedef struct got_secrets {
+    GString *text;
+    int n;
+    char warning[512];
+} got_secrets;
+
+static void on_keylog(void *ctx, const char *file, uint64_t frame, const char *keylog, size_t len)
+{
+    (void)file;
+    (void)frame;
+    got_secrets *g = ctx;
+    if (g->text->len && g->text->str[g->text->len - 1] != '\n')
+        g_string_append_c(g->text, '\n');
+    g_string_append_len(g->text, keylog, (gssize)len);
+    g->n++;
+}
+
+static void on_note(void *ctx, const char *file, uint64_t frame, const char *reason)
+{
+    (void)file;
+    (void)frame;
+    got_secrets *g = ctx;
+    snprintf(g->warning, sizeof g->warning, "%s", reason);
+}
+
+/* Reads path to its end: the number of TLS key logs, or -1 when it cannot
+ * be opened or a block is corrupt; err is the message ("" when none, the
+ * truncation warning for a cut-off file). What was read stays in out. */
 static int read_secrets(const char *path, GString *out, char *err, size_t errlen)
 {
-    strcpy(err, "unset");
-    return pcapng_read_tls_secrets(path, out, err, errlen);
+    snprintf(err, errlen, "unset");
+    amt_err e;
+    cap_source *s = cap_open_file(path, &e);
+    if (s == NULL) {
+        snprintf(err, errlen, "%s", e.msg);
+        return -1;
+    }
+    got_secrets g = {out, 0, ""};
+    cap_set_secrets(s, on_keylog);
+    pkt_decoder *d = pkt_decoder_new();
+    int rc = cap_run(s, d, NULL, on_note, &g, NULL);
+    snprintf(err, errlen, "%s", rc < 0 ? cap_error(s) : g.warning);
+    pkt_decoder_free(d);
+    cap_close(s);
+    return rc < 0 ? -1 : g.n;
 }
 
 static void test_one_dsb(void **state)
 {
     (void)state;
-    char path[256], err[512];
+    char path[256], err[AMT_ERR_MAX];
     tmp_path(path, sizeof path, "one.pcapng");
     write_with_secrets(path, KEYLOG);
     GString *out = g_string_new(NULL);
@@ -54,12 +97,6 @@ static void test_one_dsb(void **state)
     assert_string_equal(err, "");
     assert_int_equal(out->len, strlen(KEYLOG));
     assert_string_equal(out->str, KEYLOG);
-
-    /* appended after what out held, on a line of its own */
-    g_string_assign(out, "CLIENT_RANDOM aa bb");
-    assert_int_equal(read_secrets(path, out, err, sizeof err), 1);
-    assert_true(g_str_has_prefix(out->str, "CLIENT_RANDOM aa bb\nCLIENT_RANDOM 0102"));
-    assert_true(g_str_has_suffix(out->str, KEYLOG));
     g_string_free(out, TRUE);
 
     /* the capture itself still reads normally */
@@ -72,7 +109,7 @@ static void test_one_dsb(void **state)
 static void test_several_dsbs(void **state)
 {
     (void)state;
-    char path[256], err[512];
+    char path[256], err[AMT_ERR_MAX];
     tmp_path(path, sizeof path, "two.pcapng");
     pcapw *w = pcapw_open(path, PCAPW_PCAPNG, err, sizeof err);
     assert_non_null(w);
@@ -89,7 +126,7 @@ static void test_several_dsbs(void **state)
 static void test_no_secrets(void **state)
 {
     (void)state;
-    char path[256], err[512];
+    char path[256], err[AMT_ERR_MAX];
     GString *out = g_string_new("keep");
 
     tmp_path(path, sizeof path, "none.pcapng");
@@ -110,7 +147,6 @@ static void test_no_secrets(void **state)
                      0);
     assert_int_equal(
         read_secrets(AMTDIAG_SAMPLES_DIR "/ok-tls13/capture.pcapng", out, err, sizeof err), 0);
-    assert_int_equal(read_secrets("-", out, err, sizeof err), 0);
     assert_string_equal(out->str, "keep");
     g_string_free(out, TRUE);
 }
@@ -118,7 +154,7 @@ static void test_no_secrets(void **state)
 static void test_not_a_capture(void **state)
 {
     (void)state;
-    char path[256], err[512], want[512];
+    char path[256], err[AMT_ERR_MAX], want[512];
     GString *out = g_string_new(NULL);
 
     tmp_path(path, sizeof path, "text.txt");
@@ -213,7 +249,7 @@ static void test_sections_and_byte_orders(void **state)
     shb(f, 1);
     block(f, 1, 1, idb_be, sizeof idb_be);
     dsb(f, 1, 0x544c534bu, "BE 3 4\n");
-    char path[256], err[512];
+    char path[256], err[AMT_ERR_MAX];
     tmp_path(path, sizeof path, "sections.pcapng");
     write_bytes(path, f->b, f->n);
     GString *out = g_string_new(NULL);
@@ -258,17 +294,19 @@ static void set32h(uint8_t *p, uint32_t v)
     memcpy(p, &v, 4);
 }
 
-static void expect_corrupt(const char *path, const uint8_t *b, size_t len, size_t off,
-                           const char *what)
+/* Reading b fails naming the file, the offset and what is wrong; returns
+ * the key logs handed out before the corrupt block. */
+static GString *expect_corrupt(const char *path, const uint8_t *b, size_t len, size_t off,
+                               const char *what)
 {
     write_bytes(path, b, len);
-    char err[512], at[64];
+    char err[AMT_ERR_MAX], at[64];
     GString *out = g_string_new(NULL);
     assert_int_equal(read_secrets(path, out, err, sizeof err), -1);
     snprintf(at, sizeof at, "byte offset %zu", off);
     if (!g_str_has_prefix(err, path) || strstr(err, at) == NULL || strstr(err, what) == NULL)
         fail_msg("got \"%s\", want the file, \"%s\" and \"%s\"", err, at, what);
-    g_string_free(out, TRUE);
+    return out;
 }
 
 static void test_corrupt_lengths(void **state)
@@ -289,35 +327,35 @@ static void test_corrupt_lengths(void **state)
     assert_int_equal(get32h(orig + dsb_off), 0x0000000Au);
     uint32_t dlen = get32h(orig + dsb_off + 4);
 
-    memcpy(b, orig, len);
-    set32h(b + dsb_off + 4, dlen + 4);
-    expect_corrupt(bad, b, len, dsb_off, "trailing length");
+    static const struct {
+        size_t at;   /* offset from the DSB of the 32-bit field changed */
+        int64_t add; /* to the block length, or (INT64_MIN) set to 16 */
+        const char *what;
+    } cases[] = {
+        {4, 4, "trailing length"},   {4, 2, "not a multiple of 4"},     {4, INT64_MIN, "too short"},
+        {12, 0, "bytes of secrets"}, {SIZE_MAX, -4, "trailing length"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(b, orig, len);
+        size_t at = cases[i].at == SIZE_MAX ? dlen - 4 : cases[i].at;
+        uint32_t v = cases[i].add == INT64_MIN ? 16 : (uint32_t)(dlen + cases[i].add);
+        set32h(b + dsb_off + at, v);
+        GString *kept = expect_corrupt(bad, b, len, dsb_off, cases[i].what);
+        assert_int_equal(kept->len, 0); /* no half key log */
+        g_string_free(kept, TRUE);
+    }
 
-    memcpy(b, orig, len);
-    set32h(b + dsb_off + 4, dlen + 2);
-    expect_corrupt(bad, b, len, dsb_off, "not a multiple of 4");
-
-    memcpy(b, orig, len);
-    set32h(b + dsb_off + 4, 16);
-    expect_corrupt(bad, b, len, dsb_off, "too short");
-
-    memcpy(b, orig, len);
-    set32h(b + dsb_off + 12, dlen);
-    expect_corrupt(bad, b, len, dsb_off, "bytes of secrets");
-
-    memcpy(b, orig, len);
-    set32h(b + dsb_off + dlen - 4, dlen - 4);
-    expect_corrupt(bad, b, len, dsb_off, "trailing length");
-
-    /* a packet block after the DSB */
+    /* a packet block after the DSB: the secrets before it stay */
     memcpy(b, orig, len);
     set32h(b + offs[3] + 4, get32h(orig + offs[3] + 4) + 8);
-    expect_corrupt(bad, b, len, offs[3], "trailing length");
+    GString *kept = expect_corrupt(bad, b, len, offs[3], "trailing length");
+    assert_string_equal(kept->str, KEYLOG);
+    g_string_free(kept, TRUE);
 
     /* the section header's byte-order magic */
     memcpy(b, orig, len);
     set32h(b + 8, 0x11223344u);
-    expect_corrupt(bad, b, len, 0, "byte-order magic");
+    g_string_free(expect_corrupt(bad, b, len, 0, "byte-order magic"), TRUE);
 
     free(b);
     free(orig);
@@ -327,7 +365,7 @@ static void test_corrupt_lengths(void **state)
 static void test_truncated_file(void **state)
 {
     (void)state;
-    char path[256], cut[256], err[512];
+    char path[256], cut[256], err[AMT_ERR_MAX];
     tmp_path(path, sizeof path, "full.pcapng");
     tmp_path(cut, sizeof cut, "cut.pcapng");
     write_with_secrets(path, KEYLOG);
@@ -362,37 +400,78 @@ static void test_truncated_file(void **state)
     free(b);
 }
 
-/* More than 64 MiB of secrets fails before reading them. */
+/* Key logs past CAP_SECRETS_MAX in all are ignored with a warning; those
+ * that fit are used, and so are the packets after them. */
 static void test_secrets_cap(void **state)
 {
     (void)state;
+    char path[256], err[AMT_ERR_MAX];
+    tmp_path(path, sizeof path, "huge.pcapng");
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
     fbuf *f = malloc(sizeof *f);
     assert_non_null(f);
     fb_reset(f);
     shb(f, 0);
-    uint32_t slen = PCAPNG_SECRETS_MAX + 4;
-    fb_le32(f, 0x0000000Au);
-    fb_le32(f, 20 + slen);
-    fb_le32(f, 0x544c534bu);
-    fb_le32(f, slen);
-    fb_bytes(f, "CLIENT_RANDOM", 13);
-    char path[256], err[512];
-    tmp_path(path, sizeof path, "huge.pcapng");
-    write_bytes(path, f->b, f->n);
+    dsb(f, 0, 0x544c534bu, KEYLOG);
+    assert_int_equal(fwrite(f->b, 1, f->n, fp), f->n);
+    /* two blocks of 40 MiB: together past the limit */
+    uint32_t slen = 40u << 20;
+    char *filler = malloc(slen);
+    assert_non_null(filler);
+    memset(filler, 'A', slen);
+    for (int i = 0; i < 2; i++) {
+        fb_reset(f);
+        fb_le32(f, 0x0000000Au);
+        fb_le32(f, 20 + slen);
+        fb_le32(f, 0x544c534bu);
+        fb_le32(f, slen);
+        assert_int_equal(fwrite(f->b, 1, f->n, fp), f->n);
+        assert_int_equal(fwrite(filler, 1, slen, fp), slen);
+        fb_reset(f);
+        fb_le32(f, 20 + slen);
+        assert_int_equal(fwrite(f->b, 1, f->n, fp), f->n);
+    }
+    free(filler);
+    /* then an interface and a packet */
+    fb_reset(f);
+    static const uint8_t idb[8] = {1, 0, 0, 0, 0xff, 0xff, 0, 0};
+    block(f, 0, 1, idb, sizeof idb);
+    fbuf *epb = malloc(sizeof *epb);
+    assert_non_null(epb);
+    fb_reset(epb);
+    fb_le32(epb, 0);
+    fb_le32(epb, 0);
+    fb_le32(epb, 0);
+    fb_le32(epb, 14);
+    fb_le32(epb, 14);
+    fb_fill(epb, 0, 14);
+    block(f, 0, 6, epb->b, epb->n);
+    free(epb);
+    assert_int_equal(fwrite(f->b, 1, f->n, fp), f->n);
+    assert_int_equal(fclose(fp), 0);
     free(f);
+
     GString *out = g_string_new(NULL);
-    assert_int_equal(read_secrets(path, out, err, sizeof err), -1);
-    assert_true(g_str_has_prefix(err, path));
-    assert_non_null(strstr(err, "more than 64 MiB"));
-    assert_int_equal(out->len, 0);
+    assert_int_equal(read_secrets(path, out, err, sizeof err), 2);
+    assert_int_equal(out->len, strlen(KEYLOG) + (40u << 20));
+    assert_true(g_str_has_prefix(out->str, KEYLOG));
+    if (strstr(err, "more than 64 MiB") == NULL || strstr(err, "ignored") == NULL)
+        fail_msg("got \"%s\"", err);
     g_string_free(out, TRUE);
+    collect *c = collect_new();
+    cap_stats st;
+    assert_int_equal(run_file(path, c, &st), 0);
+    assert_int_equal(st.frames, 1);
+    collect_free(c);
+    unlink(path);
 }
 
 static void test_sample(void **state)
 {
     (void)state;
     const char *dir = AMTDIAG_SAMPLES_DIR "/secrets-in-pcapng";
-    char path[512], err[512];
+    char path[512], err[AMT_ERR_MAX];
     snprintf(path, sizeof path, "%s/keylog.txt", dir);
     size_t klen;
     uint8_t *keylog = read_all(path, &klen);

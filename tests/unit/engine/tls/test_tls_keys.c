@@ -195,7 +195,9 @@ static int load(const char *name, writer w, const char *pw, char *err, size_t er
 {
     char *p = write_file(name, w);
     tls_keys *k = tls_keys_new();
-    int r = tls_keys_add_rsa_file(k, p, pw, err, errlen);
+    amt_err e;
+    int r = tls_keys_add_rsa_file(k, p, pw, &e) == AMT_OK ? 0 : -1;
+    snprintf(err, errlen, "%s", e.msg);
     assert_int_equal(tls_keys_rsa_count(k), r == 0 ? 1 : 0);
     if (r == 0) {
         /* the loaded key is the certificate's */
@@ -218,7 +220,7 @@ static int load(const char *name, writer w, const char *pw, char *err, size_t er
 static void t_rsa_forms(void **st)
 {
     (void)st;
-    char err[512];
+    char err[AMT_ERR_MAX];
     assert_int_equal(load("pkcs8.pem", w_pkcs8_pem, NULL, err, sizeof(err)), 0);
     assert_int_equal(load("pkcs1.pem", w_pkcs1_pem, NULL, err, sizeof(err)), 0);
     assert_int_equal(load("pkcs1.der", w_pkcs1_der, NULL, err, sizeof(err)), 0);
@@ -234,7 +236,7 @@ static void t_rsa_forms(void **st)
 static void t_rsa_errors(void **st)
 {
     (void)st;
-    char err[512];
+    char err[AMT_ERR_MAX];
     assert_int_equal(load("enc8.pem", w_pkcs8_pem_enc, NULL, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "give its password"));
     assert_int_equal(load("enc8.pem", w_pkcs8_pem_enc, "wrong-pw", err, sizeof(err)), -1);
@@ -256,11 +258,11 @@ static void t_rsa_errors(void **st)
     assert_int_equal(load("damaged.pem", w_damaged_pem, NULL, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "cannot be read"));
     tls_keys *k = tls_keys_new();
-    assert_int_equal(tls_keys_add_rsa_file(k, "/nonexistent/amt-key.pem", NULL, err, sizeof(err)),
-                     -1);
-    assert_non_null(strstr(err, "/nonexistent/amt-key.pem: cannot open"));
-    assert_int_equal(tls_keys_add_rsa_file(k, NULL, NULL, err, sizeof(err)), -1);
-    assert_int_equal(tls_keys_add_rsa_file(k, "/nonexistent", NULL, NULL, 0), -1);
+    amt_err e;
+    assert_int_equal(tls_keys_add_rsa_file(k, "/nonexistent/amt-key.pem", NULL, &e), AMT_E_INPUT);
+    assert_non_null(strstr(e.msg, "/nonexistent/amt-key.pem: cannot open"));
+    assert_int_not_equal(tls_keys_add_rsa_file(k, NULL, NULL, &e), AMT_OK);
+    assert_int_not_equal(tls_keys_add_rsa_file(k, "/nonexistent", NULL, NULL), AMT_OK);
     tls_keys_free(k);
 }
 
