@@ -32,8 +32,10 @@ PKGS="$PKGS wireshark-qt xvfb xauth xdotool imagemagick tesseract-ocr xclip font
 # the Kerberos corpus (tests/corpus/kerberos): a real MIT KDC with a temporary
 # realm, kinit, and AMT's clock shifted with libfaketime
 PKGS="$PKGS krb5-kdc krb5-admin-server krb5-user libfaketime"
-# the plugin against Debian 13's and unstable's Wireshark, in chroots
-PKGS="$PKGS debootstrap"
+# the plugin against Debian 13's and unstable's Wireshark, in chroots;
+# dpkg-dev and file for the Debian packages' dependencies (cpack runs
+# dpkg-shlibdeps)
+PKGS="$PKGS debootstrap dpkg-dev file"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
