@@ -44,15 +44,38 @@ static void logins_free(GArray *v)
     g_array_free(v, TRUE);
 }
 
-/* The login that presented this ticket, or NULL. */
-static const login_ref *used_by(const GArray *logins, const krb_ticket *t)
+/* A ticket's cipher text as a hash key (a view: the ticket outlives it). */
+static GBytes *ticket_key(const krb_ticket *t)
 {
+    return t->present && t->enc.cipher_len ? g_bytes_new_static(t->enc.cipher, t->enc.cipher_len)
+                                           : NULL;
+}
+
+/* The logins by the ticket they presented, so that each TGS-REP finds the
+ * login that used its ticket without a scan. */
+static GHashTable *logins_by_ticket(const GArray *logins)
+{
+    GHashTable *h =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
     for (guint i = 0; i < logins->len; i++) {
         const login_ref *r = &g_array_index(logins, login_ref, i);
-        if (r->l.has_ap_req && krb_same_ticket(&r->l.ap_req.ticket, t))
-            return r;
+        GBytes *k = r->l.has_ap_req ? ticket_key(&r->l.ap_req.ticket) : NULL;
+        if (k && !g_hash_table_contains(h, k))
+            g_hash_table_insert(h, k, (gpointer)r);
+        else if (k)
+            g_bytes_unref(k);
     }
-    return NULL;
+    return h;
+}
+
+/* The login that presented this ticket, or NULL. */
+static const login_ref *used_by(GHashTable *by_ticket, const krb_ticket *t)
+{
+    GBytes *k = ticket_key(t);
+    const login_ref *r = k ? g_hash_table_lookup(by_ticket, k) : NULL;
+    if (k)
+        g_bytes_unref(k);
+    return r;
 }
 
 /* The KDC message whose TGS-REP carried this ticket, or NULL. */
@@ -141,7 +164,7 @@ static void opened_json(JsonBuilder *b, const char *name, const krb_ticket_info 
     json_builder_end_object(b);
 }
 
-static void msg_json(JsonBuilder *b, const krb_rec *k, const GArray *logins, const analysis *a)
+static void msg_json(JsonBuilder *b, const krb_rec *k, GHashTable *logins, const analysis *a)
 {
     char ep[80];
     const krb_msg *m = &k->m;
@@ -208,7 +231,23 @@ static const char *token_kind(const gss_token *t)
     }
 }
 
-static void login_json(JsonBuilder *b, const login_ref *r, const analysis *a)
+/* The TGS-REPs by the ticket they issued. */
+static GHashTable *issued_by_ticket(const analysis *a)
+{
+    GHashTable *h =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+    for (guint i = 0; i < a->krb->len; i++) {
+        const krb_rec *k = g_ptr_array_index(a->krb, i);
+        GBytes *key = k->decoded >= 0 && k->m.type == KRB_TGS_REP ? ticket_key(&k->m.ticket) : NULL;
+        if (key && !g_hash_table_contains(h, key))
+            g_hash_table_insert(h, key, (gpointer)k);
+        else if (key)
+            g_bytes_unref(key);
+    }
+    return h;
+}
+
+static void login_json(JsonBuilder *b, const login_ref *r, GHashTable *issued)
 {
     const krb_login *l = &r->l;
     json_builder_begin_object(b);
@@ -228,7 +267,10 @@ static void login_json(JsonBuilder *b, const login_ref *r, const analysis *a)
     member_bool(b, "mech_list_mic", l->tok.has_mic);
     if (l->has_ap_req) {
         ticket_json(b, "ap_req", &l->ap_req.ticket);
-        const krb_rec *k = issued_in(a, &l->ap_req.ticket);
+        GBytes *key = ticket_key(&l->ap_req.ticket);
+        const krb_rec *k = key ? g_hash_table_lookup(issued, key) : NULL;
+        if (key)
+            g_bytes_unref(key);
         member_frame(b, "issued_in", k ? k->frame : 0);
     } else {
         member_null(b, "ap_req");
@@ -259,19 +301,23 @@ void report_krb_json(JsonBuilder *b, const report_in *r)
 {
     const analysis *a = r->a;
     GArray *logins = logins_of(a);
+    GHashTable *by_ticket = logins_by_ticket(logins);
     json_builder_set_member_name(b, "kerberos");
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "messages");
     json_builder_begin_array(b);
     for (guint i = 0; i < a->krb->len; i++)
-        msg_json(b, g_ptr_array_index(a->krb, i), logins, a);
+        msg_json(b, g_ptr_array_index(a->krb, i), by_ticket, a);
     json_builder_end_array(b);
     json_builder_set_member_name(b, "logins");
     json_builder_begin_array(b);
+    GHashTable *issued = issued_by_ticket(a);
     for (guint i = 0; i < logins->len; i++)
-        login_json(b, &g_array_index(logins, login_ref, i), a);
+        login_json(b, &g_array_index(logins, login_ref, i), issued);
+    g_hash_table_destroy(issued);
     json_builder_end_array(b);
     json_builder_end_object(b);
+    g_hash_table_destroy(by_ticket);
     logins_free(logins);
 }
 

@@ -36,6 +36,7 @@ struct diag_krb {
     size_t n_msgs;
     kexch *ex;
     size_t n_ex;
+    GHashTable *issued; /* a TGS-REP's ticket cipher text (GBytes) → its exchange */
 };
 
 static int is_request(int type)
@@ -88,6 +89,16 @@ static struct diag_krb *krb_state(diag_ctx *x)
         }
     }
     g_free(used);
+    /* the tickets issued, so a login finds its TGS-REP without a scan */
+    k->issued =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+    for (size_t i = 0; i < k->n_ex; i++) {
+        const kmsg *r = k->ex[i].rep;
+        if (r && r->m.type == KRB_TGS_REP && r->m.ticket.enc.cipher_len)
+            g_hash_table_insert(
+                k->issued, g_bytes_new_static(r->m.ticket.enc.cipher, r->m.ticket.enc.cipher_len),
+                &k->ex[i]);
+    }
     x->krb = k;
     return k;
 }
@@ -96,6 +107,7 @@ void diag_krb_free(diag_ctx *x)
 {
     if (!x->krb)
         return;
+    g_hash_table_destroy(x->krb->issued);
     g_free(x->krb->msgs);
     g_free(x->krb->ex);
     g_free(x->krb);
@@ -415,11 +427,13 @@ int diag_krb_no_token(diag_ctx *x, size_t i, uint64_t frame)
 static const kexch *issued_by(diag_ctx *x, const krb_login *l)
 {
     struct diag_krb *k = krb_state(x);
-    for (size_t i = 0; i < k->n_ex; i++)
-        if (k->ex[i].rep && k->ex[i].rep->m.type == KRB_TGS_REP &&
-            krb_same_ticket(&k->ex[i].rep->m.ticket, &l->ap_req.ticket))
-            return &k->ex[i];
-    return NULL;
+    const krb_ticket *t = &l->ap_req.ticket;
+    if (!t->enc.cipher_len)
+        return NULL;
+    GBytes *key = g_bytes_new_static(t->enc.cipher, t->enc.cipher_len);
+    const kexch *e = g_hash_table_lookup(k->issued, key);
+    g_bytes_unref(key);
+    return e;
 }
 
 /* ---- a refused login ------------------------------------------------------ */
