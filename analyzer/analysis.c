@@ -28,7 +28,8 @@ typedef struct file_run {
     analysis *a;
     const char *file;
     flow_table *flows;
-    kdc_tap *kdc; /* port 88: Kerberos */
+    kdc_tap *kdc;         /* port 88: Kerberos */
+    uint64_t kdc_dropped; /* Kerberos messages past KDC_MSGS_MAX */
     int64_t last_expire_us;
     int64_t now_us; /* time of the packet being processed */
 } file_run;
@@ -732,6 +733,15 @@ static int stop_requested(void *ctx)
 static void on_kdc_msg(void *ctx, krb_rec *r)
 {
     file_run *run = ctx;
+    if (run->a->krb->len >= KDC_MSGS_MAX) {
+        if (run->kdc_dropped++ == 0)
+            warn(run->a,
+                 "%s: frame %" G_GUINT64_FORMAT ": more than %u Kerberos messages: the "
+                 "rest are not kept",
+                 run->file, r->frame, KDC_MSGS_MAX);
+        krb_rec_free(r);
+        return;
+    }
     mark_krb_msg(run->a->marks, r);
     g_ptr_array_add(run->a->krb, r);
 }

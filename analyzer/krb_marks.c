@@ -49,7 +49,10 @@ void mark_krb_msg(id_marks *m, const krb_rec *r)
         return; /* not Kerberos, or a refused connection: its addresses are marked as TCP's */
     idm_mark_addr(m, r->client.family == AF_INET6 ? 6 : 4, r->client.addr);
     idm_mark_addr(m, r->kdc.family == AF_INET6 ? 6 : 4, r->kdc.addr);
-    mark_msg(m, &r->m);
+    krb_msg *k = g_new(krb_msg, 1);
+    krb_rec_decode(r, k);
+    mark_msg(m, k);
+    g_free(k);
 }
 
 void mark_krb_login(id_marks *m, const char *authorization, const char *www_authenticate,

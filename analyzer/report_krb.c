@@ -83,7 +83,12 @@ static const krb_rec *issued_in(const analysis *a, const krb_ticket *t)
 {
     for (guint i = 0; i < a->krb->len; i++) {
         const krb_rec *k = g_ptr_array_index(a->krb, i);
-        if (k->decoded >= 0 && k->m.type == KRB_TGS_REP && krb_same_ticket(&k->m.ticket, t))
+        if (k->type != KRB_TGS_REP)
+            continue;
+        krb_msg *m = g_new(krb_msg, 1);
+        int same = krb_rec_decode(k, m) >= 0 && krb_same_ticket(&m->ticket, t);
+        g_free(m);
+        if (same)
             return k;
     }
     return NULL;
@@ -164,10 +169,11 @@ static void opened_json(JsonBuilder *b, const char *name, const krb_ticket_info 
     json_builder_end_object(b);
 }
 
-static void msg_json(JsonBuilder *b, const krb_rec *k, GHashTable *logins, const analysis *a)
+static void msg_json(JsonBuilder *b, const krb_rec *k, GHashTable *logins, const analysis *a,
+                     krb_msg *m)
 {
     char ep[80];
-    const krb_msg *m = &k->m;
+    krb_rec_decode(k, m);
     json_builder_begin_object(b);
     member_str(b, "file", k->file);
     member_int(b, "frame", (gint64)k->frame);
@@ -232,13 +238,15 @@ static const char *token_kind(const gss_token *t)
 }
 
 /* The TGS-REPs by the ticket they issued. */
-static GHashTable *issued_by_ticket(const analysis *a)
+static GHashTable *issued_by_ticket(const analysis *a, krb_msg *m)
 {
     GHashTable *h =
         g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
     for (guint i = 0; i < a->krb->len; i++) {
         const krb_rec *k = g_ptr_array_index(a->krb, i);
-        GBytes *key = k->decoded >= 0 && k->m.type == KRB_TGS_REP ? ticket_key(&k->m.ticket) : NULL;
+        GBytes *key = NULL;
+        if (k->type == KRB_TGS_REP && krb_rec_decode(k, m) >= 0)
+            key = ticket_key(&m->ticket);
         if (key && !g_hash_table_contains(h, key))
             g_hash_table_insert(h, key, (gpointer)k);
         else if (key)
@@ -302,22 +310,24 @@ void report_krb_json(JsonBuilder *b, const report_in *r)
     const analysis *a = r->a;
     GArray *logins = logins_of(a);
     GHashTable *by_ticket = logins_by_ticket(logins);
+    krb_msg *m = g_new(krb_msg, 1);
     json_builder_set_member_name(b, "kerberos");
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "messages");
     json_builder_begin_array(b);
     for (guint i = 0; i < a->krb->len; i++)
-        msg_json(b, g_ptr_array_index(a->krb, i), by_ticket, a);
+        msg_json(b, g_ptr_array_index(a->krb, i), by_ticket, a, m);
     json_builder_end_array(b);
     json_builder_set_member_name(b, "logins");
     json_builder_begin_array(b);
-    GHashTable *issued = issued_by_ticket(a);
+    GHashTable *issued = issued_by_ticket(a, m);
     for (guint i = 0; i < logins->len; i++)
         login_json(b, &g_array_index(logins, login_ref, i), issued);
     g_hash_table_destroy(issued);
     json_builder_end_array(b);
     json_builder_end_object(b);
     g_hash_table_destroy(by_ticket);
+    g_free(m);
     logins_free(logins);
 }
 
@@ -333,7 +343,8 @@ void report_krb_transcript(outw *w, const analysis *a)
 {
     for (guint i = 0; i < a->krb->len; i++) {
         const krb_rec *k = g_ptr_array_index(a->krb, i);
-        const krb_msg *m = &k->m;
+        krb_msg msg, *m = &msg;
+        krb_rec_decode(k, m);
         char cl[80], kd[80];
         out_printf(w, "Kerberos frame %" PRIu64 " (%s %s %s %s): ", k->frame,
                    k->tcp ? "TCP" : "UDP", endpoint_str(&k->client, cl, sizeof cl),

@@ -19,11 +19,16 @@
  * its login (it asks the KDC once AMT's 401 has offered Negotiate). */
 #define KDC_AFTER_US (120LL * G_USEC_PER_SEC)
 
-/* One KDC message, decoded. */
+/* One KDC message, what the rules need of it to pair and select (a
+ * whole krb_msg is decoded again only for the evidence of the exchange a
+ * finding names: a capture may hold many thousands). */
 typedef struct kmsg {
     const diag_kdc_msg *f;
-    krb_msg m;
-    int decoded;
+    int type;
+    int32_t error_code;
+    krb_principal sname;   /* a TGS-REQ's */
+    const uint8_t *cipher; /* a TGS-REP's ticket, into f->data */
+    size_t cipher_len;
 } kmsg;
 
 /* A request and the KDC's answer (NULL when none came). */
@@ -61,30 +66,40 @@ static struct diag_krb *krb_state(diag_ctx *x)
     struct diag_krb *k = g_new0(struct diag_krb, 1);
     size_t n = x->in->n_kdc;
     k->msgs = g_new0(kmsg, n ? n : 1);
+    krb_msg *d = g_new(krb_msg, 1);
     for (size_t i = 0; i < n; i++) {
         const diag_kdc_msg *f = &x->in->kdc[i];
-        kmsg *m = &k->msgs[k->n_msgs];
+        if (f->refused || krb_msg_parse(f->data, f->len, d) < 0)
+            continue;
+        kmsg *m = &k->msgs[k->n_msgs++];
         m->f = f;
-        m->decoded = krb_msg_parse(f->data, f->len, &m->m) >= 0;
-        k->n_msgs += m->decoded;
+        m->type = d->type;
+        m->error_code = d->error_code;
+        if (d->type == KRB_TGS_REQ)
+            m->sname = d->sname;
+        if (d->type == KRB_TGS_REP) {
+            m->cipher = d->ticket.enc.cipher;
+            m->cipher_len = d->ticket.enc.cipher_len;
+        }
     }
+    g_free(d);
     k->ex = g_new0(kexch, k->n_msgs ? k->n_msgs : 1);
     int *used = g_new0(int, k->n_msgs ? k->n_msgs : 1);
     for (size_t i = 0; i < k->n_msgs; i++) {
         const kmsg *q = &k->msgs[i];
-        if (q->f->from_kdc || !is_request(q->m.type))
+        if (q->f->from_kdc || !is_request(q->type))
             continue;
         kexch *e = &k->ex[k->n_ex++];
         e->req = q;
         for (size_t j = i + 1; j < k->n_msgs && !e->rep; j++) {
             const kmsg *r = &k->msgs[j];
             if (r->f->from_kdc && !used[j] && same_pair(q->f, r->f) &&
-                (r->m.type == q->m.type + 1 || r->m.type == KRB_ERROR)) {
+                (r->type == q->type + 1 || r->type == KRB_ERROR)) {
                 used[j] = 1;
                 e->rep = r;
             }
             /* a later request on the same pair: this one was not answered */
-            if (!r->f->from_kdc && same_pair(q->f, r->f) && is_request(r->m.type))
+            if (!r->f->from_kdc && same_pair(q->f, r->f) && is_request(r->type))
                 break;
         }
     }
@@ -94,10 +109,8 @@ static struct diag_krb *krb_state(diag_ctx *x)
         g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
     for (size_t i = 0; i < k->n_ex; i++) {
         const kmsg *r = k->ex[i].rep;
-        if (r && r->m.type == KRB_TGS_REP && r->m.ticket.enc.cipher_len)
-            g_hash_table_insert(
-                k->issued, g_bytes_new_static(r->m.ticket.enc.cipher, r->m.ticket.enc.cipher_len),
-                &k->ex[i]);
+        if (r && r->cipher_len)
+            g_hash_table_insert(k->issued, g_bytes_new_static(r->cipher, r->cipher_len), &k->ex[i]);
     }
     x->krb = k;
     return k;
@@ -253,16 +266,19 @@ static void registered_forms(GString *s, const krb_principal *p)
 
 /* What a KDC's refusal of a ticket request for AMT stands for: the cause
  * and its evidence. */
-static diag_cause_id tgs_refused(const kexch *e, GString *why)
+static diag_cause_id tgs_refused(const diag_kdc_msg *fq, const diag_kdc_msg *fr, GString *why)
 {
-    const krb_msg *q = &e->req->m, *r = &e->rep->m;
+    krb_msg *q = g_new(krb_msg, 1), *r = g_new(krb_msg, 1);
+    krb_msg_parse(fq->data, fq->len, q);
+    krb_msg_parse(fr->data, fr->len, r);
+    diag_cause_id cause = DIAG_C_KERBEROS_NO_TICKET;
     char err[80], et[160], svc[64];
     error_text(r->error_code, err, sizeof err);
     g_string_append_printf(
         why,
         "the console asked the KDC for a ticket for %s@%s (frame %" G_GUINT64_FORMAT
         "); the KDC answered %s (frame %" G_GUINT64_FORMAT ")",
-        q->sname.text, q->realm, e->req->f->frame, err, e->rep->f->frame);
+        q->sname.text, q->realm, fq->frame, err, fr->frame);
     if (r->has_e_text && *r->e_text)
         g_string_append_printf(why, " \"%s\"", r->e_text);
     if (r->error_code == KDC_ERR_S_PRINCIPAL_UNKNOWN) {
@@ -274,18 +290,20 @@ static diag_cause_id tgs_refused(const kexch *e, GString *why)
                                    "; the service class is %s: AMT's is HTTP, also on the "
                                    "TLS port",
                                    svc);
-        return DIAG_C_KERBEROS_SPN_UNKNOWN;
-    }
-    if (r->error_code == KDC_ERR_ETYPE_NOSUPP) {
+        cause = DIAG_C_KERBEROS_SPN_UNKNOWN;
+    } else if (r->error_code == KDC_ERR_ETYPE_NOSUPP) {
         g_string_append_printf(why,
                                ". The console accepts %s; the KDC has no type in common with "
                                "what AMT's account takes (older AMT firmware: RC4-HMAC only, "
                                "newer: AES)",
                                krb_etypes_text(q->etypes, q->n_etypes, et, sizeof et));
-        return DIAG_C_KERBEROS_ETYPE_MISMATCH;
+        cause = DIAG_C_KERBEROS_ETYPE_MISMATCH;
+    } else {
+        g_string_append(why, ": no ticket for AMT");
     }
-    g_string_append(why, ": no ticket for AMT");
-    return DIAG_C_KERBEROS_NO_TICKET;
+    g_free(q);
+    g_free(r);
+    return cause;
 }
 
 /* Why a console that AMT challenged with Negotiate has no ticket for it,
@@ -324,16 +342,16 @@ static int no_ticket_reason(diag_ctx *x, const diag_conn_facts *c, int64_t until
                 first_unanswered = e;
             continue;
         }
-        int failed = e->rep->m.type == KRB_ERROR;
-        if (e->req->m.type == KRB_TGS_REQ &&
-            names_amt(&e->req->m.sname, (const char *const *)names->pdata, names->len, addr)) {
+        int failed = e->rep->type == KRB_ERROR;
+        if (e->req->type == KRB_TGS_REQ &&
+            names_amt(&e->req->sname, (const char *const *)names->pdata, names->len, addr)) {
             tgs = e;
             if (!failed)
                 tgs_ok = e;
         }
-        if (e->req->m.type == KRB_AS_REQ) {
+        if (e->req->type == KRB_AS_REQ) {
             /* KDC_ERR_PREAUTH_REQUIRED asks for the next step of a logon */
-            if (failed && e->rep->m.error_code == KDC_ERR_PREAUTH_REQUIRED)
+            if (failed && e->rep->error_code == KDC_ERR_PREAUTH_REQUIRED)
                 continue;
             as = e;
             if (!failed)
@@ -342,23 +360,24 @@ static int no_ticket_reason(diag_ctx *x, const diag_conn_facts *c, int64_t until
     }
     g_ptr_array_free(names, TRUE);
     int found = 1;
-    if (tgs && tgs->rep->m.type == KRB_ERROR) {
-        *cause = tgs_refused(tgs, why);
+    if (tgs && tgs->rep->type == KRB_ERROR) {
+        *cause = tgs_refused(tgs->req->f, tgs->rep->f, why);
         frames[0] = tgs->req->f->frame;
         frames[1] = tgs->rep->f->frame;
     } else if (tgs_ok) {
         found = 0; /* it had a ticket for AMT and chose not to use it */
-    } else if (as && as->rep->m.type == KRB_ERROR) {
+    } else if (as && as->rep->type == KRB_ERROR) {
         char err[80];
-        const krb_msg *q = &as->req->m;
+        krb_msg *q = g_new(krb_msg, 1);
+        krb_msg_parse(as->req->f->data, as->req->f->len, q);
         *cause = DIAG_C_KERBEROS_NO_TICKET;
         g_string_append_printf(why,
                                "the console's logon (AS-REQ for %s@%s, frame %" G_GUINT64_FORMAT
                                ") was refused: %s (frame %" G_GUINT64_FORMAT ")",
                                q->cname.text, q->crealm, as->req->f->frame,
-                               error_text(as->rep->m.error_code, err, sizeof err),
-                               as->rep->f->frame);
-        if (as->rep->m.error_code == KDC_ERR_PREAUTH_FAILED)
+                               error_text(as->rep->error_code, err, sizeof err), as->rep->f->frame);
+        g_free(q);
+        if (as->rep->error_code == KDC_ERR_PREAUTH_FAILED)
             g_string_append(why, ": a wrong password");
         g_string_append(why, "; without a ticket-granting ticket it has no ticket for AMT");
         frames[0] = as->req->f->frame;
@@ -396,13 +415,13 @@ static int no_ticket_reason(diag_ctx *x, const diag_conn_facts *c, int64_t until
 diag_cause_id diag_kdc_refusal(const diag_kdc_msg *req, const diag_kdc_msg *rep,
                                const char *const *amt_names, size_t n_names, GString *why)
 {
-    kmsg q = {req, {0}, 0}, r = {rep, {0}, 0};
-    if (krb_msg_parse(req->data, req->len, &q.m) < 0 || q.m.type != KRB_TGS_REQ ||
-        krb_msg_parse(rep->data, rep->len, &r.m) < 0 || r.m.type != KRB_ERROR ||
-        !names_amt(&q.m.sname, amt_names, n_names, NULL))
-        return DIAG_N_CAUSES;
-    kexch e = {&q, &r};
-    return tgs_refused(&e, why);
+    krb_msg *q = g_new(krb_msg, 1), *r = g_new(krb_msg, 1);
+    int refusal = krb_msg_parse(req->data, req->len, q) >= 0 && q->type == KRB_TGS_REQ &&
+                  krb_msg_parse(rep->data, rep->len, r) >= 0 && r->type == KRB_ERROR &&
+                  names_amt(&q->sname, amt_names, n_names, NULL);
+    g_free(q);
+    g_free(r);
+    return refusal ? tgs_refused(req, rep, why) : DIAG_N_CAUSES;
 }
 
 int diag_krb_no_token(diag_ctx *x, size_t i, uint64_t frame)
@@ -707,9 +726,13 @@ void diag_krb_refused(diag_ctx *x, size_t i, const diag_exchange *e, int offered
             g_string_append_printf(why, " (the keys given hold none for %s@%s)",
                                    l.ap_req.ticket.sname.text, l.ap_req.ticket.realm);
     }
-    if (tgs)
+    if (tgs) {
+        krb_msg *m = g_new(krb_msg, 1);
+        krb_msg_parse(tgs->rep->f->data, tgs->rep->f->len, m);
         g_string_append_printf(why, "; the ticket was issued to %s@%s in frame %" G_GUINT64_FORMAT,
-                               tgs->rep->m.cname.text, tgs->rep->m.crealm, tgs->rep->f->frame);
+                               m->cname.text, m->crealm, tgs->rep->f->frame);
+        g_free(m);
+    }
     diag_finding *f = diag_add(x, i, cause, "%s", why->str);
     f->confidence = conf;
     diag_frame(f, e->req_frame);

@@ -16,6 +16,9 @@ struct kdc_tap {
     char *file;
     kdc_callbacks cb;
     flow_table *flows;
+    unsigned warned;     /* warnings given */
+    uint64_t held_back;  /* problems past KDC_WARN_MAX, counted */
+    uint64_t held_frame; /* the frame of the first of them */
 };
 
 /* One direction of a TCP connection to a KDC. */
@@ -37,16 +40,30 @@ void krb_rec_free(krb_rec *r)
     g_free(r);
 }
 
+int krb_rec_decode(const krb_rec *r, krb_msg *m)
+{
+    return krb_msg_parse(r->data, r->len, m);
+}
+
 int kdc_port(unsigned sport, unsigned dport)
 {
     return sport == KRB_PORT || dport == KRB_PORT;
 }
 
-static void warn(kdc_tap *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void warn(kdc_tap *t, const char *fmt, ...)
+/* A problem with frame: a warning while fewer than KDC_WARN_MAX were
+ * given, then only counted (a capture full of garbage on port 88 would
+ * otherwise give one warning a datagram). */
+static void warn(kdc_tap *t, uint64_t frame, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void warn(kdc_tap *t, uint64_t frame, const char *fmt, ...)
 {
     if (!t->cb.on_warn)
         return;
+    if (t->warned >= KDC_WARN_MAX) {
+        if (t->held_back++ == 0)
+            t->held_frame = frame;
+        return;
+    }
+    t->warned++;
     va_list ap;
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
@@ -68,13 +85,17 @@ static void emit(kdc_tap *t, uint64_t frame, int64_t ts_us, const tcp_endpoint *
     r->tcp = tcp;
     r->data = g_memdup2(data, len);
     r->len = len;
-    r->decoded = krb_msg_parse(r->data, r->len, &r->m);
+    krb_msg *m = g_new(krb_msg, 1);
+    r->decoded = krb_msg_parse(r->data, r->len, m);
+    r->type = m->type;
     if (r->decoded < 0)
-        warn(t, "%s: frame %" G_GUINT64_FORMAT ": %zu bytes on port 88 are not a Kerberos message",
+        warn(t, frame,
+             "%s: frame %" G_GUINT64_FORMAT ": %zu bytes on port 88 are not a Kerberos message",
              t->file, frame, len);
     else if (r->decoded > 0)
-        warn(t, "%s: frame %" G_GUINT64_FORMAT ": %s cut short or malformed at its %s", t->file,
-             frame, krb_msg_type_name(r->m.type), r->m.why);
+        warn(t, frame, "%s: frame %" G_GUINT64_FORMAT ": %s cut short or malformed at its %s",
+             t->file, frame, krb_msg_type_name(m->type), m->why);
+    g_free(m);
     if (t->cb.on_msg)
         t->cb.on_msg(t->cb.ctx, r);
     else
@@ -127,12 +148,15 @@ static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t
     const tcp_endpoint *client = kdc_is_server ? &f->client : &f->server;
     const tcp_endpoint *kdc = kdc_is_server ? &f->server : &f->client;
     int from_kdc = (dir == 1) == kdc_is_server;
-    while (d->buf->len >= 4) {
-        const uint8_t *p = d->buf->data;
+    /* every whole record, then one removal: a buffer of many small records
+     * is cut in linear time */
+    size_t at = 0;
+    while (d->buf->len - at >= 4) {
+        const uint8_t *p = d->buf->data + at;
         uint32_t n = ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]) &
                      0x7fffffffu;
         if (n > KDC_MSG_MAX) {
-            warn(t,
+            warn(t, last_frame,
                  "%s: frame %" G_GUINT64_FORMAT ": a Kerberos record of %u bytes over TCP (more "
                  "than %u): the rest of this direction is not read",
                  t->file, last_frame, n, KDC_MSG_MAX);
@@ -140,11 +164,13 @@ static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t
             g_byte_array_set_size(d->buf, 0);
             return;
         }
-        if (d->buf->len < 4 + (size_t)n)
+        if (d->buf->len - at < 4 + (size_t)n)
             break;
         emit(t, last_frame, f->last_ts_us, client, kdc, from_kdc, 1, p + 4, n);
-        g_byte_array_remove_range(d->buf, 0, 4 + n);
+        at += 4 + (size_t)n;
     }
+    if (at)
+        g_byte_array_remove_range(d->buf, 0, (guint)at);
 }
 
 static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t len,
@@ -156,7 +182,7 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
     kdc_stream *s = f->app;
     if (s->dir[dir].dead)
         return;
-    warn(t,
+    warn(t, frame_after,
          "%s: frame %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " bytes of a TCP connection to a "
          "KDC are missing: the rest of this direction is not read",
          t->file, frame_after, len);
@@ -193,7 +219,7 @@ static void on_close(void *ctx, tcp_flow *f)
     refused(t, f);
     for (int d = 0; d < 2; d++) {
         if (s->dir[d].buf->len && !s->dir[d].dead)
-            warn(t,
+            warn(t, f->last_frame,
                  "%s: frame %" G_GUINT64_FORMAT ": a TCP connection to a KDC ended inside a "
                  "Kerberos message (%u bytes of it)",
                  t->file, f->last_frame, s->dir[d].buf->len);
@@ -222,6 +248,15 @@ void kdc_tap_tcp(kdc_tap *t, const tcp_seg *s)
 void kdc_tap_finish(kdc_tap *t)
 {
     flow_table_finish(t->flows);
+    if (t->held_back && t->cb.on_warn) {
+        char *msg = g_strdup_printf("%s: frame %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
+                                    " more problems on port 88 from here on, not each told "
+                                    "(after %u)",
+                                    t->file, t->held_frame, t->held_back, KDC_WARN_MAX);
+        t->cb.on_warn(t->cb.ctx, msg);
+        g_free(msg);
+        t->held_back = 0;
+    }
 }
 
 void kdc_tap_free(kdc_tap *t)

@@ -27,10 +27,22 @@ typedef struct krb_rec {
     uint8_t *data; /* the message, without a record mark (owned) */
     size_t len;
     int decoded; /* krb_msg_parse's result: 0 whole, 1 in part, -1 not Kerberos */
-    krb_msg m;   /* points into data */
+    int type;    /* its msg-type, 0 when not Kerberos */
 } krb_rec;
 
 void krb_rec_free(krb_rec *r);
+
+/* The message decoded again (a record keeps only its bytes: a capture may
+ * hold many). Returns krb_msg_parse's result. */
+int krb_rec_decode(const krb_rec *r, krb_msg *m);
+
+/* At most this many Kerberos messages are kept; the rest are counted in a
+ * warning. */
+#define KDC_MSGS_MAX 65536
+
+/* At most this many problems with port 88 are told one by one, per file;
+ * the rest are counted in one warning at its end. */
+#define KDC_WARN_MAX 100
 
 /* Told of every message as it completes (the record is the callee's), and
  * of problems with the input ("frame N: …"). */
