@@ -37,6 +37,8 @@ typedef struct kexch {
 } kexch;
 
 struct diag_krb {
+    const diag_kdc_msg *of; /* the inputs it was made of */
+    size_t n_of;
     kmsg *msgs;
     size_t n_msgs;
     kexch *ex;
@@ -61,9 +63,13 @@ static int same_pair(const diag_kdc_msg *a, const diag_kdc_msg *b)
  * answer that follows it on the same addresses and ports. */
 static struct diag_krb *krb_state(diag_ctx *x)
 {
-    if (x->krb)
-        return x->krb;
+    /* kept across judgements; made again when more messages were read */
+    if (x->k->krb && x->k->krb->of == x->in->kdc && x->k->krb->n_of == x->in->n_kdc)
+        return x->k->krb;
+    diag_krb_free(x->k);
     struct diag_krb *k = g_new0(struct diag_krb, 1);
+    k->of = x->in->kdc;
+    k->n_of = x->in->n_kdc;
     size_t n = x->in->n_kdc;
     k->msgs = g_new0(kmsg, n ? n : 1);
     krb_msg *d = g_new(krb_msg, 1);
@@ -112,19 +118,19 @@ static struct diag_krb *krb_state(diag_ctx *x)
         if (r && r->cipher_len)
             g_hash_table_insert(k->issued, g_bytes_new_static(r->cipher, r->cipher_len), &k->ex[i]);
     }
-    x->krb = k;
+    x->k->krb = k;
     return k;
 }
 
-void diag_krb_free(diag_ctx *x)
+void diag_krb_free(diag_know *k)
 {
-    if (!x->krb)
+    if (!k->krb)
         return;
-    g_hash_table_destroy(x->krb->issued);
-    g_free(x->krb->msgs);
-    g_free(x->krb->ex);
-    g_free(x->krb);
-    x->krb = NULL;
+    g_hash_table_destroy(k->krb->issued);
+    g_free(k->krb->msgs);
+    g_free(k->krb->ex);
+    g_free(k->krb);
+    k->krb = NULL;
 }
 
 /* ---- words ---------------------------------------------------------------- */
@@ -204,23 +210,14 @@ static int same_addr(int family, const uint8_t *a, const uint8_t *b)
 static GPtrArray *amt_names(const diag_ctx *x, const diag_conn_facts *c)
 {
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    for (size_t i = 0; i < x->n_conns; i++) {
-        const diag_conn_facts *o = &x->conns[i];
-        if (o->family != c->family || !same_addr(c->family, o->server_addr, c->server_addr))
-            continue;
-        for (size_t k = 0; k < o->n_ex; k++) {
-            const char *h = o->ex[k].host;
-            if (!h || !*h || h[0] == '[')
-                continue;
-            char *low = g_ascii_strdown(h, (gssize)strcspn(h, ":"));
-            g_ptr_array_add(names, low);
-        }
-    }
-    for (size_t i = 0; i < x->n_dns; i++) {
-        const diag_dns_facts *d = &x->dns[i];
-        for (size_t k = 0; d->qname && k < d->n_addrs; k++)
-            if (d->addr_family[k] == c->family && same_addr(c->family, d->addrs[k], c->server_addr))
-                g_ptr_array_add(names, g_ascii_strdown(d->qname, -1));
+    const know_server *s = diag_know_server(x->k, c->family, c->server_addr);
+    for (guint i = 0; s->names && i < s->names->len; i++)
+        g_ptr_array_add(names, g_strdup(g_ptr_array_index(s->names, i)));
+    const GQueue *q = diag_know_answers_holding(x->k, c->family, c->server_addr);
+    for (const GList *l = q ? q->head : NULL; l; l = l->next) {
+        char *name = diag_name_key(((const diag_dns_facts *)l->data)->qname);
+        if (name)
+            g_ptr_array_add(names, name);
     }
     return names;
 }
