@@ -16,6 +16,7 @@
 #include "amtdiag/krb_keys.h"
 #include "iamt-diag.h"
 #include "iamt-text.h"
+#include "iamt-tls.h"
 #include "packet-iamt.h"
 
 #define KRB_PORT 88
@@ -206,6 +207,8 @@ static int dissect_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     (void)data;
     if (proto_kerberos < 0 || !kdc_frame(pinfo))
         return 0;
+    /* the message kept changes the verdict of a login (-z iamt,conns) */
+    iamt_tls_diag_frame(pinfo);
     const krb_view *v;
     if (!PINFO_FD_VISITED(pinfo)) {
         /* the first pass builds the tree for the wanted fields */

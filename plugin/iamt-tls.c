@@ -434,6 +434,11 @@ static void show_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const
         add_checklist(tvb, t, v);
 }
 
+void iamt_tls_diag_frame(packet_info *pinfo)
+{
+    tap_queue_packet(tap_diag, pinfo, NULL);
+}
+
 static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
