@@ -19,11 +19,23 @@ static gchar *node_text(JsonNode *node, gsize *len)
 }
 
 /* Builders carry the writer their strings go through (out.h). */
-static JsonBuilder *new_builder(outw *w)
+JsonBuilder *json_new_builder(outw *w)
 {
     JsonBuilder *b = json_builder_new();
     g_object_set_data(G_OBJECT(b), "amtdiag-out", w);
     return b;
+}
+
+int json_write_item(FILE *out, JsonBuilder *b, const char *before)
+{
+    JsonNode *n = json_builder_get_root(b);
+    gsize len = 0;
+    gchar *text = node_text(n, &len);
+    int rc = fputs(before, out) < 0 || fwrite(text, 1, len, out) != len;
+    g_free(text);
+    json_node_unref(n);
+    g_object_unref(b);
+    return rc ? -1 : 0;
 }
 
 /* A string value: through out_clean, so it is redacted, valid UTF-8 and
@@ -332,7 +344,7 @@ int report_json(FILE *out, const report_in *r)
 {
     const analysis *a = r->a;
     outw w = report_out(out, OUT_JSON, r);
-    JsonBuilder *b = new_builder(&w);
+    JsonBuilder *b = json_new_builder(&w);
     json_builder_begin_object(b);
     member_str(b, "schema", "amtdiag/1");
     json_builder_set_member_name(b, "inputs");
@@ -384,7 +396,6 @@ int report_json(FILE *out, const report_in *r)
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
-    report_krb_json(b, r);
     json_builder_end_object(b);
     /* The connections are generated and written one at a time, so the
      * memory needed is that of one connection, not of the whole report. */
@@ -396,9 +407,12 @@ int report_json(FILE *out, const report_in *r)
     while (len && head[len - 1] != '}')
         len--;
     rc |= len ? (fwrite(head, 1, len - 1, out) != len - 1) : 1;
+    /* the Kerberos messages too, one at a time: a capture may hold many */
+    rc |= fputs(",\n  \"kerberos\" : ", out) < 0;
+    rc |= !rc && report_krb_json(out, &w, r) != 0;
     rc |= fputs(",\n  \"connections\" : [", out) < 0;
     for (guint i = 0; i < a->conns->len && !rc; i++) {
-        JsonBuilder *cb = new_builder(&w);
+        JsonBuilder *cb = json_new_builder(&w);
         conn_json(cb, r, g_ptr_array_index(a->conns, i));
         JsonNode *cn = json_builder_get_root(cb);
         gsize clen = 0;

@@ -305,30 +305,31 @@ static void login_json(JsonBuilder *b, const login_ref *r, GHashTable *issued)
     json_builder_end_object(b);
 }
 
-void report_krb_json(JsonBuilder *b, const report_in *r)
+int report_krb_json(FILE *out, outw *w, const report_in *r)
 {
     const analysis *a = r->a;
     GArray *logins = logins_of(a);
     GHashTable *by_ticket = logins_by_ticket(logins);
     krb_msg *m = g_new(krb_msg, 1);
-    json_builder_set_member_name(b, "kerberos");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "messages");
-    json_builder_begin_array(b);
-    for (guint i = 0; i < a->krb->len; i++)
+    int rc = fputs("{\n    \"messages\" : [", out) < 0;
+    for (guint i = 0; i < a->krb->len && !rc; i++) {
+        JsonBuilder *b = json_new_builder(w);
         msg_json(b, g_ptr_array_index(a->krb, i), by_ticket, a, m);
-    json_builder_end_array(b);
-    json_builder_set_member_name(b, "logins");
-    json_builder_begin_array(b);
+        rc |= json_write_item(out, b, i ? ",\n" : "\n") != 0;
+    }
+    rc |= fputs(a->krb->len ? "\n    ],\n    \"logins\" : [" : "],\n    \"logins\" : [", out) < 0;
     GHashTable *issued = issued_by_ticket(a, m);
-    for (guint i = 0; i < logins->len; i++)
+    for (guint i = 0; i < logins->len && !rc; i++) {
+        JsonBuilder *b = json_new_builder(w);
         login_json(b, &g_array_index(logins, login_ref, i), issued);
+        rc |= json_write_item(out, b, i ? ",\n" : "\n") != 0;
+    }
+    rc |= fputs(logins->len ? "\n    ]\n  }" : "]\n  }", out) < 0;
     g_hash_table_destroy(issued);
-    json_builder_end_array(b);
-    json_builder_end_object(b);
     g_hash_table_destroy(by_ticket);
     g_free(m);
     logins_free(logins);
+    return rc ? -1 : 0;
 }
 
 /* ---- the transcript -------------------------------------------------------- */

@@ -11,8 +11,10 @@
 #include "model.h"
 #include "report.h"
 
-/* The "kerberos" member of the JSON report (docs/json-schema.md). */
-void report_krb_json(JsonBuilder *b, const report_in *r);
+/* The value of the "kerberos" member of the JSON report
+ * (docs/json-schema.md), written to out one message and one login at a
+ * time. Returns 0, or -1 when writing failed. */
+int report_krb_json(FILE *out, outw *w, const report_in *r);
 
 /* The transcript's lines of the KDC messages. */
 void report_krb_transcript(outw *w, const analysis *a);
@@ -22,6 +24,10 @@ void report_krb_transcript(outw *w, const analysis *a);
 void report_krb_exchange(outw *w, const analysis *a, const http_rec *h);
 
 /* report_json.c's writers, shared with report_krb.c. */
+JsonBuilder *json_new_builder(outw *w);
+/* Writes before, then b's value as JSON text; frees b. 0, or -1 when
+ * writing failed. */
+int json_write_item(FILE *out, JsonBuilder *b, const char *before);
 void add_str(JsonBuilder *b, const char *v);
 void member_str(JsonBuilder *b, const char *name, const char *v);
 void member_int(JsonBuilder *b, const char *name, gint64 v);
