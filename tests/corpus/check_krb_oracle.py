@@ -13,7 +13,12 @@ kdc.keytab) must read the same messages:
   logins        per Negotiate request the AP-REQ's service, etype and key
                 version, the ticket's client, authtime and endtime and the
                 authenticator's time, as tshark decrypts them; AMT's answer
-                token: AP-REP, or KRB-ERROR with its code.
+                token: AP-REP, or KRB-ERROR with its code;
+  links         the TGS-REP that issued a login's ticket (issued_in) and
+                the login that used a TGS-REP's ticket (used_by): tshark's
+                TGS-REP holding the cipher text of the AP-REQ's ticket
+                (its first; a delegated TGT in the authenticator is not
+                it), and none where tshark finds none.
 
 usage: check_krb_oracle.py AMTDIAG CORPUS_DIR
 """
@@ -25,7 +30,8 @@ from datetime import datetime, timezone
 
 FIELDS = ["frame.number", "udp.port", "tcp.port", "icmp.type", "kerberos.msg_type",
           "kerberos.error_code", "kerberos.CNameString", "kerberos.SNameString", "kerberos.etype",
-          "kerberos.kvno", "kerberos.authtime", "kerberos.endtime", "kerberos.ctime"]
+          "kerberos.kvno", "kerberos.authtime", "kerberos.endtime", "kerberos.ctime",
+          "kerberos.cipher"]
 TYPES = {10: "AS-REQ", 11: "AS-REP", 12: "TGS-REQ", 13: "TGS-REP", 14: "AP-REQ", 15: "AP-REP",
          30: "KRB-ERROR"}
 
@@ -89,6 +95,23 @@ def check_opened(tag, opened, t, problems):
             problems.append("%s: %s %s, tshark %s" % (tag, ours, opened[ours], theirs))
 
 
+def check_link(tag, login, t, theirs, mine, problems):
+    """issued_in and used_by against tshark: the ticket's cipher text is
+    in the TGS-REP that issued it and in the AP-REQ that presents it (the
+    ticket comes first in an AP-REQ)."""
+    ticket = t["kerberos.cipher"][:1]
+    issuers = [n for n in sorted(theirs) if "13" in theirs[n]["kerberos.msg_type"] and
+               set(theirs[n]["kerberos.cipher"]) & set(ticket)]
+    want = issuers[-1] if issuers and login["ap_req"] else None
+    if login["issued_in"] != want:
+        problems.append("%s: issued_in %s, tshark's TGS-REP with its ticket %s" % (
+            tag, login["issued_in"], issuers))
+    if want is not None:
+        used = (mine.get(want) or {}).get("used_by")
+        if not used or used["request_frame"] != login["request_frame"]:
+            problems.append("%s: frame %d's used_by is %s" % (tag, want, used))
+
+
 def check_case(tool, d):
     with open(os.path.join(d, "expected.json")) as f:
         exp = json.load(f)
@@ -138,6 +161,7 @@ def check_case(tool, d):
             problems.append("%s: tshark reads no Kerberos there" % tag)
             continue
         ap = login["ap_req"]
+        check_link(tag, login, t, theirs, mine, problems)
         if ap:
             if not contains(t["kerberos.SNameString"], name_parts(ap["sname"])):
                 problems.append("%s: service %s, tshark %s" % (tag, ap["sname"],
