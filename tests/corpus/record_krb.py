@@ -56,6 +56,17 @@ def faketime_lib():
     return found[0] if found else None
 
 
+def faketime_preload(binary):
+    """LD_PRELOAD for libfaketime in binary: a sanitizer build wants its
+    ASan runtime first in the list (else it refuses to start)."""
+    libs = [faketime_lib()]
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "libasan.so" in line and "=>" in line:
+            libs.insert(0, line.split("=>")[1].split()[0])
+    return ":".join(libs)
+
+
 def offset_seconds(ft):
     if not ft:
         return 0
@@ -100,7 +111,7 @@ def run_case(case, amtsim, amtgss, sample, tag):
                 realm.start(lambda argv, **kw: L.start("amt", argv, **kw))
             env = ["env", "KRB5RCACHETYPE=none", "KRB5_CONFIG=" + realm.krb5_conf]
             if case.faketime:
-                env += ["LD_PRELOAD=" + faketime_lib(), "FAKETIME=" + case.faketime,
+                env += ["LD_PRELOAD=" + faketime_preload(amtsim), "FAKETIME=" + case.faketime,
                         "FAKETIME_DONT_FAKE_MONOTONIC=1"]
             server = lab.start_amtsim(L, env + [amtsim, "--serve", srv, "--listen", lab.AMT_IP,
                                                 "--dns-listen", lab.DNS_IP] + DNS +
