@@ -3,7 +3,9 @@
 """Golden diagnoses of the Kerberos corpus: per case, amtdiag's verdict on
 each connection (stage, outcome, and per finding the cause, confidence,
 frames and evidence) against CASE/golden-amtdiag.json, and the table of
-tshark -z iamt,diag with the plugin against CASE/golden-iamt-diag.txt —
+tshark -z iamt,diag with the plugin against CASE/golden-iamt-diag.txt, and
+the plugin's expert information against amtdiag's causes (each on some
+frame; a KDC's refusal on its KRB-ERROR) —
 with the options of inputs.txt, the plugin getting them as preferences
 (check_corpus.py). A change of words is a change to review: run with
 --update to rewrite the goldens, then read the diff.
@@ -32,6 +34,51 @@ def amtdiag_view(out):
     return {"connections": conns,
             "findings": [{"cause": f["cause"], "evidence": f["evidence"]}
                          for f in out["findings"]]}
+
+
+# Causes the plugin cannot put on a frame: the console got no ticket, which
+# is known only from what did not follow AMT's 401 (-z iamt,diag and
+# -z iamt,conns name it).
+NOT_ON_A_FRAME = {"kerberos-no-ticket"}
+
+
+def expert_causes(plugin, d, exp, opts):
+    """tshark's expert information with the plugin: {frame: [cause tokens]}
+    of the Kerberos and Negotiate causes, with the case's preferences."""
+    args = ["-n", "-r", exp["capture"], "-Y", "_ws.expert", "-T", "fields", "-e",
+            "frame.number", "-e", "_ws.expert.message", "-E", "occurrence=a", "-E",
+            "aggregator=\x01"]
+    if exp["keys"].get("keylog"):
+        args += ["-o", "tls.keylog_file:" + exp["keys"]["keylog"]]
+    for opt, val in CC.option_pairs(opts):
+        if opt in CC.PREFS and opt != "--password":
+            args += ["-o", "%s:%s" % (CC.PREFS[opt], os.path.join(d, val) if opt in
+                                      CC.PATH_OPTIONS else val)]
+    out = {}
+    for line in plugin.tshark(args, cwd=d).stdout.splitlines():
+        frame, _, msgs = line.partition("\t")
+        toks = [m.split(":")[0] for m in msgs.split("\x01")]
+        toks = [t for t in toks if t.startswith(("kerberos-", "negotiate-"))]
+        if toks:
+            out[int(frame)] = toks
+    return out
+
+
+def check_expert(expert, out, problems):
+    """The plugin's expert information names what amtdiag names, and a
+    KDC's refusal of AMT's ticket carries it on the KDC's own KRB-ERROR."""
+    causes = {f["cause"] for c in out["connections"] for f in c["findings"]
+              if f["cause"].startswith(("kerberos-", "negotiate-"))}
+    shown = {t for toks in expert.values() for t in toks}
+    if shown != causes - NOT_ON_A_FRAME:
+        problems.append("expert info names %s, amtdiag %s" % (sorted(shown), sorted(causes)))
+    refusals = {7: "kerberos-spn-unknown",  # KDC_ERR_S_PRINCIPAL_UNKNOWN
+                14: "kerberos-etype-mismatch"}  # KDC_ERR_ETYPE_NOSUPP
+    for m in out["kerberos"]["messages"]:
+        want = refusals.get(m.get("error_code")) if m["type"] == "KRB-ERROR" else None
+        if want in causes and want not in expert.get(m["frame"], []):
+            problems.append("the KDC's KRB-ERROR in frame %d has no expert info %s (has %s)"
+                            % (m["frame"], want, expert.get(m["frame"])))
 
 
 def table(text):
@@ -87,8 +134,11 @@ def main(argv):
                         json.dumps(amtdiag_view(out), indent=2, ensure_ascii=False) + "\n",
                         update, problems)
             if plugin:
-                _, _, p = plugin.diag(plugin.copy(d), exp, opts)
+                copy = plugin.copy(d)
+                _, _, p = plugin.diag(copy, exp, opts)
                 problems += p
+                if out is not None:
+                    check_expert(expert_causes(plugin, copy, exp, opts), out, problems)
                 compare(os.path.join(d, "golden-iamt-diag.txt"), table(plugin.last_output),
                         update, problems)
             print("%s %s" % ("FAIL" if problems else "ok  ", name))
