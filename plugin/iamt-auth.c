@@ -208,8 +208,9 @@ static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *m
     const diag_account *acc = iamt_passwords_accounts(pinfo->pool, &n_acc);
     v->findings = iamt_diag_judge(history_array(pinfo->pool, s), s->n, &pinfo->src, pinfo->srcport,
                                   "http-auth", e->req_frame, e->resp_frame, acc, n_acc);
-    /* a login refused before AMT read it (a 400 to an oversized token) */
-    if (v->findings.n && msg->status != 401)
+    /* a login refused before AMT read it (a 400 to an oversized token);
+     * a 200 to response="" was accepted, whatever it says of the firmware */
+    if (v->findings.n && msg->status >= 400 && msg->status != 401)
         v->outcome = "rejected";
     return v;
 }
