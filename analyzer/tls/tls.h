@@ -249,6 +249,8 @@ typedef struct tls_summary {
     tls_blob_list client_certs;
     tls_cert_presence server_cert;
     tls_cert_presence client_cert;
+    uint64_t server_cert_frame; /* where the recorded Certificate of each side is */
+    uint64_t client_cert_frame;
     tls_cert_request cert_request;
     int server_key_exchange; /* seen: the key exchange is (EC)DHE, not static RSA */
     uint16_t ske_group;      /* named group of an ECDHE ServerKeyExchange, 0 otherwise */
@@ -271,7 +273,7 @@ typedef struct tls_summary {
     uint64_t app_records_undecrypted[2];
 
     tls_key_status key_status;
-    char key_status_text[256]; /* one line: how it was decrypted, or exactly why not */
+    char key_status_text[512]; /* one line: how it was decrypted, or exactly why not */
     char key_source[160];      /* "keylog.txt", "RSA key amt-key.pem", "pcapng DSB",
                                   "resumed from connection 3"; empty when not decrypted */
     char *dir_error[2];        /* why a direction stopped (malformed, gap), NULL if not */

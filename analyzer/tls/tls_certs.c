@@ -9,7 +9,7 @@
 #include <string.h>
 #include "tls/tls_int.h"
 
-int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n)
+int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n, uint64_t frame)
 {
     tls_summary *s = &c->sum;
     tls_blob_list *dst = di == TLS_DIR_SERVER ? &s->server_certs : &s->client_certs;
@@ -30,6 +30,7 @@ int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n)
             cur_vec(&list, 2); /* per-certificate extensions */
     }
     *pres = dst->n ? TLS_CERT_SENT : TLS_CERT_EMPTY;
+    *(di == TLS_DIR_SERVER ? &s->server_cert_frame : &s->client_cert_frame) = frame;
     if (cur.err || list.err || cur_left(&cur)) {
         tls_note(c, "malformed Certificate message from the %s",
                  di == TLS_DIR_SERVER ? "server" : "client");

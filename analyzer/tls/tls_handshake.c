@@ -88,7 +88,7 @@ static void dispatch(tls_conn *c, int di, int type, const uint8_t *msg, size_t m
                 tls_parse_encrypted_extensions(c, body, n);
             break;
         case TLS_HS_CERTIFICATE:
-            tls_parse_certificate(c, di, body, n);
+            tls_parse_certificate(c, di, body, n, ff);
             break;
         case TLS_HS_SERVER_KEY_EXCHANGE:
             if (!from_client)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <glib.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 #include "tls/tls.h"
 #include "amtdiag/cursor.h"
 
@@ -222,11 +223,59 @@ unsigned tls_keys_next_conn_id(tls_keys *k);
 /* 1 when the key is the certificate's public key, 0 when not, -1 when the
  * certificate cannot be read. */
 int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *der, size_t len);
+/* "2048 bits, c3a18f20…": the size and first bytes of a key's public
+ * part (public, safe to print). NULL-safe; "unreadable" on failure. */
+const char *tls_pkey_brief(const EVP_PKEY *k, char *buf, size_t len);
+/* The certificate's subject CN and its key, briefly, for messages:
+ * "CN=amt.example.com: 2048 bits, 9b02e1d4…". */
+const char *tls_cert_brief(OSSL_LIB_CTX *lib, const uint8_t *der, size_t len, char *buf,
+                           size_t buflen);
 /* Decrypts an encrypted pre-master secret (PKCS#1 v1.5) and checks it:
  * 48 bytes whose first two are client_version (or alt_version, as some
  * clients send the negotiated one). Returns 0 and fills pms, or -1. */
 int tls_rsa_decrypt_pms(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *enc, size_t len,
                         uint16_t client_version, uint16_t alt_version, uint8_t pms[48]);
+
+/* ---- key files (tls_keyfile.c, tls_pkcs12.c) ------------------------- */
+
+typedef enum {
+    TLS_KF_OK,            /* pkey holds the key */
+    TLS_KF_NO_KEY,        /* a readable file without a private key */
+    TLS_KF_NEED_PASSWORD, /* encrypted, and no password was given */
+    TLS_KF_BAD_PASSWORD,  /* the password does not decrypt it */
+    TLS_KF_DAMAGED,       /* the structure is broken, or decrypts to no valid key */
+    TLS_KF_UNSUPPORTED,   /* encrypted with an algorithm this OpenSSL cannot run */
+    TLS_KF_NOT_A_KEY,     /* neither PEM, nor DER key, nor PKCS#12 */
+} tls_kf_result;
+
+/* A decoded key file, or why not. detail and algorithm never hold key
+ * material or the password. */
+typedef struct tls_kf {
+    EVP_PKEY *pkey;
+    char form[48];      /* "PKCS#12", "encrypted PKCS#8 (PEM)", "PEM", "DER" */
+    char algorithm[96]; /* the encryption, when there is one */
+    int unpadded;       /* ... a stream cipher (RC4): no padding tells a wrong password */
+    char detail[256];   /* what is wrong, one clause */
+} tls_kf;
+
+/* Decodes a key file's bytes with lib (default and legacy providers):
+ * PEM, DER, encrypted PKCS#8, PKCS#12. password may be NULL. */
+tls_kf_result tls_keyfile_decode(OSSL_LIB_CTX *lib, const uint8_t *data, size_t len,
+                                 const char *password, tls_kf *kf);
+/* PKCS#12 only: TLS_KF_NOT_A_KEY when the bytes are not PKCS#12. */
+tls_kf_result tls_pkcs12_decode(OSSL_LIB_CTX *lib, const uint8_t *data, size_t len,
+                                const char *password, tls_kf *kf);
+/* Encrypted PKCS#8 (EncryptedPrivateKeyInfo) to a key in kf->pkey. */
+tls_kf_result tls_pkcs8_decrypt(OSSL_LIB_CTX *lib, const X509_SIG *sig, const char *pass,
+                                tls_kf *kf);
+/* Decrypts PBE-encrypted bytes (PKCS#5 v1/v2, PKCS#12 PBE) in lib into
+ * *out (free with OPENSSL_clear_free). BAD_PASSWORD when the padding does
+ * not check, UNSUPPORTED when the cipher is missing; kf->algorithm names
+ * the algorithm in every case. */
+tls_kf_result tls_pbe_decrypt(OSSL_LIB_CTX *lib, const X509_ALGOR *alg, const char *pass,
+                              const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen,
+                              tls_kf *kf);
+void tls_kf_say(tls_kf *kf, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* ---- connection state (tls_conn.c and friends) ------------------------- */
 
@@ -336,7 +385,7 @@ void tls_hs_feed(tls_conn *c, int dir, const uint8_t *p, size_t n, uint64_t firs
 int tls_parse_client_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
 int tls_parse_server_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
 int tls_parse_encrypted_extensions(tls_conn *c, const uint8_t *p, size_t n);
-int tls_parse_certificate(tls_conn *c, int dir, const uint8_t *p, size_t n);
+int tls_parse_certificate(tls_conn *c, int dir, const uint8_t *p, size_t n, uint64_t frame);
 int tls_parse_certificate_request(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
 int tls_parse_server_key_exchange(tls_conn *c, const uint8_t *p, size_t n);
 int tls_parse_client_key_exchange(tls_conn *c, const uint8_t *p, size_t n);

@@ -257,25 +257,36 @@ static tls_setup_result rsa_pms(tls_conn *c, uint8_t pms[48], char *source, size
     return TLS_SETUP_FAIL;
 }
 
+/* Each key given was tried and none is this server's: say whose
+ * certificate (and where) they were compared with. */
 static void rsa_mismatch(tls_conn *c)
 {
     size_t n = tls_keys_rsa_n(c->keys);
-    if (!c->sum.server_certs.n)
+    const tls_summary *s = &c->sum;
+    if (!s->server_certs.n) {
         tls_status_fail(c, TLS_KEY_RSA_MISMATCH,
                         "not decrypted: the RSA key%s given do%s not decrypt the pre-master "
                         "secret (no server certificate in the capture to compare with): it is "
                         "not this server's key",
                         n == 1 ? "" : "s", n == 1 ? "es" : "");
-    else if (n == 1)
+        return;
+    }
+    char cert[200], key[96];
+    tls_cert_brief(tls_keys_libctx(c->keys), s->server_certs.v[0].data, s->server_certs.v[0].len,
+                   cert, sizeof cert);
+    if (n == 1) {
+        const tls_rsa_key *rk = tls_keys_rsa_at(c->keys, 0);
         tls_status_fail(c, TLS_KEY_RSA_MISMATCH,
-                        "not decrypted: the RSA key %s does not match the server certificate's "
-                        "public key",
-                        tls_keys_rsa_at(c->keys, 0)->name);
-    else
+                        "not decrypted: the RSA key %s (%s) is not this server's: its modulus is "
+                        "not that of the server certificate in frame %llu (%s)",
+                        rk->name, tls_pkey_brief(rk->pkey, key, sizeof key),
+                        (unsigned long long)s->server_cert_frame, cert);
+    } else {
         tls_status_fail(c, TLS_KEY_RSA_MISMATCH,
-                        "not decrypted: none of the %zu RSA keys matches the server certificate's "
-                        "public key",
-                        n);
+                        "not decrypted: none of the %zu RSA keys has the modulus of the server "
+                        "certificate in frame %llu (%s)",
+                        n, (unsigned long long)s->server_cert_frame, cert);
+    }
 }
 
 static tls_setup_result derive_ms(tls_conn *c, int may_wait, char *source, size_t srclen)

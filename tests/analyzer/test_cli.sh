@@ -59,7 +59,7 @@ run "key log with garbage lines" 0 "2 line(s) are not key log lines" -- \
 run "key log with garbage lines still decrypts" 0 "keys: decrypted" -- \
     "$amtdiag" -r "$s/capture.pcapng" --keylog "$tmp/keys.txt"
 openssl genrsa -out "$tmp/other.pem" 2048 2>/dev/null
-run "wrong RSA key" 1 "does not match" -- "$amtdiag" -V -r "$rsa/capture.pcapng" --key "$tmp/other.pem"
+run "wrong RSA key" 1 "modulus is not that of the server certificate in frame 6" -- "$amtdiag" -V -r "$rsa/capture.pcapng" --key "$tmp/other.pem"
 run "RSA key for an ECDHE session" 1 "ECDHE\|(EC)DHE" -- \
     "$amtdiag" -V -r "$s/capture.pcapng" --key "$rsa/amt-key.pem"
 run "no keys" 1 "keys: no-keys\|no keys" -- "$amtdiag" -r "$s/capture.pcapng"
