@@ -192,6 +192,16 @@ static void tls_json(JsonBuilder *b, const tls_summary *s)
     member_str(b, "key_status", tls_key_status_name(s->key_status));
     member_str(b, "key_status_text", s->key_status_text);
     member_str(b, "key_source", s->key_source[0] ? s->key_source : NULL);
+    json_builder_set_member_name(b, "stopped");
+    json_builder_begin_object(b);
+    member_str(b, "client", s->dir_error[TLS_DIR_CLIENT]);
+    member_str(b, "server", s->dir_error[TLS_DIR_SERVER]);
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "notes");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < s->n_notes; i++)
+        add_str(b, s->notes[i]);
+    json_builder_end_array(b);
     json_builder_end_object(b);
 }
 

@@ -71,6 +71,12 @@ static void print_tls(outw *w, const conn_rec *c)
         out_printf(w, "%s\n", al->encrypted ? " [encrypted]" : "");
     }
     out_printf(w, "    keys: %s\n", s->key_status_text);
+    for (int d = 0; d < 2; d++)
+        if (s->dir_error[d])
+            out_printf(w, "    %s stopped: %s\n", d ? "server→client" : "client→server",
+                       s->dir_error[d]);
+    for (size_t i = 0; i < s->n_notes; i++)
+        out_printf(w, "    TLS note: %s\n", s->notes[i]);
 }
 
 static void print_soap(outw *w, const soap_rec *s)

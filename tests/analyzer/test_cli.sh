@@ -125,6 +125,18 @@ run "capture started mid-connection" 1 "TCP: capture started mid-connection, FIN
     "$amtdiag" -V -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
 run "mid-stream key status" 1 "keys: no-client-hello" -- \
     "$amtdiag" -V -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
+# the SYN is missing but both hellos are there: the capture did not start
+# after the TLS handshake, and the key that would decrypt it is named
+editcap "$s/capture.pcapng" "$tmp/nosyn.pcapng" 1-2
+run "missing SYN, hellos seen: asks for the key log" 1 "supply the console's key log" -- \
+    "$amtdiag" -r "$tmp/nosyn.pcapng"
+if "$amtdiag" -r "$tmp/nosyn.pcapng" 2>&1 | grep -q "starts after this connection's TLS handshake"; then
+    failed=$((failed + 1))
+    echo "FAIL a missing SYN alone is called a capture that started after the handshake"
+else
+    passed=$((passed + 1))
+    echo "ok   a missing SYN alone is not a capture that started after the handshake"
+fi
 # the diagnosis: exit status, and the options that feed it
 e=$samples/mtls-no-amt-console-eku
 run "rejection diagnosed: exit 1" 1 "client-cert-missing-amt-console-oid" -- \
