@@ -192,6 +192,24 @@ static void tls_json(JsonBuilder *b, const tls_summary *s)
     member_str(b, "key_status", tls_key_status_name(s->key_status));
     member_str(b, "key_status_text", s->key_status_text);
     member_str(b, "key_source", s->key_source[0] ? s->key_source : NULL);
+    member_str(b, "psk_identity", s->psk_identity);
+    json_builder_set_member_name(b, "renegotiations");
+    json_builder_begin_array(b);
+    for (unsigned i = 0; i < s->renegotiations && i < TLS_MAX_RENEGS; i++) {
+        const tls_reneg *r = &s->renegs[i];
+        json_builder_begin_object(b);
+        member_int(b, "frame", (gint64)r->frame);
+        member_bool(b, "encrypted", r->encrypted);
+        hex_member(b, "client_random", r->client_random, 32);
+        member_str(b, "version", r->version ? tls_version_name(r->version) : NULL);
+        member_str(b, "suite", r->suite ? tls_suite_name(r->suite) : NULL);
+        member_bool(b, "resumed", r->resumed);
+        member_bool(b, "certificate_request", r->cert_request);
+        member_str(b, "client_certificate", presence[r->client_cert]);
+        member_bool(b, "complete", r->complete);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
     json_builder_set_member_name(b, "stopped");
     json_builder_begin_object(b);
     member_str(b, "client", s->dir_error[TLS_DIR_CLIENT]);

@@ -22,7 +22,7 @@ cache=${AMTDIAG_CHROOT_CACHE:-/var/cache/amtdiag/chroot}
 # analyzer is built too, since -z iamt,diag is compared with it.
 PKGS="gcc libc6-dev make cmake pkg-config libwireshark-dev libglib2.0-dev libssl-dev
 libpcap-dev libjson-glib-dev libcmocka-dev tshark python3 openssl ca-certificates
-zlib1g-dev libzstd-dev liblz4-dev"
+zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev"
 
 die() {
     echo "ws-chroot: $*" >&2

@@ -173,11 +173,19 @@ static void t_malformed(void **st)
     assert_non_null(strstr(s->dir_error[0], "not a TLS record"));
     assert_null(s->dir_error[1]);
     tls_conn_free(c);
-    /* SSLv2 hello */
+    /* SSLv2 hellos: one cut short waits for its bytes, one whose challenge
+     * is missing stops the direction */
     const uint8_t v2[] = {0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15, 0, 0, 0, 0x10};
     c = tls_conn_new(NULL, NULL, NULL);
     tls_conn_feed(c, 0, v2, sizeof(v2), 1, 1);
-    assert_non_null(strstr(tls_conn_summary(c)->dir_error[0], "SSLv2"));
+    assert_null(tls_conn_summary(c)->dir_error[0]);
+    tls_conn_end(c);
+    assert_non_null(strstr(tls_conn_summary(c)->notes[0], "ends inside a record"));
+    tls_conn_free(c);
+    const uint8_t v2bad[] = {0x80, 0x0c, 0x01, 0x03, 0x01, 0x00, 0x03, 0, 0, 0, 0x10, 0, 0, 0x2f};
+    c = tls_conn_new(NULL, NULL, NULL);
+    tls_conn_feed(c, 0, v2bad, sizeof(v2bad), 1, 1);
+    assert_non_null(strstr(tls_conn_summary(c)->dir_error[0], "malformed SSLv2-format"));
     tls_conn_free(c);
     /* a handshake message claiming 320 KiB */
     uint8_t big[9] = {0x16, 0x03, 0x03, 0x00, 0x04, TLS_HS_CERTIFICATE, 0x05, 0x00, 0x00};
@@ -232,8 +240,8 @@ static void t_ssl3_facts(void **st)
     const tls_summary *s = tls_conn_summary(c);
     assert_int_equal(s->version, TLS_VERSION_SSL3);
     assert_string_equal(tls_version_name(s->version), "SSLv3");
-    assert_int_equal(s->key_status, TLS_KEY_UNSUPPORTED);
-    assert_non_null(strstr(s->key_status_text, "SSL 3.0"));
+    /* SSL 3.0 is decrypted like the rest: here no key was given */
+    assert_int_equal(s->key_status, TLS_KEY_NO_KEYS);
     assert_true(s->ccs_seen[0]);
     assert_true(s->finished[0]); /* inferred: the encrypted record after CCS */
     tls_conn_free(c);
@@ -497,11 +505,14 @@ static void renegotiate_exchange(hx_conn *h, hx_capture *cap)
         SSL_read(h->cli, b, sizeof(b));
         hx_shuttle(h, cap);
     }
-    /* what follows is under the renegotiated keys: not expected back */
-    SSL_write(h->cli, "after", 5);
-    hx_shuttle(h, cap);
+    /* under the renegotiated keys, both ways */
+    say(h, cap, 0, "after, from the client");
+    say(h, cap, 1, "after, from the server");
 }
 
+/* A renegotiation inside the encrypted session: its hellos are read with
+ * the first keys, its keys come from its own key log line, and what
+ * follows it is decrypted both ways. */
 static void t_renegotiation(void **st)
 {
     (void)st;
@@ -520,15 +531,40 @@ static void t_renegotiation(void **st)
     hx_seen_init(&seen);
     tls_conn *c = feed_capture(&cap, k, &seen, 0, 1);
     const tls_summary *s = tls_conn_summary(c);
+    if (s->key_status != TLS_KEY_DECRYPTED)
+        print_message("%s\n", s->key_status_text);
     assert_int_equal(s->renegotiations, 1);
-    assert_int_equal(s->key_status, TLS_KEY_UNSUPPORTED);
-    assert_non_null(strstr(s->key_status_text, "renegotiation"));
-    /* the data before it was decrypted */
-    assert_int_equal(seen.app[0]->len, strlen("before renegotiation"));
+    assert_int_equal(s->key_status, TLS_KEY_DECRYPTED);
+    assert_true(hx_app_matches(&seen, &cap));
+    assert_true(s->renegs[0].encrypted);
+    assert_true(s->renegs[0].complete);
+    assert_int_equal(s->renegs[0].suite, 0xC02F);
+    assert_memory_not_equal(s->renegs[0].client_random, s->ch.random, 32);
     assert_true(s->ch.reneg_info || s->ch.reneg_scsv);
     assert_true(s->sh.reneg_info);
+    int noted = 0;
+    for (size_t i = 0; i < s->n_notes; i++)
+        noted |= strstr(s->notes[i], "renegotiation 1") != NULL;
+    assert_true(noted);
     tls_conn_free(c);
     hx_seen_free(&seen);
+    /* without the second handshake's key log line: decrypted until it */
+    char *kl = g_strdup(cap.keylog->str);
+    char *second = strstr(strstr(kl, "CLIENT_RANDOM") + 1, "CLIENT_RANDOM");
+    assert_non_null(second);
+    *second = 0;
+    tls_keys *k1 = tls_keys_new();
+    tls_keys_add_keylog(k1, kl, strlen(kl), "kl", NULL, NULL);
+    hx_seen_init(&seen);
+    c = feed_capture(&cap, k1, &seen, 0, 1);
+    s = tls_conn_summary(c);
+    assert_int_equal(s->key_status, TLS_KEY_NO_KEYLOG_ENTRY);
+    assert_non_null(strstr(s->key_status_text, "until renegotiation 1; then not decrypted"));
+    assert_int_equal(seen.app[0]->len, strlen("before renegotiation"));
+    tls_conn_free(c);
+    hx_seen_free(&seen);
+    tls_keys_free(k1);
+    g_free(kl);
     tls_keys_free(k);
     hx_capture_free(&cap);
     hx_env_free(&e);
