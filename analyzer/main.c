@@ -11,6 +11,7 @@
 #include "diagnose.h"
 #include "export_decrypted.h"
 #include "export_secrets.h"
+#include "only.h"
 #include "options.h"
 #include "outfile.h"
 #include "report.h"
@@ -35,6 +36,14 @@ static GPtrArray *given_list(const amtdiag_options *o)
         const char *p = g_ptr_array_index(o->passwords, i);
         g_ptr_array_add(g, g_strdup_printf("--password %.*s:…", (int)(strchr(p, ':') - p), p));
     }
+    for (guint i = 0; i < o->psks->len; i++) {
+        const char *p = g_ptr_array_index(o->psks, i);
+        const char *colon = strrchr(p, ':');
+        g_ptr_array_add(g, colon ? g_strdup_printf("--psk %.*s:…", (int)(colon - p), p)
+                                 : g_strdup("--psk …"));
+    }
+    for (guint i = 0; i < o->only->len; i++)
+        g_ptr_array_add(g, g_strdup_printf("--only %s", (char *)g_ptr_array_index(o->only, i)));
     if (o->hosts_file)
         g_ptr_array_add(g, g_strdup_printf("--hosts %s", o->hosts_file));
     for (guint i = 0; i < o->trusted_roots->len; i++)
@@ -84,13 +93,14 @@ typedef struct stream_ctx {
     analysis *a;
     const user_inputs *u;
     const amtdiag_options *o;
+    const only_list *only;
     FILE *out;
 } stream_ctx;
 
 static void stream_conn(void *ctx, const conn_rec *c)
 {
     stream_ctx *s = ctx;
-    if (s->o->redact)
+    if (s->o->redact || !only_match(s->only, c))
         return; /* placeholders need the whole capture to stay stable */
     diag_inputs in = s->u->in;
     in.in_progress = 1;
@@ -111,7 +121,7 @@ static void stream_conn(void *ctx, const conn_rec *c)
 
 static int streaming(const amtdiag_options *o)
 {
-    if (o->format != FORMAT_TEXT || o->output)
+    if (o->format != FORMAT_TEXT || o->output || o->quiet)
         return 0;
     if (o->iface)
         return 1;
@@ -234,16 +244,18 @@ static void mark_user_inputs(id_marks *m, const amtdiag_options *o, const user_i
 
 /* Exit status: 0 nothing rejected, 1 a rejection diagnosed, 2 bad usage,
  * no input readable, or an output that could not be written. */
-static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
+static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list **only)
 {
     amt_err *e = &a->err;
     if (user_inputs_load(u, o, e) != AMT_OK)
+        return 2;
+    if (!(*only = only_parse(o->only, e)))
         return 2;
     if (o->redact) {
         a->marks = idm_new();
         mark_user_inputs(a->marks, o, u);
     }
-    stream_ctx sc = {a, u, o, stdout};
+    stream_ctx sc = {a, u, o, *only, stdout};
     if (streaming(o)) {
         a->on_conn_end = stream_conn;
         a->on_conn_end_ctx = &sc;
@@ -256,12 +268,24 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
         if (analysis_add_rsa_key(a, k->path, k->password) != AMT_OK)
             return 2;
     }
+    for (guint i = 0; i < o->psks->len; i++)
+        if (analysis_add_psk(a, g_ptr_array_index(o->psks, i)) != AMT_OK)
+            return 2;
+    a->max_frames = o->max_packets;
+    a->live_seconds = o->duration_s;
+    a->keep_path = o->write_file;
     if (o->export_decrypted && !(a->export_decrypted = dec_writer_open(o->export_decrypted, e)))
         return 2;
     int status = 0;
     if (o->iface) {
         if (analysis_read_live(a, o->iface, o->filter) != 0)
             status = 2;
+        if (o->write_file && status == 0) {
+            char msg[AMT_ERR_MAX + 100];
+            snprintf(msg, sizeof msg, "%s: %" G_GUINT64_FORMAT " frames kept", o->write_file,
+                     a->kept_frames);
+            say(msg);
+        }
     } else {
         for (guint i = 0; i < o->inputs->len; i++)
             if (analysis_read_file(a, g_ptr_array_index(o->inputs, i)) < 0) {
@@ -285,6 +309,7 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
     }
     if (status != 0)
         return status;
+    only_apply(*only, a->conns);
     if (exports(o, a, e) != AMT_OK)
         return 2;
     diag_result *d = diagnose(a, &u->in);
@@ -323,10 +348,12 @@ int main(int argc, char **argv)
         for (guint i = 0; i < o.notes->len; i++)
             say(g_ptr_array_index(o.notes, i));
         a.on_warning = on_warning;
-        if (isatty(STDERR_FILENO))
+        if (isatty(STDERR_FILENO) && !o.quiet)
             a.on_progress = on_progress;
         user_inputs u;
-        status = run(&o, &a, &u);
+        only_list *only = NULL;
+        status = run(&o, &a, &u, &only);
+        only_free(only);
         user_inputs_free(&u);
         /* what streaming printed, or a report cut short by a full disk */
         if (status != 2 && (fflush(stdout) != 0 || ferror(stdout))) {

@@ -273,7 +273,6 @@ typedef struct tls_kf {
     EVP_PKEY *pkey;
     char form[48];      /* "PKCS#12", "encrypted PKCS#8 (PEM)", "PEM", "DER" */
     char algorithm[96]; /* the encryption, when there is one */
-    int unpadded;       /* ... a stream cipher (RC4): no padding tells a wrong password */
     char detail[256];   /* what is wrong, one clause */
 } tls_kf;
 

@@ -72,7 +72,6 @@ tls_kf_result tls_pbe_decrypt(OSSL_LIB_CTX *lib, const X509_ALGOR *alg, const ch
                    name);
         return TLS_KF_UNSUPPORTED;
     }
-    kf->unpadded = EVP_CIPHER_get_block_size(c) == 1;
     EVP_CIPHER_free(c);
     if (inlen > INT_MAX)
         return TLS_KF_DAMAGED;
@@ -100,17 +99,18 @@ static tls_kf_result p8_der_to_key(OSSL_LIB_CTX *lib, const uint8_t *der, size_t
     EVP_PKEY *k = inf ? EVP_PKCS82PKEY_ex(inf, lib, NULL) : NULL;
     PKCS8_PRIV_KEY_INFO_free(inf);
     ERR_clear_error();
-    if (!k && kf->unpadded) {
-        /* RC4 "decrypts" with any password: garbage is the wrong one. */
+    if (!k && kf->algorithm[0]) {
+        /* Decrypted, yet no key: the padding checked by chance (one try in
+         * 256, or always for RC4), or the file is damaged. Without a MAC
+         * the two look the same; a wrong password is the likelier. */
         tls_kf_say(kf,
-                   "it does not decrypt with this password (%s; with no padding to check, a "
-                   "damaged file would look the same)",
+                   "with this password it decrypts to no key (%s): a wrong password, or a "
+                   "damaged file",
                    kf->algorithm);
         return TLS_KF_BAD_PASSWORD;
     }
     if (!k) {
-        tls_kf_say(kf, "%s, but what it holds is not a readable private key",
-                   kf->algorithm[0] ? "the password decrypts it" : "the key structure is there");
+        tls_kf_say(kf, "the key structure is there, but what it holds is not a readable key");
         return TLS_KF_DAMAGED;
     }
     kf->pkey = k;
@@ -242,10 +242,15 @@ static tls_kf_result pem_block(OSSL_LIB_CTX *lib, const char *name, char *header
     }
     EVP_PKEY *k = d2i_PrivateKey_ex(type, NULL, &p, len, lib, NULL);
     ERR_clear_error();
+    if (!k && kf->algorithm[0]) {
+        tls_kf_say(kf,
+                   "with this password the %s block decrypts to no key (%s): a wrong "
+                   "password, or a damaged file",
+                   name, kf->algorithm);
+        return TLS_KF_BAD_PASSWORD;
+    }
     if (!k) {
-        tls_kf_say(kf, "%s, but the %s block is not a readable key",
-                   kf->algorithm[0] ? "the password decrypts it" : "the PEM armour is intact",
-                   name);
+        tls_kf_say(kf, "the PEM armour is intact, but the %s block is not a readable key", name);
         return TLS_KF_DAMAGED;
     }
     kf->pkey = k;

@@ -71,8 +71,6 @@ static void key_bag(p12_walk *w, const PKCS12_SAFEBAG *bag)
             w->pkey = kf.pkey;
         return;
     }
-    if (r == TLS_KF_DAMAGED && kf.algorithm[0] && !kf.unpadded)
-        w->decrypted++; /* the padding checked: the password decrypts it */
     if (!sig)
         tls_kf_say(&kf, "a shrouded key bag is empty");
     failed(w, r, &kf);
@@ -118,14 +116,11 @@ static void encrypted_safe(p12_walk *w, PKCS7 *p7)
         w->decrypted++;
         walk_bags(w, bags, 0);
         sk_PKCS12_SAFEBAG_pop_free(bags, PKCS12_SAFEBAG_free);
-    } else if (kf.unpadded) {
-        tls_kf_say(&kf, "an encrypted safe does not decrypt with this password (%s)", kf.algorithm);
-        failed(w, TLS_KF_BAD_PASSWORD, &kf);
     } else {
-        w->decrypted++; /* the padding checked */
-        tls_kf_say(&kf, "the password decrypts an encrypted safe (%s), but it holds no valid bags",
+        /* the padding checked (by chance, or always for RC4): no proof */
+        tls_kf_say(&kf, "an encrypted safe decrypts to no valid bags with this password (%s)",
                    kf.algorithm);
-        failed(w, TLS_KF_DAMAGED, &kf);
+        failed(w, TLS_KF_BAD_PASSWORD, &kf);
     }
     OPENSSL_clear_free(der, n);
 }
@@ -207,8 +202,10 @@ static tls_kf_result judge(p12_walk *w, int mac, const char *given, tls_kf *kf)
         return TLS_KF_UNSUPPORTED; /* whatever the password: say what is missing */
     if (mac == 1) {
         if (w->bad_password || w->damaged) {
-            tls_kf_say(kf, "the password is right (the integrity MAC verifies) but %s",
-                       w->first.detail);
+            tls_kf_say(kf,
+                       "the password is right (its integrity MAC verifies), but a part of it "
+                       "does not decrypt to what it should (%s)",
+                       w->first.algorithm[0] ? w->first.algorithm : w->first.detail);
             return TLS_KF_DAMAGED;
         }
     } else if (mac == 0) {
