@@ -67,7 +67,11 @@ static void dispatch(tls_conn *c, int di, int type, const uint8_t *msg, size_t m
     const uint8_t *body = msg + 4;
     size_t n = mlen - 4;
     int from_client = di == TLS_DIR_CLIENT;
-    keep_transcript(c, di, type, msg, mlen, enc);
+    /* A ClientHello goes into the transcript after it is parsed: one that
+     * starts a renegotiation first restarts the transcripts, and is the
+     * first message of the new one. */
+    if (type != TLS_HS_CLIENT_HELLO)
+        keep_transcript(c, di, type, msg, mlen, enc);
     tls13_psk_keep(c, di, type, msg, mlen, enc);
     /* After a draft or unknown version's ServerHello, the messages are
      * not those this program knows. */
@@ -82,6 +86,7 @@ static void dispatch(tls_conn *c, int di, int type, const uint8_t *msg, size_t m
     case TLS_HS_CLIENT_HELLO:
         if (from_client)
             tls_parse_client_hello(c, body, n, ff, enc);
+        keep_transcript(c, di, type, msg, mlen, enc);
         break;
     case TLS_HS_SERVER_HELLO:
         if (!from_client)
