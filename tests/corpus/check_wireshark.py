@@ -16,7 +16,9 @@ For every case, with the keys Wireshark's test suite gives tshark
   2. what Wireshark's own test expects is there: the request URIs, Host
      headers, statuses and lengths it checks, and its strings in the
      decrypted payload, read by tshark from amtdiag's --export-decrypted;
-  3. every connection is decrypted with the keys, and the TLS version and
+  3. every note of the TLS layer in the JSON report is in -V's transcript
+     too ("TLS note: ...");
+  4. every connection is decrypted with the keys, and the TLS version and
      suite are the ones the capture's ServerHello names (SSL 3.0, TLS 1.0,
      renegotiation, PSK with CCM and GCM, ChaCha20-Poly1305 with
      (EC)DHE/RSA/PSK exchanges, TLS 1.3 with 0-RTT, pcapng DSB).
@@ -43,6 +45,9 @@ CASES = [
      "amtdiag": ["--key", "rsasnakeoil2.key"],
      "tshark": ["-o", 'uat:rsa_keys:"rsasnakeoil2.key",""'],
      "uris": ["/favicon.ico"],
+     "notes": ["SSLv2-format ClientHello (frame 4) offering SSLv3",
+               "HelloRequest (frame 13): the server asks the client to renegotiate",
+               "renegotiation 1: a new handshake (ClientHello frame 14"],
      "tls": [("SSLv3", "TLS_RSA_WITH_AES_256_CBC_SHA"),
              ("SSLv3", "TLS_RSA_WITH_3DES_EDE_CBC_SHA")]},
     {"name": "rsa-pkcs12-password", "capture": "dmgr.pcapng",
@@ -61,6 +66,7 @@ CASES = [
      "tshark": ["-o", "tls.keys_list:0.0.0.0,4433,http,rsasnakeoil2.key",
                 "-d", "tcp.port==4433,tls"],
      "lengths": [0, 2151], "renegotiations": [4],
+     "notes": ["renegotiation %d: a new handshake" % i for i in (1, 2, 3, 4)],
      "tls": [("TLSv1.2", "TLS_RSA_WITH_AES_128_CBC_SHA")]},
     {"name": "psk-aes128ccm", "capture": "tls12-aes128ccm.pcap",
      "amtdiag": ["--psk", PSK], "tshark": ["-o", "tls.psk:" + PSK],
@@ -128,6 +134,14 @@ def amtdiag_run(amtdiag, d, case, keys, export=None):
     return json.loads(p.stdout)
 
 
+def notes_in_transcript(amtdiag, d, case, report):
+    """The TLS notes of the JSON report missing from -V's text."""
+    cmd = [amtdiag, "-q", "-V", "-r", case["capture"]] + case["amtdiag"]
+    text = subprocess.run(cmd, cwd=d, capture_output=True, text=True, timeout=120).stdout
+    notes = [n for c in report["connections"] for n in (c.get("tls") or {}).get("notes") or []]
+    return notes, [n for n in notes if "TLS note: " + n not in text]
+
+
 def amtdiag_http(report):
     """The same tuples as tshark_http, from amtdiag's report."""
     msgs = []
@@ -184,6 +198,12 @@ def check_case(amtdiag, d, case, tmp):
     have = amtdiag_http(report)
     for m in missing(want, have):
         errors.append("tshark decodes %s that amtdiag does not" % (m,))
+    notes, lost_notes = notes_in_transcript(amtdiag, d, case, report)
+    for n in lost_notes:
+        errors.append("TLS note in the JSON report but not in -V: %s" % n)
+    for want_note in case.get("notes", []):
+        if not any(want_note in n for n in notes):
+            errors.append("no TLS note \"%s\" (notes: %s)" % (want_note, notes))
     conns = report["connections"]
     if len(conns) != len(case["tls"]):
         errors.append("%d connections, expected %d" % (len(conns), len(case["tls"])))

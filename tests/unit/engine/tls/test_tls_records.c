@@ -335,6 +335,94 @@ static void set_groups(hx_env *e, const char *cli, const char *srv)
     SSL_CTX_set1_groups_list(e->sctx, srv);
 }
 
+/* A ServerHello choosing a draft of TLS 1.3 (before draft 22: its version
+ * in the hello, no session id or compression; from 22: in
+ * supported_versions) or a version this program does not know: the hello
+ * is read, the version named, what follows left alone and said so. */
+static const tls_summary *version_case(tls_conn *c, const uint8_t *sh, size_t n)
+{
+    GByteArray *ch = hello(0, 0x0303, 0x1301), *cs = g_byte_array_new(), *ss = g_byte_array_new();
+    put_rec(cs, TLS_CT_HANDSHAKE, 0x0301, ch->data, ch->len);
+    GByteArray *m = hs_msg(TLS_HS_SERVER_HELLO, sh, n);
+    put_rec(ss, TLS_CT_HANDSHAKE, 0x0303, m->data, m->len);
+    uint8_t junk[40] = {0};
+    put_rec(ss, TLS_CT_APPLICATION_DATA, 0x0303, junk, sizeof(junk));
+    tls_conn_feed(c, 0, cs->data, cs->len, 1, 1);
+    tls_conn_feed(c, 1, ss->data, ss->len, 2, 2);
+    tls_conn_end(c);
+    g_byte_array_free(ch, TRUE);
+    g_byte_array_free(m, TRUE);
+    g_byte_array_free(cs, TRUE);
+    g_byte_array_free(ss, TRUE);
+    return tls_conn_summary(c);
+}
+
+static int has_note(const tls_summary *s, const char *what)
+{
+    for (size_t i = 0; i < s->n_notes; i++)
+        if (strstr(s->notes[i], what))
+            return 1;
+    return 0;
+}
+
+static void t_draft_and_unknown_versions(void **st)
+{
+    (void)st;
+    uint8_t sh[64];
+    size_t n = 0;
+    /* draft 18: version 0x7f12, random, suite, extensions */
+    sh[n++] = 0x7f;
+    sh[n++] = 0x12;
+    memset(sh + n, 0x42, 32);
+    n += 32;
+    sh[n++] = 0x13;
+    sh[n++] = 0x01;
+    sh[n++] = 0;
+    sh[n++] = 0;
+    tls_keys *k = tls_keys_new();
+    tls_conn *c = tls_conn_new(k, NULL, NULL);
+    const tls_summary *s = version_case(c, sh, n);
+    assert_int_equal(s->sh.suite, 0x1301);
+    assert_int_equal(s->version, 0x7f12);
+    assert_string_equal(tls_version_name(s->version), "TLSv1.3 draft 18");
+    assert_true(has_note(s, "a draft of TLS 1.3: records and hellos only"));
+    assert_int_equal(s->key_status, TLS_KEY_UNSUPPORTED);
+    assert_non_null(strstr(s->key_status_text, "draft of TLS 1.3"));
+    assert_null(s->dir_error[1]);
+    tls_conn_free(c);
+    /* draft 28 and an unknown 0x0305, in supported_versions */
+    static const struct {
+        uint16_t v;
+        const char *name, *note;
+    } later[] = {{0x7f1c, "TLSv1.3 draft 28", "a draft of TLS 1.3"},
+                 {0x0305, NULL, "protocol version 0x0305, which this program does not know"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(later); i++) {
+        n = 0;
+        sh[n++] = 0x03;
+        sh[n++] = 0x03;
+        memset(sh + n, 0x43, 32);
+        n += 32;
+        sh[n++] = 0; /* session id */
+        sh[n++] = 0x13;
+        sh[n++] = 0x01;
+        sh[n++] = 0; /* compression */
+        const uint8_t ext[] = {
+            0, 6, 0, 0x2b, 0, 2, (uint8_t)(later[i].v >> 8), (uint8_t)later[i].v};
+        memcpy(sh + n, ext, sizeof(ext));
+        n += sizeof(ext);
+        c = tls_conn_new(k, NULL, NULL);
+        s = version_case(c, sh, n);
+        assert_int_equal(s->version, later[i].v);
+        if (later[i].name)
+            assert_string_equal(tls_version_name(s->version), later[i].name);
+        assert_true(has_note(s, later[i].note));
+        assert_int_equal(s->key_status, TLS_KEY_UNSUPPORTED);
+        assert_null(s->dir_error[1]);
+        tls_conn_free(c);
+    }
+    tls_keys_free(k);
+}
+
 static void t_hello_retry_request(void **st)
 {
     (void)st;
@@ -638,6 +726,7 @@ int main(void)
         cmocka_unit_test(t_ssl3_facts),
         cmocka_unit_test(t_gap_and_midstream),
         cmocka_unit_test(t_hello_retry_request),
+        cmocka_unit_test(t_draft_and_unknown_versions),
         cmocka_unit_test(t_tls13_encrypted_alert),
         cmocka_unit_test(t_tls13_key_update),
         cmocka_unit_test(t_renegotiation),
