@@ -54,6 +54,11 @@ typedef struct analysis {
     amt_err err;                  /* the message of the last failure */
     id_marks *marks;              /* identifying values, marked as they are recorded (for
                                      --redact); NULL: not marked */
+    uint64_t max_frames;          /* -c: frames to read in all, 0: all */
+    int64_t live_seconds;         /* -a duration: a live capture stops after it, 0: never */
+    int64_t live_deadline_us;     /* ... at this monotonic time */
+    const char *keep_path;        /* -w: keep a live capture's frames there, or NULL */
+    uint64_t kept_frames;         /* ... how many were kept */
 } analysis;
 
 void analysis_init(analysis *a);
@@ -63,6 +68,10 @@ void analysis_free(analysis *a);
  * be read) with its message in a->err; bad lines are warned about, not
  * fatal. */
 amt_rc analysis_add_keylog_file(analysis *a, const char *path);
+
+/* Adds a pre-shared key, [IDENTITY:]HEX as --psk takes it. Returns AMT_OK,
+ * or AMT_E_USAGE with the message in a->err. */
+amt_rc analysis_add_psk(analysis *a, const char *spec);
 
 /* Adds the AMT's RSA private key. Returns AMT_OK, or the error in a->err. */
 amt_rc analysis_add_rsa_key(analysis *a, const char *path, const char *password);

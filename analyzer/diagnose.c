@@ -102,13 +102,10 @@ static void tls_facts(arena *ar, const conn_rec *c, diag_builder *b)
     t->client_cert = presence(s->client_cert);
     t->client_certs = blobs(ar, &s->client_certs);
     t->n_client_certs = s->client_certs.n;
-    for (guint i = 0; i < c->hs->len; i++) {
-        const hs_event *e = &g_array_index(c->hs, hs_event, i);
-        if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_SERVER && !t->server_cert_frame)
-            t->server_cert_frame = e->frame;
-        if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_CLIENT && !t->client_cert_frame)
-            t->client_cert_frame = e->frame;
-    }
+    /* the frames of the Certificate messages recorded, compressed ones
+     * (RFC 8879) included */
+    t->server_cert_frame = s->server_cert_frame;
+    t->client_cert_frame = s->client_cert_frame;
     t->decrypted = s->key_status == TLS_KEY_DECRYPTED;
     t->key_status = s->key_status_text;
     t->key_status_name = tls_key_status_name(s->key_status);

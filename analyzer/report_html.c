@@ -227,6 +227,11 @@ static void h_facts(outw *out, const conn_rec *c)
         fputs("</li>\n<li>keys: ", out->f);
         h_text(out, s->key_status_text[0] ? s->key_status_text : "unknown");
         fputs("</li>\n", out->f);
+        for (size_t i = 0; i < s->n_notes; i++) {
+            fputs("<li>TLS note: ", out->f);
+            h_text(out, s->notes[i]);
+            fputs("</li>\n", out->f);
+        }
     } else {
         fprintf(out->f, "<li>%s</li>\n", c->app == APP_HTTP ? "plain HTTP" : "no TLS or HTTP seen");
     }

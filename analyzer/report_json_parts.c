@@ -166,6 +166,34 @@ static void tls_json(jsonw *b, const tls_summary *s)
     rj_member_str(b, "key_status", tls_key_status_name(s->key_status));
     rj_member_str(b, "key_status_text", s->key_status_text);
     rj_member_str(b, "key_source", s->key_source[0] ? s->key_source : NULL);
+    rj_member_str(b, "psk_identity", s->psk_identity);
+    jsonw_name(b, "renegotiations");
+    jsonw_begin_array(b);
+    for (unsigned i = 0; i < s->renegotiations && i < TLS_MAX_RENEGS; i++) {
+        const tls_reneg *r = &s->renegs[i];
+        jsonw_begin_object(b);
+        rj_member_int(b, "frame", (gint64)r->frame);
+        rj_member_bool(b, "encrypted", r->encrypted);
+        hex_member(b, "client_random", r->client_random, 32);
+        rj_member_str(b, "version", r->version ? tls_version_name(r->version) : NULL);
+        rj_member_str(b, "suite", r->suite ? tls_suite_name(r->suite) : NULL);
+        rj_member_bool(b, "resumed", r->resumed);
+        rj_member_bool(b, "certificate_request", r->cert_request);
+        rj_member_str(b, "client_certificate", presence[r->client_cert]);
+        rj_member_bool(b, "complete", r->complete);
+        jsonw_end_object(b);
+    }
+    jsonw_end_array(b);
+    jsonw_name(b, "stopped");
+    jsonw_begin_object(b);
+    rj_member_str(b, "client", s->dir_error[TLS_DIR_CLIENT]);
+    rj_member_str(b, "server", s->dir_error[TLS_DIR_SERVER]);
+    jsonw_end_object(b);
+    jsonw_name(b, "notes");
+    jsonw_begin_array(b);
+    for (size_t i = 0; i < s->n_notes; i++)
+        rj_add_str(b, s->notes[i]);
+    jsonw_end_array(b);
     jsonw_end_object(b);
 }
 

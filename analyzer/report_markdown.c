@@ -111,6 +111,10 @@ static void md_facts(outw *out, const conn_rec *c)
             fputs(" · AMT asked for a console certificate", out->f);
         fputs(" · keys: ", out->f);
         md_text(out, s->key_status_text[0] ? s->key_status_text : "unknown", MD_INLINE);
+        for (size_t i = 0; i < s->n_notes; i++) {
+            fputs(" · TLS note: ", out->f);
+            md_text(out, s->notes[i], MD_INLINE);
+        }
     } else {
         fputs(c->app == APP_HTTP ? " · plain HTTP" : " · no TLS or HTTP seen", out->f);
     }
