@@ -660,6 +660,10 @@ static void dns_packet(file_run *run, const pkt *p)
     d->qtype = m.qtype;
     d->rcode = m.rcode;
     d->ts_us = p->ts_us;
+    if (m.is_response) {
+        d->client_family = p->family;
+        memcpy(d->client_addr, p->dst, 16);
+    }
     if (m.qtype == DNS_T_PTR)
         d->ptr_family = dns_ptr_address(m.qname, d->ptr_addr);
     if (d->ptr_family)

@@ -224,6 +224,8 @@ static void dns_facts(arena *ar, const dns_rec *d, diag_dns_facts *f)
     f->addrs = (const uint8_t(*)[16])d->addrs;
     f->ptr_names = (const char *const *)d->ptr_names;
     f->n_ptr_names = d->n_ptr;
+    f->client_family = d->client_family;
+    memcpy(f->client_addr, d->client_addr, 16);
     (void)ar;
 }
 

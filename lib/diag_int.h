@@ -63,8 +63,7 @@ struct diag_know {
     GHashTable *by_name;     /* name key → GQueue of the A/AAAA answers for it */
     GHashTable *by_addr;     /* address → GQueue of the A/AAAA answers holding it */
     GHashTable *ptr_by_addr; /* address → GQueue of the PTR answers for it */
-    GPtrArray *answers;      /* A/AAAA answers with addresses, capture order */
-    guint answers_start;     /* answers before it are forgotten */
+    GHashTable *by_client;   /* asker's address → GQueue of its A/AAAA answers */
     GPtrArray *unreported;   /* NXDOMAIN answers not yet reported */
 };
 
@@ -143,9 +142,10 @@ const diag_dns_facts *diag_know_answer_for_name(diag_know *k, const char *name, 
 const diag_dns_facts *diag_know_answer_holding(diag_know *k, int family, const uint8_t *addr,
                                                int64_t t);
 
-/* The newest A/AAAA answer (with addresses) between capture times from and
- * to, or NULL. */
-const diag_dns_facts *diag_know_answer_near(diag_know *k, int64_t from, int64_t to);
+/* The newest A/AAAA answer (with addresses) sent to the client at family /
+ * addr between capture times from and to, or NULL. */
+const diag_dns_facts *diag_know_answer_to(diag_know *k, int family, const uint8_t *addr,
+                                          int64_t from, int64_t to);
 
 /* The PTR answers for an address, oldest first (know_dns's facts as
  * data: const diag_dns_facts *), or NULL. */

@@ -174,6 +174,9 @@ typedef struct diag_dns_facts {
     const uint8_t (*addrs)[16];
     const char *const *ptr_names;
     size_t n_ptr_names;
+    /* who asked: the response's destination (family 4 or 6; 0 unknown) */
+    int client_family;
+    uint8_t client_addr[16];
 } diag_dns_facts;
 
 /* ---- inputs the user supplies ------------------------------------------ */
