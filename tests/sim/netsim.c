@@ -19,7 +19,7 @@
 
 /* How long each side takes before it writes: AMT's embedded TLS stack is
  * slow, so the server side is given more time. Fixed values keep samples
- * reproducible. */
+ * reproducible; netsim_set_steps changes them. */
 #define CLIENT_STEP_US 350
 #define SERVER_STEP_US 2100
 
@@ -60,9 +60,16 @@ struct netsim {
     int listen_fd[2]; /* live: listeners of 16992 and 16993 */
     int realtime;     /* serve mode: the real clock, nothing recorded */
     int n_served;     /* serve mode: connections served so far */
+    int step_us[2];   /* per write: client, server */
 };
 
 static int ex_index = -1;
+static pthread_once_t ex_once = PTHREAD_ONCE_INIT;
+
+static void ex_index_init(void)
+{
+    ex_index = SSL_get_ex_new_index(0, "simio", NULL, NULL, NULL);
+}
 
 netsim *netsim_new(int64_t start_us)
 {
@@ -81,8 +88,10 @@ netsim *netsim_new(int64_t start_us)
     n->alerts = g_array_new(FALSE, TRUE, sizeof(sim_alert));
     n->next_port = 50113;
     n->listen_fd[0] = n->listen_fd[1] = -1;
-    if (ex_index < 0)
-        ex_index = SSL_get_ex_new_index(0, "simio", NULL, NULL, NULL);
+    n->step_us[0] = CLIENT_STEP_US;
+    n->step_us[1] = SERVER_STEP_US;
+    /* Simulations may run on several threads at once (amtsim --fleet). */
+    pthread_once(&ex_once, ex_index_init);
     return n;
 }
 
@@ -175,7 +184,7 @@ static long record_cb(BIO *b, int oper, const char *argp, size_t len, int argi, 
         sim_event ev = {.kind = EV_TCP_DATA, .conn = io->conn->idx, .from_server = io->side};
         ev.data = g_memdup2(argp, len);
         ev.len = len;
-        record(io->net, ev, io->side ? SERVER_STEP_US : CLIENT_STEP_US);
+        record(io->net, ev, io->net->step_us[io->side]);
     }
     return ret;
 }
@@ -505,7 +514,7 @@ static void record_close(simio *io, sim_event_kind kind)
         } else if (c->f.first_fin_from_server < 0) {
             c->f.first_fin_from_server = io->side;
         }
-        record_locked(n, ev, io->side ? SERVER_STEP_US : CLIENT_STEP_US);
+        record_locked(n, ev, n->step_us[io->side]);
     }
     pthread_mutex_unlock(&n->mu);
 }
@@ -722,6 +731,22 @@ int64_t netsim_conn_last_time(netsim *n, int conn)
             t = ev->ts_us;
     }
     return t;
+}
+
+void netsim_set_steps(netsim *n, int client_us, int server_us)
+{
+    n->step_us[0] = client_us;
+    n->step_us[1] = server_us;
+}
+
+sim_event *netsim_take_events(netsim *n, size_t *count)
+{
+    pthread_mutex_lock(&n->mu);
+    gsize len = 0;
+    sim_event *ev = g_array_steal(n->events, &len);
+    pthread_mutex_unlock(&n->mu);
+    *count = len;
+    return ev;
 }
 
 void netsim_set_realtime(netsim *n)

@@ -81,6 +81,14 @@ void netsim_set_live(netsim *n);
  * the first connection. */
 void netsim_set_realtime(netsim *n);
 
+/* How long the console (client_us) and the AMT (server_us) take before
+ * each write; the defaults are 350 µs and 2.1 ms. */
+void netsim_set_steps(netsim *n, int client_us, int server_us);
+
+/* Hands the events recorded so far to the caller, in time order, and
+ * forgets them: the caller g_free()s each data and the array. */
+sim_event *netsim_take_events(netsim *n, size_t *count);
+
 /* Creates a simulation whose clock starts at start_us (µs since epoch). */
 netsim *netsim_new(int64_t start_us);
 void netsim_free(netsim *n);
