@@ -5,6 +5,7 @@
 #include "dns.h"
 
 #include <errno.h>
+#include <openssl/err.h>
 #include <limits.h>
 #include <glib.h>
 #include <pthread.h>
@@ -32,7 +33,8 @@ struct simio {
     SSL *ssl;
     int closed;
     int sent_fatal_alert;
-    int got_alert; /* the peer sent an alert */
+    int got_alert;       /* the peer sent an alert */
+    int peer_spoke_http; /* the handshake failed on a plain HTTP request */
 };
 
 struct sim_conn {
@@ -483,6 +485,8 @@ int simio_start_tls(simio *io, SSL_CTX *ctx, int is_server, const char *sni)
             SSL_set_tlsext_host_name(io->ssl, sni);
         r = SSL_connect(io->ssl);
     }
+    if (r != 1 && is_server && ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST)
+        io->peer_spoke_http = 1;
     if (r == 1) {
         sim_conn_facts *f = &io->conn->f;
         if (!is_server) {
@@ -669,7 +673,7 @@ void simio_close_after_failure(simio *io)
 {
     /* A real client that sent neither an alert nor a close (plain HTTP on
      * the TLS port) waits for an answer: served, the AMT closes at once. */
-    if (!io->sent_fatal_alert && (!io->net->realtime || io->got_alert))
+    if (!io->sent_fatal_alert && !io->peer_spoke_http && (!io->net->realtime || io->got_alert))
         simio_drain(io);
     simio_close(io, 0);
 }

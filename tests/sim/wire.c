@@ -656,6 +656,11 @@ int wire_udp(wire *w, const sim_endpoint *src, const sim_endpoint *dst, int64_t 
     return emit(w, frame_ts(w, ts_us), flen, 0);
 }
 
+uint64_t wire_bytes(wire *w)
+{
+    return w != NULL ? pcapw_bytes(w->pw) : 0;
+}
+
 int wire_close(wire *w)
 {
     if (w == NULL)
