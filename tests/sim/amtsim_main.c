@@ -17,6 +17,7 @@ static void usage(FILE *f)
                "       amtsim --live --out DIR SCENARIO...\n"
                "       amtsim --serve DIR [options]   (amtsim --serve --help)\n"
                "       amtsim --fleet DIR [options]   (amtsim --fleet DIR --help)\n"
+               "       amtsim --bulk DIR [--size N]   (amtsim --bulk DIR --help)\n"
                "Runs a fake Intel AMT and a management console against each other on\n"
                "OpenSSL and writes one folder per scenario into DIR: the capture, its key\n"
                "log, keys and certificates, and expected.json. Without SCENARIO names,\n"
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
         return amt_serve_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "--fleet") == 0)
         return fleet_main(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "--bulk") == 0)
+        return fleet_bulk_main(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--list") == 0) {
             list = 1;
