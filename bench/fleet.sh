@@ -23,13 +23,16 @@
 #
 # usage: bench/fleet.sh [SIZE...]      (default: 100M 1G)
 # environment: AMTDIAG (build/analyzer/amtdiag), AMTSIM (build/tests/sim/amtsim),
-#   RUNS (3), AMTDIAG_BENCH_DIR, SKIP="tshark ssldump bulk ooo" (any of them)
+#   RUNS (3), AMTDIAG_BENCH_DIR, SKIP="tshark ssldump bulk ooo" (any of them),
+#   LIMIT (900: seconds a run may take; a run stopped there is shown as
+#   ">LIMIT" and that tool is not run again on that capture)
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 amtdiag=${AMTDIAG:-build/analyzer/amtdiag}
 amtsim=${AMTSIM:-build/tests/sim/amtsim}
 runs=${RUNS:-3}
+limit=${LIMIT:-900}
 cache=${AMTDIAG_BENCH_DIR:-/var/tmp/amtdiag-bench}
 skip=${SKIP:-}
 [ $# -gt 0 ] || set -- 100M 1G
@@ -96,13 +99,19 @@ measure() {
     seen=-
     while [ $i -lt "$runs" ]; do
         if [ $i -eq 0 ]; then
-            /usr/bin/time -f "%e %U %S %M %x" -o "$tmp/t" "$@" 2>/dev/null | $counter >"$tmp/seen" || true
+            /usr/bin/time -f "%e %U %S %M %x" -o "$tmp/t" timeout "$limit" "$@" 2>/dev/null |
+                $counter >"$tmp/seen" || true
             seen=$(cat "$tmp/seen")
         else
-            /usr/bin/time -f "%e %U %S %M %x" -o "$tmp/t" "$@" >/dev/null 2>&1 || true
+            /usr/bin/time -f "%e %U %S %M %x" -o "$tmp/t" timeout "$limit" "$@" >/dev/null 2>&1 ||
+                true
         fi
         tail -1 "$tmp/t" >>"$tmp/m"
         i=$((i + 1))
+        if [ "$(tail -1 "$tmp/t" | awk '{ print $5 }')" = 124 ]; then
+            seen="stopped at ${limit} s"
+            break
+        fi
     done
     # median of each column
     set -- $(for col in 1 2 4; do
