@@ -21,7 +21,8 @@ run can give:
   that settles it (--amt-clock-offset).
 With --tshark instead of amtdiag, tshark must read the capture without errors and decrypt
 every TLS session with the key log and the AMT's RSA key: its HTTP status
-codes per connection must equal the labelled ones.
+codes per connection must equal the labelled ones, and no random, ECDHE
+share or encrypted pre-master secret may appear twice in the capture.
 """
 import collections
 import json
@@ -156,6 +157,25 @@ def check_tshark(d, conns):
             continue
         # a response goes from the AMT to the console
         codes[(f"{f[2]}:{f[3]}", f"{f[0]}:{f[1]}")] += [int(x) for x in f[4].split(",")]
+    # every handshake its own: no client or server random, ECDHE share or
+    # RSA-encrypted pre-master secret seen twice
+    p = subprocess.run(["tshark", "-n", "-r", f"{d}/capture.pcapng", "-d", "tcp.port==16993,tls",
+                        "-T", "fields", "-E", "separator=/t", "-e", "tls.handshake.type",
+                        "-e", "tls.handshake.random", "-e", "tls.handshake.client_point",
+                        "-e", "tls.handshake.server_point", "-e", "tls.handshake.epms",
+                        "-e", "tls.handshake.extensions_key_share_key_exchange",
+                        "-Y", "tls.handshake.type in {1, 2, 12, 16}"],
+                       capture_output=True, text=True, timeout=300)
+    seen = collections.Counter()
+    for line in p.stdout.splitlines():
+        for v in line.split("\t")[1:]:
+            for x in v.split(","):
+                if len(x) >= 64:
+                    seen[x] += 1
+    repeated = [v for v, k in seen.items() if k > 1]
+    if repeated or len(seen) < 100:
+        problems.append(f"handshakes: {len(repeated)} of {len(seen)} randoms, shares or "
+                        "pre-master secrets repeated")
     n = 0
     for c in conns:
         key = (c["client"], c["server"])

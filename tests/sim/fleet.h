@@ -48,6 +48,10 @@ typedef struct fleet_state {
     const fleet_cfg *cfg;
     world w;
     EVP_PKEY *amt_keys[4]; /* [0] for static-RSA AMTs: the one key file written */
+    /* The same keys as DER, and the console's: each session decodes its own
+     * copy, so that RSA blinding, which draws random bytes now and then,
+     * keeps no state from one session to another. */
+    GBytes *amt_key_der[4], *console_key_der;
     uint16_t *amt_profile; /* per AMT: index into fleet_profiles */
     GBytes **amt_cert_der; /* per AMT, made on first use */
     GMutex lock;
@@ -55,6 +59,10 @@ typedef struct fleet_state {
 
 /* Assigns every AMT its profile; returns 0 or -1. */
 int fleet_state_init(fleet_state *st, const fleet_cfg *cfg);
+/* A private key as DER (test keys: not wiped); NULL on failure. */
+GBytes *fleet_key_der(EVP_PKEY *k);
+/* A fresh copy of a private key kept as DER; NULL on failure. */
+EVP_PKEY *fleet_key_copy(GBytes *der);
 void fleet_state_free(fleet_state *st);
 
 /* One connection of a session as the labels file states it. */
@@ -128,6 +136,11 @@ static inline uint64_t fleet_mix(uint64_t x)
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
     return x ^ (x >> 31);
 }
+
+/* Replaces OpenSSL's random bytes by a stream per thread, seeded with
+ * fleet_rand_seed(a, b) (see fleet_rand.c). Returns 0 or -1. */
+int fleet_rand_install(void);
+void fleet_rand_seed(uint64_t a, uint64_t b);
 
 /* amtsim --fleet and amtsim --bulk. */
 int fleet_main(int argc, char **argv);

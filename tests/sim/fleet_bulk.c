@@ -310,6 +310,9 @@ int fleet_bulk_main(int argc, char **argv)
         fprintf(stderr, "amtsim: cannot create %s: %s\n", dir, strerror(errno));
         return 1;
     }
+    if (fleet_rand_install() != 0)
+        return 1;
+    fleet_rand_seed(1, 0);
     world w;
     bulk b = {.now = certgen_time("2026-03-02T09:14:07") * G_USEC_PER_SEC,
               .next_port = 50113,

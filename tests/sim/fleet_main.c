@@ -87,7 +87,7 @@ static void usage(FILE *f)
                "(per connection: the profile, kind, outcome and causes) and fleet.json\n"
                "(counts, and the decryption work by cipher and record size).\n"
                "  --size      capture size (default 100M; K, M, G are powers of 1024)\n"
-               "  --seed      the same seed gives the same sessions (default 1)\n"
+               "  --seed      the same seed gives the same files, byte for byte (default 1)\n"
                "  --amts      distinct AMTs (default 4000), --consoles console hosts (24)\n"
                "  --failures  percentage of AMTs with a failure (default 10)\n"
                "  -j          worker threads (default: the number of cores)\n");
@@ -171,6 +171,11 @@ int fleet_main(int argc, char **argv)
         return 1;
     }
     gint64 t0 = g_get_monotonic_time();
+    if (fleet_rand_install() != 0) {
+        fprintf(stderr, "amtsim: cannot install the fleet's random streams\n");
+        return 1;
+    }
+    fleet_rand_seed(cfg.seed, 0); /* the keys and certificates */
     fleet_state st;
     if (fleet_state_init(&st, &cfg) != 0 || write_side_files(&st, dir) != 0) {
         fprintf(stderr, "amtsim: cannot set up the fleet\n");

@@ -127,6 +127,26 @@ const fleet_profile fleet_profiles[] = {
 
 const unsigned fleet_n_profiles = sizeof fleet_profiles / sizeof fleet_profiles[0];
 
+GBytes *fleet_key_der(EVP_PKEY *k)
+{
+    if (!k)
+        return NULL;
+    unsigned char *buf = NULL;
+    int n = i2d_PrivateKey(k, &buf);
+    if (n <= 0)
+        return NULL;
+    GBytes *b = g_bytes_new(buf, (gsize)n);
+    OPENSSL_clear_free(buf, (size_t)n);
+    return b;
+}
+
+EVP_PKEY *fleet_key_copy(GBytes *der)
+{
+    gsize n;
+    const unsigned char *p = g_bytes_get_data(der, &n);
+    return d2i_AutoPrivateKey(NULL, &p, (long)n);
+}
+
 int fleet_state_init(fleet_state *st, const fleet_cfg *cfg)
 {
     memset(st, 0, sizeof *st);
@@ -141,6 +161,11 @@ int fleet_state_init(fleet_state *st, const fleet_cfg *cfg)
     for (int i = 1; i < 4; i++)
         if (!(st->amt_keys[i] = certgen_rsa_key(2048)))
             return -1;
+    for (int i = 0; i < 4; i++)
+        if (!(st->amt_key_der[i] = fleet_key_der(st->amt_keys[i])))
+            return -1;
+    if (!(st->console_key_der = fleet_key_der(st->w.console_key)))
+        return -1;
     for (unsigned i = 0; i < fleet_n_profiles; i++)
         if (fleet_profiles[i].scenario && !scenario_find(fleet_profiles[i].scenario)) {
             fprintf(stderr, "amtsim: fleet profile %s: no scenario %s\n", fleet_profiles[i].name,
@@ -185,8 +210,13 @@ void fleet_state_free(fleet_state *st)
             g_bytes_unref(st->amt_cert_der[a]);
     g_free(st->amt_cert_der);
     g_free(st->amt_profile);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         EVP_PKEY_free(st->amt_keys[i]);
+        if (st->amt_key_der[i])
+            g_bytes_unref(st->amt_key_der[i]); /* test keys: nothing to wipe */
+    }
+    if (st->console_key_der)
+        g_bytes_unref(st->console_key_der);
     world_free(&st->w);
     g_mutex_clear(&st->lock);
 }

@@ -176,6 +176,34 @@ static void expand_retries(fleet_session *fs)
     fs->nev = n;
 }
 
+/* The AMT's side of a session's connections (netsim_server_hooks). */
+typedef struct server_side {
+    uint64_t r;     /* the session's random number */
+    GBytes *key;    /* the AMT's key as DER */
+    int key_failed; /* a copy could not be made: the session is dropped */
+} server_side;
+
+/* An AMT's TLS stack draws from a stream of its own per connection. */
+static void seed_server_thread(void *arg, int conn)
+{
+    fleet_rand_seed(((const server_side *)arg)->r, 0x100 + (uint64_t)conn);
+}
+
+/* Each connection signs or decrypts with a key of its own: OpenSSL keeps
+ * one RSA blinding per key for the thread that made it and another for
+ * all other threads, so with a shared key how many random bytes a
+ * connection draws would depend on whether the system reused a thread id. */
+static void own_key(void *arg, SSL *ssl)
+{
+    server_side *ss = arg;
+    if (!ss->key)
+        return;
+    EVP_PKEY *k = fleet_key_copy(ss->key);
+    if (!k || SSL_use_PrivateKey(ssl, k) != 1)
+        ss->key_failed = 1;
+    EVP_PKEY_free(k);
+}
+
 static int profile_static_rsa(const fleet_profile *p)
 {
     /* the catalog's static-RSA scenarios; the key file written is amt_keys[0] */
@@ -204,9 +232,17 @@ fleet_session *fleet_session_run(fleet_state *st, uint64_t idx)
         g_strlcpy(con, p->console_addr, sizeof con);
     else
         snprintf(con, sizeof con, "198.19.254.%u", 10 + fs->console);
-    EVP_PKEY *key = st->amt_keys[profile_static_rsa(p) ? 0 : 1 + fs->amt % 3];
-    X509 *cert = amt_cert(st, fs->amt, p, fqdn, key);
-    if (!cert) {
+    int k = profile_static_rsa(p) ? 0 : 1 + (int)(fs->amt % 3);
+    /* whichever worker makes the certificate, the session's stream is the same */
+    fleet_rand_seed(cfg->seed, 0xce47000000ull + fs->amt);
+    X509 *cert = amt_cert(st, fs->amt, p, fqdn, st->amt_keys[k]);
+    fleet_rand_seed(r, 0xc0);
+    EVP_PKEY *key = fleet_key_copy(st->amt_key_der[k]);
+    EVP_PKEY *con_key = fleet_key_copy(st->console_key_der);
+    if (!cert || !key || !con_key) {
+        X509_free(cert);
+        EVP_PKEY_free(key);
+        EVP_PKEY_free(con_key);
         g_free(fs);
         return NULL;
     }
@@ -222,11 +258,18 @@ fleet_session *fleet_session_run(fleet_state *st, uint64_t idx)
     memset(&s, 0, sizeof s);
     s.net = netsim_new(fs->start_us);
     netsim_set_steps(s.net, CLIENT_STEP_US, SERVER_STEP_US);
+    server_side ss = {.r = r};
     scenario_defaults(&s, &st->w, &site, (uint32_t)(r >> 8));
     if (p->scenario)
         scenario_find(p->scenario)->setup(&s);
     if (p->setup)
         p->setup(&s, r >> 16);
+    /* the key the scenario gave the AMT, which need not be the site's */
+    ss.key = s.dev.tls.key == key ? g_bytes_ref(st->amt_key_der[k]) : fleet_key_der(s.dev.tls.key);
+    ss.key_failed = !ss.key;
+    netsim_set_server_hooks(s.net, &(netsim_server_hooks){seed_server_thread, own_key, &ss});
+    if (s.con.tls.key == st->w.console_key)
+        s.con.tls.key = con_key;
     int ok = 0;
     if (amt_device_start(&s.dev) == 0 && console_start(&s.con) == 0) {
         if (!s.nreqs && s.sequence == scenario_default_sequence)
@@ -244,7 +287,7 @@ fleet_session *fleet_session_run(fleet_state *st, uint64_t idx)
         expand_retries(fs);
         for (size_t i = 0; i < fs->nev; i++)
             fs->pending += fs->ev[i].len + 90;
-        ok = 1;
+        ok = !ss.key_failed;
     }
     for (int i = 0; i < s.nreqs; i++)
         free(s.reqs[i].body);
@@ -252,6 +295,10 @@ fleet_session *fleet_session_run(fleet_state *st, uint64_t idx)
     amt_device_stop(&s.dev);
     netsim_free(s.net);
     X509_free(cert);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(con_key);
+    if (ss.key)
+        g_bytes_unref(ss.key);
     if (!ok) {
         fleet_session_free(fs);
         return NULL;

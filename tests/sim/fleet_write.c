@@ -83,6 +83,26 @@ static FILE *open_in(const char *dir, const char *name, const char *mode)
     return f;
 }
 
+/* Closes what is open and frees the writer; returns 0, or -1 when a
+ * file could not be completed. */
+static int release(fleet_writer *fw)
+{
+    int rc = 0;
+    if (fw->w && wire_close(fw->w) != 0)
+        rc = -1;
+    if (fw->keylog && fclose(fw->keylog) != 0)
+        rc = -1;
+    if (fw->labels && fclose(fw->labels) != 0)
+        rc = -1;
+    g_free(fw->heap);
+    g_hash_table_destroy(fw->ports);
+    g_hash_table_destroy(fw->by_profile);
+    g_hash_table_destroy(fw->by_kind);
+    g_free(fw->dir);
+    g_free(fw);
+    return rc;
+}
+
 fleet_writer *fleet_writer_open(const char *dir, const fleet_cfg *cfg)
 {
     fleet_writer *fw = g_new0(fleet_writer, 1);
@@ -101,17 +121,7 @@ fleet_writer *fleet_writer_open(const char *dir, const fleet_cfg *cfg)
     fw->by_kind = g_hash_table_new(g_str_hash, g_str_equal);
     fw->first_us = -1;
     if (!fw->w || !fw->keylog || !fw->labels) {
-        if (fw->w)
-            wire_close(fw->w);
-        if (fw->keylog)
-            fclose(fw->keylog);
-        if (fw->labels)
-            fclose(fw->labels);
-        g_hash_table_destroy(fw->ports);
-        g_hash_table_destroy(fw->by_profile);
-        g_hash_table_destroy(fw->by_kind);
-        g_free(fw->dir);
-        g_free(fw);
+        release(fw);
         return NULL;
     }
     fprintf(fw->labels, "# One line per TCP connection (and per failed DNS lookup) of "
@@ -451,17 +461,7 @@ int fleet_writer_close(fleet_writer *fw, double gen_seconds)
 {
     int rc = flush_until(fw, INT64_MAX);
     uint64_t bytes = wire_bytes(fw->w);
-    if (wire_close(fw->w) != 0)
-        rc = -1;
-    if (fclose(fw->keylog) != 0 || fclose(fw->labels) != 0)
-        rc = -1;
     if (rc == 0)
         rc = write_summary(fw, bytes, gen_seconds);
-    g_free(fw->heap);
-    g_hash_table_destroy(fw->ports);
-    g_hash_table_destroy(fw->by_profile);
-    g_hash_table_destroy(fw->by_kind);
-    g_free(fw->dir);
-    g_free(fw);
-    return rc;
+    return release(fw) != 0 ? -1 : rc;
 }

@@ -63,6 +63,7 @@ struct netsim {
     int realtime;     /* serve mode: the real clock, nothing recorded */
     int n_served;     /* serve mode: connections served so far */
     int step_us[2];   /* per write: client, server */
+    netsim_server_hooks hooks;
 };
 
 static int ex_index = -1;
@@ -229,6 +230,8 @@ static sim_conn *conn_new(netsim *n, const sim_endpoint *cli, const sim_endpoint
 static void *server_main(void *arg)
 {
     sim_conn *c = arg;
+    if (c->net->hooks.thread_start)
+        c->net->hooks.thread_start(c->net->hooks.arg, c->idx);
     c->fn(&c->sio, c->ctx);
     if (!c->sio.closed)
         simio_close(&c->sio, 1);
@@ -473,6 +476,8 @@ int simio_start_tls(simio *io, SSL_CTX *ctx, int is_server, const char *sni)
 {
     io->ssl = SSL_new(ctx);
     SSL_set_ex_data(io->ssl, ex_index, io);
+    if (io->side == 1 && io->net->hooks.server_ssl)
+        io->net->hooks.server_ssl(io->net->hooks.arg, io->ssl);
     /* The socket BIO (with its recorder) now belongs to the SSL. */
     SSL_set_bio(io->ssl, io->sock, io->sock);
     SSL_set_options(io->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
@@ -682,6 +687,8 @@ int simio_start_tls_filtered(simio *io, SSL_CTX *ctx, simio_hello_filter filter)
 {
     io->ssl = SSL_new(ctx);
     SSL_set_ex_data(io->ssl, ex_index, io);
+    if (io->side == 1 && io->net->hooks.server_ssl)
+        io->net->hooks.server_ssl(io->net->hooks.arg, io->ssl);
     SSL_set_options(io->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
     io->conn->f.tls = 1;
     /* Input comes through a memory BIO that this loop fills from the
@@ -735,6 +742,11 @@ int64_t netsim_conn_last_time(netsim *n, int conn)
             t = ev->ts_us;
     }
     return t;
+}
+
+void netsim_set_server_hooks(netsim *n, const netsim_server_hooks *h)
+{
+    n->hooks = *h;
 }
 
 void netsim_set_steps(netsim *n, int client_us, int server_us)
