@@ -28,7 +28,6 @@
 #   ">LIMIT" and that tool is not run again on that capture)
 set -eu
 cd "$(dirname "$0")/.."
-root=$(pwd)
 amtdiag=${AMTDIAG:-build/analyzer/amtdiag}
 amtsim=${AMTSIM:-build/tests/sim/amtsim}
 runs=${RUNS:-3}
@@ -53,17 +52,33 @@ fi
 mkdir -p "$cache"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# the generator's identity: the captures are remade when tests/sim changes
-gen_id=$(git rev-parse HEAD:tests/sim 2>/dev/null || echo unknown)
-if [ -n "$(git status --porcelain tests/sim 2>/dev/null)" ]; then
+# the generator's identity: the captures are remade when its sources
+# (tests/sim/*.c, *.h, CMakeLists.txt) change, not when its tests do
+gen_src="tests/sim/*.[ch] tests/sim/CMakeLists.txt"
+# shellcheck disable=SC2086
+gen_id=$(git ls-tree HEAD -- $gen_src 2>/dev/null | sha1sum | cut -c1-40)
+# shellcheck disable=SC2086
+if [ -n "$(git status --porcelain -- $gen_src 2>/dev/null)" ]; then
     gen_id="$gen_id-dirty"
 fi
+
+# note_command CAPTURE TOOL COMMAND...: keeps the command for the report,
+# one argument per tab-separated field
+note_command() {
+    {
+        printf '%s\t%s' "$1" "$2"
+        shift 2
+        for a in "$@"; do printf '\t%s' "$a"; done
+        echo
+    } >>"$tmp/cmds"
+}
 
 # make DIR COMMAND...: runs COMMAND to fill DIR unless DIR holds its output
 # from this generator already
 make_capture() {
     dir=$1
     shift
+    note_command "$(basename "$dir")" generate "$@"
     if [ -f "$dir/capture.pcapng" ] && [ "$(cat "$dir/.generator" 2>/dev/null)" = "$gen_id" ]; then
         return 0
     fi
@@ -94,6 +109,7 @@ rows=$tmp/rows
 measure() {
     cap=$1 tool=$2 counter=$3
     shift 3
+    note_command "$cap" "$tool" "$@"
     : >"$tmp/m"
     i=0
     seen=-
@@ -155,6 +171,7 @@ run_amtdiag() { # CAPTURE-NAME FILE OPTIONS
 }
 
 : >"$rows"
+: >"$tmp/cmds"
 floors=$tmp/floors
 : >"$floors"
 for size in "$@"; do
@@ -204,11 +221,12 @@ echo "# bench/fleet.sh $*  ($(date -u +%Y-%m-%d), $(nproc) cores, load $(cut -d'
 echo "# $("$amtdiag" --version 2>&1 | head -1); $(tshark --version 2>/dev/null | head -1);" \
     "$(dpkg-query -W -f 'ssldump ${Version}' ssldump 2>/dev/null)"
 echo
-python3 - "$rows" "$floors" <<'EOF'
-import json, os, re, subprocess, sys
+python3 - "$rows" "$floors" "$tmp/cmds" <<'EOF'
+import json, os, re, shlex, subprocess, sys
 
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 floors = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
+cmds = [l.rstrip("\n").split("\t") for l in open(sys.argv[3])]
 
 print("| capture | tool | elapsed s | CPU s | peak RSS MiB | CPU ÷ amtdiag | HTTP responses seen | exit |")
 print("|---|---|---|---|---|---|---|---|")
@@ -273,4 +291,16 @@ if floors:
             (g0, e0, c0), (g1, e1, c1) = pts[0], pts[-1]
             print(f"scaling {tool}: time per GiB at {g1:.2f} GiB ÷ at {g0:.2f} GiB: "
                   f"CPU {(c1 / g1) / (c0 / g0):.2f}, elapsed {(e1 / g1) / (e0 / g0):.2f}")
+
+print()
+print("Commands (each timed with /usr/bin/time -f '%e %U %S %M %x' and `timeout LIMIT`):")
+print()
+print("```sh")
+done = set()
+for cap, tool, *argv in cmds:
+    line = shlex.join(argv)
+    if line not in done:
+        done.add(line)
+        print(line)
+print("```")
 EOF
