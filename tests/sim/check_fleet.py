@@ -19,6 +19,14 @@ run can give:
 - an AMT whose clock is wrong without a Date header in the capture: the
   verdict may stay client-cert-rejected if the connection names the input
   that settles it (--amt-clock-offset).
+A second small fleet with the default mix must have it: among the
+connections of its working sessions, each kind (TLS 1.2 ECDHE, TLS 1.3,
+static RSA on TLS 1.0/1.2, plain HTTP on 16992) within MIX_SLACK points of
+its target share, and ~10 % of its sessions failing. The tool (amtdiag, or
+tshark from the handshakes alone) must see each of those connections as
+the kind labelled; amtdiag must decrypt each and find the labelled HTTP
+statuses. Made with -j 1 and -j 2, that fleet must be the same, byte for
+byte.
 With --tshark instead of amtdiag, tshark must read the capture without errors and decrypt
 every TLS session with the key log and the AMT's RSA key: its HTTP status
 codes per connection must equal the labelled ones, and no random, ECDHE
@@ -37,9 +45,141 @@ UNSETTLED_CLOCK = {"client-cert-not-yet-valid-at-amt-clock", "client-cert-expire
                    "amt-clock-wrong"}
 
 
+# the default mix: per cent of the working sessions' connections by kind
+MIX = {"tls1.2-ecdhe": 35, "tls1.3": 30, "rsa": 25, "http": 10}
+MIX_SLACK = 5
+FAILING_SESSIONS = (5, 15)  # per cent, for the default 10
+
+
 def generate(amtsim, out):
     subprocess.run([amtsim, "--fleet", out, "--size", "2M", "--amts", "40", "--failures", "70",
                     "--seed", "7", "-j", "2"], check=True, capture_output=True, timeout=120)
+
+
+def generate_mix(amtsim, out, jobs):
+    """The default mix, started in the background: returns the process."""
+    return subprocess.Popen([amtsim, "--fleet", out, "--size", "2M", "--seed", "1", "-j",
+                             str(jobs)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait(proc):
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode != 0:
+        raise SystemExit(f"FAIL amtsim exit {proc.returncode}: {err.decode()[-2000:]}")
+
+
+def same_files(d1, d2):
+    problems = []
+    for name in ("capture.pcapng", "keylog.txt", "labels.tsv", "amt-rsa-key.pem", "root-ca.pem"):
+        with open(os.path.join(d1, name), "rb") as a, open(os.path.join(d2, name), "rb") as b:
+            if a.read() != b.read():
+                problems.append(f"mix: {name} differs between -j 1 and -j 2 with the same seed")
+    return problems
+
+
+def mix_kind(kind):
+    return "rsa" if kind.endswith("-rsa") else kind
+
+
+def check_mix_labels(d, conns):
+    """The labelled mix against MIX; returns problems and the working
+    connections (profiles ok-*)."""
+    problems = []
+    working = [c for c in conns if c["profile"].startswith("ok-")]
+    got = collections.Counter(mix_kind(c["kind"]) for c in working)
+    shares = {k: 100 * got[k] / max(len(working), 1) for k in MIX}
+    for k, want in MIX.items():
+        if abs(shares[k] - want) > MIX_SLACK:
+            problems.append(f"mix: {k} {shares[k]:.1f} % of the working connections, "
+                            f"target {want} %")
+    extra = set(got) - set(MIX)
+    if extra:
+        problems.append(f"mix: working connections of kinds {sorted(extra)}")
+    with open(os.path.join(d, "fleet.json"), encoding="utf-8") as f:
+        summary = json.load(f)
+    failing = 100 * summary["failure_sessions"] / summary["sessions"]
+    if not FAILING_SESSIONS[0] <= failing <= FAILING_SESSIONS[1]:
+        problems.append(f"mix: {failing:.1f} % of the sessions fail")
+    text = ", ".join(f"{k} {shares[k]:.0f} %" for k in MIX) + f"; {failing:.0f} % failing"
+    return problems, working, text
+
+
+def amtdiag_kind(c):
+    if c.get("protocol") == "http" and c["server"].endswith(":16992"):
+        return "http"
+    t = c.get("tls") or {}
+    v = t.get("version")
+    if not t.get("handshake_complete") or not v:
+        return "none"
+    if v == "TLSv1.3":
+        return "tls1.3"
+    ver = "tls1.2" if v == "TLSv1.2" else "tls1.0/1.1"
+    return f"{ver}-{'ecdhe' if t.get('key_exchange_ephemeral') else 'rsa'}"
+
+
+def amtdiag_statuses(c):
+    return [h["response"]["status"] for h in c.get("http") or [] if h.get("response")]
+
+
+def check_mix_amtdiag(working, out):
+    problems = []
+    by_ep = {(c["client"], c["server"]): c for c in out["connections"]}
+    for c in working:
+        key = (c["client"], c["server"])
+        got = by_ep.get(key)
+        if got is None:
+            problems.append(f"mix {c['profile']} {key}: connection not found")
+            continue
+        kind = amtdiag_kind(got)
+        tls = got.get("tls") or {}
+        if kind != c["kind"] or (tls and tls.get("key_status") != "decrypted") or \
+                amtdiag_statuses(got) != c["statuses"]:
+            problems.append(f"mix {c['profile']} {key}: amtdiag sees {kind}, keys "
+                            f"{tls.get('key_status')}, statuses {amtdiag_statuses(got)}; "
+                            f"labelled {c['kind']} {c['statuses']}")
+    return problems
+
+
+def check_mix_tshark(d, working):
+    """Each working connection's kind from its handshake alone: the
+    version the server chose, and whether it sent a ServerKeyExchange."""
+    p = subprocess.run(["tshark", "-n", "-r", f"{d}/capture.pcapng", "-d", "tcp.port==16993,tls",
+                        "-T", "fields", "-E", "separator=/t", "-e", "ip.src", "-e", "tcp.srcport",
+                        "-e", "ip.dst", "-e", "tcp.dstport", "-e", "tls.handshake.type",
+                        "-e", "tls.handshake.version",
+                        "-e", "tls.handshake.extensions.supported_version",
+                        "-Y", "(tcp.srcport == 16993 and (tls.handshake.type == 2 or "
+                        "tls.handshake.type == 12)) or (tcp.srcport == 16992 and http.response)"],
+                       capture_output=True, text=True, timeout=300)
+    problems = [] if p.returncode == 0 else [f"tshark exit {p.returncode}: {p.stderr[:500]}"]
+    seen = collections.defaultdict(lambda: {"version": None, "ske": False, "http": False})
+    for line in p.stdout.splitlines():
+        f = line.split("\t")
+        if len(f) < 7:
+            continue
+        s = seen[(f"{f[2]}:{f[3]}", f"{f[0]}:{f[1]}")]
+        if f[1] == "16992":
+            s["http"] = True
+            continue
+        types = f[4].split(",")
+        if "2" in types:
+            s["version"] = "0x0304" if "0x0304" in f[6].split(",") else f[5].split(",")[0]
+        s["ske"] |= "12" in types
+    names = {"0x0304": "tls1.3", "0x0303": "tls1.2", "0x0302": "tls1.0/1.1", "0x0301": "tls1.0/1.1"}
+    for c in working:
+        s = seen.get((c["client"], c["server"]))
+        if s is None:
+            kind = "none"
+        elif s["http"]:
+            kind = "http"
+        elif s["version"] == "0x0304":
+            kind = "tls1.3"
+        else:
+            kind = f"{names.get(s['version'], s['version'])}-{'ecdhe' if s['ske'] else 'rsa'}"
+        if kind != c["kind"]:
+            problems.append(f"mix {c['profile']} {c['client']}: tshark sees {kind}, labelled "
+                            f"{c['kind']}")
+    return problems
 
 
 def load_labels(path):
@@ -190,6 +330,10 @@ def main():
     amtsim, amtdiag = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
         d = os.path.join(tmp, "fleet")
+        # the default mix, made with -j 1 (and -j 2 for amtdiag) meanwhile
+        mix_dirs = [os.path.join(tmp, f"mix-j{j}") for j in ((1,) if amtdiag == "--tshark"
+                                                            else (1, 2))]
+        mix_procs = [generate_mix(amtsim, m, i + 1) for i, m in enumerate(mix_dirs)]
         generate(amtsim, d)
         conns, dns = load_labels(os.path.join(d, "labels.tsv"))
         with open(os.path.join(d, "fleet.json"), encoding="utf-8") as f:
@@ -211,6 +355,19 @@ def main():
             p, n_prof, n_fail = check_diagnosis(conns, dns, run_amtdiag(amtdiag, d))
             msg += f", {n_prof} profiles ({n_fail} failing); amtdiag"
         problems += p
+        for proc in mix_procs:
+            wait(proc)
+        m = mix_dirs[0]
+        if len(mix_dirs) > 1:
+            problems += same_files(*mix_dirs)
+        mconns, _ = load_labels(os.path.join(m, "labels.tsv"))
+        p, working, text = check_mix_labels(m, mconns)
+        problems += p
+        if amtdiag == "--tshark":
+            problems += check_mix_tshark(m, working)
+        else:
+            problems += check_mix_amtdiag(working, run_amtdiag(amtdiag, m))
+        msg += f"; mix of {len(working)} working connections: {text}"
     for p in problems:
         print("FAIL", p)
     print(msg + f": {len(problems)} problems")

@@ -114,6 +114,9 @@ typedef struct fleet_session {
 
 /* Runs session idx of the fleet on the simulator; NULL on failure. */
 fleet_session *fleet_session_run(fleet_state *st, uint64_t idx);
+/* The AMT session idx goes to: the management server polls every AMT once
+ * per round, in an order shuffled anew each round. */
+unsigned fleet_amt_of(const fleet_cfg *cfg, uint64_t idx);
 void fleet_session_free(fleet_session *s);
 
 /* The writer: merges sessions, admitted in order of their start, into one

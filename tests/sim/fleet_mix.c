@@ -147,6 +147,26 @@ EVP_PKEY *fleet_key_copy(GBytes *der)
     return d2i_AutoPrivateKey(NULL, &p, (long)n);
 }
 
+static uint64_t gcd64(uint64_t a, uint64_t b)
+{
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+unsigned fleet_amt_of(const fleet_cfg *cfg, uint64_t idx)
+{
+    uint64_t n = cfg->n_amts, round = idx / n, pos = idx % n;
+    uint64_t r = fleet_mix(cfg->seed ^ (round * 0x51ed27ull + 0x7f));
+    uint64_t a = (r % n) | 1;
+    while (gcd64(a, n) != 1) /* a multiplier coprime to n permutes 0..n-1 */
+        a += 2;
+    return (unsigned)((a * pos + (r >> 32)) % n);
+}
+
 int fleet_state_init(fleet_state *st, const fleet_cfg *cfg)
 {
     memset(st, 0, sizeof *st);
@@ -172,9 +192,12 @@ int fleet_state_init(fleet_state *st, const fleet_cfg *cfg)
                     fleet_profiles[i].scenario);
             return -1;
         }
-    /* Each AMT's profile: a success by weight, or — for fail_permil of
-     * them — the failures in turn, so that a fleet of a few dozen AMTs
-     * already has every kind. */
+    /* Each AMT's profile, in the order the first round visits them: the
+     * n-th AMT visited draws from a golden-ratio sequence (offset by the
+     * seed), whose first n points spread evenly over [0, 1), so that even
+     * a small fleet has the mix of the weights; fail_permil of them have
+     * the failures in turn, so that a few dozen AMTs already have every
+     * kind. */
     unsigned first_fail = 0, n_fail = 0;
     for (unsigned i = 0; i < fleet_n_profiles; i++) {
         if (fleet_profiles[i].failure && !n_fail++)
@@ -183,15 +206,19 @@ int fleet_state_init(fleet_state *st, const fleet_cfg *cfg)
     st->amt_profile = g_new0(uint16_t, cfg->n_amts);
     st->amt_cert_der = g_new0(GBytes *, cfg->n_amts);
     unsigned fails = 0;
-    for (unsigned a = 0; a < cfg->n_amts; a++) {
-        uint64_t r = fleet_mix(cfg->seed ^ (0xa3700000ull + a));
-        unsigned pm = (unsigned)(r % 1000);
-        if (pm < cfg->fail_permil) {
+    const double golden = 0.6180339887498949;
+    double u = (double)(fleet_mix(cfg->seed ^ 0xa3700000ull) >> 11) / 9007199254740992.0;
+    for (unsigned pos = 0; pos < cfg->n_amts; pos++, u += golden) {
+        u -= (double)(unsigned)u;
+        unsigned a = fleet_amt_of(cfg, pos);
+        double f = cfg->fail_permil / 1000.0;
+        if (u < f) {
             st->amt_profile[a] = (uint16_t)(first_fail + fails++ % n_fail);
             continue;
         }
-        /* the successes' weights scaled to the rest of the fleet */
-        unsigned x = (unsigned)((r >> 20) % 900), acc = 0;
+        /* the successes' weights (900 per mille) scaled to the rest */
+        double x = (u - f) / (1.0 - f) * 900.0, acc = 0;
+        st->amt_profile[a] = 0;
         for (unsigned i = 0; i < fleet_n_profiles; i++) {
             acc += fleet_profiles[i].weight;
             if (x < acc) {

@@ -16,28 +16,6 @@
 #define CLIENT_STEP_US 1500
 #define SERVER_STEP_US 15000
 
-static uint64_t gcd64(uint64_t a, uint64_t b)
-{
-    while (b) {
-        uint64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
-/* The AMT a session goes to: the management server polls every AMT once
- * per round, in an order shuffled anew each round. */
-static unsigned amt_of(const fleet_cfg *cfg, uint64_t idx)
-{
-    uint64_t n = cfg->n_amts, round = idx / n, pos = idx % n;
-    uint64_t r = fleet_mix(cfg->seed ^ (round * 0x51ed27ull + 0x7f));
-    uint64_t a = (r % n) | 1;
-    while (gcd64(a, n) != 1) /* a multiplier coprime to n permutes 0..n-1 */
-        a += 2;
-    return (unsigned)((a * pos + (r >> 32)) % n);
-}
-
 static void amt_addr(unsigned a, char *buf, size_t len)
 {
     /* 198.18.0.0/15 (RFC 2544, set aside for benchmarks): 250 AMTs per /24 */
@@ -218,7 +196,7 @@ fleet_session *fleet_session_run(fleet_state *st, uint64_t idx)
     fs->idx = idx;
     fs->start_us =
         cfg->start_us + (int64_t)idx * cfg->gap_us + (int64_t)(r % (uint64_t)cfg->gap_us);
-    fs->amt = amt_of(cfg, idx);
+    fs->amt = fleet_amt_of(cfg, idx);
     fs->console = (unsigned)((r >> 32) % cfg->n_consoles);
     const fleet_profile *p = &fleet_profiles[st->amt_profile[fs->amt]];
     fs->profile = p->name;
