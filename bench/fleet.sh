@@ -289,9 +289,49 @@ if floors:
     for tool, pts in per_gib.items():
         if len(pts) >= 2:
             (g0, e0, c0), (g1, e1, c1) = pts[0], pts[-1]
-            print(f"scaling {tool}: time per GiB at {g1:.2f} GiB ÷ at {g0:.2f} GiB: "
+            print(f"scaling {tool}: time per GiB at {g1 * 1024:.0f} MiB ÷ at {g0 * 1024:.0f} MiB: "
                   f"CPU {(c1 / g1) / (c0 / g0):.2f}, elapsed {(e1 / g1) / (e0 / g0):.2f}")
 
+
+
+# issue 13's targets, read off the rows above; amtdiag without -j counts as -j 1
+def find(cap, tool):
+    return next((r for r in rows if r[0] == cap and r[1] == tool), None)
+
+
+def verdict(name, value, ok, target):
+    print(f"  {name}: {value} (target {target}): {'met' if ok else 'NOT met'}")
+
+
+print()
+print("Targets of issue 13 (CPU ratios; with -j 2 the elapsed ratio):")
+fleet_caps = [f[0] for f in floors]
+amt_rows = lambda cap: [r for r in rows if r[0] == cap and r[1].startswith("amtdiag text")]
+if fleet_caps:
+    small, large = fleet_caps[0], fleet_caps[-1]
+    ts, sd = find(small, "tshark"), find(small, "ssldump -d")
+    for a in amt_rows(small):
+        two = a[1].endswith("-j 2")
+        if ts and float(a[2]) > 0:
+            x = float(ts[2]) / float(a[2]) if two else float(ts[3]) / max(float(a[3]), 1e-9)
+            verdict(f"{small} tshark ÷ {a[1]}", f"{x:.1f}", x >= (10 if two else 5),
+                    "≥ 10" if two else "≥ 5")
+        if sd and not two:
+            x = float(sd[3]) / max(float(a[3]), 1e-9)
+            verdict(f"{small} ssldump -d ÷ {a[1]}", f"{x:.1f}", x >= 2, "≥ 2")
+    if large != small and "amtdiag text" in per_gib:
+        (g0, e0, c0), (g1, e1, c1) = per_gib["amtdiag text"][0], per_gib["amtdiag text"][-1]
+        x = (c1 / g1) / (c0 / g0)
+        verdict(f"amtdiag text CPU per GiB, {large} ÷ {small}", f"{x:.2f}", x <= 1.10, "≤ 1.10")
+    for r in rows:
+        if r[0] == large and r[1].startswith("amtdiag"):
+            mib = int(r[4]) / 1024
+            verdict(f"{large} {r[1]} peak RSS", f"{mib:.0f} MiB", mib <= 64, "≤ 64 MiB")
+bulk_sd = find("bulk-100M", "ssldump -d")
+for a in amt_rows("bulk-100M"):
+    if bulk_sd and not a[1].endswith("-j 2"):
+        x = float(bulk_sd[3]) / max(float(a[3]), 1e-9)
+        verdict(f"bulk-100M ssldump -d ÷ {a[1]}", f"{x:.1f}", x >= 10, "≥ 10")
 print()
 print("Commands (each timed with /usr/bin/time -f '%e %U %S %M %x' and `timeout LIMIT`):")
 print()
