@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Record protection, read side: one decryption state per direction, built
  * from key block material (TLS <= 1.2) or a traffic secret (TLS 1.3), that
- * opens records with OpenSSL's EVP ciphers and HMAC (EVP_MAC):
- * MAC-then-encrypt CBC (implicit IV in TLS 1.0, explicit after), CBC with
+ * opens records with OpenSSL's EVP ciphers and HMAC (EVP_MAC), or SSL
+ * 3.0's digest MAC: MAC-then-encrypt CBC (implicit IV in SSL 3.0 and TLS
+ * 1.0, explicit after; SSL 3.0 padding of any content), CBC with
  * encrypt_then_mac, RC4 and NULL stream ciphers, and the AEADs (GCM, CCM,
  * CCM_8, ChaCha20-Poly1305) with their TLS 1.2 and TLS 1.3 nonces. MAC
  * comparison need not be constant time here (we are not a server), but every
@@ -22,6 +23,7 @@ struct tls_cipher_state {
     EVP_CIPHER_CTX *ctx;
     EVP_MAC *mac;
     EVP_MAC_CTX *mctx;
+    EVP_MD *ssl3_md; /* SSL 3.0's MAC is not HMAC: the digest alone */
     const char *mac_md;
     size_t mac_len;
     uint8_t key[32];
@@ -38,6 +40,7 @@ void tls_cipher_free(tls_cipher_state *cs)
     EVP_CIPHER_free(cs->cipher);
     EVP_MAC_CTX_free(cs->mctx);
     EVP_MAC_free(cs->mac);
+    EVP_MD_free(cs->ssl3_md);
     OPENSSL_cleanse(cs, sizeof(*cs));
     g_free(cs);
 }
@@ -82,9 +85,13 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
         cs->mac_md = tls_mac_digest(s->mac);
         cs->mac_len = tls_mac_len(s->mac);
         memcpy(cs->mac_key, mac_key, cs->mac_len);
-        cs->mac = EVP_MAC_fetch(lib, "HMAC", NULL);
-        cs->mctx = cs->mac ? EVP_MAC_CTX_new(cs->mac) : NULL;
-        if (!cs->mctx) {
+        if (version == TLS_VERSION_SSL3) {
+            cs->ssl3_md = EVP_MD_fetch(lib, cs->mac_md, NULL);
+        } else {
+            cs->mac = EVP_MAC_fetch(lib, "HMAC", NULL);
+            cs->mctx = cs->mac ? EVP_MAC_CTX_new(cs->mac) : NULL;
+        }
+        if (!cs->mctx && !cs->ssl3_md) {
             snprintf(err, errlen, "HMAC not available in OpenSSL");
             tls_cipher_free(cs);
             return NULL;
@@ -98,10 +105,38 @@ size_t tls_cipher_tag_len(const tls_cipher_state *cs)
     return cs ? cs->ci->tag_len : 16;
 }
 
+/* SSL 3.0 (RFC 6101 5.2.3.1): hash(secret || pad_2 || hash(secret ||
+ * pad_1 || seq || type || length || data)), the pads 48 bytes for MD5
+ * and 40 for SHA-1. */
+static int ssl3_mac(tls_cipher_state *cs, uint8_t type, const uint8_t *data, size_t len,
+                    uint8_t *out)
+{
+    uint8_t pad1[48], pad2[48], hdr[11], inner[64];
+    size_t pl = cs->mac_len == 16 ? 48 : 40;
+    memset(pad1, 0x36, sizeof(pad1));
+    memset(pad2, 0x5c, sizeof(pad2));
+    tls_put_u64(hdr, cs->seq);
+    hdr[8] = type;
+    tls_put_u16(hdr + 9, (unsigned)len);
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    unsigned int il = 0, ol = 0;
+    int ok = x && EVP_DigestInit_ex2(x, cs->ssl3_md, NULL) &&
+             EVP_DigestUpdate(x, cs->mac_key, cs->mac_len) && EVP_DigestUpdate(x, pad1, pl) &&
+             EVP_DigestUpdate(x, hdr, sizeof(hdr)) && EVP_DigestUpdate(x, data, len) &&
+             EVP_DigestFinal_ex(x, inner, &il) && EVP_DigestInit_ex2(x, cs->ssl3_md, NULL) &&
+             EVP_DigestUpdate(x, cs->mac_key, cs->mac_len) && EVP_DigestUpdate(x, pad2, pl) &&
+             EVP_DigestUpdate(x, inner, il) && EVP_DigestFinal_ex(x, out, &ol) && ol == cs->mac_len;
+    EVP_MD_CTX_free(x);
+    OPENSSL_cleanse(inner, sizeof(inner));
+    return ok ? 0 : -1;
+}
+
 /* HMAC(mac_key, seq || type || version || length || data). */
 static int record_mac(tls_cipher_state *cs, uint8_t type, uint16_t version, const uint8_t *data,
                       size_t len, uint8_t *out)
 {
+    if (cs->ssl3_md)
+        return ssl3_mac(cs, type, data, len, out);
     uint8_t hdr[13];
     tls_put_u64(hdr, cs->seq);
     hdr[8] = type;
@@ -166,6 +201,10 @@ static long cbc_open(tls_cipher_state *cs, const uint8_t *in, size_t len, uint8_
     size_t pad = out[len - 1];
     if (pad + 1 > len - min_plain)
         return TLS_DEC_BAD_MAC;
+    if (cs->version == TLS_VERSION_SSL3)
+        /* SSL 3.0: the padding bytes are arbitrary; only its length,
+         * shorter than a block, is checked (the MAC does the rest). */
+        return pad < bl ? (long)(len - pad - 1) : TLS_DEC_BAD_MAC;
     for (size_t i = 0; i <= pad; i++)
         if (out[len - 1 - i] != pad)
             return TLS_DEC_BAD_MAC;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Key derivation through OpenSSL's KDFs: the TLS PRF (EVP_KDF "TLS1-PRF")
- * for TLS 1.0-1.2 master secrets and key blocks, HKDF (EVP_KDF "HKDF") for
+ * for TLS 1.0-1.2 master secrets and key blocks, SSL 3.0's MD5/SHA-1
+ * construction (built on OpenSSL's digests), HKDF (EVP_KDF "HKDF") for
  * TLS 1.3 with the HkdfLabel built here, and the session hash used by
  * extended_master_secret. No primitive is implemented by hand. */
 #include <string.h>
@@ -45,6 +46,37 @@ int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8
         params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)s2, n2);
     params[i] = OSSL_PARAM_construct_end();
     return kdf_run(lib, "TLS1-PRF", params, out, outlen);
+}
+
+int tls_ssl3_prf(OSSL_LIB_CTX *lib, const uint8_t *secret, size_t secret_len, const uint8_t s1[32],
+                 const uint8_t s2[32], uint8_t *out, size_t outlen)
+{
+    /* SSL 3.0 (RFC 6101 6.1, 6.2.2): block i is
+     * MD5(secret || SHA1(label_i || secret || s1 || s2)), label_i being
+     * 'A', 'BB', 'CCC', ... OpenSSL has no KDF for it; the digests are
+     * its own. */
+    EVP_MD *md5 = EVP_MD_fetch(lib, "MD5", NULL);
+    EVP_MD *sha1 = EVP_MD_fetch(lib, "SHA1", NULL);
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    int ok = md5 && sha1 && x && outlen <= 26 * 16;
+    uint8_t label[26], sha[20], block[16];
+    for (size_t i = 0, done = 0; ok && done < outlen; i++) {
+        memset(label, 'A' + (int)i, i + 1);
+        ok = EVP_DigestInit_ex2(x, sha1, NULL) && EVP_DigestUpdate(x, label, i + 1) &&
+             EVP_DigestUpdate(x, secret, secret_len) && EVP_DigestUpdate(x, s1, 32) &&
+             EVP_DigestUpdate(x, s2, 32) && EVP_DigestFinal_ex(x, sha, NULL) &&
+             EVP_DigestInit_ex2(x, md5, NULL) && EVP_DigestUpdate(x, secret, secret_len) &&
+             EVP_DigestUpdate(x, sha, sizeof(sha)) && EVP_DigestFinal_ex(x, block, NULL);
+        size_t n = outlen - done < 16 ? outlen - done : 16;
+        memcpy(out + done, block, n);
+        done += n;
+    }
+    OPENSSL_cleanse(sha, sizeof(sha));
+    OPENSSL_cleanse(block, sizeof(block));
+    EVP_MD_CTX_free(x);
+    EVP_MD_free(md5);
+    EVP_MD_free(sha1);
+    return ok ? 0 : -1;
 }
 
 static int hkdf(OSSL_LIB_CTX *lib, const char *digest, const char *mode, const uint8_t *salt,
