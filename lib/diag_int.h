@@ -46,6 +46,7 @@ typedef struct clock_acc {
 
 /* What is known of one AMT across its connections (diag_know.c). */
 typedef struct know_server {
+    int connected; /* a connection to it was learned */
     clock_acc clock;
     int tls_ok;            /* its TLS service accepted a connection */
     GPtrArray *trusted_cn; /* TrustedCN values its answers carried, or NULL */
@@ -131,6 +132,9 @@ amt_service diag_service(const diag_conn_facts *c);
 
 /* What is known of the AMT at this address (created empty). */
 know_server *diag_know_server(diag_know *k, int family, const uint8_t *addr);
+
+/* Whether a connection to this address was learned (nothing is created). */
+int diag_know_connected(diag_know *k, int family, const uint8_t *addr);
 
 /* A host name as a lookup key: lower case, no port, no final dot; NULL
  * for none. Free with g_free. */

@@ -117,6 +117,14 @@ know_server *diag_know_server(diag_know *k, int family, const uint8_t *addr)
     return s;
 }
 
+int diag_know_connected(diag_know *k, int family, const uint8_t *addr)
+{
+    GBytes *key = addr_key(family, addr);
+    const know_server *s = g_hash_table_lookup(k->servers, key);
+    g_bytes_unref(key);
+    return s && s->connected;
+}
+
 /* A name as a lookup key: lower case, without a port or a final dot;
  * NULL for none. */
 char *diag_name_key(const char *name)
@@ -278,6 +286,7 @@ void diag_know_reported(diag_know *k)
 void diag_know_conn(diag_know *k, const diag_conn_facts *c)
 {
     know_server *s = diag_know_server(k, c->family, c->server_addr);
+    s->connected = 1;
     diag_clock_learn(&s->clock, c);
     if (diag_service(c) == AMT_SERVICE_TLS && c->synack)
         s->tls_ok = 1;

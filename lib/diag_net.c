@@ -116,7 +116,8 @@ static void points_elsewhere(diag_ctx *x, const diag_dns_facts *d, size_t i, int
 
 /* The DNS answer connection i used: the newest for the name it asked for
  * (Host or SNI), else — for a connection to one of AMT's services that
- * names nothing — the newest answer to the same console just before it. */
+ * names nothing — the newest answer to the same console just before it,
+ * when no connection went to the address it gave. */
 static void dns_conn(diag_ctx *x, size_t i)
 {
     const diag_conn_facts *c = &x->conns[i];
@@ -131,6 +132,13 @@ static void dns_conn(diag_ctx *x, size_t i)
                                 c->first_ts_us);
     else
         d = NULL;
+    /* Without a name the link is by time alone: an answer whose address
+     * the capture shows connected to belongs to that connection (a console
+     * managing several AMTs looks them up one after the other). */
+    if (d && !name)
+        for (size_t k = 0; k < d->n_addrs; k++)
+            if (diag_know_connected(x->k, d->addr_family[k], d->addrs[k]))
+                return;
     if (d && d->n_addrs)
         points_elsewhere(x, d, i, name != NULL);
 }

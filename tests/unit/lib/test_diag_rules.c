@@ -297,6 +297,16 @@ static void test_tcp_and_dns(void **state)
     assert_int_equal(((diag_finding *)g_ptr_array_index(ur->findings, 0))->confidence, DIAG_LIKELY);
     diag_result_free(r);
 
+    /* the console also connected to the address the answer gave: the
+     * answer was for that connection, not this one */
+    diag_conn_facts both[2] = {u, conn(1, 16993)};
+    memcpy(both[1].server_addr, (uint8_t[]){192, 0, 2, 99}, 4);
+    r = diag_run(both, 2, &mine, 1, NULL);
+    t = tokens(r, 0);
+    assert_null(strstr(t, "dns-points-elsewhere"));
+    g_free(t);
+    diag_result_free(r);
+
     /* plain HTTP sent to the TLS port */
     diag_conn_facts p = conn(0, 16993);
     diag_exchange ex = {.req_frame = 4, .method = "POST", .uri = "/wsman"};
