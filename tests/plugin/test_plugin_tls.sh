@@ -124,12 +124,45 @@ expect "iamt.hosts_file: a bad file is not used" "$n" \
 grep -q "iamt.hosts_file: $tmp/hosts.bad: line 2: expected an IPv4 or IPv6 address" "$tmp/count.err" ||
     expect "iamt.hosts_file: a bad file is refused with its line" message "$(cat "$tmp/count.err")"
 
+# Long texts (a finding's evidence, the candidates) are shown whole in the
+# tree, broken between words over several lines: tshark -V's lines of each
+# joined with spaces give the field's value (a word cut in two would not).
+s=mtls-fqdn-not-trusted
+set -- -n -r "$tmp/samples/$s/capture.pcapng" -o "tls.keylog_file:$tmp/samples/$s/keylog.txt" \
+    -Y iamt.tls.candidates
+ts "$@" -V >"$tmp/long.V" 2>&1
+ts "$@" -T fields -E "aggregator=$(printf '\037')" -e iamt.finding.evidence \
+    -e iamt.tls.candidates >"$tmp/long.fields" 2>&1
+
 PYTHONPATH="$(dirname "$0")" python3 - "$tmp" <<'PY' || rc=1
-import json, os, sys
+import json, os, re, sys
 tmp = sys.argv[1]
+from tally import check as _check, finish
+# The long texts as tshark -V shows them: "[Name: first line …]" and, one
+# level deeper, the rest of the text, a line each.
+shown, cur, depth = [], None, 0
+lines = open(os.path.join(tmp, "long.V"), encoding="utf-8").read().split("\n")
+for line in lines:
+    ind = len(line) - len(line.lstrip(" "))
+    m = re.match(r"\s*\[(Evidence|Candidates): (.*) …\]$", line)
+    if m:
+        cur, depth = [m.group(2)], ind
+        shown.append(cur)
+    elif cur is not None and ind > depth and line.strip():
+        cur.append(line.strip())
+    else:
+        cur = None
+shown = sorted({" ".join(t) for t in shown})
+values = sorted({v for line in open(os.path.join(tmp, "long.fields"), encoding="utf-8")
+                 for cell in line.rstrip("\n").split("\t") for v in cell.split("\x1f")
+                 if len(v) > 200})
+_check("long texts shown whole, broken between words (tshark -V = the fields' values)",
+       values, shown)
+_check("some long texts", True, len(values) >= 2)
+_check("no line of tshark -V longer than Wireshark's 240-byte label", [],
+       [l[:60] for l in lines if len(l.strip().encode()) > 240])
 words = dict(l.rstrip("\n").split("\t", 1) for l in open(os.path.join(tmp, "tokens.txt")))
 tokens = set(words)
-from tally import check as _check, finish
 def check(name, want, got):
     _check(name, want, got, "expected", "got")
 check("TLS cause tokens registered", True, len(tokens) >= 15)
