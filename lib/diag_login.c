@@ -143,6 +143,16 @@ diag_cause_id diag_digest_verdict(const http_auth *cr, const diag_digest_challen
                                   const char *method, const char *uri, const diag_account *accounts,
                                   size_t n_accounts, GString *why)
 {
+    diag_inputs in = {.accounts = accounts, .n_accounts = n_accounts};
+    return diag_digest_verdict_in(cr, ch, method, uri, &in, why);
+}
+
+diag_cause_id diag_digest_verdict_in(const http_auth *cr, const diag_digest_challenge *ch,
+                                     const char *method, const char *uri, const diag_inputs *in,
+                                     GString *why)
+{
+    const diag_account *accounts = in->accounts;
+    size_t n_accounts = in->n_accounts;
     if (ch && ch->stale) {
         g_string_append_printf(why, "the console answered with a nonce%s; AMT said stale=\"true\"",
                                ch->replaced ? " AMT had since replaced" : "");
@@ -203,11 +213,10 @@ diag_cause_id diag_digest_verdict(const http_auth *cr, const diag_digest_challen
         g_string_append_c(why, ')');
         return DIAG_C_DIGEST_UNKNOWN_USER;
     }
-    g_string_append_printf(why,
-                           "user \"%s\" was refused; with this user's password (amtdiag "
-                           "--password %s:PASSWORD, or Wireshark's iamt.passwords table) the "
-                           "response can be checked",
-                           cr->username, cr->username);
+    g_string_append_printf(why, "user \"%s\" was refused; with this user's password (",
+                           cr->username);
+    diag_word_usage_for(why, in, DIAG_IN_PASSWORD, cr->username);
+    g_string_append(why, ") the response can be checked");
     return DIAG_C_DIGEST_LOGIN_REJECTED;
 }
 
@@ -223,8 +232,7 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
                                 .qop = c ? c->qop : NULL,
                                 .frame = c ? c->frame : 0};
     GString *why = g_string_new(NULL);
-    diag_cause_id id =
-        diag_digest_verdict(cr, &ch, e->method, e->uri, x->in->accounts, x->in->n_accounts, why);
+    diag_cause_id id = diag_digest_verdict_in(cr, &ch, e->method, e->uri, x->in, why);
     if (id == DIAG_C_DIGEST_STALE_NONCE)
         g_string_append_printf(why, " (frame %" G_GUINT64_FORMAT ")", e->resp_frame);
     diag_finding *f = diag_add(x, i, id, "%s", why->str);
