@@ -103,13 +103,10 @@ static void tls_facts(arena *ar, const conn_rec *c, diag_builder *b)
     t->client_cert = presence(s->client_cert);
     t->client_certs = blobs(ar, &s->client_certs);
     t->n_client_certs = s->client_certs.n;
-    for (guint i = 0; i < c->hs->len; i++) {
-        const hs_event *e = &g_array_index(c->hs, hs_event, i);
-        if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_SERVER && !t->server_cert_frame)
-            t->server_cert_frame = e->frame;
-        if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_CLIENT && !t->client_cert_frame)
-            t->client_cert_frame = e->frame;
-    }
+    /* the frames of the Certificate messages recorded, compressed ones
+     * (RFC 8879) included */
+    t->server_cert_frame = s->server_cert_frame;
+    t->client_cert_frame = s->client_cert_frame;
     t->decrypted = s->key_status == TLS_KEY_DECRYPTED;
     t->key_status = s->key_status_text;
     t->key_status_name = tls_key_status_name(s->key_status);
@@ -228,36 +225,84 @@ static void dns_facts(arena *ar, const dns_rec *d, diag_dns_facts *f)
     f->addrs = (const uint8_t(*)[16])d->addrs;
     f->ptr_names = (const char *const *)d->ptr_names;
     f->n_ptr_names = d->n_ptr;
+    f->client_family = d->client_family;
+    memcpy(f->client_addr, d->client_addr, 16);
     (void)ar;
+}
+
+/* One Kerberos message on port 88 as lib's facts (borrowing its bytes). */
+static void kdc_fact(const krb_rec *r, diag_kdc_msg *f)
+{
+    f->frame = r->frame;
+    f->ts_us = r->ts_us;
+    f->family = r->client.family == AF_INET6 ? 6 : 4;
+    memcpy(f->client_addr, r->client.addr, 16);
+    memcpy(f->kdc_addr, r->kdc.addr, 16);
+    f->client_port = r->client.port;
+    f->kdc_port = r->kdc.port;
+    f->from_kdc = r->from_kdc;
+    f->tcp = r->tcp;
+    f->data = r->data;
+    f->len = r->len;
+    f->refused = r->refused;
 }
 
 /* The Kerberos messages on port 88, as lib's facts. */
 static const diag_kdc_msg *kdc_facts(arena *ar, const analysis *a)
 {
     diag_kdc_msg *v = arena_alloc(ar, a->krb->len * sizeof *v);
-    for (guint i = 0; i < a->krb->len; i++) {
-        const krb_rec *r = g_ptr_array_index(a->krb, i);
-        diag_kdc_msg *f = &v[i];
-        f->frame = r->frame;
-        f->ts_us = r->ts_us;
-        f->family = r->client.family == AF_INET6 ? 6 : 4;
-        memcpy(f->client_addr, r->client.addr, 16);
-        memcpy(f->kdc_addr, r->kdc.addr, 16);
-        f->client_port = r->client.port;
-        f->kdc_port = r->kdc.port;
-        f->from_kdc = r->from_kdc;
-        f->tcp = r->tcp;
-        f->data = r->data;
-        f->len = r->len;
-        f->refused = r->refused;
-    }
+    for (guint i = 0; i < a->krb->len; i++)
+        kdc_fact(g_ptr_array_index(a->krb, i), &v[i]);
     return v;
+}
+
+void kdc_facts_append(GArray *v, const analysis *a)
+{
+    for (guint i = v->len; i < a->krb->len; i++) {
+        diag_kdc_msg f;
+        kdc_fact(g_ptr_array_index(a->krb, i), &f);
+        g_array_append_val(v, f);
+    }
+}
+
+/* The facts of one connection with the storage they point into. */
+struct conn_facts_box {
+    arena ar;
+    diag_builder b;
+};
+
+conn_facts_box *conn_facts_box_new(const conn_rec *c)
+{
+    conn_facts_box *x = g_new0(conn_facts_box, 1);
+    x->ar.blocks = g_ptr_array_new_with_free_func(g_free);
+    conn_facts(&x->ar, c, &x->b);
+    return x;
+}
+
+const diag_conn_facts *conn_facts_box_facts(const conn_facts_box *x)
+{
+    return &x->b.f;
+}
+
+void conn_facts_box_free(conn_facts_box *x)
+{
+    if (!x)
+        return;
+    g_ptr_array_free(x->ar.blocks, TRUE);
+    g_free(x);
+}
+
+void dns_facts_of(const dns_rec *d, diag_dns_facts *f)
+{
+    dns_facts(NULL, d, f);
 }
 
 diag_result *diagnose(const analysis *a, const diag_inputs *in_user)
 {
     arena ar = {g_ptr_array_new_with_free_func(g_free)};
-    diag_inputs inputs = *in_user, *in = &inputs;
+    diag_inputs inputs = {0}, *in = &inputs;
+    if (in_user)
+        inputs = *in_user;
     inputs.kdc = kdc_facts(&ar, a);
     inputs.n_kdc = a->krb->len;
     /* Builders one after the other, their facts copied out: each holds

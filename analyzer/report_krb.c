@@ -10,6 +10,7 @@
 
 #include "amtdiag/krb_login.h"
 #include "krb/kdc.h"
+#include "report_json_parts.h"
 
 /* A Negotiate login of the capture, decoded once per report. */
 typedef struct login_ref {
@@ -101,124 +102,121 @@ static char *principal(const krb_principal *p, const char *realm)
     return realm && *realm ? g_strdup_printf("%s@%s", p->text, realm) : g_strdup(p->text);
 }
 
-static void member_principal(JsonBuilder *b, const char *name, const krb_principal *p,
-                             const char *realm)
+static void member_principal(jsonw *b, const char *name, const krb_principal *p, const char *realm)
 {
     char *s = principal(p, realm);
-    member_str(b, name, s);
+    rj_member_str(b, name, s);
     g_free(s);
 }
 
-static void member_null(JsonBuilder *b, const char *name)
+static void member_null(jsonw *b, const char *name)
 {
-    json_builder_set_member_name(b, name);
-    json_builder_add_null_value(b);
+    jsonw_name(b, name);
+    jsonw_null(b);
 }
 
-static void int_list(JsonBuilder *b, const char *name, const int32_t *v, size_t n)
+static void int_list(jsonw *b, const char *name, const int32_t *v, size_t n)
 {
-    json_builder_set_member_name(b, name);
-    json_builder_begin_array(b);
+    jsonw_name(b, name);
+    jsonw_begin_array(b);
     for (size_t i = 0; i < n; i++)
-        json_builder_add_int_value(b, v[i]);
-    json_builder_end_array(b);
+        jsonw_int(b, v[i]);
+    jsonw_end_array(b);
 }
 
-static void ticket_json(JsonBuilder *b, const char *name, const krb_ticket *t)
+static void ticket_json(jsonw *b, const char *name, const krb_ticket *t)
 {
     if (!t->present) {
         member_null(b, name);
         return;
     }
-    json_builder_set_member_name(b, name);
-    json_builder_begin_object(b);
+    jsonw_name(b, name);
+    jsonw_begin_object(b);
     member_principal(b, "sname", &t->sname, t->realm);
-    member_int(b, "etype", t->enc.etype);
+    rj_member_int(b, "etype", t->enc.etype);
     if (t->enc.has_kvno)
-        member_int(b, "kvno", t->enc.kvno);
+        rj_member_int(b, "kvno", t->enc.kvno);
     else
         member_null(b, "kvno");
-    json_builder_end_object(b);
+    jsonw_end_object(b);
 }
 
 /* What AMT's keys made of a ticket. */
-static void opened_json(JsonBuilder *b, const char *name, const krb_ticket_info *t,
-                        int authenticator)
+static void opened_json(jsonw *b, const char *name, const krb_ticket_info *t, int authenticator)
 {
     if (t->status == KRB_OPEN_NONE) {
         member_null(b, name);
         return;
     }
-    json_builder_set_member_name(b, name);
-    json_builder_begin_object(b);
-    member_str(b, "status", krb_open_status_name(t->status));
-    member_str(b, "keys", *t->keys_held ? t->keys_held : NULL);
+    jsonw_name(b, name);
+    jsonw_begin_object(b);
+    rj_member_str(b, "status", krb_open_status_name(t->status));
+    rj_member_str(b, "keys", *t->keys_held ? t->keys_held : NULL);
     if (t->status == KRB_OPEN_OK) {
         member_principal(b, "client", &t->cname, t->crealm);
-        member_int(b, "authtime", t->authtime);
-        member_int(b, "starttime", t->starttime ? t->starttime : t->authtime);
-        member_int(b, "endtime", t->endtime);
-        member_int(b, "flags", t->flags);
-        member_bool(b, "key_from_password", t->key_from_password);
+        rj_member_int(b, "authtime", t->authtime);
+        rj_member_int(b, "starttime", t->starttime ? t->starttime : t->authtime);
+        rj_member_int(b, "endtime", t->endtime);
+        rj_member_int(b, "flags", t->flags);
+        rj_member_bool(b, "key_from_password", t->key_from_password);
         if (authenticator) {
-            member_str(b, "authenticator", krb_open_status_name(t->auth_status));
+            rj_member_str(b, "authenticator", krb_open_status_name(t->auth_status));
             if (t->auth_status == KRB_OPEN_OK)
-                member_int(b, "authenticator_time", t->ctime);
+                rj_member_int(b, "authenticator_time", t->ctime);
         }
     }
-    json_builder_end_object(b);
+    jsonw_end_object(b);
 }
 
-static void msg_json(JsonBuilder *b, const krb_rec *k, GHashTable *logins, const analysis *a,
-                     krb_msg *m)
+static void msg_json(jsonw *b, const krb_rec *k, GHashTable *logins, const analysis *a, krb_msg *m)
 {
     char ep[80];
     krb_rec_decode(k, m);
-    json_builder_begin_object(b);
-    member_str(b, "file", k->file);
-    member_int(b, "frame", (gint64)k->frame);
-    member_str(b, "via", k->tcp ? "tcp" : "udp");
-    member_str(b, "client", endpoint_str(&k->client, ep, sizeof ep));
-    member_str(b, "kdc", endpoint_str(&k->kdc, ep, sizeof ep));
-    member_bool(b, "from_kdc", k->from_kdc);
-    member_str(b, "type", k->decoded >= 0 ? krb_msg_type_name(m->type) : NULL);
-    member_bool(b, "complete", k->decoded == 0);
-    member_str(b, "problem",
-               k->refused       ? "connection refused"
-               : k->decoded > 0 ? m->why
-               : k->decoded < 0 ? "not Kerberos"
-                                : NULL);
+    jsonw_begin_object(b);
+    rj_member_str(b, "file", k->file);
+    rj_member_int(b, "frame", (gint64)k->frame);
+    rj_member_str(b, "via", k->tcp ? "tcp" : "udp");
+    rj_member_str(b, "client", endpoint_str(&k->client, ep, sizeof ep));
+    rj_member_str(b, "kdc", endpoint_str(&k->kdc, ep, sizeof ep));
+    rj_member_bool(b, "from_kdc", k->from_kdc);
+    rj_member_str(b, "type", k->decoded >= 0 ? krb_msg_type_name(m->type) : NULL);
+    rj_member_bool(b, "complete", k->decoded == 0);
+    rj_member_str(b, "problem",
+                  k->refused       ? "connection refused"
+                  : k->decoded > 0 ? m->why
+                  : k->decoded < 0 ? "not Kerberos"
+                                   : NULL);
     member_principal(b, "cname", &m->cname, m->crealm);
     member_principal(b, "sname", &m->sname, m->realm);
     int_list(b, "etypes", m->etypes, m->n_etypes);
     int_list(b, "pa_types", m->pa_types, m->n_pa);
     ticket_json(b, "ticket", &m->ticket);
     if (m->enc.present)
-        member_int(b, "enc_etype", m->enc.etype);
+        rj_member_int(b, "enc_etype", m->enc.etype);
     else
         member_null(b, "enc_etype");
     if (m->type == KRB_ERROR) {
-        member_int(b, "error_code", m->error_code);
-        member_str(b, "error", krb_error_name(m->error_code));
-        member_str(b, "e_text", m->has_e_text ? m->e_text : NULL);
-        member_int(b, "e_data_length", (gint64)m->e_data_len);
+        rj_member_int(b, "error_code", m->error_code);
+        rj_member_str(b, "error", krb_error_name(m->error_code));
+        rj_member_str(b, "e_text", m->has_e_text ? m->e_text : NULL);
+        rj_member_int(b, "e_data_length", (gint64)m->e_data_len);
         int_list(b, "info_etypes", m->info_etypes, m->n_info_etypes);
-        member_int(b, "stime", m->stime);
+        rj_member_int(b, "stime", m->stime);
     }
     krb_ticket_info ti;
     krb_open_ticket(a->krb_keys, m, &ti);
     opened_json(b, "opened", &ti, 0);
     const login_ref *u = m->type == KRB_TGS_REP ? used_by(logins, &m->ticket) : NULL;
     if (u) {
-        json_builder_set_member_name(b, "used_by");
-        json_builder_begin_object(b);
-        member_int(b, "connection", u->c->id);
-        member_frame(b, "request_frame", u->h->req.first_frame);
-        json_builder_end_object(b);
+        jsonw_name(b, "used_by");
+        jsonw_begin_object(b);
+        rj_member_int(b, "connection", u->c->id);
+        rj_member_frame(b, "request_frame", u->h->req.first_frame);
+        jsonw_end_object(b);
     } else {
         member_null(b, "used_by");
     }
-    json_builder_end_object(b);
+    jsonw_end_object(b);
 }
 
 static const char *token_kind(const gss_token *t)
@@ -255,31 +253,31 @@ static GHashTable *issued_by_ticket(const analysis *a, krb_msg *m)
     return h;
 }
 
-static void login_json(JsonBuilder *b, const login_ref *r, GHashTable *issued)
+static void login_json(jsonw *b, const login_ref *r, GHashTable *issued)
 {
     const krb_login *l = &r->l;
-    json_builder_begin_object(b);
-    member_int(b, "connection", r->c->id);
-    member_str(b, "file", r->c->file);
-    member_frame(b, "request_frame", r->h->req.first_frame);
-    member_frame(b, "response_frame", r->h->resp.present ? r->h->resp.first_frame : 0);
-    member_int(b, "status", r->h->resp.present ? r->h->resp.status : 0);
-    member_int(b, "header_length", (gint64)l->header_len);
-    member_int(b, "token_length", (gint64)l->token_len);
-    member_str(b, "token", token_kind(&l->tok));
-    json_builder_set_member_name(b, "mechs");
-    json_builder_begin_array(b);
+    jsonw_begin_object(b);
+    rj_member_int(b, "connection", r->c->id);
+    rj_member_str(b, "file", r->c->file);
+    rj_member_frame(b, "request_frame", r->h->req.first_frame);
+    rj_member_frame(b, "response_frame", r->h->resp.present ? r->h->resp.first_frame : 0);
+    rj_member_int(b, "status", r->h->resp.present ? r->h->resp.status : 0);
+    rj_member_int(b, "header_length", (gint64)l->header_len);
+    rj_member_int(b, "token_length", (gint64)l->token_len);
+    rj_member_str(b, "token", token_kind(&l->tok));
+    jsonw_name(b, "mechs");
+    jsonw_begin_array(b);
     for (size_t i = 0; i < l->tok.n_mechs; i++)
-        add_str(b, l->tok.mechs[i]);
-    json_builder_end_array(b);
-    member_bool(b, "mech_list_mic", l->tok.has_mic);
+        rj_add_str(b, l->tok.mechs[i]);
+    jsonw_end_array(b);
+    rj_member_bool(b, "mech_list_mic", l->tok.has_mic);
     if (l->has_ap_req) {
         ticket_json(b, "ap_req", &l->ap_req.ticket);
         GBytes *key = ticket_key(&l->ap_req.ticket);
         const krb_rec *k = key ? g_hash_table_lookup(issued, key) : NULL;
         if (key)
             g_bytes_unref(key);
-        member_frame(b, "issued_in", k ? k->frame : 0);
+        rj_member_frame(b, "issued_in", k ? k->frame : 0);
     } else {
         member_null(b, "ap_req");
         member_null(b, "issued_in");
@@ -288,43 +286,48 @@ static void login_json(JsonBuilder *b, const login_ref *r, GHashTable *issued)
     if (!l->has_reply) {
         member_null(b, "reply");
     } else {
-        json_builder_set_member_name(b, "reply");
-        json_builder_begin_object(b);
-        member_str(b, "token", token_kind(&l->reply));
-        member_str(b, "neg_state",
-                   l->reply.neg_state == GSS_NEG_ABSENT ? NULL
-                                                        : gss_neg_state_name(l->reply.neg_state));
-        member_str(b, "type", l->reply_type ? krb_msg_type_name(l->reply_type) : NULL);
+        jsonw_name(b, "reply");
+        jsonw_begin_object(b);
+        rj_member_str(b, "token", token_kind(&l->reply));
+        rj_member_str(
+            b, "neg_state",
+            l->reply.neg_state == GSS_NEG_ABSENT ? NULL : gss_neg_state_name(l->reply.neg_state));
+        rj_member_str(b, "type", l->reply_type ? krb_msg_type_name(l->reply_type) : NULL);
         if (l->reply_type == KRB_ERROR) {
-            member_int(b, "error_code", l->reply_msg.error_code);
-            member_str(b, "error", krb_error_name(l->reply_msg.error_code));
-            member_int(b, "stime", l->reply_msg.stime);
+            rj_member_int(b, "error_code", l->reply_msg.error_code);
+            rj_member_str(b, "error", krb_error_name(l->reply_msg.error_code));
+            rj_member_int(b, "stime", l->reply_msg.stime);
         }
-        json_builder_end_object(b);
+        jsonw_end_object(b);
     }
-    json_builder_end_object(b);
+    jsonw_end_object(b);
 }
 
-int report_krb_json(FILE *out, outw *w, const report_in *r)
+int report_krb_json(jsonw *b, FILE *out, const report_in *r)
 {
     const analysis *a = r->a;
     GArray *logins = logins_of(a);
     GHashTable *by_ticket = logins_by_ticket(logins);
     krb_msg *m = g_new(krb_msg, 1);
-    int rc = fputs("{\n    \"messages\" : [", out) < 0;
+    jsonw_begin_object(b);
+    jsonw_name(b, "messages");
+    jsonw_begin_array(b);
+    int rc = jsonw_drain(b, out);
     for (guint i = 0; i < a->krb->len && !rc; i++) {
-        JsonBuilder *b = json_new_builder(w);
         msg_json(b, g_ptr_array_index(a->krb, i), by_ticket, a, m);
-        rc |= json_write_item(out, b, i ? ",\n" : "\n") != 0;
+        rc |= jsonw_drain(b, out);
     }
-    rc |= fputs(a->krb->len ? "\n    ],\n    \"logins\" : [" : "],\n    \"logins\" : [", out) < 0;
+    jsonw_end_array(b);
+    jsonw_name(b, "logins");
+    jsonw_begin_array(b);
     GHashTable *issued = issued_by_ticket(a, m);
     for (guint i = 0; i < logins->len && !rc; i++) {
-        JsonBuilder *b = json_new_builder(w);
         login_json(b, &g_array_index(logins, login_ref, i), issued);
-        rc |= json_write_item(out, b, i ? ",\n" : "\n") != 0;
+        rc |= jsonw_drain(b, out);
     }
-    rc |= fputs(logins->len ? "\n    ]\n  }" : "]\n  }", out) < 0;
+    jsonw_end_array(b);
+    jsonw_end_object(b);
+    rc |= jsonw_drain(b, out);
     g_hash_table_destroy(issued);
     g_hash_table_destroy(by_ticket);
     g_free(m);

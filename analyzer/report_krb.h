@@ -6,15 +6,14 @@
 #ifndef AMTDIAG_REPORT_KRB_H
 #define AMTDIAG_REPORT_KRB_H
 
-#include <json-glib/json-glib.h>
-
+#include "jsonw.h"
 #include "model.h"
 #include "report.h"
 
 /* The value of the "kerberos" member of the JSON report
- * (docs/json-schema.md), written to out one message and one login at a
- * time. Returns 0, or -1 when writing failed. */
-int report_krb_json(FILE *out, outw *w, const report_in *r);
+ * (docs/json-schema.md), written with b and drained to out one message
+ * and one login at a time. Returns 0, or -1 when writing failed. */
+int report_krb_json(jsonw *b, FILE *out, const report_in *r);
 
 /* The transcript's lines of the KDC messages. */
 void report_krb_transcript(outw *w, const analysis *a);
@@ -22,16 +21,5 @@ void report_krb_transcript(outw *w, const analysis *a);
 /* The transcript's lines of one HTTP exchange's Negotiate tokens (none
  * when it carries none). */
 void report_krb_exchange(outw *w, const analysis *a, const http_rec *h);
-
-/* report_json.c's writers, shared with report_krb.c. */
-JsonBuilder *json_new_builder(outw *w);
-/* Writes before, then b's value as JSON text; frees b. 0, or -1 when
- * writing failed. */
-int json_write_item(FILE *out, JsonBuilder *b, const char *before);
-void add_str(JsonBuilder *b, const char *v);
-void member_str(JsonBuilder *b, const char *name, const char *v);
-void member_int(JsonBuilder *b, const char *name, gint64 v);
-void member_frame(JsonBuilder *b, const char *name, uint64_t frame);
-void member_bool(JsonBuilder *b, const char *name, int v);
 
 #endif

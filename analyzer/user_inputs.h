@@ -37,9 +37,4 @@ void user_inputs_free(user_inputs *u);
  * *password into arg, or NULL when there is no principal or no colon. */
 char *krb_password_split(const char *arg, const char **password);
 
-/* Parses /etc/hosts syntax ("ADDRESS NAME…", # comments) from text into
- * hosts (diag_host, names g_strdup'ed). Returns 0, or the 1-based number
- * of the first line whose address does not parse. */
-unsigned hosts_parse(const char *text, GArray *hosts);
-
 #endif

@@ -118,8 +118,7 @@ static const diag_kdc_msg *request_of(const diag_kdc_msg *rep, size_t at)
 
 /* What the first pass found on one frame. */
 typedef struct krb_view {
-    iamt_finding *f;
-    size_t n;
+    iamt_findings findings;
 } krb_view;
 
 /* Keeps one message; a KDC's refusal of a ticket request for AMT adds its
@@ -150,13 +149,14 @@ static void keep(packet_info *pinfo, field_info *fi, krb_view *v)
     diag_cause_id id = diag_kdc_refusal(q, &m, (const char *const *)wmem_array_get_raw(amt_names),
                                         wmem_array_get_count(amt_names), why);
     if (id != DIAG_N_CAUSES) {
-        const diag_cause *c = diag_cause_get(id);
-        v->f = wmem_realloc(wmem_file_scope(), v->f, (v->n + 1) * sizeof *v->f);
-        v->f[v->n].token = c->token; /* static, in lib's table */
-        char *text = g_strdup_printf("%s: %s", c->token, why->str);
-        v->f[v->n].text = iamt_text(wmem_file_scope(), text, IAMT_TEXT_MAX);
-        g_free(text);
-        v->n++;
+        /* the refusal names the request and the KDC's answer */
+        diag_finding f = {.cause = diag_cause_get(id),
+                          .confidence = DIAG_CERTAIN,
+                          .conn_id = -1,
+                          .frames = {q->frame, m.frame},
+                          .n_frames = 2,
+                          .evidence = why->str};
+        iamt_diag_keep(&v->findings, &f);
     }
     g_string_free(why, TRUE);
 }
@@ -168,7 +168,7 @@ static krb_view *first_pass(packet_info *pinfo, proto_tree *tree)
     for (guint i = 0; i < items->len; i++)
         keep(pinfo, g_ptr_array_index(items, i), v);
     g_ptr_array_free(items, TRUE);
-    if (!v->n) {
+    if (!v->findings.n) {
         wmem_free(wmem_file_scope(), v);
         return NULL;
     }
@@ -183,13 +183,7 @@ static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const krb_
     proto_item *k = proto_tree_add_none_format(t, hf_krb, tvb, 0, 0, "AMT Kerberos diagnosis");
     proto_item_set_generated(k);
     t = proto_item_add_subtree(k, ett_krb);
-    for (size_t i = 0; i < v->n; i++) {
-        proto_item *it = proto_tree_add_string(t, hf_krb_cause, tvb, 0, 0, v->f[i].token);
-        proto_item_set_generated(it);
-        expert_field *ei = iamt_diag_expert_field(v->f[i].token);
-        if (ei)
-            expert_add_info_format(pinfo, it, ei, "%s", v->f[i].text);
-    }
+    iamt_diag_show(tvb, pinfo, t, hf_krb_cause, &v->findings);
 }
 
 /* Port 88, and not the copy of a datagram inside an ICMP error. */

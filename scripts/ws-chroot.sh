@@ -23,7 +23,7 @@ cache=${AMTDIAG_CHROOT_CACHE:-/var/cache/amtdiag/chroot}
 # and file for the packages' dependencies (cpack runs dpkg-shlibdeps).
 PKGS="gcc libc6-dev make cmake pkg-config libwireshark-dev libglib2.0-dev libssl-dev
 libpcap-dev libjson-glib-dev libcmocka-dev tshark python3 openssl ca-certificates
-zlib1g-dev libzstd-dev liblz4-dev dpkg-dev file libkrb5-dev"
+zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev dpkg-dev file libkrb5-dev"
 
 die() {
     echo "ws-chroot: $*" >&2
@@ -92,10 +92,22 @@ run() {
     dir=$cache/$suite
     [ -f "$dir/.amtdiag-packages" ] || die "no $suite chroot: run '$0 create $suite' first"
     src=$(cd "$(dirname "$0")/.." && pwd)
+    # Each run sees the cached chroot through an overlay of its own, so
+    # what a test writes there (a package installed system-wide, files in
+    # /root) neither reaches the cache nor another run going on at the same
+    # time. Without overlayfs the cache is used directly.
+    layer=$(mktemp -d "${TMPDIR:-/tmp}/ws-chroot.XXXXXX")
+    rc=0
     # shellcheck disable=SC2016
     unshare --mount --propagation private sh -eu -c '
-        dir=$1 src=$2
-        shift 2
+        dir=$1 src=$2 layer=$3
+        shift 3
+        mkdir -p "$layer/upper" "$layer/work" "$layer/root"
+        if mount -t overlay overlay \
+            -o "lowerdir=$dir,upperdir=$layer/upper,workdir=$layer/work" "$layer/root" 2>/dev/null
+        then
+            dir=$layer/root
+        fi
         mount -t proc proc "$dir/proc"
         mount -t tmpfs tmpfs "$dir/tmp"
         mkdir -p "$dir/dev/pts" "$dir$src"
@@ -104,7 +116,9 @@ run() {
         cd "$dir$src"
         exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
             chroot "$dir" sh -c "cd \"\$0\" && exec \"\$@\"" "$src" "$@"
-    ' sh "$dir" "$src" "$@"
+    ' sh "$dir" "$src" "$layer" "$@" || rc=$?
+    rm -rf "$layer"
+    return $rc
 }
 
 [ $# -ge 2 ] || die "usage: $0 create|run|path SUITE [CMD...]"
