@@ -30,7 +30,8 @@ typedef struct file_run {
     const char *file;
     flow_table *flows;
     int64_t last_expire_us;
-    int64_t now_us; /* time of the packet being processed */
+    int64_t now_us;       /* time of the packet being processed */
+    int64_t last_time_us; /* when on_time was last called */
 } file_run;
 
 /* What a connection needs while its flow is open. */
@@ -71,6 +72,10 @@ static void warn(analysis *a, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    if (++a->n_warnings > ANALYSIS_WARNINGS_KEPT) {
+        g_free(msg);
+        return;
+    }
     g_ptr_array_add(a->warnings, msg);
     if (a->on_warning)
         a->on_warning(a->ui_ctx, msg);
@@ -446,7 +451,9 @@ static void on_open(void *ctx, tcp_flow *f)
     r->http = g_ptr_array_new();
     r->notes = g_ptr_array_new_with_free_func(g_free);
     r->hs = g_array_new(FALSE, FALSE, sizeof(hs_event));
-    g_ptr_array_add(run->a->conns, r);
+    run->a->n_conns++;
+    if (!run->a->take_conn)
+        g_ptr_array_add(run->a->conns, r);
     f->app = cs;
 }
 
@@ -628,6 +635,8 @@ static void on_close(void *ctx, tcp_flow *f)
     f->app = NULL;
     if (run->a->on_conn_end)
         run->a->on_conn_end(run->a->on_conn_end_ctx, r);
+    if (run->a->take_conn)
+        run->a->take_conn(run->a->take_ctx, r);
 }
 
 /* ---- packets ------------------------------------------------------------- */
@@ -651,6 +660,10 @@ static void dns_packet(file_run *run, const pkt *p)
     d->qtype = m.qtype;
     d->rcode = m.rcode;
     d->ts_us = p->ts_us;
+    if (m.is_response) {
+        d->client_family = p->family;
+        memcpy(d->client_addr, p->dst, 16);
+    }
     if (m.qtype == DNS_T_PTR)
         d->ptr_family = dns_ptr_address(m.qname, d->ptr_addr);
     if (d->ptr_family)
@@ -681,7 +694,11 @@ static void dns_packet(file_run *run, const pkt *p)
         }
     }
     d->answers = g_string_free(ans, FALSE);
-    g_ptr_array_add(run->a->dns, d);
+    run->a->n_dns++;
+    if (run->a->take_dns)
+        run->a->take_dns(run->a->take_ctx, d);
+    else
+        g_ptr_array_add(run->a->dns, d);
 }
 
 /* How far a long input is, twice a second, for a progress line. */
@@ -691,7 +708,7 @@ static void progress(file_run *run)
     if (now - run->a->progress_at_us < G_USEC_PER_SEC / 2)
         return;
     run->a->progress_at_us = now;
-    run->a->on_progress(run->a->ui_ctx, run->file, run->a->frames, run->a->conns->len, 0);
+    run->a->on_progress(run->a->ui_ctx, run->file, run->a->frames, run->a->n_conns, 0);
 }
 
 static void on_packet(void *ctx, const pkt *p)
@@ -700,6 +717,10 @@ static void on_packet(void *ctx, const pkt *p)
     run->a->frames++;
     if (run->a->on_progress && (run->a->frames & 1023) == 0)
         progress(run);
+    if (run->a->on_time && p->ts_us - run->last_time_us >= G_USEC_PER_SEC) {
+        run->a->on_time(run->a->take_ctx, p->ts_us);
+        run->last_time_us = p->ts_us;
+    }
     if (p->proto == 17) {
         if (p->sport == 53 || p->dport == 53)
             dns_packet(run, p);
@@ -761,7 +782,7 @@ static int run_source(analysis *a, cap_source *src, const char *name)
     int rc = cap_run(src, dec, on_packet, on_warn, &run, &st);
     a->frames_read += st.frames;
     if (a->progress_at_us) {
-        a->on_progress(a->ui_ctx, name, a->frames, a->conns->len, 1);
+        a->on_progress(a->ui_ctx, name, a->frames, a->n_conns, 1);
         a->progress_at_us = 0;
     }
     flow_table_finish(run.flows);

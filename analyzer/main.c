@@ -9,12 +9,14 @@
 
 #include "analysis.h"
 #include "diagnose.h"
+#include "judge_stream.h"
 #include "export_decrypted.h"
 #include "export_secrets.h"
 #include "only.h"
 #include "options.h"
 #include "outfile.h"
 #include "report.h"
+#include "report_ndjson.h"
 #include "user_inputs.h"
 
 /* What the user supplied besides the captures, for the report's header:
@@ -242,6 +244,127 @@ static void mark_user_inputs(id_marks *m, const amtdiag_options *o, const user_i
     }
 }
 
+/* The terminal showed the first warnings only: say how many more. */
+static void warnings_not_shown(const analysis *a)
+{
+    if (a->n_warnings <= a->warnings->len)
+        return;
+    char msg[96];
+    snprintf(msg, sizeof msg, "%" G_GUINT64_FORMAT " more warnings not shown",
+             a->n_warnings - a->warnings->len);
+    say(msg);
+}
+
+/* Reads the captures, or the interface. Returns 0, or 2 when nothing
+ * could be read. */
+static int read_inputs(const amtdiag_options *o, analysis *a)
+{
+    amt_err *e = &a->err;
+    if (o->iface) {
+        int rc = analysis_read_live(a, o->iface, o->filter) != 0 ? 2 : 0;
+        if (o->write_file && rc == 0) {
+            char msg[AMT_ERR_MAX + 100];
+            snprintf(msg, sizeof msg, "%s: %" G_GUINT64_FORMAT " frames kept", o->write_file,
+                     a->kept_frames);
+            say(msg);
+        }
+        warnings_not_shown(a);
+        return rc;
+    }
+    for (guint i = 0; i < o->inputs->len; i++)
+        if (analysis_read_file(a, g_ptr_array_index(o->inputs, i)) < 0) {
+            say(e->msg); /* the other inputs are read all the same */
+            amt_err_clear(e);
+        }
+    warnings_not_shown(a);
+    /* Unusable input means nothing could be read at all. */
+    return a->files_unreadable == o->inputs->len ? 2 : 0;
+}
+
+/* --format ndjson: connections are judged and written as the capture is
+ * read and their records freed, so memory stays bounded whatever the size
+ * of the input; the summary line comes from counters. */
+typedef struct ndjson_run {
+    judge_stream *js;
+    ndjson_out *out;
+    out_file *file; /* -o, or NULL for standard output */
+    GPtrArray *given;
+    const only_list *only;
+} ndjson_run;
+
+static void take_conn(void *ctx, conn_rec *c)
+{
+    ndjson_run *nr = ctx;
+    if (only_match(nr->only, c))
+        judge_stream_conn(nr->js, c);
+    else
+        conn_rec_free(c); /* --only: as if it were not in the capture */
+}
+
+static void take_dns(void *ctx, dns_rec *d)
+{
+    judge_stream_dns(((ndjson_run *)ctx)->js, d);
+}
+
+static void on_time(void *ctx, int64_t now_us)
+{
+    judge_stream_time(((ndjson_run *)ctx)->js, now_us);
+}
+
+static void judged(void *ctx, const conn_rec *c, const diag_result *d, int64_t now_us)
+{
+    ndjson_conn(ctx, c, d, now_us);
+}
+
+/* Opens the output and hooks the stream into the analysis; NULL with the
+ * message in a->err when the output cannot be opened. */
+static ndjson_run *ndjson_start(const amtdiag_options *o, analysis *a, user_inputs *u,
+                                const only_list *only)
+{
+    out_file *f = NULL;
+    if (o->output && !(f = outfile_open(o->output, OUTFILE_REPORT, &a->err)))
+        return NULL;
+    ndjson_run *nr = g_new0(ndjson_run, 1);
+    nr->file = f;
+    nr->only = only;
+    nr->given = given_list(o);
+    report_in r = {a, NULL, 0, 0, (const char *const *)nr->given->pdata, o->redact};
+    nr->out = ndjson_open(f ? outfile_stream(f) : stdout, &r);
+    nr->js = judge_stream_new(&u->in, judged, nr->out);
+    a->take_conn = take_conn;
+    a->take_dns = take_dns;
+    a->on_time = on_time;
+    a->take_ctx = nr;
+    return nr;
+}
+
+/* Judges what still waits, writes the summary, commits -o; returns the
+ * exit status. */
+static int ndjson_finish(ndjson_run *nr, const amtdiag_options *o, analysis *a, int status)
+{
+    judge_stream_finish(nr->js);
+    const judge_counts *n = judge_stream_counts(nr->js);
+    if (ndjson_summary(nr->out, n) != 0) {
+        amt_fail(&a->err, AMT_E_OUTPUT, "%s: writing the report failed",
+                 o->output ? o->output : "standard output");
+        status = 2;
+    } else if (status == 0 && (n->errors || n->not_ok)) {
+        status = 1;
+    }
+    if (nr->file && status == 2)
+        outfile_abort(nr->file);
+    else if (nr->file && outfile_commit(nr->file, &a->err) != AMT_OK)
+        status = 2;
+    a->take_conn = NULL;
+    a->take_dns = NULL;
+    a->on_time = NULL;
+    judge_stream_free(nr->js);
+    ndjson_close(nr->out);
+    g_ptr_array_free(nr->given, TRUE);
+    g_free(nr);
+    return status;
+}
+
 /* Exit status: 0 nothing rejected, 1 a rejection diagnosed, 2 bad usage,
  * no input readable, or an output that could not be written. */
 static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list **only)
@@ -276,26 +399,10 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
     a->keep_path = o->write_file;
     if (o->export_decrypted && !(a->export_decrypted = dec_writer_open(o->export_decrypted, e)))
         return 2;
-    int status = 0;
-    if (o->iface) {
-        if (analysis_read_live(a, o->iface, o->filter) != 0)
-            status = 2;
-        if (o->write_file && status == 0) {
-            char msg[AMT_ERR_MAX + 100];
-            snprintf(msg, sizeof msg, "%s: %" G_GUINT64_FORMAT " frames kept", o->write_file,
-                     a->kept_frames);
-            say(msg);
-        }
-    } else {
-        for (guint i = 0; i < o->inputs->len; i++)
-            if (analysis_read_file(a, g_ptr_array_index(o->inputs, i)) < 0) {
-                say(e->msg); /* the other inputs are read all the same */
-                amt_err_clear(e);
-            }
-        /* Unusable input means nothing could be read at all. */
-        if (a->files_unreadable == o->inputs->len)
-            status = 2;
-    }
+    ndjson_run *nr = NULL;
+    if (o->format == FORMAT_NDJSON && !(nr = ndjson_start(o, a, u, *only)))
+        return 2;
+    int status = read_inputs(o, a);
     if (a->export_decrypted) {
         uint64_t frames = 0;
         amt_rc rc = dec_writer_close(a->export_decrypted, &frames, e);
@@ -307,6 +414,8 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
                  o->export_decrypted, frames);
         say(msg);
     }
+    if (nr)
+        return ndjson_finish(nr, o, a, status);
     if (status != 0)
         return status;
     only_apply(*only, a->conns);

@@ -66,9 +66,11 @@ static const char usage_text[] =
     "  --amt-clock-offset [+-]N[s|m|h|d]\n"
     "                 AMT's clock minus the true time (e.g. +460d), when known\n"
     "Output:\n"
-    "  --format text|json|markdown|html\n"
+    "  --format text|json|ndjson|markdown|html\n"
     "                 report format (default text); json is schema amtdiag/1\n"
-    "                 (docs/json-schema.md)\n"
+    "                 (docs/json-schema.md); ndjson writes one line per\n"
+    "                 connection as it is judged, then a summary line, in\n"
+    "                 bounded memory (docs/ndjson.md)\n"
     "  -V             add the transcript: TCP, TLS and key status, every HTTP\n"
     "                 exchange with its login and SOAP details\n"
     "  --output FILE, -o FILE\n"
@@ -332,8 +334,11 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
                 o->format = FORMAT_MARKDOWN;
             } else if (strcmp(optarg, "html") == 0) {
                 o->format = FORMAT_HTML;
+            } else if (strcmp(optarg, "ndjson") == 0) {
+                o->format = FORMAT_NDJSON;
             } else {
-                amt_fail(e, AMT_E_USAGE, "--format %s: use text, json, markdown or html", optarg);
+                amt_fail(e, AMT_E_USAGE, "--format %s: use text, json, ndjson, markdown or html",
+                         optarg);
                 return OPTIONS_BAD;
             }
             break;
@@ -439,6 +444,13 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
     }
     if (o->inputs->len && o->iface) {
         amt_fail(e, AMT_E_USAGE, "-r and -i cannot be combined");
+        return OPTIONS_BAD;
+    }
+    if (o->format == FORMAT_NDJSON && (o->export_keylog || o->inject_secrets)) {
+        amt_fail(e, AMT_E_USAGE,
+                 "--format ndjson keeps no connection once it is written, and %s needs every "
+                 "TLS session of the capture: run it with another format",
+                 o->export_keylog ? "--export-keylog" : "--inject-secrets");
         return OPTIONS_BAD;
     }
     if (o->inputs->len && (o->filter || o->duration_s || o->write_file)) {

@@ -8,7 +8,7 @@
 
 #include "amtdiag/result.h"
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_HTML } out_format;
+typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_HTML, FORMAT_NDJSON } out_format;
 
 typedef struct rsa_key_opt {
     char *path;

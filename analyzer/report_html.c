@@ -474,6 +474,9 @@ static void h_summary(outw *out, const report_in *r)
         h_text(out, g_ptr_array_index(a->warnings, i));
         fputs("</p>\n", out->f);
     }
+    if (a->n_warnings > a->warnings->len)
+        fprintf(out->f, "<p class=\"warn\">%" G_GUINT64_FORMAT " more warnings not shown</p>\n",
+                a->n_warnings - a->warnings->len);
     if (a->conns->len == 0 && a->dns->len == 0)
         fputs("<p>No TCP connections or DNS lookups in the input.</p>\n", out->f);
     fputs("</section>\n", out->f);

@@ -249,6 +249,9 @@ int report_markdown(FILE *f, const report_in *r)
         md_text(out, g_ptr_array_index(a->warnings, i), MD_INLINE);
         fputc('\n', out->f);
     }
+    if (a->n_warnings > a->warnings->len)
+        fprintf(out->f, "- **Warning:** %" G_GUINT64_FORMAT " more warnings not shown\n",
+                a->n_warnings - a->warnings->len);
     fputc('\n', out->f);
     if (d && d->global && d->global->len) {
         fputs("## Name resolution\n\n", out->f);

@@ -350,9 +350,12 @@ static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
         return;
     GString *v = g_string_new(NULL);
     if (c->tls.cert_request_hidden || c->tls.client_cert == DIAG_CERT_HIDDEN)
-        g_string_append(v, "TLS 1.3 encrypts the CertificateRequest and the console certificate: "
-                           "a key log with CLIENT_HANDSHAKE_TRAFFIC_SECRET and "
-                           "SERVER_HANDSHAKE_TRAFFIC_SECRET for this session would show them. ");
+        g_string_append_printf(v,
+                               "TLS 1.3 encrypts the CertificateRequest and the console "
+                               "certificate: a key log (%s) with CLIENT_HANDSHAKE_TRAFFIC_SECRET "
+                               "and SERVER_HANDSHAKE_TRAFFIC_SECRET for this session would show "
+                               "them. ",
+                               diag_word_name(x->in, DIAG_IN_KEYLOG));
     const char *ks = c->tls.key_status_name ? c->tls.key_status_name : "";
     if (!strcmp(ks, "no-client-hello") || started_after_handshake(c))
         g_string_append(v, "The capture starts after this connection's TLS handshake, so no key "
@@ -364,9 +367,12 @@ static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
         g_string_append(v, "The keys given do not decrypt this session (MAC or tag failure): "
                            "they belong to another session, or the capture is corrupt.");
     else if (c->tls.app_records[0] || c->tls.app_records[1])
-        g_string_append(v, "The HTTP login and WS-Man calls are encrypted: supply the console's "
-                           "key log (--keylog), or the AMT's RSA key (--key) when the suite is "
-                           "static RSA.");
+        g_string_append_printf(v,
+                               "The HTTP login and WS-Man calls are encrypted: supply the "
+                               "console's key log (%s), or the AMT's RSA key (%s) when the suite "
+                               "is static RSA.",
+                               diag_word_name(x->in, DIAG_IN_KEYLOG),
+                               diag_word_name(x->in, DIAG_IN_RSA_KEY));
     if (c->tls.key_status && *c->tls.key_status)
         g_string_append_printf(v, " (%s)", c->tls.key_status);
     cr->visibility = g_strstrip(g_string_free(v, FALSE));

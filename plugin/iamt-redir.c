@@ -77,8 +77,12 @@ typedef struct redir_conv {
 } redir_conv;
 
 typedef enum { OUT_NONE, OUT_CHALLENGE, OUT_ACCEPTED, OUT_REJECTED, OUT_UNSUPPORTED } outcome;
-static const char *const outcome_names[] = {NULL, "challenge", "accepted", "rejected",
-                                            "unsupported"};
+/* iamt.redir.auth.outcome's value set (OUT_NONE is never shown). */
+static const value_string outcome_vals[] = {{OUT_CHALLENGE, "challenge"},
+                                            {OUT_ACCEPTED, "accepted"},
+                                            {OUT_REJECTED, "rejected"},
+                                            {OUT_UNSUPPORTED, "unsupported"},
+                                            {0, NULL}};
 
 /* What the first pass decided about one AuthenticateSessionReply. */
 typedef struct reply_memo {
@@ -238,7 +242,8 @@ static void login_reply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const 
     }
     if (!m)
         return; /* (a later pass of a frame the first did not reach) */
-    add_str(t, hf_auth_outcome, tvb, pinfo, outcome_names[m->out]);
+    if (m->out != OUT_NONE)
+        proto_item_set_generated(proto_tree_add_uint(t, hf_auth_outcome, tvb, 0, 0, m->out));
     if (m->login_frame)
         proto_item_set_generated(proto_tree_add_uint(t, hf_login_in, tvb, 0, 0, m->login_frame));
     const char *user = m->user ? iamt_text(pinfo->pool, m->user, 64) : "";
@@ -531,7 +536,7 @@ void iamt_redir_register(int proto, module_t *m)
          {"Kerberos ticket length", "iamt.redir.auth.ticket_len", FT_UINT32, BASE_DEC, NULL, 0x0,
           NULL, HFILL}},
         {&hf_auth_outcome,
-         {"Login outcome", "iamt.redir.auth.outcome", FT_STRING, BASE_NONE, NULL, 0x0,
+         {"Login outcome", "iamt.redir.auth.outcome", FT_UINT8, BASE_DEC, VALS(outcome_vals), 0x0,
           "challenge, accepted, rejected, unsupported", HFILL}},
         {&hf_login_in,
          {"Login in", "iamt.redir.auth.login_in", FT_FRAMENUM, BASE_NONE,

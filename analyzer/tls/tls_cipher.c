@@ -64,7 +64,7 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
     memcpy(cs->key, key, ci->key_len);
     memcpy(cs->iv, iv, cs->tls13 ? 12 : ci->fixed_iv_len);
     if (ci->evp_name) {
-        cs->cipher = EVP_CIPHER_fetch(lib, ci->evp_name, NULL);
+        cs->cipher = tls_fetch_cipher(lib, ci->evp_name);
         if (!cs->cipher) {
             snprintf(err, errlen, "unsupported suite %s (%s)", s->iana,
                      ci->legacy ? "OpenSSL legacy provider unavailable"
@@ -73,9 +73,16 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
             return NULL;
         }
         cs->ctx = EVP_CIPHER_CTX_new();
-        /* A stream cipher's state runs across records: key it once. */
-        if (!cs->ctx || (ci->mode == TLS_MODE_STREAM &&
-                         !EVP_DecryptInit_ex2(cs->ctx, cs->cipher, cs->key, NULL, NULL))) {
+        /* Keyed once: a stream cipher's state runs across records, and
+         * CBC, GCM and ChaCha20-Poly1305 records then set only their IV
+         * (the key schedule is not redone per record). CCM wants the tag
+         * before the key, so its records are set up whole. */
+        int keyed = ci->mode == TLS_MODE_STREAM || ci->mode == TLS_MODE_CBC;
+        int aead = ci->mode == TLS_MODE_GCM || ci->mode == TLS_MODE_CHACHA;
+        if (!cs->ctx || (keyed && !EVP_DecryptInit_ex2(cs->ctx, cs->cipher, cs->key, NULL, NULL)) ||
+            (aead && (!EVP_DecryptInit_ex2(cs->ctx, cs->cipher, NULL, NULL, NULL) ||
+                      !EVP_CIPHER_CTX_ctrl(cs->ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) ||
+                      !EVP_DecryptInit_ex2(cs->ctx, NULL, cs->key, NULL, NULL)))) {
             snprintf(err, errlen, "cannot set up %s", ci->evp_name);
             tls_cipher_free(cs);
             return NULL;
@@ -86,10 +93,19 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
         cs->mac_len = tls_mac_len(s->mac);
         memcpy(cs->mac_key, mac_key, cs->mac_len);
         if (version == TLS_VERSION_SSL3) {
-            cs->ssl3_md = EVP_MD_fetch(lib, cs->mac_md, NULL);
+            cs->ssl3_md = tls_fetch_md(lib, cs->mac_md);
         } else {
-            cs->mac = EVP_MAC_fetch(lib, "HMAC", NULL);
+            cs->mac = tls_fetch_mac(lib, "HMAC");
             cs->mctx = cs->mac ? EVP_MAC_CTX_new(cs->mac) : NULL;
+            /* keyed once; each record restarts it with the same key */
+            OSSL_PARAM params[2] = {
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)cs->mac_md, 0),
+                OSSL_PARAM_construct_end(),
+            };
+            if (cs->mctx && !EVP_MAC_init(cs->mctx, cs->mac_key, cs->mac_len, params)) {
+                EVP_MAC_CTX_free(cs->mctx);
+                cs->mctx = NULL;
+            }
         }
         if (!cs->mctx && !cs->ssl3_md) {
             snprintf(err, errlen, "HMAC not available in OpenSSL");
@@ -142,14 +158,10 @@ static int record_mac(tls_cipher_state *cs, uint8_t type, uint16_t version, cons
     hdr[8] = type;
     tls_put_u16(hdr + 9, version);
     tls_put_u16(hdr + 11, (unsigned)len);
-    OSSL_PARAM params[2] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)cs->mac_md, 0),
-        OSSL_PARAM_construct_end(),
-    };
     size_t outl = 0;
-    if (!EVP_MAC_init(cs->mctx, cs->mac_key, cs->mac_len, params) ||
-        !EVP_MAC_update(cs->mctx, hdr, sizeof(hdr)) || !EVP_MAC_update(cs->mctx, data, len) ||
-        !EVP_MAC_final(cs->mctx, out, &outl, 64) || outl != cs->mac_len)
+    if (!EVP_MAC_init(cs->mctx, NULL, 0, NULL) || !EVP_MAC_update(cs->mctx, hdr, sizeof(hdr)) ||
+        !EVP_MAC_update(cs->mctx, data, len) || !EVP_MAC_final(cs->mctx, out, &outl, 64) ||
+        outl != cs->mac_len)
         return -1;
     return 0;
 }
@@ -169,7 +181,7 @@ static int cbc_run(tls_cipher_state *cs, const uint8_t *iv, const uint8_t *in, s
                    uint8_t *out)
 {
     int outl = 0, fin = 0;
-    if (!EVP_DecryptInit_ex2(cs->ctx, cs->cipher, cs->key, iv, NULL) ||
+    if (!EVP_DecryptInit_ex2(cs->ctx, NULL, NULL, iv, NULL) ||
         !EVP_CIPHER_CTX_set_padding(cs->ctx, 0) ||
         !EVP_DecryptUpdate(cs->ctx, out, &outl, in, (int)len) ||
         !EVP_DecryptFinal_ex(cs->ctx, out + outl, &fin))
@@ -260,10 +272,10 @@ static int aead_run(tls_cipher_state *cs, const uint8_t nonce[12], const uint8_t
     size_t tl = cs->ci->tag_len;
     int outl = 0, fin = 0;
     EVP_CIPHER_CTX *x = cs->ctx;
-    if (!EVP_DecryptInit_ex2(x, cs->cipher, NULL, NULL, NULL) ||
-        !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL))
-        return -1;
     if (cs->ci->mode == TLS_MODE_CCM) {
+        if (!EVP_DecryptInit_ex2(x, cs->cipher, NULL, NULL, NULL) ||
+            !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL))
+            return -1;
         /* CCM wants the tag and the total length before any data. */
         if (!EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, (int)tl, (void *)tag) ||
             !EVP_DecryptInit_ex2(x, NULL, cs->key, nonce, NULL) ||
@@ -273,7 +285,8 @@ static int aead_run(tls_cipher_state *cs, const uint8_t nonce[12], const uint8_t
         /* The tag is verified by this last update. */
         return EVP_DecryptUpdate(x, out, &outl, ct, (int)ctlen) > 0 ? 0 : -1;
     }
-    if (!EVP_DecryptInit_ex2(x, NULL, cs->key, nonce, NULL) ||
+    /* keyed in tls_cipher_new: only the nonce changes */
+    if (!EVP_DecryptInit_ex2(x, NULL, NULL, nonce, NULL) ||
         !EVP_DecryptUpdate(x, NULL, &outl, aad, (int)aadlen) ||
         (ctlen && !EVP_DecryptUpdate(x, out, &outl, ct, (int)ctlen)) ||
         !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, (int)tl, (void *)tag))

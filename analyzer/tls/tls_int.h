@@ -123,6 +123,16 @@ const char *tls_suite_md(const tls_suite *s);
 /* TLS PRF (EVP_KDF "TLS1-PRF"): TLS 1.0/1.1 use MD5-SHA1, TLS 1.2 the
  * suite's hash (digest "SHA256" or "SHA384"). seed = s1 || s2 (s2 may be
  * NULL). Returns 0 or -1. */
+/* OpenSSL algorithms by name, fetched once per library context and run
+ * (tls_fetch.c); the caller owns the reference returned (free as usual).
+ * NULL when the context has no provider for it. */
+EVP_CIPHER *tls_fetch_cipher(OSSL_LIB_CTX *lib, const char *name);
+EVP_MD *tls_fetch_md(OSSL_LIB_CTX *lib, const char *name);
+EVP_MAC *tls_fetch_mac(OSSL_LIB_CTX *lib, const char *name);
+EVP_KDF *tls_fetch_kdf(OSSL_LIB_CTX *lib, const char *name);
+/* Releases what was fetched for lib, before lib is freed. */
+void tls_fetch_forget(OSSL_LIB_CTX *lib);
+
 int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8_t *secret,
             size_t secret_len, const char *label, const uint8_t *s1, size_t n1, const uint8_t *s2,
             size_t n2, uint8_t *out, size_t outlen);

@@ -90,6 +90,7 @@ void tls_keys_free(tls_keys *k)
     g_hash_table_destroy(k->sources);
     g_ptr_array_free(k->rsa, TRUE);
     g_ptr_array_free(k->psk, TRUE);
+    tls_fetch_forget(k->lib);
     if (k->prov_legacy)
         OSSL_PROVIDER_unload(k->prov_legacy);
     if (k->prov_default)

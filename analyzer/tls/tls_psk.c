@@ -313,7 +313,7 @@ int tls13_psk_setup(tls_conn *c, int di)
                         tls_keys_psk_n(c->keys), s->psk_identity ? s->psk_identity : "");
         return -1;
     }
-    EVP_MD *md = EVP_MD_fetch(tls_keys_libctx(c->keys), tls_suite_md(c->suite), NULL);
+    EVP_MD *md = tls_fetch_md(tls_keys_libctx(c->keys), tls_suite_md(c->suite));
     uint8_t th[64], hs[64], chs[64], shs[64];
     size_t hl = md ? t13_hash(c, md, th) : 0;
     const tls_psk *chosen = NULL;
@@ -354,7 +354,7 @@ void tls13_psk_app_secrets(tls_conn *c)
 {
     if (!c->psk13 || !c->t13_closed)
         return;
-    EVP_MD *md = EVP_MD_fetch(tls_keys_libctx(c->keys), tls_suite_md(c->suite), NULL);
+    EVP_MD *md = tls_fetch_md(tls_keys_libctx(c->keys), tls_suite_md(c->suite));
     uint8_t th[64], ms[64], cap[64], sap[64];
     size_t hl = md ? t13_hash(c, md, th) : 0;
     if (hl && next_stage(c, md, c->psk13_hs, hl, ms) == 0 &&

@@ -30,7 +30,7 @@ rsa=$samples/ok-tls12-rsa-aes128-gcm
 
 run "usage without input" 2 "no input" -- "$amtdiag"
 run "unknown option" 2 "unknown option --bogus" -- "$amtdiag" --bogus -r "$s/capture.pcapng"
-run "bad --format" 2 "use text, json, markdown or html" -- "$amtdiag" --format xml -r "$s/capture.pcapng"
+run "bad --format" 2 "use text, json, ndjson, markdown or html" -- "$amtdiag" --format xml -r "$s/capture.pcapng"
 run "missing capture" 2 "$tmp/none.pcap" -- "$amtdiag" -r "$tmp/none.pcap"
 echo "hello, I am not a capture" >"$tmp/text.pcap"
 run "not a capture" 2 "text.pcap: not a pcap or pcapng file" -- "$amtdiag" -r "$tmp/text.pcap"
@@ -107,6 +107,16 @@ grep -q "amtdiag report" "$tmp/stream.txt" && ! grep -q "ended: #1.*REJECTED" "$
 mkdir "$tmp/dir" && cp "$s/capture.pcapng" "$tmp/dir/a.pcapng" && cp "$rsa/capture.pcapng" "$tmp/dir/b.pcapng"
 run "directory input" 1 "b.pcapng" -- "$amtdiag" -V -r "$tmp/dir"
 run "json output" 1 '"schema" : "amtdiag/1"' -- "$amtdiag" --format json -r "$s/capture.pcapng"
+# NDJSON: one line per connection, then the summary; from a pipe and into -o
+run "ndjson output" 1 '"type":"summary"' -- "$amtdiag" --format ndjson -r "$s/capture.pcapng"
+run "ndjson from a pipe" 1 '"type":"connection"' -- sh -c \
+    "cat '$s/capture.pcapng' | '$amtdiag' --format ndjson -r -"
+run "ndjson into -o, the summary last" 1 '"type":"summary"' -- sh -c \
+    "'$amtdiag' --format ndjson -r '$s/capture.pcapng' -o '$tmp/r.ndjson'; st=\$?; tail -n 1 '$tmp/r.ndjson'; exit \$st"
+run "ndjson refuses --export-keylog" 2 "ndjson keeps no connection" -- \
+    "$amtdiag" --format ndjson --export-keylog "$tmp/k.log" -r "$s/capture.pcapng"
+run "ndjson to a full disk" 2 "writing the report failed" -- sh -c \
+    "'$amtdiag' --format ndjson -r '$s/capture.pcapng' >/dev/full"
 run "-o to an unwritable place" 2 "$tmp/text.pcap/x" -- "$amtdiag" -r "$s/capture.pcapng" -o "$tmp/text.pcap/x"
 
 # what the transcript says about TCP, DNS, gaps and a capture started mid-connection

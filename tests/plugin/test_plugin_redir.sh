@@ -53,6 +53,10 @@ ts -n -r "$tmp/c/sol-digest-ok.pcap" -T fields -E occurrence=a -E aggregator='|'
     -e frame.number -e iamt.redir.type -e iamt.redir.session -e iamt.redir.auth.login_in \
     -e iamt.redir.seq -e iamt.redir.sol.control -e iamt.redir.sol.status -e iamt.redir.oem_len \
     -e iamt.redir.auth.methods -Y iamt.redir >"$tmp/out/fields" 2>&1
+ts -G values >"$tmp/out/values" 2>/dev/null
+# The enumerated outcome works as a display filter by name.
+ts -n -r "$tmp/c/sol-digest-ok.pcap" -Y 'iamt.redir.auth.outcome == "accepted"' -T fields \
+    -e frame.number >"$tmp/out/accepted" 2>&1
 # Without TCP reassembly the split messages are cut short, and said so.
 view "$tmp/out/no-reassembly" "$tmp/c/sol-digest-ok.pcap" -o tcp.desegment_tcp_streams:FALSE
 rm -f "$tmp/home/.config/wireshark/iamt_passwords"
@@ -79,16 +83,32 @@ import os, sys
 from tally import check, finish
 tmp, crashed = sys.argv[1], int(sys.argv[2])
 out = os.path.join(tmp, "out")
+# The login outcome is enumerated: its names from tshark -G values.
+names = {}
+for line in open(os.path.join(out, "values")):
+    c = line.rstrip("\n").split("\t")
+    if len(c) == 4 and c[0] == "V" and c[1] == "iamt.redir.auth.outcome":
+        names[c[2]] = c[3]
+check("iamt.redir.auth.outcome's value set",
+      {"1": "challenge", "2": "accepted", "3": "rejected", "4": "unsupported"}, names)
 
 def rows(name):
     r = []
     for line in open(os.path.join(out, name)):
         c = line.rstrip("\n").split("\t")
-        r.append(c + [""] * (11 - len(c)))
+        c = c + [""] * (11 - len(c))
+        c[2] = "|".join(names.get(v, "?" + v) for v in c[2].split("|") if v)
+        r.append(c)
     return r
 
 def col(r, i):
     return [x for row in r for x in row[i].split("|") if x]
+
+ok = rows("sol-digest-ok.1")
+check('iamt.redir.auth.outcome == "accepted" as a filter (frames)',
+      [row[0] for row in ok if "accepted" in row[2].split("|")],
+      open(os.path.join(out, "accepted")).read().split())
+check("sol-digest-ok: one accepted login", 1, sum("accepted" in row[2] for row in ok))
 
 def errors(r):
     return [m for row in r for m, s in zip(row[9].split("|"), row[10].split("|"))
