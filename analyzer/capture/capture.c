@@ -170,6 +170,13 @@ cap_source *cap_open_live(const char *iface, const char *bpf, amt_err *e)
         pcap_close(pc);
         return NULL;
     }
+    /* pcap_next_ex returns at once when nothing is there: run_live waits
+     * with poll, so stop() is asked on time */
+    if (pcap_setnonblock(pc, 1, eb) != 0) {
+        amt_fail(e, AMT_E_INPUT, "%s: cannot capture without blocking: %s", name, eb);
+        pcap_close(pc);
+        return NULL;
+    }
     cap_source *s = source_new(name, 1, pcap_datalink(pc));
     if (s == NULL) {
         pcap_close(pc);
@@ -177,9 +184,6 @@ cap_source *cap_open_live(const char *iface, const char *bpf, amt_err *e)
         return NULL;
     }
     s->pc = pc;
-    /* pcap_next_ex returns at once when nothing is there: run_live waits
-     * with poll, so stop() is asked on time */
-    pcap_setnonblock(pc, 1, eb);
     return s;
 }
 

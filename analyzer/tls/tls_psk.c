@@ -154,8 +154,9 @@ tls_setup_result tls12_psk_ms(tls_conn *c, int di, char *source, size_t srclen, 
         size_t pl = psk_pms(other, other ? olen : cand[i]->len, cand[i], pms, sizeof(pms));
         if (!pl || tls12_ms_from_pms(c, pms, pl) < 0)
             continue;
-        if (n > 1) {
-            /* Which of the keys: the one that opens this record. */
+        if (c->probe.valid) {
+            /* Which of the keys: the one that opens this record (with one
+             * key, a wrong one is named here rather than by a MAC failure). */
             tls_cipher_state *st[2];
             char err[160];
             int ok =
@@ -319,7 +320,7 @@ int tls13_psk_setup(tls_conn *c, int di)
     for (size_t i = 0; hl && i < n && !chosen; i++) {
         if (hs_secrets(c, md, cand[i], th, hl, hs, chs, shs) < 0)
             continue;
-        if (n > 1 && c->probe.valid) {
+        if (c->probe.valid) {
             char err[160];
             tls_cipher_state *st =
                 tls13_cipher_from_secret(tls_keys_libctx(c->keys), c->suite,

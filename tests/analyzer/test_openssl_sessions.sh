@@ -142,7 +142,7 @@ for suite in PSK-AES128-CCM PSK-AES256-GCM-SHA384; do
         "$amtdiag" -r "$suite.pcapng" --psk "$id:$psk"
     expect "TLS 1.2 $suite: the HTTP inside" "GET /index.html → 200" -- \
         "$amtdiag" -r "$suite.pcapng" --psk "$psk"
-    expect "TLS 1.2 $suite: a wrong PSK is told" "MAC/tag check failure\|wrong" -- \
+    expect "TLS 1.2 $suite: a wrong PSK is told" "opens its first encrypted record in .*: wrong pre-shared key" -- \
         "$amtdiag" -r "$suite.pcapng" --psk "$id:${psk%??}00"
     expect "TLS 1.2 $suite: a PSK for another identity is told" "none of the 1 PSKs given is for identity \"$id\"" -- \
         "$amtdiag" -r "$suite.pcapng" --psk "other:$psk"
@@ -158,6 +158,8 @@ expect "TLS 1.3 PSK without (EC)DHE: --psk decrypts" "keys: decrypted (keys from
     "$amtdiag" -r psk13.pcapng --psk "$id:$psk"
 expect "TLS 1.3 PSK: PSK key exchange" "PSK key exchange" -- "$amtdiag" -V -r psk13.pcapng --psk "$id:$psk"
 expect "TLS 1.3 PSK: the HTTP inside" "GET /index.html → 200" -- "$amtdiag" -r psk13.pcapng --psk "$id:$psk"
+expect "TLS 1.3 PSK: a wrong PSK is told" "opens its handshake: wrong pre-shared key" -- \
+    "$amtdiag" -r psk13.pcapng --psk "$id:${psk%??}00"
 session psk13dhe \
     "openssl s_server -accept 16993 -nocert -psk $psk -psk_identity $id -tls1_3 -www" \
     "$get | openssl s_client -connect 127.0.0.1:16993 -psk $psk -psk_identity $id -tls1_3 -keylogfile psk13dhe.keys -ign_eof"
