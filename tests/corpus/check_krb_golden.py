@@ -14,6 +14,7 @@ usage: check_krb_golden.py AMTDIAG CORPUS_DIR [--plugin PLUGIN_SO WS_MAJOR_MINOR
 """
 import difflib
 import json
+import re
 import os
 import sys
 
@@ -54,11 +55,20 @@ def expert_causes(plugin, d, exp, opts):
         if opt in CC.PREFS and opt != "--password":
             args += ["-o", "%s:%s" % (CC.PREFS[opt], os.path.join(d, val) if opt in
                                       CC.PATH_OPTIONS else val)]
+    # An expert item's message is its cause in words (the summary it was
+    # registered with as <filter>.cause.<token>, '-' written '_'): tshark -G
+    # fields maps each summary back to its token.
+    words = {}
+    for line in plugin.tshark(["-G", "fields"]).stdout.splitlines():
+        col = line.split("\t")
+        m = re.match(r"^[a-z.]+\.cause\.((?:kerberos|negotiate)_\w+)$", col[2]) \
+            if len(col) > 2 and col[0] == "F" else None
+        if m:
+            words[col[1]] = m.group(1).replace("_", "-")
     out = {}
     for line in plugin.tshark(args, cwd=d).stdout.splitlines():
         frame, _, msgs = line.partition("\t")
-        toks = [m.split(":")[0] for m in msgs.split("\x01")]
-        toks = [t for t in toks if t.startswith(("kerberos-", "negotiate-"))]
+        toks = [words[m] for m in msgs.split("\x01") if m in words]
         if toks:
             out[int(frame)] = toks
     return out
