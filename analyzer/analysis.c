@@ -21,6 +21,8 @@
 #include "dns/dns_msg.h"
 #include "app_detect.h"
 #include "http/http_conn.h"
+#include "krb/kdc.h"
+#include "krb_marks.h"
 #include "live_keep.h"
 #include "options.h"
 
@@ -29,6 +31,8 @@ typedef struct file_run {
     analysis *a;
     const char *file;
     flow_table *flows;
+    kdc_tap *kdc;         /* port 88: Kerberos */
+    uint64_t kdc_dropped; /* Kerberos messages past KDC_MSGS_MAX */
     int64_t last_expire_us;
     int64_t now_us;       /* time of the packet being processed */
     int64_t last_time_us; /* when on_time was last called */
@@ -49,6 +53,7 @@ void analysis_init(analysis *a)
     a->keys = tls_keys_new();
     a->conns = g_ptr_array_new_with_free_func((GDestroyNotify)conn_rec_free);
     a->dns = g_ptr_array_new_with_free_func((GDestroyNotify)dns_rec_free);
+    a->krb = g_ptr_array_new_with_free_func((GDestroyNotify)krb_rec_free);
     a->warnings = g_ptr_array_new_with_free_func(g_free);
     a->inputs = g_ptr_array_new_with_free_func(g_free);
 }
@@ -58,6 +63,7 @@ void analysis_free(analysis *a)
     /* TLS connections refer to the keys: free them first. */
     g_ptr_array_free(a->conns, TRUE);
     g_ptr_array_free(a->dns, TRUE);
+    g_ptr_array_free(a->krb, TRUE);
     g_ptr_array_free(a->warnings, TRUE);
     g_ptr_array_free(a->inputs, TRUE);
     tls_keys_free(a->keys);
@@ -386,6 +392,8 @@ static void on_exchange(void *ctx, const http_exchange *x)
     h->interim_status = x->n_interim ? x->interim_status : 0;
     msg_to_rec(&x->request, &h->req, cs->run->a->marks);
     msg_to_rec(&x->response, &h->resp, cs->run->a->marks);
+    mark_krb_login(cs->run->a->marks, h->req.authorization, h->resp.www_authenticate,
+                   cs->run->a->krb_keys);
     h->resp_ts_us = cs->run->now_us;
     g_ptr_array_add(cs->rec->http, h);
 }
@@ -724,6 +732,9 @@ static void on_packet(void *ctx, const pkt *p)
     if (p->proto == 17) {
         if (p->sport == 53 || p->dport == 53)
             dns_packet(run, p);
+        else if (kdc_port(p->sport, p->dport))
+            kdc_tap_udp(run->kdc, p->frame, p->ts_us, p->family, p->src, p->dst, p->sport, p->dport,
+                        p->payload, p->payload_len);
         return;
     }
     if (p->proto != 6)
@@ -742,6 +753,10 @@ static void on_packet(void *ctx, const pkt *p)
     memcpy(s.src, p->src, 16);
     memcpy(s.dst, p->dst, 16);
     run->now_us = p->ts_us;
+    if (kdc_port(p->sport, p->dport)) {
+        kdc_tap_tcp(run->kdc, &s);
+        return;
+    }
     flow_table_segment(run->flows, &s);
     /* Idle flows are closed (and their memory released) as capture time
      * moves on, not only at the end. */
@@ -772,11 +787,35 @@ static int stop_requested(void *ctx)
     return interrupted || (a->live_deadline_us && g_get_monotonic_time() >= a->live_deadline_us);
 }
 
+static void on_kdc_msg(void *ctx, krb_rec *r)
+{
+    file_run *run = ctx;
+    if (run->a->krb->len >= KDC_MSGS_MAX) {
+        if (run->kdc_dropped++ == 0)
+            warn(run->a,
+                 "%s: frame %" G_GUINT64_FORMAT ": more than %u Kerberos messages: the "
+                 "rest are not kept",
+                 run->file, r->frame, KDC_MSGS_MAX);
+        krb_rec_free(r);
+        return;
+    }
+    mark_krb_msg(run->a->marks, r);
+    g_ptr_array_add(run->a->krb, r);
+}
+
+static void on_kdc_warn(void *ctx, const char *msg)
+{
+    file_run *run = ctx;
+    warn(run->a, "%s", msg);
+}
+
 static int run_source(analysis *a, cap_source *src, const char *name)
 {
     file_run run = {.a = a, .file = name};
     flow_table_callbacks cb = {on_open, on_data, on_gap, on_conflict, on_close, &run};
     run.flows = flow_table_new(NULL, &cb);
+    kdc_callbacks kcb = {on_kdc_msg, on_kdc_warn, &run};
+    run.kdc = kdc_tap_new(name, &kcb);
     pkt_decoder *dec = pkt_decoder_new();
     cap_stats st;
     int rc = cap_run(src, dec, on_packet, on_warn, &run, &st);
@@ -787,6 +826,8 @@ static int run_source(analysis *a, cap_source *src, const char *name)
     }
     flow_table_finish(run.flows);
     flow_table_free(run.flows);
+    kdc_tap_finish(run.kdc);
+    kdc_tap_free(run.kdc);
     pkt_decoder_free(dec);
     return rc;
 }

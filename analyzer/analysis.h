@@ -18,14 +18,18 @@
 
 typedef struct analysis {
     tls_keys *keys;
-    GPtrArray *conns;    /* conn_rec*, in order of their first packet */
-    GPtrArray *dns;      /* dns_rec* */
-    GPtrArray *warnings; /* "FILE: frame N: …" messages about the input, the
-                            first ANALYSIS_WARNINGS_KEPT */
-    uint64_t n_warnings; /* all of them, kept or not */
-    unsigned n_conns;    /* connections seen, kept or handed over */
-    uint64_t n_dns;      /* DNS messages seen, kept or handed over */
-    GPtrArray *inputs;   /* the files read (or the interface) */
+    GPtrArray *conns;                   /* conn_rec*, in order of their first packet */
+    GPtrArray *dns;                     /* dns_rec* */
+    GPtrArray *krb;                     /* krb_rec* (krb/kdc.h): Kerberos messages on port 88,
+                                           kept for the whole run by every format */
+    const struct krb_keyring *krb_keys; /* AMT's Kerberos keys, or NULL: the names
+                                           inside tickets are marked with them */
+    GPtrArray *warnings;                /* "FILE: frame N: …" messages about the input, the
+                                           first ANALYSIS_WARNINGS_KEPT */
+    uint64_t n_warnings;                /* all of them, kept or not */
+    unsigned n_conns;                   /* connections seen, kept or handed over */
+    uint64_t n_dns;                     /* DNS messages seen, kept or handed over */
+    GPtrArray *inputs;                  /* the files read (or the interface) */
     uint64_t frames, malformed;
     uint64_t frames_read; /* records read, decodable or not */
     unsigned files_unreadable;

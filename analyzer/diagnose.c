@@ -5,6 +5,7 @@
 #include "diagnose.h"
 
 #include "amtdiag/diag_build.h"
+#include "krb/kdc.h"
 
 #include <string.h>
 #include <sys/socket.h>
@@ -229,6 +230,41 @@ static void dns_facts(arena *ar, const dns_rec *d, diag_dns_facts *f)
     (void)ar;
 }
 
+/* One Kerberos message on port 88 as lib's facts (borrowing its bytes). */
+static void kdc_fact(const krb_rec *r, diag_kdc_msg *f)
+{
+    f->frame = r->frame;
+    f->ts_us = r->ts_us;
+    f->family = r->client.family == AF_INET6 ? 6 : 4;
+    memcpy(f->client_addr, r->client.addr, 16);
+    memcpy(f->kdc_addr, r->kdc.addr, 16);
+    f->client_port = r->client.port;
+    f->kdc_port = r->kdc.port;
+    f->from_kdc = r->from_kdc;
+    f->tcp = r->tcp;
+    f->data = r->data;
+    f->len = r->len;
+    f->refused = r->refused;
+}
+
+/* The Kerberos messages on port 88, as lib's facts. */
+static const diag_kdc_msg *kdc_facts(arena *ar, const analysis *a)
+{
+    diag_kdc_msg *v = arena_alloc(ar, a->krb->len * sizeof *v);
+    for (guint i = 0; i < a->krb->len; i++)
+        kdc_fact(g_ptr_array_index(a->krb, i), &v[i]);
+    return v;
+}
+
+void kdc_facts_append(GArray *v, const analysis *a)
+{
+    for (guint i = v->len; i < a->krb->len; i++) {
+        diag_kdc_msg f;
+        kdc_fact(g_ptr_array_index(a->krb, i), &f);
+        g_array_append_val(v, f);
+    }
+}
+
 /* The facts of one connection with the storage they point into. */
 struct conn_facts_box {
     arena ar;
@@ -261,9 +297,14 @@ void dns_facts_of(const dns_rec *d, diag_dns_facts *f)
     dns_facts(NULL, d, f);
 }
 
-diag_result *diagnose(const analysis *a, const diag_inputs *in)
+diag_result *diagnose(const analysis *a, const diag_inputs *in_user)
 {
     arena ar = {g_ptr_array_new_with_free_func(g_free)};
+    diag_inputs inputs = {0}, *in = &inputs;
+    if (in_user)
+        inputs = *in_user;
+    inputs.kdc = kdc_facts(&ar, a);
+    inputs.n_kdc = a->krb->len;
     /* Builders one after the other, their facts copied out: each holds
      * inline storage the facts point into, so builders are kept too. */
     diag_builder *builders = arena_alloc(&ar, a->conns->len * sizeof *builders);

@@ -20,4 +20,9 @@ void conn_facts_box_free(conn_facts_box *x);
 /* The facts of one DNS record (borrowing from d). */
 void dns_facts_of(const dns_rec *d, diag_dns_facts *f);
 
+/* Appends to v (of diag_kdc_msg) the facts of a's Kerberos messages it
+ * does not hold yet: a's messages only grow while a capture is read. The
+ * facts borrow the messages' bytes from a->krb. */
+void kdc_facts_append(GArray *v, const analysis *a);
+
 #endif

@@ -12,7 +12,7 @@ typedef struct held {
 
 struct judge_stream {
     diag_know *k;
-    const diag_inputs *in;
+    diag_inputs in; /* the user's, with the Kerberos messages read so far */
     judged_fn fn;
     void *ctx;
     GQueue waiting; /* held*, in the order they ended */
@@ -22,8 +22,9 @@ struct judge_stream {
 judge_stream *judge_stream_new(const diag_inputs *in, judged_fn fn, void *ctx)
 {
     judge_stream *js = g_new0(judge_stream, 1);
-    js->in = in;
-    js->k = diag_know_new(in);
+    if (in)
+        js->in = *in;
+    js->k = diag_know_new(&js->in);
     js->fn = fn;
     js->ctx = ctx;
     g_queue_init(&js->waiting);
@@ -39,6 +40,12 @@ static void count_findings(judge_counts *n, const GPtrArray *findings)
         if ((size_t)f->cause->id < n->n_causes)
             n->by_cause[f->cause->id]++;
     }
+}
+
+void judge_stream_kdc(judge_stream *js, const diag_kdc_msg *kdc, size_t n)
+{
+    js->in.kdc = kdc;
+    js->in.n_kdc = n;
 }
 
 /* Counts a result and hands it to the writer. */

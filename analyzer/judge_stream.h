@@ -42,6 +42,11 @@ typedef struct judge_stream judge_stream;
 /* A stream judging with the user's inputs in (borrowed for its life). */
 judge_stream *judge_stream_new(const diag_inputs *in, judged_fn fn, void *ctx);
 
+/* The Kerberos messages on port 88 read so far (borrowed until the next
+ * call or the stream's end): connections judged from now on are judged
+ * with them, as the full report judges with all of them. */
+void judge_stream_kdc(judge_stream *js, const diag_kdc_msg *kdc, size_t n);
+
 /* Takes an ended connection (freed once judged). */
 void judge_stream_conn(judge_stream *js, conn_rec *c);
 

@@ -12,6 +12,7 @@
 #include "judge_stream.h"
 #include "export_decrypted.h"
 #include "export_secrets.h"
+#include "krb_marks.h"
 #include "only.h"
 #include "options.h"
 #include "outfile.h"
@@ -37,6 +38,17 @@ static GPtrArray *given_list(const amtdiag_options *o)
     for (guint i = 0; i < o->passwords->len; i++) {
         const char *p = g_ptr_array_index(o->passwords, i);
         g_ptr_array_add(g, g_strdup_printf("--password %.*s:…", (int)(strchr(p, ':') - p), p));
+    }
+    for (guint i = 0; i < o->keytabs->len; i++) {
+        char *b = g_path_get_basename(g_ptr_array_index(o->keytabs, i));
+        g_ptr_array_add(g, g_strdup_printf("--keytab %s", b));
+        g_free(b);
+    }
+    for (guint i = 0; i < o->krb_passwords->len; i++) {
+        const char *pw;
+        char *princ = krb_password_split(g_ptr_array_index(o->krb_passwords, i), &pw);
+        g_ptr_array_add(g, g_strdup_printf("--krb-password %s:…", princ ? princ : "?"));
+        g_free(princ);
     }
     for (guint i = 0; i < o->psks->len; i++) {
         const char *p = g_ptr_array_index(o->psks, i);
@@ -236,6 +248,14 @@ static void mark_user_inputs(id_marks *m, const amtdiag_options *o, const user_i
     idm_mark_path(m, o->hosts_file);
     for (guint i = 0; i < o->trusted_fqdn->len; i++)
         idm_mark_host(m, g_ptr_array_index(o->trusted_fqdn, i));
+    for (guint i = 0; i < o->keytabs->len; i++)
+        idm_mark_path(m, g_ptr_array_index(o->keytabs, i));
+    for (guint i = 0; i < o->krb_passwords->len; i++) {
+        const char *pw;
+        char *princ = krb_password_split(g_ptr_array_index(o->krb_passwords, i), &pw);
+        mark_krb_principal_text(m, princ);
+        g_free(princ);
+    }
     for (size_t i = 0; i < u->in.n_accounts; i++)
         idm_mark_str(m, ID_USER, u->in.accounts[i].user);
     for (size_t i = 0; i < u->in.n_hosts; i++) {
@@ -290,11 +310,25 @@ typedef struct ndjson_run {
     out_file *file; /* -o, or NULL for standard output */
     GPtrArray *given;
     const only_list *only;
+    analysis *a;
+    GArray *kdc; /* diag_kdc_msg: the facts of a->krb, grown as it grows */
 } ndjson_run;
+
+/* The Kerberos messages read so far reach the judgements: a login's
+ * KDC exchange comes before its connection ends, or within the hold
+ * window after it. */
+static void ndjson_kdc(ndjson_run *nr)
+{
+    if (nr->kdc->len == nr->a->krb->len)
+        return;
+    kdc_facts_append(nr->kdc, nr->a);
+    judge_stream_kdc(nr->js, (const diag_kdc_msg *)(void *)nr->kdc->data, nr->kdc->len);
+}
 
 static void take_conn(void *ctx, conn_rec *c)
 {
     ndjson_run *nr = ctx;
+    ndjson_kdc(nr);
     if (only_match(nr->only, c))
         judge_stream_conn(nr->js, c);
     else
@@ -308,6 +342,7 @@ static void take_dns(void *ctx, dns_rec *d)
 
 static void on_time(void *ctx, int64_t now_us)
 {
+    ndjson_kdc(ctx);
     judge_stream_time(((ndjson_run *)ctx)->js, now_us);
 }
 
@@ -328,6 +363,8 @@ static ndjson_run *ndjson_start(const amtdiag_options *o, analysis *a, user_inpu
     nr->file = f;
     nr->only = only;
     nr->given = given_list(o);
+    nr->a = a;
+    nr->kdc = g_array_new(FALSE, FALSE, sizeof(diag_kdc_msg));
     report_in r = {a, NULL, 0, 0, (const char *const *)nr->given->pdata, o->redact};
     nr->out = ndjson_open(f ? outfile_stream(f) : stdout, &r);
     nr->js = judge_stream_new(&u->in, judged, nr->out);
@@ -342,6 +379,7 @@ static ndjson_run *ndjson_start(const amtdiag_options *o, analysis *a, user_inpu
  * exit status. */
 static int ndjson_finish(ndjson_run *nr, const amtdiag_options *o, analysis *a, int status)
 {
+    ndjson_kdc(nr);
     judge_stream_finish(nr->js);
     const judge_counts *n = judge_stream_counts(nr->js);
     if (ndjson_summary(nr->out, n) != 0) {
@@ -359,6 +397,7 @@ static int ndjson_finish(ndjson_run *nr, const amtdiag_options *o, analysis *a, 
     a->take_dns = NULL;
     a->on_time = NULL;
     judge_stream_free(nr->js);
+    g_array_free(nr->kdc, TRUE);
     ndjson_close(nr->out);
     g_ptr_array_free(nr->given, TRUE);
     g_free(nr);
@@ -372,6 +411,7 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
     amt_err *e = &a->err;
     if (user_inputs_load(u, o, e) != AMT_OK)
         return 2;
+    a->krb_keys = u->krb_keys;
     if (!(*only = only_parse(o->only, e)))
         return 2;
     if (o->redact) {

@@ -27,7 +27,8 @@ static const char usage_text[] =
     "                 directory means every capture in it; - reads standard input.\n"
     "                 Repeatable.\n"
     "  -i IFACE       capture live on IFACE (stop with Ctrl-C)\n"
-    "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or udp port 53)\n"
+    "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or udp port 53\n"
+    "                 or port 88)\n"
     "  -c N           stop after N packets (-r reads only the first N)\n"
     "  -a duration:S  stop a live capture after S seconds (also -a packets:N)\n"
     "  -w FILE        keep the packets of a live capture in FILE (pcapng)\n"
@@ -63,6 +64,12 @@ static const char usage_text[] =
     "                 entries of AMT's trusted FQDN list. Repeatable.\n"
     "  --ca PEM       the roots the console trusts for AMT's certificate (its trust\n"
     "                 store). Repeatable.\n"
+    "  --keytab FILE  AMT's Kerberos keys (MIT keytab): opens the tickets of Negotiate\n"
+    "                 logins, tells a stale key from a user AMT's ACL lacks. Repeatable.\n"
+    "  --krb-password PRINCIPAL:PASSWORD\n"
+    "                 the password of AMT's account (HTTP/fqdn:16992@REALM:secret; the\n"
+    "                 principal ends at the first colon after the @), its keys made\n"
+    "                 with the default salt. Repeatable. Never printed.\n"
     "  --amt-clock-offset [+-]N[s|m|h|d]\n"
     "                 AMT's clock minus the true time (e.g. +460d), when known\n"
     "Output:\n"
@@ -115,6 +122,8 @@ enum {
     OPT_INJECT_SECRETS,
     OPT_EXPORT_DECRYPTED,
     OPT_PASSWORD_FILE,
+    OPT_KEYTAB,
+    OPT_KRB_PASSWORD,
     OPT_PSK,
     OPT_OUTPUT,
     OPT_ONLY,
@@ -244,6 +253,8 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         {"export-keylog", required_argument, NULL, OPT_EXPORT_KEYLOG},
         {"inject-secrets", required_argument, NULL, OPT_INJECT_SECRETS},
         {"export-decrypted", required_argument, NULL, OPT_EXPORT_DECRYPTED},
+        {"keytab", required_argument, NULL, OPT_KEYTAB},
+        {"krb-password", required_argument, NULL, OPT_KRB_PASSWORD},
         {"psk", required_argument, NULL, OPT_PSK},
         {"output", required_argument, NULL, OPT_OUTPUT},
         {"only", required_argument, NULL, OPT_ONLY},
@@ -258,6 +269,8 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
     o->console_roots = g_ptr_array_new_with_free_func(g_free);
     o->trusted_fqdn = g_ptr_array_new_with_free_func(g_free);
     o->notes = g_ptr_array_new_with_free_func(g_free);
+    o->keytabs = g_ptr_array_new_with_free_func(g_free);
+    o->krb_passwords = g_ptr_array_new();
     o->psks = g_ptr_array_new();
     o->only = g_ptr_array_new_with_free_func(g_free);
     o->color = -1;
@@ -394,6 +407,12 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         case OPT_REDACT:
             o->redact = 1;
             break;
+        case OPT_KEYTAB:
+            g_ptr_array_add(o->keytabs, g_strdup(optarg));
+            break;
+        case OPT_KRB_PASSWORD:
+            g_ptr_array_add(o->krb_passwords, g_strdup(optarg)); /* checked when loaded */
+            break;
         case OPT_EXPORT_KEYLOG:
             g_free(o->export_keylog);
             o->export_keylog = g_strdup(optarg);
@@ -514,6 +533,15 @@ void options_free(amtdiag_options *o)
     }
     if (o->passwords)
         g_ptr_array_free(o->passwords, TRUE);
+    for (guint i = 0; o->krb_passwords && i < o->krb_passwords->len; i++) {
+        char *p = g_ptr_array_index(o->krb_passwords, i);
+        OPENSSL_cleanse(p, strlen(p));
+        g_free(p);
+    }
+    if (o->krb_passwords)
+        g_ptr_array_free(o->krb_passwords, TRUE);
+    if (o->keytabs)
+        g_ptr_array_free(o->keytabs, TRUE);
     if (o->trusted_roots)
         g_ptr_array_free(o->trusted_roots, TRUE);
     if (o->console_roots)

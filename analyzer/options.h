@@ -29,6 +29,8 @@ typedef struct amtdiag_options {
     GPtrArray *trusted_roots; /* --trusted-root PEM files */
     GPtrArray *console_roots; /* --ca PEM files */
     GPtrArray *trusted_fqdn;  /* --trusted-fqdn SUFFIX */
+    GPtrArray *keytabs;       /* --keytab FILE: AMT's Kerberos keys */
+    GPtrArray *krb_passwords; /* --krb-password PRINCIPAL:PASS (wiped on free) */
     int has_clock_offset;     /* --amt-clock-offset */
     gint64 clock_offset_s;
     int redact;             /* --redact */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report_json: the analysis as JSON, schema "amtdiag/1" (docs/json-schema.md). */
 #include "report_json_parts.h"
+#include "report_krb.h"
 
 int report_json(FILE *out, const report_in *r)
 {
@@ -60,11 +61,15 @@ int report_json(FILE *out, const report_in *r)
         jsonw_end_object(b);
     }
     jsonw_end_array(b);
-    /* Each connection is written out as soon as it is made: the memory
-     * needed is that of one connection, not of the whole report. */
+    /* The Kerberos messages and logins, and then each connection, are
+     * written out as soon as each is made: the memory needed is that of one
+     * item, not of the whole report. */
+    int rc = jsonw_drain(b, out);
+    jsonw_name(b, "kerberos");
+    rc |= rc ? 0 : report_krb_json(b, out, r);
     jsonw_name(b, "connections");
     jsonw_begin_array(b);
-    int rc = jsonw_drain(b, out);
+    rc |= jsonw_drain(b, out);
     for (guint i = 0; i < a->conns->len && !rc; i++) {
         rj_conn_json(b, r, g_ptr_array_index(a->conns, i));
         rc |= jsonw_drain(b, out);

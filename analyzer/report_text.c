@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "http/http_conn.h"
+#include "report_krb.h"
 
 const char *report_tls_line(const tls_summary *s, char *buf, size_t len)
 {
@@ -140,7 +141,7 @@ static void print_soap(outw *w, const soap_rec *s)
         out_printf(w, "        (partly malformed: %s)\n", s->error);
 }
 
-static void print_http(outw *w, const conn_rec *c)
+static void print_http(outw *w, const analysis *a, const conn_rec *c)
 {
     for (guint i = 0; i < c->http->len; i++) {
         const http_rec *h = g_ptr_array_index(c->http, i);
@@ -165,6 +166,7 @@ static void print_http(outw *w, const conn_rec *c)
                 out_printf(w, "        WWW-Authenticate: %s\n", h->resp.www_authenticate);
             if (h->resp.server)
                 out_printf(w, "        Server: %s\n", h->resp.server);
+            report_krb_exchange(w, a, h);
             print_soap(w, &h->resp.soap);
         } else {
             out_printf(w, "    → no response\n");
@@ -235,6 +237,7 @@ void report_transcript(outw *w, const analysis *a)
                                  : "NOERROR",
                    d->answers[0] ? " " : "", d->answers);
     }
+    report_krb_transcript(w, a);
     for (guint i = 0; i < a->conns->len; i++) {
         const conn_rec *c = g_ptr_array_index(a->conns, i);
         print_conn_head(w, c);
@@ -243,7 +246,7 @@ void report_transcript(outw *w, const analysis *a)
         print_tcp(w, c);
         if (c->app == APP_TLS)
             print_tls(w, c);
-        print_http(w, c);
+        print_http(w, a, c);
         for (guint k = 0; k < c->notes->len; k++)
             out_printf(w, "  note: %s\n", (const char *)g_ptr_array_index(c->notes, k));
         fputc('\n', w->f);

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "amtdiag/hosts.h"
+#include "amtdiag/krb_keys.h"
 
 static amt_rc load_hosts(user_inputs *u, const char *path, amt_err *e)
 {
@@ -33,6 +34,44 @@ static amt_rc load_roots(const char *option, const GPtrArray *paths, diag_blob *
         memcpy(*roots + *n_roots, got, (size_t)n * sizeof *got);
         *n_roots += (size_t)n;
         g_free(got); /* the blobs' data moved to *roots */
+    }
+    return AMT_OK;
+}
+
+char *krb_password_split(const char *arg, const char **password)
+{
+    const char *at = strchr(arg, '@');
+    const char *colon = strchr(at ? at : arg, ':');
+    if (!colon || colon == arg || (at && colon == at + 1))
+        return NULL;
+    *password = colon + 1;
+    return g_strndup(arg, (gsize)(colon - arg));
+}
+
+/* AMT's Kerberos keys: every --keytab, every --krb-password. */
+static amt_rc load_krb_keys(user_inputs *u, const amtdiag_options *o, amt_err *e)
+{
+    if (!o->keytabs->len && !o->krb_passwords->len)
+        return AMT_OK;
+    char err[512];
+    u->krb_keys = krb_keyring_new(err, sizeof err);
+    if (!u->krb_keys)
+        return amt_fail(e, AMT_E_INPUT, "--keytab: %s", err);
+    for (guint i = 0; i < o->keytabs->len; i++)
+        if (krb_keyring_add_keytab(u->krb_keys, g_ptr_array_index(o->keytabs, i), err, sizeof err) <
+            0)
+            return amt_fail(e, AMT_E_INPUT, "--keytab %s", err);
+    for (guint i = 0; i < o->krb_passwords->len; i++) {
+        const char *pw = NULL;
+        char *princ = krb_password_split(g_ptr_array_index(o->krb_passwords, i), &pw);
+        if (!princ)
+            return amt_fail(e, AMT_E_USAGE,
+                            "--krb-password needs PRINCIPAL:PASSWORD (HTTP/amt.example.com:16992@"
+                            "REALM:secret)");
+        int n = krb_keyring_add_password(u->krb_keys, princ, pw, err, sizeof err);
+        g_free(princ);
+        if (n < 0)
+            return amt_fail(e, AMT_E_USAGE, "--krb-password %s", err);
     }
     return AMT_OK;
 }
@@ -65,6 +104,9 @@ amt_rc user_inputs_load(user_inputs *u, const amtdiag_options *o, amt_err *e)
     u->in.n_console_roots = u->n_console_roots;
     u->in.has_clock_offset = o->has_clock_offset;
     u->in.clock_offset_s = o->clock_offset_s;
+    if (load_krb_keys(u, o, e) != AMT_OK)
+        return e->rc;
+    u->in.krb_keys = u->krb_keys;
     return AMT_OK;
 }
 
@@ -84,5 +126,6 @@ void user_inputs_free(user_inputs *u)
     }
     diag_blobs_free(u->roots, u->n_roots);
     diag_blobs_free(u->console_roots, u->n_console_roots);
+    krb_keyring_free(u->krb_keys);
     memset(u, 0, sizeof *u);
 }

@@ -19,6 +19,7 @@ typedef struct user_inputs {
     size_t n_roots;
     diag_blob *console_roots; /* --ca */
     size_t n_console_roots;
+    struct krb_keyring *krb_keys; /* --keytab, --krb-password; NULL: none */
 } user_inputs;
 
 /* Loads the files the options name (--hosts, --trusted-root, --ca) and takes the
@@ -29,5 +30,11 @@ amt_rc user_inputs_load(user_inputs *u, const amtdiag_options *o, amt_err *e);
 
 /* Wipes the passwords and frees everything. */
 void user_inputs_free(user_inputs *u);
+
+/* Splits a --krb-password value PRINCIPAL:PASSWORD: the principal ends at
+ * the first colon after its '@' (a port-form SPN holds colons), or at the
+ * first colon without a realm. Returns the principal (g_free) and points
+ * *password into arg, or NULL when there is no principal or no colon. */
+char *krb_password_split(const char *arg, const char **password);
 
 #endif

@@ -198,7 +198,11 @@ static void decide(const diag_conn_facts *c, diag_conn_result *cr)
         return;
     }
     if (last) {
-        cr->stage = last->status == 401 ? DIAG_STAGE_HTTP_AUTH : DIAG_STAGE_WSMAN;
+        /* a login refused before AMT read it (a 400 to an oversized token)
+         * never got past the login either */
+        cr->stage = last->status == 401 || diag_has(cr, DIAG_C_KERBEROS_TOKEN_TOO_LARGE)
+                        ? DIAG_STAGE_HTTP_AUTH
+                        : DIAG_STAGE_WSMAN;
     } else if (c->is_tls && !c->is_http && c->tls.app_records[DIAG_CONSOLE] > 0 &&
                c->tls.app_records[DIAG_AMT] > 0 && (c->tls.handshake_complete || c->midstream)) {
         /* Encrypted and not decrypted: AMT closes after a 401 (Connection:

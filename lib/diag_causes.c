@@ -191,13 +191,63 @@ static const diag_cause causes[] = {
          "sent the probe."},
     [DIAG_C_NEGOTIATE_REJECTED] =
         {DIAG_C_NEGOTIATE_REJECTED, "negotiate-rejected", E, DIAG_STAGE_HTTP_AUTH,
-         "AMT refused the Kerberos (Negotiate) login.",
-         "Check the AMT's SPN and Kerberos settings, the clock of AMT and the KDC, and the user's "
-         "AMT rights."},
+         "AMT refused the Kerberos (Negotiate) login, and the capture does not say why.",
+         "AMT's keytab (--keytab) or its account's password (--krb-password) tells a stale key "
+         "from a user AMT's ACL lacks; check AMT's SPN, its clock and the user's AMT rights."},
     [DIAG_C_NEGOTIATE_NOT_OFFERED] =
         {DIAG_C_NEGOTIATE_NOT_OFFERED, "negotiate-not-offered", E, DIAG_STAGE_HTTP_AUTH,
          "The console sent a Negotiate (Kerberos) login and AMT offered only Digest.",
          "Configure Kerberos in AMT (AMT_KerberosSettingData), or log in with Digest."},
+    [DIAG_C_KERBEROS_SPN_UNKNOWN] =
+        {DIAG_C_KERBEROS_SPN_UNKNOWN, "kerberos-spn-unknown", E, DIAG_STAGE_HTTP_AUTH,
+         "The KDC does not know the service principal name (SPN) the console asked for AMT.",
+         "Have the console ask for an SPN AMT registers, with the FQDN AMT was provisioned with: "
+         "HTTP/<fqdn>:16992, HTTP/<fqdn>:16993 or HTTP/<fqdn> (not HTTPS/, not a short name or an "
+         "address); or register that SPN on AMT's account (setspn -S)."},
+    [DIAG_C_KERBEROS_AP_ERR_MODIFIED] =
+        {DIAG_C_KERBEROS_AP_ERR_MODIFIED, "kerberos-ap-err-modified", E, DIAG_STAGE_HTTP_AUTH,
+         "AMT's key differs from the key the KDC encrypted the ticket with.",
+         "AMT's account password or key changed at the KDC and AMT was not told: set AMT's "
+         "Kerberos key again (AMT_KerberosSettingData, from the provisioning server), or give the "
+         "account back the password AMT has."},
+    [DIAG_C_KERBEROS_KVNO_MISMATCH] =
+        {DIAG_C_KERBEROS_KVNO_MISMATCH, "kerberos-kvno-mismatch", E, DIAG_STAGE_HTTP_AUTH,
+         "The ticket is encrypted with a version of AMT's key that AMT does not have.",
+         "The account's key was renewed at the KDC after AMT got its key: give AMT the current "
+         "key (provision Kerberos again in AMT_KerberosSettingData)."},
+    [DIAG_C_KERBEROS_CLOCK_SKEW] =
+        {DIAG_C_KERBEROS_CLOCK_SKEW, "kerberos-clock-skew", E, DIAG_STAGE_HTTP_AUTH,
+         "AMT's clock and the console's differ by more than Kerberos tolerates (5 minutes).",
+         "Synchronise AMT's clock (AMT_TimeSynchronizationService, or MEBx) and the console's "
+         "with the domain's time source."},
+    [DIAG_C_KERBEROS_TICKET_EXPIRED] =
+        {DIAG_C_KERBEROS_TICKET_EXPIRED, "kerberos-ticket-expired", E, DIAG_STAGE_HTTP_AUTH,
+         "The console's service ticket had expired at AMT's clock.",
+         "Renew the console's tickets (log on again, kinit); when AMT's clock is ahead (the "
+         "evidence gives its offset), set AMT's clock right."},
+    [DIAG_C_KERBEROS_ETYPE_MISMATCH] =
+        {DIAG_C_KERBEROS_ETYPE_MISMATCH, "kerberos-etype-mismatch", E, DIAG_STAGE_HTTP_AUTH,
+         "The console, the KDC and AMT's account share no Kerberos encryption type.",
+         "Older AMT firmware takes RC4-HMAC only, newer firmware AES: allow a common type on "
+         "both sides (the account's supported encryption types, the console's policy), or "
+         "update AMT's firmware and give it AES keys."},
+    [DIAG_C_KERBEROS_TOKEN_TOO_LARGE] =
+        {DIAG_C_KERBEROS_TOKEN_TOO_LARGE, "kerberos-token-too-large", E, DIAG_STAGE_HTTP_AUTH,
+         "The console's Kerberos token made the request header larger than AMT accepts.",
+         "Make the token smaller: fewer group memberships of the user (they fill the ticket's "
+         "PAC), no delegated credentials; or log in with Digest."},
+    [DIAG_C_KERBEROS_NO_TICKET] =
+        {DIAG_C_KERBEROS_NO_TICKET, "kerberos-no-ticket", E, DIAG_STAGE_HTTP_AUTH,
+         "The console never obtained a Kerberos ticket for AMT: it had no ticket-granting "
+         "ticket, or the KDC refused it or did not answer.",
+         "Log the user on to the domain again (kinit, klist); check that the console reaches the "
+         "KDC on port 88 (UDP and TCP) and that the user's account and password are valid."},
+    [DIAG_C_KERBEROS_USER_NOT_IN_ACL] =
+        {DIAG_C_KERBEROS_USER_NOT_IN_ACL, "kerberos-user-not-in-acl", E, DIAG_STAGE_HTTP_AUTH,
+         "Kerberos accepted the console's ticket, and AMT still refused the user: the user is "
+         "not in AMT's access control list.",
+         "Add the user, or a group of theirs, to AMT's ACL (AMT_AuthorizationService."
+         "AddUserAclEntryEx with the user's SID), or log in as a user who is in it."},
     /* ---- WS-Man and EOI ---- */
     [DIAG_C_WSMAN_ACCESS_DENIED] =
         {DIAG_C_WSMAN_ACCESS_DENIED, "wsman-access-denied", E, DIAG_STAGE_WSMAN,

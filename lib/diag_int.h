@@ -55,6 +55,7 @@ typedef struct know_server {
     unsigned last_challenge_id; /* the last connection challenged without credentials */
     uint64_t last_challenge_frame;
     struct login_state *login; /* diag_login.c's, for the connections judged so far */
+    GPtrArray *names;          /* the Host names its requests used (name keys, bounded) */
 } know_server;
 
 struct diag_know {
@@ -66,6 +67,7 @@ struct diag_know {
     GHashTable *ptr_by_addr; /* address → GQueue of the PTR answers for it */
     GHashTable *by_client;   /* asker's address → GQueue of its A/AAAA answers */
     GPtrArray *unreported;   /* NXDOMAIN answers not yet reported */
+    struct diag_krb *krb;    /* the KDC messages decoded (diag_kerberos.c), on first use */
 };
 
 /* One run of the rules over some connections, with what is known. */
@@ -151,6 +153,10 @@ const diag_dns_facts *diag_know_answer_holding(diag_know *k, int family, const u
 const diag_dns_facts *diag_know_answer_to(diag_know *k, int family, const uint8_t *addr,
                                           int64_t from, int64_t to);
 
+/* The A/AAAA answers holding an address, oldest first (as data: const
+ * diag_dns_facts *), or NULL. */
+const GQueue *diag_know_answers_holding(diag_know *k, int family, const uint8_t *addr);
+
 /* The PTR answers for an address, oldest first (know_dns's facts as
  * data: const diag_dns_facts *), or NULL. */
 const GQueue *diag_know_ptr_answers(diag_know *k, int family, const uint8_t *addr);
@@ -165,6 +171,19 @@ void diag_clock_learn(clock_acc *acc, const diag_conn_facts *c);
 
 /* Frees diag_login.c's state of one AMT (NULL is fine). */
 void diag_login_state_free(struct login_state *s);
+
+/* Kerberos (diag_kerberos.c): why AMT refused the Negotiate login of
+ * exchange e on connection i (a 401, a 400/413/431, or a close without
+ * answer), offered saying whether AMT had offered Negotiate. */
+void diag_krb_refused(diag_ctx *x, size_t i, const diag_exchange *e, int offered);
+
+/* A console AMT challenged with Negotiate (on connection i, frame) that
+ * never sent credentials: when its KDC traffic says why, adds that
+ * finding and returns 1; else 0. */
+int diag_krb_no_token(diag_ctx *x, size_t i, uint64_t frame);
+
+/* Frees what diag_kerberos built of k's KDC messages. */
+void diag_krb_free(diag_know *k);
 
 /* The rule families, run in this order by diag_run. */
 void diag_rules_net(diag_ctx *x);   /* TCP and DNS */

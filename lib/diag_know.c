@@ -13,6 +13,9 @@
 /* DNS messages kept for the rules that look back at them. */
 #define DNS_KEEP_MAX 65536
 
+/* Host names kept per AMT (a console uses one or two). */
+#define NAMES_KEPT 16
+
 static GBytes *addr_key(int family, const uint8_t *addr)
 {
     uint8_t k[17];
@@ -26,6 +29,8 @@ static void server_free(gpointer p)
     know_server *s = p;
     if (s->trusted_cn)
         g_ptr_array_free(s->trusted_cn, TRUE);
+    if (s->names)
+        g_ptr_array_free(s->names, TRUE);
     diag_login_state_free(s->login);
     g_free(s);
 }
@@ -92,6 +97,7 @@ void diag_know_free(diag_know *k)
 {
     if (!k)
         return;
+    diag_krb_free(k);
     g_hash_table_destroy(k->servers);
     g_hash_table_destroy(k->by_name);
     g_hash_table_destroy(k->by_addr);
@@ -255,6 +261,14 @@ const diag_dns_facts *diag_know_answer_holding(diag_know *k, int family, const u
     return newest_before(q, t);
 }
 
+const GQueue *diag_know_answers_holding(diag_know *k, int family, const uint8_t *addr)
+{
+    GBytes *key = addr_key(family, addr);
+    const GQueue *q = g_hash_table_lookup(k->by_addr, key);
+    g_bytes_unref(key);
+    return q;
+}
+
 const GQueue *diag_know_ptr_answers(diag_know *k, int family, const uint8_t *addr)
 {
     GBytes *key = addr_key(family, addr);
@@ -305,6 +319,20 @@ void diag_know_conn(diag_know *k, const diag_conn_facts *c)
             }
             g_strfreev(v);
         }
+        /* the names the console knows it by (a Kerberos SPN holds one) */
+        char *name = x->host && x->host[0] != '[' ? diag_name_key(x->host) : NULL;
+        if (name && (!s->names || s->names->len < NAMES_KEPT)) {
+            if (!s->names)
+                s->names = g_ptr_array_new_with_free_func(g_free);
+            int dup = 0;
+            for (guint q = 0; q < s->names->len && !dup; q++)
+                dup = strcmp(g_ptr_array_index(s->names, q), name) == 0;
+            if (!dup) {
+                g_ptr_array_add(s->names, name);
+                name = NULL;
+            }
+        }
+        g_free(name);
         /* The login's last word across connections: a challenge nobody
          * answered with credentials names its connection. */
         if (x->authorization) {

@@ -113,6 +113,16 @@ static const challenge *find_nonce(const server_state *s, const char *nonce, int
     return NULL;
 }
 
+/* Whether a kept challenge offered Negotiate (the ring's entries are the
+ * n_challenges up to newest, which is not slot 0 when fewer are kept). */
+static int negotiate_offered(const server_state *s)
+{
+    for (unsigned k = 0; k < s->n_challenges; k++)
+        if (s->challenges[(s->newest + CHALLENGES_KEPT - k) % CHALLENGES_KEPT].negotiate)
+            return 1;
+    return 0;
+}
+
 static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *user,
                           const diag_exchange *e)
 {
@@ -256,17 +266,8 @@ static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange
     if (http_auth_parse_credentials(e->authorization, strlen(e->authorization), &cr) != 0)
         return;
     if (cr.scheme == HTTP_AUTH_NEGOTIATE) {
-        if (e->status != 401)
-            return;
-        int offered = 0;
-        for (unsigned k = 0; k < s->n_challenges; k++)
-            offered |= s->challenges[k].negotiate;
-        diag_finding *f =
-            diag_add(x, i, offered ? DIAG_C_NEGOTIATE_REJECTED : DIAG_C_NEGOTIATE_NOT_OFFERED,
-                     "AMT answered the Kerberos login with 401%s",
-                     offered ? "" : " and offered only Digest");
-        diag_frame(f, e->req_frame);
-        diag_frame(f, e->resp_frame);
+        if (e->status < 200 || e->status >= 400)
+            diag_krb_refused(x, i, e, negotiate_offered(s));
         return;
     }
     if (cr.scheme != HTTP_AUTH_DIGEST)
@@ -298,12 +299,15 @@ static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange
 /* A console that was challenged and never sent credentials to that AMT:
  * its last challenged connection says so, once what comes after it is
  * known (diag_know_conn learned it). */
-static void never_answered(diag_ctx *x, size_t i)
+static void never_answered(diag_ctx *x, size_t i, const server_state *s)
 {
     const diag_conn_facts *c = &x->conns[i];
     const know_server *k = diag_know_server(x->k, c->family, c->server_addr);
     if (x->in->in_progress || k->credentials_sent || !k->has_last_challenge ||
         k->last_challenge_id != c->id)
+        return;
+    /* offered Kerberos: the console's KDC traffic may say why no token came */
+    if (negotiate_offered(s) && diag_krb_no_token(x, i, k->last_challenge_frame))
         return;
     char addr[64];
     diag_addr_text(c->family, c->server_addr, addr, sizeof addr);
@@ -321,6 +325,6 @@ void diag_rules_login(diag_ctx *x)
         server_state *s = server_of(x, c);
         for (size_t k = 0; k < c->n_ex; k++)
             exchange(x, i, s, &c->ex[k]);
-        never_answered(x, i);
+        never_answered(x, i, s);
     }
 }

@@ -39,7 +39,7 @@ static void wsman_exchange(diag_ctx *x, size_t i, const diag_exchange *e)
     } else if (e->has_status_code && e->status_code != 0) {
         f = diag_add(x, i, DIAG_C_EOI_STATUS_ERROR, "%s → StatusCode %u (%s)", call, e->status_code,
                      e->status_name ? e->status_name : "unknown");
-    } else if (e->status >= 400) {
+    } else if (e->status >= 400 && !diag_has(diag_cr(x, i), DIAG_C_KERBEROS_TOKEN_TOO_LARGE)) {
         f = diag_add(x, i, DIAG_C_HTTP_ERROR, "%s → HTTP %d", call, e->status);
     }
     diag_frame(f, e->req_frame);

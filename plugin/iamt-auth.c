@@ -203,17 +203,23 @@ static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *m
     e->uri = q ? q->uri : NULL;
     e->authorization = q ? q->authorization : NULL;
     e->status = (int)msg->status;
-    e->www_authenticate = v->www_authenticate;
+    e->www_authenticate =
+        v->www_authenticate ? v->www_authenticate : file_copy(msg->www_authenticate);
+    e->date = file_copy(msg->date);
     history_add(s, e);
     /* A successful login with a real response tells nothing more; the rest
      * (a 401 to credentials, response="") goes to lib's rules. */
     gboolean empty = creds && (cr->present & HTTP_AUTH_P_RESPONSE) && !*cr->response;
-    if (!creds || (msg->status != 401 && !empty))
+    if (!creds || (msg->status < 400 && !empty))
         return v;
     size_t n_acc = 0;
     const diag_account *acc = iamt_passwords_accounts(pinfo->pool, &n_acc);
     v->findings = iamt_diag_judge(history_array(pinfo->pool, s), s->n, &pinfo->src, pinfo->srcport,
                                   "http-auth", e->req_frame, e->resp_frame, acc, n_acc);
+    /* a login refused before AMT read it (a 400 to an oversized token);
+     * a 200 to response="" was accepted, whatever it says of the firmware */
+    if (v->findings.n && msg->status >= 400 && msg->status != 401)
+        v->outcome = OUTCOME_REJECTED;
     return v;
 }
 

@@ -19,6 +19,7 @@ typedef struct iamt_http_msg {
     guint32 request_in; /* a response's request frame (http.request_in), 0 unknown */
     const char *authorization;
     const char *www_authenticate; /* several headers joined with ", " */
+    const char *date;             /* a response's Date header: AMT's clock */
 } iamt_http_msg;
 
 /* Registers the iamt.auth fields, the login causes' expert items and the

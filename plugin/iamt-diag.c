@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "iamt-krb.h"
 #include "iamt-text.h"
 
 /* A cause registered as an expert item. */
@@ -155,6 +156,8 @@ iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *
                       .n_accounts = n_accounts,
                       .in_progress = 1,
                       .words = &diag_words_wireshark};
+    in.kdc = iamt_krb_kdc(&in.n_kdc);
+    in.krb_keys = iamt_krb_keys();
     diag_result *r = diag_run(&c, 1, NULL, 0, &in);
     const diag_conn_result *cr = r->conns->len ? g_ptr_array_index(r->conns, 0) : NULL;
     for (guint i = 0; cr && i < cr->findings->len; i++) {

@@ -7,6 +7,7 @@
 #include <wsutil/report_message.h>
 
 #include "amtdiag/hosts.h"
+#include "iamt-krb.h"
 #include "iamt-passwords.h"
 
 static const char *pref_trusted_fqdn = "";
@@ -109,6 +110,8 @@ diag_inputs iamt_inputs(GPtrArray *list, wmem_allocator_t *scope, int in_progres
     in.hosts = (const diag_host *)hosts->data;
     in.n_hosts = hosts->len;
     in.accounts = iamt_passwords_accounts(scope, &in.n_accounts);
+    in.kdc = iamt_krb_kdc(&in.n_kdc);
+    in.krb_keys = iamt_krb_keys();
     int64_t off;
     if (pref_clock_offset && *pref_clock_offset &&
         diag_parse_offset(pref_clock_offset, &off) == 0) {

@@ -16,6 +16,7 @@
 #include "amtdiag/tls_alerts.h"
 #include "iamt-diag.h"
 #include "iamt-inputs.h"
+#include "iamt-krb.h"
 #include "iamt-stat-table.h"
 #include "iamt-text.h"
 #include "iamt-tls-dns.h"
@@ -86,7 +87,9 @@ iamt_tls_conn *const *iamt_tls_conns_for_stat(size_t *n)
 
 unsigned iamt_tls_judge_version(void)
 {
-    return iamt_tls_facts_version() + dns_count();
+    size_t n_kdc;
+    iamt_krb_kdc(&n_kdc);
+    return iamt_tls_facts_version() + dns_count() + (unsigned)n_kdc;
 }
 
 const diag_result *iamt_tls_judge_all(void)
@@ -345,6 +348,11 @@ static void show_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const
         iamt_diag_add_text(t, hf_tls_candidates, tvb, v->candidates);
     if (v->has_checklist)
         add_checklist(tvb, t, v);
+}
+
+void iamt_tls_diag_frame(packet_info *pinfo)
+{
+    tap_queue_packet(tap_diag, pinfo, NULL);
 }
 
 static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)

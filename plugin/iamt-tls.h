@@ -30,6 +30,11 @@ const diag_result *iamt_tls_judge_all(void);
  * changed (a fact or a DNS answer was added). */
 unsigned iamt_tls_judge_version(void);
 
+/* A frame that changes the verdict without a connection's facts (a
+ * Kerberos message): the "iamt_diag" tap is told, so that a statistic
+ * rebuilt on it sees the change in tshark's single pass too. */
+void iamt_tls_diag_frame(packet_info *pinfo);
+
 /* The connections iamt_tls_judge_all judged, indexed by conn_id. */
 iamt_tls_conn *const *iamt_tls_conns_for_stat(size_t *n);
 

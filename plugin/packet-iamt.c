@@ -17,6 +17,7 @@
 #include "iamt-diag.h"
 #include "iamt-eoi.h"
 #include "iamt-fields.h"
+#include "iamt-krb.h"
 #include "iamt-redir.h"
 #include "iamt-text.h"
 #include "iamt-tls.h"
@@ -42,6 +43,8 @@ static int hf_http_status = -1;
 static int hf_http_request_in = -1;
 static int hf_http_authorization = -1;
 static int hf_http_www_authenticate = -1;
+static int hf_http_date = -1;
+static int hf_http_host = -1;
 static dissector_handle_t iamt_post_handle;
 static dissector_handle_t http_handle;
 static dissector_handle_t http_tls_handle;
@@ -212,11 +215,13 @@ static void track_http_message(proto_node *node, gpointer data)
             msg.method = field_str(pinfo, node, hf_http_method);
             msg.uri = field_str(pinfo, node, hf_http_uri);
             msg.authorization = field_str(pinfo, node, hf_http_authorization);
+            iamt_krb_note_host(field_str(pinfo, node, hf_http_host));
         } else {
             iamt_first_uint(node, hf_http_request_in, &msg.request_in);
             /* AMT may send Negotiate and Digest in separate headers. */
             msg.www_authenticate =
                 iamt_joined_str(pinfo->pool, node, hf_http_www_authenticate, IAMT_TEXT_MAX);
+            msg.date = field_str(pinfo, node, hf_http_date);
         }
         /* Neither request nor response: a continuation. */
         if (!msg.is_request || msg.method)
@@ -395,6 +400,7 @@ void proto_register_iamt(void)
     iamt_auth_register(proto_iamt, m);
     iamt_tls_register(proto_iamt, m);
     iamt_redir_register(proto_iamt, m);
+    iamt_krb_register(proto_iamt, m);
     iamt_post_handle = register_dissector("iamt_post", dissect_iamt_post, proto_iamt);
     amt_convs =
         wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
@@ -415,9 +421,12 @@ void proto_reg_handoff_iamt(void)
     hf_http_request_in = proto_registrar_get_id_byname("http.request_in");
     hf_http_authorization = proto_registrar_get_id_byname("http.authorization");
     hf_http_www_authenticate = proto_registrar_get_id_byname("http.www_authenticate");
+    hf_http_date = proto_registrar_get_id_byname("http.date");
+    hf_http_host = proto_registrar_get_id_byname("http.host");
     const int wanted_ids[] = {
         proto_http,     hf_http_server,     hf_http_method,        hf_http_uri,
-        hf_http_status, hf_http_request_in, hf_http_authorization, hf_http_www_authenticate};
+        hf_http_status, hf_http_request_in, hf_http_authorization, hf_http_www_authenticate,
+        hf_http_date,   hf_http_host};
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     for (size_t i = 0; i < G_N_ELEMENTS(wanted_ids); i++)
         if (wanted_ids[i] >= 0)
@@ -425,6 +434,7 @@ void proto_reg_handoff_iamt(void)
     set_postdissector_wanted_hfids(iamt_post_handle, wanted);
     iamt_tls_handoff();
     iamt_redir_handoff();
+    iamt_krb_handoff();
     heur_dissector_add("tcp", dissect_iamt_heur_tcp, "Intel AMT over HTTP on other ports",
                        "iamt_tcp", proto_iamt, HEURISTIC_ENABLE);
     apply_ports();

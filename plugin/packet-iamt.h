@@ -13,6 +13,7 @@
 enum {
     IAMT_KEY_HTTP = 1,       /* packet-iamt: the HTTP messages' banner and login */
     IAMT_KEY_TLS = 2,        /* iamt-tls: the frame's TLS verdicts */
+    IAMT_KEY_KRB = 3,        /* iamt-krb: the frame's Kerberos verdicts */
     IAMT_KEY_REDIR = 0x10000 /* iamt-redir: + the login reply's ordinal */
 };
 

@@ -9,6 +9,9 @@ PKGS="cmake make gcc pkg-config libpcap-dev libglib2.0-dev libssl-dev libjson-gl
 # captures compressed with gzip, zstd or lz4, read as they stream; TLS
 # certificates compressed with zlib, brotli or zstd (RFC 8879)
 PKGS="$PKGS zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev"
+# Kerberos: MIT's crypto and keytab API (lib/krb_keys.c), its GSS-API for the
+# simulator's acceptor and amtgss
+PKGS="$PKGS libkrb5-dev"
 # the Wireshark plugin, and tshark/editcap/dumpcap as the test oracle
 PKGS="$PKGS libwireshark-dev tshark wireshark-common"
 # tests
@@ -27,6 +30,9 @@ PKGS="$PKGS iproute2 curl wget"
 # the plugin in the Wireshark GUI on a virtual display: driven with xdotool,
 # menus read by OCR from screenshots, the copied table read from the clipboard
 PKGS="$PKGS wireshark-qt xvfb xauth xdotool imagemagick tesseract-ocr xclip fonts-dejavu-core"
+# the Kerberos corpus (tests/corpus/kerberos): a real MIT KDC with a temporary
+# realm, kinit, and AMT's clock shifted with libfaketime
+PKGS="$PKGS krb5-kdc krb5-admin-server krb5-user libfaketime"
 # the plugin against Debian 13's and unstable's Wireshark, in chroots;
 # dpkg-dev and file for the Debian packages' dependencies (cpack runs
 # dpkg-shlibdeps)

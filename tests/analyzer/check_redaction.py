@@ -8,7 +8,9 @@ For every sample, the identifying values are collected with tshark — the
 independent reader, not amtdiag — with the sample's keys: IP addresses,
 DNS names and answers, SNI and Host names, Digest user names, nonces,
 cnonces, responses and opaque values, certificate serials and subject
-names. amtdiag --redact then writes text (with the transcript), JSON,
+names, Kerberos realms, client principals and the hosts of service
+principals (with the realm's keys where a Kerberos capture has them, the
+names inside tickets too). amtdiag --redact then writes text (with the transcript), JSON,
 Markdown and HTML, and none of those values may appear in any of them.
 Key material (the key log's secrets, the RSA key) and the --password value
 must appear in no report, redacted or not.
@@ -22,11 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 FIELDS = ["ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "dns.qry.name", "dns.a", "dns.aaaa",
           "dns.ptr.domain_name", "tls.handshake.extensions_server_name", "http.host",
           "http.authorization", "http.www_authenticate", "x509af.serialNumber",
-          "x509sat.printableString", "x509sat.uTF8String", "x509ce.dNSName"]
+          "x509sat.printableString", "x509sat.uTF8String", "x509ce.dNSName", "kerberos.realm",
+          "kerberos.CNameString", "kerberos.SNameString", "kerberos.crealm"]
 PASSWORD = "Vpro!Admin-2026"
 
 
-def tshark_values(capture, keylog, rsa):
+def tshark_values(capture, keylog, rsa, realm_keys=None):
     cmd = ["tshark", "-n", "-r", capture, "-d", "tcp.port==16992,http",
            "-d", "tcp.port==16993,tls", "-o", "http.tls.port:443,16993",
            "-o", "tcp.reassemble_out_of_order:TRUE",
@@ -35,6 +38,8 @@ def tshark_values(capture, keylog, rsa):
         cmd += ["-o", "tls.keylog_file:" + keylog]
     if rsa:
         cmd += ["-o", 'uat:rsa_keys:"%s",""' % rsa]
+    if realm_keys:
+        cmd += ["-o", "kerberos.decrypt:TRUE", "-o", "kerberos.file:" + realm_keys]
     for f in FIELDS:
         cmd += ["-e", f]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
@@ -57,6 +62,11 @@ def tshark_values(capture, keylog, rsa):
                     if v.isdigit() and int(v) > 255:
                         values["secret"].add("%X" % int(v))
                         values["secret"].add(v)
+                elif field == "kerberos.SNameString":
+                    # a service principal's host ("amt.example.com:16992"); "HTTP" and
+                    # "krbtgt" name nothing
+                    if "." in v:
+                        values["name"].add(re.sub(r":\d+$", "", v))
                 elif field.startswith("x509sat"):
                     # subject/issuer name parts: keep the host-like ones (CNs)
                     if "." in v and " " not in v:
@@ -98,9 +108,12 @@ def check(amtdiag, samples, d):
         os.path.join(d, "keylog.txt")) else None
     rsa = os.path.join(d, "amt-key.pem") if os.path.exists(
         os.path.join(d, "amt-key.pem")) else None
-    vals = tshark_values(cap, keylog, rsa)
+    realm_keys = os.path.join(d, "kdc.keytab")
+    vals = tshark_values(cap, keylog, rsa, realm_keys if os.path.exists(realm_keys) else None)
     keys = key_material(d)
     args = ["-r", cap, "--password", "admin:" + PASSWORD]
+    if os.path.exists(os.path.join(d, "amt.keytab")):
+        args += ["--keytab", os.path.join(d, "amt.keytab")]
     if keylog:
         args += ["--keylog", keylog]
     if rsa:

@@ -267,6 +267,30 @@ else
     passed=$((passed + 1))
     echo "ok   --ca with AMT's root clears the issuer"
 fi
+# Kerberos keys: the old password AMT kept does not open the KDC's ticket
+k=$(dirname "$samples")/tests/corpus/kerberos/krb-ap-err-modified-stale-password
+spn="HTTP/amt-pc17.vpro.example.com:16992@VPRO.EXAMPLE.COM"
+run "--krb-password: AMT's key is not the KDC's" 1 \
+    "keys given (password: aes256-cts-hmac-sha1-96.*do not open the ticket" -- \
+    "$amtdiag" -r "$k/capture.pcapng" --krb-password "$spn:Amt-Account-2025"
+run "--krb-password: the KDC's password opens it" 1 "keys given (password:.*open it" -- \
+    "$amtdiag" -r "$k/capture.pcapng" --krb-password "$spn:Amt-Account-2026"
+if "$amtdiag" -V --format json -r "$k/capture.pcapng" --krb-password "$spn:Amt-Account-2026" 2>&1 |
+    grep -q "Amt-Account-2026"; then
+    failed=$((failed + 1))
+    echo "FAIL the --krb-password value appears in the report"
+else
+    passed=$((passed + 1))
+    echo "ok   the --krb-password value never appears"
+fi
+run "--krb-password shows its principal only" 1 "krb-password $spn:…" -- \
+    "$amtdiag" -r "$k/capture.pcapng" --krb-password "$spn:Amt-Account-2026"
+run "bad --krb-password syntax" 2 "needs PRINCIPAL:PASSWORD" -- "$amtdiag" -r "$k/capture.pcapng" \
+    --krb-password "HTTP/amt@REALM"
+run "missing --keytab" 2 "$tmp/none.keytab" -- "$amtdiag" -r "$k/capture.pcapng" \
+    --keytab "$tmp/none.keytab"
+run "--keytab that is no keytab" 2 "text.pcap: not a keytab" -- "$amtdiag" -r "$k/capture.pcapng" \
+    --keytab "$tmp/text.pcap"
 run "password never printed" 0 "password admin:…" -- "$amtdiag" -r "$s/capture.pcapng" \
     --keylog "$s/keylog.txt" --password "admin:Xyzzy-Secret-42"
 if "$amtdiag" -V -r "$s/capture.pcapng" --keylog "$s/keylog.txt" --password "admin:Xyzzy-Secret-42" \

@@ -35,8 +35,9 @@ import tempfile
 # amtdiag option -> the plugin preference that means the same.
 PREFS = {"--trusted-fqdn": "iamt.trusted_fqdn", "--amt-clock-offset": "iamt.amt_clock_offset",
          "--trusted-root": "iamt.trusted_root", "--ca": "iamt.console_ca",
-         "--hosts": "iamt.hosts_file"}
-PATH_OPTIONS = ("--trusted-root", "--ca", "--hosts")
+         "--hosts": "iamt.hosts_file",
+         "--keytab": "iamt.keytab"}
+PATH_OPTIONS = ("--trusted-root", "--ca", "--hosts", "--keytab")
 
 
 def load_inputs(path):
@@ -194,6 +195,7 @@ class Plugin:
                 problems.append("the plugin has no preference for %s (looked for %s)"
                                 % (opt, PREFS.get(opt, "none")))
         p = self.tshark(opts, cwd=d, accounts=tuple(accounts))
+        self.last_output = p.stdout
         if p.returncode != 0 or p.stderr.strip():
             problems.append("tshark: exit %d: %s" % (p.returncode, p.stderr.strip()[:300]))
         rows, glob, in_table = {}, [], False

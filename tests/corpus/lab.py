@@ -34,7 +34,8 @@ class Lab:
     """tag: "PID" + "x" + a number, so that sweep() knows a lab whose
     recorder is gone."""
 
-    def __init__(self, tag):
+    def __init__(self, tag, amt_extra=()):
+        self.amt_extra = list(amt_extra)  # more addresses on the AMT side (a KDC's)
         self.console = "amtc-%s" % tag
         self.amt = "amta-%s" % tag
         self.vc = "vc%s" % tag  # interface names: at most 15 characters
@@ -59,7 +60,7 @@ class Lab:
         _run("ip", "link", "add", self.vc, "netns", self.console, "type", "veth", "peer", "name",
              self.va, "netns", self.amt)
         for ns, dev, addrs in ((self.console, self.vc, [CONSOLE_IP]),
-                               (self.amt, self.va, [AMT_IP, DNS_IP])):
+                               (self.amt, self.va, [AMT_IP, DNS_IP] + self.amt_extra)):
             _run("ip", "netns", "exec", ns, "sysctl", "-q", "-w",
                  "net.ipv6.conf.all.disable_ipv6=1")
             _run("ip", "-n", ns, "link", "set", "lo", "up")
@@ -131,3 +132,25 @@ def wait_for(pred, timeout, what):
         if time.monotonic() > end:
             raise RuntimeError("timed out waiting for " + what)
         time.sleep(0.05)
+
+
+def start_amtsim(L, argv, srv, log):
+    """amtsim --serve (argv; srv its folder) on the AMT's side, returned once
+    it listens; its output goes to the file log."""
+    server = L.start("amt", argv, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    wait_for(lambda: os.path.exists(os.path.join(srv, "ready")) or server.poll() is not None, 60,
+             "amtsim --serve")
+    if server.poll() is not None:
+        raise RuntimeError("amtsim --serve: " + open(log).read())
+    return server
+
+
+def start_dumpcap(L, cap, log):
+    """dumpcap writing cap on the console's end of the veth pair, returned
+    once it captures."""
+    dumpcap = L.start("console", ["dumpcap", "-q", "-i", L.vc, "-w", cap],
+                      stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    wait_for(lambda: "File:" in open(log).read() or dumpcap.poll() is not None, 20, "dumpcap")
+    if dumpcap.poll() is not None:
+        raise RuntimeError("dumpcap: " + open(log).read())
+    return dumpcap

@@ -54,21 +54,10 @@ def run_case(case, amtsim, sample, tag):
     problems = []
     try:
         with lab.Lab(tag) as L:
-            server = L.start("amt", [amtsim, "--serve", srv, "--listen", lab.AMT_IP, "--dns-listen",
-                                     lab.DNS_IP] + DNS + case.amt,
-                             stdout=open(os.path.join(work, "amt.out"), "w"),
-                             stderr=subprocess.STDOUT)
-            lab.wait_for(lambda: os.path.exists(os.path.join(srv, "ready"))
-                         or server.poll() is not None, 60, "amtsim --serve")
-            if server.poll() is not None:
-                raise RuntimeError("amtsim --serve: " + open(os.path.join(work, "amt.out")).read())
-            dlog = os.path.join(work, "dumpcap.log")
-            dumpcap = L.start("console", ["dumpcap", "-q", "-i", L.vc, "-w", cap],
-                              stdout=open(dlog, "w"), stderr=subprocess.STDOUT)
-            lab.wait_for(lambda: "File:" in open(dlog).read() or dumpcap.poll() is not None, 20,
-                         "dumpcap")
-            if dumpcap.poll() is not None:
-                raise RuntimeError("dumpcap: " + open(dlog).read())
+            server = lab.start_amtsim(L, [amtsim, "--serve", srv, "--listen", lab.AMT_IP,
+                                          "--dns-listen", lab.DNS_IP] + DNS + case.amt,
+                                      srv, os.path.join(work, "amt.out"))
+            dumpcap = lab.start_dumpcap(L, cap, os.path.join(work, "dumpcap.log"))
             env = dict(os.environ, SSLKEYLOGFILE=keylog)
             for step in case.steps:
                 argv = [fill(a, srv, keylog) for a in step.argv]

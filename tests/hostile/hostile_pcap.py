@@ -79,11 +79,13 @@ def dns_answer_a(qname, addr, txid=0x4242):
 
 
 def pcap(frames):
-    out = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)
+    # joined once: appending to bytes copies the whole file per frame
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)]
     for i, fr in enumerate(frames):
-        out += struct.pack("<IIII", 1700000000 + i // 1000, i % 1000 * 1000, len(fr),
-                           len(fr)) + fr
-    return out
+        out.append(struct.pack("<IIII", 1700000000 + i // 1000, i % 1000 * 1000, len(fr),
+                               len(fr)))
+        out.append(fr)
+    return b"".join(out)
 
 
 # ---- pcapng ----------------------------------------------------------------
@@ -321,3 +323,34 @@ def identifying_values():
     return ([USER, LONG_USER, REALM, LONG_NONCE, OPAQUE1, CNONCE, RESPONSE, NONCE2, OPAQUE2, HOST,
              DOMAIN, SOAP_HOST, DNS_CONSOLE, FQDN, HOSTS_NAME, SITE_DIR.encode()]
             + TRUSTED_CN + ADDRESSES)
+
+
+KDC = bytes([192, 0, 2, 88])
+
+
+def kerberos(records, datagrams):
+    """Port 88 at its worst: garbage and a cut AS-REQ over UDP; over TCP a
+    record mark of 2 GiB, and a connection of `records` small records whose
+    segments come in reverse order (delivered at once, as one buffer);
+    then `datagrams` UDP messages (past the analyzer's bound)."""
+    frames = []
+    frames.append(udp_frame(CLIENT, KDC, 5000, 88, b"\xff" * 40))
+    # [APPLICATION 10] SEQUENCE, its length past the end
+    frames.append(udp_frame(CLIENT, KDC, 5001, 88, b"\x6a\x82\x10\x00\x30\x82\x0f\xfc\xa1\x03"))
+    seq = [7000, 9000]
+    frames.append(tcp_frame(CLIENT, KDC, 6000, 88, seq[0], 0, 0x02))
+    frames.append(tcp_frame(KDC, CLIENT, 88, 6000, seq[1], seq[0] + 1, 0x12))
+    frames.append(tcp_frame(CLIENT, KDC, 6000, 88, seq[0] + 1, seq[1] + 1, 0x18,
+                            b"\x7f\xff\xff\xff" + b"\x6a" * 100))
+    # many small records: a KRB-ERROR-like start, not a whole message
+    record = struct.pack("!I", 36) + b"\x7e\x22\x30\x20" + b"\x00" * 32
+    data = record * records
+    seq = [20000, 30000]
+    frames.append(tcp_frame(CLIENT, KDC, 6001, 88, seq[0], 0, 0x02))
+    frames.append(tcp_frame(KDC, CLIENT, 88, 6001, seq[1], seq[0] + 1, 0x12))
+    chunks = [(off, data[off:off + 1400]) for off in range(0, len(data), 1400)]
+    for off, chunk in reversed(chunks):
+        frames.append(tcp_frame(CLIENT, KDC, 6001, 88, seq[0] + 1 + off, seq[1] + 1, 0x18, chunk))
+    for i in range(datagrams):
+        frames.append(udp_frame(CLIENT, KDC, 10000 + i % 50000, 88, record[4:]))
+    return pcap(frames)

@@ -429,9 +429,36 @@ def case_bad_status_lines(env):
     os.unlink(path)
 
 
+# ---- 12: Kerberos on port 88 ------------------------------------------------------
+
+
+def case_kerberos(env):
+    """Garbage and a cut message on UDP 88, a 2 GiB TCP record mark,
+    50 000 small records delivered as one buffer (cut in linear time: one
+    removal per buffer, not per record), and 70 000 datagrams past the
+    65 536 messages kept: warnings naming file and frame, bounded."""
+    path = env.path("kerberos.pcap")
+    with open(path, "wb") as f:
+        f.write(h.kerberos(50000, 70000))
+    r = env.run(["-r", path, "--format", "json"], max_s=20, max_mb=100)
+    expect(r, 0)
+    warnings = "\n".join(report_json(r)["warnings"])
+    for want in ("frame 1: 40 bytes on port 88 are not a Kerberos message",
+                 "frame 2: 10 bytes on port 88 are not a Kerberos message",
+                 "frame 5: a Kerberos record of 2147483647 bytes over TCP",
+                 "more than 65536 Kerberos messages: the rest are not kept",
+                 "more problems on port 88 from here on, not each told (after 100)"):
+        if want not in warnings:
+            raise Failure("no warning %r in: %s" % (want, warnings[:1500]))
+    if len(report_json(r)["warnings"]) > 110:
+        raise Failure("%d warnings: problems on port 88 are not bounded"
+                      % len(report_json(r)["warnings"]))
+    os.unlink(path)
+
+
 CASES = [case_pipes, case_pipe_many_connections, case_compressed, case_control_characters, case_json_utf8, case_redaction, case_write_errors,
          case_secrets_limit, case_output_files, case_export_decrypted, case_basic_credentials,
-         case_corrupt_first_block, case_bad_status_lines]
+         case_corrupt_first_block, case_bad_status_lines, case_kerberos]
 
 
 def main():

@@ -24,6 +24,8 @@ if [ "${1:-}" = "--run-one" ]; then # worker: the four runs of one capture, as n
     set -- -n -r "$cap" -o iamt.trusted_fqdn:it.example.com
     [ -f "$keys" ] && set -- "$@" -o "tls.keylog_file:$keys"
     [ "$off" != 0 ] && set -- "$@" -o "iamt.amt_clock_offset:$off"
+    # AMT's Kerberos keys, where the capture comes with them
+    [ -f "$(dirname "$keys")/amt.keytab" ] && set -- "$@" -o "iamt.keytab:$(dirname "$keys")/amt.keytab"
     ts() { $AS_USER env -u XDG_CONFIG_HOME HOME="$TEST_TMP/home" tshark "$@"; }
     ts "$@" -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag >"$out.q1" 2>"$out.err"
     ts "$@" -2 -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag >"$out.q2" 2>>"$out.err"
@@ -51,7 +53,8 @@ for e in "$samples"/*/expected.json "$samples"/*/*/expected.json; do
     name=$(echo "${d#"$samples"/}" | tr '/' '.')
     cp -r "$d" "$tmp/caps/$name"
 done
-python3 "$here/make_redir_pcap.py" "$tmp/caps/redir" >/dev/null || exit 1
+# (the redirection captures once, with the samples; PASSES_CORPUS=1: a corpus alone)
+[ -n "${PASSES_CORPUS:-}" ] || python3 "$here/make_redir_pcap.py" "$tmp/caps/redir" >/dev/null || exit 1
 chmod -R a+rwX "$tmp"
 for d in "$tmp"/caps/*/; do
     [ -f "$d/expected.json" ] || continue
@@ -60,6 +63,7 @@ for d in "$tmp"/caps/*/; do
     echo "$(ls "$d"/capture.pcap* | head -n 1) $d/keylog.txt $off $(basename "$d")"
 done >"$tmp/list"
 for c in "$tmp"/caps/redir/*.pcap; do
+    [ -f "$c" ] || continue
     echo "$c $tmp/caps/redir/sol-tls.keylog 0 redir.$(basename "$c" .pcap)"
 done >>"$tmp/list"
 
@@ -88,13 +92,76 @@ tmp = sys.argv[1]
 out = os.path.join(tmp, "out")
 FORWARD = ("wsman.response_in", "iamt.eoi.response_in")
 names = sorted(f[:-3] for f in os.listdir(out) if f.endswith(".q1"))
-check("captures compared", True, len(names) >= 40)
+# At least this much must have been seen: captures, expert items, forward
+# links, field values (the samples and redirection captures; a corpus
+# alone sets PASSES_MIN).
+mins = [int(x) for x in os.environ.get("PASSES_MIN", "40 30 40 1000").split()]
+check("captures compared", True, len(names) >= mins[0])
 iamt_expert = forward_links = fields_seen = 0
 
 def table(path):
     rows = [l.rstrip("\n").split("\t") for l in open(path)]
     return rows[0], rows[1:]
 
+# Wireshark's own Kerberos dissector (protocol KRB5) speaks of the keys it
+# learns and lacks as it decrypts ("Missing keytype 18 usage 3 ...",
+# "Used keymap=..."): Wireshark 4.6 does so a different number of times
+# with -2, as its key bookkeeping runs again on the second pass. That is
+# Wireshark's behaviour, not the plugin's, so its KRB5 expert items are left
+# out of both passes before they are compared: the rows of -z expert
+# (each section's count taken again without them) and their messages in
+# _ws.expert.message. Every other protocol's items are compared whole.
+import re
+SECTION = re.compile(r"^(Errors|Warns|Warnings|Notes|Chats|Comments) \((\d+)\)$")
+ROW = re.compile(r"^\s+(\d+)\s+\S+\s+(\S+)\s+(.*)$")
+OWN = "KRB5"
+
+def without_own(stats):
+    """stats without the KRB5 rows of -z expert, and the messages dropped."""
+    out, dropped, sec = [], set(), None
+    for l in stats.splitlines(True):
+        m = SECTION.match(l.strip())
+        if m:
+            sec = [m.group(1), 0, [], len(out)]
+            out.append(None)  # the header, written once its rows are known
+            continue
+        r = ROW.match(l.rstrip("\n")) if sec else None
+        if r:
+            if r.group(2) == OWN:
+                dropped.add(r.group(3))
+            else:
+                sec[1] += int(r.group(1))
+                sec[2].append(l)
+                out.append(l)
+            continue
+        if sec and (l.startswith("====") or ("Frequency" in l and "Protocol" in l)):
+            out.append(l)
+            continue
+        if sec:
+            out[sec[3]] = "%s (%d)\n" % (sec[0], sec[1]) if sec[2] else ""
+            if not sec[2]:  # a section of KRB5 items alone: gone whole
+                k = sec[3] + 1
+                while k < len(out) and out[k] is not None and (
+                        out[k].startswith("====") or "Frequency" in out[k]):
+                    out[k] = ""
+                    k += 1
+            sec = None
+        out.append(l)
+    if sec:
+        out[sec[3]] = "%s (%d)\n" % (sec[0], sec[1]) if sec[2] else ""
+        if not sec[2]:
+            for k in range(sec[3] + 1, len(out)):
+                out[k] = ""
+    # blank lines left out too: a section gone whole leaves its own behind
+    return "".join(x for x in out if x and x.strip()), dropped
+
+def drop_messages(rows, col, own):
+    for r in rows:
+        if col < len(r):
+            r[col] = AGG.join(m for m in r[col].split(AGG) if m not in own)
+    return rows
+
+AGG = "\037"
 for n in names:
     p = os.path.join(out, n)
     check(n + ": tshark quiet on stderr", "", open(p + ".err").read()[:300])
@@ -114,6 +181,9 @@ for n in names:
                 stats.append(l)
         return lines, "".join(stats)
     (i1, q1), (i2, q2) = summary(p + ".q1"), summary(p + ".q2")
+    (q1, own1), (q2, own2) = without_own(q1), without_own(q2)
+    msg = head.index("_ws.expert.message")
+    one, two = drop_messages(one, msg, own1 | own2), drop_messages(two, msg, own1 | own2)
     check(n + ": -z expert, iamt,diag (no tree on pass 2), one pass = two", q1, q2)
     check(n + ": Info of the plugin's frames, one pass = two", i1, i2)
     check(n + ": an Info line per plugin frame", len(shown), len(i1))
@@ -127,9 +197,9 @@ for n in names:
     check(n + ": fields and expert messages, one pass = two", strip(one), strip(two))
     fields_seen += sum(1 for r in one for c in r[2:] if c)
 # Not vacuous: the plugin did speak, with expert items in the tree-less pass.
-check("iAMT expert items counted (-z expert, all captures)", True, iamt_expert >= 30)
-check("forward links shown with -2", True, forward_links >= 40)
-check("iamt/wsman field values compared", True, fields_seen >= 1000)
+check("iAMT expert items counted (-z expert, all captures)", True, iamt_expert >= mins[1])
+check("forward links shown with -2", True, forward_links >= mins[2])
+check("iamt/wsman field values compared", True, fields_seen >= mins[3])
 print("compared: %d captures, %d iAMT expert items, %d field values, %d forward links"
       % (len(names), iamt_expert, fields_seen, forward_links))
 finish()

@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <openssl/crypto.h>
 #include "amt_model.h"
+#include "amt_negotiate.h"
 #include "amt_service.h"
 #include "http_digest.h"
 #include "http_io.h"
@@ -34,6 +35,7 @@ struct amt_http {
     digest_prng rng;
     nonce_slot nonces[NONCE_SLOTS];
     unsigned n_issued; /* the newest is nonces[(n_issued - 1) % NONCE_SLOTS] */
+    amt_user krb_user; /* the console a Negotiate login let in (name owned) */
     GMutex lock;       /* connections of one device may be served on several threads */
 };
 
@@ -80,6 +82,11 @@ amt_http *amt_http_new(const amt_device_cfg *cfg)
     }
     for (unsigned k = 0; k < AMT_MAX_TRUSTED_CN; k++)
         s->cfg.trusted_cn[k] = k < s->cfg.n_trusted_cn ? g_strdup(cfg->trusted_cn[k]) : NULL;
+    s->cfg.krb_keytab = g_strdup(cfg->krb_keytab);
+    if (s->cfg.n_krb_users > AMT_MAX_USERS)
+        s->cfg.n_krb_users = AMT_MAX_USERS;
+    for (unsigned k = 0; k < AMT_MAX_USERS; k++)
+        s->cfg.krb_users[k] = k < s->cfg.n_krb_users ? g_strdup(cfg->krb_users[k]) : NULL;
     s->model = amt_model_new(&s->cfg);
     digest_prng_seed(&s->rng, cfg->seed, NONCE_SALT);
     g_mutex_init(&s->lock);
@@ -104,6 +111,10 @@ void amt_http_free(amt_http *s)
     }
     for (unsigned k = 0; k < AMT_MAX_TRUSTED_CN; k++)
         g_free((char *)s->cfg.trusted_cn[k]);
+    for (unsigned k = 0; k < AMT_MAX_USERS; k++)
+        g_free((char *)s->cfg.krb_users[k]);
+    g_free((char *)s->cfg.krb_keytab);
+    g_free((char *)s->krb_user.name);
     g_mutex_clear(&s->lock);
     g_free(s);
 }
@@ -173,12 +184,49 @@ static int response_matches(const amt_http *s, const char *expected, const char 
     return n == 32 && g_ascii_strncasecmp(expected, got, 32) == 0;
 }
 
-static auth_result authenticate(amt_http *s, const http_head *h, const amt_user **user)
+/* Whether AMT's Kerberos ACL lets principal in (an empty list: anyone). */
+static int krb_user_allowed(const amt_http *s, const char *principal)
+{
+    for (unsigned k = 0; k < s->cfg.n_krb_users; k++)
+        if (g_ascii_strcasecmp(s->cfg.krb_users[k], principal) == 0)
+            return 1;
+    return s->cfg.n_krb_users == 0;
+}
+
+/* A Negotiate login: MIT's acceptor decides; *reply gets the token AMT
+ * sends back (the AP-REP, or with krb_error_token the KRB-ERROR). */
+static auth_result negotiate(amt_http *s, const char *value, const amt_user **user, char **reply)
+{
+    if (!s->cfg.krb_keytab)
+        return AUTH_FAILED; /* Kerberos is not configured: the 401 offers Digest only */
+    amt_negotiate_result r;
+    amt_negotiate_accept(value, &r);
+    auth_result res = AUTH_FAILED;
+    if (r.accepted && krb_user_allowed(s, r.client)) {
+        g_free((char *)s->krb_user.name);
+        s->krb_user.name = g_strdup(r.client);
+        *user = &s->krb_user;
+        *reply = r.reply;
+        r.reply = NULL;
+        res = AUTH_OK;
+    } else if (!r.accepted && s->cfg.krb_error_token) {
+        *reply = r.reply;
+        r.reply = NULL;
+    }
+    amt_negotiate_result_clear(&r);
+    return res;
+}
+
+static auth_result authenticate(amt_http *s, const http_head *h, const amt_user **user,
+                                char **neg_reply)
 {
     *user = NULL;
+    *neg_reply = NULL;
     const char *value = http_head_get(h, "Authorization");
     if (!value)
         return AUTH_NONE;
+    if (g_ascii_strncasecmp(value, "Negotiate", 9) == 0 && (value[9] == ' ' || !value[9]))
+        return negotiate(s, value, user, neg_reply);
     digest_params p;
     if (digest_params_parse(value, &p) != 0)
         return AUTH_FAILED;
@@ -262,13 +310,22 @@ static void server_header(const amt_http *s, GString *o)
                            s->cfg.fw_version);
 }
 
+static void date_header(GString *o, int64_t amt_now);
+
 /* AMT's 401: WWW-Authenticate, Content-Type, Server, Content-Length,
- * Connection: close; no Date. A fresh nonce every time. */
-static void msg_401(amt_http *s, out_msg *o, int stale)
+ * Connection: close; no Date without Kerberos. A fresh nonce every time. With Kerberos,
+ * Negotiate is offered first (with neg_reply, the acceptor's token) and
+ * the Date header tells AMT's clock. */
+static void msg_401(amt_http *s, out_msg *o, int stale, const char *neg_reply, int64_t amt_now)
 {
     const char *nonce = issue_nonce(s);
     o->status = 401;
     o->head = g_string_new("HTTP/1.1 401 Unauthorized\r\n");
+    if (s->cfg.krb_keytab) {
+        date_header(o->head, amt_now);
+        g_string_append_printf(o->head, "WWW-Authenticate: Negotiate%s%s\r\n", neg_reply ? " " : "",
+                               neg_reply ? neg_reply : "");
+    }
     /* sic: no space after the commas before stale and qop, as AMT writes it */
     g_string_append_printf(o->head,
                            "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\",stale=\"%s\","
@@ -380,7 +437,8 @@ static void handle(amt_http *s, const http_head *h, const char *body, size_t len
     int is_post = strcmp(h->method, "POST") == 0;
     int is_get = strcmp(h->method, "GET") == 0;
     const amt_user *user = NULL;
-    auth_result auth = authenticate(s, h, &user);
+    char *neg_reply = NULL;
+    auth_result auth = authenticate(s, h, &user, &neg_reply);
     amt_reply r = {0};
     if (auth == AUTH_NONE && is_post && strcmp(path, "/wsman") == 0 &&
         amt_wsman_is_identify(body, len)) {
@@ -388,7 +446,7 @@ static void handle(amt_http *s, const http_head *h, const char *body, size_t len
         amt_wsman_handle(s->model, NULL, body, len, capture_s, &r);
         msg_soap(s, o, &r, amt_now);
     } else if (auth != AUTH_OK) {
-        msg_401(s, o, auth == AUTH_STALE);
+        msg_401(s, o, auth == AUTH_STALE, neg_reply, amt_now);
     } else if (is_post && strcmp(path, "/wsman") == 0) {
         amt_wsman_handle(s->model, user, body, len, capture_s, &r);
         msg_soap(s, o, &r, amt_now);
@@ -403,6 +461,14 @@ static void handle(amt_http *s, const http_head *h, const char *body, size_t len
     } else {
         msg_error(s, o, 404, 0);
     }
+    /* A Negotiate login's mutual authentication: AMT's AP-REP goes back
+     * with the answer (RFC 4559 5) */
+    if (auth == AUTH_OK && neg_reply && o->status != 401) {
+        char *line = g_strdup_printf("WWW-Authenticate: Negotiate %s\r\n", neg_reply);
+        g_string_insert(o->head, (gssize)o->head->len - 2, line);
+        g_free(line);
+    }
+    g_free(neg_reply);
     amt_reply_clear(&r);
     g_free(path);
 }
@@ -420,6 +486,7 @@ int amt_http_serve(amt_http *s, simio *io)
 {
     http_reader rd;
     http_reader_init(&rd, io);
+    rd.max_head = s->cfg.max_head;
     for (;;) {
         http_head h;
         int rc = http_read_head(&rd, 1, &h);
@@ -427,8 +494,13 @@ int amt_http_serve(amt_http *s, simio *io)
             return 0;
         if (rc == HTTP_MSG_EIO)
             return -1;
-        if (rc != HTTP_MSG_OK)
+        if (rc != HTTP_MSG_OK) {
+            /* a head past AMT's limit is answered 400 like a malformed one */
+            if (rc == HTTP_MSG_TOO_BIG && h.method && s->cfg.on_answer)
+                s->cfg.on_answer(s->cfg.on_answer_arg, h.method, h.target, 400);
+            http_head_clear(&h);
             return reject(s, io, 400);
+        }
         /* RFC 7230 5.4: an HTTP/1.1 request without Host is a 400 */
         http_body_kind kind;
         uint64_t length;

@@ -33,6 +33,15 @@ typedef struct amt_device_cfg {
     const char *hostname; /* AMT_GeneralSettings.HostName */
     const char *domain;   /* AMT_GeneralSettings.DomainName */
     uint32_t seed;        /* makes nonces reproducible */
+    /* Kerberos (HTTP Negotiate): with a keytab (amt_negotiate_init done),
+     * 401s offer Negotiate besides Digest and carry a Date header, and
+     * Negotiate tokens are accepted with MIT's GSS-API acceptor. */
+    const char *krb_keytab;
+    int krb_error_token; /* a refused token's KRB-ERROR goes back in the 401, as IIS does */
+    const char *krb_users[AMT_MAX_USERS]; /* principals AMT's ACL lets in; none: any */
+    unsigned n_krb_users;
+    size_t max_head; /* the longest request head AMT reads (0: HTTP_MAX_HEAD); a longer
+                        one is answered 400 */
     /* Told of every answered request, or NULL: amtsim --serve logs them. */
     void (*on_answer)(void *arg, const char *method, const char *target, int status);
     void *on_answer_arg;

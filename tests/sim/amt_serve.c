@@ -7,6 +7,7 @@
  * served --max-conns connections. */
 #include "amt_serve.h"
 #include "amt_device.h"
+#include "amt_negotiate.h"
 #include "serve_certs.h"
 #include "serve_dns.h"
 #include "serve_log.h"
@@ -39,6 +40,11 @@ typedef struct serve_opts {
     int timeout_s;
     const char *dns_listen;
     serve_dns *dns;
+    const char *krb_keytab; /* --kerberos */
+    int krb_error_token;
+    const char *krb_users[AMT_MAX_USERS];
+    unsigned n_krb_users;
+    long max_head;
 } serve_opts;
 
 static volatile sig_atomic_t stop_requested;
@@ -78,6 +84,16 @@ static void usage(FILE *f)
             "  --user NAME:PASSWORD   an AMT account (repeatable; default admin:Vpro!Admin-2026)\n"
             "  --dns NAME=ADDR        answer DNS: A for NAME, PTR for ADDR (IPv4; repeatable)\n"
             "  --dns-listen ADDR      where DNS is answered (UDP 53; default: --listen)\n"
+            "  --kerberos KEYTAB      offer Negotiate (Kerberos) besides Digest and accept it\n"
+            "                         with MIT's GSS-API acceptor and the keys of KEYTAB; 401s\n"
+            "                         then carry a Date header (run under faketime to shift\n"
+            "                         the acceptor's clock together with it)\n"
+            "  --kerberos-error-token a refused Negotiate token's KRB-ERROR goes back in the\n"
+            "                         401 (as IIS does)\n"
+            "  --kerberos-user PRINC  a principal AMT's ACL lets in (repeatable; default: any\n"
+            "                         the keytab accepts)\n"
+            "  --max-header BYTES     the longest request head AMT reads (default 32768);\n"
+            "                         a longer one is answered 400\n"
             "  --max-conns N          exit after serving N TCP connections\n"
             "  --timeout S            how long a silent client is waited for (default 5)\n");
 }
@@ -135,10 +151,15 @@ static int parse(int argc, char **argv, serve_opts *o, serve_dns *dns)
             o->mutual_auth = 1;
             continue;
         }
+        if (strcmp(a, "--kerberos-error-token") == 0) {
+            o->krb_error_token = 1;
+            continue;
+        }
         static const char *const with_value[] = {
-            "--listen",  "--fqdn",       "--plain",     "--trusted-fqdn", "--clock-offset",
-            "--tls-min", "--tls-max",    "--ciphers",   "--ciphersuites", "--user",
-            "--dns",     "--dns-listen", "--max-conns", "--timeout"};
+            "--listen",        "--fqdn",       "--plain",     "--trusted-fqdn", "--clock-offset",
+            "--tls-min",       "--tls-max",    "--ciphers",   "--ciphersuites", "--user",
+            "--dns",           "--dns-listen", "--max-conns", "--timeout",      "--kerberos",
+            "--kerberos-user", "--max-header"};
         int known = 0;
         for (size_t k = 0; k < G_N_ELEMENTS(with_value); k++)
             known |= strcmp(a, with_value[k]) == 0;
@@ -200,6 +221,24 @@ static int parse(int argc, char **argv, serve_opts *o, serve_dns *dns)
             }
         } else if (strcmp(a, "--dns-listen") == 0) {
             o->dns_listen = v;
+        } else if (strcmp(a, "--kerberos") == 0) {
+            char err[256];
+            if (amt_negotiate_init(v, err, sizeof err) != 0) {
+                fprintf(stderr, "amtsim: --kerberos %s\n", err);
+                return 2;
+            }
+            o->krb_keytab = v;
+        } else if (strcmp(a, "--kerberos-user") == 0) {
+            if (o->n_krb_users == AMT_MAX_USERS) {
+                fprintf(stderr, "amtsim: --kerberos-user: at most %d\n", AMT_MAX_USERS);
+                return 2;
+            }
+            o->krb_users[o->n_krb_users++] = v;
+        } else if (strcmp(a, "--max-header") == 0) {
+            if (parse_long(v, 256, 1 << 20, &o->max_head) != 0) {
+                fprintf(stderr, "amtsim: --max-header %s: bytes from 256\n", v);
+                return 2;
+            }
         } else if (strcmp(a, "--max-conns") == 0) {
             if (parse_long(v, 1, 1000000, &o->max_conns) != 0) {
                 fprintf(stderr, "amtsim: --max-conns %s: a count from 1\n", v);
@@ -257,6 +296,11 @@ static void configure(amt_device *d, netsim *net, const serve_opts *o, const ser
     h->hostname = dot ? g_strndup(o->fqdn, (gsize)(dot - o->fqdn)) : g_strdup(o->fqdn);
     h->domain = dot ? dot + 1 : "";
     h->seed = g_str_hash(o->fqdn);
+    h->krb_keytab = o->krb_keytab;
+    h->krb_error_token = o->krb_error_token;
+    memcpy(h->krb_users, o->krb_users, sizeof h->krb_users);
+    h->n_krb_users = o->n_krb_users;
+    h->max_head = (size_t)o->max_head;
     h->on_answer = serve_answers_note;
     h->on_answer_arg = a;
 }

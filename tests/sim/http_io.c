@@ -12,6 +12,7 @@
 void http_reader_init(http_reader *r, simio *io)
 {
     r->io = io;
+    r->max_head = 0;
     r->pos = r->len = 0;
 }
 
@@ -172,7 +173,7 @@ int http_read_head(http_reader *r, int is_request, http_head *h)
             rc = HTTP_MSG_EIO;
         if (rc != HTTP_MSG_OK)
             goto out;
-        if (total > HTTP_MAX_HEAD) {
+        if (total > (r->max_head ? r->max_head : HTTP_MAX_HEAD)) {
             rc = HTTP_MSG_TOO_BIG;
             goto out;
         }
@@ -185,8 +186,16 @@ int http_read_head(http_reader *r, int is_request, http_head *h)
     rc = HTTP_MSG_OK;
 out:
     g_string_free(line, TRUE);
-    if (rc != HTTP_MSG_OK)
+    if (rc == HTTP_MSG_TOO_BIG && h->method) {
+        /* the request line stays: a server answering 400 can say to what */
+        char *method = h->method, *target = h->target;
+        h->method = h->target = NULL;
         http_head_clear(h);
+        h->method = method;
+        h->target = target;
+    } else if (rc != HTTP_MSG_OK) {
+        http_head_clear(h);
+    }
     return rc;
 }
 

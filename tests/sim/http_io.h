@@ -26,6 +26,7 @@ enum {
 /* Buffers reads of one connection; lives as long as the connection. */
 typedef struct http_reader {
     simio *io;
+    size_t max_head; /* bytes a head may have (0: HTTP_MAX_HEAD) */
     size_t pos, len;
     unsigned char buf[4096];
 } http_reader;
@@ -43,6 +44,8 @@ typedef struct http_head {
     char *value[HTTP_MAX_HEADERS];
 } http_head;
 
+/* Reads a head. On HTTP_MSG_TOO_BIG a request's method and target are
+ * kept (free them with http_head_clear); on other errors h is empty. */
 int http_read_head(http_reader *r, int is_request, http_head *h);
 void http_head_clear(http_head *h);
 /* First value of a header (name case-insensitive), or NULL. */

@@ -180,6 +180,23 @@ typedef struct diag_dns_facts {
     uint8_t client_addr[16];
 } diag_dns_facts;
 
+/* A Kerberos message to or from a KDC (UDP or TCP port 88). */
+typedef struct diag_kdc_msg {
+    uint64_t frame;
+    int64_t ts_us;
+    int family;              /* 4 or 6 */
+    uint8_t client_addr[16]; /* the side that is not the KDC */
+    uint16_t client_port;
+    uint8_t kdc_addr[16];
+    uint16_t kdc_port;
+    int from_kdc;        /* the KDC sent it */
+    int tcp;             /* over TCP, else UDP */
+    const uint8_t *data; /* the message (a TCP record mark is allowed) */
+    size_t len;
+    int refused; /* no message: the console's TCP connection to the KDC was
+                    reset or never answered (frame: the RST or the SYN) */
+} diag_kdc_msg;
+
 /* ---- inputs the user supplies ------------------------------------------ */
 
 typedef struct diag_account {
@@ -209,6 +226,11 @@ typedef struct diag_inputs {
                                      what never happened until its end are skipped,
                                      and connections still open are not concluded */
     const diag_vocabulary *words; /* how hints name these inputs; NULL: amtdiag's */
+    /* Kerberos: the capture's KDC messages, and AMT's keys (--keytab,
+     * --krb-password: a krb_keyring of krb_keys.h; NULL: none) */
+    const diag_kdc_msg *kdc;
+    size_t n_kdc;
+    const struct krb_keyring *krb_keys;
 } diag_inputs;
 
 /* ---- results ----------------------------------------------------------- */
@@ -283,6 +305,15 @@ typedef enum {
     DIAG_C_EMPTY_DIGEST_RESPONSE,
     DIAG_C_NEGOTIATE_REJECTED,
     DIAG_C_NEGOTIATE_NOT_OFFERED,
+    DIAG_C_KERBEROS_SPN_UNKNOWN,
+    DIAG_C_KERBEROS_AP_ERR_MODIFIED,
+    DIAG_C_KERBEROS_KVNO_MISMATCH,
+    DIAG_C_KERBEROS_CLOCK_SKEW,
+    DIAG_C_KERBEROS_TICKET_EXPIRED,
+    DIAG_C_KERBEROS_ETYPE_MISMATCH,
+    DIAG_C_KERBEROS_TOKEN_TOO_LARGE,
+    DIAG_C_KERBEROS_NO_TICKET,
+    DIAG_C_KERBEROS_USER_NOT_IN_ACL,
     DIAG_C_WSMAN_ACCESS_DENIED,
     DIAG_C_WSMAN_DESTINATION_UNREACHABLE,
     DIAG_C_WSMAN_FAULT,

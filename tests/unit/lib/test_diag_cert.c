@@ -726,8 +726,7 @@ static void chain_verify(void **state)
     assert_non_null(strstr(why, "unable to get local issuer certificate"));
     /* asked again (a remembered verdict): the same answer, the same words */
     char again[256];
-    assert_int_equal(diag_chain_verify(&untrusted_console, 1, &ok_root, 1, again, sizeof again),
-                     0);
+    assert_int_equal(diag_chain_verify(&untrusted_console, 1, &ok_root, 1, again, sizeof again), 0);
     assert_string_equal(again, why);
     assert_int_equal(diag_chain_verify(&ok_console, 1, &ok_root, 1, again, sizeof again), 1);
     assert_string_equal(again, "");
