@@ -190,6 +190,8 @@ static const diag_exchange *last_answered(const diag_conn_facts *c)
 
 static void decide(const diag_conn_facts *c, diag_conn_result *cr)
 {
+    if (diag_redir_decide(c, cr))
+        return;
     int data = c->bytes[0] || c->bytes[1];
     const diag_exchange *last = last_answered(c);
     if (!data) {
@@ -353,9 +355,12 @@ static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
         g_string_append(v, "The keys given do not decrypt this session (MAC or tag failure): "
                            "they belong to another session, or the capture is corrupt.");
     else if (c->tls.app_records[0] || c->tls.app_records[1])
-        g_string_append(v, "The HTTP login and WS-Man calls are encrypted: supply the console's "
-                           "key log (--keylog), or the AMT's RSA key (--key) when the suite is "
-                           "static RSA.");
+        g_string_append_printf(v,
+                               "%s encrypted: supply the console's key log (--keylog), or the "
+                               "AMT's RSA key (--key) when the suite is static RSA.",
+                               diag_service(c) == AMT_SERVICE_REDIR_TLS
+                                   ? "The redirection session (its login, SOL, IDE-R or KVM) is"
+                                   : "The HTTP login and WS-Man calls are");
     if (c->tls.key_status && *c->tls.key_status)
         g_string_append_printf(v, " (%s)", c->tls.key_status);
     cr->visibility = g_strstrip(g_string_free(v, FALSE));
@@ -383,6 +388,7 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
     diag_rules_mtls(&x);
     diag_rules_login(&x);
     diag_rules_wsman(&x);
+    diag_rules_redir(&x);
     for (size_t i = 0; i < n_conns; i++) {
         const diag_conn_facts *c = &conns[i];
         diag_conn_result *cr = diag_cr(&x, i);

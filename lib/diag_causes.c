@@ -222,6 +222,50 @@ static const diag_cause causes[] = {
     [DIAG_C_HTTP_ERROR] = {DIAG_C_HTTP_ERROR, "http-error", E, DIAG_STAGE_WSMAN,
                            "AMT answered with an HTTP error status.",
                            "See the status; 404 means a wrong URL, 5xx a firmware problem."},
+    /* ---- redirection: SOL, IDE-R and KVM on 16994 and 16995 ---- */
+    [DIAG_C_REDIR_LISTENER_DISABLED] =
+        {DIAG_C_REDIR_LISTENER_DISABLED, "redir-listener-disabled", E, DIAG_STAGE_TCP,
+         "AMT answered the SYN to its redirection port with a reset: the redirection listener "
+         "is not open.",
+         "Open the listener before the session and close it after, as consoles for AMT 6 and "
+         "later do (AMT_RedirectionService: ListenerEnabled true, then RequestStateChange); or "
+         "enable Legacy Redirection Mode in MEBx for an older console. SOL and IDE-R must be "
+         "enabled in MEBx."},
+    [DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY] =
+        {DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY, "redir-plain-refused-tls-only", E, DIAG_STAGE_TCP,
+         "AMT refused redirection in clear (16994) and accepted it over TLS (16995).",
+         "Use TLS on 16995: an AMT configured for TLS, and every AMT from CSME 16.1 on, refuses "
+         "remote redirection in clear."},
+    [DIAG_C_REDIR_SESSION_BUSY] =
+        {DIAG_C_REDIR_SESSION_BUSY, "redir-session-busy", E, DIAG_STAGE_REDIR,
+         "AMT answered the session start with BUSY: another console holds a redirection session "
+         "of this kind.",
+         "Close the other session (another console's SOL, IDE-R or KVM window) or wait for it to "
+         "end: AMT runs one session of each kind at a time."},
+    [DIAG_C_REDIR_SESSION_REFUSED] =
+        {DIAG_C_REDIR_SESSION_REFUSED, "redir-session-refused", E, DIAG_STAGE_REDIR,
+         "AMT refused the redirection session with a status other than BUSY.",
+         "Enable the feature: SOL and IDE-R in MEBx and AMT_RedirectionService.EnabledState, "
+         "KVM in MEBx and CIM_KVMRedirectionSAP (RequestStateChange 2), with user consent where "
+         "required. TYPE_UNKNOWN means the console asked for a session this AMT does not know."},
+    [DIAG_C_REDIR_METHOD_NOT_SUPPORTED] =
+        {DIAG_C_REDIR_METHOD_NOT_SUPPORTED, "redir-method-not-supported", E, DIAG_STAGE_REDIR,
+         "The redirection login used a method AMT does not take there (it answered "
+         "NOT_SUPPORTED, or did not offer it), or the console takes none AMT offered.",
+         "Log in with a method AMT offers (Digest). User and password in clear needs MEBx's "
+         "'username and password' option, deprecated since AMT 7."},
+    [DIAG_C_REDIR_LOGIN_REJECTED] =
+        {DIAG_C_REDIR_LOGIN_REJECTED, "redir-login-rejected", E, DIAG_STAGE_REDIR,
+         "AMT refused a redirection login that was not Digest (user and password) or a Digest "
+         "start.",
+         "Run again with --password USER:PASS to tell a wrong password from an account problem; "
+         "prefer Digest."},
+    [DIAG_C_REDIR_PASSWORD_IN_CLEAR] =
+        {DIAG_C_REDIR_PASSWORD_IN_CLEAR, "redir-password-in-clear", W, DIAG_STAGE_REDIR,
+         "The console sent an AMT password in clear (the user/password login on 16994, "
+         "without TLS).",
+         "Change that password: anyone on the path could read it. Log in with Digest, or over "
+         "TLS on 16995."},
     [DIAG_C_UNDIAGNOSED] =
         {DIAG_C_UNDIAGNOSED, "undiagnosed", E, DIAG_STAGE_TCP,
          "The connection did not work and no rule explains it on the evidence in the capture.",
@@ -278,7 +322,8 @@ const char *diag_status_name(diag_status s)
 
 const char *diag_stage_name(diag_stage s)
 {
-    static const char *const names[DIAG_N_STAGES] = {"dns", "tcp", "tls", "http-auth", "wsman"};
+    static const char *const names[DIAG_N_STAGES] = {"dns",       "tcp",   "tls",
+                                                     "http-auth", "wsman", "redirection"};
     return (unsigned)s < DIAG_N_STAGES ? names[s] : "?";
 }
 

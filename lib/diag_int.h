@@ -106,5 +106,15 @@ void diag_rules_tls(diag_ctx *x);   /* TLS negotiation and the console's refusal
 void diag_rules_mtls(diag_ctx *x);  /* AMT's checks of the console certificate */
 void diag_rules_login(diag_ctx *x); /* Digest and Negotiate, across connections */
 void diag_rules_wsman(diag_ctx *x); /* WS-Man faults, ReturnValues, EOI status */
+void diag_rules_redir(diag_ctx *x); /* redirection: session start and login */
+
+/* diag_redir: a reset to a SYN on a redirection port (listener closed, or
+ * TLS only): adds the finding and returns 1; 0 when c is no redirection
+ * connection. */
+int diag_redir_refused(diag_ctx *x, size_t i, const char *addr);
+
+/* diag_redir: the stage and outcome of a redirection connection; returns
+ * 0 when c is none (or carried no data), for the general decision. */
+int diag_redir_decide(const diag_conn_facts *c, diag_conn_result *cr);
 
 #endif

@@ -69,6 +69,8 @@ static void tcp_rules(diag_ctx *x, size_t i)
         diag_frame(f, c->last_frame);
         return;
     }
+    if (c->rst_from == DIAG_AMT && !c->synack && diag_redir_refused(x, i, addr))
+        return;
     if (c->rst_from == DIAG_AMT && !c->synack) {
         diag_finding *f;
         if (diag_service(c) == AMT_SERVICE_HTTP && tls_port_works(x, c))

@@ -127,6 +127,8 @@ typedef struct diag_exchange {
     const char *trusted_cn; /* AMT_TLSSettingData TrustedCN values, "a, b" */
 } diag_exchange;
 
+struct diag_redir_facts; /* amtdiag/diag_redir.h */
+
 typedef struct diag_conn_facts {
     unsigned id;
     const char *client, *server; /* "192.0.2.10:50113" */
@@ -157,6 +159,7 @@ typedef struct diag_conn_facts {
     int is_http; /* HTTP was readable (plain or decrypted) */
     const diag_exchange *ex;
     size_t n_ex;
+    const struct diag_redir_facts *redir; /* the redirection session, NULL: none */
 } diag_conn_facts;
 
 typedef struct diag_dns_facts {
@@ -217,6 +220,7 @@ typedef enum {
     DIAG_STAGE_TLS,
     DIAG_STAGE_HTTP_AUTH,
     DIAG_STAGE_WSMAN,
+    DIAG_STAGE_REDIR, /* a redirection session (SOL, IDE-R, KVM): its start and login */
     DIAG_N_STAGES
 } diag_stage;
 
@@ -284,6 +288,13 @@ typedef enum {
     DIAG_C_WSMAN_RETURN_VALUE_ERROR,
     DIAG_C_EOI_STATUS_ERROR,
     DIAG_C_HTTP_ERROR,
+    DIAG_C_REDIR_LISTENER_DISABLED,
+    DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY,
+    DIAG_C_REDIR_SESSION_BUSY,
+    DIAG_C_REDIR_SESSION_REFUSED,
+    DIAG_C_REDIR_METHOD_NOT_SUPPORTED,
+    DIAG_C_REDIR_LOGIN_REJECTED,
+    DIAG_C_REDIR_PASSWORD_IN_CLEAR,
     DIAG_C_UNDIAGNOSED,
     DIAG_C_TLS_NOT_DECRYPTED,
     DIAG_C_CAPTURE_GAP,
@@ -420,7 +431,7 @@ const diag_cause *diag_cause_get(diag_cause_id id);
  * differs by firmware and TLS library. */
 size_t diag_alert_likely_causes(int from, int desc, diag_cause_id out[2]);
 
-/* "dns", "tcp", "tls", "http-auth", "wsman". */
+/* "dns", "tcp", "tls", "http-auth", "wsman", "redirection". */
 const char *diag_stage_name(diag_stage s);
 
 /* "ok", "challenge", "rejected", "failed", "unknown". */
