@@ -582,6 +582,27 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
     }
 }
 
+iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv || proto_owner < 0)
+        return NULL;
+    iamt_tls_conn *c = wmem_map_lookup(by_conv, conv);
+    if (!c && !PINFO_FD_VISITED(pinfo)) {
+        c = new_conn(pinfo, to_amt);
+        if (c)
+            wmem_map_insert(by_conv, conv, c);
+    }
+    if (c && !c->redir && !PINFO_FD_VISITED(pinfo)) {
+        c->redir = wmem_new(wmem_file_scope(), diag_redir_facts);
+        diag_redir_init(c->redir);
+        c->b.f.redir = c->redir;
+    }
+    if (c && !PINFO_FD_VISITED(pinfo))
+        facts_version++;
+    return c;
+}
+
 iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to_amt)
 {
     iamt_tls_frame out = {NULL, to_amt, 0};

@@ -107,6 +107,9 @@ int iamt_amt_direction(const packet_info *pinfo)
     guint32 heur = heur_amt_port(pinfo);
     if (heur)
         return pinfo->destport == heur ? 1 : 0;
+    int redir = iamt_redir_direction(pinfo, NULL);
+    if (redir >= 0)
+        return redir;
     const range_t *r[] = {applied_http_ports, applied_tls_ports};
     for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
         if (r[i] && value_is_in_range(r[i], pinfo->destport))
@@ -119,6 +122,9 @@ int iamt_amt_direction(const packet_info *pinfo)
 
 amt_service iamt_amt_service(const packet_info *pinfo)
 {
+    int tls = 0;
+    if (iamt_redir_direction(pinfo, &tls) >= 0)
+        return tls ? AMT_SERVICE_REDIR_TLS : AMT_SERVICE_REDIR;
     if (iamt_tls_direction(pinfo) >= 0 || proto_is_frame_protocol(pinfo->layers, "tls"))
         return AMT_SERVICE_TLS;
     return AMT_SERVICE_HTTP;

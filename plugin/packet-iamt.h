@@ -42,12 +42,14 @@ void iamt_mark_amt(packet_info *pinfo, guint32 server_port);
  * (console → AMT), 0 when it comes from it, -1 when neither. */
 int iamt_tls_direction(const packet_info *pinfo);
 
-/* The same for every AMT port (iamt.http_ports and iamt.tls_ports). */
+/* The same for every AMT port (iamt.http_ports, iamt.tls_ports and the
+ * redirection ports). */
 int iamt_amt_direction(const packet_info *pinfo);
 
 /* The AMT service of the packet's connection, as the preferences (or the
- * content, for AMT found on another port) say: AMT_SERVICE_TLS on a port
- * of iamt.tls_ports or inside TLS, AMT_SERVICE_HTTP otherwise. */
+ * content, for AMT found on another port) say: AMT_SERVICE_REDIR(_TLS) on
+ * a redirection port, AMT_SERVICE_TLS on a port of iamt.tls_ports or
+ * inside TLS, AMT_SERVICE_HTTP otherwise. */
 amt_service iamt_amt_service(const packet_info *pinfo);
 
 #endif
