@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* analysis: wires the layers together. Per input file: libpcap frames are
  * decoded, UDP/53 goes to the DNS parser and TCP to the flow table, whose
- * in-order bytes go to TLS (then its plaintext) or straight to HTTP; HTTP
- * exchanges are decoded as SOAP and kept as records. */
+ * in-order bytes go to TLS (then its plaintext) or straight to HTTP or the
+ * redirection protocol; HTTP exchanges are decoded as SOAP and kept as
+ * records, redirection messages go into lib's facts of their connection. */
 #include "analysis.h"
 
 #include <arpa/inet.h>
@@ -15,11 +16,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "amtdiag/amt_ports.h"
 #include "amtdiag/diag_cert.h"
 #include "amtdiag/soap.h"
 #include "capture/capture.h"
 #include "dns/dns_msg.h"
 #include "http/http_conn.h"
+#include "redir/redir_stream.h"
 
 /* Per-file state of a run. */
 typedef struct file_run {
@@ -35,6 +38,7 @@ typedef struct conn_state {
     file_run *run;
     conn_rec *rec;
     http_conn *http;
+    redir_stream *redir; /* the redirection protocol, plain or inside TLS */
 } conn_state;
 
 void analysis_init(analysis *a)
@@ -375,14 +379,106 @@ static void on_http_error(void *ctx, int dir, uint32_t frame, const char *reason
 
 static const http_callbacks http_cb = {on_exchange, on_http_error};
 
+/* ---- the redirection protocol into lib's facts --------------------------- */
+
+static diag_redir_facts *redir_facts(conn_rec *r)
+{
+    if (!r->redir) {
+        r->redir = g_new(diag_redir_facts, 1);
+        diag_redir_init(r->redir);
+        r->redir_lines = g_array_new(FALSE, FALSE, sizeof(redir_line));
+    }
+    return r->redir;
+}
+
+static void redir_lines_add(conn_rec *r, int dir, uint64_t frame, const char *text)
+{
+    if (r->redir_lines->len >= CONN_REDIR_LINES_MAX) {
+        r->redir_more++;
+        return;
+    }
+    redir_line l = {frame, dir, ""};
+    g_strlcpy(l.text, text, sizeof l.text);
+    g_array_append_val(r->redir_lines, l);
+}
+
+/* Marks what a login names (for --redact): the user, the realm, nonces
+ * and the response, as for an HTTP Authorization header. */
+static void mark_redir_login(id_marks *m, const uint8_t *msg, size_t len)
+{
+    redir_auth a;
+    if (!m || redir_auth_parse(msg, len, &a) != 0)
+        return;
+    const http_auth *d = &a.digest;
+    idm_mark_str(m, ID_USER, a.user);
+    idm_mark_str(m, ID_USER, d->username);
+    idm_mark_str(m, ID_REALM, d->realm);
+    idm_mark_str(m, ID_NONCE, d->nonce);
+    idm_mark_str(m, ID_CNONCE, d->cnonce);
+    idm_mark_str(m, ID_RESPONSE, d->response);
+    OPENSSL_cleanse(&a, sizeof a);
+}
+
+static void on_redir_message(void *ctx, int dir, const uint8_t *msg, size_t len, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    if (msg[0] == REDIR_AUTHENTICATE || msg[0] == REDIR_AUTHENTICATE_REPLY)
+        mark_redir_login(cs->run->a->marks, msg, len);
+    diag_redir_facts *f = redir_facts(cs->rec);
+    /* the session before this message: KVM's start reads differently */
+    redir_session session = diag_redir_session(f);
+    diag_redir_message(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, msg, len);
+    char text[320];
+    redir_msg_text(msg, len, session ? session : diag_redir_session(f), text, sizeof text);
+    redir_lines_add(cs->rec, dir, frame, text);
+}
+
+static void on_redir_raw(void *ctx, int dir, size_t len, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    diag_redir_facts *f = redir_facts(cs->rec);
+    if (!f->data_frame[dir ? DIAG_AMT : DIAG_CONSOLE])
+        redir_lines_add(cs->rec, dir, frame, "RFB (KVM's remote frame buffer) begins");
+    diag_redir_raw(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, len);
+}
+
+static void on_redir_bad(void *ctx, int dir, uint8_t type, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    diag_redir_bad(redir_facts(cs->rec), frame, dir ? DIAG_AMT : DIAG_CONSOLE, type);
+    g_ptr_array_add(cs->rec->notes,
+                    g_strdup_printf("frame %" G_GUINT64_FORMAT ": bytes from the %s are no "
+                                    "redirection message (type 0x%02x); that direction is not "
+                                    "decoded further",
+                                    frame, dir ? "server" : "client", type));
+}
+
+static const redir_callbacks redir_cb = {on_redir_message, on_redir_raw, on_redir_bad};
+
+/* What a connection's plaintext (plain, or out of TLS) is: the
+ * redirection protocol on its ports or when it starts like it. */
+static int carries_redir(const conn_rec *r, int dir, const uint8_t *data, size_t len)
+{
+    if (r->server.port == AMT_PORT_REDIR || r->server.port == AMT_PORT_REDIR_TLS)
+        return 1;
+    return dir == 0 && redir_stream_looks_like(data, len);
+}
+
 static void on_app_data(void *ctx, int dir, const uint8_t *plain, size_t len, uint64_t first_frame,
                         uint64_t last_frame)
 {
     conn_state *cs = ctx;
-    if (!cs->http)
-        cs->http = http_conn_new(&http_cb, cs);
-    http_conn_feed(cs->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
+    if (!cs->http && !cs->redir) {
+        if (carries_redir(cs->rec, dir, plain, len))
+            cs->redir = redir_stream_new(&redir_cb, cs);
+        else
+            cs->http = http_conn_new(&http_cb, cs);
+    }
     dec_writer_data(cs->run->a->export_decrypted, cs->rec, dir, plain, len, cs->run->now_us);
+    if (cs->redir)
+        redir_stream_feed(cs->redir, dir, plain, len, last_frame);
+    else
+        http_conn_feed(cs->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
 }
 
 static void on_handshake(void *ctx, int dir, const tls_hs_info *h)
@@ -422,6 +518,8 @@ static app_proto classify(const tcp_flow *f, const uint8_t *data, size_t len)
         return APP_TLS;
     if (is_port(f, 16992, 16992))
         return APP_HTTP;
+    if (is_port(f, AMT_PORT_REDIR, AMT_PORT_REDIR) || redir_stream_looks_like(data, len))
+        return APP_REDIR;
     static const char *starts[] = {"GET ", "POST ", "PUT ", "HEAD ", "HTTP/1."};
     for (size_t i = 0; i < G_N_ELEMENTS(starts); i++)
         if (len >= strlen(starts[i]) && memcmp(data, starts[i], strlen(starts[i])) == 0)
@@ -472,6 +570,8 @@ static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t
             tls_conn_set_id(r->tls, r->id);
         } else if (r->app == APP_HTTP) {
             cs->http = http_conn_new(&http_cb, cs);
+        } else if (r->app == APP_REDIR) {
+            cs->redir = redir_stream_new(&redir_cb, cs);
         }
     }
     if (r->app == APP_TLS)
@@ -479,6 +579,8 @@ static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t
     else if (r->app == APP_HTTP) {
         http_conn_feed(cs->http, dir, data, len, (uint32_t)first_frame, (uint32_t)last_frame);
         dec_writer_data(cs->run->a->export_decrypted, r, dir, data, len, cs->run->now_us);
+    } else if (r->app == APP_REDIR) {
+        redir_stream_feed(cs->redir, dir, data, len, last_frame);
     }
 }
 
@@ -495,6 +597,8 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
                                     ": %" G_GUINT64_FORMAT " bytes from the %s missing in the "
                                     "capture",
                                     frame_before, frame_after, len, dir ? "server" : "client"));
+    if (cs->redir)
+        redir_stream_gap(cs->redir, dir);
     if (cs->rec->app == APP_TLS) {
         tls_conn_gap(cs->rec->tls, dir);
     } else if (cs->http) {
@@ -566,6 +670,7 @@ static void on_close(void *ctx, tcp_flow *f)
         http_conn_end(cs->http);
         http_conn_free(cs->http);
     }
+    redir_stream_free(cs->redir);
     r->first_frame = f->first_frame;
     r->last_frame = f->last_frame;
     r->first_ts_us = f->first_ts_us;

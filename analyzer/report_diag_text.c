@@ -140,6 +140,11 @@ static void conn_block(pen *p, const report_in *r, const conn_rec *c)
                 out_printf(w, "no answer");
         }
     }
+    if (c->redir) {
+        char redir[1024];
+        diag_redir_summary(c->redir, redir, sizeof redir);
+        out_printf(w, "\n  Redirection: %s", redir);
+    }
     fputc('\n', w->f);
     if (!d)
         return;

@@ -195,6 +195,75 @@ static void tls_json(JsonBuilder *b, const tls_summary *s)
     json_builder_end_object(b);
 }
 
+static const char *start_status(int status)
+{
+    if (status < 0)
+        return NULL;
+    const char *n = redir_start_status_name((uint8_t)status);
+    return n ? n : "unknown";
+}
+
+/* The redirection session: lib's facts, and the messages kept. */
+static void redir_json(JsonBuilder *b, const conn_rec *c)
+{
+    json_builder_set_member_name(b, "redirection");
+    const diag_redir_facts *r = c->redir;
+    if (!r) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    json_builder_begin_object(b);
+    member_str(b, "session", redir_session_name(r->session));
+    member_frame(b, "start_frame", r->start_frame);
+    member_str(b, "start_status", start_status(r->start_status));
+    json_builder_set_member_name(b, "methods");
+    if (r->methods_known) {
+        json_builder_begin_array(b);
+        for (size_t k = 0; k < r->n_methods; k++) {
+            const char *m = redir_auth_type_name(r->methods[k]);
+            add_str(b, m ? m : "unknown");
+        }
+        json_builder_end_array(b);
+    } else {
+        json_builder_add_null_value(b);
+    }
+    json_builder_set_member_name(b, "logins");
+    json_builder_begin_array(b);
+    for (size_t k = 0; k < r->n_logins; k++) {
+        const diag_redir_login *l = &r->logins[k];
+        const char *m = redir_auth_type_name(l->auth_type);
+        json_builder_begin_object(b);
+        member_int(b, "frame", (gint64)l->frame);
+        member_str(b, "method", m ? m : "unknown");
+        member_str(b, "user", l->user[0] ? l->user : NULL);
+        member_bool(b, "digest_start", l->digest_start);
+        member_str(b, "outcome", diag_redir_outcome_name(l->outcome));
+        member_frame(b, "reply_frame", l->reply_frame);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    member_frame(b, "feature_frame", r->feature_frame);
+    member_str(b, "feature_status", start_status(r->feature_status));
+    member_int(b, "console_session_bytes", (gint64)r->session_bytes[DIAG_CONSOLE]);
+    member_int(b, "amt_session_bytes", (gint64)r->session_bytes[DIAG_AMT]);
+    char line[1024];
+    diag_redir_summary(r, line, sizeof line);
+    member_str(b, "summary", line);
+    json_builder_set_member_name(b, "messages");
+    json_builder_begin_array(b);
+    for (guint i = 0; c->redir_lines && i < c->redir_lines->len; i++) {
+        const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
+        json_builder_begin_object(b);
+        member_int(b, "frame", (gint64)l->frame);
+        member_str(b, "from", l->dir ? "amt" : "console");
+        member_str(b, "text", l->text);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    member_int(b, "messages_not_listed", (gint64)c->redir_more);
+    json_builder_end_object(b);
+}
+
 static void finding_json(JsonBuilder *b, const diag_finding *f)
 {
     json_builder_begin_object(b);
@@ -306,9 +375,14 @@ static void conn_json(JsonBuilder *b, const report_in *r, const conn_rec *c)
     member_int(b, "gap_bytes", (gint64)(c->gap_bytes[0] + c->gap_bytes[1]));
     member_int(b, "conflicts", c->conflicts[0] + c->conflicts[1]);
     json_builder_end_object(b);
-    member_str(b, "protocol", c->app == APP_TLS ? "tls" : c->app == APP_HTTP ? "http" : NULL);
+    member_str(b, "protocol",
+               c->app == APP_TLS     ? "tls"
+               : c->app == APP_HTTP  ? "http"
+               : c->app == APP_REDIR ? "redirection"
+                                     : NULL);
     if (c->app == APP_TLS)
         tls_json(b, tls_conn_summary(c->tls));
+    redir_json(b, c);
     json_builder_set_member_name(b, "http");
     json_builder_begin_array(b);
     for (guint i = 0; i < c->http->len; i++) {

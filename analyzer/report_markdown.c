@@ -112,9 +112,19 @@ static void md_facts(outw *out, const conn_rec *c)
         fputs(" · keys: ", out->f);
         md_text(out, s->key_status_text[0] ? s->key_status_text : "unknown", MD_INLINE);
     } else {
-        fputs(c->app == APP_HTTP ? " · plain HTTP" : " · no TLS or HTTP seen", out->f);
+        fputs(c->app == APP_HTTP    ? " · plain HTTP"
+              : c->app == APP_REDIR ? " · redirection in clear"
+                                    : " · no TLS or HTTP seen",
+              out->f);
     }
     fputs("\n\n", out->f);
+    if (c->redir) {
+        char line[1024];
+        diag_redir_summary(c->redir, line, sizeof line);
+        fputs("Redirection: ", out->f);
+        md_text(out, line, MD_INLINE);
+        fputs("\n\n", out->f);
+    }
     if (c->http && c->http->len) {
         fputs("HTTP:", out->f);
         for (guint i = 0; i < c->http->len; i++) {

@@ -6,6 +6,7 @@
  * ended the connection. */
 #include "diag_int.h"
 
+#include "amtdiag/diag_redir.h"
 #include "amtdiag/tls_alerts.h"
 
 const char *diag_step_name(int step)
@@ -26,6 +27,10 @@ const char *diag_step_name(int step)
     case DIAG_STEP_RESPONSE:
         return "response";
     default:
+        if (step >= DIAG_STEP_REDIR && step < DIAG_STEP_REDIR + 256) {
+            const char *n = redir_msg_name((uint8_t)(step - DIAG_STEP_REDIR));
+            return n ? n : "redirection message";
+        }
         return step >= 0 && step < 256 ? amt_tls_hs_name(step) : "?";
     }
 }
@@ -71,6 +76,9 @@ static void after_what(const diag_conn_facts *c, diag_end *e)
         consider(&l, limit, c->ex[k].req_frame, DIAG_CONSOLE, DIAG_STEP_REQUEST);
         consider(&l, limit, c->ex[k].resp_frame, DIAG_AMT, DIAG_STEP_RESPONSE);
     }
+    /* each side's last redirection message (earlier ones are not kept) */
+    for (int d = 0; c->redir && d < 2; d++)
+        consider(&l, limit, c->redir->last_frame[d], d, DIAG_STEP_REDIR + c->redir->last_type[d]);
     e->after_from = l.from;
     e->after_step = l.step;
     e->after_frame = l.frame;

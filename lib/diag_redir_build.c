@@ -163,6 +163,8 @@ void diag_redir_message(diag_redir_facts *r, uint64_t frame, int from, const uin
     if (!side_ok(from) || !msg || !len)
         return;
     r->messages[from]++;
+    r->last_frame[from] = frame;
+    r->last_type[from] = msg[0];
     amt_cur c = cur_make(msg, len);
     unsigned type = cur_u8(&c);
     unsigned status = cur_u8(&c); /* of the replies; 0 when absent */

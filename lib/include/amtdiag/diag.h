@@ -353,6 +353,7 @@ enum {
     DIAG_STEP_APP_DATA,      /* encrypted application data */
     DIAG_STEP_REQUEST,       /* an HTTP request */
     DIAG_STEP_RESPONSE,      /* an HTTP response */
+    DIAG_STEP_REDIR = 0x200, /* + its type: a redirection message */
 };
 
 /* How a connection ended. */

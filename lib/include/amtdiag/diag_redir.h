@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "amtdiag/diag.h"
 #include "amtdiag/http_auth.h"
 #include "amtdiag/redir.h"
 
@@ -54,6 +55,8 @@ typedef struct diag_redir_login {
 
 typedef struct diag_redir_facts {
     unsigned messages[2];  /* whole messages per side (DIAG_CONSOLE, DIAG_AMT) */
+    uint64_t last_frame[2]; /* each side's last message: where, and its type */
+    uint8_t last_type[2];
     redir_session session; /* what StartRedirectionSession asked for */
     uint64_t start_frame;  /* 0: none seen */
     int start_status;      /* StartRedirectionSessionReply's status, -1 none */
