@@ -112,15 +112,20 @@ iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *
         if (strcmp(diag_stage_name(f->cause->stage), stage) != 0 ||
             !names_frame(f, req_frame, resp_frame))
             continue;
-        out.f = wmem_realloc(wmem_file_scope(), out.f, (out.n + 1) * sizeof *out.f);
-        out.f[out.n].token = f->cause->token; /* static in lib's table */
-        char *text = g_strdup_printf("%s: %s", f->cause->token, f->evidence);
-        out.f[out.n].text = iamt_text(wmem_file_scope(), text, IAMT_TEXT_MAX);
-        g_free(text);
-        out.n++;
+        iamt_findings_add(&out, f);
     }
     diag_result_free(r);
     return out;
+}
+
+void iamt_findings_add(iamt_findings *out, const diag_finding *f)
+{
+    out->f = wmem_realloc(wmem_file_scope(), out->f, (out->n + 1) * sizeof *out->f);
+    out->f[out->n].token = f->cause->token; /* static in lib's table */
+    char *text = g_strdup_printf("%s: %s", f->cause->token, f->evidence);
+    out->f[out->n].text = iamt_text(wmem_file_scope(), text, IAMT_TEXT_MAX);
+    g_free(text);
+    out->n++;
 }
 
 void iamt_diag_expert_add(packet_info *pinfo, proto_item *item, const iamt_findings *findings)

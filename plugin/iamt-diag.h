@@ -36,6 +36,9 @@ iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *
                               guint16 server_port, const char *stage, guint32 req_frame,
                               guint32 resp_frame, const diag_account *accounts, size_t n_accounts);
 
+/* Appends lib's finding f to out, as "token: evidence" in file scope. */
+void iamt_findings_add(iamt_findings *out, const diag_finding *f);
+
 /* The expert item registered for a cause token, or NULL. */
 expert_field *iamt_diag_expert_field(const char *token);
 

@@ -139,14 +139,8 @@ static iamt_findings judge(iamt_tls_conn *c, packet_info *pinfo)
         int here = 0;
         for (size_t k = 0; k < fi->n_frames; k++)
             here |= fi->frames[k] == pinfo->num;
-        if (!mine || !here)
-            continue;
-        out.f = wmem_realloc(wmem_file_scope(), out.f, (out.n + 1) * sizeof *out.f);
-        out.f[out.n].token = fi->cause->token; /* static in lib's table */
-        char *text = g_strdup_printf("%s: %s", fi->cause->token, fi->evidence);
-        out.f[out.n].text = iamt_text(wmem_file_scope(), text, IAMT_TEXT_MAX);
-        g_free(text);
-        out.n++;
+        if (mine && here)
+            iamt_findings_add(&out, fi);
     }
     diag_result_free(r);
     return out;

@@ -598,8 +598,12 @@ iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt)
         diag_redir_init(c->redir);
         c->b.f.redir = c->redir;
     }
-    if (c && !PINFO_FD_VISITED(pinfo))
+    if (c && !PINFO_FD_VISITED(pinfo)) {
+        /* a redirection message read inside TLS was decrypted */
+        if (proto_is_frame_protocol(pinfo->layers, "tls"))
+            c->b.f.tls.decrypted = 1;
         facts_version++;
+    }
     return c;
 }
 
