@@ -12,7 +12,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 MAKEFLAGS  += --no-print-directory
 
-.PHONY: demo check samples deps build build-asan build-fuzz fuzz
+.PHONY: demo check samples deps build build-asan build-fuzz fuzz chroots
 
 deps:
 	@sh scripts/install-deps.sh
@@ -44,9 +44,19 @@ samples: build
 	@rm -rf samples && mv samples.new samples
 	@echo "samples/: $$(ls -d samples/*/ | wc -l) scenarios, $$(du -sh samples | cut -f1)"
 
+# Debian chroots with Wireshark 4.4 and 4.6 for the plugin's tests (as root):
+# made or updated in the background while the builds run; their tests wait.
+chroots: deps
+	@if [ "$$(id -u)" -eq 0 ] && command -v debootstrap >/dev/null; then \
+	  mkdir -p $(BUILD); \
+	  for s in trixie sid; do \
+	    (sh scripts/ws-chroot.sh create $$s >$(BUILD)/ws-chroot-$$s.log 2>&1 &); \
+	  done; \
+	fi
+
 # The sanitizer build runs the unit tests, the simulator and the analyzer; the tshark
 # oracle tests run once, on the normal build; each fuzz target runs 5 seconds.
-check: build build-asan build-fuzz
+check: chroots build build-asan build-fuzz
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|sim|analyzer'
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -148,7 +148,7 @@ static void conn_block(pen *p, const report_in *r, const conn_rec *c)
     fputc('\n', w->f);
     if (!d)
         return;
-    if (d->outcome != DIAG_OUTCOME_OK) {
+    if (d->outcome != DIAG_OUTCOME_OK && d->outcome != DIAG_OUTCOME_CHALLENGE) {
         char end[256];
         diag_end_text(&d->end, end, sizeof end);
         out_printf(w, "  %s\n", end);

@@ -375,7 +375,12 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
     diag_result *r = g_new0(diag_result, 1);
     r->conns = g_ptr_array_new_with_free_func(conn_result_free);
     r->global = g_ptr_array_new_with_free_func(finding_free);
-    diag_ctx x = {conns, n_conns, dns, n_dns, in ? in : &none, r, NULL, NULL};
+    diag_ctx x = {.conns = conns,
+                  .n_conns = n_conns,
+                  .dns = dns,
+                  .n_dns = n_dns,
+                  .in = in ? in : &none,
+                  .r = r};
     for (size_t i = 0; i < n_conns; i++) {
         diag_conn_result *cr = g_new0(diag_conn_result, 1);
         cr->conn_id = conns[i].id;
@@ -421,6 +426,7 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
         g_hash_table_destroy(x.clocks);
     if (x.tls_ok)
         g_hash_table_destroy(x.tls_ok);
+    diag_index_free(&x);
     return r;
 }
 

@@ -97,18 +97,50 @@ static void append_cut(char *dst, size_t cap, const char *text)
 
 /* ---- decoding with exact lengths ---- */
 
+/* Decoded certificates by their DER bytes. The rules run many times over
+ * the same certificates (the Wireshark plugin judges a connection on each
+ * frame that shows a decision, and a fleet's consoles present one
+ * certificate), and OpenSSL 3 decodes each certificate's public key
+ * through its provider decoders, which on a capture of thousands of TLS
+ * sessions cost more than all the rules together. Bounded: emptied when
+ * full; only certificates that decoded are kept. */
+#define CERT_CACHE_MAX 512
+static GHashTable *cert_cache; /* GBytes → X509 *, one reference each */
+static GMutex cert_cache_lock;
+
 /* d2i_X509 over exactly len bytes: trailing bytes mean the blob is not one
- * certificate, and the cast to long must not wrap. */
+ * certificate, and the cast to long must not wrap. The caller owns one
+ * reference (X509_free), the cache may hold another. */
 static X509 *cert_decode(const uint8_t *der, size_t len)
 {
     if (der == NULL || len == 0 || len > LONG_MAX)
         return NULL;
+    GBytes *key = g_bytes_new(der, len);
+    g_mutex_lock(&cert_cache_lock);
+    X509 *x = cert_cache ? g_hash_table_lookup(cert_cache, key) : NULL;
+    if (x != NULL)
+        X509_up_ref(x);
+    g_mutex_unlock(&cert_cache_lock);
+    if (x != NULL) {
+        g_bytes_unref(key);
+        return x;
+    }
     const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x != NULL && p != der + len) {
+    x = d2i_X509(NULL, &p, (long)len);
+    if (x == NULL || p != der + len) {
         X509_free(x);
+        g_bytes_unref(key);
         return NULL;
     }
+    g_mutex_lock(&cert_cache_lock);
+    if (cert_cache == NULL)
+        cert_cache = g_hash_table_new_full(
+            g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, (GDestroyNotify)X509_free);
+    if (g_hash_table_size(cert_cache) >= CERT_CACHE_MAX)
+        g_hash_table_remove_all(cert_cache);
+    X509_up_ref(x);
+    g_hash_table_replace(cert_cache, key, x);
+    g_mutex_unlock(&cert_cache_lock);
     return x;
 }
 

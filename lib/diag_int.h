@@ -45,6 +45,10 @@ typedef struct diag_ctx {
     diag_result *r;
     GHashTable *clocks; /* server address → diag_clock, built on first use */
     GHashTable *tls_ok; /* server addresses that accepted TLS on 16993 */
+    /* diag_index.c's lookups, built on first use */
+    GHashTable *trusted_cn;   /* server address → TrustedCN values seen */
+    GHashTable *ptr_answers;  /* address → PTR answers for it (DNS indices) */
+    GHashTable *addr_answers; /* address → A/AAAA answers holding it */
 } diag_ctx;
 
 /* A hash key naming connection c's server address (family and bytes). */
@@ -99,6 +103,18 @@ int diag_console_spoke_http(const diag_conn_facts *c);
 /* The service AMT offers on connection c: the facts' word, else its
  * well-known port. */
 amt_service diag_service(const diag_conn_facts *c);
+
+/* The TrustedCN values AMT_TLSSettingData answers from connection c's AMT
+ * carried in the capture, or NULL. */
+const GPtrArray *diag_trusted_cn_of(diag_ctx *x, const diag_conn_facts *c);
+
+/* Indices into x->dns of the responses to PTR queries for an address, and
+ * of the A/AAAA responses holding it, in capture order; NULL when none. */
+const GArray *diag_ptr_answers(diag_ctx *x, int family, const uint8_t *addr);
+const GArray *diag_addr_answers(diag_ctx *x, int family, const uint8_t *addr);
+
+/* Frees the lookups of a run. */
+void diag_index_free(diag_ctx *x);
 
 /* The rule families, run in this order by diag_run. */
 void diag_rules_net(diag_ctx *x);   /* TCP and DNS */

@@ -24,6 +24,7 @@ typedef struct challenge {
 
 typedef struct server_state {
     GArray *challenges; /* challenge, oldest first */
+    GHashTable *nonces; /* nonce → 1 + index of its last challenge */
     int credentials_sent;
     size_t last_challenge_conn; /* (size_t)-1: none without credentials after it */
     uint64_t last_challenge_frame;
@@ -35,6 +36,7 @@ static void server_free(gpointer p)
 {
     server_state *s = p;
     g_array_free(s->challenges, TRUE);
+    g_hash_table_destroy(s->nonces);
     g_hash_table_destroy(s->failures);
     g_hash_table_destroy(s->lockouts);
     g_free(s);
@@ -53,6 +55,7 @@ static server_state *server_of(GHashTable *servers, const diag_conn_facts *c)
     if (!s) {
         s = g_new0(server_state, 1);
         s->challenges = g_array_new(FALSE, TRUE, sizeof(challenge));
+        s->nonces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         s->last_challenge_conn = (size_t)-1;
         s->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, times_free);
         s->lockouts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -85,19 +88,18 @@ static http_auth_stale record_challenge(server_state *s, const diag_exchange *e)
         }
     }
     g_array_append_val(s->challenges, c);
+    if (*c.nonce)
+        g_hash_table_insert(s->nonces, g_strdup(c.nonce), GUINT_TO_POINTER(s->challenges->len));
     return stale;
 }
 
 static const challenge *find_nonce(const server_state *s, const char *nonce, int *newest)
 {
-    for (guint k = s->challenges->len; k-- > 0;) {
-        const challenge *c = &g_array_index(s->challenges, challenge, k);
-        if (*c->nonce && strcmp(c->nonce, nonce) == 0) {
-            *newest = k == s->challenges->len - 1;
-            return c;
-        }
-    }
-    return NULL;
+    guint at = GPOINTER_TO_UINT(g_hash_table_lookup(s->nonces, nonce));
+    if (!at)
+        return NULL;
+    *newest = at == s->challenges->len;
+    return &g_array_index(s->challenges, challenge, at - 1);
 }
 
 static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *user,
@@ -109,10 +111,14 @@ static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *us
         g_hash_table_insert(s->failures, g_strdup(user), t);
     }
     int64_t now = e->resp_ts_us;
+    /* Only failures within the window count: older ones are dropped, so a
+     * user's list stays as short as the window holds. */
+    guint old = 0;
+    while (old < t->len && now - g_array_index(t, int64_t, old) > LOCKOUT_WINDOW_US)
+        old++;
+    g_array_remove_range(t, 0, old);
     g_array_append_val(t, now);
-    unsigned recent = 0;
-    for (guint k = 0; k < t->len; k++)
-        recent += now - g_array_index(t, int64_t, k) <= LOCKOUT_WINDOW_US;
+    unsigned recent = t->len;
     if (recent >= LOCKOUT_FAILURES && !g_hash_table_contains(s->lockouts, user)) {
         g_hash_table_add(s->lockouts, g_strdup(user));
         diag_finding *f = diag_add(x, i, DIAG_C_POSSIBLE_LOCKOUT,

@@ -240,14 +240,12 @@ static int reverse_names(judge *j, GString *names, uint64_t *frame)
     const diag_conn_facts *c = j->c;
     size_t alen = c->family == 6 ? 16 : 4;
     int failed = 0;
-    for (size_t k = 0; k < j->x->n_dns; k++) {
-        const diag_dns_facts *d = &j->x->dns[k];
-        if (!d->is_response || d->qtype != 12 || d->ptr_family != c->family ||
-            memcmp(d->ptr_addr, c->client_addr, alen) != 0)
-            continue;
+    const GArray *ptr = diag_ptr_answers(j->x, c->family, c->client_addr);
+    for (guint n = 0; ptr && n < ptr->len; n++) {
+        const diag_dns_facts *d = &j->x->dns[g_array_index(ptr, size_t, n)];
         if (d->n_ptr_names) {
-            for (size_t n = 0; n < d->n_ptr_names; n++)
-                g_string_append_printf(names, "%s%s", names->len ? ", " : "", d->ptr_names[n]);
+            for (size_t m = 0; m < d->n_ptr_names; m++)
+                g_string_append_printf(names, "%s%s", names->len ? ", " : "", d->ptr_names[m]);
             *frame = d->frame;
             return 1;
         }
@@ -370,22 +368,11 @@ static void trusted_list(judge *j, GPtrArray *out, const char **source)
         *source = "--trusted-fqdn";
         return;
     }
-    for (size_t i = 0; i < j->x->n_conns; i++) {
-        const diag_conn_facts *o = &j->x->conns[i];
-        if (o->family != j->c->family ||
-            memcmp(o->server_addr, j->c->server_addr, o->family == 6 ? 16 : 4) != 0)
-            continue;
-        for (size_t k = 0; k < o->n_ex; k++) {
-            if (!o->ex[k].trusted_cn)
-                continue;
-            char **v = g_strsplit(o->ex[k].trusted_cn, ", ", -1);
-            for (char **p = v; *p; p++)
-                if (**p)
-                    g_ptr_array_add(out, g_strdup(*p));
-            g_strfreev(v);
-            *source = "AMT_TLSSettingData TrustedCN in the capture";
-        }
-    }
+    const GPtrArray *seen = diag_trusted_cn_of(j->x, j->c);
+    for (guint k = 0; seen && k < seen->len; k++)
+        g_ptr_array_add(out, g_strdup(g_ptr_array_index(seen, k)));
+    if (out->len)
+        *source = "AMT_TLSSettingData TrustedCN in the capture";
 }
 
 static void rule_fqdn(judge *j)

@@ -107,19 +107,92 @@ static const char *conn_name(const diag_conn_facts *c)
     return c->tls.sni;
 }
 
-static int name_equal(const char *host, const char *qname)
+/* A name as a lookup key: lower case, without a port or a final dot;
+ * NULL for none. */
+static char *name_key(const char *name)
 {
-    if (!host || !qname)
-        return 0;
-    size_t n = strcspn(host, ":"); /* Host may carry a port */
-    size_t q = strlen(qname);
-    if (q && qname[q - 1] == '.')
-        q--;
-    return n == q && g_ascii_strncasecmp(host, qname, n) == 0;
+    if (!name || !*name)
+        return NULL;
+    size_t n = *name == '[' ? strcspn(name, "]") + 1 : strcspn(name, ":");
+    if (n && name[n - 1] == '.')
+        n--;
+    return n ? g_ascii_strdown(name, (gssize)n) : NULL;
+}
+
+/* Connections by the name they asked for (Host, else SNI), and the
+ * unnamed ones to AMT's services by start time: built once, so each DNS
+ * answer finds its connections without looking at all of them. */
+typedef struct conn_index {
+    GHashTable *by_name; /* name key → GArray of size_t, in order */
+    GArray *unnamed;     /* size_t, by first_ts_us */
+} conn_index;
+
+static gint by_start(gconstpointer a, gconstpointer b, gpointer data)
+{
+    const diag_conn_facts *conns = data;
+    int64_t x = conns[*(const size_t *)a].first_ts_us, y = conns[*(const size_t *)b].first_ts_us;
+    return (x > y) - (x < y);
+}
+
+static void index_conns(diag_ctx *x, conn_index *ix)
+{
+    ix->by_name =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
+    ix->unnamed = g_array_new(FALSE, FALSE, sizeof(size_t));
+    for (size_t i = 0; i < x->n_conns; i++) {
+        const diag_conn_facts *c = &x->conns[i];
+        if (c->midstream)
+            continue;
+        char *key = name_key(conn_name(c));
+        if (!key) {
+            if (diag_service(c) != AMT_SERVICE_OTHER)
+                g_array_append_val(ix->unnamed, i);
+            continue;
+        }
+        GArray *list = g_hash_table_lookup(ix->by_name, key);
+        if (!list) {
+            list = g_array_new(FALSE, FALSE, sizeof(size_t));
+            g_hash_table_insert(ix->by_name, key, list);
+        } else {
+            g_free(key);
+        }
+        g_array_append_val(list, i);
+    }
+    g_array_sort_with_data(ix->unnamed, by_start, (gpointer)x->conns);
+}
+
+/* The first unnamed connection starting at or after t, or (size_t)-1. */
+static size_t first_unnamed_after(const diag_ctx *x, const conn_index *ix, int64_t t)
+{
+    guint lo = 0, hi = ix->unnamed->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (x->conns[g_array_index(ix->unnamed, size_t, mid)].first_ts_us < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->unnamed->len ? g_array_index(ix->unnamed, size_t, lo) : (size_t)-1;
+}
+
+static void points_elsewhere(diag_ctx *x, const diag_dns_facts *d, size_t i)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    if (c->first_ts_us < d->ts_us || answer_has(d, c))
+        return;
+    char got[64], ans[64];
+    diag_addr_text(c->family, c->server_addr, got, sizeof got);
+    diag_addr_text(d->addr_family[0], d->addrs[0], ans, sizeof ans);
+    diag_finding *f = diag_add(x, i, DIAG_C_DNS_POINTS_ELSEWHERE,
+                               "%s resolved to %s%s, but the console connected to %s", d->qname,
+                               ans, d->n_addrs > 1 ? " (and others)" : "", got);
+    diag_frame(f, d->frame);
+    diag_frame(f, c->first_frame);
 }
 
 static void dns_rules(diag_ctx *x)
 {
+    conn_index ix = {NULL, NULL};
     for (size_t k = 0; k < x->n_dns; k++) {
         const diag_dns_facts *d = &x->dns[k];
         if (!d->is_response || (d->qtype != 1 && d->qtype != 28))
@@ -133,33 +206,22 @@ static void dns_rules(diag_ctx *x)
         }
         if (!d->n_addrs)
             continue;
+        if (!ix.by_name)
+            index_conns(x, &ix);
         /* The connections that used the answer: those naming it (Host or
          * SNI), else the first connection to an AMT port right after it. */
-        int unnamed_checked = 0;
-        for (size_t i = 0; i < x->n_conns; i++) {
-            const diag_conn_facts *c = &x->conns[i];
-            if (c->first_ts_us < d->ts_us || c->midstream)
-                continue;
-            const char *name = conn_name(c);
-            int amt_port = diag_service(c) != AMT_SERVICE_OTHER;
-            int linked;
-            if (name) {
-                linked = name_equal(name, d->qname);
-            } else {
-                linked = !unnamed_checked && amt_port && c->first_ts_us - d->ts_us <= DNS_LINK_US;
-                unnamed_checked |= linked;
-            }
-            if (!linked || answer_has(d, c))
-                continue;
-            char got[64], ans[64];
-            diag_addr_text(c->family, c->server_addr, got, sizeof got);
-            diag_addr_text(d->addr_family[0], d->addrs[0], ans, sizeof ans);
-            diag_finding *f = diag_add(x, i, DIAG_C_DNS_POINTS_ELSEWHERE,
-                                       "%s resolved to %s%s, but the console connected to %s",
-                                       d->qname, ans, d->n_addrs > 1 ? " (and others)" : "", got);
-            diag_frame(f, d->frame);
-            diag_frame(f, c->first_frame);
-        }
+        char *key = name_key(d->qname);
+        GArray *named = key ? g_hash_table_lookup(ix.by_name, key) : NULL;
+        g_free(key);
+        for (guint k2 = 0; named && k2 < named->len; k2++)
+            points_elsewhere(x, d, g_array_index(named, size_t, k2));
+        size_t u = first_unnamed_after(x, &ix, d->ts_us);
+        if (u != (size_t)-1 && x->conns[u].first_ts_us - d->ts_us <= DNS_LINK_US)
+            points_elsewhere(x, d, u);
+    }
+    if (ix.by_name) {
+        g_hash_table_destroy(ix.by_name);
+        g_array_free(ix.unnamed, TRUE);
     }
 }
 

@@ -107,22 +107,19 @@ typedef struct used_name {
 
 /* The last A/AAAA answer before connection c that holds its server
  * address: the name the console most likely looked up. */
-static const diag_dns_facts *dns_answer_for(const diag_ctx *x, const diag_conn_facts *c)
+static const diag_dns_facts *dns_answer_for(diag_ctx *x, const diag_conn_facts *c)
 {
     const diag_dns_facts *best = NULL;
-    size_t alen = c->family == 6 ? 16 : 4;
-    for (size_t k = 0; k < x->n_dns; k++) {
-        const diag_dns_facts *d = &x->dns[k];
-        if (!d->is_response || d->ts_us > c->first_ts_us || !d->qname)
-            continue;
-        for (size_t a = 0; a < d->n_addrs; a++)
-            if (d->addr_family[a] == c->family && memcmp(d->addrs[a], c->server_addr, alen) == 0)
-                best = d;
+    const GArray *answers = diag_addr_answers(x, c->family, c->server_addr);
+    for (guint k = 0; answers && k < answers->len; k++) {
+        const diag_dns_facts *d = &x->dns[g_array_index(answers, size_t, k)];
+        if (d->ts_us <= c->first_ts_us && d->qname)
+            best = d;
     }
     return best;
 }
 
-static void name_used(const diag_ctx *x, const diag_conn_facts *c, used_name *u)
+static void name_used(diag_ctx *x, const diag_conn_facts *c, used_name *u)
 {
     memset(u, 0, sizeof *u);
     if (c->tls.sni) {

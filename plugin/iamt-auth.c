@@ -67,7 +67,7 @@ struct iamt_auth_view {
     iamt_findings findings;
 };
 
-static wmem_map_t *servers;  /* server address text → amt_server */
+static wmem_map_t *servers;  /* server address → amt_server */
 static wmem_map_t *nonces;   /* "address nonce" → frame of the 401 */
 static wmem_map_t *requests; /* request frame → login_req */
 
@@ -94,13 +94,24 @@ static const char *nonce_key(wmem_allocator_t *scope, const address *server, con
     return wmem_strdup_printf(scope, "%s %s", address_to_str(scope, server), nonce);
 }
 
-static amt_server *server_of(packet_info *pinfo, const address *addr)
+static guint address_hash(gconstpointer a)
 {
-    const char *key = address_to_str(pinfo->pool, addr);
-    amt_server *s = wmem_map_lookup(servers, key);
+    return add_address_to_hash(0, a);
+}
+
+static gboolean address_equal(gconstpointer a, gconstpointer b)
+{
+    return addresses_equal(a, b);
+}
+
+static amt_server *server_of(const address *addr)
+{
+    amt_server *s = wmem_map_lookup(servers, addr);
     if (!s) {
         s = wmem_new0(wmem_file_scope(), amt_server);
-        wmem_map_insert(servers, wmem_strdup(wmem_file_scope(), key), s);
+        address *key = wmem_new(wmem_file_scope(), address);
+        copy_address_wmem(wmem_file_scope(), key, addr);
+        wmem_map_insert(servers, key, s);
     }
     return s;
 }
@@ -175,7 +186,7 @@ static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *m
         if (ch[i].scheme == HTTP_AUTH_DIGEST && *ch[i].nonce)
             wmem_map_insert(nonces, nonce_key(wmem_file_scope(), &pinfo->src, ch[i].nonce),
                             GUINT_TO_POINTER(pinfo->num));
-    amt_server *s = server_of(pinfo, &pinfo->src);
+    amt_server *s = server_of(&pinfo->src);
     diag_exchange *e = wmem_new0(wmem_file_scope(), diag_exchange);
     e->req_frame = q ? q->frame : 0;
     e->resp_frame = pinfo->num;
@@ -346,7 +357,8 @@ void iamt_auth_register(int proto, module_t *m)
     proto_register_subtree_array(ett, array_length(ett));
     iamt_diag_register_causes(proto, "iamt", "http-auth", PI_SECURITY);
     iamt_passwords_register(m);
-    servers = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
+    servers =
+        wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), address_hash, address_equal);
     nonces = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
     requests =
         wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);

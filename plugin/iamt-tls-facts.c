@@ -158,14 +158,18 @@ int iamt_tls_conn_has_event(const iamt_tls_conn *c, guint32 frame)
     return 0;
 }
 
-/* All values of a field in the frame, in tree order (free with
- * g_ptr_array_free(a, TRUE)); an empty array for an unknown field. */
-static GPtrArray *all(proto_tree *tree, int f)
+/* All values of a field in the frame, in the order added: the tree keeps
+ * them per field, since the postdissector's wanted fields are primed (a
+ * lookup, where searching the tree would visit every item). Borrowed from
+ * the tree; empty for an unknown or absent field. */
+static const GPtrArray *all(proto_tree *tree, int f)
 {
-    return hf[f] >= 0 ? proto_find_finfo(tree, hf[f]) : g_ptr_array_new();
+    static const GPtrArray none;
+    const GPtrArray *a = hf[f] >= 0 ? proto_get_finfo_ptr_array(tree, hf[f]) : NULL;
+    return a ? a : &none;
 }
 
-static guint32 uint_at(GPtrArray *a, guint i)
+static guint32 uint_at(const GPtrArray *a, guint i)
 {
     return iamt_fi_uint(g_ptr_array_index(a, i));
 }
@@ -210,7 +214,6 @@ static iamt_tls_conn *new_conn(packet_info *pinfo, int to_amt)
     f->tls.server_certs = c->server_certs;
     f->tls.client_certs = c->client_certs;
     f->tls.ca_names = c->ca_names;
-    f->ex = c->ex;
     wmem_array_append_one(registry, c);
     return c;
 }
@@ -237,8 +240,8 @@ static int keep_blob(diag_blob *b, tvbuff_t *tvb, gint off, guint32 len)
 static void read_certs(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 frame)
 {
     diag_tls_facts *t = &c->b.f.tls;
-    GPtrArray *lens = all(tree, F_CERTS_LEN);
-    GPtrArray *certs = all(tree, F_CERT);
+    const GPtrArray *lens = all(tree, F_CERTS_LEN);
+    const GPtrArray *certs = all(tree, F_CERT);
     if (lens->len) {
         diag_blob *out = to_amt ? c->client_certs : c->server_certs;
         size_t n = 0;
@@ -257,32 +260,28 @@ static void read_certs(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 f
             t->server_cert_frame = frame;
         }
     }
-    g_ptr_array_free(lens, TRUE);
-    g_ptr_array_free(certs, TRUE);
 }
 
 /* The CertificateRequest's DistinguishedNames: the DER follows each
  * dname_len (Wireshark's dname item itself skips the SEQUENCE header). */
 static void read_ca_names(proto_tree *tree, iamt_tls_conn *c)
 {
-    GPtrArray *a = all(tree, F_DNAME_LEN);
+    const GPtrArray *a = all(tree, F_DNAME_LEN);
     size_t n = 0;
     for (guint i = 0; i < a->len && n < IAMT_TLS_NAMES_MAX; i++) {
         field_info *fi = g_ptr_array_index(a, i);
         n += keep_blob(&c->ca_names[n], fi->ds_tvb, fi->start + fi->length, uint_at(a, i));
     }
     c->b.f.tls.n_ca_names = n;
-    g_ptr_array_free(a, TRUE);
 }
 
 /* Up to max values of an unsigned field, in tree order; returns the count. */
 static size_t u16s(proto_tree *tree, int f, uint16_t *out, size_t max)
 {
-    GPtrArray *a = all(tree, f);
+    const GPtrArray *a = all(tree, f);
     size_t n = 0;
     for (guint i = 0; i < a->len && n < max; i++)
         out[n++] = (uint16_t)uint_at(a, i);
-    g_ptr_array_free(a, TRUE);
     return n;
 }
 
@@ -298,14 +297,13 @@ static void read_client_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
     size_t n_versions = u16s(tree, F_SUPPORTED_VERSION, versions, IAMT_TLS_VERSIONS_MAX);
     size_t n_ext = u16s(tree, F_EXT_TYPE, ext, IAMT_TLS_EXTENSIONS_MAX);
     size_t n_suites = u16s(tree, F_SUITE, c->suites, IAMT_TLS_SUITES_MAX);
-    GPtrArray *a = all(tree, F_SNI);
+    const GPtrArray *a = all(tree, F_SNI);
     const char *sni = a->len ? iamt_fi_str(g_ptr_array_index(a, 0)) : NULL;
     const char *kept = NULL;
     if (sni && g_utf8_validate(sni, -1, NULL)) {
         g_strlcpy(c->sni, sni, sizeof c->sni);
         kept = c->sni;
     }
-    g_ptr_array_free(a, TRUE);
     diag_build_client_hello(&c->b, frame, first_u16(tree, F_HS_VERSION), versions, n_versions,
                             c->suites, n_suites, ext, n_ext, kept);
 }
@@ -315,14 +313,13 @@ static void read_server_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
     uint16_t ext[IAMT_TLS_EXTENSIONS_MAX];
     size_t n_ext = u16s(tree, F_EXT_TYPE, ext, IAMT_TLS_EXTENSIONS_MAX);
     const char *suite_name = NULL;
-    GPtrArray *a = all(tree, F_SUITE);
+    const GPtrArray *a = all(tree, F_SUITE);
     if (a->len) {
         /* The suite's name as Wireshark's value string shows it. */
         field_info *fi = g_ptr_array_index(a, 0);
         if (fi->hfinfo->strings && (fi->hfinfo->display & BASE_EXT_STRING))
             suite_name = try_val_to_str_ext(uint_at(a, 0), (value_string_ext *)fi->hfinfo->strings);
     }
-    g_ptr_array_free(a, TRUE);
     uint32_t gmt = 0;
     a = all(tree, F_RANDOM_TIME);
     if (a->len && ((field_info *)g_ptr_array_index(a, 0))->hfinfo->type == FT_ABSOLUTE_TIME) {
@@ -330,7 +327,6 @@ static void read_server_hello(proto_tree *tree, iamt_tls_conn *c, guint32 frame)
         if (ts)
             gmt = (uint32_t)ts->secs;
     }
-    g_ptr_array_free(a, TRUE);
     diag_build_server_hello(&c->b, frame, first_u16(tree, F_HS_VERSION),
                             first_u16(tree, F_SUPPORTED_VERSION), suite_name, ext, n_ext, gmt);
 }
@@ -340,7 +336,7 @@ static void read_handshake(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint
 {
     diag_tls_facts *t = &c->b.f.tls;
     int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
-    GPtrArray *types = all(tree, F_HS_TYPE);
+    const GPtrArray *types = all(tree, F_HS_TYPE);
     for (guint i = 0; i < types->len; i++) {
         int type = (int)uint_at(types, i);
         add_event(c, frame);
@@ -354,7 +350,6 @@ static void read_handshake(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint
             read_ca_names(tree, c);
         diag_build_handshake(&c->b, frame, from, type);
     }
-    g_ptr_array_free(types, TRUE);
 }
 
 /* The records of the frame: alerts (readable ones from alert_message,
@@ -364,10 +359,10 @@ static void read_handshake(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint
 static void read_records(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32 frame)
 {
     int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
-    GPtrArray *ct = all(tree, F_CONTENT_TYPE);
-    GPtrArray *lv = all(tree, F_ALERT_LEVEL);
-    GPtrArray *ds = all(tree, F_ALERT_DESC);
-    GPtrArray *hs = all(tree, F_HS_TYPE);
+    const GPtrArray *ct = all(tree, F_CONTENT_TYPE);
+    const GPtrArray *lv = all(tree, F_ALERT_LEVEL);
+    const GPtrArray *ds = all(tree, F_ALERT_DESC);
+    const GPtrArray *hs = all(tree, F_HS_TYPE);
     guint alerts = 0, handshakes = 0;
     for (guint i = 0; i < ct->len; i++) {
         guint32 type = uint_at(ct, i);
@@ -392,10 +387,6 @@ static void read_records(proto_tree *tree, iamt_tls_conn *c, int to_amt, guint32
                          i < ds->len ? (int)uint_at(ds, i) : -1);
         add_event(c, frame);
     }
-    g_ptr_array_free(ct, TRUE);
-    g_ptr_array_free(lv, TRUE);
-    g_ptr_array_free(ds, TRUE);
-    g_ptr_array_free(hs, TRUE);
 }
 
 /* The first value of a string field under node, copied to file scope
@@ -408,6 +399,23 @@ static const char *str_under(proto_tree *node, int f)
 static int uint_under(proto_tree *node, int f, uint32_t *v)
 {
     return iamt_first_uint(node, hf[f], v);
+}
+
+/* A new exchange at the end of c's, or NULL when there are
+ * IAMT_TLS_EXCHANGES_MAX already. */
+static diag_exchange *new_exchange(iamt_tls_conn *c)
+{
+    diag_conn_facts *f = &c->b.f;
+    if (f->n_ex >= IAMT_TLS_EXCHANGES_MAX)
+        return NULL;
+    if (f->n_ex == c->ex_cap) {
+        c->ex_cap = c->ex_cap ? c->ex_cap * 2 : 4;
+        c->ex = wmem_realloc(wmem_file_scope(), c->ex, c->ex_cap * sizeof *c->ex);
+        f->ex = c->ex;
+    }
+    diag_exchange *e = &c->ex[f->n_ex++];
+    memset(e, 0, sizeof *e);
+    return e;
 }
 
 typedef struct http_walk {
@@ -471,11 +479,9 @@ static void http_message(proto_node *node, gpointer data)
         size_t k = 0;
         while (k < f->n_ex && c->ex[k].status)
             k++;
-        if (k == f->n_ex && f->n_ex < IAMT_TLS_EXCHANGES_MAX)
-            f->n_ex++;
-        if (k == f->n_ex)
+        e = k < f->n_ex ? &c->ex[k] : new_exchange(c);
+        if (!e)
             return;
-        e = &c->ex[k];
         e->status = (int)status;
         e->resp_frame = w->pinfo->num;
         e->resp_ts_us = (int64_t)w->pinfo->abs_ts.secs * 1000000 + w->pinfo->abs_ts.nsecs / 1000;
@@ -487,9 +493,8 @@ static void http_message(proto_node *node, gpointer data)
         return;
     }
     const char *method = str_under(node, F_HTTP_METHOD);
-    if (!method || f->n_ex >= IAMT_TLS_EXCHANGES_MAX)
+    if (!method || !(e = new_exchange(c)))
         return;
-    e = &c->ex[f->n_ex++];
     e->req_frame = w->pinfo->num;
     e->method = method;
     e->uri = str_under(node, F_HTTP_URI);
@@ -515,9 +520,8 @@ static int reassembles_out_of_order(void)
 
 static int has(proto_tree *tree, int f)
 {
-    GPtrArray *a = all(tree, f);
+    const GPtrArray *a = all(tree, f);
     int found = a->len > 0;
-    g_ptr_array_free(a, TRUE);
     return found;
 }
 
@@ -546,12 +550,10 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
 {
     diag_conn_facts *f = &c->b.f;
     int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
-    GPtrArray *a = all(tree, F_TCP_FLAGS);
+    const GPtrArray *a = all(tree, F_TCP_FLAGS);
     guint32 flags = a->len ? uint_at(a, 0) : 0;
-    g_ptr_array_free(a, TRUE);
     a = all(tree, F_TCP_LEN);
     guint32 len = a->len ? uint_at(a, 0) : 0;
-    g_ptr_array_free(a, TRUE);
     /* The console's first bytes: the TCP payload is what follows the
      * header in this frame's data. */
     const guint8 *payload = NULL;
@@ -566,7 +568,6 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
                 payload = head;
             }
         }
-        g_ptr_array_free(a, TRUE);
     }
     /* The first FIN and the first RST are events of the connection. */
     if (((flags & DIAG_TCP_FIN) && f->first_fin_from < 0) ||

@@ -35,8 +35,11 @@ typedef struct iamt_tls_conn {
     diag_blob server_certs[IAMT_TLS_CERTS_MAX];
     diag_blob client_certs[IAMT_TLS_CERTS_MAX];
     diag_blob ca_names[IAMT_TLS_NAMES_MAX];
-    /* HTTP exchanges as far as the TLS rules need them: whether AMT answered. */
-    diag_exchange ex[IAMT_TLS_EXCHANGES_MAX];
+    /* HTTP exchanges as far as the TLS rules need them: whether AMT answered
+     * (grown as they come, up to IAMT_TLS_EXCHANGES_MAX: most connections
+     * carry a handful, and a fleet capture has thousands of connections). */
+    diag_exchange *ex;
+    size_t ex_cap;
     guint32 events[IAMT_TLS_EVENTS_MAX]; /* frames with a handshake message, alert, FIN or RST */
     size_t n_events;
     guint32 ccs_frame[2]; /* each side's ChangeCipherSpec (TLS <= 1.2), 0 none */

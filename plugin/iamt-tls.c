@@ -191,8 +191,8 @@ static int names_frame(const diag_finding *f, guint32 frame)
 }
 
 /* Whether the finding is new on this frame: a finding is shown on the
- * first frame whose facts prove it (the alert, or AMT's FIN when it
- * closes without one), once per connection. */
+ * first decisive frame whose facts prove it (the alert, or AMT's FIN when
+ * it closes without one), once per connection. */
 static int first_time(const diag_finding *f, iamt_tls_conn *c)
 {
     /* Of the TCP causes only those this connection settles alone: a port
@@ -209,6 +209,25 @@ static int first_time(const diag_finding *f, iamt_tls_conn *c)
         return 0;
     c->shown[c->n_shown++] = f->cause;
     return 1;
+}
+
+/* Whether the frame shows a decision: an alert (but a close_notify or an
+ * unreadable one after the handshake), the end of the handshake of a
+ * connection AMT asked a certificate of, the first FIN, an RST. Only
+ * these frames are judged (on a capture of thousands of sessions lib's
+ * rules would otherwise cost more than the rest of the plugin), so a
+ * cause is shown on the first of them whose facts prove it. */
+static int decisive(const iamt_tls_conn *c, guint32 frame)
+{
+    const diag_conn_facts *f = &c->b.f;
+    if (f->first_fin_frame == frame || f->rst_frame == frame ||
+        (f->tls.handshake_done_frame == frame && f->tls.cert_request))
+        return 1;
+    for (size_t i = 0; i < f->tls.n_alerts; i++)
+        if (c->b.alerts[i].frame == frame &&
+            !(c->b.alerts[i].after_handshake && c->b.alerts[i].desc <= 0))
+            return 1;
+    return 0;
 }
 
 /* Where a frame shows the connection's verdict so far (stage, outcome,
@@ -438,7 +457,7 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     tap_queue_packet(tap_diag, pinfo, c);
     const tls_frame_view *v;
     if (!visited) {
-        tls_frame_view *nv = fr.event ? first_pass_view(pinfo, c) : NULL;
+        tls_frame_view *nv = fr.event && decisive(c, pinfo->num) ? first_pass_view(pinfo, c) : NULL;
         if (nv)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_TLS, nv);
         v = nv;

@@ -66,9 +66,12 @@ static expert_field ei_wsman_truncated = EI_INIT;
 static dissector_handle_t wsman_handle;
 static dissector_handle_t xml_handle;
 
+/* (Items nobody shows or filters on are not built: the text is only
+ * made when the tree is shown or the field referenced, as Wireshark itself
+ * would fake the item anyway.) */
 static void add_text(proto_tree *t, int hf, tvbuff_t *tvb, packet_info *pinfo, const char *s)
 {
-    if (s)
+    if (s && proto_field_is_referenced(t, hf))
         proto_tree_add_string(t, hf, tvb, 0, 0, iamt_text(pinfo->pool, s, IAMT_TEXT_MAX));
 }
 
@@ -77,6 +80,8 @@ static void add_text(proto_tree *t, int hf, tvbuff_t *tvb, packet_info *pinfo, c
 static void add_pairs(proto_tree *t, int hf, tvbuff_t *tvb, packet_info *pinfo, const soap_pair *p,
                       size_t n)
 {
+    if (!proto_field_is_referenced(t, hf))
+        return;
     for (size_t i = 0; i < n; i++) {
         char *s = wmem_strdup_printf(pinfo->pool, "%s=%s", p[i].name, p[i].value);
         add_text(t, hf, tvb, pinfo, s);

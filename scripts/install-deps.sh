@@ -26,8 +26,10 @@ PKGS="$PKGS iproute2 curl wget"
 # the plugin in the Wireshark GUI on a virtual display: driven with xdotool,
 # menus read by OCR from screenshots, the copied table read from the clipboard
 PKGS="$PKGS wireshark-qt xvfb xauth xdotool imagemagick tesseract-ocr xclip fonts-dejavu-core"
-# the plugin against Debian 13's and unstable's Wireshark, in chroots
-PKGS="$PKGS debootstrap"
+# the plugin against Debian 13's and unstable's Wireshark, in chroots;
+# dpkg-dev and file for the Debian packages' dependencies (cpack runs
+# dpkg-shlibdeps)
+PKGS="$PKGS debootstrap dpkg-dev file"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -19,10 +19,11 @@ set -eu
 
 cache=${AMTDIAG_CHROOT_CACHE:-/var/cache/amtdiag/chroot}
 # What the plugin's build and its tshark tests need, nothing more: the
-# analyzer is built too, since -z iamt,diag is compared with it.
+# analyzer is built too, since -z iamt,diag is compared with it; dpkg-dev
+# and file for the packages' dependencies (cpack runs dpkg-shlibdeps).
 PKGS="gcc libc6-dev make cmake pkg-config libwireshark-dev libglib2.0-dev libssl-dev
 libpcap-dev libjson-glib-dev libcmocka-dev tshark python3 openssl ca-certificates
-zlib1g-dev libzstd-dev liblz4-dev"
+zlib1g-dev libzstd-dev liblz4-dev dpkg-dev file"
 
 die() {
     echo "ws-chroot: $*" >&2
@@ -58,6 +59,11 @@ create() {
     suite=$1
     dir=$cache/$suite
     [ "$(id -u)" -eq 0 ] || die "needs root (debootstrap and chroot)"
+    mkdir -p "$cache"
+    # One creator at a time (make check starts one early, in the
+    # background; its test then waits here for it).
+    exec 9>"$cache/$suite.lock"
+    flock 9
     if [ ! -f "$dir/.amtdiag-bootstrapped" ]; then
         command -v debootstrap >/dev/null || die "debootstrap is missing: apt-get install debootstrap"
         rm -rf "$dir"

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TCP stream reassembly for one direction (see reasm.h).
  *
- * Held data is a doubly linked list of pieces sorted by stream offset. Data
- * after a hole usually arrives in order, so the list is searched from its
- * tail and a piece that extends the last one is merged into it: a hole
- * typically costs one piece, whatever the number of segments behind it. */
+ * Held data is a doubly linked list of pieces sorted by stream offset,
+ * indexed by a balanced tree on the offset: a segment finds its place in
+ * O(log pieces) however the pieces arrive. Data after a hole usually
+ * arrives in order, and a piece that extends the last one is merged into
+ * it: a hole typically costs one piece, whatever the number of segments
+ * behind it. */
 #include "tcp/reasm.h"
 
 #include <glib.h>
@@ -222,8 +224,23 @@ static size_t piece_cost(const tcp_reasm_piece *p)
     return p->cap + sizeof *p;
 }
 
+static gint off_cmp(gconstpointer a, gconstpointer b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The index is keyed by a pointer to the piece's own offset. */
+static void index_add(tcp_reasm *r, tcp_reasm_piece *p)
+{
+    if (!r->index)
+        r->index = g_tree_new(off_cmp);
+    g_tree_insert(r->index, &p->off, p);
+}
+
 static void piece_link_before(tcp_reasm *r, tcp_reasm_piece *p, tcp_reasm_piece *before)
 {
+    index_add(r, p);
     p->next = before;
     p->prev = before ? before->prev : r->tail;
     if (p->prev)
@@ -239,6 +256,7 @@ static void piece_link_before(tcp_reasm *r, tcp_reasm_piece *p, tcp_reasm_piece 
 
 static void piece_unlink_free(tcp_reasm *r, tcp_reasm_piece *p)
 {
+    g_tree_remove(r->index, &p->off);
     if (p->prev)
         p->prev->next = p->next;
     else
@@ -255,10 +273,15 @@ static void piece_unlink_free(tcp_reasm *r, tcp_reasm_piece *p)
 /* Removes n bytes from the front of a missing-range piece. */
 static void trim_front(tcp_reasm *r, tcp_reasm_piece *p, uint64_t n)
 {
+    if (p->len == n) {
+        piece_unlink_free(r, p);
+        return;
+    }
+    /* its key moves: out of the index and back in */
+    g_tree_remove(r->index, &p->off);
     p->off += n;
     p->len -= (size_t)n;
-    if (p->len == 0)
-        piece_unlink_free(r, p);
+    index_add(r, p);
 }
 
 /* Delivers (or skips, for a missing range) the first piece, which starts at
@@ -279,23 +302,22 @@ static void drain(tcp_reasm *r)
         pop_head(r);
 }
 
-/* First piece ending after off. New data usually extends the tail, and
- * data arriving in reverse order lands at the head, so the search starts
- * from the nearer end (the list is sorted and its pieces do not overlap). */
+/* First piece ending after off: the last piece starting at or before off
+ * if it reaches past it, else the first one starting after it (the pieces
+ * are sorted and do not overlap). The ends are checked first: new data
+ * usually extends the tail. */
 static tcp_reasm_piece *piece_after(const tcp_reasm *r, uint64_t off)
 {
-    if (!r->head)
+    if (!r->head || piece_end(r->tail) <= off)
         return NULL;
-    if (off < r->head->off || off - r->head->off < piece_end(r->tail) - off) {
-        tcp_reasm_piece *p = r->head;
-        while (p && piece_end(p) <= off)
-            p = p->next;
+    if (piece_end(r->head) > off)
+        return r->head;
+    GTreeNode *after = g_tree_upper_bound(r->index, &off);
+    GTreeNode *at = after ? g_tree_node_previous(after) : g_tree_node_last(r->index);
+    tcp_reasm_piece *p = at ? g_tree_node_value(at) : NULL;
+    if (p && piece_end(p) > off)
         return p;
-    }
-    tcp_reasm_piece *found = NULL;
-    for (tcp_reasm_piece *p = r->tail; p && piece_end(p) > off; p = p->prev)
-        found = p;
-    return found;
+    return after ? g_tree_node_value(after) : NULL;
 }
 
 /* Holds [off, off + len) (data, or a missing range when data is NULL) in
@@ -592,5 +614,8 @@ void tcp_reasm_free(tcp_reasm *r)
 {
     while (r->head)
         piece_unlink_free(r, r->head);
+    if (r->index)
+        g_tree_destroy(r->index);
+    r->index = NULL;
     tcp_reasm_drop_history(r);
 }

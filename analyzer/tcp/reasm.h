@@ -27,6 +27,7 @@
 #ifndef AMTDIAG_TCP_REASM_H
 #define AMTDIAG_TCP_REASM_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -92,8 +93,10 @@ typedef struct tcp_reasm {
     uint64_t next_off;   /* next stream offset to deliver */
     uint64_t last_frame; /* frame of the last byte delivered (or the SYN) */
     /* Held out-of-order data (data != NULL) and known-missing ranges
-     * (data == NULL), sorted by offset, not overlapping, all >= next_off. */
+     * (data == NULL), sorted by offset, not overlapping, all >= next_off;
+     * indexed by offset, so finding a segment's place is O(log pieces). */
     tcp_reasm_piece *head, *tail;
+    GTree *index;
     size_t buffered;       /* bytes held, see tcp_reasm_limits */
     int64_t pending_since; /* capture time the held data started */
     /* A hole already skipped but not reported yet, so that the frame after
