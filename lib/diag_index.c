@@ -126,5 +126,8 @@ void diag_index_free(diag_ctx *x)
         g_hash_table_destroy(x->ptr_answers);
     if (x->addr_answers)
         g_hash_table_destroy(x->addr_answers);
+    if (x->redir_tls_ok)
+        g_hash_table_destroy(x->redir_tls_ok);
+    x->redir_tls_ok = NULL;
     x->trusted_cn = x->ptr_answers = x->addr_answers = NULL;
 }

@@ -43,8 +43,9 @@ typedef struct diag_ctx {
     size_t n_dns;
     const diag_inputs *in;
     diag_result *r;
-    GHashTable *clocks; /* server address → diag_clock, built on first use */
-    GHashTable *tls_ok; /* server addresses that accepted TLS on 16993 */
+    GHashTable *clocks;       /* server address → diag_clock, built on first use */
+    GHashTable *tls_ok;       /* server addresses that accepted TLS on 16993 */
+    GHashTable *redir_tls_ok; /* ... and redirection over TLS (16995) */
     /* diag_index.c's lookups, built on first use */
     GHashTable *trusted_cn;   /* server address → TrustedCN values seen */
     GHashTable *ptr_answers;  /* address → PTR answers for it (DNS indices) */

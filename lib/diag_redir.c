@@ -41,17 +41,21 @@ static int offered(const diag_redir_facts *r, uint8_t type)
     return 0;
 }
 
-/* Whether a redirection port of the same AMT other than c's answered. */
-static int other_redir_port_answered(diag_ctx *x, const diag_conn_facts *c)
+/* Whether the same AMT accepted a connection to its redirection TLS
+ * port (the addresses that did are indexed once per run). */
+static int redir_tls_answered(diag_ctx *x, const diag_conn_facts *c)
 {
-    for (size_t k = 0; k < x->n_conns; k++) {
-        const diag_conn_facts *o = &x->conns[k];
-        if (o->synack && o->family == c->family && o->server_port != c->server_port &&
-            diag_service(o) == AMT_SERVICE_REDIR_TLS &&
-            memcmp(o->server_addr, c->server_addr, c->family == 6 ? 16 : 4) == 0)
-            return 1;
+    if (!x->redir_tls_ok) {
+        x->redir_tls_ok =
+            g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
+        for (size_t i = 0; i < x->n_conns; i++)
+            if (diag_service(&x->conns[i]) == AMT_SERVICE_REDIR_TLS && x->conns[i].synack)
+                g_hash_table_add(x->redir_tls_ok, diag_server_key(&x->conns[i]));
     }
-    return 0;
+    GBytes *key = diag_server_key(c);
+    int ok = g_hash_table_contains(x->redir_tls_ok, key);
+    g_bytes_unref(key);
+    return ok;
 }
 
 int diag_redir_refused(diag_ctx *x, size_t i, const char *addr)
@@ -61,7 +65,7 @@ int diag_redir_refused(diag_ctx *x, size_t i, const char *addr)
     if (!is_redir(s))
         return 0;
     diag_finding *f;
-    if (s == AMT_SERVICE_REDIR && other_redir_port_answered(x, c))
+    if (s == AMT_SERVICE_REDIR && redir_tls_answered(x, c))
         f = diag_add(x, i, DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY,
                      "%s refused redirection in clear on port %u with a reset, and accepted a "
                      "connection to its redirection TLS port in this capture",
