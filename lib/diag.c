@@ -368,19 +368,12 @@ static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
     diag_frame(f, c->tls.client_hello_frame);
 }
 
-diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_dns_facts *dns,
-                      size_t n_dns, const diag_inputs *in)
+diag_result *diag_judge(diag_know *k, const diag_conn_facts *conns, size_t n_conns)
 {
-    static const diag_inputs none;
     diag_result *r = g_new0(diag_result, 1);
     r->conns = g_ptr_array_new_with_free_func(conn_result_free);
     r->global = g_ptr_array_new_with_free_func(finding_free);
-    diag_ctx x = {.conns = conns,
-                  .n_conns = n_conns,
-                  .dns = dns,
-                  .n_dns = n_dns,
-                  .in = in ? in : &none,
-                  .r = r};
+    diag_ctx x = {.conns = conns, .n_conns = n_conns, .in = k->in, .r = r, .k = k};
     for (size_t i = 0; i < n_conns; i++) {
         diag_conn_result *cr = g_new0(diag_conn_result, 1);
         cr->conn_id = conns[i].id;
@@ -409,8 +402,8 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
             r->n_rejected++;
         if (cr->outcome != DIAG_OUTCOME_OK && cr->outcome != DIAG_OUTCOME_CHALLENGE)
             r->n_not_ok++;
-        for (guint k = 0; k < cr->findings->len; k++)
-            if (((diag_finding *)g_ptr_array_index(cr->findings, k))->cause->severity == DIAG_ERROR)
+        for (guint f = 0; f < cr->findings->len; f++)
+            if (((diag_finding *)g_ptr_array_index(cr->findings, f))->cause->severity == DIAG_ERROR)
                 r->n_errors++;
         if (!r->clock.known) {
             diag_clock ck;
@@ -419,14 +412,22 @@ diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_d
                 r->clock = ck;
         }
     }
-    for (guint k = 0; k < r->global->len; k++)
-        if (((diag_finding *)g_ptr_array_index(r->global, k))->cause->severity == DIAG_ERROR)
+    for (guint f = 0; f < r->global->len; f++)
+        if (((diag_finding *)g_ptr_array_index(r->global, f))->cause->severity == DIAG_ERROR)
             r->n_errors++;
-    if (x.clocks)
-        g_hash_table_destroy(x.clocks);
-    if (x.tls_ok)
-        g_hash_table_destroy(x.tls_ok);
-    diag_index_free(&x);
+    return r;
+}
+
+diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_dns_facts *dns,
+                      size_t n_dns, const diag_inputs *in)
+{
+    diag_know *k = diag_know_new(in);
+    for (size_t i = 0; i < n_dns; i++)
+        diag_know_dns(k, &dns[i]);
+    for (size_t i = 0; i < n_conns; i++)
+        diag_know_conn(k, &conns[i]);
+    diag_result *r = diag_judge(k, conns, n_conns);
+    diag_know_free(k);
     return r;
 }
 

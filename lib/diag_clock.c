@@ -60,15 +60,6 @@ int diag_parse_http_date(const char *s, int64_t *out)
     return 0;
 }
 
-/* The best estimate for one AMT so far: its rank says how good the
- * source is (3 time-synchronization answer, 2 HTTP Date, 1 ServerHello). */
-typedef struct clock_acc {
-    diag_clock clock;
-    int rank;
-    int64_t gmt_offset; /* a first plausible ServerHello time, awaiting a second */
-    uint64_t gmt_frame;
-} clock_acc;
-
 static void from_exchanges(clock_acc *acc, const diag_conn_facts *o)
 {
     for (size_t k = 0; k < o->n_ex && acc->rank < 3; k++) {
@@ -109,24 +100,10 @@ static void from_server_hello(clock_acc *acc, const diag_conn_facts *o)
     }
 }
 
-/* One pass over every connection gives every AMT's clock. */
-static GHashTable *build_clocks(diag_ctx *x)
+void diag_clock_learn(clock_acc *acc, const diag_conn_facts *c)
 {
-    GHashTable *t =
-        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, g_free);
-    for (size_t i = 0; i < x->n_conns; i++) {
-        const diag_conn_facts *o = &x->conns[i];
-        GBytes *key = diag_server_key(o);
-        clock_acc *acc = g_hash_table_lookup(t, key);
-        if (!acc) {
-            acc = g_new0(clock_acc, 1);
-            g_hash_table_insert(t, g_bytes_ref(key), acc);
-        }
-        g_bytes_unref(key);
-        from_exchanges(acc, o);
-        from_server_hello(acc, o);
-    }
-    return t;
+    from_exchanges(acc, c);
+    from_server_hello(acc, c);
 }
 
 void diag_clock_for(diag_ctx *x, const diag_conn_facts *c, diag_clock *out)
@@ -138,12 +115,8 @@ void diag_clock_for(diag_ctx *x, const diag_conn_facts *c, diag_clock *out)
         g_strlcpy(out->source, "--amt-clock-offset", sizeof out->source);
         return;
     }
-    if (!x->clocks)
-        x->clocks = build_clocks(x);
-    GBytes *key = diag_server_key(c);
-    const clock_acc *acc = g_hash_table_lookup(x->clocks, key);
-    g_bytes_unref(key);
-    if (acc && acc->rank > 0) {
+    const clock_acc *acc = &diag_know_server(x->k, c->family, c->server_addr)->clock;
+    if (acc->rank > 0) {
         *out = acc->clock;
         out->known = 1;
     }

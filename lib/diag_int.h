@@ -35,21 +35,47 @@ enum {
     DIAG_ALERT_CERTIFICATE_REQUIRED = 116,
 };
 
-/* One run of the rules. */
+/* The best estimate of one AMT's clock so far: its rank says how good the
+ * source is (3 time-synchronization answer, 2 HTTP Date, 1 ServerHello). */
+typedef struct clock_acc {
+    diag_clock clock;
+    int rank;
+    int64_t gmt_offset; /* a first plausible ServerHello time, awaiting a second */
+    uint64_t gmt_frame;
+} clock_acc;
+
+/* What is known of one AMT across its connections (diag_know.c). */
+typedef struct know_server {
+    clock_acc clock;
+    int tls_ok;            /* its TLS service accepted a connection */
+    int redir_tls_ok;      /* ... and its redirection TLS service (16995) */
+    GPtrArray *trusted_cn; /* TrustedCN values its answers carried, or NULL */
+    int credentials_sent;  /* a request to it carried credentials */
+    int has_last_challenge;
+    unsigned last_challenge_id; /* the last connection challenged without credentials */
+    uint64_t last_challenge_frame;
+    struct login_state *login; /* diag_login.c's, for the connections judged so far */
+} know_server;
+
+struct diag_know {
+    const diag_inputs *in;
+    GHashTable *servers;     /* server address → know_server */
+    GQueue dns;              /* DNS responses kept, oldest first (owned) */
+    GHashTable *by_name;     /* name key → GQueue of the A/AAAA answers for it */
+    GHashTable *by_addr;     /* address → GQueue of the A/AAAA answers holding it */
+    GHashTable *ptr_by_addr; /* address → GQueue of the PTR answers for it */
+    GPtrArray *answers;      /* A/AAAA answers with addresses, capture order */
+    guint answers_start;     /* answers before it are forgotten */
+    GPtrArray *unreported;   /* NXDOMAIN answers not yet reported */
+};
+
+/* One run of the rules over some connections, with what is known. */
 typedef struct diag_ctx {
     const diag_conn_facts *conns;
     size_t n_conns;
-    const diag_dns_facts *dns;
-    size_t n_dns;
     const diag_inputs *in;
     diag_result *r;
-    GHashTable *clocks;       /* server address → diag_clock, built on first use */
-    GHashTable *tls_ok;       /* server addresses that accepted TLS on 16993 */
-    GHashTable *redir_tls_ok; /* ... and redirection over TLS (16995) */
-    /* diag_index.c's lookups, built on first use */
-    GHashTable *trusted_cn;   /* server address → TrustedCN values seen */
-    GHashTable *ptr_answers;  /* address → PTR answers for it (DNS indices) */
-    GHashTable *addr_answers; /* address → A/AAAA answers holding it */
+    diag_know *k;
 } diag_ctx;
 
 /* A hash key naming connection c's server address (family and bytes). */
@@ -105,17 +131,37 @@ int diag_console_spoke_http(const diag_conn_facts *c);
  * well-known port. */
 amt_service diag_service(const diag_conn_facts *c);
 
-/* The TrustedCN values AMT_TLSSettingData answers from connection c's AMT
- * carried in the capture, or NULL. */
-const GPtrArray *diag_trusted_cn_of(diag_ctx *x, const diag_conn_facts *c);
+/* What is known of the AMT at this address (created empty). */
+know_server *diag_know_server(diag_know *k, int family, const uint8_t *addr);
 
-/* Indices into x->dns of the responses to PTR queries for an address, and
- * of the A/AAAA responses holding it, in capture order; NULL when none. */
-const GArray *diag_ptr_answers(diag_ctx *x, int family, const uint8_t *addr);
-const GArray *diag_addr_answers(diag_ctx *x, int family, const uint8_t *addr);
+/* A host name as a lookup key: lower case, no port, no final dot; NULL
+ * for none. Free with g_free. */
+char *diag_name_key(const char *name);
 
-/* Frees the lookups of a run. */
-void diag_index_free(diag_ctx *x);
+/* The newest A/AAAA answer at or before capture time t: for a name, or
+ * holding an address; NULL when none is known. */
+const diag_dns_facts *diag_know_answer_for_name(diag_know *k, const char *name, int64_t t);
+const diag_dns_facts *diag_know_answer_holding(diag_know *k, int family, const uint8_t *addr,
+                                               int64_t t);
+
+/* The newest A/AAAA answer (with addresses) between capture times from and
+ * to, or NULL. */
+const diag_dns_facts *diag_know_answer_near(diag_know *k, int64_t from, int64_t to);
+
+/* The PTR answers for an address, oldest first (know_dns's facts as
+ * data: const diag_dns_facts *), or NULL. */
+const GQueue *diag_know_ptr_answers(diag_know *k, int family, const uint8_t *addr);
+
+/* The NXDOMAIN answers learned and not reported yet, by index (NULL past
+ * the last); diag_know_reported marks them all reported. */
+const diag_dns_facts *diag_know_unreported(diag_know *k, size_t i);
+void diag_know_reported(diag_know *k);
+
+/* Adds what connection c tells of its AMT's clock to acc. */
+void diag_clock_learn(clock_acc *acc, const diag_conn_facts *c);
+
+/* Frees diag_login.c's state of one AMT (NULL is fine). */
+void diag_login_state_free(struct login_state *s);
 
 /* The rule families, run in this order by diag_run. */
 void diag_rules_net(diag_ctx *x);   /* TCP and DNS */

@@ -22,21 +22,21 @@ typedef struct challenge {
     uint64_t frame;
 } challenge;
 
-typedef struct server_state {
-    GArray *challenges; /* challenge, oldest first */
-    GHashTable *nonces; /* nonce → 1 + index of its last challenge */
-    int credentials_sent;
-    size_t last_challenge_conn; /* (size_t)-1: none without credentials after it */
-    uint64_t last_challenge_frame;
-    GHashTable *failures; /* user → GArray of int64 times */
+/* Challenges kept per AMT: a console answers the newest ones. */
+#define CHALLENGES_KEPT 16
+
+/* One AMT's logins, as far as the connections judged so far show them. */
+typedef struct login_state {
+    challenge challenges[CHALLENGES_KEPT]; /* a ring, the newest at newest */
+    unsigned n_challenges, newest;
+    GHashTable *failures; /* user → GArray of int64 times within the window */
     GHashTable *lockouts; /* user → already flagged */
 } server_state;
 
-static void server_free(gpointer p)
+void diag_login_state_free(struct login_state *s)
 {
-    server_state *s = p;
-    g_array_free(s->challenges, TRUE);
-    g_hash_table_destroy(s->nonces);
+    if (!s)
+        return;
     g_hash_table_destroy(s->failures);
     g_hash_table_destroy(s->lockouts);
     g_free(s);
@@ -47,21 +47,16 @@ static void times_free(gpointer p)
     g_array_free(p, TRUE);
 }
 
-static server_state *server_of(GHashTable *servers, const diag_conn_facts *c)
+static server_state *server_of(diag_ctx *x, const diag_conn_facts *c)
 {
-    char key[64];
-    diag_addr_text(c->family, c->server_addr, key, sizeof key);
-    server_state *s = g_hash_table_lookup(servers, key);
-    if (!s) {
-        s = g_new0(server_state, 1);
-        s->challenges = g_array_new(FALSE, TRUE, sizeof(challenge));
-        s->nonces = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        s->last_challenge_conn = (size_t)-1;
+    know_server *k = diag_know_server(x->k, c->family, c->server_addr);
+    if (!k->login) {
+        server_state *s = g_new0(server_state, 1);
         s->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, times_free);
         s->lockouts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        g_hash_table_insert(servers, g_strdup(key), s);
+        k->login = s;
     }
-    return s;
+    return k->login;
 }
 
 /* Records the Digest challenges of a 401; returns the Digest one's stale. */
@@ -87,19 +82,23 @@ static http_auth_stale record_challenge(server_state *s, const diag_exchange *e)
             stale = ch[k].stale;
         }
     }
-    g_array_append_val(s->challenges, c);
-    if (*c.nonce)
-        g_hash_table_insert(s->nonces, g_strdup(c.nonce), GUINT_TO_POINTER(s->challenges->len));
+    s->newest = (s->newest + 1) % CHALLENGES_KEPT;
+    s->challenges[s->newest] = c;
+    if (s->n_challenges < CHALLENGES_KEPT)
+        s->n_challenges++;
     return stale;
 }
 
 static const challenge *find_nonce(const server_state *s, const char *nonce, int *newest)
 {
-    guint at = GPOINTER_TO_UINT(g_hash_table_lookup(s->nonces, nonce));
-    if (!at)
-        return NULL;
-    *newest = at == s->challenges->len;
-    return &g_array_index(s->challenges, challenge, at - 1);
+    for (unsigned k = 0; k < s->n_challenges; k++) {
+        const challenge *c = &s->challenges[(s->newest + CHALLENGES_KEPT - k) % CHALLENGES_KEPT];
+        if (*c->nonce && strcmp(c->nonce, nonce) == 0) {
+            *newest = k == 0;
+            return c;
+        }
+    }
+    return NULL;
 }
 
 static void count_failure(diag_ctx *x, size_t i, server_state *s, const char *user,
@@ -231,15 +230,8 @@ static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange
     http_auth_stale stale = HTTP_STALE_ABSENT;
     if (e->status == 401)
         stale = record_challenge(s, e);
-    if (!e->authorization) {
-        if (e->status == 401 && !s->credentials_sent) {
-            s->last_challenge_conn = i;
-            s->last_challenge_frame = e->resp_frame;
-        }
+    if (!e->authorization)
         return;
-    }
-    s->credentials_sent = 1;
-    s->last_challenge_conn = (size_t)-1;
     http_auth cr;
     if (http_auth_parse_credentials(e->authorization, strlen(e->authorization), &cr) != 0)
         return;
@@ -247,8 +239,8 @@ static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange
         if (e->status != 401)
             return;
         int offered = 0;
-        for (guint k = 0; k < s->challenges->len; k++)
-            offered |= g_array_index(s->challenges, challenge, k).negotiate;
+        for (unsigned k = 0; k < s->n_challenges; k++)
+            offered |= s->challenges[k].negotiate;
         diag_finding *f =
             diag_add(x, i, offered ? DIAG_C_NEGOTIATE_REJECTED : DIAG_C_NEGOTIATE_NOT_OFFERED,
                      "AMT answered the Kerberos login with 401%s",
@@ -283,29 +275,32 @@ static void exchange(diag_ctx *x, size_t i, server_state *s, const diag_exchange
     }
 }
 
+/* A console that was challenged and never sent credentials to that AMT:
+ * its last challenged connection says so, once what comes after it is
+ * known (diag_know_conn learned it). */
+static void never_answered(diag_ctx *x, size_t i)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    const know_server *k = diag_know_server(x->k, c->family, c->server_addr);
+    if (x->in->in_progress || k->credentials_sent || !k->has_last_challenge ||
+        k->last_challenge_id != c->id)
+        return;
+    char addr[64];
+    diag_addr_text(c->family, c->server_addr, addr, sizeof addr);
+    diag_finding *f = diag_add(x, i, DIAG_C_NO_CREDENTIALS_SENT,
+                               "AMT %s answered 401, and no request to it in the capture "
+                               "carried credentials",
+                               addr);
+    diag_frame(f, k->last_challenge_frame);
+}
+
 void diag_rules_login(diag_ctx *x)
 {
-    GHashTable *servers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, server_free);
     for (size_t i = 0; i < x->n_conns; i++) {
         const diag_conn_facts *c = &x->conns[i];
-        server_state *s = server_of(servers, c);
+        server_state *s = server_of(x, c);
         for (size_t k = 0; k < c->n_ex; k++)
             exchange(x, i, s, &c->ex[k]);
+        never_answered(x, i);
     }
-    /* A console that was challenged and never sent credentials at all
-     * (known only once the capture has ended). */
-    GHashTableIter it;
-    gpointer key, val;
-    g_hash_table_iter_init(&it, servers);
-    while (g_hash_table_iter_next(&it, &key, &val)) {
-        server_state *s = val;
-        if (s->credentials_sent || s->last_challenge_conn == (size_t)-1 || x->in->in_progress)
-            continue;
-        diag_finding *f = diag_add(x, s->last_challenge_conn, DIAG_C_NO_CREDENTIALS_SENT,
-                                   "AMT %s answered 401, and no request to it in the capture "
-                                   "carried credentials",
-                                   (const char *)key);
-        diag_frame(f, s->last_challenge_frame);
-    }
-    g_hash_table_destroy(servers);
 }

@@ -240,9 +240,9 @@ static int reverse_names(judge *j, GString *names, uint64_t *frame)
     const diag_conn_facts *c = j->c;
     size_t alen = c->family == 6 ? 16 : 4;
     int failed = 0;
-    const GArray *ptr = diag_ptr_answers(j->x, c->family, c->client_addr);
-    for (guint n = 0; ptr && n < ptr->len; n++) {
-        const diag_dns_facts *d = &j->x->dns[g_array_index(ptr, size_t, n)];
+    const GQueue *ptr = diag_know_ptr_answers(j->x->k, c->family, c->client_addr);
+    for (const GList *l = ptr ? ptr->head : NULL; l; l = l->next) {
+        const diag_dns_facts *d = l->data;
         if (d->n_ptr_names) {
             for (size_t m = 0; m < d->n_ptr_names; m++)
                 g_string_append_printf(names, "%s%s", names->len ? ", " : "", d->ptr_names[m]);
@@ -368,7 +368,7 @@ static void trusted_list(judge *j, GPtrArray *out, const char **source)
         *source = "--trusted-fqdn";
         return;
     }
-    const GPtrArray *seen = diag_trusted_cn_of(j->x, j->c);
+    const GPtrArray *seen = diag_know_server(j->x->k, j->c->family, j->c->server_addr)->trusted_cn;
     for (guint k = 0; seen && k < seen->len; k++)
         g_ptr_array_add(out, g_strdup(g_ptr_array_index(seen, k)));
     if (out->len)

@@ -42,20 +42,10 @@ static int offered(const diag_redir_facts *r, uint8_t type)
 }
 
 /* Whether the same AMT accepted a connection to its redirection TLS
- * port (the addresses that did are indexed once per run). */
+ * port (learned by diag_know as the connections were read). */
 static int redir_tls_answered(diag_ctx *x, const diag_conn_facts *c)
 {
-    if (!x->redir_tls_ok) {
-        x->redir_tls_ok =
-            g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
-        for (size_t i = 0; i < x->n_conns; i++)
-            if (diag_service(&x->conns[i]) == AMT_SERVICE_REDIR_TLS && x->conns[i].synack)
-                g_hash_table_add(x->redir_tls_ok, diag_server_key(&x->conns[i]));
-    }
-    GBytes *key = diag_server_key(c);
-    int ok = g_hash_table_contains(x->redir_tls_ok, key);
-    g_bytes_unref(key);
-    return ok;
+    return diag_know_server(x->k, c->family, c->server_addr)->redir_tls_ok;
 }
 
 int diag_redir_refused(diag_ctx *x, size_t i, const char *addr)

@@ -109,14 +109,9 @@ typedef struct used_name {
  * address: the name the console most likely looked up. */
 static const diag_dns_facts *dns_answer_for(diag_ctx *x, const diag_conn_facts *c)
 {
-    const diag_dns_facts *best = NULL;
-    const GArray *answers = diag_addr_answers(x, c->family, c->server_addr);
-    for (guint k = 0; answers && k < answers->len; k++) {
-        const diag_dns_facts *d = &x->dns[g_array_index(answers, size_t, k)];
-        if (d->ts_us <= c->first_ts_us && d->qname)
-            best = d;
-    }
-    return best;
+    const diag_dns_facts *d =
+        diag_know_answer_holding(x->k, c->family, c->server_addr, c->first_ts_us);
+    return d && d->qname ? d : NULL;
 }
 
 static void name_used(diag_ctx *x, const diag_conn_facts *c, used_name *u)

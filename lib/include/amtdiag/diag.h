@@ -409,6 +409,37 @@ typedef struct diag_result {
 diag_result *diag_run(const diag_conn_facts *conns, size_t n_conns, const diag_dns_facts *dns,
                       size_t n_dns, const diag_inputs *in);
 
+/* What the diagnosis knows across connections, for judging a capture as it
+ * goes: learn every DNS message and every connection once (in capture
+ * order), judge connections when wanted (diag_judge), forget old DNS
+ * answers to keep memory bounded. diag_run does all of it for a whole
+ * capture at once. */
+typedef struct diag_know diag_know;
+
+/* Empty knowledge; in is borrowed for its life. */
+diag_know *diag_know_new(const diag_inputs *in);
+
+/* Learns a DNS message (copied). */
+void diag_know_dns(diag_know *k, const diag_dns_facts *d);
+
+/* Learns what a connection tells of its AMT — its clock, its TLS service,
+ * its TrustedCN list, the logins to it (nothing of c is kept). Learn a
+ * connection before judging it; connections learned later than one judged
+ * still count for it (a look ahead as long as the caller waits). */
+void diag_know_conn(diag_know *k, const diag_conn_facts *c);
+
+/* Runs every rule over conns[0..n) with what k knows, in order (the login
+ * rules follow AMT's challenges across the connections judged, call after
+ * call). The result's global findings are the NXDOMAIN answers learned
+ * since the last call. */
+diag_result *diag_judge(diag_know *k, const diag_conn_facts *conns, size_t n);
+
+/* Forgets DNS answers older than capture time before_us. */
+void diag_know_forget(diag_know *k, int64_t before_us);
+
+/* Frees k. */
+void diag_know_free(diag_know *k);
+
 /* Frees a result and everything it owns. */
 void diag_result_free(diag_result *r);
 
