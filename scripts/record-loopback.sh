@@ -11,7 +11,9 @@ out=$2
 shift 2
 [ $# -gt 0 ] || set -- ok-tls12-ecdhe-gcm ok-tls13 mtls-no-amt-console-eku \
     digest-wrong-password plain-http-refused-tls-only redir-sol-tls redir-kvm-digest \
-    redir-digest-wrong-password redir-listener-disabled
+    redir-digest-wrong-password redir-listener-disabled redir-sol-digest redir-ider-digest \
+    redir-kerberos-refused redir-password-in-clear redir-userpass-not-supported \
+    redir-session-busy redir-sol-disabled redir-plain-refused-tls-only
 
 command -v dumpcap >/dev/null || { echo "record-loopback: dumpcap not found" >&2; exit 77; }
 mkdir -p "$out"
