@@ -17,11 +17,13 @@
 #include <openssl/evp.h>
 
 #include "amtdiag/amt_ports.h"
+#include "amtdiag/apf.h"
 #include "amtdiag/diag_cert.h"
 #include "amtdiag/soap.h"
 #include "capture/capture.h"
 #include "dns/dns_msg.h"
 #include "http/http_conn.h"
+#include "cira/apf_stream.h"
 #include "redir/redir_stream.h"
 
 /* Per-file state of a run. */
@@ -39,6 +41,7 @@ typedef struct conn_state {
     conn_rec *rec;
     http_conn *http;
     redir_stream *redir; /* the redirection protocol, plain or inside TLS */
+    apf_stream *apf;     /* a CIRA tunnel's APF, out of TLS */
 } conn_state;
 
 void analysis_init(analysis *a)
@@ -455,6 +458,47 @@ static void on_redir_bad(void *ctx, int dir, uint8_t type, uint64_t frame)
 
 static const redir_callbacks redir_cb = {on_redir_message, on_redir_raw, on_redir_bad};
 
+/* ---- CIRA's APF into lib's facts ----------------------------------------- */
+
+static diag_cira_facts *cira_facts(conn_rec *r)
+{
+    if (!r->cira) {
+        r->cira = g_new(diag_cira_facts, 1);
+        diag_cira_init(r->cira);
+        if (!r->redir_lines)
+            r->redir_lines = g_array_new(FALSE, FALSE, sizeof(redir_line));
+    }
+    return r->cira;
+}
+
+static void on_apf_message(void *ctx, int dir, const uint8_t *msg, size_t len, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    if (msg[0] == APF_USERAUTH_REQUEST && cs->run->a->marks) {
+        apf_msg m; /* the MPS user name is marked for --redact */
+        if (apf_parse(msg, len, &m) == 0)
+            idm_mark_str(cs->run->a->marks, ID_USER, m.user);
+        apf_msg_clear(&m);
+    }
+    diag_cira_message(cira_facts(cs->rec), frame, cs->run->now_us,
+                      dir ? DIAG_CIRA_MPS : DIAG_CIRA_AMT, msg, len);
+    char text[320];
+    apf_msg_text(msg, len, text, sizeof text);
+    redir_lines_add(cs->rec, dir, frame, text);
+}
+
+static void on_apf_bad(void *ctx, int dir, size_t len, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    diag_cira_unframed(cira_facts(cs->rec), frame, dir ? DIAG_CIRA_MPS : DIAG_CIRA_AMT, len);
+    g_ptr_array_add(cs->rec->notes,
+                    g_strdup_printf("frame %" G_GUINT64_FORMAT ": bytes from the %s are no APF "
+                                    "message; that direction is not decoded further",
+                                    frame, dir ? "MPS" : "AMT"));
+}
+
+static const apf_callbacks apf_cb = {on_apf_message, on_apf_bad};
+
 /* What a connection's plaintext (plain, or out of TLS) is: the
  * redirection protocol on its ports or when it starts like it. */
 static int carries_redir(const conn_rec *r, int dir, const uint8_t *data, size_t len)
@@ -468,14 +512,18 @@ static void on_app_data(void *ctx, int dir, const uint8_t *plain, size_t len, ui
                         uint64_t last_frame)
 {
     conn_state *cs = ctx;
-    if (!cs->http && !cs->redir) {
-        if (carries_redir(cs->rec, dir, plain, len))
+    if (!cs->http && !cs->redir && !cs->apf) {
+        if (cs->rec->server.port == AMT_PORT_CIRA)
+            cs->apf = apf_stream_new(&apf_cb, cs);
+        else if (carries_redir(cs->rec, dir, plain, len))
             cs->redir = redir_stream_new(&redir_cb, cs);
         else
             cs->http = http_conn_new(&http_cb, cs);
     }
     dec_writer_data(cs->run->a->export_decrypted, cs->rec, dir, plain, len, cs->run->now_us);
-    if (cs->redir)
+    if (cs->apf)
+        apf_stream_feed(cs->apf, dir, plain, len, last_frame);
+    else if (cs->redir)
         redir_stream_feed(cs->redir, dir, plain, len, last_frame);
     else
         http_conn_feed(cs->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
@@ -599,6 +647,8 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
                                     frame_before, frame_after, len, dir ? "server" : "client"));
     if (cs->redir)
         redir_stream_gap(cs->redir, dir);
+    if (cs->apf)
+        apf_stream_gap(cs->apf, dir);
     if (cs->rec->app == APP_TLS) {
         tls_conn_gap(cs->rec->tls, dir);
     } else if (cs->http) {
@@ -671,6 +721,7 @@ static void on_close(void *ctx, tcp_flow *f)
         http_conn_free(cs->http);
     }
     redir_stream_free(cs->redir);
+    apf_stream_free(cs->apf);
     r->first_frame = f->first_frame;
     r->last_frame = f->last_frame;
     r->first_ts_us = f->first_ts_us;

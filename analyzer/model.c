@@ -70,6 +70,7 @@ void conn_rec_free(conn_rec *c)
         diag_redir_clear(c->redir); /* it holds password hashes */
         g_free(c->redir);
     }
+    g_free(c->cira);
     if (c->redir_lines)
         g_array_free(c->redir_lines, TRUE);
     g_free(c);

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "amtdiag/diag_cira.h"
 #include "amtdiag/diag_redir.h"
 #include "tcp/flow.h"
 #include "tls/tls.h"
@@ -121,6 +122,9 @@ typedef struct conn_rec {
     /* the redirection protocol (plain, or inside TLS): lib's facts, and the
      * first CONN_REDIR_LINES_MAX messages; NULL when it carried none */
     diag_redir_facts *redir;
+    /* a CIRA tunnel (APF inside TLS on 4433): lib's facts; its messages go
+     * to the same transcript lines as redirection's */
+    diag_cira_facts *cira;
     GArray *redir_lines; /* redir_line */
     uint64_t redir_more; /* messages past the lines kept */
 } conn_rec;

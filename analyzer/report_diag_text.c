@@ -145,6 +145,11 @@ static void conn_block(pen *p, const report_in *r, const conn_rec *c)
         diag_redir_summary(c->redir, redir, sizeof redir);
         out_printf(w, "\n  Redirection: %s", redir);
     }
+    if (c->cira) {
+        char cira[1024];
+        diag_cira_summary(c->cira, cira, sizeof cira);
+        out_printf(w, "\n  CIRA: %s", cira);
+    }
     fputc('\n', w->f);
     if (!d)
         return;

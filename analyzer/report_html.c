@@ -240,6 +240,13 @@ static void h_facts(outw *out, const conn_rec *c)
         h_text(out, line);
         fputs("</li>\n", out->f);
     }
+    if (c->cira) {
+        char line[1024];
+        diag_cira_summary(c->cira, line, sizeof line);
+        fputs("<li>CIRA: ", out->f);
+        h_text(out, line);
+        fputs("</li>\n", out->f);
+    }
     if (c->http && c->http->len) {
         fputs("<li>HTTP:", out->f);
         for (guint i = 0; i < c->http->len; i++) {

@@ -291,8 +291,11 @@ static void findings_json(JsonBuilder *b, const char *name, const GPtrArray *fin
     json_builder_end_array(b);
 }
 
-static const char *side_name(int side)
+/* A side's name; in a CIRA tunnel AMT is the client and its MPS the server. */
+static const char *side_name(int side, int cira)
 {
+    if (cira)
+        return side == DIAG_CONSOLE ? "amt" : side == DIAG_AMT ? "mps" : NULL;
     return side == DIAG_CONSOLE ? "console" : side == DIAG_AMT ? "amt" : NULL;
 }
 
@@ -306,11 +309,11 @@ static void end_json(JsonBuilder *b, const diag_conn_result *d)
     }
     const diag_end *e = &d->end;
     json_builder_begin_object(b);
-    member_str(b, "by", side_name(e->by));
+    member_str(b, "by", side_name(e->by, e->cira));
     member_str(b, "how", diag_end_how_name(e->how));
     member_frame(b, "frame", e->frame);
     member_str(b, "after", e->after_step == DIAG_STEP_NONE ? NULL : diag_step_name(e->after_step));
-    member_str(b, "after_from", side_name(e->after_from));
+    member_str(b, "after_from", side_name(e->after_from, e->cira));
     member_frame(b, "after_frame", e->after_frame);
     json_builder_end_object(b);
 }

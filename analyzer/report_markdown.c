@@ -125,6 +125,13 @@ static void md_facts(outw *out, const conn_rec *c)
         md_text(out, line, MD_INLINE);
         fputs("\n\n", out->f);
     }
+    if (c->cira) {
+        char line[1024];
+        diag_cira_summary(c->cira, line, sizeof line);
+        fputs("CIRA: ", out->f);
+        md_text(out, line, MD_INLINE);
+        fputs("\n\n", out->f);
+    }
     if (c->http && c->http->len) {
         fputs("HTTP:", out->f);
         for (guint i = 0; i < c->http->len; i++) {

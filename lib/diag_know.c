@@ -287,6 +287,8 @@ void diag_know_reported(diag_know *k)
 
 void diag_know_conn(diag_know *k, const diag_conn_facts *c)
 {
+    if (diag_is_cira(c))
+        return; /* the server there is the MPS, not an AMT */
     know_server *s = diag_know_server(k, c->family, c->server_addr);
     diag_clock_learn(&s->clock, c);
     if (diag_service(c) == AMT_SERVICE_TLS && c->synack)

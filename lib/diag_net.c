@@ -149,6 +149,8 @@ static void dns_unresolved(diag_ctx *x)
 void diag_rules_net(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++) {
+        if (diag_is_cira(&x->conns[i]))
+            continue; /* diag_cira.c: AMT is the client there */
         tcp_rules(x, i);
         dns_conn(x, i);
     }

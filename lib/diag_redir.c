@@ -275,7 +275,8 @@ void diag_rules_redir(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++) {
         const diag_redir_facts *r = x->conns[i].redir;
-        if (!r || !(r->messages[DIAG_CONSOLE] || r->messages[DIAG_AMT]))
+        if (!r || diag_is_cira(&x->conns[i]) ||
+            !(r->messages[DIAG_CONSOLE] || r->messages[DIAG_AMT]))
             continue;
         starts(x, i, r);
         logins(x, i, r);

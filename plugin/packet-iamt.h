@@ -11,9 +11,10 @@
 /* Keys of the iamt protocol's per-frame data (p_add_proto_data): what the
  * first pass decided, shown again on every later pass. */
 enum {
-    IAMT_KEY_HTTP = 1,       /* packet-iamt: the HTTP messages' banner and login */
-    IAMT_KEY_TLS = 2,        /* iamt-tls: the frame's TLS verdicts */
-    IAMT_KEY_REDIR = 0x10000 /* iamt-redir: + the login reply's ordinal */
+    IAMT_KEY_HTTP = 1,        /* packet-iamt: the HTTP messages' banner and login */
+    IAMT_KEY_TLS = 2,         /* iamt-tls: the frame's TLS verdicts */
+    IAMT_KEY_REDIR = 0x10000, /* iamt-redir: + the login reply's ordinal */
+    IAMT_KEY_APF = 0x20000    /* iamt-cira: + the APF message's ordinal in the frame */
 };
 
 /* The ordinal of this call among this dissection's calls with the same

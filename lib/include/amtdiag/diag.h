@@ -128,6 +128,7 @@ typedef struct diag_exchange {
 } diag_exchange;
 
 struct diag_redir_facts; /* amtdiag/diag_redir.h */
+struct diag_cira_facts;  /* amtdiag/diag_cira.h */
 
 typedef struct diag_conn_facts {
     unsigned id;
@@ -160,6 +161,7 @@ typedef struct diag_conn_facts {
     const diag_exchange *ex;
     size_t n_ex;
     const struct diag_redir_facts *redir; /* the redirection session, NULL: none */
+    const struct diag_cira_facts *cira;   /* the CIRA tunnel (APF), NULL: none */
 } diag_conn_facts;
 
 typedef struct diag_dns_facts {
@@ -221,6 +223,7 @@ typedef enum {
     DIAG_STAGE_HTTP_AUTH,
     DIAG_STAGE_WSMAN,
     DIAG_STAGE_REDIR, /* a redirection session (SOL, IDE-R, KVM): its start and login */
+    DIAG_STAGE_CIRA,  /* AMT's tunnel to its MPS: APF login, forwards, channels, keep-alive */
     DIAG_N_STAGES
 } diag_stage;
 
@@ -295,6 +298,16 @@ typedef enum {
     DIAG_C_REDIR_METHOD_NOT_SUPPORTED,
     DIAG_C_REDIR_LOGIN_REJECTED,
     DIAG_C_REDIR_PASSWORD_IN_CLEAR,
+    DIAG_C_CIRA_TCP_REFUSED,
+    DIAG_C_CIRA_TCP_UNANSWERED,
+    DIAG_C_CIRA_TLS_VERSION_REFUSED,
+    DIAG_C_CIRA_TLS_CIPHER_REFUSED,
+    DIAG_C_CIRA_MPS_CERT_UNTRUSTED,
+    DIAG_C_CIRA_MPS_NAME_MISMATCH,
+    DIAG_C_CIRA_MPS_CERT_REJECTED,
+    DIAG_C_CIRA_LOGIN_REJECTED,
+    DIAG_C_CIRA_CHANNEL_OPEN_REFUSED,
+    DIAG_C_CIRA_KEEPALIVE_TIMEOUT,
     DIAG_C_UNDIAGNOSED,
     DIAG_C_TLS_NOT_DECRYPTED,
     DIAG_C_CAPTURE_GAP,
@@ -373,6 +386,7 @@ typedef struct diag_end {
     int after_from; /* the last step before it: sender, -1 none */
     int after_step; /* a TLS handshake type or DIAG_STEP_* */
     uint64_t after_frame;
+    int cira; /* a CIRA tunnel: the client side is AMT, the server side its MPS */
 } diag_end;
 
 typedef struct diag_conn_result {

@@ -54,7 +54,7 @@ typedef struct diag_redir_login {
 } diag_redir_login;
 
 typedef struct diag_redir_facts {
-    unsigned messages[2];  /* whole messages per side (DIAG_CONSOLE, DIAG_AMT) */
+    unsigned messages[2];   /* whole messages per side (DIAG_CONSOLE, DIAG_AMT) */
     uint64_t last_frame[2]; /* each side's last message: where, and its type */
     uint8_t last_type[2];
     redir_session session; /* what StartRedirectionSession asked for */
