@@ -42,6 +42,12 @@ typedef struct conn_state {
     http_conn *http;
     redir_stream *redir; /* the redirection protocol, plain or inside TLS */
     apf_stream *apf;     /* a CIRA tunnel's APF, out of TLS */
+    /* the first channel the MPS opened to AMT's HTTP port: its numbers on
+     * each side (MPS's, AMT's once confirmed) and its HTTP, parsed as a
+     * console's connection would be (the MPS's side asks) */
+    uint32_t chan_mps, chan_amt;
+    int chan_state; /* 0 none, 1 opened, 2 confirmed, 3 closed */
+    http_conn *chan_http;
 } conn_state;
 
 void analysis_init(analysis *a)
@@ -471,9 +477,36 @@ static diag_cira_facts *cira_facts(conn_rec *r)
     return r->cira;
 }
 
+/* WS-Man over HTTP inside the tunnel: the channel the MPS opened to AMT's
+ * port 16992 (16993's bytes are TLS again, which no key here opens). */
+static void channel_http(conn_state *cs, int dir, const uint8_t *msg, size_t len, uint64_t frame)
+{
+    apf_msg m;
+    if (apf_parse(msg, len, &m) != 0)
+        return;
+    if (m.type == APF_CHANNEL_OPEN && dir == APF_DIR_MPS && !cs->chan_state &&
+        m.port == AMT_PORT_HTTP) {
+        cs->chan_mps = m.sender;
+        cs->chan_state = 1;
+    } else if (m.type == APF_CHANNEL_OPEN_CONFIRMATION && dir == APF_DIR_AMT &&
+               cs->chan_state == 1 && m.recipient == cs->chan_mps) {
+        cs->chan_amt = m.sender;
+        cs->chan_state = 2;
+        cs->chan_http = http_conn_new(&http_cb, cs);
+    } else if (m.type == APF_CHANNEL_DATA && cs->chan_state == 2 && m.data &&
+               m.recipient == (dir == APF_DIR_MPS ? cs->chan_amt : cs->chan_mps)) {
+        http_conn_feed(cs->chan_http, dir == APF_DIR_MPS ? 0 : 1, m.data, m.data_len,
+                       (uint32_t)frame, (uint32_t)frame);
+    } else if (m.type == APF_CHANNEL_CLOSE && cs->chan_state == 2) {
+        cs->chan_state = 3; /* the first channel only: its exchanges are the tunnel's */
+    }
+    apf_msg_clear(&m);
+}
+
 static void on_apf_message(void *ctx, int dir, const uint8_t *msg, size_t len, uint64_t frame)
 {
     conn_state *cs = ctx;
+    channel_http(cs, dir, msg, len, frame);
     if (msg[0] == APF_USERAUTH_REQUEST && cs->run->a->marks) {
         apf_msg m; /* the MPS user name is marked for --redact */
         if (apf_parse(msg, len, &m) == 0)
@@ -722,6 +755,10 @@ static void on_close(void *ctx, tcp_flow *f)
     }
     redir_stream_free(cs->redir);
     apf_stream_free(cs->apf);
+    if (cs->chan_http) {
+        http_conn_end(cs->chan_http);
+        http_conn_free(cs->chan_http);
+    }
     r->first_frame = f->first_frame;
     r->last_frame = f->last_frame;
     r->first_ts_us = f->first_ts_us;

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """amtdiag on every CIRA sample (samples/cira, recorded by
 scripts/record-cira.sh): with the key log and AMT's trusted root, its JSON
-has the stage, outcome and error/warning causes cira-expected.json states
-and validates against docs/amtdiag.schema.json, and every format runs
-clean. Without the inputs that settle a cause it must not claim it: the
+has the stage, outcome and error/warning causes cira-expected.json states,
+the HTTP statuses of the WS-Man exchanges inside the tunnel's channel, and
+validates against docs/amtdiag.schema.json, and every format runs clean. Without the inputs that settle a cause it must not claim it: the
 untrusted MPS certificate without --trusted-root is cira-mps-cert-rejected
 (naming the input), and a tunnel without its key log is stage cira with
 outcome unknown and tls-not-decrypted.
@@ -57,6 +57,10 @@ def main():
         want = (c["stage"], c["outcome"], sorted(c["causes"]))
         if got != want:
             problems.append(f"{name}: amtdiag says {got}, expected {want}")
+        # WS-Man inside the tunnel: the HTTP of the channel to 16992
+        statuses = [str(x["response"].get("status")) for x in rep["connections"][0]["http"]]
+        if statuses != c["http_statuses"]:
+            problems.append(f"{name}: HTTP in the channel {statuses}, expected {c['http_statuses']}")
         if (rc == 1) != (c["outcome"] in ("rejected", "failed")):
             problems.append(f"{name}: exit status {rc} for outcome {c['outcome']}")
         for fmt in ("text", "markdown", "html"):
