@@ -22,8 +22,11 @@
 #include "amtdiag/soap.h"
 #include "capture/capture.h"
 #include "dns/dns_msg.h"
+#include "app_detect.h"
 #include "http/http_conn.h"
 #include "cira/apf_stream.h"
+#include "live_keep.h"
+#include "options.h"
 #include "redir/redir_stream.h"
 
 /* Per-file state of a run. */
@@ -32,7 +35,8 @@ typedef struct file_run {
     const char *file;
     flow_table *flows;
     int64_t last_expire_us;
-    int64_t now_us; /* time of the packet being processed */
+    int64_t now_us;       /* time of the packet being processed */
+    int64_t last_time_us; /* when on_time was last called */
 } file_run;
 
 /* What a connection needs while its flow is open. */
@@ -48,6 +52,8 @@ typedef struct conn_state {
     uint32_t chan_mps, chan_amt;
     int chan_state; /* 0 none, 1 opened, 2 confirmed, 3 closed */
     http_conn *chan_http;
+    app_hold *hold; /* first bytes, until they say what the connection carries */
+    int classified; /* ... they did (or the connection is neither TLS nor HTTP) */
 } conn_state;
 
 void analysis_init(analysis *a)
@@ -79,6 +85,10 @@ static void warn(analysis *a, const char *fmt, ...)
     va_start(ap, fmt);
     char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    if (++a->n_warnings > ANALYSIS_WARNINGS_KEPT) {
+        g_free(msg);
+        return;
+    }
     g_ptr_array_add(a->warnings, msg);
     if (a->on_warning)
         a->on_warning(a->ui_ctx, msg);
@@ -112,6 +122,20 @@ amt_rc analysis_add_keylog_file(analysis *a, const char *path)
     OPENSSL_cleanse(text, len);
     g_free(text);
     return AMT_OK;
+}
+
+amt_rc analysis_add_psk(analysis *a, const char *spec)
+{
+    char *id = NULL;
+    uint8_t key[512];
+    size_t len = 0;
+    amt_rc rc = AMT_OK;
+    if (options_psk_parse(spec, &id, key, sizeof key, &len) != 0 ||
+        tls_keys_add_psk(a->keys, id, key, len) != 0)
+        rc = amt_fail(&a->err, AMT_E_USAGE, "--psk: not [IDENTITY:]HEX");
+    OPENSSL_cleanse(key, sizeof key);
+    g_free(id);
+    return rc;
 }
 
 amt_rc analysis_add_rsa_key(analysis *a, const char *path, const char *password)
@@ -546,7 +570,10 @@ static void on_app_data(void *ctx, int dir, const uint8_t *plain, size_t len, ui
 {
     conn_state *cs = ctx;
     if (!cs->http && !cs->redir && !cs->apf) {
-        if (cs->rec->server.port == AMT_PORT_CIRA)
+        /* 4433 is also a common HTTPS test port: APF only when AMT's
+         * first message is APF's ProtocolVersion */
+        if (cs->rec->server.port == AMT_PORT_CIRA && dir == 0 && len &&
+            plain[0] == APF_PROTOCOL_VERSION)
             cs->apf = apf_stream_new(&apf_cb, cs);
         else if (carries_redir(cs->rec, dir, plain, len))
             cs->redir = redir_stream_new(&redir_cb, cs);
@@ -585,29 +612,6 @@ static const tls_callbacks tls_cb = {on_record, on_handshake, NULL, on_app_data}
 
 /* ---- TCP flows ----------------------------------------------------------- */
 
-static int is_port(const tcp_flow *f, unsigned a, unsigned b)
-{
-    return f->server.port == a || f->server.port == b;
-}
-
-/* Which protocol a connection carries: AMT's port tells, else the bytes. */
-static app_proto classify(const tcp_flow *f, const uint8_t *data, size_t len)
-{
-    if (is_port(f, 16993, 16995))
-        return APP_TLS;
-    if (tls_looks_like(data, len) == 1)
-        return APP_TLS;
-    if (is_port(f, 16992, 16992))
-        return APP_HTTP;
-    if (is_port(f, AMT_PORT_REDIR, AMT_PORT_REDIR) || redir_stream_looks_like(data, len))
-        return APP_REDIR;
-    static const char *starts[] = {"GET ", "POST ", "PUT ", "HEAD ", "HTTP/1."};
-    for (size_t i = 0; i < G_N_ELEMENTS(starts); i++)
-        if (len >= strlen(starts[i]) && memcmp(data, starts[i], strlen(starts[i])) == 0)
-            return APP_HTTP;
-    return APP_UNKNOWN;
-}
-
 static void on_open(void *ctx, tcp_flow *f)
 {
     file_run *run = ctx;
@@ -627,8 +631,43 @@ static void on_open(void *ctx, tcp_flow *f)
     r->http = g_ptr_array_new();
     r->notes = g_ptr_array_new_with_free_func(g_free);
     r->hs = g_array_new(FALSE, FALSE, sizeof(hs_event));
-    g_ptr_array_add(run->a->conns, r);
+    run->a->n_conns++;
+    if (!run->a->take_conn)
+        g_ptr_array_add(run->a->conns, r);
     f->app = cs;
+}
+
+/* Bytes of a connection whose protocol is known. */
+static void app_data(void *ctx, int dir, const uint8_t *data, size_t len, uint64_t first_frame,
+                     uint64_t last_frame)
+{
+    conn_state *cs = ctx;
+    conn_rec *r = cs->rec;
+    if (r->app == APP_TLS)
+        tls_conn_feed(r->tls, dir, data, len, first_frame, last_frame);
+    else if (r->app == APP_HTTP) {
+        http_conn_feed(cs->http, dir, data, len, (uint32_t)first_frame, (uint32_t)last_frame);
+        dec_writer_data(cs->run->a->export_decrypted, r, dir, data, len, cs->run->now_us);
+    } else if (r->app == APP_REDIR) {
+        redir_stream_feed(cs->redir, dir, data, len, last_frame);
+    }
+}
+
+/* The protocol is decided: its parser, then the bytes held until now. */
+static void start_app(conn_state *cs, int app)
+{
+    conn_rec *r = cs->rec;
+    cs->classified = 1;
+    r->app = (app_proto)app;
+    if (r->app == APP_TLS) {
+        r->tls = tls_conn_new(cs->run->a->keys, &tls_cb, cs);
+        tls_conn_set_id(r->tls, r->id);
+    } else if (r->app == APP_HTTP) {
+        cs->http = http_conn_new(&http_cb, cs);
+    } else if (r->app == APP_REDIR) {
+        cs->redir = redir_stream_new(&redir_cb, cs);
+    }
+    app_hold_release(&cs->hold, app_data, cs);
 }
 
 static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t len,
@@ -644,25 +683,28 @@ static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t
         memcpy(r->client_head + r->n_client_head, data, n);
         r->n_client_head += (unsigned)n;
     }
+    if (r->app == APP_UNKNOWN && !cs->classified) {
+        /* held until enough bytes (of the side that spoke first) tell */
+        int app =
+            app_hold_feed(&cs->hold, f->server.port, dir, data, len, first_frame, last_frame, 0);
+        if (app >= 0)
+            start_app(cs, app);
+        return;
+    }
     if (r->app == APP_UNKNOWN) {
-        r->app = classify(f, data, len);
-        if (r->app == APP_TLS) {
-            r->tls = tls_conn_new(cs->run->a->keys, &tls_cb, cs);
-            tls_conn_set_id(r->tls, r->id);
-        } else if (r->app == APP_HTTP) {
-            cs->http = http_conn_new(&http_cb, cs);
-        } else if (r->app == APP_REDIR) {
-            cs->redir = redir_stream_new(&redir_cb, cs);
-        }
+        /* a capture that began inside a stream: a later record may say */
+        start_app(cs, app_classify(f->server.port, data, len, 1));
+        if (r->app == APP_UNKNOWN)
+            return;
     }
-    if (r->app == APP_TLS)
-        tls_conn_feed(r->tls, dir, data, len, first_frame, last_frame);
-    else if (r->app == APP_HTTP) {
-        http_conn_feed(cs->http, dir, data, len, (uint32_t)first_frame, (uint32_t)last_frame);
-        dec_writer_data(cs->run->a->export_decrypted, r, dir, data, len, cs->run->now_us);
-    } else if (r->app == APP_REDIR) {
-        redir_stream_feed(cs->redir, dir, data, len, last_frame);
-    }
+    app_data(cs, dir, data, len, first_frame, last_frame);
+}
+
+/* No more bytes will follow in order: what is held decides now. */
+static void classify_now(conn_state *cs, const tcp_flow *f)
+{
+    if (!cs->classified && cs->hold)
+        start_app(cs, app_hold_feed(&cs->hold, f->server.port, 0, NULL, 0, 0, 0, 1));
 }
 
 static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t len,
@@ -671,6 +713,7 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
     (void)ctx;
     (void)offset;
     conn_state *cs = f->app;
+    classify_now(cs, f);
     if (cs->rec->n_gap_at < CONN_GAPS_MAX)
         cs->rec->gap_at[cs->rec->n_gap_at++] = (gap_rec){dir, frame_before, frame_after};
     g_ptr_array_add(cs->rec->notes,
@@ -745,6 +788,7 @@ static void on_close(void *ctx, tcp_flow *f)
     (void)ctx;
     conn_state *cs = f->app;
     conn_rec *r = cs->rec;
+    classify_now(cs, f);
     if (r->tls) {
         tls_conn_end(r->tls);
         mark_tls(cs->run->a->marks, r->tls);
@@ -785,6 +829,8 @@ static void on_close(void *ctx, tcp_flow *f)
     f->app = NULL;
     if (run->a->on_conn_end)
         run->a->on_conn_end(run->a->on_conn_end_ctx, r);
+    if (run->a->take_conn)
+        run->a->take_conn(run->a->take_ctx, r);
 }
 
 /* ---- packets ------------------------------------------------------------- */
@@ -808,6 +854,10 @@ static void dns_packet(file_run *run, const pkt *p)
     d->qtype = m.qtype;
     d->rcode = m.rcode;
     d->ts_us = p->ts_us;
+    if (m.is_response) {
+        d->client_family = p->family;
+        memcpy(d->client_addr, p->dst, 16);
+    }
     if (m.qtype == DNS_T_PTR)
         d->ptr_family = dns_ptr_address(m.qname, d->ptr_addr);
     if (d->ptr_family)
@@ -838,7 +888,11 @@ static void dns_packet(file_run *run, const pkt *p)
         }
     }
     d->answers = g_string_free(ans, FALSE);
-    g_ptr_array_add(run->a->dns, d);
+    run->a->n_dns++;
+    if (run->a->take_dns)
+        run->a->take_dns(run->a->take_ctx, d);
+    else
+        g_ptr_array_add(run->a->dns, d);
 }
 
 /* How far a long input is, twice a second, for a progress line. */
@@ -848,7 +902,7 @@ static void progress(file_run *run)
     if (now - run->a->progress_at_us < G_USEC_PER_SEC / 2)
         return;
     run->a->progress_at_us = now;
-    run->a->on_progress(run->a->ui_ctx, run->file, run->a->frames, run->a->conns->len, 0);
+    run->a->on_progress(run->a->ui_ctx, run->file, run->a->frames, run->a->n_conns, 0);
 }
 
 static void on_packet(void *ctx, const pkt *p)
@@ -857,6 +911,10 @@ static void on_packet(void *ctx, const pkt *p)
     run->a->frames++;
     if (run->a->on_progress && (run->a->frames & 1023) == 0)
         progress(run);
+    if (run->a->on_time && p->ts_us - run->last_time_us >= G_USEC_PER_SEC) {
+        run->a->on_time(run->a->take_ctx, p->ts_us);
+        run->last_time_us = p->ts_us;
+    }
     if (p->proto == 17) {
         if (p->sport == 53 || p->dport == 53)
             dns_packet(run, p);
@@ -904,8 +962,8 @@ static void on_sigint(int sig)
 
 static int stop_requested(void *ctx)
 {
-    (void)ctx;
-    return interrupted;
+    const analysis *a = ((const file_run *)ctx)->a;
+    return interrupted || (a->live_deadline_us && g_get_monotonic_time() >= a->live_deadline_us);
 }
 
 static int run_source(analysis *a, cap_source *src, const char *name)
@@ -918,7 +976,7 @@ static int run_source(analysis *a, cap_source *src, const char *name)
     int rc = cap_run(src, dec, on_packet, on_warn, &run, &st);
     a->frames_read += st.frames;
     if (a->progress_at_us) {
-        a->on_progress(a->ui_ctx, name, a->frames, a->conns->len, 1);
+        a->on_progress(a->ui_ctx, name, a->frames, a->n_conns, 1);
         a->progress_at_us = 0;
     }
     flow_table_finish(run.flows);
@@ -945,6 +1003,13 @@ int analysis_read_file(analysis *a, const char *path)
         return -1;
     }
     cap_set_secrets(src, on_secrets);
+    if (a->max_frames) {
+        if (a->frames_read >= a->max_frames) {
+            cap_close(src);
+            return 0; /* -c: the frames wanted were read from earlier inputs */
+        }
+        cap_set_limit(src, a->max_frames - a->frames_read);
+    }
     uint64_t before = a->frames_read;
     int rc = run_source(a, src, cap_name(src));
     if (rc < 0 && a->frames_read == before) {
@@ -968,13 +1033,25 @@ int analysis_read_live(analysis *a, const char *iface, const char *filter)
     cap_source *src = cap_open_live(iface, filter, &a->err);
     if (!src)
         return -1;
+    live_keep *keep = NULL;
+    if (a->keep_path && !(keep = live_keep_open(a->keep_path, cap_linktype(src), &a->err))) {
+        cap_close(src);
+        return -1;
+    }
     g_ptr_array_add(a->inputs, g_strdup_printf("live:%s", iface));
     signal(SIGINT, on_sigint);
     signal(SIGTERM, on_sigint);
     cap_set_stop(src, stop_requested);
+    cap_set_limit(src, a->max_frames);
+    if (keep)
+        cap_set_tap(src, live_keep_frame, keep);
+    if (a->live_seconds)
+        a->live_deadline_us = g_get_monotonic_time() + a->live_seconds * G_USEC_PER_SEC;
     int rc = run_source(a, src, cap_name(src));
     if (rc < 0)
         amt_fail(&a->err, AMT_E_INPUT, "%s", cap_error(src));
     cap_close(src);
+    if (keep && live_keep_close(keep, &a->kept_frames, rc < 0 ? NULL : &a->err) != AMT_OK)
+        rc = -1;
     return rc < 0 ? -1 : 0;
 }

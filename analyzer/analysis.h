@@ -12,11 +12,19 @@
 #include "model.h"
 #include "tls/tls.h"
 
+/* Warnings past this many are counted, not kept nor shown: a capture of
+ * garbage must not fill memory or the terminal with them. */
+#define ANALYSIS_WARNINGS_KEPT 1000
+
 typedef struct analysis {
     tls_keys *keys;
     GPtrArray *conns;    /* conn_rec*, in order of their first packet */
     GPtrArray *dns;      /* dns_rec* */
-    GPtrArray *warnings; /* "FILE: frame N: …" messages about the input */
+    GPtrArray *warnings; /* "FILE: frame N: …" messages about the input, the
+                            first ANALYSIS_WARNINGS_KEPT */
+    uint64_t n_warnings; /* all of them, kept or not */
+    unsigned n_conns;    /* connections seen, kept or handed over */
+    uint64_t n_dns;      /* DNS messages seen, kept or handed over */
     GPtrArray *inputs;   /* the files read (or the interface) */
     uint64_t frames, malformed;
     uint64_t frames_read; /* records read, decodable or not */
@@ -26,6 +34,14 @@ typedef struct analysis {
      * streaming report of -r - and -i); may be NULL */
     void (*on_conn_end)(void *ctx, const conn_rec *c);
     void *on_conn_end_ctx;
+    /* When set, records are not kept in conns and dns: each is handed to
+     * these as it is complete, and they own it (a capture of any size is
+     * then read in bounded memory). on_time is told how far capture time
+     * has gone, about once a second of it. take_ctx is their context. */
+    void (*take_conn)(void *ctx, conn_rec *c);
+    void (*take_dns)(void *ctx, dns_rec *d);
+    void (*on_time)(void *ctx, int64_t now_us);
+    void *take_ctx;
     /* called with each warning as it is added to warnings (so a live
      * capture shows them at once); may be NULL */
     void (*on_warning)(void *ctx, const char *msg);
@@ -38,6 +54,11 @@ typedef struct analysis {
     amt_err err;                  /* the message of the last failure */
     id_marks *marks;              /* identifying values, marked as they are recorded (for
                                      --redact); NULL: not marked */
+    uint64_t max_frames;          /* -c: frames to read in all, 0: all */
+    int64_t live_seconds;         /* -a duration: a live capture stops after it, 0: never */
+    int64_t live_deadline_us;     /* ... at this monotonic time */
+    const char *keep_path;        /* -w: keep a live capture's frames there, or NULL */
+    uint64_t kept_frames;         /* ... how many were kept */
 } analysis;
 
 void analysis_init(analysis *a);
@@ -47,6 +68,10 @@ void analysis_free(analysis *a);
  * be read) with its message in a->err; bad lines are warned about, not
  * fatal. */
 amt_rc analysis_add_keylog_file(analysis *a, const char *path);
+
+/* Adds a pre-shared key, [IDENTITY:]HEX as --psk takes it. Returns AMT_OK,
+ * or AMT_E_USAGE with the message in a->err. */
+amt_rc analysis_add_psk(analysis *a, const char *spec);
 
 /* Adds the AMT's RSA private key. Returns AMT_OK, or the error in a->err. */
 amt_rc analysis_add_rsa_key(analysis *a, const char *path, const char *password);

@@ -102,13 +102,10 @@ static void tls_facts(arena *ar, const conn_rec *c, diag_builder *b)
     t->client_cert = presence(s->client_cert);
     t->client_certs = blobs(ar, &s->client_certs);
     t->n_client_certs = s->client_certs.n;
-    for (guint i = 0; i < c->hs->len; i++) {
-        const hs_event *e = &g_array_index(c->hs, hs_event, i);
-        if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_SERVER && !t->server_cert_frame)
-            t->server_cert_frame = e->frame;
-        if (e->type == TLS_HS_CERTIFICATE && e->dir == TLS_DIR_CLIENT && !t->client_cert_frame)
-            t->client_cert_frame = e->frame;
-    }
+    /* the frames of the Certificate messages recorded, compressed ones
+     * (RFC 8879) included */
+    t->server_cert_frame = s->server_cert_frame;
+    t->client_cert_frame = s->client_cert_frame;
     t->decrypted = s->key_status == TLS_KEY_DECRYPTED;
     t->key_status = s->key_status_text;
     t->key_status_name = tls_key_status_name(s->key_status);
@@ -231,7 +228,41 @@ static void dns_facts(arena *ar, const dns_rec *d, diag_dns_facts *f)
     f->addrs = (const uint8_t(*)[16])d->addrs;
     f->ptr_names = (const char *const *)d->ptr_names;
     f->n_ptr_names = d->n_ptr;
+    f->client_family = d->client_family;
+    memcpy(f->client_addr, d->client_addr, 16);
     (void)ar;
+}
+
+/* The facts of one connection with the storage they point into. */
+struct conn_facts_box {
+    arena ar;
+    diag_builder b;
+};
+
+conn_facts_box *conn_facts_box_new(const conn_rec *c)
+{
+    conn_facts_box *x = g_new0(conn_facts_box, 1);
+    x->ar.blocks = g_ptr_array_new_with_free_func(g_free);
+    conn_facts(&x->ar, c, &x->b);
+    return x;
+}
+
+const diag_conn_facts *conn_facts_box_facts(const conn_facts_box *x)
+{
+    return &x->b.f;
+}
+
+void conn_facts_box_free(conn_facts_box *x)
+{
+    if (!x)
+        return;
+    g_ptr_array_free(x->ar.blocks, TRUE);
+    g_free(x);
+}
+
+void dns_facts_of(const dns_rec *d, diag_dns_facts *f)
+{
+    dns_facts(NULL, d, f);
 }
 
 diag_result *diagnose(const analysis *a, const diag_inputs *in)

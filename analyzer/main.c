@@ -9,11 +9,14 @@
 
 #include "analysis.h"
 #include "diagnose.h"
+#include "judge_stream.h"
 #include "export_decrypted.h"
 #include "export_secrets.h"
+#include "only.h"
 #include "options.h"
 #include "outfile.h"
 #include "report.h"
+#include "report_ndjson.h"
 #include "user_inputs.h"
 
 /* What the user supplied besides the captures, for the report's header:
@@ -35,6 +38,14 @@ static GPtrArray *given_list(const amtdiag_options *o)
         const char *p = g_ptr_array_index(o->passwords, i);
         g_ptr_array_add(g, g_strdup_printf("--password %.*s:…", (int)(strchr(p, ':') - p), p));
     }
+    for (guint i = 0; i < o->psks->len; i++) {
+        const char *p = g_ptr_array_index(o->psks, i);
+        const char *colon = strrchr(p, ':');
+        g_ptr_array_add(g, colon ? g_strdup_printf("--psk %.*s:…", (int)(colon - p), p)
+                                 : g_strdup("--psk …"));
+    }
+    for (guint i = 0; i < o->only->len; i++)
+        g_ptr_array_add(g, g_strdup_printf("--only %s", (char *)g_ptr_array_index(o->only, i)));
     if (o->hosts_file)
         g_ptr_array_add(g, g_strdup_printf("--hosts %s", o->hosts_file));
     for (guint i = 0; i < o->trusted_roots->len; i++)
@@ -84,13 +95,14 @@ typedef struct stream_ctx {
     analysis *a;
     const user_inputs *u;
     const amtdiag_options *o;
+    const only_list *only;
     FILE *out;
 } stream_ctx;
 
 static void stream_conn(void *ctx, const conn_rec *c)
 {
     stream_ctx *s = ctx;
-    if (s->o->redact)
+    if (s->o->redact || !only_match(s->only, c))
         return; /* placeholders need the whole capture to stay stable */
     diag_inputs in = s->u->in;
     in.in_progress = 1;
@@ -111,7 +123,7 @@ static void stream_conn(void *ctx, const conn_rec *c)
 
 static int streaming(const amtdiag_options *o)
 {
-    if (o->format != FORMAT_TEXT || o->output)
+    if (o->format != FORMAT_TEXT || o->output || o->quiet)
         return 0;
     if (o->iface)
         return 1;
@@ -232,18 +244,141 @@ static void mark_user_inputs(id_marks *m, const amtdiag_options *o, const user_i
     }
 }
 
+/* The terminal showed the first warnings only: say how many more. */
+static void warnings_not_shown(const analysis *a)
+{
+    if (a->n_warnings <= a->warnings->len)
+        return;
+    char msg[96];
+    snprintf(msg, sizeof msg, "%" G_GUINT64_FORMAT " more warnings not shown",
+             a->n_warnings - a->warnings->len);
+    say(msg);
+}
+
+/* Reads the captures, or the interface. Returns 0, or 2 when nothing
+ * could be read. */
+static int read_inputs(const amtdiag_options *o, analysis *a)
+{
+    amt_err *e = &a->err;
+    if (o->iface) {
+        int rc = analysis_read_live(a, o->iface, o->filter) != 0 ? 2 : 0;
+        if (o->write_file && rc == 0) {
+            char msg[AMT_ERR_MAX + 100];
+            snprintf(msg, sizeof msg, "%s: %" G_GUINT64_FORMAT " frames kept", o->write_file,
+                     a->kept_frames);
+            say(msg);
+        }
+        warnings_not_shown(a);
+        return rc;
+    }
+    for (guint i = 0; i < o->inputs->len; i++)
+        if (analysis_read_file(a, g_ptr_array_index(o->inputs, i)) < 0) {
+            say(e->msg); /* the other inputs are read all the same */
+            amt_err_clear(e);
+        }
+    warnings_not_shown(a);
+    /* Unusable input means nothing could be read at all. */
+    return a->files_unreadable == o->inputs->len ? 2 : 0;
+}
+
+/* --format ndjson: connections are judged and written as the capture is
+ * read and their records freed, so memory stays bounded whatever the size
+ * of the input; the summary line comes from counters. */
+typedef struct ndjson_run {
+    judge_stream *js;
+    ndjson_out *out;
+    out_file *file; /* -o, or NULL for standard output */
+    GPtrArray *given;
+    const only_list *only;
+} ndjson_run;
+
+static void take_conn(void *ctx, conn_rec *c)
+{
+    ndjson_run *nr = ctx;
+    if (only_match(nr->only, c))
+        judge_stream_conn(nr->js, c);
+    else
+        conn_rec_free(c); /* --only: as if it were not in the capture */
+}
+
+static void take_dns(void *ctx, dns_rec *d)
+{
+    judge_stream_dns(((ndjson_run *)ctx)->js, d);
+}
+
+static void on_time(void *ctx, int64_t now_us)
+{
+    judge_stream_time(((ndjson_run *)ctx)->js, now_us);
+}
+
+static void judged(void *ctx, const conn_rec *c, const diag_result *d, int64_t now_us)
+{
+    ndjson_conn(ctx, c, d, now_us);
+}
+
+/* Opens the output and hooks the stream into the analysis; NULL with the
+ * message in a->err when the output cannot be opened. */
+static ndjson_run *ndjson_start(const amtdiag_options *o, analysis *a, user_inputs *u,
+                                const only_list *only)
+{
+    out_file *f = NULL;
+    if (o->output && !(f = outfile_open(o->output, OUTFILE_REPORT, &a->err)))
+        return NULL;
+    ndjson_run *nr = g_new0(ndjson_run, 1);
+    nr->file = f;
+    nr->only = only;
+    nr->given = given_list(o);
+    report_in r = {a, NULL, 0, 0, (const char *const *)nr->given->pdata, o->redact};
+    nr->out = ndjson_open(f ? outfile_stream(f) : stdout, &r);
+    nr->js = judge_stream_new(&u->in, judged, nr->out);
+    a->take_conn = take_conn;
+    a->take_dns = take_dns;
+    a->on_time = on_time;
+    a->take_ctx = nr;
+    return nr;
+}
+
+/* Judges what still waits, writes the summary, commits -o; returns the
+ * exit status. */
+static int ndjson_finish(ndjson_run *nr, const amtdiag_options *o, analysis *a, int status)
+{
+    judge_stream_finish(nr->js);
+    const judge_counts *n = judge_stream_counts(nr->js);
+    if (ndjson_summary(nr->out, n) != 0) {
+        amt_fail(&a->err, AMT_E_OUTPUT, "%s: writing the report failed",
+                 o->output ? o->output : "standard output");
+        status = 2;
+    } else if (status == 0 && (n->errors || n->not_ok)) {
+        status = 1;
+    }
+    if (nr->file && status == 2)
+        outfile_abort(nr->file);
+    else if (nr->file && outfile_commit(nr->file, &a->err) != AMT_OK)
+        status = 2;
+    a->take_conn = NULL;
+    a->take_dns = NULL;
+    a->on_time = NULL;
+    judge_stream_free(nr->js);
+    ndjson_close(nr->out);
+    g_ptr_array_free(nr->given, TRUE);
+    g_free(nr);
+    return status;
+}
+
 /* Exit status: 0 nothing rejected, 1 a rejection diagnosed, 2 bad usage,
  * no input readable, or an output that could not be written. */
-static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
+static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list **only)
 {
     amt_err *e = &a->err;
     if (user_inputs_load(u, o, e) != AMT_OK)
+        return 2;
+    if (!(*only = only_parse(o->only, e)))
         return 2;
     if (o->redact) {
         a->marks = idm_new();
         mark_user_inputs(a->marks, o, u);
     }
-    stream_ctx sc = {a, u, o, stdout};
+    stream_ctx sc = {a, u, o, *only, stdout};
     if (streaming(o)) {
         a->on_conn_end = stream_conn;
         a->on_conn_end_ctx = &sc;
@@ -256,22 +391,18 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
         if (analysis_add_rsa_key(a, k->path, k->password) != AMT_OK)
             return 2;
     }
+    for (guint i = 0; i < o->psks->len; i++)
+        if (analysis_add_psk(a, g_ptr_array_index(o->psks, i)) != AMT_OK)
+            return 2;
+    a->max_frames = o->max_packets;
+    a->live_seconds = o->duration_s;
+    a->keep_path = o->write_file;
     if (o->export_decrypted && !(a->export_decrypted = dec_writer_open(o->export_decrypted, e)))
         return 2;
-    int status = 0;
-    if (o->iface) {
-        if (analysis_read_live(a, o->iface, o->filter) != 0)
-            status = 2;
-    } else {
-        for (guint i = 0; i < o->inputs->len; i++)
-            if (analysis_read_file(a, g_ptr_array_index(o->inputs, i)) < 0) {
-                say(e->msg); /* the other inputs are read all the same */
-                amt_err_clear(e);
-            }
-        /* Unusable input means nothing could be read at all. */
-        if (a->files_unreadable == o->inputs->len)
-            status = 2;
-    }
+    ndjson_run *nr = NULL;
+    if (o->format == FORMAT_NDJSON && !(nr = ndjson_start(o, a, u, *only)))
+        return 2;
+    int status = read_inputs(o, a);
     if (a->export_decrypted) {
         uint64_t frames = 0;
         amt_rc rc = dec_writer_close(a->export_decrypted, &frames, e);
@@ -283,8 +414,11 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u)
                  o->export_decrypted, frames);
         say(msg);
     }
+    if (nr)
+        return ndjson_finish(nr, o, a, status);
     if (status != 0)
         return status;
+    only_apply(*only, a->conns);
     if (exports(o, a, e) != AMT_OK)
         return 2;
     diag_result *d = diagnose(a, &u->in);
@@ -323,10 +457,12 @@ int main(int argc, char **argv)
         for (guint i = 0; i < o.notes->len; i++)
             say(g_ptr_array_index(o.notes, i));
         a.on_warning = on_warning;
-        if (isatty(STDERR_FILENO))
+        if (isatty(STDERR_FILENO) && !o.quiet)
             a.on_progress = on_progress;
         user_inputs u;
-        status = run(&o, &a, &u);
+        only_list *only = NULL;
+        status = run(&o, &a, &u, &only);
+        only_free(only);
         user_inputs_free(&u);
         /* what streaming printed, or a report cut short by a full disk */
         if (status != 2 && (fflush(stdout) != 0 || ferror(stdout))) {

@@ -145,6 +145,8 @@ typedef struct dns_rec {
     char *ptr_names[8];
     int ptr_family; /* the address a PTR query name stands for, 0 when none */
     uint8_t ptr_addr[16];
+    int client_family; /* a response's destination, who asked (4 or 6) */
+    uint8_t client_addr[16];
 } dns_rec;
 
 void conn_rec_free(conn_rec *c);

@@ -15,7 +15,7 @@
 
 static const char usage_text[] =
     "usage: amtdiag -r FILE|DIR|- [-r …] [options]\n"
-    "       amtdiag -i IFACE [-f FILTER] [options]\n"
+    "       amtdiag -i IFACE [-f FILTER] [-c N] [-a duration:S] [-w FILE] [options]\n"
     "\n"
     "Reads captures of Intel AMT management traffic (TCP 16992/16993), reassembles\n"
     "TCP, decrypts TLS with the keys given, decodes HTTP, Digest logins and\n"
@@ -28,12 +28,26 @@ static const char usage_text[] =
     "                 Repeatable.\n"
     "  -i IFACE       capture live on IFACE (stop with Ctrl-C)\n"
     "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or udp port 53)\n"
+    "  -c N           stop after N packets (-r reads only the first N)\n"
+    "  -a duration:S  stop a live capture after S seconds (also -a packets:N)\n"
+    "  -w FILE        keep the packets of a live capture in FILE (pcapng)\n"
+    "  --only HOST[:PORT]\n"
+    "                 report only the connections of this address (and port).\n"
+    "                 Repeatable.\n"
     "Keys (never printed):\n"
     "  --keylog FILE  NSS key log (SSLKEYLOGFILE format). Repeatable. Secrets embedded\n"
     "                 in pcapng files are used as well.\n"
     "  --key FILE[:PASSWORD]\n"
-    "                 the AMT's RSA private key (PEM, DER, or PKCS#12 with its\n"
-    "                 password) for static-RSA sessions. Repeatable.\n"
+    "                 the AMT's RSA private key (PEM, DER, PKCS#8 or PKCS#12, encrypted\n"
+    "                 ones with their password; RC2, RC4 and DES too) for static-RSA\n"
+    "                 sessions. Repeatable.\n"
+    "  --psk [IDENTITY:]HEX\n"
+    "                 a TLS pre-shared key (AMT's PSK-based setup): TLS 1.2 PSK suites\n"
+    "                 and TLS 1.3 external PSK without (EC)DHE. Repeatable.\n"
+    "  -o tls.keylog_file:FILE, -o uat:rsa_keys:\"FILE\",\"PASSWORD\",\n"
+    "  -o tls.keys_list:IP,PORT,PROTO,FILE[,PASSWORD], -o tls.psk:HEX\n"
+    "                 tshark's spelling of --keylog, --key and --psk; other -o\n"
+    "                 preferences are refused\n"
     "What you know about the AMT (settles checks the capture cannot):\n"
     "  --password USER:PASS\n"
     "                 an AMT account, to verify Digest responses: tells a wrong\n"
@@ -52,12 +66,19 @@ static const char usage_text[] =
     "  --amt-clock-offset [+-]N[s|m|h|d]\n"
     "                 AMT's clock minus the true time (e.g. +460d), when known\n"
     "Output:\n"
-    "  --format text|json|markdown|html\n"
+    "  --format text|json|ndjson|markdown|html\n"
     "                 report format (default text); json is schema amtdiag/1\n"
-    "                 (docs/json-schema.md)\n"
+    "                 (docs/json-schema.md); ndjson writes one line per\n"
+    "                 connection as it is judged, then a summary line, in\n"
+    "                 bounded memory (docs/ndjson.md)\n"
     "  -V             add the transcript: TCP, TLS and key status, every HTTP\n"
     "                 exchange with its login and SOAP details\n"
-    "  -o FILE        write the report to FILE instead of standard output\n"
+    "  --output FILE, -o FILE\n"
+    "                 write the report to FILE instead of standard output\n"
+    "  -q             quiet while reading: no verdict per connection as it ends\n"
+    "                 (-r -, -i), no progress line; the report at the end\n"
+    "  -n             no name resolution (amtdiag never looks names up on the\n"
+    "                 network; accepted as tshark takes it)\n"
     "  --redact       remove user names, nonces, responses, cnonces and certificate\n"
     "                 serials; replace addresses and host names by placeholders\n"
     "  --color WHEN   colour the text report: auto (default: on a terminal, unless\n"
@@ -94,6 +115,9 @@ enum {
     OPT_INJECT_SECRETS,
     OPT_EXPORT_DECRYPTED,
     OPT_PASSWORD_FILE,
+    OPT_PSK,
+    OPT_OUTPUT,
+    OPT_ONLY,
 };
 
 static int sort_paths(gconstpointer a, gconstpointer b)
@@ -220,6 +244,9 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         {"export-keylog", required_argument, NULL, OPT_EXPORT_KEYLOG},
         {"inject-secrets", required_argument, NULL, OPT_INJECT_SECRETS},
         {"export-decrypted", required_argument, NULL, OPT_EXPORT_DECRYPTED},
+        {"psk", required_argument, NULL, OPT_PSK},
+        {"output", required_argument, NULL, OPT_OUTPUT},
+        {"only", required_argument, NULL, OPT_ONLY},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -231,10 +258,12 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
     o->console_roots = g_ptr_array_new_with_free_func(g_free);
     o->trusted_fqdn = g_ptr_array_new_with_free_func(g_free);
     o->notes = g_ptr_array_new_with_free_func(g_free);
+    o->psks = g_ptr_array_new();
+    o->only = g_ptr_array_new_with_free_func(g_free);
     o->color = -1;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":r:i:f:Vo:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:f:Vo:hc:a:w:qn", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (add_input(o, optarg, e) != 0)
@@ -251,10 +280,45 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         case 'V':
             o->verbose = 1;
             break;
-        case 'o':
+        case 'o': {
+            /* tshark's -o NAME:VALUE, or (as before) the report file */
+            int r = options_tshark_pref(o, optarg, e);
+            if (r < 0)
+                return OPTIONS_BAD;
+            if (r == 0) {
+                g_free(o->output);
+                o->output = g_strdup(optarg);
+            }
+            break;
+        }
+        case OPT_OUTPUT:
             g_free(o->output);
             o->output = g_strdup(optarg);
             break;
+        case OPT_PSK:
+            if (options_add_psk(o, optarg, "--psk", e) != 0)
+                return OPTIONS_BAD;
+            break;
+        case OPT_ONLY:
+            g_ptr_array_add(o->only, g_strdup(optarg));
+            break;
+        case 'c':
+            if (options_count(o, optarg, e) != 0)
+                return OPTIONS_BAD;
+            break;
+        case 'a':
+            if (options_autostop(o, optarg, e) != 0)
+                return OPTIONS_BAD;
+            break;
+        case 'w':
+            g_free(o->write_file);
+            o->write_file = g_strdup(optarg);
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'n':
+            break; /* no name is ever looked up on the network */
         case OPT_KEYLOG:
             g_ptr_array_add(o->keylogs, g_strdup(optarg));
             break;
@@ -270,8 +334,11 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
                 o->format = FORMAT_MARKDOWN;
             } else if (strcmp(optarg, "html") == 0) {
                 o->format = FORMAT_HTML;
+            } else if (strcmp(optarg, "ndjson") == 0) {
+                o->format = FORMAT_NDJSON;
             } else {
-                amt_fail(e, AMT_E_USAGE, "--format %s: use text, json, markdown or html", optarg);
+                amt_fail(e, AMT_E_USAGE, "--format %s: use text, json, ndjson, markdown or html",
+                         optarg);
                 return OPTIONS_BAD;
             }
             break;
@@ -379,6 +446,22 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         amt_fail(e, AMT_E_USAGE, "-r and -i cannot be combined");
         return OPTIONS_BAD;
     }
+    if (o->format == FORMAT_NDJSON && (o->export_keylog || o->inject_secrets)) {
+        amt_fail(e, AMT_E_USAGE,
+                 "--format ndjson keeps no connection once it is written, and %s needs every "
+                 "TLS session of the capture: run it with another format",
+                 o->export_keylog ? "--export-keylog" : "--inject-secrets");
+        return OPTIONS_BAD;
+    }
+    if (o->inputs->len && (o->filter || o->duration_s || o->write_file)) {
+        amt_fail(e, AMT_E_USAGE,
+                 "%s applies to a live capture (-i): a capture file is read whole (to look at "
+                 "part of it, filter it with tshark -Y ... -w or editcap first)",
+                 o->filter       ? "-f"
+                 : o->duration_s ? "-a duration"
+                                 : "-w");
+        return OPTIONS_BAD;
+    }
     if (o->inject_secrets &&
         (o->inputs->len != 1 || strcmp(g_ptr_array_index(o->inputs, 0), "-") == 0)) {
         amt_fail(e, AMT_E_USAGE,
@@ -400,6 +483,16 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
 
 void options_free(amtdiag_options *o)
 {
+    for (guint i = 0; o->psks && i < o->psks->len; i++) {
+        char *p = g_ptr_array_index(o->psks, i);
+        OPENSSL_cleanse(p, strlen(p));
+        g_free(p);
+    }
+    if (o->psks)
+        g_ptr_array_free(o->psks, TRUE);
+    if (o->only)
+        g_ptr_array_free(o->only, TRUE);
+    g_free(o->write_file);
     for (guint i = 0; o->keys && i < o->keys->len; i++) {
         rsa_key_opt *k = &g_array_index(o->keys, rsa_key_opt, i);
         if (k->password) {

@@ -4,10 +4,11 @@
 #define AMTDIAG_OPTIONS_H
 
 #include <glib.h>
+#include <stdint.h>
 
 #include "amtdiag/result.h"
 
-typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_HTML } out_format;
+typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_HTML, FORMAT_NDJSON } out_format;
 
 typedef struct rsa_key_opt {
     char *path;
@@ -35,6 +36,12 @@ typedef struct amtdiag_options {
     char *inject_secrets;   /* --inject-secrets OUT.pcapng */
     char *export_decrypted; /* --export-decrypted OUT.pcapng */
     int color;              /* -1 auto (terminal and no NO_COLOR), 0 never, 1 always */
+    GPtrArray *psks;        /* --psk [IDENTITY:]HEX, checked (wiped on free) */
+    uint64_t max_packets;   /* -c N, -a packets:N: stop after N packets (0: no limit) */
+    int64_t duration_s;     /* -a duration:S: stop a live capture after S seconds */
+    char *write_file;       /* -w FILE: keep the packets of a live capture */
+    GPtrArray *only;        /* --only HOST[:PORT] */
+    int quiet;              /* -q: no lines while reading (streamed verdicts, progress) */
     GPtrArray *notes;       /* things to tell the user that are not errors */
 } amtdiag_options;
 
@@ -47,6 +54,18 @@ typedef enum {
 
 /* Parses argv into o (free it with options_free whatever the result). */
 options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err *e);
+
+/* options_tshark.c: tshark's -o preferences that give keys (1 taken, 0
+ * not a preference: the report file, -1 refused with the message in e);
+ * --psk (checked and kept); -c and -a. */
+int options_tshark_pref(amtdiag_options *o, const char *arg, amt_err *e);
+int options_add_psk(amtdiag_options *o, const char *arg, const char *opt, amt_err *e);
+int options_count(amtdiag_options *o, const char *arg, amt_err *e);
+int options_autostop(amtdiag_options *o, const char *arg, amt_err *e);
+/* [IDENTITY:]HEX into identity (NULL when none; g_free it) and key
+ * (capacity cap). 0, or -1 when HEX is not an even number of hex digits
+ * within cap bytes. The caller wipes key. */
+int options_psk_parse(const char *arg, char **identity, uint8_t *key, size_t cap, size_t *len);
 
 /* The --help text. */
 const char *options_usage(void);

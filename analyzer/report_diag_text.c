@@ -203,6 +203,9 @@ void report_text(FILE *out, const report_in *r)
         c_(&p, OFF);
         out_printf(w, " %s\n", (const char *)g_ptr_array_index(a->warnings, i));
     }
+    if (a->n_warnings > a->warnings->len)
+        out_printf(w, "warning: %" G_GUINT64_FORMAT " more warnings not shown\n",
+                   a->n_warnings - a->warnings->len);
     fputc('\n', out);
     if (d && d->global->len) {
         c_(&p, BOLD);

@@ -227,6 +227,11 @@ static void h_facts(outw *out, const conn_rec *c)
         fputs("</li>\n<li>keys: ", out->f);
         h_text(out, s->key_status_text[0] ? s->key_status_text : "unknown");
         fputs("</li>\n", out->f);
+        for (size_t i = 0; i < s->n_notes; i++) {
+            fputs("<li>TLS note: ", out->f);
+            h_text(out, s->notes[i]);
+            fputs("</li>\n", out->f);
+        }
     } else {
         fprintf(out->f, "<li>%s</li>\n",
                 c->app == APP_HTTP    ? "plain HTTP"
@@ -486,6 +491,9 @@ static void h_summary(outw *out, const report_in *r)
         h_text(out, g_ptr_array_index(a->warnings, i));
         fputs("</p>\n", out->f);
     }
+    if (a->n_warnings > a->warnings->len)
+        fprintf(out->f, "<p class=\"warn\">%" G_GUINT64_FORMAT " more warnings not shown</p>\n",
+                a->n_warnings - a->warnings->len);
     if (a->conns->len == 0 && a->dns->len == 0)
         fputs("<p>No TCP connections or DNS lookups in the input.</p>\n", out->f);
     fputs("</section>\n", out->f);

@@ -111,6 +111,10 @@ static void md_facts(outw *out, const conn_rec *c)
             fputs(" · AMT asked for a console certificate", out->f);
         fputs(" · keys: ", out->f);
         md_text(out, s->key_status_text[0] ? s->key_status_text : "unknown", MD_INLINE);
+        for (size_t i = 0; i < s->n_notes; i++) {
+            fputs(" · TLS note: ", out->f);
+            md_text(out, s->notes[i], MD_INLINE);
+        }
     } else {
         fputs(c->app == APP_HTTP    ? " · plain HTTP"
               : c->app == APP_REDIR ? " · redirection in clear"
@@ -262,6 +266,9 @@ int report_markdown(FILE *f, const report_in *r)
         md_text(out, g_ptr_array_index(a->warnings, i), MD_INLINE);
         fputc('\n', out->f);
     }
+    if (a->n_warnings > a->warnings->len)
+        fprintf(out->f, "- **Warning:** %" G_GUINT64_FORMAT " more warnings not shown\n",
+                a->n_warnings - a->warnings->len);
     fputc('\n', out->f);
     if (d && d->global && d->global->len) {
         fputs("## Name resolution\n\n", out->f);

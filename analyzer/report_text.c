@@ -32,6 +32,16 @@ static const char *cert_presence(tls_cert_presence p)
     }
 }
 
+/* How the keys were agreed: the suite says it up to TLS 1.2; in TLS 1.3
+ * a key share in the ServerHello means (EC)DHE, none a PSK alone. */
+static const char *kx_text(const tls_summary *s)
+{
+    if (s->version == TLS_VERSION_1_3)
+        return s->sh.key_share_group ? "(EC)DHE" : "PSK";
+    const char *k = tls_suite_kx(s->suite);
+    return k ? k : s->server_key_exchange ? "(EC)DHE" : "RSA";
+}
+
 static void print_tls(outw *w, const conn_rec *c)
 {
     const tls_summary *s = tls_conn_summary(c->tls);
@@ -40,7 +50,7 @@ static void print_tls(outw *w, const conn_rec *c)
     if (s->ch.sni)
         out_printf(w, ", SNI %s", s->ch.sni);
     if (s->sh.seen)
-        out_printf(w, ", %s key exchange", s->server_key_exchange ? "(EC)DHE" : "RSA");
+        out_printf(w, ", %s key exchange", kx_text(s));
     out_printf(w, ", handshake %s%s\n", s->handshake_complete ? "complete" : "incomplete",
                s->resumed ? " (resumed)" : "");
     if (s->sh.seen && s->version <= TLS_VERSION_1_2)
@@ -56,6 +66,19 @@ static void print_tls(outw *w, const conn_rec *c)
                    cert_presence(s->client_cert), s->client_certs.n);
     out_printf(w, "    server certificate %s (%zu in chain)\n", cert_presence(s->server_cert),
                s->server_certs.n);
+    if (s->psk_identity)
+        out_printf(w, "    PSK identity \"%s\"\n", s->psk_identity);
+    for (unsigned i = 0; i < s->renegotiations && i < TLS_MAX_RENEGS; i++) {
+        const tls_reneg *r = &s->renegs[i];
+        const char *suite = r->suite ? tls_suite_name(r->suite) : NULL;
+        out_printf(w, "    renegotiation %u, ClientHello frame %" PRIu64 "%s: %s %s, %s%s%s%s\n",
+                   i + 1, r->frame, r->encrypted ? " (encrypted)" : "",
+                   r->version ? tls_version_name(r->version) : "no ServerHello", suite ? suite : "",
+                   r->resumed ? "resumed" : "full handshake",
+                   r->cert_request ? ", client certificate asked for: " : "",
+                   r->cert_request ? cert_presence(r->client_cert) : "",
+                   r->complete ? "" : ", incomplete");
+    }
     for (size_t i = 0; i < s->n_alerts; i++) {
         const tls_alert_info *al = &s->alerts[i];
         out_printf(w, "    alert frame %" PRIu64 " from %s: ", al->frame,
@@ -71,6 +94,12 @@ static void print_tls(outw *w, const conn_rec *c)
         out_printf(w, "%s\n", al->encrypted ? " [encrypted]" : "");
     }
     out_printf(w, "    keys: %s\n", s->key_status_text);
+    for (int d = 0; d < 2; d++)
+        if (s->dir_error[d])
+            out_printf(w, "    %s stopped: %s\n", d ? "server→client" : "client→server",
+                       s->dir_error[d]);
+    for (size_t i = 0; i < s->n_notes; i++)
+        out_printf(w, "    TLS note: %s\n", s->notes[i]);
 }
 
 static void print_soap(outw *w, const soap_rec *s)

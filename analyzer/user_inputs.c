@@ -3,63 +3,19 @@
  * cannot, loaded into lib/diag's input structure. */
 #include "user_inputs.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
-unsigned hosts_parse(const char *text, GArray *hosts)
-{
-    char **lines = g_strsplit(text, "\n", -1);
-    unsigned bad = 0;
-    for (unsigned n = 0; lines[n] && !bad; n++) {
-        char *hash = strchr(lines[n], '#');
-        if (hash)
-            *hash = '\0';
-        char **words = g_strsplit_set(g_strstrip(lines[n]), " \t", -1);
-        unsigned w = 0;
-        diag_host h = {0};
-        for (char **p = words; *p; p++) {
-            if (!**p)
-                continue;
-            if (w++ == 0) {
-                if (inet_pton(AF_INET, *p, h.addr) == 1)
-                    h.family = 4;
-                else if (inet_pton(AF_INET6, *p, h.addr) == 1)
-                    h.family = 6;
-                else
-                    bad = n + 1;
-                continue;
-            }
-            if (bad)
-                break;
-            diag_host e = h;
-            e.name = g_strdup(*p);
-            g_array_append_val(hosts, e);
-        }
-        g_strfreev(words);
-    }
-    g_strfreev(lines);
-    return bad;
-}
+#include "amtdiag/hosts.h"
 
 static amt_rc load_hosts(user_inputs *u, const char *path, amt_err *e)
 {
-    gchar *text = NULL;
-    GError *err = NULL;
-    if (!g_file_get_contents(path, &text, NULL, &err)) {
-        amt_fail(e, AMT_E_INPUT, "--hosts %s", err->message);
-        g_error_free(err);
-        return AMT_E_INPUT;
-    }
-    unsigned bad = hosts_parse(text, u->hosts);
-    g_free(text);
-    if (bad)
-        return amt_fail(e, AMT_E_FORMAT,
-                        "--hosts %s: line %u: expected an IPv4 or IPv6 address, then names "
-                        "(/etc/hosts syntax)",
-                        path, bad);
+    char err[512];
+    int rc = diag_hosts_load(path, u->hosts, err, sizeof err);
+    if (rc)
+        return amt_fail(e, rc < 0 ? AMT_E_INPUT : AMT_E_FORMAT, "--hosts %s", err);
     return AMT_OK;
 }
 
@@ -122,10 +78,10 @@ void user_inputs_free(user_inputs *u)
     }
     if (u->accounts)
         g_array_free(u->accounts, TRUE);
-    for (guint i = 0; u->hosts && i < u->hosts->len; i++)
-        g_free((char *)g_array_index(u->hosts, diag_host, i).name);
-    if (u->hosts)
+    if (u->hosts) {
+        diag_hosts_clear(u->hosts);
         g_array_free(u->hosts, TRUE);
+    }
     diag_blobs_free(u->roots, u->n_roots);
     diag_blobs_free(u->console_roots, u->n_console_roots);
     memset(u, 0, sizeof *u);

@@ -30,9 +30,4 @@ amt_rc user_inputs_load(user_inputs *u, const amtdiag_options *o, amt_err *e);
 /* Wipes the passwords and frees everything. */
 void user_inputs_free(user_inputs *u);
 
-/* Parses /etc/hosts syntax ("ADDRESS NAME…", # comments) from text into
- * hosts (diag_host, names g_strdup'ed). Returns 0, or the 1-based number
- * of the first line whose address does not parse. */
-unsigned hosts_parse(const char *text, GArray *hosts);
-
 #endif

@@ -137,8 +137,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_diag_scale: %s\n", err);
         return 2;
     }
+    /* AMT's trusted root, so the chain check of the checklist runs */
+    char *root_path = g_build_filename(argv[1], "mtls-no-amt-console-eku", "root-ca.pem", NULL);
+    diag_blob *root = NULL;
+    int n_roots = diag_load_pem_certs(root_path, &root, err, sizeof err);
+    if (n_roots < 1) {
+        fprintf(stderr, "bench_diag_scale: %s\n", err);
+        return 2;
+    }
     diag_account acc = {"admin", "secret"};
-    diag_inputs in = {.accounts = &acc, .n_accounts = 1};
+    diag_inputs in = {.accounts = &acc,
+                      .n_accounts = 1,
+                      .trusted_roots = root,
+                      .n_trusted_roots = (size_t)n_roots};
     for (size_t n = 10000; n <= max; n *= 2) {
         fleet fl;
         make(&fl, n, cert);
@@ -151,6 +162,8 @@ int main(int argc, char **argv)
         unmake(&fl, n);
     }
     diag_blobs_free(cert, 1);
+    diag_blobs_free(root, (size_t)n_roots);
     g_free(path);
+    g_free(root_path);
     return 0;
 }

@@ -276,6 +276,14 @@ static int plausibly_worked(const diag_conn_facts *c, const diag_conn_result *cr
            c->tls.app_records[DIAG_CONSOLE] > 0 && cr->end.by != DIAG_AMT;
 }
 
+/* A connection without its SYN (the TCP capture started inside it) may
+ * still hold its TLS handshake: only without a hello did the capture
+ * start after the handshake. */
+static int started_after_handshake(const diag_conn_facts *c)
+{
+    return c->midstream && !c->tls.client_hello_frame && !c->tls.server_hello_frame;
+}
+
 /* What the capture shows of a connection no rule explained, and what
  * would settle it. */
 static void describe(const diag_conn_facts *c, const diag_conn_result *cr, GString *s)
@@ -283,7 +291,7 @@ static void describe(const diag_conn_facts *c, const diag_conn_result *cr, GStri
     char end[256];
     diag_end_text(&cr->end, end, sizeof end);
     g_string_append_printf(s, "%s; %s", c->is_tls ? "TLS" : c->is_http ? "HTTP" : "TCP", end);
-    if (c->midstream)
+    if (started_after_handshake(c))
         g_string_append(s, "; the capture starts inside this connection: capture from before "
                            "the console connects");
     else if (c->is_tls && !c->tls.decrypted &&
@@ -344,27 +352,37 @@ static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
         return;
     GString *v = g_string_new(NULL);
     if (c->tls.cert_request_hidden || c->tls.client_cert == DIAG_CERT_HIDDEN)
-        g_string_append(v, "TLS 1.3 encrypts the CertificateRequest and the console certificate: "
-                           "a key log with CLIENT_HANDSHAKE_TRAFFIC_SECRET and "
-                           "SERVER_HANDSHAKE_TRAFFIC_SECRET for this session would show them. ");
+        g_string_append_printf(v,
+                               "TLS 1.3 encrypts the CertificateRequest and the console "
+                               "certificate: a key log (%s) with CLIENT_HANDSHAKE_TRAFFIC_SECRET "
+                               "and SERVER_HANDSHAKE_TRAFFIC_SECRET for this session would show "
+                               "them. ",
+                               diag_word_name(x->in, DIAG_IN_KEYLOG));
     const char *ks = c->tls.key_status_name ? c->tls.key_status_name : "";
-    if (!strcmp(ks, "no-client-hello") || !strcmp(ks, "no-server-hello") || c->midstream)
+    if (!strcmp(ks, "no-client-hello") || started_after_handshake(c))
         g_string_append(v, "The capture starts after this connection's TLS handshake, so no key "
                            "can decrypt it: capture from before the console connects.");
+    else if (!strcmp(ks, "no-server-hello"))
+        g_string_append(v, "AMT's ServerHello is not in the capture (version and suite unknown), "
+                           "so no key can be applied: capture the whole handshake.");
     else if (!strcmp(ks, "mac-failure"))
         g_string_append(v, "The keys given do not decrypt this session (MAC or tag failure): "
                            "they belong to another session, or the capture is corrupt.");
     else if (diag_is_cira(c) && (c->tls.app_records[0] || c->tls.app_records[1]))
-        g_string_append(v, "The APF tunnel (AMT's login to the MPS, the forwards, the channels "
-                           "and keep-alives) is encrypted: supply a key log of the session "
-                           "(--keylog), as the MPS can write one.");
+        g_string_append_printf(v,
+                               "The APF tunnel (AMT's login to the MPS, the forwards, the channels "
+                               "and keep-alives) is encrypted: supply a key log of the session "
+                               "(%s), as the MPS can write one.",
+                               diag_word_name(x->in, DIAG_IN_KEYLOG));
     else if (c->tls.app_records[0] || c->tls.app_records[1])
         g_string_append_printf(v,
-                               "%s encrypted: supply the console's key log (--keylog), or the "
-                               "AMT's RSA key (--key) when the suite is static RSA.",
+                               "%s encrypted: supply the console's key log (%s), or the AMT's "
+                               "RSA key (%s) when the suite is static RSA.",
                                diag_service(c) == AMT_SERVICE_REDIR_TLS
                                    ? "The redirection session (its login, SOL, IDE-R or KVM) is"
-                                   : "The HTTP login and WS-Man calls are");
+                                   : "The HTTP login and WS-Man calls are",
+                               diag_word_name(x->in, DIAG_IN_KEYLOG),
+                               diag_word_name(x->in, DIAG_IN_RSA_KEY));
     if (c->tls.key_status && *c->tls.key_status)
         g_string_append_printf(v, " (%s)", c->tls.key_status);
     cr->visibility = g_strstrip(g_string_free(v, FALSE));

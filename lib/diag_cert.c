@@ -603,8 +603,8 @@ static void set_why(char *why, size_t why_len, const char *fmt, ...)
     va_end(ap);
 }
 
-int diag_chain_verify(const diag_blob *chain, size_t n_chain, const diag_blob *roots,
-                      size_t n_roots, char *why, size_t why_len)
+static int chain_verify(const diag_blob *chain, size_t n_chain, const diag_blob *roots,
+                        size_t n_roots, char *why, size_t why_len)
 {
     size_t bad = 0;
     int result = -1;
@@ -683,6 +683,73 @@ out:
     free_certs(certs, n_chain);
     ERR_pop_to_mark();
     return result;
+}
+
+/* Verdicts by chain and roots. A fleet's consoles present a handful of
+ * certificate chains over thousands of connections, and each verification
+ * builds a store and walks the chain in OpenSSL; the answer only depends on
+ * the certificates (dates are not checked here). Keyed by a SHA-256 over the
+ * DER of the chain and of the roots, in order; bounded, emptied when full. */
+#define VERDICT_CACHE_MAX 256
+#define VERDICT_WHY_MAX 320
+
+typedef struct verdict {
+    int result;
+    char why[VERDICT_WHY_MAX];
+} verdict;
+
+static GHashTable *verdict_cache; /* GBytes (32) → verdict */
+static GMutex verdict_cache_lock;
+
+static void digest_blobs(GChecksum *h, const diag_blob *v, size_t n)
+{
+    uint64_t count = n;
+    g_checksum_update(h, (const guchar *)&count, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t len = v[i].len;
+        g_checksum_update(h, (const guchar *)&len, sizeof len);
+        if (v[i].len)
+            g_checksum_update(h, v[i].data, (gssize)v[i].len);
+    }
+}
+
+static GBytes *verdict_key(const diag_blob *chain, size_t n_chain, const diag_blob *roots,
+                           size_t n_roots)
+{
+    GChecksum *h = g_checksum_new(G_CHECKSUM_SHA256);
+    digest_blobs(h, chain, n_chain);
+    digest_blobs(h, roots, n_roots);
+    guint8 d[32];
+    gsize len = sizeof d;
+    g_checksum_get_digest(h, d, &len);
+    g_checksum_free(h);
+    return g_bytes_new(d, len);
+}
+
+int diag_chain_verify(const diag_blob *chain, size_t n_chain, const diag_blob *roots,
+                      size_t n_roots, char *why, size_t why_len)
+{
+    GBytes *key = verdict_key(chain, n_chain, roots, n_roots);
+    g_mutex_lock(&verdict_cache_lock);
+    const verdict *known = verdict_cache ? g_hash_table_lookup(verdict_cache, key) : NULL;
+    verdict v = known ? *known : (verdict){0};
+    g_mutex_unlock(&verdict_cache_lock);
+    if (known) {
+        g_bytes_unref(key);
+        set_why(why, why_len, "%s", v.why);
+        return v.result;
+    }
+    v.result = chain_verify(chain, n_chain, roots, n_roots, v.why, sizeof v.why);
+    set_why(why, why_len, "%s", v.why);
+    g_mutex_lock(&verdict_cache_lock);
+    if (verdict_cache == NULL)
+        verdict_cache = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+                                              (GDestroyNotify)g_bytes_unref, g_free);
+    if (g_hash_table_size(verdict_cache) >= VERDICT_CACHE_MAX)
+        g_hash_table_remove_all(verdict_cache);
+    g_hash_table_replace(verdict_cache, key, g_memdup2(&v, sizeof v));
+    g_mutex_unlock(&verdict_cache_lock);
+    return v.result;
 }
 
 /* ---- loading trusted roots ---- */

@@ -112,7 +112,7 @@ void diag_clock_for(diag_ctx *x, const diag_conn_facts *c, diag_clock *out)
     if (x->in->has_clock_offset) {
         out->known = 1;
         out->offset_s = x->in->clock_offset_s;
-        g_strlcpy(out->source, "--amt-clock-offset", sizeof out->source);
+        g_strlcpy(out->source, diag_word_name(x->in, DIAG_IN_CLOCK_OFFSET), sizeof out->source);
         return;
     }
     const clock_acc *acc = &diag_know_server(x->k, c->family, c->server_addr)->clock;

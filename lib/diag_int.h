@@ -46,6 +46,7 @@ typedef struct clock_acc {
 
 /* What is known of one AMT across its connections (diag_know.c). */
 typedef struct know_server {
+    int connected; /* a connection to it was learned */
     clock_acc clock;
     int tls_ok;            /* its TLS service accepted a connection */
     int redir_tls_ok;      /* ... and its redirection TLS service (16995) */
@@ -64,8 +65,7 @@ struct diag_know {
     GHashTable *by_name;     /* name key → GQueue of the A/AAAA answers for it */
     GHashTable *by_addr;     /* address → GQueue of the A/AAAA answers holding it */
     GHashTable *ptr_by_addr; /* address → GQueue of the PTR answers for it */
-    GPtrArray *answers;      /* A/AAAA answers with addresses, capture order */
-    guint answers_start;     /* answers before it are forgotten */
+    GHashTable *by_client;   /* asker's address → GQueue of its A/AAAA answers */
     GPtrArray *unreported;   /* NXDOMAIN answers not yet reported */
 };
 
@@ -134,6 +134,9 @@ amt_service diag_service(const diag_conn_facts *c);
 /* What is known of the AMT at this address (created empty). */
 know_server *diag_know_server(diag_know *k, int family, const uint8_t *addr);
 
+/* Whether a connection to this address was learned (nothing is created). */
+int diag_know_connected(diag_know *k, int family, const uint8_t *addr);
+
 /* A host name as a lookup key: lower case, no port, no final dot; NULL
  * for none. Free with g_free. */
 char *diag_name_key(const char *name);
@@ -144,9 +147,10 @@ const diag_dns_facts *diag_know_answer_for_name(diag_know *k, const char *name, 
 const diag_dns_facts *diag_know_answer_holding(diag_know *k, int family, const uint8_t *addr,
                                                int64_t t);
 
-/* The newest A/AAAA answer (with addresses) between capture times from and
- * to, or NULL. */
-const diag_dns_facts *diag_know_answer_near(diag_know *k, int64_t from, int64_t to);
+/* The newest A/AAAA answer (with addresses) sent to the client at family /
+ * addr between capture times from and to, or NULL. */
+const diag_dns_facts *diag_know_answer_to(diag_know *k, int family, const uint8_t *addr,
+                                          int64_t from, int64_t to);
 
 /* The PTR answers for an address, oldest first (know_dns's facts as
  * data: const diag_dns_facts *), or NULL. */

@@ -82,7 +82,8 @@ diag_know *diag_know_new(const diag_inputs *in)
                                        queue_free);
     k->ptr_by_addr = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                            (GDestroyNotify)g_bytes_unref, queue_free);
-    k->answers = g_ptr_array_new();
+    k->by_client = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
+                                         queue_free);
     k->unreported = g_ptr_array_new();
     return k;
 }
@@ -95,7 +96,7 @@ void diag_know_free(diag_know *k)
     g_hash_table_destroy(k->by_name);
     g_hash_table_destroy(k->by_addr);
     g_hash_table_destroy(k->ptr_by_addr);
-    g_ptr_array_free(k->answers, TRUE);
+    g_hash_table_destroy(k->by_client);
     g_ptr_array_free(k->unreported, TRUE);
     know_dns *d;
     while ((d = g_queue_pop_head(&k->dns)))
@@ -114,6 +115,14 @@ know_server *diag_know_server(diag_know *k, int family, const uint8_t *addr)
         g_bytes_unref(key);
     }
     return s;
+}
+
+int diag_know_connected(diag_know *k, int family, const uint8_t *addr)
+{
+    GBytes *key = addr_key(family, addr);
+    const know_server *s = g_hash_table_lookup(k->servers, key);
+    g_bytes_unref(key);
+    return s && s->connected;
 }
 
 /* A name as a lookup key: lower case, without a port or a final dot;
@@ -169,14 +178,10 @@ static void forget_oldest(diag_know *k)
         unindex(k->ptr_by_addr, key, d);
         g_bytes_unref(key);
     }
-    if (k->answers_start < k->answers->len &&
-        g_ptr_array_index(k->answers, k->answers_start) == d) {
-        /* dropped from the front by moving the start; compacted now and then */
-        k->answers_start++;
-        if (k->answers_start > 1024 && k->answers_start * 2 > k->answers->len) {
-            g_ptr_array_remove_range(k->answers, 0, k->answers_start);
-            k->answers_start = 0;
-        }
+    if (d->f.n_addrs && (d->f.client_family == 4 || d->f.client_family == 6)) {
+        GBytes *key = addr_key(d->f.client_family, d->f.client_addr);
+        unindex(k->by_client, key, d);
+        g_bytes_unref(key);
     }
     g_ptr_array_remove(k->unreported, d);
     dns_free(d);
@@ -211,7 +216,8 @@ void diag_know_dns(diag_know *k, const diag_dns_facts *d)
         if (!seen && (f->addr_family[a] == 4 || f->addr_family[a] == 6))
             index_under(k->by_addr, addr_key(f->addr_family[a], f->addrs[a]), c, 0);
     }
-    g_ptr_array_add(k->answers, c);
+    if (f->client_family == 4 || f->client_family == 6)
+        index_under(k->by_client, addr_key(f->client_family, f->client_addr), c, 0);
 }
 
 void diag_know_forget(diag_know *k, int64_t before_us)
@@ -257,22 +263,14 @@ const GQueue *diag_know_ptr_answers(diag_know *k, int family, const uint8_t *add
     return q;
 }
 
-const diag_dns_facts *diag_know_answer_near(diag_know *k, int64_t from, int64_t to)
+const diag_dns_facts *diag_know_answer_to(diag_know *k, int family, const uint8_t *addr,
+                                          int64_t from, int64_t to)
 {
-    /* binary search in capture order: the last answer at or before to */
-    guint lo = k->answers_start, hi = k->answers->len;
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        const know_dns *d = g_ptr_array_index(k->answers, mid);
-        if (d->f.ts_us <= to)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == k->answers_start)
-        return NULL;
-    const know_dns *d = g_ptr_array_index(k->answers, lo - 1);
-    return d->f.ts_us >= from ? &d->f : NULL;
+    GBytes *key = addr_key(family, addr);
+    const GQueue *q = g_hash_table_lookup(k->by_client, key);
+    g_bytes_unref(key);
+    const diag_dns_facts *d = newest_before(q, to);
+    return d && d->ts_us >= from ? d : NULL;
 }
 
 const diag_dns_facts *diag_know_unreported(diag_know *k, size_t i)
@@ -290,6 +288,7 @@ void diag_know_conn(diag_know *k, const diag_conn_facts *c)
     if (diag_is_cira(c))
         return; /* the server there is the MPS, not an AMT */
     know_server *s = diag_know_server(k, c->family, c->server_addr);
+    s->connected = 1;
     diag_clock_learn(&s->clock, c);
     if (diag_service(c) == AMT_SERVICE_TLS && c->synack)
         s->tls_ok = 1;

@@ -14,10 +14,11 @@
 #define LOCKOUT_WINDOW_US (600LL * G_USEC_PER_SEC)
 #define LOCKOUT_FAILURES 3
 
+/* Copies of the challenge's values (g_free; NULL when absent): a fleet's
+ * AMTs each keep a ring of these, so they take the values' size, not the
+ * parser's maximum. */
 typedef struct challenge {
-    char nonce[HTTP_AUTH_VALUE_MAX];
-    char realm[HTTP_AUTH_VALUE_MAX];
-    char qop[HTTP_AUTH_SHORT_MAX];
+    char *nonce, *realm, *qop;
     int negotiate; /* Negotiate was offered too */
     uint64_t frame;
 } challenge;
@@ -33,10 +34,20 @@ typedef struct login_state {
     GHashTable *lockouts; /* user → already flagged */
 } server_state;
 
+static void challenge_clear(challenge *c)
+{
+    g_free(c->nonce);
+    g_free(c->realm);
+    g_free(c->qop);
+    memset(c, 0, sizeof *c);
+}
+
 void diag_login_state_free(struct login_state *s)
 {
     if (!s)
         return;
+    for (unsigned k = 0; k < CHALLENGES_KEPT; k++)
+        challenge_clear(&s->challenges[k]);
     g_hash_table_destroy(s->failures);
     g_hash_table_destroy(s->lockouts);
     g_free(s);
@@ -76,13 +87,14 @@ static http_auth_stale record_challenge(server_state *s, const diag_exchange *e)
             c.negotiate = 1;
         if (ch[k].scheme == HTTP_AUTH_DIGEST && !digest) {
             digest = 1;
-            g_strlcpy(c.nonce, ch[k].nonce, sizeof c.nonce);
-            g_strlcpy(c.realm, ch[k].realm, sizeof c.realm);
-            g_strlcpy(c.qop, ch[k].qop, sizeof c.qop);
+            c.nonce = *ch[k].nonce ? g_strdup(ch[k].nonce) : NULL;
+            c.realm = *ch[k].realm ? g_strdup(ch[k].realm) : NULL;
+            c.qop = *ch[k].qop ? g_strdup(ch[k].qop) : NULL;
             stale = ch[k].stale;
         }
     }
     s->newest = (s->newest + 1) % CHALLENGES_KEPT;
+    challenge_clear(&s->challenges[s->newest]);
     s->challenges[s->newest] = c;
     if (s->n_challenges < CHALLENGES_KEPT)
         s->n_challenges++;
@@ -93,7 +105,7 @@ static const challenge *find_nonce(const server_state *s, const char *nonce, int
 {
     for (unsigned k = 0; k < s->n_challenges; k++) {
         const challenge *c = &s->challenges[(s->newest + CHALLENGES_KEPT - k) % CHALLENGES_KEPT];
-        if (*c->nonce && strcmp(c->nonce, nonce) == 0) {
+        if (c->nonce && strcmp(c->nonce, nonce) == 0) {
             *newest = k == 0;
             return c;
         }
@@ -131,6 +143,16 @@ diag_cause_id diag_digest_verdict(const http_auth *cr, const diag_digest_challen
                                   const char *method, const char *uri, const diag_account *accounts,
                                   size_t n_accounts, GString *why)
 {
+    diag_inputs in = {.accounts = accounts, .n_accounts = n_accounts};
+    return diag_digest_verdict_in(cr, ch, method, uri, &in, why);
+}
+
+diag_cause_id diag_digest_verdict_in(const http_auth *cr, const diag_digest_challenge *ch,
+                                     const char *method, const char *uri, const diag_inputs *in,
+                                     GString *why)
+{
+    const diag_account *accounts = in->accounts;
+    size_t n_accounts = in->n_accounts;
     if (ch && ch->stale) {
         g_string_append_printf(why, "the console answered with a nonce%s; AMT said stale=\"true\"",
                                ch->replaced ? " AMT had since replaced" : "");
@@ -191,11 +213,10 @@ diag_cause_id diag_digest_verdict(const http_auth *cr, const diag_digest_challen
         g_string_append_c(why, ')');
         return DIAG_C_DIGEST_UNKNOWN_USER;
     }
-    g_string_append_printf(why,
-                           "user \"%s\" was refused; with this user's password (amtdiag "
-                           "--password %s:PASSWORD, or Wireshark's iamt.passwords table) the "
-                           "response can be checked",
-                           cr->username, cr->username);
+    g_string_append_printf(why, "user \"%s\" was refused; with this user's password (",
+                           cr->username);
+    diag_word_usage_for(why, in, DIAG_IN_PASSWORD, cr->username);
+    g_string_append(why, ") the response can be checked");
     return DIAG_C_DIGEST_LOGIN_REJECTED;
 }
 
@@ -211,8 +232,7 @@ static void digest_rejected(diag_ctx *x, size_t i, server_state *s, const diag_e
                                 .qop = c ? c->qop : NULL,
                                 .frame = c ? c->frame : 0};
     GString *why = g_string_new(NULL);
-    diag_cause_id id =
-        diag_digest_verdict(cr, &ch, e->method, e->uri, x->in->accounts, x->in->n_accounts, why);
+    diag_cause_id id = diag_digest_verdict_in(cr, &ch, e->method, e->uri, x->in, why);
     if (id == DIAG_C_DIGEST_STALE_NONCE)
         g_string_append_printf(why, " (frame %" G_GUINT64_FORMAT ")", e->resp_frame);
     diag_finding *f = diag_add(x, i, id, "%s", why->str);

@@ -20,27 +20,39 @@ static const struct {
     {"console-cert-fqdn", "Its name is in AMT's trusted FQDN list"},
 };
 
-/* The cause a failing or unsettled rule stands for, and what settles it. */
+/* The cause a failing or unsettled rule stands for, and what settles it:
+ * before, the input in the words of the tool that asks (none:
+ * DIAG_N_INPUTS), after. */
 static const struct {
     diag_cause_id token;
-    const char *settle;
+    const char *before;
+    diag_input input;
+    const char *after;
 } rule_cause[DIAG_N_RULES] = {
-    {DIAG_C_CLIENT_CERT_MISSING,
-     "a key log with this session's CLIENT_HANDSHAKE_TRAFFIC_SECRET (TLS 1.3 encrypts the "
-     "console's Certificate)"},
-    {DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID, "the console certificate (it was not readable)"},
-    {DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK,
-     "AMT's clock: --amt-clock-offset, or a capture with an HTTP answer from this AMT (its "
-     "Date header)"},
-    {DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS,
-     "the console address's DNS name: --hosts FILE, or a capture on AMT's side holding its "
-     "PTR lookup"},
-    {DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT,
-     "AMT's trusted roots: --trusted-root PEM (the CertificateRequest named no CA)"},
-    {DIAG_C_CLIENT_CERT_FQDN_NOT_TRUSTED,
-     "AMT's trusted FQDN list: --trusted-fqdn SUFFIX (from MEBx, or AMT_TLSSettingData "
-     "TrustedCN)"},
+    {DIAG_C_CLIENT_CERT_MISSING, "a key log (", DIAG_IN_KEYLOG,
+     ") with this session's CLIENT_HANDSHAKE_TRAFFIC_SECRET (TLS 1.3 encrypts the console's "
+     "Certificate)"},
+    {DIAG_C_CLIENT_CERT_MISSING_AMT_CONSOLE_OID, "the console certificate (it was not readable)",
+     DIAG_N_INPUTS, ""},
+    {DIAG_C_CLIENT_CERT_EXPIRED_AT_AMT_CLOCK, "AMT's clock: ", DIAG_IN_CLOCK_OFFSET,
+     ", or a capture with an HTTP answer from this AMT (its Date header)"},
+    {DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS, "the console address's DNS name: ", DIAG_IN_HOSTS,
+     ", or a capture on AMT's side holding its PTR lookup"},
+    {DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT, "AMT's trusted roots: ", DIAG_IN_TRUSTED_ROOT,
+     " (the CertificateRequest named no CA)"},
+    {DIAG_C_CLIENT_CERT_FQDN_NOT_TRUSTED, "AMT's trusted FQDN list: ", DIAG_IN_TRUSTED_FQDN,
+     " (from MEBx, or AMT_TLSSettingData TrustedCN)"},
 };
+
+/* What settles rule r, in the words of the tool that runs the rules. */
+static char *settle_text(const diag_inputs *in, diag_rule r)
+{
+    GString *s = g_string_new(rule_cause[r].before);
+    if (rule_cause[r].input < DIAG_N_INPUTS)
+        g_string_append(s, diag_word_usage(in, rule_cause[r].input));
+    g_string_append(s, rule_cause[r].after);
+    return g_string_free(s, FALSE);
+}
 
 typedef struct judge {
     diag_ctx *x;
@@ -66,7 +78,7 @@ static void set(judge *j, diag_rule r, diag_status st, const char *fmt, ...)
     ck->evidence = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     if (st == DIAG_UNKNOWN && !ck->settle)
-        ck->settle = g_strdup(rule_cause[r].settle);
+        ck->settle = settle_text(j->x->in, r);
 }
 
 /* A rule that fails becomes a finding, unless AMT accepted the certificate
@@ -287,8 +299,8 @@ static void rule_reverse_dns(judge *j)
     int r = reverse_names(j, names, &frame);
     if (r == 0) {
         set(j, DIAG_RULE_REVERSE_DNS, DIAG_UNKNOWN,
-            "no PTR answer for the console's address %s in the capture, and no --hosts entry",
-            addr);
+            "no PTR answer for the console's address %s in the capture, and no %s entry", addr,
+            diag_word_name(j->x->in, DIAG_IN_HOSTS));
     } else if (r < 0) {
         set(j, DIAG_RULE_REVERSE_DNS, DIAG_FAIL,
             "the PTR lookup of the console's address %s failed (frame %" G_GUINT64_FORMAT
@@ -300,8 +312,9 @@ static void rule_reverse_dns(judge *j)
             names->str);
     } else {
         set(j, DIAG_RULE_REVERSE_DNS, DIAG_FAIL,
-            "the console's address %s is %s by reverse DNS%s; the certificate's CN is %s", addr,
-            names->str, frame ? "" : " (--hosts)", *j->leaf.cn ? j->leaf.cn : "(none)");
+            "the console's address %s is %s by reverse DNS%s%s%s; the certificate's CN is %s", addr,
+            names->str, frame ? "" : " (", frame ? "" : diag_word_name(j->x->in, DIAG_IN_HOSTS),
+            frame ? "" : ")", *j->leaf.cn ? j->leaf.cn : "(none)");
         diag_finding *f =
             fail(j, DIAG_RULE_REVERSE_DNS, DIAG_C_CLIENT_CERT_NAME_NOT_REVERSE_DNS, frame);
         diag_frame(f, j->c->tls.client_cert_frame);
@@ -318,11 +331,12 @@ static void rule_chain(judge *j)
         int v = diag_chain_verify(t->client_certs, n, j->x->in->trusted_roots,
                                   j->x->in->n_trusted_roots, why, sizeof why);
         if (v == 1) {
-            set(j, DIAG_RULE_CHAIN, DIAG_PASS, "the chain verifies against --trusted-root");
+            set(j, DIAG_RULE_CHAIN, DIAG_PASS, "the chain verifies against %s",
+                diag_word_name(j->x->in, DIAG_IN_TRUSTED_ROOT));
         } else if (v == 0) {
             set(j, DIAG_RULE_CHAIN, DIAG_FAIL,
-                "issuer %s: the chain does not verify against --trusted-root (%s)", j->leaf.issuer,
-                why);
+                "issuer %s: the chain does not verify against %s (%s)", j->leaf.issuer,
+                diag_word_name(j->x->in, DIAG_IN_TRUSTED_ROOT), why);
             fail(j, DIAG_RULE_CHAIN, DIAG_C_CLIENT_CERT_UNTRUSTED_ROOT, t->client_cert_frame);
         } else {
             set(j, DIAG_RULE_CHAIN, DIAG_UNKNOWN, "the certificate chain does not decode");
@@ -365,7 +379,7 @@ static void trusted_list(judge *j, GPtrArray *out, const char **source)
     for (size_t k = 0; k < j->x->in->n_trusted_fqdn; k++)
         g_ptr_array_add(out, g_strdup(j->x->in->trusted_fqdn[k]));
     if (out->len) {
-        *source = "--trusted-fqdn";
+        *source = diag_word_name(j->x->in, DIAG_IN_TRUSTED_FQDN);
         return;
     }
     const GPtrArray *seen = diag_know_server(j->x->k, j->c->family, j->c->server_addr)->trusted_cn;

@@ -97,7 +97,7 @@ static const char *conn_name(const diag_conn_facts *c)
     return c->tls.sni;
 }
 
-static void points_elsewhere(diag_ctx *x, const diag_dns_facts *d, size_t i)
+static void points_elsewhere(diag_ctx *x, const diag_dns_facts *d, size_t i, int named)
 {
     const diag_conn_facts *c = &x->conns[i];
     if (answer_has(d, c))
@@ -108,13 +108,18 @@ static void points_elsewhere(diag_ctx *x, const diag_dns_facts *d, size_t i)
     diag_finding *f = diag_add(x, i, DIAG_C_DNS_POINTS_ELSEWHERE,
                                "%s resolved to %s%s, but the console connected to %s", d->qname,
                                ans, d->n_addrs > 1 ? " (and others)" : "", got);
+    /* a connection that names nothing is tied to the answer by time and
+     * console alone: a console with several AMTs may have asked for another */
+    if (!named)
+        f->confidence = DIAG_LIKELY;
     diag_frame(f, d->frame);
     diag_frame(f, c->first_frame);
 }
 
 /* The DNS answer connection i used: the newest for the name it asked for
  * (Host or SNI), else — for a connection to one of AMT's services that
- * names nothing — the newest answer just before it. */
+ * names nothing — the newest answer to the same console just before it,
+ * when no connection went to the address it gave. */
 static void dns_conn(diag_ctx *x, size_t i)
 {
     const diag_conn_facts *c = &x->conns[i];
@@ -125,11 +130,19 @@ static void dns_conn(diag_ctx *x, size_t i)
     if (name)
         d = diag_know_answer_for_name(x->k, name, c->first_ts_us);
     else if (diag_service(c) != AMT_SERVICE_OTHER)
-        d = diag_know_answer_near(x->k, c->first_ts_us - DNS_LINK_US, c->first_ts_us);
+        d = diag_know_answer_to(x->k, c->family, c->client_addr, c->first_ts_us - DNS_LINK_US,
+                                c->first_ts_us);
     else
         d = NULL;
+    /* Without a name the link is by time alone: an answer whose address
+     * the capture shows connected to belongs to that connection (a console
+     * managing several AMTs looks them up one after the other). */
+    if (d && !name)
+        for (size_t k = 0; k < d->n_addrs; k++)
+            if (diag_know_connected(x->k, d->addr_family[k], d->addrs[k]))
+                return;
     if (d && d->n_addrs)
-        points_elsewhere(x, d, i);
+        points_elsewhere(x, d, i, name != NULL);
 }
 
 /* Names that did not resolve: reported once, with the connections judged

@@ -136,10 +136,10 @@ static void password_rejected(diag_ctx *x, size_t i, const diag_redir_login *l)
     } else if (x->in->n_accounts) {
         g_string_append_printf(why, "user \"%s\" is not among the accounts supplied", l->user);
     } else {
-        g_string_append_printf(why,
-                               "user \"%s\" was refused; with this user's password (amtdiag "
-                               "--password %s:PASSWORD) the password sent can be checked",
-                               l->user, l->user);
+        g_string_append_printf(why, "user \"%s\" was refused; with this user's password (",
+                               l->user);
+        diag_word_usage_for(why, x->in, DIAG_IN_PASSWORD, l->user);
+        g_string_append(why, ") the password sent can be checked");
     }
     diag_finding *f = diag_add(x, i, DIAG_C_REDIR_LOGIN_REJECTED,
                                "user/password redirection login: %s", why->str);
@@ -154,8 +154,8 @@ static void digest_rejected(diag_ctx *x, size_t i, const diag_redir_login *l)
     /* the response answered the challenge in force, or the capture lacks it */
     int answered = l->challenge_frame && strcmp(l->nonce, l->digest.nonce) == 0;
     GString *why = g_string_new(NULL);
-    diag_cause_id id = diag_digest_verdict(&l->digest, answered ? &ch : NULL, REDIR_DIGEST_METHOD,
-                                           NULL, x->in->accounts, x->in->n_accounts, why);
+    diag_cause_id id = diag_digest_verdict_in(&l->digest, answered ? &ch : NULL,
+                                              REDIR_DIGEST_METHOD, NULL, x->in, why);
     diag_finding *f =
         diag_add(x, i, id, "redirection login (%s): %s", method_name(l->auth_type), why->str);
     g_string_free(why, TRUE);

@@ -240,8 +240,8 @@ static void console_refused_cert(diag_ctx *x, size_t i, const diag_alert *a)
                        : -2;
     if (verified == 0) {
         refusal(x, i, DIAG_C_SERVER_CERT_UNTRUSTED, DIAG_CERTAIN, at,
-                "AMT's certificate (issuer %s) does not verify against --ca (%s); %s", ci.issuer,
-                why, said);
+                "AMT's certificate (issuer %s) does not verify against %s (%s); %s", ci.issuer,
+                diag_word_name(x->in, DIAG_IN_CONSOLE_CA), why, said);
         return;
     }
     /* No --ca: an unknown_ca alert says so; otherwise it is the reason
@@ -250,10 +250,11 @@ static void console_refused_cert(diag_ctx *x, size_t i, const diag_alert *a)
     if (verified == 1 || (found && !certain))
         return;
     refusal(x, i, DIAG_C_SERVER_CERT_UNTRUSTED, certain ? DIAG_CERTAIN : DIAG_LIKELY, at,
-            "%s after AMT's certificate (issuer %s, %s)%s%s", said, ci.issuer,
+            "%s after AMT's certificate (issuer %s, %s)%s%s%s%s", said, ci.issuer,
             ci.self_issued ? "self-signed" : "CA-issued",
-            found ? "" : "; the name and the dates are right",
-            certain ? "" : "; --ca with the console's trusted roots would settle it");
+            found ? "" : "; the name and the dates are right", certain ? "" : "; ",
+            certain ? "" : diag_word_name(x->in, DIAG_IN_CONSOLE_CA),
+            certain ? "" : " with the console's trusted roots would settle it");
 }
 
 /* The frame of side from's first handshake message of this type, 0 none. */

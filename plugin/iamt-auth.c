@@ -36,6 +36,7 @@ static int hf_auth_qop = -1;
 static int hf_auth_nc = -1;
 static int hf_auth_stale = -1;
 static int hf_auth_outcome = -1;
+static int hf_auth_cause = -1;
 static int hf_auth_challenge_in = -1;
 static gint ett_auth = -1;
 
@@ -52,6 +53,13 @@ typedef struct amt_server {
     guint n, next;
 } amt_server;
 
+/* How a response ended a login (iamt.auth.outcome). */
+enum { OUTCOME_CHALLENGE, OUTCOME_ACCEPTED, OUTCOME_REJECTED };
+static const value_string outcome_vals[] = {{OUTCOME_CHALLENGE, "challenge"},
+                                            {OUTCOME_ACCEPTED, "accepted"},
+                                            {OUTCOME_REJECTED, "rejected"},
+                                            {0, NULL}};
+
 /* What the first pass decided about one message, shown on every pass.
  * The header values are kept (file scope) and parsed again to show them:
  * a later pass may have no tree to read them from. */
@@ -61,7 +69,7 @@ struct iamt_auth_view {
     guint32 challenge_in;         /* a request: the 401 that issued its nonce */
     guint status;                 /* a response's status code */
     const char *www_authenticate; /* a 401's challenges */
-    const char *outcome;          /* a response: "challenge", "accepted", "rejected" */
+    int outcome;                  /* a response: OUTCOME_* */
     const char *scheme;           /* of the credentials the response answers */
     const char *user;
     iamt_findings findings;
@@ -175,9 +183,9 @@ static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *m
     if (creds) {
         v->scheme = file_copy(cr->scheme_name);
         v->user = *cr->username ? file_copy(cr->username) : NULL;
-        v->outcome = msg->status == 401 ? "rejected" : "accepted";
+        v->outcome = msg->status == 401 ? OUTCOME_REJECTED : OUTCOME_ACCEPTED;
     } else {
-        v->outcome = "challenge";
+        v->outcome = OUTCOME_CHALLENGE;
     }
     if (msg->status == 401)
         v->www_authenticate = file_copy(msg->www_authenticate);
@@ -254,23 +262,23 @@ static void show_challenges(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, co
 static void set_info(packet_info *pinfo, const iamt_auth_view *v, const http_auth *ch, size_t n)
 {
     wmem_strbuf_t *b = wmem_strbuf_new(pinfo->pool, NULL);
-    if (!strcmp(v->outcome, "challenge")) {
+    if (v->outcome == OUTCOME_CHALLENGE) {
         wmem_strbuf_append(b, "Login challenge (");
         for (size_t i = 0; i < n; i++)
             wmem_strbuf_append_printf(b, "%s%s", i ? ", " : "",
                                       iamt_text(pinfo->pool, ch[i].scheme_name, 64));
         wmem_strbuf_append(b, n ? ")" : "no scheme)");
-    } else if (!strcmp(v->outcome, "rejected")) {
+    } else if (v->outcome == OUTCOME_REJECTED) {
         wmem_strbuf_append_printf(b, "Login rejected (%s", v->scheme ? v->scheme : "?");
         if (v->user)
             wmem_strbuf_append_printf(b, ", user %s", v->user);
         wmem_strbuf_append(b, ")");
         if (v->findings.n)
-            wmem_strbuf_append_printf(b, ": %s", v->findings.f[0].token);
+            wmem_strbuf_append_printf(b, ": %s", v->findings.f[0].cause->token);
     } else {
         /* Accepted: the WS-Man sentence stays; a finding is worth a mark. */
         for (size_t i = 0; i < v->findings.n; i++)
-            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", v->findings.f[i].token);
+            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", v->findings.f[i].cause->token);
         return;
     }
     /* HTTP fenced its first line; this sentence replaces it. */
@@ -308,14 +316,15 @@ void iamt_auth_show(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, voi
     t = proto_tree_add_subtree(tree_of(ctx), tvb, 0, 0, ett_auth, &login, "Login");
     proto_item_set_generated(login);
     show_challenges(tvb, pinfo, t, ch, n);
-    proto_item_append_text(login, ": %s", v->outcome);
+    const char *outcome = val_to_str_const((guint32)v->outcome, outcome_vals, "?");
+    proto_item_append_text(login, ": %s", outcome);
     if (v->user) {
         add_str(t, hf_auth_username, tvb, pinfo, v->user);
         proto_item_append_text(login, " (user %s)", v->user);
     }
-    proto_item *it = proto_tree_add_string(t, hf_auth_outcome, tvb, 0, 0, v->outcome);
+    proto_item *it = proto_tree_add_uint(t, hf_auth_outcome, tvb, 0, 0, (guint32)v->outcome);
     proto_item_set_generated(it);
-    iamt_diag_expert_add(pinfo, it, &v->findings);
+    iamt_diag_show(tvb, pinfo, t, hf_auth_cause, &v->findings);
     set_info(pinfo, v, ch, n);
 }
 
@@ -342,8 +351,12 @@ void iamt_auth_register(int proto, module_t *m)
          {"Stale", "iamt.auth.stale", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "stale= of a Digest challenge: true when the console's nonce had expired", HFILL}},
         {&hf_auth_outcome,
-         {"Outcome", "iamt.auth.outcome", FT_STRING, BASE_NONE, NULL, 0x0,
+         {"Outcome", "iamt.auth.outcome", FT_UINT8, BASE_DEC, VALS(outcome_vals), 0x0,
           "challenge (401 without credentials), accepted, or rejected (401 to credentials)",
+          HFILL}},
+        {&hf_auth_cause,
+         {"Cause", "iamt.auth.cause", FT_STRING, BASE_NONE, NULL, 0x0,
+          "amtdiag cause token of a refused login (lib's rules), with its evidence under it",
           HFILL}},
         {&hf_auth_challenge_in,
          {"Challenge in", "iamt.auth.challenge_in", FT_FRAMENUM, BASE_NONE,

@@ -72,7 +72,7 @@ static iamt_findings judge(iamt_tls_conn *c, packet_info *pinfo)
     iamt_findings out = {NULL, 0};
     diag_conn_facts f = c->b.f;
     f.id = 0;
-    diag_inputs in = {.in_progress = 1};
+    diag_inputs in = {.in_progress = 1, .words = &diag_words_wireshark};
     diag_result *r = diag_run(&f, 1, NULL, 0, &in);
     const diag_conn_result *cr = r->conns->len ? g_ptr_array_index(r->conns, 0) : NULL;
     for (guint i = 0; cr && i < cr->findings->len; i++) {
@@ -81,7 +81,7 @@ static iamt_findings judge(iamt_tls_conn *c, packet_info *pinfo)
         for (size_t k = 0; k < fi->n_frames; k++)
             here |= fi->frames[k] == pinfo->num;
         if (fi->cause->stage == DIAG_STAGE_CIRA && here)
-            iamt_findings_add(&out, fi);
+            iamt_diag_keep(&out, fi);
     }
     diag_result_free(r);
     return out;
@@ -131,10 +131,7 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         apf_msg_clear(&m);
     }
     const iamt_findings *found = lib_message(pinfo, to_mps, p, n);
-    for (size_t i = 0; found && i < found->n; i++)
-        proto_item_set_generated(proto_tree_add_string(t, hf_cause, tvb, 0, 0, found->f[i].token));
-    if (found)
-        iamt_diag_expert_add(pinfo, ti, found);
+    iamt_diag_show(tvb, pinfo, t, hf_cause, found);
 }
 
 static int dissect_apf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* iamt-diag: runs lib/diag's rules on the exchanges the dissectors saw and
- * turns its findings into expert infos. The rules are never restated here:
- * a fact set of one connection is built and diag_run decides, so a verdict
- * in Wireshark is the analyzer's verdict. */
+ * turns its findings into expert infos and iamt.finding items. The rules
+ * are never restated here: a fact set of one connection is built and
+ * diag_run decides, so a verdict in Wireshark is the analyzer's verdict. */
 #include "iamt-diag.h"
 
 #include <string.h>
@@ -19,6 +19,18 @@ typedef struct cause_ei {
 static cause_ei *registered;
 static size_t n_registered;
 
+static int hf_finding_confidence = -1;
+static int hf_finding_evidence = -1;
+static int hf_finding_remedy = -1;
+static int hf_finding_frame = -1;
+static gint ett_finding = -1;
+static gint ett_text = -1;
+
+static const value_string confidence_vals[] = {{DIAG_CERTAIN, "certain"},
+                                               {DIAG_LIKELY, "likely"},
+                                               {DIAG_BY_ELIMINATION, "by-elimination"},
+                                               {0, NULL}};
+
 static int severity_of(diag_severity s)
 {
     switch (s) {
@@ -29,6 +41,28 @@ static int severity_of(diag_severity s)
     default:
         return PI_NOTE;
     }
+}
+
+void iamt_diag_register(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_finding_confidence,
+         {"Confidence", "iamt.finding.confidence", FT_UINT8, BASE_DEC, VALS(confidence_vals), 0x0,
+          "How sure the finding is: certain (the capture shows it), likely (the evidence fits "
+          "it best), by-elimination (every other candidate was ruled out)",
+          HFILL}},
+        {&hf_finding_evidence,
+         {"Evidence", "iamt.finding.evidence", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The decisive values, and what would settle what the capture leaves open", HFILL}},
+        {&hf_finding_remedy,
+         {"Fix", "iamt.finding.remedy", FT_STRING, BASE_NONE, NULL, 0x0, "What to do", HFILL}},
+        {&hf_finding_frame,
+         {"Frame", "iamt.finding.frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "A frame that shows the finding", HFILL}},
+    };
+    static gint *ett[] = {&ett_finding, &ett_text};
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
 }
 
 void iamt_diag_register_causes(int proto, const char *filter, const char *stage, int group)
@@ -54,11 +88,11 @@ void iamt_diag_register_causes(int proto, const char *filter, const char *stage,
         char *abbrev =
             wmem_strdup_printf(wmem_epan_scope(), "%s.cause.%s", filter, causes[i].token);
         g_strdelimit(abbrev + strlen(filter) + 1, "-", '_');
-        ei_register_info r = {&c->ei,
-                              {abbrev, group, severity_of(causes[i].severity),
-                               wmem_strdup_printf(wmem_epan_scope(), "%s: %s", causes[i].token,
-                                                  causes[i].explanation),
-                               EXPFILL}};
+        /* The summary is the cause in words, one short sentence; the
+         * evidence is in the finding's subtree. */
+        ei_register_info r = {
+            &c->ei,
+            {abbrev, group, severity_of(causes[i].severity), causes[i].explanation, EXPFILL}};
         ei[k++] = r;
     }
     expert_module_t *m = expert_register_protocol(proto);
@@ -79,6 +113,19 @@ static int names_frame(const diag_finding *f, guint32 a, guint32 b)
         if ((a && f->frames[i] == a) || (b && f->frames[i] == b))
             return 1;
     return 0;
+}
+
+void iamt_diag_keep(iamt_findings *out, const diag_finding *f)
+{
+    out->f = wmem_realloc(wmem_file_scope(), out->f, (out->n + 1) * sizeof *out->f);
+    iamt_finding *k = &out->f[out->n++];
+    memset(k, 0, sizeof *k);
+    k->cause = f->cause;
+    k->confidence = f->confidence;
+    k->evidence = iamt_text(wmem_file_scope(), f->evidence ? f->evidence : "", IAMT_TEXT_MAX);
+    for (size_t i = 0; i < f->n_frames && i < DIAG_FRAMES_MAX; i++)
+        if (f->frames[i] && f->frames[i] <= G_MAXUINT32)
+            k->frames[k->n_frames++] = (guint32)f->frames[i];
 }
 
 iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *server,
@@ -104,35 +151,48 @@ iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *
     c.n_ex = n;
     /* in_progress: the plugin sees the capture frame by frame, so rules
      * about what never happened until its end must not fire. */
-    diag_inputs in = {.accounts = accounts, .n_accounts = n_accounts, .in_progress = 1};
+    diag_inputs in = {.accounts = accounts,
+                      .n_accounts = n_accounts,
+                      .in_progress = 1,
+                      .words = &diag_words_wireshark};
     diag_result *r = diag_run(&c, 1, NULL, 0, &in);
     const diag_conn_result *cr = r->conns->len ? g_ptr_array_index(r->conns, 0) : NULL;
     for (guint i = 0; cr && i < cr->findings->len; i++) {
         const diag_finding *f = g_ptr_array_index(cr->findings, i);
-        if (strcmp(diag_stage_name(f->cause->stage), stage) != 0 ||
-            !names_frame(f, req_frame, resp_frame))
-            continue;
-        iamt_findings_add(&out, f);
+        if (strcmp(diag_stage_name(f->cause->stage), stage) == 0 &&
+            names_frame(f, req_frame, resp_frame))
+            iamt_diag_keep(&out, f);
     }
     diag_result_free(r);
     return out;
 }
 
-void iamt_findings_add(iamt_findings *out, const diag_finding *f)
+proto_item *iamt_diag_add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const char *s)
 {
-    out->f = wmem_realloc(wmem_file_scope(), out->f, (out->n + 1) * sizeof *out->f);
-    out->f[out->n].token = f->cause->token; /* static in lib's table */
-    char *text = g_strdup_printf("%s: %s", f->cause->token, f->evidence);
-    out->f[out->n].text = iamt_text(wmem_file_scope(), text, IAMT_TEXT_MAX);
-    g_free(text);
-    out->n++;
+    return iamt_add_long_string(tree, hf, ett_text, tvb, s);
 }
 
-void iamt_diag_expert_add(packet_info *pinfo, proto_item *item, const iamt_findings *findings)
+void iamt_diag_show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf_cause,
+                    const iamt_findings *findings)
 {
+    static const diag_inputs words = {.words = &diag_words_wireshark};
     for (size_t i = 0; findings && i < findings->n; i++) {
-        expert_field *ei = iamt_diag_expert_field(findings->f[i].token);
+        const iamt_finding *f = &findings->f[i];
+        proto_item *ci = proto_tree_add_string(tree, hf_cause, tvb, 0, 0, f->cause->token);
+        proto_item_set_generated(ci);
+        proto_item_append_text(ci, " — %s", f->cause->explanation);
+        expert_field *ei = iamt_diag_expert_field(f->cause->token);
         if (ei)
-            expert_add_info_format(pinfo, item, ei, "%s", findings->f[i].text);
+            expert_add_info(pinfo, ci, ei);
+        if (!ci)
+            continue; /* no tree on this pass */
+        proto_tree *t = proto_item_add_subtree(ci, ett_finding);
+        proto_item_set_generated(
+            proto_tree_add_uint(t, hf_finding_confidence, tvb, 0, 0, f->confidence));
+        iamt_diag_add_text(t, hf_finding_evidence, tvb, f->evidence);
+        iamt_diag_add_text(t, hf_finding_remedy, tvb, diag_cause_remedy(f->cause, &words));
+        for (size_t k = 0; k < f->n_frames; k++)
+            proto_item_set_generated(
+                proto_tree_add_uint(t, hf_finding_frame, tvb, 0, 0, f->frames[k]));
     }
 }

@@ -74,6 +74,13 @@ typedef struct redir_conv {
     size_t n_shown;
 } redir_conv;
 
+/* iamt.redir.auth.outcome's value set: lib's outcomes (PENDING is never
+ * shown). */
+static const value_string outcome_vals[] = {
+    {DIAG_REDIR_CHALLENGE, "challenge"}, {DIAG_REDIR_ACCEPTED, "accepted"},
+    {DIAG_REDIR_REJECTED, "rejected"},   {DIAG_REDIR_UNSUPPORTED, "unsupported"},
+    {DIAG_REDIR_OTHER, "other"},         {0, NULL}};
+
 /* What the first pass decided about one message, shown on every pass. */
 typedef struct msg_memo {
     diag_redir_outcome out; /* a login reply: how lib paired it; else PENDING */
@@ -128,7 +135,7 @@ static iamt_findings judge(iamt_tls_conn *c, packet_info *pinfo)
     diag_conn_facts f = c->b.f;
     f.id = 0;
     size_t n_acc = 0;
-    diag_inputs in = {.in_progress = 1};
+    diag_inputs in = {.in_progress = 1, .words = &diag_words_wireshark};
     in.accounts = iamt_passwords_accounts(pinfo->pool, &n_acc);
     in.n_accounts = n_acc;
     diag_result *r = diag_run(&f, 1, NULL, 0, &in);
@@ -140,7 +147,7 @@ static iamt_findings judge(iamt_tls_conn *c, packet_info *pinfo)
         for (size_t k = 0; k < fi->n_frames; k++)
             here |= fi->frames[k] == pinfo->num;
         if (mine && here)
-            iamt_findings_add(&out, fi);
+            iamt_diag_keep(&out, fi);
     }
     diag_result_free(r);
     return out;
@@ -215,7 +222,7 @@ static void login_reply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const 
     }
     if (!m || m->out == DIAG_REDIR_PENDING)
         return; /* the login is not in the capture, or no facts were kept */
-    add_str(t, hf_auth_outcome, tvb, pinfo, diag_redir_outcome_name(m->out));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_auth_outcome, tvb, 0, 0, m->out));
     if (m->login_frame)
         proto_item_set_generated(proto_tree_add_uint(t, hf_login_in, tvb, 0, 0, m->login_frame));
     const char *user = m->user ? iamt_text(pinfo->pool, m->user, 64) : "";
@@ -320,10 +327,10 @@ static msg_memo *first_pass(tvbuff_t *tvb, packet_info *pinfo, redir_conv *rc, i
     for (size_t i = 0; i < all.n; i++) {
         int seen = 0;
         for (size_t k = 0; k < rc->n_shown; k++)
-            seen |= rc->shown[k] == all.f[i].token;
+            seen |= rc->shown[k] == all.f[i].cause->token;
         if (seen || rc->n_shown == G_N_ELEMENTS(rc->shown))
             continue;
-        rc->shown[rc->n_shown++] = all.f[i].token;
+        rc->shown[rc->n_shown++] = all.f[i].cause->token;
         m->findings.f = wmem_realloc(wmem_file_scope(), m->findings.f,
                                      (m->findings.n + 1) * sizeof *m->findings.f);
         m->findings.f[m->findings.n++] = all.f[i];
@@ -333,17 +340,6 @@ static msg_memo *first_pass(tvbuff_t *tvb, packet_info *pinfo, redir_conv *rc, i
         return NULL;
     }
     return m;
-}
-
-/* lib's causes the message settles: a field each, and its expert info. */
-static void show_findings(tvbuff_t *tvb, proto_tree *t, packet_info *pinfo, proto_item *ti,
-                          const msg_memo *m)
-{
-    for (size_t i = 0; m && i < m->findings.n; i++)
-        proto_item_set_generated(
-            proto_tree_add_string(t, hf_cause, tvb, 0, 0, m->findings.f[i].token));
-    if (m)
-        iamt_diag_expert_add(pinfo, ti, &m->findings);
 }
 
 /* One whole message. */
@@ -412,7 +408,10 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     default:
         sol_or_ider(tvb, pinfo, t, type, name);
     }
-    show_findings(tvb, t, pinfo, ti, m);
+    /* lib's causes the message settles: a field each, its expert info and
+     * the finding's subtree */
+    if (m)
+        iamt_diag_show(tvb, pinfo, t, hf_cause, &m->findings);
     /* KVM: after the start (console) and its reply (AMT), RFB. */
     if (!PINFO_FD_VISITED(pinfo) && rc->session == REDIR_SESSION_KVM &&
         type == (dir ? REDIR_START_IDER : REDIR_START_IDER_REPLY))
@@ -581,8 +580,8 @@ void iamt_redir_register(int proto, module_t *m)
          {"Kerberos ticket length", "iamt.redir.auth.ticket_len", FT_UINT32, BASE_DEC, NULL, 0x0,
           NULL, HFILL}},
         {&hf_auth_outcome,
-         {"Login outcome", "iamt.redir.auth.outcome", FT_STRING, BASE_NONE, NULL, 0x0,
-          "challenge, accepted, rejected, unsupported", HFILL}},
+         {"Login outcome", "iamt.redir.auth.outcome", FT_UINT8, BASE_DEC, VALS(outcome_vals), 0x0,
+          "challenge, accepted, rejected, unsupported, other", HFILL}},
         {&hf_login_in,
          {"Login in", "iamt.redir.auth.login_in", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "The AuthenticateSession this answers", HFILL}},

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The per-connection diagnosis as a table statistic (stat_tap_table_ui):
- * tshark runs it as -z iamt,conns; Wireshark lists it in its Statistics
- * menu as "iAMT Diagnosis". */
+ * Wireshark lists it in its Statistics menu as "iAMT Diagnosis". Its
+ * name is that of -z iamt,diag, which tshark registers first (iamt-stat),
+ * so tshark prints amtdiag's table and Wireshark shows this one: one
+ * statistic. */
 #ifndef IAMT_STAT_TABLE_H
 #define IAMT_STAT_TABLE_H
 

@@ -13,21 +13,35 @@
 #include "iamt-tls.h"
 #include "ws-compat.h"
 
+/* Whether findings[k]'s cause is one of an earlier finding (a rule fires
+ * on several exchanges). */
+static gboolean seen_before(const GPtrArray *findings, guint k)
+{
+    const diag_finding *f = g_ptr_array_index(findings, k);
+    for (guint j = 0; j < k; j++) {
+        const diag_finding *g = g_ptr_array_index(findings, j);
+        if (g->cause == f->cause)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 void iamt_stat_tokens(GString *s, const GPtrArray *findings, int want_error_warning)
 {
     for (guint k = 0; findings && k < findings->len; k++) {
         const diag_finding *f = g_ptr_array_index(findings, k);
         int ew = f->cause->severity != DIAG_INFO;
-        if (ew != want_error_warning)
-            continue;
-        /* A token repeats when a rule fires on several exchanges. */
-        gboolean seen = FALSE;
-        for (guint j = 0; j < k && !seen; j++) {
-            const diag_finding *g = g_ptr_array_index(findings, j);
-            seen = g->cause == f->cause;
-        }
-        if (!seen)
+        if (ew == want_error_warning && !seen_before(findings, k))
             g_string_append_printf(s, "%s%s", s->len ? " " : "", f->cause->token);
+    }
+}
+
+void iamt_stat_words(GString *s, const GPtrArray *findings)
+{
+    for (guint k = 0; findings && k < findings->len; k++) {
+        const diag_finding *f = g_ptr_array_index(findings, k);
+        if (f->cause->severity != DIAG_INFO && !seen_before(findings, k))
+            g_string_append_printf(s, "%s%s", s->len ? " " : "", f->cause->explanation);
     }
 }
 
@@ -100,4 +114,9 @@ void iamt_stat_register(void)
     static stat_tap_ui ui = {
         REGISTER_STAT_GROUP_GENERIC, "iAMT diagnosis", "iamt,diag", stat_init, 0, NULL};
     register_stat_tap_ui(&ui, NULL);
+    /* The table statistic's name until it became Statistics › iAMT
+     * Diagnosis under iamt,diag: the same output. */
+    static stat_tap_ui old_name = {
+        REGISTER_STAT_GROUP_GENERIC, "iAMT diagnosis", "iamt,conns", stat_init, 0, NULL};
+    register_stat_tap_ui(&old_name, NULL);
 }

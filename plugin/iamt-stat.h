@@ -6,12 +6,17 @@
 
 #include <glib.h>
 
-/* Registers the "-z iamt,diag" statistic (a tap_plugin callback). */
+/* Registers the "-z iamt,diag" statistic and its old name "-z iamt,conns"
+ * (a tap_plugin callback). */
 void iamt_stat_register(void);
 
 /* Appends to s the distinct cause tokens of findings (diag_finding *), in
  * order, space-separated: errors and warnings when want_error_warning is
  * nonzero, else the notes. */
 void iamt_stat_tokens(GString *s, const GPtrArray *findings, int want_error_warning);
+
+/* Appends to s the distinct error and warning causes of findings in
+ * words (each cause's one-sentence explanation), in order, space-separated. */
+void iamt_stat_words(GString *s, const GPtrArray *findings);
 
 #endif

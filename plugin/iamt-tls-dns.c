@@ -94,6 +94,14 @@ int iamt_tls_dns_frame(packet_info *pinfo, proto_tree *tree)
         return 0;
     d.qname = wmem_strdup(wmem_file_scope(), q);
     d.ptr_family = amt_dns_ptr_address(q, d.ptr_addr);
+    /* the response goes to the console that asked */
+    if (pinfo->dst.type == AT_IPv4 && pinfo->dst.len == 4) {
+        d.client_family = 4;
+        memcpy(d.client_addr, pinfo->dst.data, 4);
+    } else if (pinfo->dst.type == AT_IPv6 && pinfo->dst.len == 16) {
+        d.client_family = 6;
+        memcpy(d.client_addr, pinfo->dst.data, 16);
+    }
     const char **ptr = wmem_alloc0_array(wmem_file_scope(), const char *, IAMT_DNS_NAMES_MAX);
     GPtrArray *a = hf[D_PTR] >= 0 ? proto_find_finfo(tree, hf[D_PTR]) : g_ptr_array_new();
     for (guint i = 0; i < a->len && d.n_ptr_names < IAMT_DNS_NAMES_MAX; i++) {

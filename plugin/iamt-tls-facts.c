@@ -47,6 +47,7 @@ enum {
     F_TCP_SEQ,
     F_TCP_RETRANSMISSION,
     F_TCP_OUT_OF_ORDER,
+    F_TCP_STREAM,
     F_HTTP_STATUS,
     F_HTTP_METHOD,
     F_HTTP_URI,
@@ -89,6 +90,7 @@ static const char *const field_names[N_FIELDS] = {
     "tcp.seq",
     "tcp.analysis.retransmission",
     "tcp.analysis.out_of_order",
+    "tcp.stream",
     "http.response.code",
     "http.request.method",
     "http.request.uri",
@@ -647,6 +649,7 @@ iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to
         c = new_conn(pinfo, to_amt);
         if (!c)
             return out;
+        c->has_stream = iamt_first_uint(tree, hf[F_TCP_STREAM], &c->stream);
         wmem_map_insert(by_conv, conv, c);
     }
     size_t before = c->n_events;

@@ -32,6 +32,8 @@ typedef struct iamt_tls_conn {
     diag_builder b; /* b.f: the facts */
     char client[64], server[64];
     char sni[256];
+    guint32 stream; /* Wireshark's tcp.stream, when has_stream */
+    gboolean has_stream;
     uint16_t suites[IAMT_TLS_SUITES_MAX];
     diag_blob server_certs[IAMT_TLS_CERTS_MAX];
     diag_blob client_certs[IAMT_TLS_CERTS_MAX];

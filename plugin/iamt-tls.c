@@ -11,17 +11,16 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <epan/tap.h>
-#include <wsutil/report_message.h>
-#include <wsutil/wslog.h>
 #include <string.h>
 
 #include "amtdiag/tls_alerts.h"
 #include "iamt-diag.h"
-#include "iamt-passwords.h"
+#include "iamt-inputs.h"
 #include "iamt-stat-table.h"
 #include "iamt-text.h"
 #include "iamt-tls-dns.h"
 #include "iamt-tls-facts.h"
+#include "iamt-vals.h"
 #include "packet-iamt.h"
 
 static int proto_iamt = -1;
@@ -32,70 +31,14 @@ static int hf_tls_outcome = -1;
 static int hf_tls_alert_cause = -1;
 static int hf_tls_candidates = -1;
 static int hf_tls_check[DIAG_N_RULES];
+static int hf_tls_check_evidence = -1;
+static int hf_tls_check_settle = -1;
 static gint ett_tls = -1;
 static gint ett_tls_checks = -1;
+static gint ett_tls_check = -1;
 static expert_field ei_alert = EI_INIT;
 static dissector_handle_t post_handle;
 static int tap_diag = -1; /* "iamt_diag": a frame changed a connection's facts */
-
-/* Preferences. */
-static const char *pref_trusted_fqdn = "";
-static const char *pref_clock_offset = "";
-static const char *pref_trusted_root = "";
-static const char *pref_console_ca = "";
-
-/* The certificates of a PEM file preference, loaded again when the file
- * name changes. */
-typedef struct pem_roots {
-    const char *pref; /* "iamt.trusted_root", for messages */
-    char *path;
-    diag_blob *blobs;
-    size_t n;
-} pem_roots;
-
-static pem_roots amt_roots = {"iamt.trusted_root", NULL, NULL, 0};
-static pem_roots console_roots = {"iamt.console_ca", NULL, NULL, 0};
-
-static void load_roots(pem_roots *r, const char *path)
-{
-    path = path ? path : "";
-    if (g_strcmp0(path, r->path ? r->path : "") == 0)
-        return;
-    diag_blobs_free(r->blobs, r->n);
-    r->blobs = NULL;
-    r->n = 0;
-    g_free(r->path);
-    r->path = g_strdup(path);
-    if (!*path)
-        return;
-    char err[512];
-    int n = diag_load_pem_certs(path, &r->blobs, err, sizeof err);
-    if (n < 0)
-        report_failure("%s: %s", r->pref, err); /* the rules then go without it */
-    else
-        r->n = (size_t)n;
-}
-
-/* iamt.trusted_fqdn as lib parses --trusted-fqdn; a value that cannot be a
- * DNS suffix is refused once per value, and the list then goes unused. */
-static void trusted_fqdn_list(GPtrArray *list)
-{
-    static char *refused;
-    const char *text = pref_trusted_fqdn ? pref_trusted_fqdn : "";
-    if (!*text)
-        return;
-    char bad[256];
-    if (diag_parse_fqdn_list(text, list, bad, sizeof bad) == 0)
-        return;
-    g_ptr_array_set_size(list, 0);
-    if (g_strcmp0(refused, text) != 0) {
-        g_free(refused);
-        refused = g_strdup(text);
-        report_failure("iamt.trusted_fqdn: \"%s\" is not a DNS suffix; give domains such as "
-                       "it.example.com, separated by commas. The list is not used.",
-                       bad);
-    }
-}
 
 /* The last verdict on the whole capture and the facts' version it was
  * computed from. */
@@ -109,30 +52,6 @@ static void clear_cache(void)
     cached = NULL;
 }
 
-/* The preferences as lib's inputs; the suffix strings live in list, the
- * accounts (the passwords table) in scope. */
-static diag_inputs inputs(GPtrArray *list, wmem_allocator_t *scope, int in_progress)
-{
-    diag_inputs in = {.in_progress = in_progress};
-    trusted_fqdn_list(list);
-    in.trusted_fqdn = (const char *const *)list->pdata;
-    in.n_trusted_fqdn = list->len;
-    load_roots(&amt_roots, pref_trusted_root);
-    in.trusted_roots = amt_roots.blobs;
-    in.n_trusted_roots = amt_roots.n;
-    load_roots(&console_roots, pref_console_ca);
-    in.console_roots = console_roots.blobs;
-    in.n_console_roots = console_roots.n;
-    in.accounts = iamt_passwords_accounts(scope, &in.n_accounts);
-    int64_t off;
-    if (pref_clock_offset && *pref_clock_offset &&
-        diag_parse_offset(pref_clock_offset, &off) == 0) {
-        in.has_clock_offset = 1;
-        in.clock_offset_s = off;
-    }
-    return in;
-}
-
 /* lib's verdict on conns[0..n): facts are copied so ids can be renumbered. */
 static diag_result *judge(iamt_tls_conn *const *conns, size_t n, int in_progress)
 {
@@ -143,7 +62,7 @@ static diag_result *judge(iamt_tls_conn *const *conns, size_t n, int in_progress
     }
     GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
     wmem_allocator_t *scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
-    diag_inputs in = inputs(list, scope, in_progress);
+    diag_inputs in = iamt_inputs(list, scope, in_progress);
     size_t n_dns;
     const diag_dns_facts *dns = iamt_tls_dns_facts(&n_dns);
     diag_result *r = diag_run(f, n, dns, n_dns, &in);
@@ -261,15 +180,17 @@ typedef struct tls_alert_view {
 typedef struct tls_check_view {
     diag_status status;
     const char *evidence;
+    const char *settle; /* for unknown: what would settle it; NULL none */
 } tls_check_view;
 
 typedef struct tls_frame_view {
-    iamt_finding *causes; /* proven on this frame: token, "token: evidence" */
-    size_t n_causes;
+    iamt_findings causes;   /* proven on this frame */
     tls_alert_view *alerts; /* the frame's TLS alerts */
     size_t n_alerts;
-    const char *stage, *outcome; /* the verdict so far; NULL: not shown here */
-    const char *candidates;      /* NULL when none */
+    int has_verdict; /* the verdict so far is shown here: */
+    diag_stage stage;
+    diag_outcome outcome;
+    const char *candidates; /* NULL when none */
     int has_checklist;
     tls_check_view checks[DIAG_N_RULES];
 } tls_frame_view;
@@ -329,32 +250,30 @@ static tls_frame_view *first_pass_view(packet_info *pinfo, iamt_tls_conn *c)
     tls_frame_view *v = wmem_new0(wmem_file_scope(), tls_frame_view);
     for (guint k = 0; k < cr->findings->len; k++) {
         const diag_finding *f = g_ptr_array_index(cr->findings, k);
-        if (!first_time(f, c))
-            continue;
-        v->causes =
-            wmem_realloc(wmem_file_scope(), v->causes, (v->n_causes + 1) * sizeof *v->causes);
-        v->causes[v->n_causes].token = f->cause->token; /* static in lib's table */
-        v->causes[v->n_causes].text = wmem_strdup_printf(
-            wmem_file_scope(), "%s: %s", f->cause->token, file_text(f->evidence, IAMT_TEXT_MAX));
-        v->n_causes++;
+        if (first_time(f, c))
+            iamt_diag_keep(&v->causes, f);
     }
     view_alerts(v, pinfo, c, cr);
     /* The verdict so far: with a cause it proves, and where it settles. */
     int due = summary_due(c, cr, pinfo->num);
-    if (v->n_causes || due) {
+    if (v->causes.n || due) {
         c->summarized |= due;
-        v->stage = diag_stage_name(cr->stage); /* static, in lib's tables */
-        v->outcome = diag_outcome_name(cr->outcome);
+        v->has_verdict = 1;
+        v->stage = cr->stage;
+        v->outcome = cr->outcome;
         if (cr->candidates)
-            v->candidates = file_text(cr->candidates, 2048);
+            v->candidates = file_text(cr->candidates, IAMT_TEXT_MAX);
         v->has_checklist = cr->has_checklist;
         for (int i = 0; cr->has_checklist && i < DIAG_N_RULES; i++) {
-            v->checks[i].status = cr->checklist[i].status;
-            v->checks[i].evidence = file_text(cr->checklist[i].evidence, 1024);
+            const diag_check *ck = &cr->checklist[i];
+            v->checks[i].status = ck->status;
+            v->checks[i].evidence = file_text(ck->evidence, IAMT_TEXT_MAX);
+            if (ck->status == DIAG_UNKNOWN && ck->settle)
+                v->checks[i].settle = file_text(ck->settle, IAMT_TEXT_MAX);
         }
     }
     diag_result_free(r);
-    if (!v->n_causes && !v->n_alerts && !v->stage) {
+    if (!v->causes.n && !v->n_alerts && !v->has_verdict) {
         wmem_free(wmem_file_scope(), v);
         return NULL;
     }
@@ -382,11 +301,15 @@ static proto_tree *tls_tree(tls_ctx *x)
     return x->tls;
 }
 
-static void add_string(proto_tree *t, int hf, tvbuff_t *tvb, const char *s)
+static proto_item *add_uint(proto_tree *t, int hf, tvbuff_t *tvb, guint32 v)
 {
-    proto_item_set_generated(proto_tree_add_string(t, hf, tvb, 0, 0, s));
+    proto_item *it = proto_tree_add_uint(t, hf, tvb, 0, 0, v);
+    proto_item_set_generated(it);
+    return it;
 }
 
+/* AMT's six checks: each an enumerated status, its evidence and, when
+ * unknown, what would settle it under it. */
 static void add_checklist(tvbuff_t *tvb, proto_tree *t, const tls_frame_view *v)
 {
     proto_item *ti =
@@ -395,10 +318,11 @@ static void add_checklist(tvbuff_t *tvb, proto_tree *t, const tls_frame_view *v)
     proto_tree *ct = proto_item_add_subtree(ti, ett_tls_checks);
     for (int r = 0; r < DIAG_N_RULES; r++) {
         const tls_check_view *ck = &v->checks[r];
-        proto_item *it = proto_tree_add_string_format_value(
-            ct, hf_tls_check[r], tvb, 0, 0, diag_status_name(ck->status), "%s — %s",
-            diag_status_name(ck->status), ck->evidence);
-        proto_item_set_generated(it);
+        proto_item *it = add_uint(ct, hf_tls_check[r], tvb, (guint32)ck->status);
+        proto_tree *st = proto_item_add_subtree(it, ett_tls_check);
+        iamt_diag_add_text(st, hf_tls_check_evidence, tvb, ck->evidence);
+        if (ck->settle)
+            iamt_diag_add_text(st, hf_tls_check_settle, tvb, ck->settle);
     }
 }
 
@@ -408,27 +332,21 @@ static void add_checklist(tvbuff_t *tvb, proto_tree *t, const tls_frame_view *v)
 static void show_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tls_frame_view *v)
 {
     tls_ctx x = {tvb, tree, NULL};
-    for (size_t i = 0; i < v->n_causes; i++) {
-        proto_item *ci =
-            proto_tree_add_string(tls_tree(&x), hf_tls_cause, tvb, 0, 0, v->causes[i].token);
-        proto_item_set_generated(ci);
-        expert_field *ei = iamt_diag_expert_field(v->causes[i].token);
-        if (ei)
-            expert_add_info_format(pinfo, ci, ei, "%s", v->causes[i].text);
-    }
+    if (v->causes.n)
+        iamt_diag_show(tvb, pinfo, tls_tree(&x), hf_tls_cause, &v->causes);
     for (size_t i = 0; i < v->n_alerts; i++) {
         proto_item *it =
             proto_tree_add_string(tls_tree(&x), hf_tls_alert_cause, tvb, 0, 0, v->alerts[i].cause);
         proto_item_set_generated(it);
         expert_add_info_format(pinfo, it, &ei_alert, "%s", v->alerts[i].text);
     }
-    if (!v->stage)
+    if (!v->has_verdict)
         return;
     proto_tree *t = tls_tree(&x);
-    add_string(t, hf_tls_stage, tvb, v->stage);
-    add_string(t, hf_tls_outcome, tvb, v->outcome);
+    add_uint(t, hf_tls_stage, tvb, (guint32)v->stage);
+    add_uint(t, hf_tls_outcome, tvb, (guint32)v->outcome);
     if (v->candidates)
-        add_string(t, hf_tls_candidates, tvb, v->candidates);
+        iamt_diag_add_text(t, hf_tls_candidates, tvb, v->candidates);
     if (v->has_checklist)
         add_checklist(tvb, t, v);
 }
@@ -483,31 +401,43 @@ void iamt_tls_register(int proto, module_t *m)
         "Console certificate presented", "Console certificate EKUs",
         "Valid at AMT's clock",          "Name matches reverse DNS",
         "Chains to a root AMT trusts",   "Name in AMT's trusted FQDN list"};
-    static hf_register_info hf[6 + DIAG_N_RULES] = {
+    static hf_register_info hf[8 + DIAG_N_RULES] = {
         {&hf_tls, {"TLS diagnosis", "iamt.tls", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_tls_cause,
          {"Cause", "iamt.tls.cause", FT_STRING, BASE_NONE, NULL, 0x0,
           "amtdiag cause token proven by this frame", HFILL}},
         {&hf_tls_stage,
-         {"Stage reached", "iamt.tls.stage", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+         {"Stage reached", "iamt.tls.stage", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "The last stage the connection reached: dns, tcp, tls, http-auth or wsman", HFILL}},
         {&hf_tls_outcome,
-         {"Outcome", "iamt.tls.outcome", FT_STRING, BASE_NONE, NULL, 0x0,
-          "ok, challenge, rejected, failed or unknown", HFILL}},
+         {"Outcome", "iamt.tls.outcome", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "How the connection ended for the console: ok, challenge, rejected, failed or "
+          "unknown",
+          HFILL}},
         {&hf_tls_alert_cause,
          {"Likely AMT cause of the alert", "iamt.tls.alert_cause", FT_STRING, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},
         {&hf_tls_candidates,
          {"Candidates", "iamt.tls.candidates", FT_STRING, BASE_NONE, NULL, 0x0,
           "AMT refused and no rule fails: the suspects, most likely first", HFILL}},
+        {&hf_tls_check_evidence,
+         {"Evidence", "iamt.tls.check.evidence", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What decided the check", HFILL}},
+        {&hf_tls_check_settle,
+         {"To settle", "iamt.tls.check.settle", FT_STRING, BASE_NONE, NULL, 0x0,
+          "For a check the capture leaves unknown: the input that would settle it", HFILL}},
     };
+    /* The value sets are lib's names (iamt-vals). */
+    hf[2].hfinfo.strings = VALS(iamt_vals_stage());
+    hf[3].hfinfo.strings = VALS(iamt_vals_outcome());
     for (int r = 0; r < DIAG_N_RULES; r++) {
         hf_tls_check[r] = -1;
         hf_register_info h = {&hf_tls_check[r],
-                              {rule_name[r], rule_abbrev[r], FT_STRING, BASE_NONE, NULL, 0x0,
-                               "pass, fail or unknown", HFILL}};
-        hf[6 + r] = h;
+                              {rule_name[r], rule_abbrev[r], FT_UINT8, BASE_DEC,
+                               VALS(iamt_vals_status()), 0x0, "pass, fail or unknown", HFILL}};
+        hf[8 + r] = h;
     }
-    static gint *ett[] = {&ett_tls, &ett_tls_checks};
+    static gint *ett[] = {&ett_tls, &ett_tls_checks, &ett_tls_check};
     static ei_register_info ei[] = {
         {&ei_alert,
          {"iamt.tls.alert", PI_SECURITY, PI_NOTE, "TLS alert and its likely AMT cause", EXPFILL}},
@@ -518,25 +448,7 @@ void iamt_tls_register(int proto, module_t *m)
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
     iamt_diag_register_causes(proto, "iamt.tls", "tls", PI_SECURITY);
     iamt_diag_register_causes(proto, "iamt.tcp", "tcp", PI_SEQUENCE);
-    prefs_register_string_preference(
-        m, "trusted_fqdn", "AMT trusted FQDN suffixes",
-        "Comma-separated entries of AMT's trusted FQDN list (like amtdiag --trusted-fqdn)",
-        &pref_trusted_fqdn);
-    prefs_register_string_preference(
-        m, "amt_clock_offset", "AMT clock offset",
-        "AMT's clock minus the true time, e.g. +460d or -3600 (like amtdiag --amt-clock-offset)",
-        &pref_clock_offset);
-    prefs_register_filename_preference(
-        m, "trusted_root", "AMT trusted roots (PEM)",
-        "The roots AMT trusts for console certificates, as a PEM file (like amtdiag "
-        "--trusted-root); without it the CertificateRequest's CA names are used",
-        &pref_trusted_root, FALSE);
-    prefs_register_filename_preference(
-        m, "console_ca", "Console's trusted roots (PEM)",
-        "The roots the console trusts for AMT's certificate (its trust store), as a PEM file "
-        "(like amtdiag --ca): when the console refuses AMT's certificate, tells an untrusted "
-        "issuer from another reason",
-        &pref_console_ca, FALSE);
+    iamt_inputs_register(m);
     iamt_tls_facts_register(proto);
     iamt_tls_dns_register();
     register_cleanup_routine(clear_cache);

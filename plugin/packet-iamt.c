@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "iamt-auth.h"
+#include "iamt-diag.h"
 #include "iamt-eoi.h"
 #include "iamt-fields.h"
 #include "iamt-cira.h"
@@ -402,6 +403,7 @@ void proto_register_iamt(void)
                                    "Treat a conversation as AMT's when its HTTP shows AMT's "
                                    "Server banner or a WS-Man request, whatever its port",
                                    &pref_detect);
+    iamt_diag_register(proto_iamt);
     iamt_eoi_register(proto_iamt);
     iamt_auth_register(proto_iamt, m);
     iamt_tls_register(proto_iamt, m);

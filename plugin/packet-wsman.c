@@ -58,6 +58,7 @@ static int hf_wsman_fault_reason = -1;
 static int hf_wsman_response_in = -1;
 static int hf_wsman_request_in = -1;
 static int hf_wsman_time = -1;
+static int hf_wsman_cause = -1;
 static gint ett_wsman = -1;
 static gint ett_wsman_item = -1;
 static expert_field ei_wsman_malformed = EI_INIT;
@@ -276,7 +277,7 @@ static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (m->truncated)
         expert_add_info(pinfo, ti, &ei_wsman_truncated);
     if (memo)
-        iamt_diag_expert_add(pinfo, ti, &memo->findings);
+        iamt_diag_show(tvb, pinfo, proto_item_get_subtree(ti), hf_wsman_cause, &memo->findings);
 
     /* XML's tree of the same body, for what the fields leave out. */
     call_dissector_only(xml_handle, tvb, pinfo, tree, data);
@@ -347,6 +348,9 @@ void proto_register_wsman(void)
         {&hf_wsman_time,
          {"Response time", "wsman.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "Time between the request and its response", HFILL}},
+        {&hf_wsman_cause,
+         {"Cause", "wsman.cause", FT_STRING, BASE_NONE, NULL, 0x0,
+          "amtdiag cause token of a failed call (lib's rules), with its evidence under it", HFILL}},
     };
     static gint *ett[] = {&ett_wsman, &ett_wsman_item};
     static ei_register_info ei[] = {

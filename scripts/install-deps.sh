@@ -6,8 +6,9 @@ set -eu
 
 # build and run
 PKGS="cmake make gcc pkg-config libpcap-dev libglib2.0-dev libssl-dev libjson-glib-dev"
-# captures compressed with gzip, zstd or lz4, read as they stream
-PKGS="$PKGS zlib1g-dev libzstd-dev liblz4-dev"
+# captures compressed with gzip, zstd or lz4, read as they stream; TLS
+# certificates compressed with zlib, brotli or zstd (RFC 8879)
+PKGS="$PKGS zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev"
 # the Wireshark plugin, and tshark/editcap/dumpcap as the test oracle
 PKGS="$PKGS libwireshark-dev tshark wireshark-common"
 # tests

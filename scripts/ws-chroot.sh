@@ -23,7 +23,7 @@ cache=${AMTDIAG_CHROOT_CACHE:-/var/cache/amtdiag/chroot}
 # and file for the packages' dependencies (cpack runs dpkg-shlibdeps).
 PKGS="gcc libc6-dev make cmake pkg-config libwireshark-dev libglib2.0-dev libssl-dev
 libpcap-dev libjson-glib-dev libcmocka-dev tshark python3 openssl ca-certificates
-zlib1g-dev libzstd-dev liblz4-dev dpkg-dev file"
+zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev dpkg-dev file"
 
 die() {
     echo "ws-chroot: $*" >&2

@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@ struct cap_source {
     int secrets_capped;   /* ... and the limit was reached */
     cap_stop_cb stop;
     cap_secrets_cb on_secrets;
+    cap_tap_cb tap;
+    void *tap_ctx;
+    uint64_t limit; /* stop after this many frames, 0: never */
     amt_err err;
 };
 
@@ -173,6 +177,9 @@ cap_source *cap_open_live(const char *iface, const char *bpf, amt_err *e)
         return NULL;
     }
     s->pc = pc;
+    /* pcap_next_ex returns at once when nothing is there: run_live waits
+     * with poll, so stop() is asked on time */
+    pcap_setnonblock(pc, 1, eb);
     return s;
 }
 
@@ -180,6 +187,26 @@ void cap_set_stop(cap_source *s, cap_stop_cb stop)
 {
     if (s != NULL)
         s->stop = stop;
+}
+
+void cap_set_limit(cap_source *s, uint64_t max)
+{
+    if (s != NULL)
+        s->limit = max;
+}
+
+/* Whether cap_run should return: the caller asks, or the limit is reached. */
+static int stop_now(cap_source *s, void *ctx)
+{
+    return (s->limit && s->frame >= s->limit) || (s->stop != NULL && s->stop(ctx));
+}
+
+void cap_set_tap(cap_source *s, cap_tap_cb tap, void *tap_ctx)
+{
+    if (s != NULL) {
+        s->tap = tap;
+        s->tap_ctx = tap_ctx;
+    }
 }
 
 void cap_set_secrets(cap_source *s, cap_secrets_cb secrets)
@@ -266,7 +293,7 @@ static int run_file(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb
         switch (capfile_next(s->cf, &r, &s->err)) {
         case CAPREC_PACKET:
             deliver(s, d, r.linktype, r.data, r.caplen, r.ts_us, cb, warn, ctx, st);
-            if (s->stop != NULL && s->stop(ctx))
+            if (stop_now(s, ctx))
                 return 0;
             break;
         case CAPREC_SECRETS:
@@ -296,6 +323,19 @@ static int run_file(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb
     }
 }
 
+/* Waits up to CAP_LIVE_TIMEOUT_MS for the capture to have a packet. In
+ * immediate mode libpcap ignores its own timeout on Linux, and a signal
+ * restarts the wait: without this, a quiet interface would keep -a
+ * duration and Ctrl-C from being seen until a packet came. */
+static void wait_live(cap_source *s)
+{
+    int fd = pcap_get_selectable_fd(s->pc);
+    if (fd < 0)
+        return; /* pcap_next_ex's own timeout then */
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    (void)poll(&p, 1, CAP_LIVE_TIMEOUT_MS);
+}
+
 static int run_live(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb warn, void *ctx,
                     cap_stats *st)
 {
@@ -303,10 +343,14 @@ static int run_live(cap_source *s, pkt_decoder *d, cap_packet_cb cb, cap_warn_cb
         struct pcap_pkthdr *h;
         const u_char *data;
         int rc = pcap_next_ex(s->pc, &h, &data);
+        if (rc == 0)
+            wait_live(s);
         if (rc == 1) {
             int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec;
+            if (s->tap != NULL)
+                s->tap(s->tap_ctx, s->linktype, data, h->caplen, h->len, ts);
             deliver(s, d, s->linktype, data, h->caplen, ts, cb, warn, ctx, st);
-            if (s->stop != NULL && s->stop(ctx))
+            if (stop_now(s, ctx))
                 return 0;
             continue;
         }

@@ -52,6 +52,17 @@ typedef void (*cap_secrets_cb)(void *ctx, const char *file, uint64_t frame, cons
  * packet arrives. NULL (the default) never stops early. */
 void cap_set_stop(cap_source *s, cap_stop_cb stop);
 
+/* Makes cap_run return 0 once max frames were read (-c); 0: no limit. */
+void cap_set_limit(cap_source *s, uint64_t max);
+
+/* Each frame of a live capture as read, before it is decoded (-w keeps
+ * them): link type, bytes, length on the wire, time. */
+typedef void (*cap_tap_cb)(void *tap_ctx, int linktype, const uint8_t *data, size_t caplen,
+                           size_t origlen, int64_t ts_us);
+/* Makes cap_run call tap(tap_ctx, …) with every frame of a live capture.
+ * NULL (the default) calls nothing. */
+void cap_set_tap(cap_source *s, cap_tap_cb tap, void *tap_ctx);
+
 /* Makes cap_run hand the key logs a pcapng carries to secrets(ctx, …), in
  * file order, before the packets that follow them. NULL ignores them. */
 void cap_set_secrets(cap_source *s, cap_secrets_cb secrets);

@@ -54,6 +54,7 @@ typedef struct dir_state {
     int eoh;           /* ST_HEAD: 0 inside a line, 1 at a line start, 2 after CR there;
                         * ST_CHUNK_END: CR seen */
     int first_line_ok; /* ST_HEAD: the start line has been checked */
+    int cut;           /* the head being closed was cut short by the end of the connection */
     int overflow;      /* the line being read is too long: skipping to its end */
     uint64_t remaining;
     uint32_t ff, lf;      /* frames of the current feed */
@@ -239,7 +240,7 @@ static void finish(http_conn *c, int dir, unsigned flags)
     d->cur = NULL;
     d->st = ST_IDLE;
     d->len = 0;
-    m->pub.flags |= flags;
+    m->pub.flags |= flags | (d->cut ? HTTP_MSG_CLOSED_EARLY : 0);
     m->pub.complete = !(m->pub.flags & (HTTP_MSG_GAP | HTTP_MSG_MALFORMED | HTTP_MSG_CLOSED_EARLY));
     m->pub.last_frame = d->lf;
     if (dir == HTTP_DIR_REQUEST) {
@@ -806,6 +807,27 @@ void http_conn_gap(http_conn *c, int dir)
     resync(d);
 }
 
+/* The connection ended inside a head whose start line had arrived
+ * ("GET /test HTTP/1.0" and no empty line): the message is kept with the
+ * lines it has, flagged as closed early, as tshark shows it. */
+static void head_cut(http_conn *c, int dir)
+{
+    dir_state *d = &c->d[dir];
+    size_t end = d->len;
+    while (end && d->buf[end - 1] != '\n')
+        end--;
+    if (!d->first_line_ok || !end)
+        return;
+    d->len = end;
+    if (buf_append(d, "\r\n", 2, d->len + 2) < 0)
+        return;
+    d->cut = 1;
+    head_done(c, dir);
+    if (d->cur)
+        finish(c, dir, HTTP_MSG_CLOSED_EARLY);
+    d->cut = 0;
+}
+
 void http_conn_end(http_conn *c)
 {
     if (!c || c->ended)
@@ -820,6 +842,7 @@ void http_conn_end(http_conn *c)
             finish(c, dir, HTTP_MSG_CLOSED_EARLY);
         } else if (d->st == ST_HEAD && d->len) {
             report(c, dir, "connection closed inside a message head");
+            head_cut(c, dir);
         }
         d->st = ST_DEAD;
     }

@@ -41,6 +41,7 @@ enum {
     TLS_HS_FINISHED = 20,
     TLS_HS_CERTIFICATE_STATUS = 22,
     TLS_HS_KEY_UPDATE = 24,
+    TLS_HS_COMPRESSED_CERTIFICATE = 25, /* RFC 8879 */
     TLS_HS_MESSAGE_HASH = 254,
 };
 
@@ -82,9 +83,17 @@ int tls_keys_add_keylog(tls_keys *k, const char *text, size_t len, const char *s
  * hold key material or the password. */
 amt_rc tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, amt_err *e);
 
-/* Number of secrets loaded from key logs, and of RSA keys. */
+/* Adds a TLS pre-shared key (TLS 1.2 PSK suites, TLS 1.3 external PSK
+ * without (EC)DHE). identity NULL or "" matches any identity the client
+ * sends; several keys without identity are told apart by which one opens
+ * the first encrypted record. The key is copied (wiped on free). Returns
+ * 0, or -1 on bad arguments (empty key, over 512 bytes). */
+int tls_keys_add_psk(tls_keys *k, const char *identity, const uint8_t *key, size_t len);
+
+/* Number of secrets loaded from key logs, of RSA keys, of PSKs. */
 size_t tls_keys_keylog_count(const tls_keys *k);
 size_t tls_keys_rsa_count(const tls_keys *k);
+size_t tls_keys_psk_count(const tls_keys *k);
 
 /* Appends NSS key log lines for the session with client random cr to out:
  * CLIENT_RANDOM with its master secret — from a key log, or derived by the
@@ -235,6 +244,22 @@ typedef struct tls_cert_request {
     tls_blob_list authorities; /* DER DistinguishedNames */
 } tls_cert_request;
 
+/* A renegotiation: a new handshake after the first one completed. Its
+ * keys are derived as the first one's (key log line for its client
+ * random, the RSA key for its pre-master secret). */
+typedef struct tls_reneg {
+    uint64_t frame; /* its ClientHello */
+    int encrypted;  /* sent inside the previous keys' records (and decrypted) */
+    uint8_t client_random[32];
+    uint16_t version, suite; /* from its ServerHello; 0 until then */
+    int resumed;             /* abbreviated */
+    int cert_request;        /* the server asked for a client certificate in it */
+    tls_cert_presence client_cert;
+    int complete; /* Finished seen both ways */
+} tls_reneg;
+
+#define TLS_MAX_RENEGS 8
+
 typedef struct tls_summary {
     tls_client_hello ch;
     tls_server_hello sh;
@@ -249,6 +274,8 @@ typedef struct tls_summary {
     tls_blob_list client_certs;
     tls_cert_presence server_cert;
     tls_cert_presence client_cert;
+    uint64_t server_cert_frame; /* where the recorded Certificate of each side is */
+    uint64_t client_cert_frame;
     tls_cert_request cert_request;
     int server_key_exchange; /* seen: the key exchange is (EC)DHE, not static RSA */
     uint16_t ske_group;      /* named group of an ECDHE ServerKeyExchange, 0 otherwise */
@@ -256,12 +283,15 @@ typedef struct tls_summary {
     int finished[2];         /* Finished seen (or inferred), per direction */
     unsigned new_session_tickets;
     int ccs_seen[2];
-    uint64_t ccs_frame[2];   /* first ChangeCipherSpec, per direction */
-    int handshake_complete;  /* Finished in both directions */
-    int resumed;             /* abbreviated handshake (session id, ticket, or PSK) */
-    unsigned renegotiations; /* handshakes started after the first one completed */
-    int handshake_hidden[2]; /* TLS 1.3: encrypted handshake records of this
-                                direction could not be decrypted */
+    uint64_t ccs_frame[2];            /* first ChangeCipherSpec, per direction */
+    int handshake_complete;           /* Finished in both directions */
+    int resumed;                      /* abbreviated handshake (session id, ticket, or PSK) */
+    unsigned renegotiations;          /* handshakes started after the first one completed */
+    tls_reneg renegs[TLS_MAX_RENEGS]; /* the first TLS_MAX_RENEGS of them */
+    char *psk_identity;           /* TLS-PSK: the identity the client used (printable), else NULL */
+    uint16_t compressed_cert_alg; /* RFC 8879: algorithm of a CompressedCertificate, 0 none */
+    int handshake_hidden[2];      /* TLS 1.3: encrypted handshake records of this
+                                     direction could not be decrypted */
 
     tls_alert_info *alerts;
     size_t n_alerts;
@@ -271,7 +301,7 @@ typedef struct tls_summary {
     uint64_t app_records_undecrypted[2];
 
     tls_key_status key_status;
-    char key_status_text[256]; /* one line: how it was decrypted, or exactly why not */
+    char key_status_text[512]; /* one line: how it was decrypted, or exactly why not */
     char key_source[160];      /* "keylog.txt", "RSA key amt-key.pem", "pcapng DSB",
                                   "resumed from connection 3"; empty when not decrypted */
     char *dir_error[2];        /* why a direction stopped (malformed, gap), NULL if not */
@@ -314,11 +344,12 @@ int tls_looks_like(const uint8_t *data, size_t len);
 
 /* ---- names ------------------------------------------------------------- */
 
-const char *tls_version_name(uint16_t v);          /* "TLSv1.2", "SSLv3", "unknown" */
-const char *tls_suite_name(uint16_t id);           /* IANA name or NULL */
-const char *tls_suite_openssl_name(uint16_t id);   /* OpenSSL name or NULL */
-const char *tls_alert_name(int desc);              /* "handshake_failure" or "unknown" */
-const char *tls_hs_name(int type);                 /* "ClientHello" or "unknown" */
+const char *tls_version_name(uint16_t v);        /* "TLSv1.2", "SSLv3", "unknown" */
+const char *tls_suite_name(uint16_t id);         /* IANA name or NULL */
+const char *tls_suite_openssl_name(uint16_t id); /* OpenSSL name or NULL */
+const char *tls_suite_kx(uint16_t id); /* key exchange: "RSA", "ECDHE", "PSK", "RSA_PSK"..., NULL */
+const char *tls_alert_name(int desc);  /* "handshake_failure" or "unknown" */
+const char *tls_hs_name(int type);     /* "ClientHello" or "unknown" */
 const char *tls_ext_name(uint16_t type);           /* "server_name" or "unknown" */
 const char *tls_group_name(uint16_t group);        /* "x25519" or "unknown" */
 const char *tls_content_type_name(int type);       /* "handshake" or "unknown" */

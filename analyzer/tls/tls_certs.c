@@ -9,11 +9,35 @@
 #include <string.h>
 #include "tls/tls_int.h"
 
-int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n)
+/* The leaf of each server Certificate, for the RSA key of the handshake
+ * it belongs to (a renegotiation may present another one), and what a
+ * renegotiation's client sent. */
+static void certificate_of_handshake(tls_conn *c, int di, const uint8_t *p, size_t n,
+                                     uint64_t frame)
+{
+    amt_cur cur = cur_make(p, n);
+    if (c->tls13)
+        cur_vec(&cur, 1);
+    amt_cur list = cur_vec(&cur, 3);
+    amt_cur leaf = cur_vec(&list, 3);
+    tls_reneg *r = tls_hs_reneg(c);
+    if (di == TLS_DIR_CLIENT) {
+        if (r && !list.err)
+            r->client_cert = list.len ? TLS_CERT_SENT : TLS_CERT_EMPTY;
+        return;
+    }
+    if (leaf.err || c->hs.server_leaf)
+        return;
+    c->hs.server_leaf = g_bytes_new(leaf.p, leaf.len);
+    c->hs.server_leaf_frame = frame;
+}
+
+int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n, uint64_t frame)
 {
     tls_summary *s = &c->sum;
     tls_blob_list *dst = di == TLS_DIR_SERVER ? &s->server_certs : &s->client_certs;
     tls_cert_presence *pres = di == TLS_DIR_SERVER ? &s->server_cert : &s->client_cert;
+    certificate_of_handshake(c, di, p, n, frame);
     if (*pres == TLS_CERT_SENT || *pres == TLS_CERT_EMPTY)
         return 0; /* the first Certificate of the connection is the one that counts */
     amt_cur cur = cur_make(p, n);
@@ -30,6 +54,7 @@ int tls_parse_certificate(tls_conn *c, int di, const uint8_t *p, size_t n)
             cur_vec(&list, 2); /* per-certificate extensions */
     }
     *pres = dst->n ? TLS_CERT_SENT : TLS_CERT_EMPTY;
+    *(di == TLS_DIR_SERVER ? &s->server_cert_frame : &s->client_cert_frame) = frame;
     if (cur.err || list.err || cur_left(&cur)) {
         tls_note(c, "malformed Certificate message from the %s",
                  di == TLS_DIR_SERVER ? "server" : "client");
@@ -51,6 +76,9 @@ static void dn_list(amt_cur v, tls_blob_list *out)
 int tls_parse_certificate_request(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame)
 {
     tls_cert_request *cr = &c->sum.cert_request;
+    tls_reneg *r = tls_hs_reneg(c);
+    if (r)
+        r->cert_request = 1;
     if (cr->seen)
         return 0;
     cr->seen = 1;
@@ -76,7 +104,7 @@ int tls_parse_certificate_request(tls_conn *c, const uint8_t *p, size_t n, uint6
         amt_cur types = cur_vec(&cur, 1);
         if (!types.err)
             tls_blob_set(&cr->cert_types, types.p, types.len);
-        if (c->sum.version >= TLS_VERSION_1_2) {
+        if (c->hs.version >= TLS_VERSION_1_2) {
             amt_cur v = cur_vec(&cur, 2);
             while (cur_left(&v) >= 2)
                 tls_u16_push(&cr->sig_algs, (uint16_t)cur_u16(&v));
@@ -105,10 +133,12 @@ int tls_parse_server_key_exchange(tls_conn *c, const uint8_t *p, size_t n)
 
 int tls_parse_client_key_exchange(tls_conn *c, const uint8_t *p, size_t n)
 {
-    if (c->cke)
+    if (c->hs.cke)
         return 0;
-    c->cke = g_byte_array_new();
-    g_byte_array_append(c->cke, p, (guint)n);
+    c->hs.cke = g_byte_array_new();
+    g_byte_array_append(c->hs.cke, p, (guint)n);
+    if (c->suite && tls_kx_is_psk(c->suite->kx))
+        tls12_psk_client_key_exchange(c);
     return 0;
 }
 
@@ -125,9 +155,9 @@ int tls_parse_new_session_ticket(tls_conn *c, const uint8_t *p, size_t n)
         return -1;
     }
     if (t.len) {
-        if (c->nst_ticket)
-            g_bytes_unref(c->nst_ticket);
-        c->nst_ticket = g_bytes_new(t.p, t.len);
+        if (c->hs.nst_ticket)
+            g_bytes_unref(c->hs.nst_ticket);
+        c->hs.nst_ticket = g_bytes_new(t.p, t.len);
         tls12_cache_session(c);
     }
     return 0;

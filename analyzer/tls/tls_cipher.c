@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Record protection, read side: one decryption state per direction, built
  * from key block material (TLS <= 1.2) or a traffic secret (TLS 1.3), that
- * opens records with OpenSSL's EVP ciphers and HMAC (EVP_MAC):
- * MAC-then-encrypt CBC (implicit IV in TLS 1.0, explicit after), CBC with
+ * opens records with OpenSSL's EVP ciphers and HMAC (EVP_MAC), or SSL
+ * 3.0's digest MAC: MAC-then-encrypt CBC (implicit IV in SSL 3.0 and TLS
+ * 1.0, explicit after; SSL 3.0 padding of any content), CBC with
  * encrypt_then_mac, RC4 and NULL stream ciphers, and the AEADs (GCM, CCM,
  * CCM_8, ChaCha20-Poly1305) with their TLS 1.2 and TLS 1.3 nonces. MAC
  * comparison need not be constant time here (we are not a server), but every
@@ -22,6 +23,7 @@ struct tls_cipher_state {
     EVP_CIPHER_CTX *ctx;
     EVP_MAC *mac;
     EVP_MAC_CTX *mctx;
+    EVP_MD *ssl3_md; /* SSL 3.0's MAC is not HMAC: the digest alone */
     const char *mac_md;
     size_t mac_len;
     uint8_t key[32];
@@ -38,6 +40,7 @@ void tls_cipher_free(tls_cipher_state *cs)
     EVP_CIPHER_free(cs->cipher);
     EVP_MAC_CTX_free(cs->mctx);
     EVP_MAC_free(cs->mac);
+    EVP_MD_free(cs->ssl3_md);
     OPENSSL_cleanse(cs, sizeof(*cs));
     g_free(cs);
 }
@@ -61,7 +64,7 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
     memcpy(cs->key, key, ci->key_len);
     memcpy(cs->iv, iv, cs->tls13 ? 12 : ci->fixed_iv_len);
     if (ci->evp_name) {
-        cs->cipher = EVP_CIPHER_fetch(lib, ci->evp_name, NULL);
+        cs->cipher = tls_fetch_cipher(lib, ci->evp_name);
         if (!cs->cipher) {
             snprintf(err, errlen, "unsupported suite %s (%s)", s->iana,
                      ci->legacy ? "OpenSSL legacy provider unavailable"
@@ -70,9 +73,16 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
             return NULL;
         }
         cs->ctx = EVP_CIPHER_CTX_new();
-        /* A stream cipher's state runs across records: key it once. */
-        if (!cs->ctx || (ci->mode == TLS_MODE_STREAM &&
-                         !EVP_DecryptInit_ex2(cs->ctx, cs->cipher, cs->key, NULL, NULL))) {
+        /* Keyed once: a stream cipher's state runs across records, and
+         * CBC, GCM and ChaCha20-Poly1305 records then set only their IV
+         * (the key schedule is not redone per record). CCM wants the tag
+         * before the key, so its records are set up whole. */
+        int keyed = ci->mode == TLS_MODE_STREAM || ci->mode == TLS_MODE_CBC;
+        int aead = ci->mode == TLS_MODE_GCM || ci->mode == TLS_MODE_CHACHA;
+        if (!cs->ctx || (keyed && !EVP_DecryptInit_ex2(cs->ctx, cs->cipher, cs->key, NULL, NULL)) ||
+            (aead && (!EVP_DecryptInit_ex2(cs->ctx, cs->cipher, NULL, NULL, NULL) ||
+                      !EVP_CIPHER_CTX_ctrl(cs->ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) ||
+                      !EVP_DecryptInit_ex2(cs->ctx, NULL, cs->key, NULL, NULL)))) {
             snprintf(err, errlen, "cannot set up %s", ci->evp_name);
             tls_cipher_free(cs);
             return NULL;
@@ -82,9 +92,22 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
         cs->mac_md = tls_mac_digest(s->mac);
         cs->mac_len = tls_mac_len(s->mac);
         memcpy(cs->mac_key, mac_key, cs->mac_len);
-        cs->mac = EVP_MAC_fetch(lib, "HMAC", NULL);
-        cs->mctx = cs->mac ? EVP_MAC_CTX_new(cs->mac) : NULL;
-        if (!cs->mctx) {
+        if (version == TLS_VERSION_SSL3) {
+            cs->ssl3_md = tls_fetch_md(lib, cs->mac_md);
+        } else {
+            cs->mac = tls_fetch_mac(lib, "HMAC");
+            cs->mctx = cs->mac ? EVP_MAC_CTX_new(cs->mac) : NULL;
+            /* keyed once; each record restarts it with the same key */
+            OSSL_PARAM params[2] = {
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)cs->mac_md, 0),
+                OSSL_PARAM_construct_end(),
+            };
+            if (cs->mctx && !EVP_MAC_init(cs->mctx, cs->mac_key, cs->mac_len, params)) {
+                EVP_MAC_CTX_free(cs->mctx);
+                cs->mctx = NULL;
+            }
+        }
+        if (!cs->mctx && !cs->ssl3_md) {
             snprintf(err, errlen, "HMAC not available in OpenSSL");
             tls_cipher_free(cs);
             return NULL;
@@ -98,23 +121,47 @@ size_t tls_cipher_tag_len(const tls_cipher_state *cs)
     return cs ? cs->ci->tag_len : 16;
 }
 
+/* SSL 3.0 (RFC 6101 5.2.3.1): hash(secret || pad_2 || hash(secret ||
+ * pad_1 || seq || type || length || data)), the pads 48 bytes for MD5
+ * and 40 for SHA-1. */
+static int ssl3_mac(tls_cipher_state *cs, uint8_t type, const uint8_t *data, size_t len,
+                    uint8_t *out)
+{
+    uint8_t pad1[48], pad2[48], hdr[11], inner[64];
+    size_t pl = cs->mac_len == 16 ? 48 : 40;
+    memset(pad1, 0x36, sizeof(pad1));
+    memset(pad2, 0x5c, sizeof(pad2));
+    tls_put_u64(hdr, cs->seq);
+    hdr[8] = type;
+    tls_put_u16(hdr + 9, (unsigned)len);
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    unsigned int il = 0, ol = 0;
+    int ok = x && EVP_DigestInit_ex2(x, cs->ssl3_md, NULL) &&
+             EVP_DigestUpdate(x, cs->mac_key, cs->mac_len) && EVP_DigestUpdate(x, pad1, pl) &&
+             EVP_DigestUpdate(x, hdr, sizeof(hdr)) && EVP_DigestUpdate(x, data, len) &&
+             EVP_DigestFinal_ex(x, inner, &il) && EVP_DigestInit_ex2(x, cs->ssl3_md, NULL) &&
+             EVP_DigestUpdate(x, cs->mac_key, cs->mac_len) && EVP_DigestUpdate(x, pad2, pl) &&
+             EVP_DigestUpdate(x, inner, il) && EVP_DigestFinal_ex(x, out, &ol) && ol == cs->mac_len;
+    EVP_MD_CTX_free(x);
+    OPENSSL_cleanse(inner, sizeof(inner));
+    return ok ? 0 : -1;
+}
+
 /* HMAC(mac_key, seq || type || version || length || data). */
 static int record_mac(tls_cipher_state *cs, uint8_t type, uint16_t version, const uint8_t *data,
                       size_t len, uint8_t *out)
 {
+    if (cs->ssl3_md)
+        return ssl3_mac(cs, type, data, len, out);
     uint8_t hdr[13];
     tls_put_u64(hdr, cs->seq);
     hdr[8] = type;
     tls_put_u16(hdr + 9, version);
     tls_put_u16(hdr + 11, (unsigned)len);
-    OSSL_PARAM params[2] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)cs->mac_md, 0),
-        OSSL_PARAM_construct_end(),
-    };
     size_t outl = 0;
-    if (!EVP_MAC_init(cs->mctx, cs->mac_key, cs->mac_len, params) ||
-        !EVP_MAC_update(cs->mctx, hdr, sizeof(hdr)) || !EVP_MAC_update(cs->mctx, data, len) ||
-        !EVP_MAC_final(cs->mctx, out, &outl, 64) || outl != cs->mac_len)
+    if (!EVP_MAC_init(cs->mctx, NULL, 0, NULL) || !EVP_MAC_update(cs->mctx, hdr, sizeof(hdr)) ||
+        !EVP_MAC_update(cs->mctx, data, len) || !EVP_MAC_final(cs->mctx, out, &outl, 64) ||
+        outl != cs->mac_len)
         return -1;
     return 0;
 }
@@ -134,7 +181,7 @@ static int cbc_run(tls_cipher_state *cs, const uint8_t *iv, const uint8_t *in, s
                    uint8_t *out)
 {
     int outl = 0, fin = 0;
-    if (!EVP_DecryptInit_ex2(cs->ctx, cs->cipher, cs->key, iv, NULL) ||
+    if (!EVP_DecryptInit_ex2(cs->ctx, NULL, NULL, iv, NULL) ||
         !EVP_CIPHER_CTX_set_padding(cs->ctx, 0) ||
         !EVP_DecryptUpdate(cs->ctx, out, &outl, in, (int)len) ||
         !EVP_DecryptFinal_ex(cs->ctx, out + outl, &fin))
@@ -166,6 +213,10 @@ static long cbc_open(tls_cipher_state *cs, const uint8_t *in, size_t len, uint8_
     size_t pad = out[len - 1];
     if (pad + 1 > len - min_plain)
         return TLS_DEC_BAD_MAC;
+    if (cs->version == TLS_VERSION_SSL3)
+        /* SSL 3.0: the padding bytes are arbitrary; only its length,
+         * shorter than a block, is checked (the MAC does the rest). */
+        return pad < bl ? (long)(len - pad - 1) : TLS_DEC_BAD_MAC;
     for (size_t i = 0; i <= pad; i++)
         if (out[len - 1 - i] != pad)
             return TLS_DEC_BAD_MAC;
@@ -221,10 +272,10 @@ static int aead_run(tls_cipher_state *cs, const uint8_t nonce[12], const uint8_t
     size_t tl = cs->ci->tag_len;
     int outl = 0, fin = 0;
     EVP_CIPHER_CTX *x = cs->ctx;
-    if (!EVP_DecryptInit_ex2(x, cs->cipher, NULL, NULL, NULL) ||
-        !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL))
-        return -1;
     if (cs->ci->mode == TLS_MODE_CCM) {
+        if (!EVP_DecryptInit_ex2(x, cs->cipher, NULL, NULL, NULL) ||
+            !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL))
+            return -1;
         /* CCM wants the tag and the total length before any data. */
         if (!EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, (int)tl, (void *)tag) ||
             !EVP_DecryptInit_ex2(x, NULL, cs->key, nonce, NULL) ||
@@ -234,7 +285,8 @@ static int aead_run(tls_cipher_state *cs, const uint8_t nonce[12], const uint8_t
         /* The tag is verified by this last update. */
         return EVP_DecryptUpdate(x, out, &outl, ct, (int)ctlen) > 0 ? 0 : -1;
     }
-    if (!EVP_DecryptInit_ex2(x, NULL, cs->key, nonce, NULL) ||
+    /* keyed in tls_cipher_new: only the nonce changes */
+    if (!EVP_DecryptInit_ex2(x, NULL, NULL, nonce, NULL) ||
         !EVP_DecryptUpdate(x, NULL, &outl, aad, (int)aadlen) ||
         (ctlen && !EVP_DecryptUpdate(x, out, &outl, ct, (int)ctlen)) ||
         !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_TAG, (int)tl, (void *)tag))

@@ -45,18 +45,14 @@ static void release_working_state(tls_conn *c)
     c->released = 1;
     dir_free(&c->d[0]);
     dir_free(&c->d[1]);
-    tls_cipher_free(c->pending[0]);
-    tls_cipher_free(c->pending[1]);
-    c->pending[0] = c->pending[1] = NULL;
-    OPENSSL_cleanse(c->ms, sizeof(c->ms));
-    if (c->cke)
-        g_byte_array_free(c->cke, TRUE);
-    if (c->ch_ticket)
-        g_bytes_unref(c->ch_ticket);
-    if (c->nst_ticket)
-        g_bytes_unref(c->nst_ticket);
-    c->cke = NULL;
-    c->ch_ticket = c->nst_ticket = NULL;
+    tls_hs_clear(&c->hs);
+    if (c->t13)
+        g_byte_array_free(c->t13, TRUE);
+    c->t13 = NULL;
+    if (c->psk_ids)
+        g_ptr_array_free(c->psk_ids, TRUE);
+    c->psk_ids = NULL;
+    OPENSSL_cleanse(c->psk13_hs, sizeof(c->psk13_hs));
     OPENSSL_cleanse(c->scratch, TLS_MAX_RECORD + 64);
     g_free(c->scratch);
     c->scratch = NULL;
@@ -79,6 +75,7 @@ tls_conn *tls_conn_new(tls_keys *k, const tls_callbacks *cb, void *ctx)
     dir_init(&c->d[0]);
     dir_init(&c->d[1]);
     c->last_hs_dir = c->last_hs_type = -1;
+    c->psk_selected = -1;
     c->scratch = g_malloc(TLS_MAX_RECORD + 64);
     return c;
 }

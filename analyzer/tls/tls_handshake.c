@@ -3,8 +3,8 @@
  * message may span many records, one record may hold many messages), each
  * bounded to 256 KiB, then dispatched to the parsers that fill the summary
  * and to the key schedule (TLS 1.3 key changes after Finished, KeyUpdate,
- * EndOfEarlyData). Plaintext messages before ChangeCipherSpec are also
- * kept as the transcript that extended_master_secret hashes. */
+ * EndOfEarlyData; a renegotiation's ClientHello starts a new handshake). Plaintext messages before
+ * ChangeCipherSpec are also kept as the transcript that extended_master_secret hashes. */
 #include <string.h>
 #include "tls/tls_int.h"
 
@@ -13,7 +13,9 @@
 static void keep_transcript(tls_conn *c, int di, int type, const uint8_t *msg, size_t n, int enc)
 {
     tls_dir *d = &c->d[di];
-    if (enc || c->tls13 || d->transcript_closed)
+    /* A renegotiation's messages are encrypted under the previous keys:
+     * their plaintext is what its extended_master_secret hashes. */
+    if ((enc && !c->hs.gen) || c->tls13 || d->transcript_closed)
         return;
     if (d->transcript->len + n > MAX_TRANSCRIPT) {
         d->transcript_closed = 1;
@@ -30,17 +32,30 @@ static void keep_transcript(tls_conn *c, int di, int type, const uint8_t *msg, s
         d->transcript_closed = 1;
 }
 
-static void finished(tls_conn *c, int di)
+void tls_hs_finished(tls_conn *c, int di)
 {
     tls_summary *s = &c->sum;
+    tls_hs *h = &c->hs;
     s->finished[di] = 1;
-    if (c->tls13)
+    h->finished[di] = 1;
+    if (c->tls13) {
+        if (di == TLS_DIR_SERVER)
+            tls13_psk_app_secrets(c);
         tls13_to_app(c, di);
-    else if (di == TLS_DIR_SERVER && !s->finished[TLS_DIR_CLIENT] && !c->server_shd)
-        s->resumed = 1;
-    if (s->finished[0] && s->finished[1] && !s->handshake_complete) {
+    } else if (di == TLS_DIR_SERVER && !h->finished[TLS_DIR_CLIENT] && !h->server_shd) {
+        /* the server's Finished first: an abbreviated handshake */
+        tls_reneg *r = tls_hs_reneg(c);
+        if (r)
+            r->resumed = 1;
+        else
+            s->resumed = 1;
+    }
+    if (h->finished[0] && h->finished[1]) {
         s->handshake_complete = 1;
         c->first_hs_done = 1;
+        tls_reneg *r = tls_hs_reneg(c);
+        if (r)
+            r->complete = 1;
         tls12_cache_session(c);
     }
 }
@@ -52,69 +67,73 @@ static void dispatch(tls_conn *c, int di, int type, const uint8_t *msg, size_t m
     const uint8_t *body = msg + 4;
     size_t n = mlen - 4;
     int from_client = di == TLS_DIR_CLIENT;
-    keep_transcript(c, di, type, msg, mlen, enc);
-
-    if (c->first_hs_done && (type == TLS_HS_CLIENT_HELLO || type == TLS_HS_SERVER_HELLO)) {
-        if (type == TLS_HS_CLIENT_HELLO) {
-            s->renegotiations++;
-            if (s->renegotiations == 1)
-                tls_note(c, "renegotiation: a new handshake after the first one completed "
-                            "(its details are not recorded)");
-        }
-    } else {
-        switch (type) {
-        case TLS_HS_HELLO_REQUEST:
-            if (!from_client)
-                tls_note(c, "HelloRequest: the server asks the client to renegotiate");
-            break;
-        case TLS_HS_CLIENT_HELLO:
-            if (from_client)
-                tls_parse_client_hello(c, body, n, ff);
-            break;
-        case TLS_HS_SERVER_HELLO:
-            if (!from_client)
-                tls_parse_server_hello(c, body, n, ff);
-            break;
-        case TLS_HS_NEW_SESSION_TICKET:
-            if (!from_client)
-                tls_parse_new_session_ticket(c, body, n);
-            break;
-        case TLS_HS_END_OF_EARLY_DATA:
-            if (from_client)
-                tls13_to_handshake(c, di);
-            break;
-        case TLS_HS_ENCRYPTED_EXTENSIONS:
-            if (!from_client)
-                tls_parse_encrypted_extensions(c, body, n);
-            break;
-        case TLS_HS_CERTIFICATE:
-            tls_parse_certificate(c, di, body, n);
-            break;
-        case TLS_HS_SERVER_KEY_EXCHANGE:
-            if (!from_client)
-                tls_parse_server_key_exchange(c, body, n);
-            break;
-        case TLS_HS_CERTIFICATE_REQUEST:
-            if (!from_client)
-                tls_parse_certificate_request(c, body, n, ff);
-            break;
-        case TLS_HS_SERVER_HELLO_DONE:
-            if (!from_client)
-                c->server_shd = 1;
-            break;
-        case TLS_HS_CERTIFICATE_VERIFY:
-            s->cert_verify[di] = 1;
-            break;
-        case TLS_HS_CLIENT_KEY_EXCHANGE:
-            if (from_client)
-                tls_parse_client_key_exchange(c, body, n);
-            break;
-        case TLS_HS_FINISHED:
-            finished(c, di);
-            break;
-        default:
-            break;
-        }
+    /* A ClientHello goes into the transcript after it is parsed: one that
+     * starts a renegotiation first restarts the transcripts, and is the
+     * first message of the new one. */
+    if (type != TLS_HS_CLIENT_HELLO)
+        keep_transcript(c, di, type, msg, mlen, enc);
+    tls13_psk_keep(c, di, type, msg, mlen, enc);
+    /* After a draft or unknown version's ServerHello, the messages are
+     * not those this program knows. */
+    int interpret = !(c->tls13_draft || c->version_unknown) || type == TLS_HS_CLIENT_HELLO ||
+                    type == TLS_HS_SERVER_HELLO;
+    switch (interpret ? type : -1) {
+    case TLS_HS_HELLO_REQUEST:
+        if (!from_client)
+            tls_note(c, "HelloRequest (frame %llu): the server asks the client to renegotiate",
+                     (unsigned long long)ff);
+        break;
+    case TLS_HS_CLIENT_HELLO:
+        if (from_client)
+            tls_parse_client_hello(c, body, n, ff, enc);
+        keep_transcript(c, di, type, msg, mlen, enc);
+        break;
+    case TLS_HS_SERVER_HELLO:
+        if (!from_client)
+            tls_parse_server_hello(c, body, n, ff);
+        break;
+    case TLS_HS_NEW_SESSION_TICKET:
+        if (!from_client)
+            tls_parse_new_session_ticket(c, body, n);
+        break;
+    case TLS_HS_END_OF_EARLY_DATA:
+        if (from_client)
+            tls13_to_handshake(c, di);
+        break;
+    case TLS_HS_ENCRYPTED_EXTENSIONS:
+        if (!from_client)
+            tls_parse_encrypted_extensions(c, body, n);
+        break;
+    case TLS_HS_CERTIFICATE:
+        tls_parse_certificate(c, di, body, n, ff);
+        break;
+    case TLS_HS_COMPRESSED_CERTIFICATE:
+        tls_parse_compressed_certificate(c, di, body, n, ff);
+        break;
+    case TLS_HS_SERVER_KEY_EXCHANGE:
+        if (!from_client)
+            tls_parse_server_key_exchange(c, body, n);
+        break;
+    case TLS_HS_CERTIFICATE_REQUEST:
+        if (!from_client)
+            tls_parse_certificate_request(c, body, n, ff);
+        break;
+    case TLS_HS_SERVER_HELLO_DONE:
+        if (!from_client)
+            c->hs.server_shd = 1;
+        break;
+    case TLS_HS_CERTIFICATE_VERIFY:
+        s->cert_verify[di] = 1;
+        break;
+    case TLS_HS_CLIENT_KEY_EXCHANGE:
+        if (from_client)
+            tls_parse_client_key_exchange(c, body, n);
+        break;
+    case TLS_HS_FINISHED:
+        tls_hs_finished(c, di);
+        break;
+    default:
+        break;
     }
     c->last_hs_dir = di;
     c->last_hs_type = type;

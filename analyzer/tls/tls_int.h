@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <glib.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 #include "tls/tls.h"
 #include "amtdiag/cursor.h"
 
@@ -112,15 +113,34 @@ const char *tls_mac_digest(tls_mac_alg mac); /* OpenSSL digest name, NULL for AE
 const char *tls_kx_name(tls_kx kx);
 /* Whether the key exchange is static RSA (the server's RSA key decrypts it). */
 int tls_kx_is_rsa(tls_kx kx);
+/* Whether it is one of the PSK key exchanges (PSK, RSA_PSK, DHE_PSK, ECDHE_PSK). */
+int tls_kx_is_psk(tls_kx kx);
+/* "SHA256" or "SHA384": the suite's PRF / HKDF hash. */
+const char *tls_suite_md(const tls_suite *s);
 
 /* ---- key derivation (tls_prf.c) ---------------------------------------- */
 
 /* TLS PRF (EVP_KDF "TLS1-PRF"): TLS 1.0/1.1 use MD5-SHA1, TLS 1.2 the
  * suite's hash (digest "SHA256" or "SHA384"). seed = s1 || s2 (s2 may be
  * NULL). Returns 0 or -1. */
+/* OpenSSL algorithms by name, fetched once per library context and run
+ * (tls_fetch.c); the caller owns the reference returned (free as usual).
+ * NULL when the context has no provider for it. */
+EVP_CIPHER *tls_fetch_cipher(OSSL_LIB_CTX *lib, const char *name);
+EVP_MD *tls_fetch_md(OSSL_LIB_CTX *lib, const char *name);
+EVP_MAC *tls_fetch_mac(OSSL_LIB_CTX *lib, const char *name);
+EVP_KDF *tls_fetch_kdf(OSSL_LIB_CTX *lib, const char *name);
+/* Releases what was fetched for lib, before lib is freed. */
+void tls_fetch_forget(OSSL_LIB_CTX *lib);
+
 int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8_t *secret,
             size_t secret_len, const char *label, const uint8_t *s1, size_t n1, const uint8_t *s2,
             size_t n2, uint8_t *out, size_t outlen);
+/* SSL 3.0's key derivation: master secret (secret = pre-master, s1 =
+ * client random, s2 = server random) and key block (secret = master, s1 =
+ * server random, s2 = client random). outlen at most 416. */
+int tls_ssl3_prf(OSSL_LIB_CTX *lib, const uint8_t *secret, size_t secret_len, const uint8_t s1[32],
+                 const uint8_t s2[32], uint8_t *out, size_t outlen);
 /* HKDF (EVP_KDF "HKDF") extract and expand, for tests and TLS 1.3. */
 int tls_hkdf_extract(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *salt, size_t salt_len,
                      const uint8_t *ikm, size_t ikm_len, uint8_t *out, size_t outlen);
@@ -191,6 +211,14 @@ typedef struct tls_rsa_key {
     char *name; /* base name of the file, for messages */
 } tls_rsa_key;
 
+/* A pre-shared key given with --psk: identity NULL matches any. */
+typedef struct tls_psk {
+    char *identity;
+    uint8_t *key;
+    size_t len;
+    char *source; /* "--psk Client_identity", for the key status */
+} tls_psk;
+
 typedef struct tls_cached_session {
     uint8_t ms[48];
     unsigned conn_id;
@@ -217,16 +245,65 @@ void tls_keys_put_derived(tls_keys *k, const uint8_t cr[32], const uint8_t ms[48
 const tls_cached_session *tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id,
                                              size_t idlen);
 unsigned tls_keys_next_conn_id(tls_keys *k);
+size_t tls_keys_psk_n(const tls_keys *k);
+const tls_psk *tls_keys_psk_at(const tls_keys *k, size_t i);
 
 /* RSA helpers (tls_rsa.c). */
 /* 1 when the key is the certificate's public key, 0 when not, -1 when the
  * certificate cannot be read. */
 int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *der, size_t len);
+/* "2048 bits, c3a18f20…": the size and first bytes of a key's public
+ * part (public, safe to print). NULL-safe; "unreadable" on failure. */
+const char *tls_pkey_brief(const EVP_PKEY *k, char *buf, size_t len);
+/* The certificate's subject CN and its key, briefly, for messages:
+ * "CN=amt.example.com: 2048 bits, 9b02e1d4…". */
+const char *tls_cert_brief(OSSL_LIB_CTX *lib, const uint8_t *der, size_t len, char *buf,
+                           size_t buflen);
 /* Decrypts an encrypted pre-master secret (PKCS#1 v1.5) and checks it:
  * 48 bytes whose first two are client_version (or alt_version, as some
  * clients send the negotiated one). Returns 0 and fills pms, or -1. */
 int tls_rsa_decrypt_pms(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *enc, size_t len,
                         uint16_t client_version, uint16_t alt_version, uint8_t pms[48]);
+
+/* ---- key files (tls_keyfile.c, tls_pkcs12.c) ------------------------- */
+
+typedef enum {
+    TLS_KF_OK,            /* pkey holds the key */
+    TLS_KF_NO_KEY,        /* a readable file without a private key */
+    TLS_KF_NEED_PASSWORD, /* encrypted, and no password was given */
+    TLS_KF_BAD_PASSWORD,  /* the password does not decrypt it */
+    TLS_KF_DAMAGED,       /* the structure is broken, or decrypts to no valid key */
+    TLS_KF_UNSUPPORTED,   /* encrypted with an algorithm this OpenSSL cannot run */
+    TLS_KF_NOT_A_KEY,     /* neither PEM, nor DER key, nor PKCS#12 */
+} tls_kf_result;
+
+/* A decoded key file, or why not. detail and algorithm never hold key
+ * material or the password. */
+typedef struct tls_kf {
+    EVP_PKEY *pkey;
+    char form[48];      /* "PKCS#12", "encrypted PKCS#8 (PEM)", "PEM", "DER" */
+    char algorithm[96]; /* the encryption, when there is one */
+    char detail[256];   /* what is wrong, one clause */
+} tls_kf;
+
+/* Decodes a key file's bytes with lib (default and legacy providers):
+ * PEM, DER, encrypted PKCS#8, PKCS#12. password may be NULL. */
+tls_kf_result tls_keyfile_decode(OSSL_LIB_CTX *lib, const uint8_t *data, size_t len,
+                                 const char *password, tls_kf *kf);
+/* PKCS#12 only: TLS_KF_NOT_A_KEY when the bytes are not PKCS#12. */
+tls_kf_result tls_pkcs12_decode(OSSL_LIB_CTX *lib, const uint8_t *data, size_t len,
+                                const char *password, tls_kf *kf);
+/* Encrypted PKCS#8 (EncryptedPrivateKeyInfo) to a key in kf->pkey. */
+tls_kf_result tls_pkcs8_decrypt(OSSL_LIB_CTX *lib, const X509_SIG *sig, const char *pass,
+                                tls_kf *kf);
+/* Decrypts PBE-encrypted bytes (PKCS#5 v1/v2, PKCS#12 PBE) in lib into
+ * *out (free with OPENSSL_clear_free). BAD_PASSWORD when the padding does
+ * not check, UNSUPPORTED when the cipher is missing; kf->algorithm names
+ * the algorithm in every case. */
+tls_kf_result tls_pbe_decrypt(OSSL_LIB_CTX *lib, const X509_ALGOR *alg, const char *pass,
+                              const uint8_t *in, size_t inlen, uint8_t **out, size_t *outlen,
+                              tls_kf *kf);
+void tls_kf_say(tls_kf *kf, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* ---- connection state (tls_conn.c and friends) ------------------------- */
 
@@ -237,6 +314,35 @@ typedef struct tls_mark {
     uint64_t first_frame;
     uint64_t last_frame;
 } tls_mark;
+
+/* A TLS <= 1.2 handshake's key inputs: the first handshake's, then each
+ * renegotiation's (gen 1, 2, ...). The summary keeps the first hellos for
+ * the report; this is what the key schedule of the current handshake
+ * needs. Wiped when replaced and at the end. */
+typedef struct tls_hs {
+    unsigned gen;
+    int ch_seen, sh_seen;
+    uint64_t ch_frame;
+    uint16_t client_version; /* ClientHello.legacy_version: starts an RSA pre-master secret */
+    uint16_t version;        /* negotiated */
+    uint8_t cr[32], sr[32];
+    uint8_t ch_sid[32], sh_sid[32];
+    size_t ch_sid_len, sh_sid_len;
+    int ch_ems, ch_etm;
+    int ems, etm; /* negotiated: offered and accepted */
+    const tls_suite *suite;
+    GBytes *ch_ticket;   /* ticket offered in the ClientHello */
+    GBytes *nst_ticket;  /* ticket issued by NewSessionTicket */
+    GByteArray *cke;     /* ClientKeyExchange body */
+    GBytes *server_leaf; /* the server certificate of this handshake */
+    uint64_t server_leaf_frame;
+    int server_shd; /* ServerHelloDone seen */
+    int ccs[2];     /* ChangeCipherSpec of this handshake, per direction */
+    int finished[2];
+    int ms_state; /* 0 not tried, 1 ready, -1 failed */
+    uint8_t ms[48];
+    tls_cipher_state *pending[2];
+} tls_hs;
 
 typedef enum { TLS13_PHASE_NONE, TLS13_PHASE_EARLY, TLS13_PHASE_HS, TLS13_PHASE_APP } tls13_phase;
 
@@ -253,6 +359,7 @@ typedef struct tls_dir {
     uint64_t ignored; /* bytes fed after it stopped */
 
     int ccs;                    /* TLS <= 1.2: ChangeCipherSpec seen, records are encrypted */
+    unsigned keys_gen;          /* the handshake (tls_hs.gen) whose keys it reads with */
     tls_cipher_state *cs;       /* active read state */
     int dec_done;               /* key setup was tried; when cs is NULL it failed */
     int dec_ok_any;             /* some record was decrypted */
@@ -287,23 +394,41 @@ struct tls_conn {
     int midstream; /* neither hello seen at the start: capture began after the handshake */
     int in_pump;
 
-    const tls_suite *suite;
+    const tls_suite *suite; /* of the current handshake */
     int tls13;
+    int tls13_draft;     /* a draft TLS 1.3 (0x7fxx): records as TLS 1.3, no decryption */
+    int version_unknown; /* a version this program does not know: records and hellos only */
 
-    /* TLS <= 1.2 key material */
-    int ms_state; /* 0 not tried, 1 ready, -1 failed */
-    uint8_t ms[48];
-    tls_cipher_state *pending[2];
-    GByteArray *cke;    /* ClientKeyExchange body */
-    int server_shd;     /* ServerHelloDone seen */
-    GBytes *ch_ticket;  /* ticket offered in the ClientHello */
-    GBytes *nst_ticket; /* ticket issued by NewSessionTicket */
-    int cached;         /* the master secret was put in the session cache */
+    tls_hs hs; /* TLS <= 1.2: the handshake whose keys come next */
+
+    /* The record being set up for (tls_dir_process), so that a choice
+     * between keys (several PSKs) can be tried on it. */
+    struct {
+        int valid;
+        uint8_t type;
+        uint16_t version;
+        const uint8_t *body;
+        size_t len;
+    } probe;
+
+    /* TLS 1.3 with an external PSK: the handshake messages for the key
+     * schedule, the identities offered and the one chosen. Collected
+     * only when PSKs were given. */
+    GByteArray *t13;      /* ClientHello(s), HelloRetryRequest, ServerHello, server's flight */
+    size_t t13_ch1_end;   /* end of the first ClientHello (HelloRetryRequest hashing) */
+    int t13_hrr;          /* a HelloRetryRequest is in t13 */
+    int t13_closed;       /* the server's Finished is in */
+    GPtrArray *psk_ids;   /* GBytes: identities of the ClientHello's pre_shared_key */
+    int psk_ke_offered;   /* psk_key_exchange_modes holds psk_ke (no (EC)DHE) */
+    int psk_selected;     /* ServerHello's selected_identity, -1 none */
+    const tls_psk *psk13; /* the external PSK in use */
+    uint8_t psk13_hs[64]; /* its handshake secret, for the master secret */
 
     int first_hs_done; /* the first handshake completed (renegotiation after) */
     int last_hs_dir, last_hs_type;
-    int status_locked;       /* a failure status is set: later ones do not replace it */
-    char dec_source[2][160]; /* where each direction's keys came from */
+    int status_locked;         /* a failure status is set: later ones do not replace it */
+    unsigned noted_source_gen; /* the renegotiation whose other key source was noted */
+    char dec_source[2][160];   /* where each direction's keys came from */
     int owns_keys;
     uint8_t *scratch; /* TLS_MAX_RECORD bytes for decryption */
 };
@@ -333,19 +458,80 @@ void tls_hs_feed(tls_conn *c, int dir, const uint8_t *p, size_t n, uint64_t firs
                  uint64_t last_frame, int encrypted);
 /* tls_hello.c, tls_certs.c: message parsers filling the summary. They
  * return 0, or -1 when the message is malformed (a note says how). */
-int tls_parse_client_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
+int tls_parse_client_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame, int enc);
+/* An SSLv2-format ClientHello's body (after its 2-byte length). */
+int tls_parse_sslv2_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
+/* A ClientHello parsed (ch is consumed): the summary's when it is the
+ * first, the key schedule's (tls_hs.c) for a renegotiation. */
+void tls_client_hello_done(tls_conn *c, tls_client_hello *ch, GBytes *ticket, int enc);
+void tls_ch_add_suite(tls_client_hello *ch, uint16_t id);
+/* Whether a ServerHello body is a HelloRetryRequest. */
+int tls_is_hrr(const uint8_t *body, size_t n);
+/* Whether a version is a draft of TLS 1.3 (0x7fxx, Facebook's 0xfbxx). */
+int tls_version_is_draft(uint16_t v);
+/* RFC 8879 CompressedCertificate: decompressed, then parsed as Certificate. */
+int tls_parse_compressed_certificate(tls_conn *c, int dir, const uint8_t *p, size_t n,
+                                     uint64_t frame);
 int tls_parse_server_hello(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
 int tls_parse_encrypted_extensions(tls_conn *c, const uint8_t *p, size_t n);
-int tls_parse_certificate(tls_conn *c, int dir, const uint8_t *p, size_t n);
+int tls_parse_certificate(tls_conn *c, int dir, const uint8_t *p, size_t n, uint64_t frame);
 int tls_parse_certificate_request(tls_conn *c, const uint8_t *p, size_t n, uint64_t frame);
 int tls_parse_server_key_exchange(tls_conn *c, const uint8_t *p, size_t n);
 int tls_parse_client_key_exchange(tls_conn *c, const uint8_t *p, size_t n);
 int tls_parse_new_session_ticket(tls_conn *c, const uint8_t *p, size_t n);
 
+/* tls_handshake.c: a Finished (seen or inferred) of dir: handshake
+ * completion, TLS 1.3 application keys. */
+void tls_hs_finished(tls_conn *c, int dir);
+
+/* tls_hs.c: the current handshake's key inputs. */
+void tls_hs_clear(tls_hs *h);
+void tls_hs_client_hello(tls_conn *c, const tls_client_hello *ch, GBytes *ticket, int encrypted);
+void tls_hs_server_hello(tls_conn *c, const tls_server_hello *sh, uint16_t version);
+/* The renegotiation being followed, NULL for the first handshake. */
+tls_reneg *tls_hs_reneg(tls_conn *c);
+/* Whether the server echoed the client's session id (resumption). */
+int tls_hs_resumed_by_id(const tls_hs *h);
+
 /* tls_keysetup.c: decryption keys for a direction, when its first
  * encrypted record arrives. WAIT means information from the other
  * direction is missing and may still come. */
 tls_setup_result tls_setup_dir(tls_conn *c, int dir, int may_wait);
+/* Key status helpers: the first bytes of the client random in hex (to
+ * name a missing key log line), and "no keys" or "no key log entry". */
+const char *tls_cr_hex(const tls_conn *c, char buf[40]);
+void tls_fail_no_key(tls_conn *c, const char *what);
+
+/* tls_keysetup12.c: SSL 3.0 to TLS 1.2. */
+tls_setup_result tls_setup12(tls_conn *c, int dir, int may_wait);
+/* The master secret of the current handshake from a pre-master secret
+ * (into c->hs.ms). 0 or -1. */
+int tls12_ms_from_pms(tls_conn *c, const uint8_t *pms, size_t pms_len);
+/* Both directions' read states from master secret ms. 0, or -1 with err. */
+int tls12_key_block(tls_conn *c, const uint8_t ms[48], tls_cipher_state *out[2], char *err,
+                    size_t errlen);
+/* The RSA-encrypted pre-master secret, from an RSA key log line or key. */
+tls_setup_result tls12_rsa_pms(tls_conn *c, uint8_t pms[48], char *source, size_t srclen,
+                               int *tried);
+
+/* tls_psk.c: pre-shared keys. */
+void tls12_psk_client_key_exchange(tls_conn *c);
+/* The master secret of a PSK or RSA_PSK handshake into c->hs.ms; several
+ * candidate PSKs are tried on the record being set up for. */
+tls_setup_result tls12_psk_ms(tls_conn *c, int dir, char *source, size_t srclen, int *tried);
+/* The key status of a PSK suite that could not be decrypted. */
+void tls12_psk_explain(tls_conn *c);
+/* TLS 1.3: the handshake messages the PSK key schedule hashes. */
+void tls13_psk_keep(tls_conn *c, int dir, int type, const uint8_t *msg, size_t n, int enc);
+/* TLS 1.3: handshake traffic secrets from an external PSK, into the key
+ * store. 1 done, 0 not a PSK session (or none given), -1 failed (status
+ * set). */
+int tls13_psk_setup(tls_conn *c, int dir);
+/* TLS 1.3: the application traffic secrets, once the server's Finished is in. */
+void tls13_psk_app_secrets(tls_conn *c);
+/* The pre_shared_key extension of a ClientHello; ServerHello's choice. */
+void tls13_psk_identities(tls_conn *c, amt_cur ext);
+void tls13_psk_selected(tls_conn *c, int index);
 /* TLS 1.3: switch a direction to application keys (after its Finished),
  * or to the next generation (KeyUpdate), or from early to handshake keys. */
 void tls13_to_app(tls_conn *c, int dir);

@@ -22,6 +22,7 @@ struct tls_keys {
                              for --export-keylog */
     GHashTable *sources;  /* interned source names */
     GPtrArray *rsa;       /* tls_rsa_key */
+    GPtrArray *psk;       /* tls_psk */
     unsigned next_conn;
 };
 
@@ -49,6 +50,15 @@ static void rsa_free(gpointer p)
     g_free(rk);
 }
 
+static void psk_free(gpointer p)
+{
+    tls_psk *k = p;
+    OPENSSL_clear_free(k->key, k->len);
+    g_free(k->identity);
+    g_free(k->source);
+    g_free(k);
+}
+
 tls_keys *tls_keys_new(void)
 {
     tls_keys *k = g_new0(tls_keys, 1);
@@ -66,6 +76,7 @@ tls_keys *tls_keys_new(void)
                                        session_free);
     k->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     k->rsa = g_ptr_array_new_with_free_func(rsa_free);
+    k->psk = g_ptr_array_new_with_free_func(psk_free);
     return k;
 }
 
@@ -78,6 +89,8 @@ void tls_keys_free(tls_keys *k)
     g_hash_table_destroy(k->derived);
     g_hash_table_destroy(k->sources);
     g_ptr_array_free(k->rsa, TRUE);
+    g_ptr_array_free(k->psk, TRUE);
+    tls_fetch_forget(k->lib);
     if (k->prov_legacy)
         OSSL_PROVIDER_unload(k->prov_legacy);
     if (k->prov_default)
@@ -129,7 +142,36 @@ const tls_secret *tls_keys_find(const tls_keys *k, tls_secret_kind kind, const u
 
 int tls_keys_empty(const tls_keys *k)
 {
-    return g_hash_table_size(k->secrets) == 0 && k->rsa->len == 0;
+    return g_hash_table_size(k->secrets) == 0 && k->rsa->len == 0 && k->psk->len == 0;
+}
+
+int tls_keys_add_psk(tls_keys *k, const char *identity, const uint8_t *key, size_t len)
+{
+    if (!k || !key || !len || len > 512)
+        return -1;
+    tls_psk *p = g_new0(tls_psk, 1);
+    p->identity = identity && *identity ? g_strdup(identity) : NULL;
+    p->key = OPENSSL_malloc(len);
+    memcpy(p->key, key, len);
+    p->len = len;
+    p->source = p->identity ? g_strdup_printf("--psk %s", p->identity) : g_strdup("--psk");
+    g_ptr_array_add(k->psk, p);
+    return 0;
+}
+
+size_t tls_keys_psk_count(const tls_keys *k)
+{
+    return k ? k->psk->len : 0;
+}
+
+size_t tls_keys_psk_n(const tls_keys *k)
+{
+    return k->psk->len;
+}
+
+const tls_psk *tls_keys_psk_at(const tls_keys *k, size_t i)
+{
+    return i < k->psk->len ? g_ptr_array_index(k->psk, i) : NULL;
 }
 
 size_t tls_keys_keylog_count(const tls_keys *k)

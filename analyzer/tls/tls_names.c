@@ -20,9 +20,23 @@ static const char *lookup(const num_name *t, size_t n, int v)
 const char *tls_version_name(uint16_t v)
 {
     static const num_name t[] = {
-        {0x0002, "SSLv2"},   {0x0300, "SSLv3"},   {0x0301, "TLSv1"},
-        {0x0302, "TLSv1.1"}, {0x0303, "TLSv1.2"}, {0x0304, "TLSv1.3"},
+        {0x0002, "SSLv2"},
+        {0x0300, "SSLv3"},
+        {0x0301, "TLSv1"},
+        {0x0302, "TLSv1.1"},
+        {0x0303, "TLSv1.2"},
+        {0x0304, "TLSv1.3"},
+        {0xfb17, "TLSv1.3 (Facebook draft 23)"},
+        {0xfb1a, "TLSv1.3 (Facebook draft 26)"},
     };
+    static const char *const drafts[] = {
+        "TLSv1.3 draft 14", "TLSv1.3 draft 15", "TLSv1.3 draft 16", "TLSv1.3 draft 17",
+        "TLSv1.3 draft 18", "TLSv1.3 draft 19", "TLSv1.3 draft 20", "TLSv1.3 draft 21",
+        "TLSv1.3 draft 22", "TLSv1.3 draft 23", "TLSv1.3 draft 24", "TLSv1.3 draft 25",
+        "TLSv1.3 draft 26", "TLSv1.3 draft 27", "TLSv1.3 draft 28",
+    };
+    if ((v >> 8) == 0x7f)
+        return (v & 0xff) >= 14 && (v & 0xff) <= 28 ? drafts[(v & 0xff) - 14] : "TLSv1.3 draft";
     return lookup(t, G_N_ELEMENTS(t), v);
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Key derivation through OpenSSL's KDFs: the TLS PRF (EVP_KDF "TLS1-PRF")
- * for TLS 1.0-1.2 master secrets and key blocks, HKDF (EVP_KDF "HKDF") for
+ * for TLS 1.0-1.2 master secrets and key blocks, SSL 3.0's MD5/SHA-1
+ * construction (built on OpenSSL's digests), HKDF (EVP_KDF "HKDF") for
  * TLS 1.3 with the HkdfLabel built here, and the session hash used by
  * extended_master_secret. No primitive is implemented by hand. */
 #include <string.h>
@@ -9,16 +10,21 @@
 #include <openssl/kdf.h>
 #include "tls/tls_int.h"
 
-static int kdf_run(OSSL_LIB_CTX *lib, const char *name, OSSL_PARAM *params, uint8_t *out,
-                   size_t outlen)
+/* Derives with KDF name over digest; params hold the other parameters,
+ * with room for the digest at the end. */
+static int kdf_run(OSSL_LIB_CTX *lib, const char *name, const char *digest, OSSL_PARAM *params,
+                   uint8_t *out, size_t outlen)
 {
-    EVP_KDF *kdf = EVP_KDF_fetch(lib, name, NULL);
-    if (!kdf)
-        return -1;
-    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
+    EVP_KDF *kdf = tls_fetch_kdf(lib, name);
+    EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
     EVP_KDF_free(kdf);
     if (!kctx)
         return -1;
+    size_t n = 0;
+    while (params[n].key)
+        n++;
+    params[n] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
+    params[n + 1] = OSSL_PARAM_construct_end();
     int ok = EVP_KDF_derive(kctx, out, outlen, params) > 0;
     EVP_KDF_CTX_free(kctx);
     return ok ? 0 : -1;
@@ -31,9 +37,8 @@ int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8
     /* TLS 1.0 and 1.1 split the secret between P_MD5 and P_SHA1; OpenSSL's
      * TLS1-PRF does exactly that for the "MD5-SHA1" digest. */
     const char *md = version >= TLS_VERSION_1_2 ? digest : "MD5-SHA1";
-    OSSL_PARAM params[6];
+    OSSL_PARAM params[8]; /* and the digest, added by kdf_run */
     size_t i = 0;
-    params[i++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
     params[i++] =
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len);
     /* Several seed parameters are concatenated: label || s1 || s2. */
@@ -44,17 +49,47 @@ int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8
     if (s2 && n2)
         params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)s2, n2);
     params[i] = OSSL_PARAM_construct_end();
-    return kdf_run(lib, "TLS1-PRF", params, out, outlen);
+    return kdf_run(lib, "TLS1-PRF", md, params, out, outlen);
+}
+
+int tls_ssl3_prf(OSSL_LIB_CTX *lib, const uint8_t *secret, size_t secret_len, const uint8_t s1[32],
+                 const uint8_t s2[32], uint8_t *out, size_t outlen)
+{
+    /* SSL 3.0 (RFC 6101 6.1, 6.2.2): block i is
+     * MD5(secret || SHA1(label_i || secret || s1 || s2)), label_i being
+     * 'A', 'BB', 'CCC', ... OpenSSL has no KDF for it; the digests are
+     * its own. */
+    EVP_MD *md5 = tls_fetch_md(lib, "MD5");
+    EVP_MD *sha1 = tls_fetch_md(lib, "SHA1");
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    int ok = md5 && sha1 && x && outlen <= 26 * 16;
+    uint8_t label[26], sha[20], block[16];
+    for (size_t i = 0, done = 0; ok && done < outlen; i++) {
+        memset(label, 'A' + (int)i, i + 1);
+        ok = EVP_DigestInit_ex2(x, sha1, NULL) && EVP_DigestUpdate(x, label, i + 1) &&
+             EVP_DigestUpdate(x, secret, secret_len) && EVP_DigestUpdate(x, s1, 32) &&
+             EVP_DigestUpdate(x, s2, 32) && EVP_DigestFinal_ex(x, sha, NULL) &&
+             EVP_DigestInit_ex2(x, md5, NULL) && EVP_DigestUpdate(x, secret, secret_len) &&
+             EVP_DigestUpdate(x, sha, sizeof(sha)) && EVP_DigestFinal_ex(x, block, NULL);
+        size_t n = outlen - done < 16 ? outlen - done : 16;
+        memcpy(out + done, block, n);
+        done += n;
+    }
+    OPENSSL_cleanse(sha, sizeof(sha));
+    OPENSSL_cleanse(block, sizeof(block));
+    EVP_MD_CTX_free(x);
+    EVP_MD_free(md5);
+    EVP_MD_free(sha1);
+    return ok ? 0 : -1;
 }
 
 static int hkdf(OSSL_LIB_CTX *lib, const char *digest, const char *mode, const uint8_t *salt,
                 size_t salt_len, const uint8_t *key, size_t key_len, const uint8_t *info,
                 size_t info_len, uint8_t *out, size_t outlen)
 {
-    OSSL_PARAM params[6];
+    OSSL_PARAM params[8]; /* and the digest, added by kdf_run */
     size_t i = 0;
     params[i++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, (char *)mode, 0);
-    params[i++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
     params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
     if (salt)
         params[i++] =
@@ -63,7 +98,7 @@ static int hkdf(OSSL_LIB_CTX *lib, const char *digest, const char *mode, const u
         params[i++] =
             OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
     params[i] = OSSL_PARAM_construct_end();
-    return kdf_run(lib, "HKDF", params, out, outlen);
+    return kdf_run(lib, "HKDF", digest, params, out, outlen);
 }
 
 int tls_hkdf_extract(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *salt, size_t salt_len,
@@ -114,14 +149,14 @@ size_t tls_session_hash(OSSL_LIB_CTX *lib, uint16_t version, const char *digest,
 {
     unsigned int n = 0;
     if (version >= TLS_VERSION_1_2) {
-        EVP_MD *md = EVP_MD_fetch(lib, digest, NULL);
+        EVP_MD *md = tls_fetch_md(lib, digest);
         int ok = md && EVP_Digest(data, len, out, &n, md, NULL);
         EVP_MD_free(md);
         return ok ? n : 0;
     }
     /* TLS 1.0/1.1: MD5(handshake) || SHA1(handshake), RFC 7627 section 3. */
-    EVP_MD *md5 = EVP_MD_fetch(lib, "MD5", NULL);
-    EVP_MD *sha1 = EVP_MD_fetch(lib, "SHA1", NULL);
+    EVP_MD *md5 = tls_fetch_md(lib, "MD5");
+    EVP_MD *sha1 = tls_fetch_md(lib, "SHA1");
     unsigned int n2 = 0;
     int ok = md5 && sha1 && EVP_Digest(data, len, out, &n, md5, NULL) &&
              EVP_Digest(data, len, out + n, &n2, sha1, NULL);

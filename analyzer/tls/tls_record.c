@@ -79,22 +79,36 @@ static void on_ccs(tls_conn *c, int di, const uint8_t *p, size_t n, uint64_t ff,
                  tls_dir_name(di));
         g_byte_array_set_size(d->hs, 0);
     }
+    c->hs.ccs[di] = 1;
+    if (di == TLS_DIR_SERVER && !c->hs.server_shd && c->hs.sh_seen) {
+        /* abbreviated handshake: the server's CCS comes first */
+        tls_reneg *r = tls_hs_reneg(c);
+        if (r)
+            r->resumed = 1;
+        else
+            s->resumed = 1;
+    }
     if (enc || d->ccs) {
-        /* A second CCS ends a renegotiation: its keys are not derived. */
+        /* A ChangeCipherSpec under keys already in use: a renegotiation's.
+         * The records after it are read with the new handshake's keys. */
         tls_cipher_free(d->cs);
         d->cs = NULL;
-        d->dec_done = 1;
-        if (c->ms_state > 0)
-            tls_status_fail(c, TLS_KEY_UNSUPPORTED,
-                            "decrypted until a renegotiation: records after it in %s are not "
-                            "decrypted (renegotiated keys are not followed)",
-                            tls_dir_name(di));
+        d->encrypted_hs_after_ccs = 0;
+        if (c->hs.gen > d->keys_gen && c->hs.sh_seen) {
+            d->keys_gen = c->hs.gen;
+            d->dec_done = 0;
+        } else {
+            d->dec_done = 1;
+            if (d->dec_ok_any)
+                tls_status_fail(c, TLS_KEY_UNSUPPORTED,
+                                "decrypted until a ChangeCipherSpec in %s (frame %llu) without a "
+                                "new handshake before it: the records after it are not decrypted",
+                                tls_dir_name(di), (unsigned long long)ff);
+        }
         return;
     }
     d->ccs = 1;
     d->dec_done = 0;
-    if (di == TLS_DIR_SERVER && !c->server_shd && s->sh.seen)
-        s->resumed = 1; /* abbreviated handshake: the server's CCS comes first */
 }
 
 static void on_alert_bytes(tls_conn *c, int di, const uint8_t *p, size_t n, uint64_t ff, int enc)
@@ -152,13 +166,9 @@ static void handle_opaque(tls_conn *c, int di, uint8_t type, size_t len, uint64_
         } else if (type == TLS_CT_HANDSHAKE && d->ccs && !d->encrypted_hs_after_ccs++) {
             /* The first handshake record after CCS is Finished. */
             tls_hs_info h = {TLS_HS_FINISHED, 0, NULL, ff, lf, 1, 1};
-            s->finished[di] = 1;
+            tls_hs_finished(c, di);
             c->last_hs_dir = di;
             c->last_hs_type = TLS_HS_FINISHED;
-            if (s->finished[0] && s->finished[1]) {
-                s->handshake_complete = 1;
-                c->first_hs_done = 1;
-            }
             if (c->cb.on_handshake)
                 c->cb.on_handshake(c->ctx, di, &h);
         } else if (type == TLS_CT_APPLICATION_DATA) {
@@ -305,6 +315,46 @@ static int sslv2_hello(const uint8_t *p, size_t n)
     return !cur.err && (b0 & 0x80) && type == 1;
 }
 
+/* The SSLv2-format hello at the start of the client's stream: parsed
+ * (tls_sslv2.c) and consumed as one record. Returns 1 when consumed, 0
+ * when more bytes are needed, -1 when the direction stopped. */
+static int consume_sslv2_hello(tls_conn *c, int di, const uint8_t *p, size_t avail)
+{
+    tls_dir *d = &c->d[di];
+    size_t len = ((size_t)(p[0] & 0x7f) << 8) | p[1];
+    if (avail < 2 + len)
+        return 0;
+    uint64_t ff, lf;
+    frames_of(d, d->base + d->buf_pos, d->base + d->buf_pos + 2 + len, &ff, &lf);
+    tls_record_info ri = {.type = TLS_CT_HANDSHAKE,
+                          .version = 0x0002,
+                          .length = (uint16_t)len,
+                          .index = d->nrec,
+                          .first_frame = ff,
+                          .last_frame = lf,
+                          .inner_type = TLS_CT_HANDSHAKE,
+                          .plain_len = len};
+    c->sum.records[di]++;
+    if (c->cb.on_record)
+        c->cb.on_record(c->ctx, di, &ri);
+    if (di != TLS_DIR_CLIENT || tls_parse_sslv2_hello(c, p + 2, len, ff) < 0) {
+        tls_dir_stop(c, di, "malformed SSLv2-format ClientHello (frame %llu): not parsed",
+                     (unsigned long long)ff);
+        tls_status_fail(c, TLS_KEY_MALFORMED, "not decrypted: malformed SSLv2-format hello");
+        return -1;
+    }
+    if (c->cb.on_handshake) {
+        tls_hs_info h = {TLS_HS_CLIENT_HELLO, (uint32_t)(len - 1), p + 3, ff, lf, 0, 0};
+        c->cb.on_handshake(c->ctx, di, &h);
+    }
+    c->last_hs_dir = di;
+    c->last_hs_type = TLS_HS_CLIENT_HELLO;
+    d->nrec++;
+    d->buf_pos += 2 + len;
+    drop_marks(d, d->base + d->buf_pos);
+    return 1;
+}
+
 int tls_dir_process(tls_conn *c, int di)
 {
     tls_dir *d = &c->d[di];
@@ -317,9 +367,11 @@ int tls_dir_process(tls_conn *c, int di)
         const uint8_t *p = d->buf->data + d->buf_pos;
         uint64_t at = d->base + d->buf_pos;
         if (d->nrec == 0 && at == 0 && sslv2_hello(p, avail)) {
-            tls_dir_stop(c, di, "SSLv2-compatible ClientHello: not parsed");
-            tls_status_fail(c, TLS_KEY_UNSUPPORTED, "not decrypted: SSLv2-format hello");
-            break;
+            int r = consume_sslv2_hello(c, di, p, avail);
+            if (r <= 0)
+                break;
+            progress = 1;
+            continue;
         }
         amt_cur cur = cur_make(p, avail);
         rec_hdr h;
@@ -362,7 +414,14 @@ int tls_dir_process(tls_conn *c, int di)
         }
         int enc = is_encrypted(c, di, type, body, len);
         if (enc && !d->dec_done) {
+            /* the record a choice between keys is tried on */
+            c->probe.valid = 1;
+            c->probe.type = type;
+            c->probe.version = (uint16_t)(h.major << 8 | h.minor);
+            c->probe.body = body;
+            c->probe.len = len;
             tls_setup_result r = tls_setup_dir(c, di, may_wait);
+            c->probe.valid = 0;
             if (r == TLS_SETUP_WAIT) {
                 d->stalled = 1;
                 break;

@@ -1,41 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The server's RSA private key: loading it from PEM, DER (PKCS#1, PKCS#8,
- * encrypted PKCS#8) or PKCS#12 with precise messages about what is wrong
- * with a file, checking it against the server certificate, and decrypting
- * a static-RSA pre-master secret with it. Messages name the file but never
+/* The server's RSA private key: reading its file (tls_keyfile.c decodes
+ * it) with a precise message about what is wrong with it, checking it
+ * against the server certificate, and decrypting a static-RSA pre-master
+ * secret with it. Messages name the file but never
  * hold key material or the password. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/pkcs12.h>
+#include <openssl/bn.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/core_names.h>
 #include "tls/tls_int.h"
 
 #define MAX_KEY_FILE (1u << 20)
-
-typedef struct {
-    const char *password;
-    int asked;
-} pw_ctx;
-
-static int pem_pw_cb(char *buf, int size, int rwflag, void *u)
-{
-    (void)rwflag;
-    pw_ctx *pw = u;
-    pw->asked = 1;
-    if (!pw->password)
-        return -1; /* no password: stop instead of prompting */
-    size_t n = strlen(pw->password);
-    if (n > (size_t)size)
-        return -1;
-    memcpy(buf, pw->password, n);
-    return (int)n;
-}
 
 static int read_file(const char *path, uint8_t **data, size_t *len, amt_err *e)
 {
@@ -62,76 +42,32 @@ static int read_file(const char *path, uint8_t **data, size_t *len, amt_err *e)
     return 0;
 }
 
-static EVP_PKEY *load_pem(OSSL_LIB_CTX *lib, const uint8_t *data, size_t len, pw_ctx *pw)
+/* The message for a key file that gave no usable key. */
+static void explain(amt_err *e, const char *path, tls_kf_result r, const tls_kf *kf)
 {
-    BIO *bio = BIO_new_mem_buf(data, (int)len);
-    /* Skips PEM blocks that are not private keys (a certificate first). */
-    EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey_ex(bio, NULL, pem_pw_cb, pw, lib, NULL) : NULL;
-    BIO_free(bio);
-    return pkey;
-}
-
-static EVP_PKEY *load_pkcs12(const uint8_t *data, size_t len, pw_ctx *pw, int *is_p12, int *bad_pw)
-{
-    const unsigned char *p = data;
-    PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
-    if (!p12)
-        return NULL;
-    *is_p12 = 1;
-    EVP_PKEY *pkey = NULL;
-    X509 *cert = NULL;
-    STACK_OF(X509) *ca = NULL;
-    const char *pass = pw->password;
-    if (PKCS12_mac_present(p12)) {
-        /* No password given: files exported "without password" use an
-         * empty one or none at all. */
-        if (pass)
-            *bad_pw = !PKCS12_verify_mac(p12, pass, -1);
-        else if (PKCS12_verify_mac(p12, "", 0))
-            pass = "";
-        else if (!PKCS12_verify_mac(p12, NULL, 0))
-            *bad_pw = 1;
-        pw->asked = 1;
+    const char *form = kf->form[0] ? kf->form : "key file";
+    switch (r) {
+    case TLS_KF_NEED_PASSWORD:
+        amt_fail(e, AMT_E_FORMAT, "%s: the key is encrypted (%s%s%s): give its password", path,
+                 form, kf->algorithm[0] ? ", " : "", kf->algorithm);
+        break;
+    case TLS_KF_BAD_PASSWORD:
+        amt_fail(e, AMT_E_FORMAT, "%s: wrong password for this %s: %s", path, form, kf->detail);
+        break;
+    case TLS_KF_DAMAGED:
+        amt_fail(e, AMT_E_FORMAT, "%s: damaged %s: %s", path, form, kf->detail);
+        break;
+    case TLS_KF_UNSUPPORTED:
+        amt_fail(e, AMT_E_FORMAT, "%s: %s: %s", path, form, kf->detail);
+        break;
+    case TLS_KF_NO_KEY:
+        amt_fail(e, AMT_E_FORMAT, "%s: %s file without a private key (%s)", path,
+                 kf->form[0] ? kf->form : "PEM", kf->detail);
+        break;
+    default:
+        amt_fail(e, AMT_E_FORMAT,
+                 "%s: not a private key in PEM, DER (PKCS#1/PKCS#8) or PKCS#12 form", path);
     }
-    if (!*bad_pw && !PKCS12_parse(p12, pass, &pkey, &cert, &ca))
-        pkey = NULL;
-    X509_free(cert);
-    sk_X509_pop_free(ca, X509_free);
-    PKCS12_free(p12);
-    return pkey;
-}
-
-static EVP_PKEY *load_der(OSSL_LIB_CTX *lib, const uint8_t *data, size_t len, pw_ctx *pw)
-{
-    const unsigned char *p = data;
-    EVP_PKEY *pkey = d2i_AutoPrivateKey_ex(NULL, &p, (long)len, lib, NULL);
-    if (pkey)
-        return pkey;
-    /* Encrypted PKCS#8 (EncryptedPrivateKeyInfo). */
-    p = data;
-    X509_SIG *sig = d2i_X509_SIG(NULL, &p, (long)len);
-    if (!sig)
-        return NULL;
-    pw->asked = 1;
-    if (pw->password) {
-        PKCS8_PRIV_KEY_INFO *inf =
-            PKCS8_decrypt_ex(sig, pw->password, (int)strlen(pw->password), lib, NULL);
-        if (inf) {
-            pkey = EVP_PKCS82PKEY_ex(inf, lib, NULL);
-            PKCS8_PRIV_KEY_INFO_free(inf);
-        }
-    }
-    X509_SIG_free(sig);
-    return pkey;
-}
-
-static int contains(const uint8_t *data, size_t len, const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i + n <= len; i++)
-        if (memcmp(data + i, s, n) == 0)
-            return 1;
-    return 0;
 }
 
 amt_rc tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password, amt_err *e)
@@ -143,51 +79,26 @@ amt_rc tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password
     size_t len = 0;
     if (read_file(path, &data, &len, e) < 0)
         return AMT_E_INPUT;
-    OSSL_LIB_CTX *lib = tls_keys_libctx(k);
-    pw_ctx pw = {password, 0};
-    int is_pem = contains(data, len, "-----BEGIN ");
-    int is_p12 = 0, bad_pw = 0;
-    EVP_PKEY *pkey = NULL;
-    if (is_pem)
-        pkey = load_pem(lib, data, len, &pw);
-    else {
-        pkey = load_pkcs12(data, len, &pw, &is_p12, &bad_pw);
-        if (!pkey && !is_p12)
-            pkey = load_der(lib, data, len, &pw);
-    }
-    amt_rc rc = AMT_E_FORMAT;
-    if (!pkey) {
-        if (pw.asked && !password)
-            amt_fail(e, AMT_E_FORMAT, "%s: the key is encrypted: give its password", path);
-        else if (bad_pw || pw.asked)
-            amt_fail(e, AMT_E_FORMAT, "%s: wrong password (or a damaged file)", path);
-        else if (is_p12)
-            amt_fail(e, AMT_E_FORMAT, "%s: PKCS#12 file without a private key", path);
-        else if (is_pem && !contains(data, len, "PRIVATE KEY-----"))
-            amt_fail(e, AMT_E_FORMAT, "%s: PEM file without a private key (%s)", path,
-                     contains(data, len, "BEGIN CERTIFICATE") ? "it holds a certificate"
-                                                              : "no PRIVATE KEY block");
-        else if (is_pem)
-            amt_fail(e, AMT_E_FORMAT, "%s: the PEM private key block cannot be read (damaged?)",
-                     path);
-        else
-            amt_fail(e, AMT_E_FORMAT,
-                     "%s: not a private key in PEM, DER (PKCS#1/PKCS#8) or PKCS#12 form", path);
-    } else if (!EVP_PKEY_is_a(pkey, "RSA")) {
-        amt_fail(e, AMT_E_FORMAT,
-                 "%s: holds a %s key, not RSA: only an RSA key decrypts a static-RSA key exchange",
-                 path, EVP_PKEY_get0_type_name(pkey) ? EVP_PKEY_get0_type_name(pkey) : "non-RSA");
-        EVP_PKEY_free(pkey);
-    } else {
-        char *base = g_path_get_basename(path);
-        tls_keys_add_rsa_pkey(k, pkey, base);
-        g_free(base);
-        rc = AMT_OK;
-    }
-    ERR_clear_error(); /* failed decoder attempts leave errors behind */
+    tls_kf kf;
+    tls_kf_result r = tls_keyfile_decode(tls_keys_libctx(k), data, len, password, &kf);
     OPENSSL_cleanse(data, len);
     g_free(data);
-    return rc;
+    if (r != TLS_KF_OK) {
+        explain(e, path, r, &kf);
+        return AMT_E_FORMAT;
+    }
+    if (!EVP_PKEY_is_a(kf.pkey, "RSA")) {
+        const char *t = EVP_PKEY_get0_type_name(kf.pkey);
+        amt_fail(e, AMT_E_FORMAT,
+                 "%s: holds a %s key, not RSA: only an RSA key decrypts a static-RSA key exchange",
+                 path, t ? t : "non-RSA");
+        EVP_PKEY_free(kf.pkey);
+        return AMT_E_FORMAT;
+    }
+    char *base = g_path_get_basename(path);
+    tls_keys_add_rsa_pkey(k, kf.pkey, base);
+    g_free(base);
+    return AMT_OK;
 }
 
 int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *der, size_t len)
@@ -204,6 +115,51 @@ int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t
     X509_free(x);
     ERR_clear_error();
     return r;
+}
+
+const char *tls_pkey_brief(const EVP_PKEY *k, char *buf, size_t len)
+{
+    BIGNUM *n = NULL;
+    g_strlcpy(buf, "unreadable", len);
+    if (!k)
+        return buf;
+    if (!EVP_PKEY_is_a(k, "RSA") || !EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n)) {
+        const char *t = EVP_PKEY_get0_type_name(k);
+        g_snprintf(buf, len, "a %s key of %d bits", t ? t : "non-RSA", EVP_PKEY_get_bits(k));
+        ERR_clear_error();
+        return buf;
+    }
+    uint8_t top[4] = {0};
+    int nb = BN_num_bytes(n);
+    uint8_t *all = g_malloc((size_t)(nb > 0 ? nb : 1));
+    BN_bn2bin(n, all);
+    memcpy(top, all, nb < 4 ? (size_t)nb : 4);
+    g_free(all);
+    g_snprintf(buf, len, "%d bits, modulus %02x%02x%02x%02x…", BN_num_bits(n), top[0], top[1],
+               top[2], top[3]);
+    BN_free(n);
+    return buf;
+}
+
+const char *tls_cert_brief(OSSL_LIB_CTX *lib, const uint8_t *der, size_t len, char *buf,
+                           size_t buflen)
+{
+    const unsigned char *p = der;
+    X509 *x = X509_new_ex(lib, NULL);
+    if (!x || !d2i_X509(&x, &p, (long)len)) {
+        X509_free(x);
+        ERR_clear_error();
+        g_strlcpy(buf, "unreadable", buflen);
+        return buf;
+    }
+    char cn[128] = "";
+    if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, cn, sizeof(cn)) < 0)
+        g_strlcpy(cn, "?", sizeof(cn));
+    char key[96];
+    g_snprintf(buf, buflen, "CN=%s: %s", cn, tls_pkey_brief(X509_get0_pubkey(x), key, sizeof key));
+    X509_free(x);
+    ERR_clear_error();
+    return buf;
 }
 
 int tls_rsa_decrypt_pms(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *enc, size_t len,

@@ -251,6 +251,12 @@ int tls_kx_is_rsa(tls_kx kx)
     return kx == TLS_KX_RSA;
 }
 
+int tls_kx_is_psk(tls_kx kx)
+{
+    return kx == TLS_KX_PSK || kx == TLS_KX_RSA_PSK || kx == TLS_KX_DHE_PSK ||
+           kx == TLS_KX_ECDHE_PSK;
+}
+
 const char *tls_suite_name(uint16_t id)
 {
     const tls_suite *s = tls_suite_find(id);
@@ -261,6 +267,12 @@ const char *tls_suite_name(uint16_t id)
     if (id == 0x5600)
         return "TLS_FALLBACK_SCSV";
     return NULL;
+}
+
+const char *tls_suite_kx(uint16_t id)
+{
+    const tls_suite *s = tls_suite_find(id);
+    return s && s->kx != TLS_KX_TLS13 ? tls_kx_name(s->kx) : NULL;
 }
 
 const char *tls_suite_openssl_name(uint16_t id)

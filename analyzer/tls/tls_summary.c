@@ -54,6 +54,7 @@ void tls_sum_clear(tls_summary *s)
     g_free(s->dir_error[0]);
     g_free(s->dir_error[1]);
     g_strfreev(s->notes);
+    g_free(s->psk_identity);
     memset(s, 0, sizeof(*s));
 }
 
@@ -108,9 +109,15 @@ void tls_alert_push(tls_conn *c, const tls_alert_info *a)
 void tls_status_fail(tls_conn *c, tls_key_status st, const char *fmt, ...)
 {
     char text[sizeof(c->sum.key_status_text)];
+    size_t at = 0;
+    if (c->hs.gen && c->sum.key_status == TLS_KEY_DECRYPTED && !c->status_locked)
+        /* what failed is a renegotiation's keys: what came before was read */
+        at = (size_t)snprintf(text, sizeof(text),
+                              "decrypted (keys from %s) until renegotiation %u; then ",
+                              c->sum.key_source, c->hs.gen);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
+    vsnprintf(text + at, sizeof(text) - at, fmt, ap);
     va_end(ap);
     if (c->status_locked) {
         /* The first reason stays the status; a later, different one (a MAC
@@ -129,8 +136,15 @@ void tls_status_decrypted(tls_conn *c, const char *source)
     tls_summary *s = &c->sum;
     if (c->status_locked)
         return;
-    if (s->key_status == TLS_KEY_DECRYPTED && strcmp(s->key_source, source) == 0)
+    if (s->key_status == TLS_KEY_DECRYPTED) {
+        /* The first keys name the session; a renegotiation's other ones
+         * are noted. */
+        if (strcmp(s->key_source, source) != 0 && c->hs.gen && c->noted_source_gen != c->hs.gen) {
+            c->noted_source_gen = c->hs.gen;
+            tls_note(c, "renegotiation %u decrypted with keys from %s", c->hs.gen, source);
+        }
         return;
+    }
     s->key_status = TLS_KEY_DECRYPTED;
     g_strlcpy(s->key_source, source, sizeof(s->key_source));
     snprintf(s->key_status_text, sizeof(s->key_status_text), "decrypted (keys from %s)", source);

@@ -111,7 +111,7 @@ def check(amtdiag, samples, d):
     # redacted ones must show placeholders), and no key or password
     plain_has_address = False
     for fmt, redact in (("text", False), ("text", True), ("json", True), ("markdown", True),
-                        ("html", True)):
+                        ("html", True), ("ndjson", True)):
         cmd = [amtdiag, "-V", "--format", fmt] + args + (["--redact"] if redact else [])
         p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
         if p.returncode not in (0, 1):

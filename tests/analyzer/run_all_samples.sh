@@ -18,7 +18,7 @@ for dir in "$samples"/*/ "$samples"/recorded-on-loopback/*/; do
     [ -f "$dir/amt-key.pem" ] && set -- "$@" --key "$dir/amt-key.pem"
     : >"$err"
     ok=1
-    for format in text json markdown html; do
+    for format in text json ndjson markdown html; do
         "$amtdiag" -V --format $format "$@" >/dev/null 2>>"$err"
         [ $? -le 1 ] || ok=0
     done

@@ -30,7 +30,7 @@ rsa=$samples/ok-tls12-rsa-aes128-gcm
 
 run "usage without input" 2 "no input" -- "$amtdiag"
 run "unknown option" 2 "unknown option --bogus" -- "$amtdiag" --bogus -r "$s/capture.pcapng"
-run "bad --format" 2 "use text, json, markdown or html" -- "$amtdiag" --format xml -r "$s/capture.pcapng"
+run "bad --format" 2 "use text, json, ndjson, markdown or html" -- "$amtdiag" --format xml -r "$s/capture.pcapng"
 run "missing capture" 2 "$tmp/none.pcap" -- "$amtdiag" -r "$tmp/none.pcap"
 echo "hello, I am not a capture" >"$tmp/text.pcap"
 run "not a capture" 2 "text.pcap: not a pcap or pcapng file" -- "$amtdiag" -r "$tmp/text.pcap"
@@ -59,7 +59,7 @@ run "key log with garbage lines" 0 "2 line(s) are not key log lines" -- \
 run "key log with garbage lines still decrypts" 0 "keys: decrypted" -- \
     "$amtdiag" -r "$s/capture.pcapng" --keylog "$tmp/keys.txt"
 openssl genrsa -out "$tmp/other.pem" 2048 2>/dev/null
-run "wrong RSA key" 1 "does not match" -- "$amtdiag" -V -r "$rsa/capture.pcapng" --key "$tmp/other.pem"
+run "wrong RSA key" 1 "modulus is not that of the server certificate in frame 6" -- "$amtdiag" -V -r "$rsa/capture.pcapng" --key "$tmp/other.pem"
 run "RSA key for an ECDHE session" 1 "ECDHE\|(EC)DHE" -- \
     "$amtdiag" -V -r "$s/capture.pcapng" --key "$rsa/amt-key.pem"
 run "no keys" 1 "keys: no-keys\|no keys" -- "$amtdiag" -r "$s/capture.pcapng"
@@ -107,6 +107,16 @@ grep -q "amtdiag report" "$tmp/stream.txt" && ! grep -q "ended: #1.*REJECTED" "$
 mkdir "$tmp/dir" && cp "$s/capture.pcapng" "$tmp/dir/a.pcapng" && cp "$rsa/capture.pcapng" "$tmp/dir/b.pcapng"
 run "directory input" 1 "b.pcapng" -- "$amtdiag" -V -r "$tmp/dir"
 run "json output" 1 '"schema" : "amtdiag/1"' -- "$amtdiag" --format json -r "$s/capture.pcapng"
+# NDJSON: one line per connection, then the summary; from a pipe and into -o
+run "ndjson output" 1 '"type":"summary"' -- "$amtdiag" --format ndjson -r "$s/capture.pcapng"
+run "ndjson from a pipe" 1 '"type":"connection"' -- sh -c \
+    "cat '$s/capture.pcapng' | '$amtdiag' --format ndjson -r -"
+run "ndjson into -o, the summary last" 1 '"type":"summary"' -- sh -c \
+    "'$amtdiag' --format ndjson -r '$s/capture.pcapng' -o '$tmp/r.ndjson'; st=\$?; tail -n 1 '$tmp/r.ndjson'; exit \$st"
+run "ndjson refuses --export-keylog" 2 "ndjson keeps no connection" -- \
+    "$amtdiag" --format ndjson --export-keylog "$tmp/k.log" -r "$s/capture.pcapng"
+run "ndjson to a full disk" 2 "writing the report failed" -- sh -c \
+    "'$amtdiag' --format ndjson -r '$s/capture.pcapng' >/dev/full"
 run "-o to an unwritable place" 2 "$tmp/text.pcap/x" -- "$amtdiag" -r "$s/capture.pcapng" -o "$tmp/text.pcap/x"
 
 # what the transcript says about TCP, DNS, gaps and a capture started mid-connection
@@ -125,6 +135,90 @@ run "capture started mid-connection" 1 "TCP: capture started mid-connection, FIN
     "$amtdiag" -V -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
 run "mid-stream key status" 1 "keys: no-client-hello" -- \
     "$amtdiag" -V -r "$m/capture.pcapng" --keylog "$m/keylog.txt"
+# the SYN is missing but both hellos are there: the capture did not start
+# after the TLS handshake, and the key that would decrypt it is named
+editcap "$s/capture.pcapng" "$tmp/nosyn.pcapng" 1-2
+run "missing SYN, hellos seen: asks for the key log" 1 "supply the console's key log" -- \
+    "$amtdiag" -r "$tmp/nosyn.pcapng"
+if "$amtdiag" -r "$tmp/nosyn.pcapng" 2>&1 | grep -q "starts after this connection's TLS handshake"; then
+    failed=$((failed + 1))
+    echo "FAIL a missing SYN alone is called a capture that started after the handshake"
+else
+    passed=$((passed + 1))
+    echo "ok   a missing SYN alone is not a capture that started after the handshake"
+fi
+# TLS found by content on a port that is not AMT's, when the client's first
+# segment holds only 1 to 4 bytes of the record header
+editcap -F pcap "$s/capture.pcapng" "$tmp/ok.pcap"
+for n in 1 4; do
+    python3 "$(dirname "$0")/split_segment.py" "$tmp/ok.pcap" "$tmp/split$n.pcap" 16993 8443 $n
+    run "TLS by content after a $n-byte first segment" 0 "#0 .*:8443 .*TLSv1.2.*keys: decrypted" -- \
+        "$amtdiag" -V -r "$tmp/split$n.pcap" --keylog "$s/keylog.txt"
+done
+
+# tshark's habits: -o preferences that give keys, the others refused
+run "-o tls.keylog_file:" 0 "keys: decrypted" -- \
+    "$amtdiag" -V -r "$s/capture.pcapng" -o "tls.keylog_file:$s/keylog.txt"
+run "-o ssl.keylog_file: with a space" 0 "keys: decrypted" -- \
+    "$amtdiag" -V -r "$s/capture.pcapng" -o "ssl.keylog_file: $s/keylog.txt"
+if ls tls.keylog_file* ssl.keylog_file* >/dev/null 2>&1; then
+    failed=$((failed + 1))
+    echo "FAIL -o tls.keylog_file wrote a report file named after it"
+else
+    passed=$((passed + 1))
+    echo "ok   -o tls.keylog_file writes no file"
+fi
+run "-o uat:rsa_keys" 0 "keys: decrypted (keys from RSA key amt-key.pem)" -- \
+    "$amtdiag" -V -r "$rsa/capture.pcapng" -o "uat:rsa_keys:\"$rsa/amt-key.pem\",\"\""
+run "-o tls.keys_list" 0 "keys: decrypted (keys from RSA key amt-key.pem)" -- \
+    "$amtdiag" -V -r "$rsa/capture.pcapng" -o "tls.keys_list:0.0.0.0,16993,http,$rsa/amt-key.pem"
+run "other -o preference refused" 2 "-o http.tls.port: amtdiag takes no tshark preference" -- \
+    "$amtdiag" -r "$s/capture.pcapng" -o "http.tls.port:16993"
+run "-o uat table refused" 2 "-o uat:ssl_keys: amtdiag takes no tshark preference" -- \
+    "$amtdiag" -r "$s/capture.pcapng" -o 'uat:ssl_keys:"a","b"'
+# -o FILE (no preference) and --output still write the report
+"$amtdiag" -r "$s/capture.pcapng" --keylog "$s/keylog.txt" -o "$tmp/r.txt" &&
+    "$amtdiag" -r "$s/capture.pcapng" --keylog "$s/keylog.txt" --output "$tmp/a.b:c"
+if grep -q "amtdiag report" "$tmp/r.txt" && grep -q "amtdiag report" "$tmp/a.b:c"; then
+    passed=$((passed + 1))
+    echo "ok   -o FILE and --output FILE write the report"
+else
+    failed=$((failed + 1))
+    echo "FAIL -o FILE or --output FILE wrote no report"
+fi
+run "-f with -r" 2 "-f applies to a live capture" -- "$amtdiag" -r "$s/capture.pcapng" -f "tcp"
+run "-w with -r" 2 "-w applies to a live capture" -- "$amtdiag" -r "$s/capture.pcapng" -w "$tmp/w.pcapng"
+run "-a duration with -r" 2 "-a duration applies to a live capture" -- \
+    "$amtdiag" -r "$s/capture.pcapng" -a duration:3
+run "bad -a" 2 "stops a live capture after duration:SECONDS or packets:N" -- \
+    "$amtdiag" -i lo -a filesize:10
+run "bad -c" 2 "-c x: give the number of packets" -- "$amtdiag" -r "$s/capture.pcapng" -c x
+all=$("$amtdiag" --format json -r "$mx/capture.pcapng" --keylog "$mx/keylog.txt" | grep -c '"id" :')
+few=$("$amtdiag" --format json -r "$mx/capture.pcapng" --keylog "$mx/keylog.txt" -c 20 | grep -c '"id" :')
+if [ "$few" -ge 1 ] && [ "$few" -lt "$all" ]; then
+    passed=$((passed + 1))
+    echo "ok   -c 20 reads the first 20 frames ($few of $all connections)"
+else
+    failed=$((failed + 1))
+    echo "FAIL -c 20: $few of $all connections"
+fi
+run "--only HOST:PORT" 1 "#1 192.0.2.10:[0-9]* → 192.0.2.20:16993" -- \
+    "$amtdiag" -V -r "$mx/capture.pcapng" --keylog "$mx/keylog.txt" --only 192.0.2.20:16993
+if "$amtdiag" -V -r "$mx/capture.pcapng" --only 192.0.2.20:16993 | grep -q ":16992 "; then
+    failed=$((failed + 1))
+    echo "FAIL --only 192.0.2.20:16993 still reports 16992"
+else
+    passed=$((passed + 1))
+    echo "ok   --only leaves the other connections out"
+fi
+run "--only no address" 2 "--only amt.example.com: give an IP address" -- \
+    "$amtdiag" -r "$s/capture.pcapng" --only amt.example.com
+run "-n accepted" 0 "OK (stage wsman)" -- "$amtdiag" -n -r "$s/capture.pcapng" --keylog "$s/keylog.txt"
+run "-q: no verdict per connection on a pipe" 0 "^0$" -- sh -c \
+    "\"$amtdiag\" -q -r - --keylog \"$s/keylog.txt\" <\"$s/capture.pcapng\" | grep -c '^ended:'; true"
+run "--psk that is not hex" 2 "--psk needs \[IDENTITY:\]HEX" -- "$amtdiag" -r "$s/capture.pcapng" --psk id:xyz
+run "--psk never printed" 0 "--psk admin:…" -- \
+    "$amtdiag" -r "$s/capture.pcapng" --keylog "$s/keylog.txt" --psk admin:5ec12e7f00
 # the diagnosis: exit status, and the options that feed it
 e=$samples/mtls-no-amt-console-eku
 run "rejection diagnosed: exit 1" 1 "client-cert-missing-amt-console-oid" -- \

@@ -32,10 +32,10 @@ import subprocess
 import sys
 import tempfile
 
-# amtdiag option -> the plugin preference that means the same. --ca has no
-# plugin preference yet; the name here is the one it is expected to get.
+# amtdiag option -> the plugin preference that means the same.
 PREFS = {"--trusted-fqdn": "iamt.trusted_fqdn", "--amt-clock-offset": "iamt.amt_clock_offset",
-         "--trusted-root": "iamt.trusted_root", "--ca": "iamt.console_ca"}
+         "--trusted-root": "iamt.trusted_root", "--ca": "iamt.console_ca",
+         "--hosts": "iamt.hosts_file"}
 PATH_OPTIONS = ("--trusted-root", "--ca", "--hosts")
 
 

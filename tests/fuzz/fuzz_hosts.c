@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Fuzz target: the --hosts file parser (hosts_parse in user_inputs.h).
+/* Fuzz target: the --hosts file parser (diag_hosts_parse in lib/hosts.c).
  *
  * Input: the file's text. */
 #include "fuzz_common.h"
-#include "user_inputs.h"
+#include "amtdiag/diag.h"
+#include "amtdiag/hosts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -11,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * up to the first NUL is what it sees. */
     char *text = g_strndup((const char *)data, size);
     GArray *hosts = g_array_new(FALSE, TRUE, sizeof(diag_host));
-    unsigned bad = hosts_parse(text, hosts);
+    unsigned bad = diag_hosts_parse(text, hosts);
     FZ_CHECK(bad <= size + 1);
     for (guint i = 0; i < hosts->len; i++) {
         diag_host *h = &g_array_index(hosts, diag_host, i);

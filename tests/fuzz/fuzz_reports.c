@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "diagnose.h"
+#include "report_ndjson.h"
 #include "fuzz_common.h"
 #include "report.h"
 
@@ -325,6 +326,39 @@ static int text_writer(FILE *out, const report_in *r)
     return 0;
 }
 
+/* NDJSON: each connection's line, then the summary, as the streamed run
+ * writes them (the whole-capture result stands in for each judgement). */
+static int ndjson_writer(FILE *out, const report_in *r)
+{
+    ndjson_out *o = ndjson_open(out, r);
+    judge_counts n = {.n_causes = 0};
+    for (guint i = 0; i < r->a->conns->len; i++)
+        ndjson_conn(o, g_ptr_array_index(r->a->conns, i), r->d, 0);
+    ndjson_conn(o, NULL, r->d, 0);
+    n.conns = r->a->conns->len;
+    int rc = ndjson_summary(o, &n);
+    ndjson_close(o);
+    return rc;
+}
+
+/* Every line of an NDJSON report is one JSON object. */
+static void check_ndjson_lines(const char *buf, size_t len)
+{
+    FZ_CHECK(len && buf[len - 1] == '\n');
+    for (const char *p = buf; p < buf + len;) {
+        const char *nl = memchr(p, '\n', (size_t)(buf + len - p));
+        JsonParser *jp = json_parser_new();
+        GError *err = NULL;
+        if (!json_parser_load_from_data(jp, p, nl - p, &err)) {
+            fprintf(stderr, "ndjson: %s\n", err->message);
+            abort();
+        }
+        FZ_CHECK(JSON_NODE_HOLDS_OBJECT(json_parser_get_root(jp)));
+        g_object_unref(jp);
+        p = nl + 1;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     model m = {.in = {data, size}};
@@ -363,7 +397,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } writers[] = {{"text", text_writer},
                    {"json", report_json},
                    {"markdown", report_markdown},
-                   {"html", report_html}};
+                   {"html", report_html},
+                   {"ndjson", ndjson_writer}};
     for (int redact = 0; redact < 2; redact++)
         for (size_t k = 0; k < G_N_ELEMENTS(writers); k++) {
             report_in r = {&a, d, 1, 0, given, redact};
@@ -385,6 +420,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             if (!strcmp(writers[k].name, "html"))
                 check_html(buf, len);
+            if (!strcmp(writers[k].name, "ndjson"))
+                check_ndjson_lines(buf, len);
             if (redact)
                 check_redacted(writers[k].name, buf, &m);
             free(buf);

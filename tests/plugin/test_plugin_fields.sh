@@ -21,7 +21,8 @@ FIELDS="frame.number wsman.action_name wsman.class wsman.message_id
 wsman.relates_to wsman.selector wsman.return_value wsman.fault.subcode wsman.response_in
 wsman.request_in iamt.eoi.service iamt.eoi.method iamt.eoi.status_code iamt.eoi.response_in
 iamt.eoi.request_in iamt.auth.scheme iamt.auth.username iamt.auth.nc iamt.auth.stale
-iamt.auth.outcome iamt.auth.challenge_in iamt.fw_version _ws.expert.message"
+iamt.auth.outcome iamt.auth.challenge_in iamt.fw_version iamt.auth.cause wsman.cause
+iamt.redir.cause iamt.finding.confidence iamt.finding.evidence _ws.expert.message"
 
 as_user() { # as_user HOME_NAME command...
     h=$1
@@ -107,6 +108,7 @@ ls -d "$tmp"/samples/* | xargs -P 4 -n 1 sh "$0" --run-one
 # (iamt.cause.digest_wrong_password → digest-wrong-password,
 # iamt.redir.cause.redir_session_busy → redir-session-busy).
 as_user plain tshark -G fields 2>/dev/null >"$tmp/fields.txt"
+as_user plain tshark -G values 2>/dev/null >"$tmp/values.txt"
 tokens=$(awk -F'\t' '$1 == "F" && $3 ~ /^(iamt|wsman|iamt\.redir)\.cause\./ {
     sub(/^[a-z.]+\.cause\./, "", $3); gsub(/_/, "-", $3); print $3 }' "$tmp/fields.txt" | sort -u)
 
@@ -118,9 +120,11 @@ documented=$(awk '/^## / { keep = /stage `(http-auth|wsman|redirection)`/ }
 check "expert causes = docs/causes.md's http-auth, wsman and redirection causes" \
     "$(echo "$documented" | tr '\n' ' ')" "$(echo "$tokens" | tr '\n' ' ')"
 
-# The cause tokens opening expert messages in a raw output.
+# The cause tokens of a raw output (iamt.auth.cause, wsman.cause and
+# iamt.redir.cause, the 4th to 6th columns from the end).
 reported() {
-    awk -F'\t' 'NR > 1 { print $NF }' "$1" | tr "$sep" '\n' | sed -n 's/^\([a-z-]*\):.*/\1/p' |
+    awk -F'\t' 'NR > 1 { print $(NF - 5); print $(NF - 4); print $(NF - 3) }' "$1" |
+        tr "$sep" '\n' |
         sort -u | grep -Fx "$tokens" | tr '\n' ' '
 }
 
@@ -146,6 +150,26 @@ for d in "$tmp"/samples/*; do
     if [ -s "$raw.err" ]; then
         check "$name: tshark quiet on stderr" "" "$(head -c 300 "$raw.err")"
     fi
+    # The enumerated fields by name (-T fields prints their numbers): the
+    # value sets tshark -G values lists.
+    python3 - "$raw" "$tmp/values.txt" "$sep" <<'PY'
+import sys
+raw, values, sep = sys.argv[1:4]
+names = {}
+for line in open(values):
+    c = line.rstrip("\n").split("\t")
+    if len(c) == 4 and c[0] == "V" and c[1].startswith("iamt."):
+        names.setdefault(c[1], {})[c[2]] = c[3]
+lines = open(raw, encoding="utf-8").read().split("\n")
+head = lines[0].split("\t")
+for n, line in enumerate(lines[1:], 1):
+    cells = line.split("\t")
+    for i, h in enumerate(head):
+        if h in names and i < len(cells) and cells[i]:
+            cells[i] = sep.join(names[h].get(v, "?" + v) for v in cells[i].split(sep))
+    lines[n] = "\t".join(cells)
+open(raw, "w", encoding="utf-8").write("\n".join(lines))
+PY
     python3 "$here/ws_version.py" golden "$ver" "$raw" "$tmp/out/$name.info" iamt.auth.stale "$sep" \
         >"$tmp/out/$name.tsv"
     if [ "$update" = "--update" ]; then
@@ -164,6 +188,12 @@ $(diff "$golden/$name.tsv" "$tmp/out/$name.tsv" | head -n 20)"
     check "$name: causes as in expected.json" "$(expected_causes "$name")" \
         "$(reported "$raw")"
 done
+# Expert summaries are short sentences (the cause in words), whole: the
+# longest of every sample's is well under Wireshark's 240-byte label.
+longest=$(cat "$tmp"/out/*.raw | awk -F'\t' 'NR > 1 { print $NF }' | tr "$sep" '\n' |
+    awk '{ n = length($0); if (n > m) m = n } END { print m + 0 }')
+check "the longest expert summary fits a label (< 200 bytes)" yes \
+    "$([ "$longest" -gt 20 ] && [ "$longest" -lt 200 ] && echo yes || echo "$longest bytes")"
 check "every sample has a golden and no golden lacks a sample" "$n" \
     "$(ls "$golden"/*.tsv | wc -l)"
 

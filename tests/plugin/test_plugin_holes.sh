@@ -45,10 +45,16 @@ ts() { # CAPTURE OUT [tshark options...]
         $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -n $p -r "$tmp/$cap" \
             -o "tls.keylog_file:$tmp/keylog.txt" -o iamt.trusted_fqdn:it.example.com \
             -q -z iamt,diag -z expert "$@" >"$tmp/$out.$passes" 2>&1
+        # the findings' evidence and what settles the checks; the frames
+        # where AMT's first check is unknown
         $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -n $p -r "$tmp/$cap" \
             -o "tls.keylog_file:$tmp/keylog.txt" -o iamt.trusted_fqdn:it.example.com \
-            -Y iamt.tls.check.console_cert_presented -T fields \
-            -e iamt.tls.check.console_cert_presented "$@" >>"$tmp/$out.$passes" 2>&1
+            -Y "iamt.finding.evidence || iamt.tls.check.settle" -T fields \
+            -e iamt.finding.evidence -e iamt.tls.check.settle "$@" >>"$tmp/$out.$passes" 2>&1
+        $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark -n $p -r "$tmp/$cap" \
+            -o "tls.keylog_file:$tmp/keylog.txt" -o iamt.trusted_fqdn:it.example.com \
+            -Y 'iamt.tls.check.console_cert_presented == "unknown"' -T fields -e frame.number \
+            "$@" 2>&1 | sed 's/^/presented: unknown in frame /' >>"$tmp/$out.$passes"
     done
     if cmp -s "$tmp/$out.1" "$tmp/$out.2"; then
         passed=$((passed + 1))
@@ -63,7 +69,7 @@ ts() { # CAPTURE OUT [tshark options...]
 ts reordered.pcapng ooo-off -o tcp.reassemble_out_of_order:FALSE
 check "reordered, default: no cause from the missing message" "$tmp/ooo-off.1" "iAMT  client-cert-missing\|   client-cert-missing" absent
 check "reordered, default: undiagnosed" "$tmp/ooo-off.1" "rejected   undiagnosed"
-check "reordered, default: the check is unknown" "$tmp/ooo-off.1" "^unknown"
+check "reordered, default: the check is unknown" "$tmp/ooo-off.1" "^presented: unknown in frame"
 check "reordered, default: names the preference" "$tmp/ooo-off.1" "tcp.reassemble_out_of_order"
 # out of order, reassembled
 ts reordered.pcapng ooo-on -o tcp.reassemble_out_of_order:TRUE

@@ -6,8 +6,7 @@
 # and every redirection capture make_redir_pcap.py writes, with the keys,
 # preferences and passwords table the other tests use, these are equal in
 # tshark's single pass and with -2:
-#   - tshark -z expert, -z iamt,diag and -z iamt,conns (the table of
-#     Statistics › iAMT Diagnosis), and the Info column of the frames
+#   - tshark -z expert, -z iamt,diag, and the Info column of the frames
 #     the plugin speaks on, from summary lines (-T tabs: no tree on the
 #     second pass, and the Info column as Wireshark shows it, see
 #     ws_version.py);
@@ -26,8 +25,8 @@ if [ "${1:-}" = "--run-one" ]; then # worker: the four runs of one capture, as n
     [ -f "$keys" ] && set -- "$@" -o "tls.keylog_file:$keys"
     [ "$off" != 0 ] && set -- "$@" -o "iamt.amt_clock_offset:$off"
     ts() { $AS_USER env -u XDG_CONFIG_HOME HOME="$TEST_TMP/home" tshark "$@"; }
-    ts "$@" -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag -z iamt,conns >"$out.q1" 2>"$out.err"
-    ts "$@" -2 -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag -z iamt,conns >"$out.q2" 2>>"$out.err"
+    ts "$@" -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag >"$out.q1" 2>"$out.err"
+    ts "$@" -2 -T tabs -o "$INFO_COLUMNS" -z expert -z iamt,diag >"$out.q2" 2>>"$out.err"
     # shellcheck disable=SC2086
     ts "$@" -Y "iamt || wsman" -T fields -E header=y -E occurrence=a -E "aggregator=$AGG" \
         $FIELD_OPTS >"$out.f1" 2>>"$out.err"
@@ -115,7 +114,7 @@ for n in names:
                 stats.append(l)
         return lines, "".join(stats)
     (i1, q1), (i2, q2) = summary(p + ".q1"), summary(p + ".q2")
-    check(n + ": -z expert, iamt,diag, iamt,conns (no tree on pass 2), one pass = two", q1, q2)
+    check(n + ": -z expert, iamt,diag (no tree on pass 2), one pass = two", q1, q2)
     check(n + ": Info of the plugin's frames, one pass = two", i1, i2)
     check(n + ": an Info line per plugin frame", len(shown), len(i1))
     iamt_expert += sum(int(l.split()[0]) for l in q1.splitlines() if " iAMT " in l)

@@ -24,7 +24,8 @@ as_user=
 ts() { $as_user env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@"; }
 
 # fields: frame, types, outcome, status name, user, ticket length,
-# SOL data, VNC versions, expert messages and severities
+# SOL data, VNC versions, expert messages and severities, lib's cause
+# tokens and their evidence
 view() { # view OUT CAPTURE [tshark options]
     out=$1 cap=$2
     shift 2
@@ -33,7 +34,7 @@ view() { # view OUT CAPTURE [tshark options]
         -e iamt.redir.auth.outcome -e iamt.redir.status_name -e iamt.redir.auth.user \
         -e iamt.redir.auth.ticket_len -e iamt.redir.data -e vnc.server_proto_ver \
         -e vnc.client_proto_ver -e _ws.expert.message -e _ws.expert.severity \
-        >"$out" 2>"$out.err"
+        -e iamt.redir.cause -e iamt.finding.evidence >"$out" 2>"$out.err"
 }
 for cap in "$tmp"/c/*.pcap; do
     n=$(basename "$cap" .pcap)
@@ -53,6 +54,10 @@ ts -n -r "$tmp/c/sol-digest-ok.pcap" -T fields -E occurrence=a -E aggregator='|'
     -e frame.number -e iamt.redir.type -e iamt.redir.session -e iamt.redir.auth.login_in \
     -e iamt.redir.seq -e iamt.redir.sol.control -e iamt.redir.sol.status -e iamt.redir.oem_len \
     -e iamt.redir.auth.methods -Y iamt.redir >"$tmp/out/fields" 2>&1
+ts -G values >"$tmp/out/values" 2>/dev/null
+# The enumerated outcome works as a display filter by name.
+ts -n -r "$tmp/c/sol-digest-ok.pcap" -Y 'iamt.redir.auth.outcome == "accepted"' -T fields \
+    -e frame.number >"$tmp/out/accepted" 2>&1
 # Without TCP reassembly the split messages are cut short, and said so.
 view "$tmp/out/no-reassembly" "$tmp/c/sol-digest-ok.pcap" -o tcp.desegment_tcp_streams:FALSE
 rm -f "$tmp/home/.config/wireshark/iamt_passwords"
@@ -79,24 +84,45 @@ import os, sys
 from tally import check, finish
 tmp, crashed = sys.argv[1], int(sys.argv[2])
 out = os.path.join(tmp, "out")
+# The login outcome is enumerated: its names from tshark -G values.
+names = {}
+for line in open(os.path.join(out, "values")):
+    c = line.rstrip("\n").split("\t")
+    if len(c) == 4 and c[0] == "V" and c[1] == "iamt.redir.auth.outcome":
+        names[c[2]] = c[3]
+check("iamt.redir.auth.outcome's value set",
+      {"1": "challenge", "2": "accepted", "3": "rejected", "4": "unsupported", "5": "other"},
+      names)
 
 def rows(name):
     r = []
     for line in open(os.path.join(out, name)):
         c = line.rstrip("\n").split("\t")
-        r.append(c + [""] * (11 - len(c)))
+        c = c + [""] * (13 - len(c))
+        c[2] = "|".join(names.get(v, "?" + v) for v in c[2].split("|") if v)
+        r.append(c)
     return r
 
 def col(r, i):
     return [x for row in r for x in row[i].split("|") if x]
+
+ok = rows("sol-digest-ok.1")
+check('iamt.redir.auth.outcome == "accepted" as a filter (frames)',
+      [row[0] for row in ok if "accepted" in row[2].split("|")],
+      open(os.path.join(out, "accepted")).read().split())
+check("sol-digest-ok: one accepted login", 1, sum("accepted" in row[2] for row in ok))
 
 def errors(r):
     return [m for row in r for m, s in zip(row[9].split("|"), row[10].split("|"))
             if m and s in ("6291456", "8388608")]  # PI_WARN, PI_ERROR
 
 def tokens(r):
-    """lib's cause tokens among the warnings and errors: "token: evidence"."""
-    return [m.split(":")[0] for m in errors(r) if "redirection message" not in m]
+    """lib's cause tokens (iamt.redir.cause)."""
+    return col(r, 11)
+
+def evidence(r):
+    """lib's evidence of each cause (iamt.finding.evidence)."""
+    return col(r, 12)
 
 for n in sorted(f[:-6] for f in os.listdir(os.path.join(tmp, "c")) if f.endswith(".types")):
     r = rows(n + ".1")
@@ -118,11 +144,12 @@ for n in sorted(f[:-6] for f in os.listdir(os.path.join(tmp, "c")) if f.endswith
         check(n + ": outcomes", ["challenge", "rejected"], outcomes)
         check(n + ": cause without passwords", ["digest-login-rejected"], tokens(r))
         check(n + ": the evidence names the user and what would settle it", True,
-              'user "admin" was refused' in e[0] and "iamt.passwords" in e[0])
+              'user "admin" was refused' in evidence(r)[0] and
+              "iamt.passwords" in evidence(r)[0])
     elif n == "ider-busy":
         check(n + ": status", ["BUSY"], col(r, 3))
         check(n + ": cause", ["redir-session-busy"], tokens(r))
-        check(n + ": the evidence says why", True, "another redirection session" in e[0])
+        check(n + ": the evidence says why", True, "another redirection session" in evidence(r)[0])
     elif n == "kvm-userpass":
         check(n + ": outcomes", ["accepted"], outcomes)
         check(n + ": password in clear", ["redir-password-in-clear"], tokens(r))
@@ -134,7 +161,7 @@ for n in sorted(f[:-6] for f in os.listdir(os.path.join(tmp, "c")) if f.endswith
     elif n == "sol-start-refused":
         check(n + ": outcomes", ["challenge", "accepted"], outcomes)
         check(n + ": cause", ["redir-session-refused"], tokens(r))
-        check(n + ": the evidence names the status", True, "UNSUPPORTED (status 3)" in e[0])
+        check(n + ": the evidence names the status", True, "UNSUPPORTED (status 3)" in evidence(r)[0])
     elif n == "garbage-after-start":
         check(n + ": expert", ["Not a redirection message (type 0x99)"],
               [m for m in e if "redirection message" in m])

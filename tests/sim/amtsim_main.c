@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* amtsim: generates the sample captures from the scenario catalog. */
 #include "amt_serve.h"
+#include "fleet.h"
 #include "scenario.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@ static void usage(FILE *f)
                "       amtsim --out DIR [--readme] [SCENARIO...]\n"
                "       amtsim --live --out DIR SCENARIO...\n"
                "       amtsim --serve DIR [options]   (amtsim --serve --help)\n"
+               "       amtsim --fleet DIR [options]   (amtsim --fleet DIR --help)\n"
+               "       amtsim --bulk DIR [--size N]   (amtsim --bulk DIR --help)\n"
                "Runs a fake Intel AMT and a management console against each other on\n"
                "OpenSSL and writes one folder per scenario into DIR: the capture, its key\n"
                "log, keys and certificates, and expected.json. Without SCENARIO names,\n"
@@ -66,6 +69,10 @@ int main(int argc, char **argv)
     int readme = 0, list = 0, live = 0, first = argc;
     if (argc > 1 && strcmp(argv[1], "--serve") == 0)
         return amt_serve_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "--fleet") == 0)
+        return fleet_main(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "--bulk") == 0)
+        return fleet_bulk_main(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--list") == 0) {
             list = 1;

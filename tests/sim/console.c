@@ -68,7 +68,7 @@ simio *console_open(console *c, amt_device *d, uint16_t port, sim_conn **out)
     if (f->tcp != EV_TCP_OPEN)
         return NULL;
     simio *io = netsim_client_io(conn);
-    if (port == 16993 || port == 16995) {
+    if ((port == 16993 || port == 16995) && !c->plain_on_tls_port) {
         const char *sni = g_hostname_is_ip_address(c->amt_name) ? NULL : c->amt_name;
         if (!simio_start_tls(io, c->ctx, 0, sni)) {
             if (!f->outcome[0])

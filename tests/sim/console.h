@@ -28,7 +28,8 @@ typedef struct console {
     console_tls_cfg tls;
     console_mode mode;
     uint32_t seed;
-    uint16_t port; /* for the Host header */
+    uint16_t port;         /* for the Host header */
+    int plain_on_tls_port; /* speaks plain HTTP to 16993 too (TLS off in its settings) */
     /* built by console_start */
     SSL_CTX *ctx;
     console_http *http;

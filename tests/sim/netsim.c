@@ -5,6 +5,7 @@
 #include "dns.h"
 
 #include <errno.h>
+#include <openssl/err.h>
 #include <limits.h>
 #include <glib.h>
 #include <pthread.h>
@@ -19,7 +20,7 @@
 
 /* How long each side takes before it writes: AMT's embedded TLS stack is
  * slow, so the server side is given more time. Fixed values keep samples
- * reproducible. */
+ * reproducible; netsim_set_steps changes them. */
 #define CLIENT_STEP_US 350
 #define SERVER_STEP_US 2100
 
@@ -32,7 +33,8 @@ struct simio {
     SSL *ssl;
     int closed;
     int sent_fatal_alert;
-    int got_alert; /* the peer sent an alert */
+    int got_alert;       /* the peer sent an alert */
+    int peer_spoke_http; /* the handshake failed on a plain HTTP request */
 };
 
 struct sim_conn {
@@ -60,9 +62,17 @@ struct netsim {
     int listen_fd[4]; /* live: listeners of 16992 to 16995 */
     int realtime;     /* serve mode: the real clock, nothing recorded */
     int n_served;     /* serve mode: connections served so far */
+    int step_us[2];   /* per write: client, server */
+    netsim_server_hooks hooks;
 };
 
 static int ex_index = -1;
+static pthread_once_t ex_once = PTHREAD_ONCE_INIT;
+
+static void ex_index_init(void)
+{
+    ex_index = SSL_get_ex_new_index(0, "simio", NULL, NULL, NULL);
+}
 
 netsim *netsim_new(int64_t start_us)
 {
@@ -82,8 +92,10 @@ netsim *netsim_new(int64_t start_us)
     n->next_port = 50113;
     for (int i = 0; i < 4; i++)
         n->listen_fd[i] = -1;
-    if (ex_index < 0)
-        ex_index = SSL_get_ex_new_index(0, "simio", NULL, NULL, NULL);
+    n->step_us[0] = CLIENT_STEP_US;
+    n->step_us[1] = SERVER_STEP_US;
+    /* Simulations may run on several threads at once (amtsim --fleet). */
+    pthread_once(&ex_once, ex_index_init);
     return n;
 }
 
@@ -176,7 +188,7 @@ static long record_cb(BIO *b, int oper, const char *argp, size_t len, int argi, 
         sim_event ev = {.kind = EV_TCP_DATA, .conn = io->conn->idx, .from_server = io->side};
         ev.data = g_memdup2(argp, len);
         ev.len = len;
-        record(io->net, ev, io->side ? SERVER_STEP_US : CLIENT_STEP_US);
+        record(io->net, ev, io->net->step_us[io->side]);
     }
     return ret;
 }
@@ -219,6 +231,8 @@ static sim_conn *conn_new(netsim *n, const sim_endpoint *cli, const sim_endpoint
 static void *server_main(void *arg)
 {
     sim_conn *c = arg;
+    if (c->net->hooks.thread_start)
+        c->net->hooks.thread_start(c->net->hooks.arg, c->idx);
     c->fn(&c->sio, c->ctx);
     if (!c->sio.closed)
         simio_close(&c->sio, 1);
@@ -463,6 +477,8 @@ int simio_start_tls(simio *io, SSL_CTX *ctx, int is_server, const char *sni)
 {
     io->ssl = SSL_new(ctx);
     SSL_set_ex_data(io->ssl, ex_index, io);
+    if (io->side == 1 && io->net->hooks.server_ssl)
+        io->net->hooks.server_ssl(io->net->hooks.arg, io->ssl);
     /* The socket BIO (with its recorder) now belongs to the SSL. */
     SSL_set_bio(io->ssl, io->sock, io->sock);
     SSL_set_options(io->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
@@ -475,6 +491,8 @@ int simio_start_tls(simio *io, SSL_CTX *ctx, int is_server, const char *sni)
             SSL_set_tlsext_host_name(io->ssl, sni);
         r = SSL_connect(io->ssl);
     }
+    if (r != 1 && is_server && ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST)
+        io->peer_spoke_http = 1;
     if (r == 1) {
         sim_conn_facts *f = &io->conn->f;
         if (!is_server) {
@@ -511,7 +529,7 @@ static void record_close(simio *io, sim_event_kind kind)
         } else if (c->f.first_fin_from_server < 0) {
             c->f.first_fin_from_server = io->side;
         }
-        record_locked(n, ev, io->side ? SERVER_STEP_US : CLIENT_STEP_US);
+        record_locked(n, ev, n->step_us[io->side]);
     }
     pthread_mutex_unlock(&n->mu);
 }
@@ -666,7 +684,7 @@ void simio_close_after_failure(simio *io)
 {
     /* A real client that sent neither an alert nor a close (plain HTTP on
      * the TLS port) waits for an answer: served, the AMT closes at once. */
-    if (!io->sent_fatal_alert && (!io->net->realtime || io->got_alert))
+    if (!io->sent_fatal_alert && !io->peer_spoke_http && (!io->net->realtime || io->got_alert))
         simio_drain(io);
     simio_close(io, 0);
 }
@@ -675,6 +693,8 @@ int simio_start_tls_filtered(simio *io, SSL_CTX *ctx, simio_hello_filter filter)
 {
     io->ssl = SSL_new(ctx);
     SSL_set_ex_data(io->ssl, ex_index, io);
+    if (io->side == 1 && io->net->hooks.server_ssl)
+        io->net->hooks.server_ssl(io->net->hooks.arg, io->ssl);
     SSL_set_options(io->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
     io->conn->f.tls = 1;
     /* Input comes through a memory BIO that this loop fills from the
@@ -728,6 +748,27 @@ int64_t netsim_conn_last_time(netsim *n, int conn)
             t = ev->ts_us;
     }
     return t;
+}
+
+void netsim_set_server_hooks(netsim *n, const netsim_server_hooks *h)
+{
+    n->hooks = *h;
+}
+
+void netsim_set_steps(netsim *n, int client_us, int server_us)
+{
+    n->step_us[0] = client_us;
+    n->step_us[1] = server_us;
+}
+
+sim_event *netsim_take_events(netsim *n, size_t *count)
+{
+    pthread_mutex_lock(&n->mu);
+    gsize len = 0;
+    sim_event *ev = g_array_steal(n->events, &len);
+    pthread_mutex_unlock(&n->mu);
+    *count = len;
+    return ev;
 }
 
 void netsim_set_realtime(netsim *n)

@@ -85,6 +85,28 @@ void netsim_set_live(netsim *n);
  * the first connection. */
 void netsim_set_realtime(netsim *n);
 
+/* How long the console (client_us) and the AMT (server_us) take before
+ * each write; the defaults are 350 µs and 2.1 ms. */
+void netsim_set_steps(netsim *n, int client_us, int server_us);
+
+/* What amtsim --fleet does on the AMT's side of every connection, so that
+ * a capture is the same for the same seed: thread_start(arg, connection
+ * index) runs first on each server thread (it seeds that thread's random
+ * stream); server_ssl(arg, ssl) on each server SSL before its handshake
+ * (it gives the connection its own copy of the key, whose RSA blinding
+ * would otherwise depend on which thread ids the system hands out). Either
+ * may be NULL. */
+typedef struct netsim_server_hooks {
+    void (*thread_start)(void *arg, int conn);
+    void (*server_ssl)(void *arg, SSL *ssl);
+    void *arg;
+} netsim_server_hooks;
+void netsim_set_server_hooks(netsim *n, const netsim_server_hooks *h);
+
+/* Hands the events recorded so far to the caller, in time order, and
+ * forgets them: the caller g_free()s each data and the array. */
+sim_event *netsim_take_events(netsim *n, size_t *count);
+
 /* Creates a simulation whose clock starts at start_us (µs since epoch). */
 netsim *netsim_new(int64_t start_us);
 void netsim_free(netsim *n);

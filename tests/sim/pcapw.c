@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define PCAPW_SNAPLEN 262144u
 #define PCAPW_LINKTYPE_ETHERNET 1u
@@ -139,6 +140,8 @@ pcapw *pcapw_open(const char *path, pcapw_format fmt, char *err, size_t errlen)
         return NULL;
     }
 
+    /* Fleet captures run to gigabytes: write in large blocks. */
+    setvbuf(w->f, NULL, _IOFBF, 1u << 20);
     if (fmt == PCAPW_PCAPNG)
         write_pcapng_header(w);
     else
@@ -199,6 +202,12 @@ int pcapw_write_frame(pcapw *w, int64_t ts_us, const uint8_t *frame, size_t len)
         put_bytes(w, frame, len);
     }
     return w->failed ? -1 : 0;
+}
+
+uint64_t pcapw_bytes(pcapw *w)
+{
+    off_t at = w != NULL ? ftello(w->f) : -1;
+    return at > 0 ? (uint64_t)at : 0;
 }
 
 int pcapw_close(pcapw *w)

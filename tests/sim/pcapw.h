@@ -24,6 +24,9 @@ int pcapw_add_tls_secrets(pcapw *w, const char *keylog, size_t len);
 /* Writes one frame with its timestamp in microseconds since the epoch. */
 int pcapw_write_frame(pcapw *w, int64_t ts_us, const uint8_t *frame, size_t len);
 
+/* The size of the file written so far, in bytes. */
+uint64_t pcapw_bytes(pcapw *w);
+
 /* Flushes and closes; returns 0, or -1 when a write failed. */
 int pcapw_close(pcapw *w);
 

@@ -26,8 +26,24 @@ typedef struct scen_dns {
     const char *cause; /* NULL when the lookup is fine */
 } scen_dns;
 
+/* Where a scenario takes place: the AMT's address, names and certificate,
+ * the console's address and the DNS server. The sample catalog uses one
+ * site (scenario_site_default); the fleet generator gives every AMT its own. */
+typedef struct scen_site {
+    const char *amt_addr;
+    const char *amt_host;   /* "amt-pc17" */
+    const char *amt_domain; /* "vpro.example.com" */
+    const char *amt_fqdn;   /* amt_host.amt_domain */
+    X509 *amt_cert;
+    EVP_PKEY *amt_key;
+    const char *console_addr;
+    const char *dns_addr;
+} scen_site;
+
 typedef struct scen_ctx {
     world *w;
+    const char *dns_addr; /* the site's DNS server */
+    char ptr_qname[80];   /* the PTR name a setup looks up */
     netsim *net;
     amt_device dev;
     console con;
@@ -61,6 +77,22 @@ typedef struct scenario {
     const char *summary;
     void (*setup)(scen_ctx *s);
 } scenario;
+
+/* The catalog's site: AMT 192.0.2.20 amt-pc17.vpro.example.com with the
+ * world's AMT certificate, console 192.0.2.10, DNS 192.0.2.53. */
+scen_site scenario_site_default(world *w);
+
+/* Fills s with the default world at site (an AMT 12 on TLS 1.2, an admin
+ * console), clock at start; s->net must be set. seed makes nonces and
+ * cnonces reproducible. */
+void scenario_defaults(scen_ctx *s, world *w, const scen_site *site, uint32_t seed);
+
+/* The default sequence: the console runs s->reqs against port s->port. */
+void scenario_default_sequence(scen_ctx *s);
+
+/* Gives every connection of s->net that the sequence did not label itself
+ * its stage, outcome and cause tokens from what it did. */
+void scenario_label(scen_ctx *s);
 
 /* Sets the console's usual calls after logging in: Get AMT_GeneralSettings,
  * Enumerate and Pull AMT_TLSSettingData, GetLowAccuracyTimeSynch. */

@@ -95,30 +95,44 @@ void world_free(world *w)
     EVP_PKEY_free(w->console_key);
 }
 
+scen_site scenario_site_default(world *w)
+{
+    return (scen_site){.amt_addr = "192.0.2.20",
+                       .amt_host = "amt-pc17",
+                       .amt_domain = "vpro.example.com",
+                       .amt_fqdn = "amt-pc17.vpro.example.com",
+                       .amt_cert = w->amt_cert,
+                       .amt_key = w->amt_key,
+                       .console_addr = "192.0.2.10",
+                       .dns_addr = "192.0.2.53"};
+}
+
 /* The default: an AMT 12 with TLS 1.2 on 16993, an admin console logging
  * in with Digest and reading settings. Setups change what they test. */
-static void defaults(scen_ctx *s, world *w, uint32_t seed)
+void scenario_defaults(scen_ctx *s, world *w, const scen_site *site, uint32_t seed)
 {
-    int64_t t0 = certgen_time(CAPTURE_EPOCH);
+    int64_t t0 = netsim_now(s->net) / G_USEC_PER_SEC;
     s->w = w;
+    s->dns_addr = site->dns_addr;
+    s->sequence = scenario_default_sequence;
     s->port = 16993;
     s->fmt = PCAPW_PCAPNG;
     amt_device *d = &s->dev;
     d->net = s->net;
-    d->addr = "192.0.2.20";
+    d->addr = site->amt_addr;
     d->plain_open = 1;
     d->tls_open = 1;
     d->redir_open = 1;
     d->redir_tls_open = 1;
     d->tls.min_version = TLS1_VERSION;
     d->tls.max_version = TLS1_2_VERSION;
-    d->tls.cert = w->amt_cert;
-    d->tls.key = w->amt_key;
+    d->tls.cert = site->amt_cert;
+    d->tls.key = site->amt_key;
     d->tls.roots[0] = w->root;
     d->tls.n_roots = 1;
     d->tls.trusted_fqdn[0] = "it.example.com";
     d->tls.n_trusted_fqdn = 1;
-    sim_endpoint_set(&d->dns_server, "192.0.2.53", 53);
+    sim_endpoint_set(&d->dns_server, site->dns_addr, 53);
     d->console_ptr = "console01.it.example.com";
     amt_device_cfg *h = &d->http_cfg;
     h->fw_version = "12.0.45.1509";
@@ -129,13 +143,13 @@ static void defaults(scen_ctx *s, world *w, uint32_t seed)
     h->trusted_cn[0] = "it.example.com";
     h->n_trusted_cn = 1;
     h->tls_enabled = 1;
-    h->hostname = "amt-pc17";
-    h->domain = "vpro.example.com";
+    h->hostname = site->amt_host;
+    h->domain = site->amt_domain;
     h->seed = seed;
     console *c = &s->con;
     c->net = s->net;
-    c->addr = "192.0.2.10";
-    c->amt_name = "amt-pc17.vpro.example.com";
+    c->addr = site->console_addr;
+    c->amt_name = site->amt_fqdn;
     c->user = "admin";
     c->password = "Vpro!Admin-2026";
     c->seed = seed * 7u + 3u;
@@ -161,7 +175,7 @@ void scen_default_requests(scen_ctx *s)
     s->nreqs = 4;
 }
 
-static void default_sequence(scen_ctx *s)
+void scenario_default_sequence(scen_ctx *s)
 {
     if (s->redir_tag) {
         console_redir_run(&s->con, &s->dev, s->port, s->redir_tag, s->redir_how);
@@ -177,8 +191,7 @@ static void add_cause(sim_conn_facts *f, const char *cause)
         g_strlcpy(f->causes[f->n_causes++], cause, sizeof f->causes[0]);
 }
 
-/* Gives every connection its stage, outcome and causes from what it did. */
-static void label(scen_ctx *s)
+void scenario_label(scen_ctx *s)
 {
     for (size_t i = 0; i < netsim_conn_count(s->net); i++) {
         sim_conn_facts *f = netsim_facts(netsim_conn_at(s->net, i));
@@ -546,8 +559,8 @@ int scenario_generate(const scenario *sc, world *w, const char *dir, char *cause
     memset(&s, 0, sizeof s);
     uint32_t seed = g_str_hash(sc->name);
     s.net = netsim_new(certgen_time(CAPTURE_EPOCH) * G_USEC_PER_SEC);
-    defaults(&s, w, seed);
-    s.sequence = default_sequence;
+    scen_site site = scenario_site_default(w);
+    scenario_defaults(&s, w, &site, seed);
     sc->setup(&s);
     int rc = -1;
     const char *why = live ? needs_synthesis(&s) : NULL;
@@ -559,10 +572,10 @@ int scenario_generate(const scenario *sc, world *w, const char *dir, char *cause
     if (live)
         netsim_set_live(s.net);
     if (amt_device_start(&s.dev) == 0 && console_start(&s.con) == 0) {
-        if (!s.nreqs && s.sequence == default_sequence && !s.redir_tag)
+        if (!s.nreqs && s.sequence == scenario_default_sequence && !s.redir_tag)
             scen_default_requests(&s);
         s.sequence(&s);
-        label(&s);
+        scenario_label(&s);
         if (s.expect_verdict && strcmp(s.dev.verdict, s.expect_verdict) != 0) {
             fprintf(stderr, "amtsim: %s: the AMT rejected for \"%s\", not \"%s\"\n", sc->name,
                     s.dev.verdict, s.expect_verdict);

@@ -133,10 +133,10 @@ static void mtls_reverse_dns(scen_ctx *s)
     s->dev.tls.max_version = TLS1_VERSION;
     s->con.tls.ciphers = "AES128-SHA:@SECLEVEL=0";
     s->static_rsa = 1;
-    static char qname[80];
-    uint8_t a[4] = {192, 0, 2, 10};
-    dns_ptr_name(4, a, qname, sizeof qname);
-    s->dns[s->ndns++] = (scen_dns){qname, DNS_TYPE_PTR, DNS_RCODE_OK, NULL};
+    sim_endpoint con;
+    sim_endpoint_set(&con, s->con.addr, 0);
+    dns_ptr_name(con.family, con.addr, s->ptr_qname, sizeof s->ptr_qname);
+    s->dns[s->ndns++] = (scen_dns){s->ptr_qname, DNS_TYPE_PTR, DNS_RCODE_OK, NULL};
 }
 
 static void mtls_untrusted_root(scen_ctx *s)
@@ -159,7 +159,7 @@ static void mtls_accept_then_close(scen_ctx *s)
 
 static void server_name_mismatch(scen_ctx *s)
 {
-    s->con.amt_name = "192.0.2.20";
+    s->con.amt_name = s->dev.addr;
     s->con.tls.max_version = TLS1_2_VERSION;
     s->tls_cause[0] = "server-name-mismatch";
 }
@@ -225,7 +225,7 @@ static void seq_dns_nxdomain(scen_ctx *s)
 {
     sim_endpoint cli, dns;
     sim_endpoint_set(&cli, s->con.addr, 0);
-    sim_endpoint_set(&dns, "192.0.2.53", 53);
+    sim_endpoint_set(&dns, s->dns_addr, 53);
     netsim_dns(s->net, &cli, &dns, s->con.amt_name, DNS_TYPE_A, DNS_RCODE_NXDOMAIN, NULL);
     netsim_advance(s->net, 1000000);
     netsim_dns(s->net, &cli, &dns, s->con.amt_name, DNS_TYPE_A, DNS_RCODE_NXDOMAIN, NULL);
@@ -235,8 +235,8 @@ static void dns_nxdomain(scen_ctx *s)
 {
     s->sequence = seq_dns_nxdomain;
     for (int i = 0; i < 2; i++)
-        s->dns[s->ndns++] = (scen_dns){"amt-pc17.vpro.example.com", DNS_TYPE_A, DNS_RCODE_NXDOMAIN,
-                                       "dns-name-unresolved"};
+        s->dns[s->ndns++] =
+            (scen_dns){s->con.amt_name, DNS_TYPE_A, DNS_RCODE_NXDOMAIN, "dns-name-unresolved"};
 }
 
 /* ---- login ------------------------------------------------------------- */
@@ -361,9 +361,10 @@ static void seq_mixed(scen_ctx *s)
 {
     sim_endpoint cli, dns;
     sim_endpoint_set(&cli, s->con.addr, 0);
-    sim_endpoint_set(&dns, "192.0.2.53", 53);
-    uint8_t amt[4] = {192, 0, 2, 20};
-    netsim_dns(s->net, &cli, &dns, s->con.amt_name, DNS_TYPE_A, DNS_RCODE_OK, amt);
+    sim_endpoint_set(&dns, s->dns_addr, 53);
+    sim_endpoint amt;
+    sim_endpoint_set(&amt, s->dev.addr, 0);
+    netsim_dns(s->net, &cli, &dns, s->con.amt_name, DNS_TYPE_A, DNS_RCODE_OK, amt.addr);
     seq_plain_then_tls(s); /* refused, challenge, rejected (wrong password) */
     netsim_advance(s->net, 20000000);
     console fixed = s->con;
@@ -389,7 +390,7 @@ static void mixed(scen_ctx *s)
     s->refused_cause = "plain-http-refused-tls-only";
     s->auth_cause = "digest-wrong-password";
     s->wsman_cause = "wsman-destination-unreachable";
-    s->dns[s->ndns++] = (scen_dns){"amt-pc17.vpro.example.com", DNS_TYPE_A, DNS_RCODE_OK, NULL};
+    s->dns[s->ndns++] = (scen_dns){s->con.amt_name, DNS_TYPE_A, DNS_RCODE_OK, NULL};
     s->sequence = seq_mixed;
 }
 

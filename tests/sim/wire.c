@@ -39,7 +39,7 @@
  * RST) after one short round trip. */
 #define WIRE_PEER_DELAY_US 40
 
-#define WIRE_MAX_HOSTS 4096
+#define WIRE_MAX_HOSTS (1u << 22) /* distinct IPv4 senders */
 #define WIRE_MAX_PATHOLOGIES 64
 #define WIRE_MAX_SYN_TRIES 32 /* the last try then waits 2^31 - 1 s: far from int64 overflow */
 
@@ -53,6 +53,7 @@ enum {
 typedef struct {
     uint8_t addr[4];
     uint16_t next_id;
+    uint8_t used;
 } wire_host;
 
 /* Kinds given for the same segment combine: LOSE wins over the others (the
@@ -153,32 +154,53 @@ static int endpoints_ok(const sim_endpoint *a, const sim_endpoint *b)
     return a != NULL && b != NULL && (a->family == 4 || a->family == 6) && a->family == b->family;
 }
 
+static uint32_t addr4(const uint8_t *a)
+{
+    return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+}
+
+/* Doubles the open-addressing table of hosts (empty slots: used == 0). */
+static int hosts_grow(wire *w)
+{
+    size_t ncap = w->cap_hosts ? w->cap_hosts * 2 : 64;
+    if (ncap > WIRE_MAX_HOSTS * 2)
+        return -1;
+    wire_host *nh = calloc(ncap, sizeof *nh);
+    if (nh == NULL)
+        return -1;
+    for (size_t i = 0; i < w->cap_hosts; i++) {
+        if (!w->hosts[i].used)
+            continue;
+        size_t k = (addr4(w->hosts[i].addr) * 2654435761u) & (ncap - 1);
+        while (nh[k].used)
+            k = (k + 1) & (ncap - 1);
+        nh[k] = w->hosts[i];
+    }
+    free(w->hosts);
+    w->hosts = nh;
+    w->cap_hosts = ncap;
+    return 0;
+}
+
 /* IPv4 identification counts per sending host, as a real stack with a
  * global counter does; the start is derived from the address so hosts
- * differ but output stays reproducible. */
+ * differ but output stays reproducible. A hash table: a fleet capture has
+ * thousands of hosts. */
 static int host_next_id(wire *w, const uint8_t *addr, uint16_t *id)
 {
-    for (size_t i = 0; i < w->nhosts; i++) {
-        if (memcmp(w->hosts[i].addr, addr, 4) == 0) {
-            *id = w->hosts[i].next_id++;
-            return 0;
-        }
+    uint32_t a = addr4(addr);
+    if (w->nhosts * 2 >= w->cap_hosts && hosts_grow(w) != 0)
+        return -1;
+    size_t k = (a * 2654435761u) & (w->cap_hosts - 1);
+    while (w->hosts[k].used && memcmp(w->hosts[k].addr, addr, 4) != 0)
+        k = (k + 1) & (w->cap_hosts - 1);
+    wire_host *h = &w->hosts[k];
+    if (!h->used) {
+        h->used = 1;
+        memcpy(h->addr, addr, 4);
+        h->next_id = (uint16_t)((a * 2654435761u) >> 16);
+        w->nhosts++;
     }
-    if (w->nhosts == w->cap_hosts) {
-        if (w->cap_hosts >= WIRE_MAX_HOSTS)
-            return -1;
-        size_t ncap = w->cap_hosts ? w->cap_hosts * 2 : 8;
-        wire_host *nh = realloc(w->hosts, ncap * sizeof *nh);
-        if (nh == NULL)
-            return -1;
-        w->hosts = nh;
-        w->cap_hosts = ncap;
-    }
-    wire_host *h = &w->hosts[w->nhosts++];
-    memcpy(h->addr, addr, 4);
-    uint32_t a =
-        (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 | addr[3];
-    h->next_id = (uint16_t)((a * 2654435761u) >> 16);
     *id = h->next_id++;
     return 0;
 }
@@ -632,6 +654,11 @@ int wire_udp(wire *w, const sim_endpoint *src, const sim_endpoint *dst, int64_t 
         return -1;
     }
     return emit(w, frame_ts(w, ts_us), flen, 0);
+}
+
+uint64_t wire_bytes(wire *w)
+{
+    return w != NULL ? pcapw_bytes(w->pw) : 0;
 }
 
 int wire_close(wire *w)

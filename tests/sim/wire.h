@@ -68,6 +68,9 @@ void wire_tcp_free(wire_tcp *t);
 int wire_udp(wire *w, const sim_endpoint *src, const sim_endpoint *dst, int64_t ts_us,
              const uint8_t *payload, size_t len);
 
+/* The size of the capture file written so far, in bytes. */
+uint64_t wire_bytes(wire *w);
+
 /* Frees all flows and closes the file. Returns 0, or -1 when a write failed. */
 int wire_close(wire *w);
 

@@ -16,6 +16,7 @@
 
 #include "amtdiag/amt_ports.h"
 #include "amtdiag/diag_cert.h"
+#include "amtdiag/diag_words.h"
 #include "amtdiag/http_auth.h"
 
 /* ---- facts ------------------------------------------------------------- */
@@ -179,6 +180,9 @@ typedef struct diag_dns_facts {
     const uint8_t (*addrs)[16];
     const char *const *ptr_names;
     size_t n_ptr_names;
+    /* who asked: the response's destination (family 4 or 6; 0 unknown) */
+    int client_family;
+    uint8_t client_addr[16];
 } diag_dns_facts;
 
 /* ---- inputs the user supplies ------------------------------------------ */
@@ -204,11 +208,12 @@ typedef struct diag_inputs {
     size_t n_trusted_roots;
     const diag_blob *console_roots; /* --ca PEM: the roots the console trusts */
     size_t n_console_roots;
-    int has_clock_offset;   /* --amt-clock-offset */
-    int64_t clock_offset_s; /* AMT's clock minus true time */
-    int in_progress;        /* the capture goes on (live, streaming): rules about
-                               what never happened until its end are skipped,
-                               and connections still open are not concluded */
+    int has_clock_offset;         /* --amt-clock-offset */
+    int64_t clock_offset_s;       /* AMT's clock minus true time */
+    int in_progress;              /* the capture goes on (live, streaming): rules about
+                                     what never happened until its end are skipped,
+                                     and connections still open are not concluded */
+    const diag_vocabulary *words; /* how hints name these inputs; NULL: amtdiag's */
 } diag_inputs;
 
 /* ---- results ----------------------------------------------------------- */
@@ -527,6 +532,12 @@ typedef struct diag_digest_challenge {
 diag_cause_id diag_digest_verdict(const http_auth *cr, const diag_digest_challenge *ch,
                                   const char *method, const char *uri, const diag_account *accounts,
                                   size_t n_accounts, GString *why);
+
+/* The same with the accounts of in, its evidence naming the inputs in
+ * in's words (diag_inputs.words). */
+diag_cause_id diag_digest_verdict_in(const http_auth *cr, const diag_digest_challenge *ch,
+                                     const char *method, const char *uri, const diag_inputs *in,
+                                     GString *why);
 
 /* Parses an --amt-clock-offset value: seconds with an optional sign and
  * unit suffix s, m, h or d ("+460d", "-3600", "90m"). Returns 0, or -1. */

@@ -724,6 +724,13 @@ static void chain_verify(void **state)
     assert_int_equal(diag_chain_verify(&ok_amt, 1, &ok_root, 1, why, sizeof why), 1);
     assert_int_equal(diag_chain_verify(&untrusted_console, 1, &ok_root, 1, why, sizeof why), 0);
     assert_non_null(strstr(why, "unable to get local issuer certificate"));
+    /* asked again (a remembered verdict): the same answer, the same words */
+    char again[256];
+    assert_int_equal(diag_chain_verify(&untrusted_console, 1, &ok_root, 1, again, sizeof again),
+                     0);
+    assert_string_equal(again, why);
+    assert_int_equal(diag_chain_verify(&ok_console, 1, &ok_root, 1, again, sizeof again), 1);
+    assert_string_equal(again, "");
 
     pki p;
     pki_make(&p, 1700000000, 1800000000);

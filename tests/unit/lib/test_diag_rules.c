@@ -274,6 +274,39 @@ static void test_tcp_and_dns(void **state)
                         "dns-name-unresolved");
     diag_result_free(r);
 
+    /* A connection that names nothing is tied to the answer just before it
+     * only when that answer went to the same console, and then only as
+     * likely: another console's lookup says nothing of this one. */
+    diag_conn_facts u = conn(0, 16993);
+    u.is_http = 0, u.is_tls = 1;
+    diag_dns_facts other = d[0];
+    other.client_family = 4;
+    memcpy(other.client_addr, (uint8_t[]){192, 0, 2, 77}, 4);
+    r = diag_run(&u, 1, &other, 1, NULL);
+    char *t = tokens(r, 0);
+    assert_null(strstr(t, "dns-points-elsewhere"));
+    g_free(t);
+    diag_result_free(r);
+    diag_dns_facts mine = other;
+    memcpy(mine.client_addr, u.client_addr, 4);
+    r = diag_run(&u, 1, &mine, 1, NULL);
+    t = tokens(r, 0);
+    assert_non_null(strstr(t, "dns-points-elsewhere"));
+    g_free(t);
+    const diag_conn_result *ur = g_ptr_array_index(r->conns, 0);
+    assert_int_equal(((diag_finding *)g_ptr_array_index(ur->findings, 0))->confidence, DIAG_LIKELY);
+    diag_result_free(r);
+
+    /* the console also connected to the address the answer gave: the
+     * answer was for that connection, not this one */
+    diag_conn_facts both[2] = {u, conn(1, 16993)};
+    memcpy(both[1].server_addr, (uint8_t[]){192, 0, 2, 99}, 4);
+    r = diag_run(both, 2, &mine, 1, NULL);
+    t = tokens(r, 0);
+    assert_null(strstr(t, "dns-points-elsewhere"));
+    g_free(t);
+    diag_result_free(r);
+
     /* plain HTTP sent to the TLS port */
     diag_conn_facts p = conn(0, 16993);
     diag_exchange ex = {.req_frame = 4, .method = "POST", .uri = "/wsman"};

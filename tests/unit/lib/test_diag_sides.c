@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Who ended a connection, and the causes that follow from it: a refusal is
- * only ever blamed on the side that ended the connection. Facts built by
+ * only ever blamed on the side that ended the connection; and the inputs
+ * that settle a verdict worded for the tool that asks. Facts built by
  * hand around the certificates of samples/mtls-ok (AMT's names
  * amt-pc17.vpro.example.com; the console's console01.it.example.com, with
  * both EKUs; one root). */
@@ -478,6 +479,114 @@ static void test_no_silent_failure(void **state)
     diag_result_free(r);
 }
 
+/* Whether text names an amtdiag option ("--" then a letter). */
+static int names_option(const char *text)
+{
+    for (const char *p = text ? strstr(text, "--") : NULL; p; p = strstr(p + 2, "--"))
+        if (g_ascii_isalpha(p[2]))
+            return 1;
+    return 0;
+}
+
+/* Every text of connection 0's result that may ask for an input, joined. */
+static char *hint_texts(const diag_result *r)
+{
+    const diag_conn_result *cr = result(r);
+    GString *s = g_string_new(NULL);
+    for (guint k = 0; k < cr->findings->len; k++) {
+        const diag_finding *f = g_ptr_array_index(cr->findings, k);
+        g_string_append_printf(s, "%s\n", f->evidence);
+    }
+    for (int i = 0; cr->has_checklist && i < DIAG_N_RULES; i++)
+        g_string_append_printf(s, "%s\n%s\n", cr->checklist[i].evidence,
+                               cr->checklist[i].settle ? cr->checklist[i].settle : "");
+    g_string_append_printf(s, "%s\n%s\n", cr->candidates ? cr->candidates : "",
+                           cr->visibility ? cr->visibility : "");
+    return g_string_free(s, FALSE);
+}
+
+/* The same rules word the settling inputs for the tool that asks:
+ * amtdiag's options by default, the plugin's preferences with
+ * diag_words_wireshark, and never the other tool's names. */
+static void test_vocabulary(void **state)
+{
+    (void)state;
+    conn c;
+    tls12(&c, 1);
+    complete(&c);
+    c.f.tls.handshake_complete = 0;
+    c.f.tls.n_hs--; /* AMT refused the console's certificate */
+    alert(&c, DIAG_AMT, 42, 9);
+    fin(&c, DIAG_AMT, 9);
+    diag_inputs in = {0};
+    diag_result *r = judge(&c, &in, "client-cert-rejected");
+    char *t = hint_texts(r);
+    assert_non_null(strstr(t, "--amt-clock-offset"));
+    assert_non_null(strstr(t, "--hosts FILE"));
+    assert_non_null(strstr(t, "--trusted-fqdn SUFFIX"));
+    assert_null(strstr(t, "iamt."));
+    g_free(t);
+    diag_result_free(r);
+
+    in.words = &diag_words_wireshark;
+    r = judge(&c, &in, "client-cert-rejected");
+    t = hint_texts(r);
+    assert_non_null(strstr(t, "iamt.amt_clock_offset"));
+    assert_non_null(strstr(t, "iamt.hosts_file (/etc/hosts syntax)"));
+    assert_non_null(strstr(t, "iamt.trusted_fqdn"));
+    if (names_option(t))
+        fail_msg("an amtdiag option in Wireshark's words: %s", t);
+    g_free(t);
+    diag_result_free(r);
+
+    /* encrypted and not decrypted: the key log and the RSA key */
+    conn e;
+    tls12(&e, 0);
+    complete(&e);
+    e.f.tls.app_records[DIAG_CONSOLE] = e.f.tls.app_records[DIAG_AMT] = 3;
+    fin(&e, DIAG_AMT, 20);
+    r = diag_run(&e.f, 1, NULL, 0, &in);
+    assert_non_null(result(r)->visibility);
+    assert_non_null(strstr(result(r)->visibility, "tls.keylog_file"));
+    assert_non_null(strstr(result(r)->visibility, "uat:rsa_keys"));
+    assert_false(names_option(result(r)->visibility));
+    diag_result_free(r);
+    in.words = NULL;
+    r = diag_run(&e.f, 1, NULL, 0, &in);
+    assert_non_null(strstr(result(r)->visibility, "(--keylog)"));
+    diag_result_free(r);
+
+    /* the login: the user's password, and the remedy */
+    http_auth cr;
+    const char *hdr = "Digest username=\"admin\", realm=\"Digest:A\", nonce=\"n\", "
+                      "uri=\"/wsman\", response=\"00000000000000000000000000000000\"";
+    assert_int_equal(http_auth_parse_credentials(hdr, strlen(hdr), &cr), 0);
+    GString *why = g_string_new(NULL);
+    in.words = &diag_words_wireshark;
+    assert_int_equal(diag_digest_verdict_in(&cr, NULL, "POST", NULL, &in, why),
+                     DIAG_C_DIGEST_LOGIN_REJECTED);
+    assert_non_null(strstr(why->str, "an entry for admin in the iamt.passwords table"));
+    assert_false(names_option(why->str));
+    const diag_cause *rej = diag_cause_get(DIAG_C_DIGEST_LOGIN_REJECTED);
+    assert_non_null(strstr(diag_cause_remedy(rej, &in), "iamt.passwords"));
+    assert_false(names_option(diag_cause_remedy(rej, &in)));
+    assert_string_equal(diag_cause_remedy(rej, NULL), rej->remedy);
+    g_string_truncate(why, 0);
+    in.words = NULL;
+    diag_digest_verdict_in(&cr, NULL, "POST", NULL, &in, why);
+    assert_non_null(strstr(why->str, "--password admin:PASSWORD"));
+    g_string_free(why, TRUE);
+
+    /* every input has a name and a usage in both vocabularies */
+    for (int i = 0; i < DIAG_N_INPUTS; i++) {
+        assert_non_null(diag_words_amtdiag.input[i].name);
+        assert_non_null(diag_words_amtdiag.input[i].usage);
+        assert_non_null(diag_words_wireshark.input[i].name);
+        assert_non_null(diag_words_wireshark.input[i].usage);
+        assert_false(names_option(diag_words_wireshark.input[i].usage));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_gap_under_certificate),
         cmocka_unit_test(test_protocol_confusion),
         cmocka_unit_test(test_no_silent_failure),
+        cmocka_unit_test(test_vocabulary),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -331,8 +331,14 @@ static const http_case cases[] = {
                RESP("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")},
      .expect = "error 1 @2: connection closed inside a message body\n"
                "GET / body=0 @1-1 => 200 OK body=3'abc' {E!} @2-2\n"},
+    /* a head cut by the close: kept (flagged) once its start line is in,
+     * as tshark shows it */
     {.name = "closed_inside_head",
      .steps = {REQ("GET / HTTP/1.1\r\nHost: h\r\n")},
+     .expect = "error 0 @1: connection closed inside a message head\n"
+               "GET / body=0 {E!} @1-1 => -\n"},
+    {.name = "closed_inside_start_line",
+     .steps = {REQ("GET / HTT")},
      .expect = "error 0 @1: connection closed inside a message head\n"},
     {.name = "bare_lf_and_folding",
      .steps = {REQ("GET /lf HTTP/1.1\nHost: h\nX-Long: part one\n  part two\n\n"),

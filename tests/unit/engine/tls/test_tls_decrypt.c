@@ -21,7 +21,7 @@ static const char *S2C =
 
 typedef struct result {
     tls_key_status status;
-    char text[256];
+    char text[512];
     char source[160];
     int app_ok;
     int handshake_complete;
@@ -242,6 +242,9 @@ static void t_wrong_rsa_key(void **st)
     analyse(&cap, KEYS_WRONG_RSA, NULL, &r);
     assert_int_equal(r.status, TLS_KEY_RSA_MISMATCH);
     assert_non_null(strstr(r.text, "wrong.pem"));
+    /* per session: the certificate it was compared with, and where */
+    assert_non_null(strstr(r.text, "is not that of the server certificate in frame 2"));
+    assert_non_null(strstr(r.text, "CN=amt.example.com: 2048 bits, modulus "));
     assert_false(r.app_ok);
     /* the right key, but a damaged ClientKeyExchange */
     int done = 0;

@@ -173,11 +173,19 @@ static void t_malformed(void **st)
     assert_non_null(strstr(s->dir_error[0], "not a TLS record"));
     assert_null(s->dir_error[1]);
     tls_conn_free(c);
-    /* SSLv2 hello */
+    /* SSLv2 hellos: one cut short waits for its bytes, one whose challenge
+     * is missing stops the direction */
     const uint8_t v2[] = {0x80, 0x2e, 0x01, 0x03, 0x01, 0x00, 0x15, 0, 0, 0, 0x10};
     c = tls_conn_new(NULL, NULL, NULL);
     tls_conn_feed(c, 0, v2, sizeof(v2), 1, 1);
-    assert_non_null(strstr(tls_conn_summary(c)->dir_error[0], "SSLv2"));
+    assert_null(tls_conn_summary(c)->dir_error[0]);
+    tls_conn_end(c);
+    assert_non_null(strstr(tls_conn_summary(c)->notes[0], "ends inside a record"));
+    tls_conn_free(c);
+    const uint8_t v2bad[] = {0x80, 0x0c, 0x01, 0x03, 0x01, 0x00, 0x03, 0, 0, 0, 0x10, 0, 0, 0x2f};
+    c = tls_conn_new(NULL, NULL, NULL);
+    tls_conn_feed(c, 0, v2bad, sizeof(v2bad), 1, 1);
+    assert_non_null(strstr(tls_conn_summary(c)->dir_error[0], "malformed SSLv2-format"));
     tls_conn_free(c);
     /* a handshake message claiming 320 KiB */
     uint8_t big[9] = {0x16, 0x03, 0x03, 0x00, 0x04, TLS_HS_CERTIFICATE, 0x05, 0x00, 0x00};
@@ -232,8 +240,8 @@ static void t_ssl3_facts(void **st)
     const tls_summary *s = tls_conn_summary(c);
     assert_int_equal(s->version, TLS_VERSION_SSL3);
     assert_string_equal(tls_version_name(s->version), "SSLv3");
-    assert_int_equal(s->key_status, TLS_KEY_UNSUPPORTED);
-    assert_non_null(strstr(s->key_status_text, "SSL 3.0"));
+    /* SSL 3.0 is decrypted like the rest: here no key was given */
+    assert_int_equal(s->key_status, TLS_KEY_NO_KEYS);
     assert_true(s->ccs_seen[0]);
     assert_true(s->finished[0]); /* inferred: the encrypted record after CCS */
     tls_conn_free(c);
@@ -325,6 +333,94 @@ static void set_groups(hx_env *e, const char *cli, const char *srv)
 {
     SSL_CTX_set1_groups_list(e->cctx, cli);
     SSL_CTX_set1_groups_list(e->sctx, srv);
+}
+
+/* A ServerHello choosing a draft of TLS 1.3 (before draft 22: its version
+ * in the hello, no session id or compression; from 22: in
+ * supported_versions) or a version this program does not know: the hello
+ * is read, the version named, what follows left alone and said so. */
+static const tls_summary *version_case(tls_conn *c, const uint8_t *sh, size_t n)
+{
+    GByteArray *ch = hello(0, 0x0303, 0x1301), *cs = g_byte_array_new(), *ss = g_byte_array_new();
+    put_rec(cs, TLS_CT_HANDSHAKE, 0x0301, ch->data, ch->len);
+    GByteArray *m = hs_msg(TLS_HS_SERVER_HELLO, sh, n);
+    put_rec(ss, TLS_CT_HANDSHAKE, 0x0303, m->data, m->len);
+    uint8_t junk[40] = {0};
+    put_rec(ss, TLS_CT_APPLICATION_DATA, 0x0303, junk, sizeof(junk));
+    tls_conn_feed(c, 0, cs->data, cs->len, 1, 1);
+    tls_conn_feed(c, 1, ss->data, ss->len, 2, 2);
+    tls_conn_end(c);
+    g_byte_array_free(ch, TRUE);
+    g_byte_array_free(m, TRUE);
+    g_byte_array_free(cs, TRUE);
+    g_byte_array_free(ss, TRUE);
+    return tls_conn_summary(c);
+}
+
+static int has_note(const tls_summary *s, const char *what)
+{
+    for (size_t i = 0; i < s->n_notes; i++)
+        if (strstr(s->notes[i], what))
+            return 1;
+    return 0;
+}
+
+static void t_draft_and_unknown_versions(void **st)
+{
+    (void)st;
+    uint8_t sh[64];
+    size_t n = 0;
+    /* draft 18: version 0x7f12, random, suite, extensions */
+    sh[n++] = 0x7f;
+    sh[n++] = 0x12;
+    memset(sh + n, 0x42, 32);
+    n += 32;
+    sh[n++] = 0x13;
+    sh[n++] = 0x01;
+    sh[n++] = 0;
+    sh[n++] = 0;
+    tls_keys *k = tls_keys_new();
+    tls_conn *c = tls_conn_new(k, NULL, NULL);
+    const tls_summary *s = version_case(c, sh, n);
+    assert_int_equal(s->sh.suite, 0x1301);
+    assert_int_equal(s->version, 0x7f12);
+    assert_string_equal(tls_version_name(s->version), "TLSv1.3 draft 18");
+    assert_true(has_note(s, "a draft of TLS 1.3: records and hellos only"));
+    assert_int_equal(s->key_status, TLS_KEY_UNSUPPORTED);
+    assert_non_null(strstr(s->key_status_text, "draft of TLS 1.3"));
+    assert_null(s->dir_error[1]);
+    tls_conn_free(c);
+    /* draft 28 and an unknown 0x0305, in supported_versions */
+    static const struct {
+        uint16_t v;
+        const char *name, *note;
+    } later[] = {{0x7f1c, "TLSv1.3 draft 28", "a draft of TLS 1.3"},
+                 {0x0305, NULL, "protocol version 0x0305, which this program does not know"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(later); i++) {
+        n = 0;
+        sh[n++] = 0x03;
+        sh[n++] = 0x03;
+        memset(sh + n, 0x43, 32);
+        n += 32;
+        sh[n++] = 0; /* session id */
+        sh[n++] = 0x13;
+        sh[n++] = 0x01;
+        sh[n++] = 0; /* compression */
+        const uint8_t ext[] = {
+            0, 6, 0, 0x2b, 0, 2, (uint8_t)(later[i].v >> 8), (uint8_t)later[i].v};
+        memcpy(sh + n, ext, sizeof(ext));
+        n += sizeof(ext);
+        c = tls_conn_new(k, NULL, NULL);
+        s = version_case(c, sh, n);
+        assert_int_equal(s->version, later[i].v);
+        if (later[i].name)
+            assert_string_equal(tls_version_name(s->version), later[i].name);
+        assert_true(has_note(s, later[i].note));
+        assert_int_equal(s->key_status, TLS_KEY_UNSUPPORTED);
+        assert_null(s->dir_error[1]);
+        tls_conn_free(c);
+    }
+    tls_keys_free(k);
 }
 
 static void t_hello_retry_request(void **st)
@@ -497,11 +593,14 @@ static void renegotiate_exchange(hx_conn *h, hx_capture *cap)
         SSL_read(h->cli, b, sizeof(b));
         hx_shuttle(h, cap);
     }
-    /* what follows is under the renegotiated keys: not expected back */
-    SSL_write(h->cli, "after", 5);
-    hx_shuttle(h, cap);
+    /* under the renegotiated keys, both ways */
+    say(h, cap, 0, "after, from the client");
+    say(h, cap, 1, "after, from the server");
 }
 
+/* A renegotiation inside the encrypted session: its hellos are read with
+ * the first keys, its keys come from its own key log line, and what
+ * follows it is decrypted both ways. */
 static void t_renegotiation(void **st)
 {
     (void)st;
@@ -520,15 +619,40 @@ static void t_renegotiation(void **st)
     hx_seen_init(&seen);
     tls_conn *c = feed_capture(&cap, k, &seen, 0, 1);
     const tls_summary *s = tls_conn_summary(c);
+    if (s->key_status != TLS_KEY_DECRYPTED)
+        print_message("%s\n", s->key_status_text);
     assert_int_equal(s->renegotiations, 1);
-    assert_int_equal(s->key_status, TLS_KEY_UNSUPPORTED);
-    assert_non_null(strstr(s->key_status_text, "renegotiation"));
-    /* the data before it was decrypted */
-    assert_int_equal(seen.app[0]->len, strlen("before renegotiation"));
+    assert_int_equal(s->key_status, TLS_KEY_DECRYPTED);
+    assert_true(hx_app_matches(&seen, &cap));
+    assert_true(s->renegs[0].encrypted);
+    assert_true(s->renegs[0].complete);
+    assert_int_equal(s->renegs[0].suite, 0xC02F);
+    assert_memory_not_equal(s->renegs[0].client_random, s->ch.random, 32);
     assert_true(s->ch.reneg_info || s->ch.reneg_scsv);
     assert_true(s->sh.reneg_info);
+    int noted = 0;
+    for (size_t i = 0; i < s->n_notes; i++)
+        noted |= strstr(s->notes[i], "renegotiation 1") != NULL;
+    assert_true(noted);
     tls_conn_free(c);
     hx_seen_free(&seen);
+    /* without the second handshake's key log line: decrypted until it */
+    char *kl = g_strdup(cap.keylog->str);
+    char *second = strstr(strstr(kl, "CLIENT_RANDOM") + 1, "CLIENT_RANDOM");
+    assert_non_null(second);
+    *second = 0;
+    tls_keys *k1 = tls_keys_new();
+    tls_keys_add_keylog(k1, kl, strlen(kl), "kl", NULL, NULL);
+    hx_seen_init(&seen);
+    c = feed_capture(&cap, k1, &seen, 0, 1);
+    s = tls_conn_summary(c);
+    assert_int_equal(s->key_status, TLS_KEY_NO_KEYLOG_ENTRY);
+    assert_non_null(strstr(s->key_status_text, "until renegotiation 1; then not decrypted"));
+    assert_int_equal(seen.app[0]->len, strlen("before renegotiation"));
+    tls_conn_free(c);
+    hx_seen_free(&seen);
+    tls_keys_free(k1);
+    g_free(kl);
     tls_keys_free(k);
     hx_capture_free(&cap);
     hx_env_free(&e);
@@ -602,6 +726,7 @@ int main(void)
         cmocka_unit_test(t_ssl3_facts),
         cmocka_unit_test(t_gap_and_midstream),
         cmocka_unit_test(t_hello_retry_request),
+        cmocka_unit_test(t_draft_and_unknown_versions),
         cmocka_unit_test(t_tls13_encrypted_alert),
         cmocka_unit_test(t_tls13_key_update),
         cmocka_unit_test(t_renegotiation),

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* judge_stream: connections judged as a capture is read, in bounded memory.
+ *
+ * Each ended connection teaches the diagnosis what it shows of its AMT at
+ * once (diag_know_conn), then waits a hold window of capture time, so that
+ * connections ending soon after it (the working 16993 beside a refused 16992,
+ * the next login of a Digest chain) count as evidence; then it is judged,
+ * handed to the writer, and freed. What stays is the per-server knowledge
+ * and counters for the summary. */
+#ifndef AMTDIAG_JUDGE_STREAM_H
+#define AMTDIAG_JUDGE_STREAM_H
+
+#include "amtdiag/diag.h"
+#include "model.h"
+
+/* How long a connection waits after its last packet before it is judged,
+ * and how many may wait at once (past it the oldest is judged early: the
+ * bound on memory, whatever the rate of connections). */
+#define JUDGE_HOLD_US ((int64_t)60 * G_USEC_PER_SEC)
+#define JUDGE_HOLD_MAX 2048
+/* DNS answers older than this are forgotten. */
+#define JUDGE_DNS_KEEP_US ((int64_t)3600 * G_USEC_PER_SEC)
+
+/* What the summary is made of: counted as connections are judged. */
+typedef struct judge_counts {
+    uint64_t conns, dns;
+    uint64_t outcome[DIAG_N_OUTCOMES];
+    uint64_t rejected, not_ok, errors;
+    uint64_t *by_cause; /* findings per cause, indexed like diag_causes() */
+    size_t n_causes;
+    diag_clock clock;   /* the first AMT clock the judgements found */
+    int64_t last_ts_us; /* the latest capture time seen */
+} judge_counts;
+
+/* Called with each judged connection and its one-connection result, and
+ * with findings about no single connection (c NULL, d's global); now_us is
+ * the latest capture time seen. */
+typedef void (*judged_fn)(void *ctx, const conn_rec *c, const diag_result *d, int64_t now_us);
+
+typedef struct judge_stream judge_stream;
+
+/* A stream judging with the user's inputs in (borrowed for its life). */
+judge_stream *judge_stream_new(const diag_inputs *in, judged_fn fn, void *ctx);
+
+/* Takes an ended connection (freed once judged). */
+void judge_stream_conn(judge_stream *js, conn_rec *c);
+
+/* Takes a DNS message (freed at once: the knowledge keeps a copy). */
+void judge_stream_dns(judge_stream *js, dns_rec *d);
+
+/* Capture time has reached now_us: judges what has waited long enough. */
+void judge_stream_time(judge_stream *js, int64_t now_us);
+
+/* The input is finished: judges every connection still waiting. */
+void judge_stream_finish(judge_stream *js);
+
+/* The counters so far. */
+const judge_counts *judge_stream_counts(const judge_stream *js);
+
+/* Connections waiting to be judged now (for the memory bound's tests). */
+size_t judge_stream_waiting(const judge_stream *js);
+
+/* Frees js and what still waits, unjudged (call judge_stream_finish first
+ * to judge it). */
+void judge_stream_free(judge_stream *js);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* report_json_parts: the JSON objects the JSON and NDJSON reports are made
+ * of, written with jsonw; every string goes through the report's writer
+ * (out.h), so it is redacted, valid UTF-8 and free of control characters. */
+#ifndef AMTDIAG_REPORT_JSON_PARTS_H
+#define AMTDIAG_REPORT_JSON_PARTS_H
+
+#include "jsonw.h"
+
+#include "report.h"
+
+/* A string value or member (null for NULL). */
+void rj_add_str(jsonw *b, const char *v);
+void rj_member_str(jsonw *b, const char *name, const char *v);
+void rj_member_int(jsonw *b, const char *name, gint64 v);
+/* A frame number, null for 0 (none). */
+void rj_member_frame(jsonw *b, const char *name, uint64_t frame);
+void rj_member_bool(jsonw *b, const char *name, int v);
+
+/* One finding as an object; a named array of them. */
+void rj_finding_json(jsonw *b, const diag_finding *f);
+void rj_findings_json(jsonw *b, const char *name, const GPtrArray *findings);
+
+/* Connection c as an object of the "connections" array (docs/json-schema.md),
+ * with its diagnosis from r->d. */
+void rj_conn_json(jsonw *b, const report_in *r, const conn_rec *c);
+
+#endif
