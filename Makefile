@@ -41,6 +41,8 @@ samples: build
 	@rm -rf samples.new && $(BUILD)/tests/sim/amtsim --out samples.new --readme
 	@sh scripts/record-loopback.sh $(BUILD)/tests/sim/amtsim samples.new/recorded-on-loopback \
 	  || echo "samples: loopback recording skipped (dumpcap cannot capture on lo here)"
+	@sh scripts/record-cira.sh $(BUILD)/tests/sim/cirasim samples.new/cira \
+	  || echo "samples: CIRA recording skipped (dumpcap cannot capture on lo here)"
 	@rm -rf samples && mv samples.new samples
 	@echo "samples/: $$(ls -d samples/*/ | wc -l) scenarios, $$(du -sh samples | cut -f1)"
 

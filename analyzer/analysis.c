@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* analysis: wires the layers together. Per input file: libpcap frames are
  * decoded, UDP/53 goes to the DNS parser and TCP to the flow table, whose
- * in-order bytes go to TLS (then its plaintext) or straight to HTTP; HTTP
- * exchanges are decoded as SOAP and kept as records. */
+ * in-order bytes go to TLS (then its plaintext) or straight to HTTP or the
+ * redirection protocol; HTTP exchanges are decoded as SOAP and kept as
+ * records, redirection messages go into lib's facts of their connection. */
 #include "analysis.h"
 
 #include <arpa/inet.h>
@@ -15,6 +16,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "amtdiag/amt_ports.h"
+#include "amtdiag/apf.h"
 #include "amtdiag/diag_cert.h"
 #include "amtdiag/soap.h"
 #include "capture/capture.h"
@@ -23,8 +26,10 @@
 #include "http/http_conn.h"
 #include "krb/kdc.h"
 #include "krb_marks.h"
+#include "cira/apf_stream.h"
 #include "live_keep.h"
 #include "options.h"
+#include "redir/redir_stream.h"
 
 /* Per-file state of a run. */
 typedef struct file_run {
@@ -43,6 +48,14 @@ typedef struct conn_state {
     file_run *run;
     conn_rec *rec;
     http_conn *http;
+    redir_stream *redir; /* the redirection protocol, plain or inside TLS */
+    apf_stream *apf;     /* a CIRA tunnel's APF, out of TLS */
+    /* the first channel the MPS opened to AMT's HTTP port: its numbers on
+     * each side (MPS's, AMT's once confirmed) and its HTTP, parsed as a
+     * console's connection would be (the MPS's side asks) */
+    uint32_t chan_mps, chan_amt;
+    int chan_state; /* 0 none, 1 opened, 2 confirmed, 3 closed */
+    http_conn *chan_http;
     app_hold *hold; /* first bytes, until they say what the connection carries */
     int classified; /* ... they did (or the connection is neither TLS nor HTTP) */
 } conn_state;
@@ -407,14 +420,181 @@ static void on_http_error(void *ctx, int dir, uint32_t frame, const char *reason
 
 static const http_callbacks http_cb = {on_exchange, on_http_error};
 
+/* ---- the redirection protocol into lib's facts --------------------------- */
+
+static diag_redir_facts *redir_facts(conn_rec *r)
+{
+    if (!r->redir) {
+        r->redir = g_new(diag_redir_facts, 1);
+        diag_redir_init(r->redir);
+        r->redir_lines = g_array_new(FALSE, FALSE, sizeof(redir_line));
+    }
+    return r->redir;
+}
+
+static void redir_lines_add(conn_rec *r, int dir, uint64_t frame, const char *text)
+{
+    if (r->redir_lines->len >= CONN_REDIR_LINES_MAX) {
+        r->redir_more++;
+        return;
+    }
+    redir_line l = {frame, dir, ""};
+    g_strlcpy(l.text, text, sizeof l.text);
+    g_array_append_val(r->redir_lines, l);
+}
+
+/* Marks what a login names (for --redact): the user, the realm, nonces
+ * and the response, as for an HTTP Authorization header. */
+static void mark_redir_login(id_marks *m, const uint8_t *msg, size_t len)
+{
+    redir_auth a;
+    if (!m || redir_auth_parse(msg, len, &a) != 0)
+        return;
+    const http_auth *d = &a.digest;
+    idm_mark_str(m, ID_USER, a.user);
+    idm_mark_str(m, ID_USER, d->username);
+    idm_mark_str(m, ID_REALM, d->realm);
+    idm_mark_str(m, ID_NONCE, d->nonce);
+    idm_mark_str(m, ID_CNONCE, d->cnonce);
+    idm_mark_str(m, ID_RESPONSE, d->response);
+    OPENSSL_cleanse(&a, sizeof a);
+}
+
+static void on_redir_message(void *ctx, int dir, const uint8_t *msg, size_t len, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    if (msg[0] == REDIR_AUTHENTICATE || msg[0] == REDIR_AUTHENTICATE_REPLY)
+        mark_redir_login(cs->run->a->marks, msg, len);
+    diag_redir_facts *f = redir_facts(cs->rec);
+    /* the session before this message: KVM's start reads differently */
+    redir_session session = diag_redir_session(f);
+    diag_redir_message(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, msg, len);
+    char text[320];
+    redir_msg_text(msg, len, session ? session : diag_redir_session(f), text, sizeof text);
+    redir_lines_add(cs->rec, dir, frame, text);
+}
+
+static void on_redir_raw(void *ctx, int dir, size_t len, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    diag_redir_facts *f = redir_facts(cs->rec);
+    if (!f->data_frame[dir ? DIAG_AMT : DIAG_CONSOLE])
+        redir_lines_add(cs->rec, dir, frame, "RFB (KVM's remote frame buffer) begins");
+    diag_redir_raw(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, len);
+}
+
+static void on_redir_bad(void *ctx, int dir, uint8_t type, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    diag_redir_bad(redir_facts(cs->rec), frame, dir ? DIAG_AMT : DIAG_CONSOLE, type);
+    g_ptr_array_add(cs->rec->notes,
+                    g_strdup_printf("frame %" G_GUINT64_FORMAT ": bytes from the %s are no "
+                                    "redirection message (type 0x%02x); that direction is not "
+                                    "decoded further",
+                                    frame, dir ? "server" : "client", type));
+}
+
+static const redir_callbacks redir_cb = {on_redir_message, on_redir_raw, on_redir_bad};
+
+/* ---- CIRA's APF into lib's facts ----------------------------------------- */
+
+static diag_cira_facts *cira_facts(conn_rec *r)
+{
+    if (!r->cira) {
+        r->cira = g_new(diag_cira_facts, 1);
+        diag_cira_init(r->cira);
+        if (!r->redir_lines)
+            r->redir_lines = g_array_new(FALSE, FALSE, sizeof(redir_line));
+    }
+    return r->cira;
+}
+
+/* WS-Man over HTTP inside the tunnel: the channel the MPS opened to AMT's
+ * port 16992 (16993's bytes are TLS again, which no key here opens). */
+static void channel_http(conn_state *cs, int dir, const uint8_t *msg, size_t len, uint64_t frame)
+{
+    apf_msg m;
+    if (apf_parse(msg, len, &m) != 0)
+        return;
+    if (m.type == APF_CHANNEL_OPEN && dir == APF_DIR_MPS && !cs->chan_state &&
+        m.port == AMT_PORT_HTTP) {
+        cs->chan_mps = m.sender;
+        cs->chan_state = 1;
+    } else if (m.type == APF_CHANNEL_OPEN_CONFIRMATION && dir == APF_DIR_AMT &&
+               cs->chan_state == 1 && m.recipient == cs->chan_mps) {
+        cs->chan_amt = m.sender;
+        cs->chan_state = 2;
+        cs->chan_http = http_conn_new(&http_cb, cs);
+    } else if (m.type == APF_CHANNEL_DATA && cs->chan_state == 2 && m.data &&
+               m.recipient == (dir == APF_DIR_MPS ? cs->chan_amt : cs->chan_mps)) {
+        http_conn_feed(cs->chan_http, dir == APF_DIR_MPS ? 0 : 1, m.data, m.data_len,
+                       (uint32_t)frame, (uint32_t)frame);
+    } else if (m.type == APF_CHANNEL_CLOSE && cs->chan_state == 2) {
+        cs->chan_state = 3; /* the first channel only: its exchanges are the tunnel's */
+    }
+    apf_msg_clear(&m);
+}
+
+static void on_apf_message(void *ctx, int dir, const uint8_t *msg, size_t len, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    channel_http(cs, dir, msg, len, frame);
+    if (msg[0] == APF_USERAUTH_REQUEST && cs->run->a->marks) {
+        apf_msg m; /* the MPS user name is marked for --redact */
+        if (apf_parse(msg, len, &m) == 0)
+            idm_mark_str(cs->run->a->marks, ID_USER, m.user);
+        apf_msg_clear(&m);
+    }
+    diag_cira_message(cira_facts(cs->rec), frame, cs->run->now_us,
+                      dir ? DIAG_CIRA_MPS : DIAG_CIRA_AMT, msg, len);
+    char text[320];
+    apf_msg_text(msg, len, text, sizeof text);
+    redir_lines_add(cs->rec, dir, frame, text);
+}
+
+static void on_apf_bad(void *ctx, int dir, size_t len, uint64_t frame)
+{
+    conn_state *cs = ctx;
+    diag_cira_unframed(cira_facts(cs->rec), frame, dir ? DIAG_CIRA_MPS : DIAG_CIRA_AMT, len);
+    g_ptr_array_add(cs->rec->notes,
+                    g_strdup_printf("frame %" G_GUINT64_FORMAT ": bytes from the %s are no APF "
+                                    "message; that direction is not decoded further",
+                                    frame, dir ? "MPS" : "AMT"));
+}
+
+static const apf_callbacks apf_cb = {on_apf_message, on_apf_bad};
+
+/* What a connection's plaintext (plain, or out of TLS) is: the
+ * redirection protocol on its ports or when it starts like it. */
+static int carries_redir(const conn_rec *r, int dir, const uint8_t *data, size_t len)
+{
+    if (r->server.port == AMT_PORT_REDIR || r->server.port == AMT_PORT_REDIR_TLS)
+        return 1;
+    return dir == 0 && redir_stream_looks_like(data, len);
+}
+
 static void on_app_data(void *ctx, int dir, const uint8_t *plain, size_t len, uint64_t first_frame,
                         uint64_t last_frame)
 {
     conn_state *cs = ctx;
-    if (!cs->http)
-        cs->http = http_conn_new(&http_cb, cs);
-    http_conn_feed(cs->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
+    if (!cs->http && !cs->redir && !cs->apf) {
+        /* 4433 is also a common HTTPS test port: APF only when AMT's
+         * first message is APF's ProtocolVersion */
+        if (cs->rec->server.port == AMT_PORT_CIRA && dir == 0 && len &&
+            plain[0] == APF_PROTOCOL_VERSION)
+            cs->apf = apf_stream_new(&apf_cb, cs);
+        else if (carries_redir(cs->rec, dir, plain, len))
+            cs->redir = redir_stream_new(&redir_cb, cs);
+        else
+            cs->http = http_conn_new(&http_cb, cs);
+    }
     dec_writer_data(cs->run->a->export_decrypted, cs->rec, dir, plain, len, cs->run->now_us);
+    if (cs->apf)
+        apf_stream_feed(cs->apf, dir, plain, len, last_frame);
+    else if (cs->redir)
+        redir_stream_feed(cs->redir, dir, plain, len, last_frame);
+    else
+        http_conn_feed(cs->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
 }
 
 static void on_handshake(void *ctx, int dir, const tls_hs_info *h)
@@ -476,6 +656,8 @@ static void app_data(void *ctx, int dir, const uint8_t *data, size_t len, uint64
     else if (r->app == APP_HTTP) {
         http_conn_feed(cs->http, dir, data, len, (uint32_t)first_frame, (uint32_t)last_frame);
         dec_writer_data(cs->run->a->export_decrypted, r, dir, data, len, cs->run->now_us);
+    } else if (r->app == APP_REDIR) {
+        redir_stream_feed(cs->redir, dir, data, len, last_frame);
     }
 }
 
@@ -490,6 +672,8 @@ static void start_app(conn_state *cs, int app)
         tls_conn_set_id(r->tls, r->id);
     } else if (r->app == APP_HTTP) {
         cs->http = http_conn_new(&http_cb, cs);
+    } else if (r->app == APP_REDIR) {
+        cs->redir = redir_stream_new(&redir_cb, cs);
     }
     app_hold_release(&cs->hold, app_data, cs);
 }
@@ -545,6 +729,10 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
                                     ": %" G_GUINT64_FORMAT " bytes from the %s missing in the "
                                     "capture",
                                     frame_before, frame_after, len, dir ? "server" : "client"));
+    if (cs->redir)
+        redir_stream_gap(cs->redir, dir);
+    if (cs->apf)
+        apf_stream_gap(cs->apf, dir);
     if (cs->rec->app == APP_TLS) {
         tls_conn_gap(cs->rec->tls, dir);
     } else if (cs->http) {
@@ -616,6 +804,12 @@ static void on_close(void *ctx, tcp_flow *f)
     if (cs->http) {
         http_conn_end(cs->http);
         http_conn_free(cs->http);
+    }
+    redir_stream_free(cs->redir);
+    apf_stream_free(cs->apf);
+    if (cs->chan_http) {
+        http_conn_end(cs->chan_http);
+        http_conn_free(cs->chan_http);
     }
     r->first_frame = f->first_frame;
     r->last_frame = f->last_frame;

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* app_detect: AMT's TLS ports say TLS; otherwise the first bytes decide
- * (TLS by its record header, HTTP by its request or status line), and on
- * AMT's HTTP port anything that is not TLS is taken as HTTP. Held bytes
- * are bounded: 8 bytes always decide. */
+ * (TLS by its record header, HTTP by its request or status line, the
+ * redirection protocol by its StartRedirectionSession), and on AMT's HTTP
+ * and redirection ports anything that is not TLS is taken as HTTP or
+ * redirection. Held bytes are bounded: 8 bytes always decide. */
 #include "app_detect.h"
 
 #include <string.h>
 
 #include <glib.h>
 
+#include "amtdiag/amt_ports.h"
+#include "amtdiag/redir.h"
+#include "redir/redir_stream.h"
 #include "tls/tls.h"
 
 #define HOLD_MAX 4096 /* bytes held at most (a long first segment decides at once) */
@@ -42,6 +46,17 @@ static int http_start(const uint8_t *p, size_t n)
     return maybe ? -1 : 0;
 }
 
+/* 1 the bytes start as a StartRedirectionSession does, 0 they cannot, -1
+ * too few to tell. */
+static int redir_start(const uint8_t *p, size_t n)
+{
+    if (!n)
+        return -1;
+    if (p[0] != REDIR_START_SESSION)
+        return 0;
+    return n < 8 ? -1 : redir_stream_looks_like(p, n);
+}
+
 int app_classify(unsigned server_port, const uint8_t *head, size_t len, int final)
 {
     if (server_port == 16993 || server_port == 16995)
@@ -58,7 +73,12 @@ int app_classify(unsigned server_port, const uint8_t *head, size_t len, int fina
         return APP_HTTP;
     if (http == 1)
         return APP_HTTP;
-    return http < 0 && !final ? -1 : APP_UNKNOWN;
+    if (server_port == AMT_PORT_REDIR)
+        return APP_REDIR;
+    int redir = redir_start(head, len);
+    if (redir == 1)
+        return APP_REDIR;
+    return (http < 0 || redir < 0) && !final ? -1 : APP_UNKNOWN;
 }
 
 void app_hold_release(app_hold **hp, app_chunk_fn fn, void *ctx)

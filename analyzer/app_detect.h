@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* app_detect: what a TCP connection carries, TLS or HTTP, from AMT's port
+/* app_detect: what a TCP connection carries, TLS, HTTP or the redirection
+ * protocol, from AMT's port
  * or from its first bytes. A first segment may hold only 1 to 4 bytes of
  * a TLS record (or "GE" of a GET): the bytes of both directions are held,
  * in order, until enough of them say what it is, then handed on. */
@@ -21,7 +22,8 @@ typedef void (*app_chunk_fn)(void *ctx, int dir, const uint8_t *data, size_t len
 
 /* What the connection to server_port carries, seen the first bytes of the
  * direction that spoke first (head, len). final: no more bytes will come,
- * decide with these. Returns APP_TLS, APP_HTTP, APP_UNKNOWN (neither), or
+ * decide with these. Returns APP_TLS, APP_HTTP, APP_REDIR, APP_UNKNOWN
+ * (none of them), or
  * -1 when more bytes are needed. */
 int app_classify(unsigned server_port, const uint8_t *head, size_t len, int final);
 

@@ -195,7 +195,9 @@ static void conn_facts(arena *ar, const conn_rec *c, diag_builder *b)
     char *cl = arena_alloc(ar, 80), *sv = arena_alloc(ar, 80);
     /* AMT on its own ports; elsewhere what the bytes were */
     amt_service service = amt_service_of_port(c->server.port);
-    if (service == AMT_SERVICE_OTHER)
+    if (service == AMT_SERVICE_OTHER && c->redir)
+        service = c->app == APP_TLS ? AMT_SERVICE_REDIR_TLS : AMT_SERVICE_REDIR;
+    else if (service == AMT_SERVICE_OTHER)
         service = c->app == APP_TLS    ? AMT_SERVICE_TLS
                   : c->app == APP_HTTP ? AMT_SERVICE_HTTP
                                        : AMT_SERVICE_OTHER;
@@ -207,6 +209,8 @@ static void conn_facts(arena *ar, const conn_rec *c, diag_builder *b)
         tls_facts(ar, c, b);
     b->f.is_tls = c->app == APP_TLS && c->tls;
     b->f.is_http = c->http->len > 0;
+    b->f.redir = c->redir;
+    b->f.cira = c->cira;
     exchanges(ar, c, &b->f);
 }
 

@@ -66,6 +66,13 @@ void conn_rec_free(conn_rec *c)
         g_ptr_array_free(c->notes, TRUE);
     if (c->hs)
         g_array_free(c->hs, TRUE);
+    if (c->redir) {
+        diag_redir_clear(c->redir); /* it holds password hashes */
+        g_free(c->redir);
+    }
+    g_free(c->cira);
+    if (c->redir_lines)
+        g_array_free(c->redir_lines, TRUE);
     g_free(c);
 }
 

@@ -8,6 +8,8 @@
 #include <glib.h>
 #include <stdint.h>
 
+#include "amtdiag/diag_cira.h"
+#include "amtdiag/diag_redir.h"
 #include "tcp/flow.h"
 #include "tls/tls.h"
 
@@ -60,7 +62,16 @@ typedef struct http_rec {
     int64_t resp_ts_us; /* capture time of the frame that completed the response */
 } http_rec;
 
-typedef enum { APP_UNKNOWN, APP_HTTP, APP_TLS } app_proto;
+typedef enum { APP_UNKNOWN, APP_HTTP, APP_TLS, APP_REDIR } app_proto;
+
+/* One redirection message, for the transcript and the ladder. */
+typedef struct redir_line {
+    uint64_t frame;
+    int dir; /* 0 console, 1 AMT */
+    char text[320];
+} redir_line;
+
+#define CONN_REDIR_LINES_MAX 256
 
 /* A TLS handshake message of a connection, for frame numbers in findings
  * and the ladder diagram. */
@@ -108,6 +119,14 @@ typedef struct conn_rec {
     GArray *hs;       /* hs_event, the first CONN_HS_EVENTS_MAX */
     GPtrArray *http;  /* http_rec* */
     GPtrArray *notes; /* "frame N: …" problems seen in this connection */
+    /* the redirection protocol (plain, or inside TLS): lib's facts, and the
+     * first CONN_REDIR_LINES_MAX messages; NULL when it carried none */
+    diag_redir_facts *redir;
+    /* a CIRA tunnel (APF inside TLS on 4433): lib's facts; its messages go
+     * to the same transcript lines as redirection's */
+    diag_cira_facts *cira;
+    GArray *redir_lines; /* redir_line */
+    uint64_t redir_more; /* messages past the lines kept */
 } conn_rec;
 
 typedef struct dns_rec {

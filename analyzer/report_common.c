@@ -120,6 +120,14 @@ GArray *report_events(const report_in *r, const conn_rec *c)
                 h->resp.soap.is_fault && h->resp.soap.fault_subcode ? h->resp.soap.fault_subcode
                                                                     : "");
     }
+    for (guint i = 0; c->redir_lines && i < c->redir_lines->len; i++) {
+        const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
+        /* the message's name, and the status of a reply */
+        char label[96];
+        g_strlcpy(label, l->text, sizeof label);
+        label[strcspn(label, ",")] = '\0';
+        add(ev, l->frame, l->dir, is_evidence(d, l->frame), "%s", label);
+    }
     if (c->rst_frame)
         add(ev, c->rst_frame, c->rst_from == 1, is_evidence(d, c->rst_frame) || !c->synack_frame,
             "RST");

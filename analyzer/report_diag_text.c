@@ -140,6 +140,16 @@ static void conn_block(pen *p, const report_in *r, const conn_rec *c)
                 out_printf(w, "no answer");
         }
     }
+    if (c->redir) {
+        char redir[1024];
+        diag_redir_summary(c->redir, redir, sizeof redir);
+        out_printf(w, "\n  Redirection: %s", redir);
+    }
+    if (c->cira) {
+        char cira[1024];
+        diag_cira_summary(c->cira, cira, sizeof cira);
+        out_printf(w, "\n  CIRA: %s", cira);
+    }
     fputc('\n', w->f);
     if (!d)
         return;

@@ -233,7 +233,24 @@ static void h_facts(outw *out, const conn_rec *c)
             fputs("</li>\n", out->f);
         }
     } else {
-        fprintf(out->f, "<li>%s</li>\n", c->app == APP_HTTP ? "plain HTTP" : "no TLS or HTTP seen");
+        fprintf(out->f, "<li>%s</li>\n",
+                c->app == APP_HTTP    ? "plain HTTP"
+                : c->app == APP_REDIR ? "redirection in clear"
+                                      : "no TLS or HTTP seen");
+    }
+    if (c->redir) {
+        char line[1024];
+        diag_redir_summary(c->redir, line, sizeof line);
+        fputs("<li>Redirection: ", out->f);
+        h_text(out, line);
+        fputs("</li>\n", out->f);
+    }
+    if (c->cira) {
+        char line[1024];
+        diag_cira_summary(c->cira, line, sizeof line);
+        fputs("<li>CIRA: ", out->f);
+        h_text(out, line);
+        fputs("</li>\n", out->f);
     }
     if (c->http && c->http->len) {
         fputs("<li>HTTP:", out->f);

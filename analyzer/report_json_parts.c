@@ -197,6 +197,75 @@ static void tls_json(jsonw *b, const tls_summary *s)
     jsonw_end_object(b);
 }
 
+static const char *start_status(int status)
+{
+    if (status < 0)
+        return NULL;
+    const char *n = redir_start_status_name((uint8_t)status);
+    return n ? n : "unknown";
+}
+
+/* The redirection session: lib's facts, and the messages kept. */
+static void redir_json(jsonw *b, const conn_rec *c)
+{
+    jsonw_name(b, "redirection");
+    const diag_redir_facts *r = c->redir;
+    if (!r) {
+        jsonw_null(b);
+        return;
+    }
+    jsonw_begin_object(b);
+    rj_member_str(b, "session", redir_session_name(r->session));
+    rj_member_frame(b, "start_frame", r->start_frame);
+    rj_member_str(b, "start_status", start_status(r->start_status));
+    jsonw_name(b, "methods");
+    if (r->methods_known) {
+        jsonw_begin_array(b);
+        for (size_t k = 0; k < r->n_methods; k++) {
+            const char *m = redir_auth_type_name(r->methods[k]);
+            rj_add_str(b, m ? m : "unknown");
+        }
+        jsonw_end_array(b);
+    } else {
+        jsonw_null(b);
+    }
+    jsonw_name(b, "logins");
+    jsonw_begin_array(b);
+    for (size_t k = 0; k < r->n_logins; k++) {
+        const diag_redir_login *l = &r->logins[k];
+        const char *m = redir_auth_type_name(l->auth_type);
+        jsonw_begin_object(b);
+        rj_member_int(b, "frame", (gint64)l->frame);
+        rj_member_str(b, "method", m ? m : "unknown");
+        rj_member_str(b, "user", l->user[0] ? l->user : NULL);
+        rj_member_bool(b, "digest_start", l->digest_start);
+        rj_member_str(b, "outcome", diag_redir_outcome_name(l->outcome));
+        rj_member_frame(b, "reply_frame", l->reply_frame);
+        jsonw_end_object(b);
+    }
+    jsonw_end_array(b);
+    rj_member_frame(b, "feature_frame", r->feature_frame);
+    rj_member_str(b, "feature_status", start_status(r->feature_status));
+    rj_member_int(b, "console_session_bytes", (gint64)r->session_bytes[DIAG_CONSOLE]);
+    rj_member_int(b, "amt_session_bytes", (gint64)r->session_bytes[DIAG_AMT]);
+    char line[1024];
+    diag_redir_summary(r, line, sizeof line);
+    rj_member_str(b, "summary", line);
+    jsonw_name(b, "messages");
+    jsonw_begin_array(b);
+    for (guint i = 0; c->redir_lines && i < c->redir_lines->len; i++) {
+        const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
+        jsonw_begin_object(b);
+        rj_member_int(b, "frame", (gint64)l->frame);
+        rj_member_str(b, "from", l->dir ? "amt" : "console");
+        rj_member_str(b, "text", l->text);
+        jsonw_end_object(b);
+    }
+    jsonw_end_array(b);
+    rj_member_int(b, "messages_not_listed", (gint64)c->redir_more);
+    jsonw_end_object(b);
+}
+
 void rj_finding_json(jsonw *b, const diag_finding *f)
 {
     jsonw_begin_object(b);
@@ -224,8 +293,11 @@ void rj_findings_json(jsonw *b, const char *name, const GPtrArray *findings)
     jsonw_end_array(b);
 }
 
-static const char *side_name(int side)
+/* A side's name; in a CIRA tunnel AMT is the client and its MPS the server. */
+static const char *side_name(int side, int cira)
 {
+    if (cira)
+        return side == DIAG_CONSOLE ? "amt" : side == DIAG_AMT ? "mps" : NULL;
     return side == DIAG_CONSOLE ? "console" : side == DIAG_AMT ? "amt" : NULL;
 }
 
@@ -239,12 +311,12 @@ static void end_json(jsonw *b, const diag_conn_result *d)
     }
     const diag_end *e = &d->end;
     jsonw_begin_object(b);
-    rj_member_str(b, "by", side_name(e->by));
+    rj_member_str(b, "by", side_name(e->by, e->cira));
     rj_member_str(b, "how", diag_end_how_name(e->how));
     rj_member_frame(b, "frame", e->frame);
     rj_member_str(b, "after",
                   e->after_step == DIAG_STEP_NONE ? NULL : diag_step_name(e->after_step));
-    rj_member_str(b, "after_from", side_name(e->after_from));
+    rj_member_str(b, "after_from", side_name(e->after_from, e->cira));
     rj_member_frame(b, "after_frame", e->after_frame);
     jsonw_end_object(b);
 }
@@ -309,9 +381,14 @@ void rj_conn_json(jsonw *b, const report_in *r, const conn_rec *c)
     rj_member_int(b, "gap_bytes", (gint64)(c->gap_bytes[0] + c->gap_bytes[1]));
     rj_member_int(b, "conflicts", c->conflicts[0] + c->conflicts[1]);
     jsonw_end_object(b);
-    rj_member_str(b, "protocol", c->app == APP_TLS ? "tls" : c->app == APP_HTTP ? "http" : NULL);
+    rj_member_str(b, "protocol",
+                  c->app == APP_TLS     ? "tls"
+                  : c->app == APP_HTTP  ? "http"
+                  : c->app == APP_REDIR ? "redirection"
+                                        : NULL);
     if (c->app == APP_TLS)
         tls_json(b, tls_conn_summary(c->tls));
+    redir_json(b, c);
     jsonw_name(b, "http");
     jsonw_begin_array(b);
     for (guint i = 0; i < c->http->len; i++) {

@@ -116,9 +116,26 @@ static void md_facts(outw *out, const conn_rec *c)
             md_text(out, s->notes[i], MD_INLINE);
         }
     } else {
-        fputs(c->app == APP_HTTP ? " · plain HTTP" : " · no TLS or HTTP seen", out->f);
+        fputs(c->app == APP_HTTP    ? " · plain HTTP"
+              : c->app == APP_REDIR ? " · redirection in clear"
+                                    : " · no TLS or HTTP seen",
+              out->f);
     }
     fputs("\n\n", out->f);
+    if (c->redir) {
+        char line[1024];
+        diag_redir_summary(c->redir, line, sizeof line);
+        fputs("Redirection: ", out->f);
+        md_text(out, line, MD_INLINE);
+        fputs("\n\n", out->f);
+    }
+    if (c->cira) {
+        char line[1024];
+        diag_cira_summary(c->cira, line, sizeof line);
+        fputs("CIRA: ", out->f);
+        md_text(out, line, MD_INLINE);
+        fputs("\n\n", out->f);
+    }
     if (c->http && c->http->len) {
         fputs("HTTP:", out->f);
         for (guint i = 0; i < c->http->len; i++) {

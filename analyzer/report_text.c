@@ -174,6 +174,35 @@ static void print_http(outw *w, const analysis *a, const conn_rec *c)
     }
 }
 
+/* The redirection messages of a connection, one a line. */
+static void print_redir(outw *w, const conn_rec *c)
+{
+    char line[1024];
+    diag_redir_summary(c->redir, line, sizeof line);
+    out_printf(w, "  Redirection: %s\n", line);
+    for (guint i = 0; i < c->redir_lines->len; i++) {
+        const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
+        out_printf(w, "    frame %" PRIu64 " %s: %s\n", l->frame, l->dir ? "AMT" : "console",
+                   l->text);
+    }
+    if (c->redir_more)
+        out_printf(w, "    … and %" PRIu64 " more messages\n", c->redir_more);
+}
+
+/* A CIRA tunnel's APF messages, one a line. */
+static void print_cira(outw *w, const conn_rec *c)
+{
+    char line[1024];
+    diag_cira_summary(c->cira, line, sizeof line);
+    out_printf(w, "  CIRA: %s\n", line);
+    for (guint i = 0; i < c->redir_lines->len; i++) {
+        const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
+        out_printf(w, "    frame %" PRIu64 " %s: %s\n", l->frame, l->dir ? "MPS" : "AMT", l->text);
+    }
+    if (c->redir_more)
+        out_printf(w, "    … and %" PRIu64 " more messages\n", c->redir_more);
+}
+
 /* The TCP events of a connection, comma-separated, then the byte counts. */
 static void print_tcp(outw *w, const conn_rec *c)
 {
@@ -247,6 +276,10 @@ void report_transcript(outw *w, const analysis *a)
         if (c->app == APP_TLS)
             print_tls(w, c);
         print_http(w, a, c);
+        if (c->redir)
+            print_redir(w, c);
+        else if (c->cira)
+            print_cira(w, c);
         for (guint k = 0; k < c->notes->len; k++)
             out_printf(w, "  note: %s\n", (const char *)g_ptr_array_index(c->notes, k));
         fputc('\n', w->f);

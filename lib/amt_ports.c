@@ -13,6 +13,8 @@ amt_service amt_service_of_port(uint16_t port)
         return AMT_SERVICE_REDIR;
     case AMT_PORT_REDIR_TLS:
         return AMT_SERVICE_REDIR_TLS;
+    case AMT_PORT_CIRA:
+        return AMT_SERVICE_CIRA;
     default:
         return AMT_SERVICE_OTHER;
     }
@@ -20,7 +22,7 @@ amt_service amt_service_of_port(uint16_t port)
 
 int amt_service_is_tls(amt_service s)
 {
-    return s == AMT_SERVICE_TLS || s == AMT_SERVICE_REDIR_TLS;
+    return s == AMT_SERVICE_TLS || s == AMT_SERVICE_REDIR_TLS || s == AMT_SERVICE_CIRA;
 }
 
 uint16_t amt_service_port(amt_service s)
@@ -34,6 +36,8 @@ uint16_t amt_service_port(amt_service s)
         return AMT_PORT_REDIR;
     case AMT_SERVICE_REDIR_TLS:
         return AMT_PORT_REDIR_TLS;
+    case AMT_SERVICE_CIRA:
+        return AMT_PORT_CIRA;
     default:
         return 0;
     }

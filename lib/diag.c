@@ -190,6 +190,8 @@ static const diag_exchange *last_answered(const diag_conn_facts *c)
 
 static void decide(const diag_conn_facts *c, diag_conn_result *cr)
 {
+    if (diag_redir_decide(c, cr) || diag_cira_decide(c, cr))
+        return;
     int data = c->bytes[0] || c->bytes[1];
     const diag_exchange *last = last_answered(c);
     if (!data) {
@@ -370,11 +372,19 @@ static void visibility(const diag_conn_facts *c, diag_ctx *x, size_t i)
     else if (!strcmp(ks, "mac-failure"))
         g_string_append(v, "The keys given do not decrypt this session (MAC or tag failure): "
                            "they belong to another session, or the capture is corrupt.");
+    else if (diag_is_cira(c) && (c->tls.app_records[0] || c->tls.app_records[1]))
+        g_string_append_printf(v,
+                               "The APF tunnel (AMT's login to the MPS, the forwards, the channels "
+                               "and keep-alives) is encrypted: supply a key log of the session "
+                               "(%s), as the MPS can write one.",
+                               diag_word_name(x->in, DIAG_IN_KEYLOG));
     else if (c->tls.app_records[0] || c->tls.app_records[1])
         g_string_append_printf(v,
-                               "The HTTP login and WS-Man calls are encrypted: supply the "
-                               "console's key log (%s), or the AMT's RSA key (%s) when the suite "
-                               "is static RSA.",
+                               "%s encrypted: supply the console's key log (%s), or the AMT's "
+                               "RSA key (%s) when the suite is static RSA.",
+                               diag_service(c) == AMT_SERVICE_REDIR_TLS
+                                   ? "The redirection session (its login, SOL, IDE-R or KVM) is"
+                                   : "The HTTP login and WS-Man calls are",
                                diag_word_name(x->in, DIAG_IN_KEYLOG),
                                diag_word_name(x->in, DIAG_IN_RSA_KEY));
     if (c->tls.key_status && *c->tls.key_status)
@@ -402,6 +412,8 @@ diag_result *diag_judge(diag_know *k, const diag_conn_facts *conns, size_t n_con
     diag_rules_mtls(&x);
     diag_rules_login(&x);
     diag_rules_wsman(&x);
+    diag_rules_redir(&x);
+    diag_rules_cira(&x);
     for (size_t i = 0; i < n_conns; i++) {
         const diag_conn_facts *c = &conns[i];
         diag_conn_result *cr = diag_cr(&x, i);
@@ -420,7 +432,7 @@ diag_result *diag_judge(diag_know *k, const diag_conn_facts *conns, size_t n_con
         for (guint f = 0; f < cr->findings->len; f++)
             if (((diag_finding *)g_ptr_array_index(cr->findings, f))->cause->severity == DIAG_ERROR)
                 r->n_errors++;
-        if (!r->clock.known) {
+        if (!r->clock.known && !diag_is_cira(c)) {
             diag_clock ck;
             diag_clock_for(&x, c, &ck);
             if (ck.known)

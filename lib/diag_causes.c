@@ -272,6 +272,108 @@ static const diag_cause causes[] = {
     [DIAG_C_HTTP_ERROR] = {DIAG_C_HTTP_ERROR, "http-error", E, DIAG_STAGE_WSMAN,
                            "AMT answered with an HTTP error status.",
                            "See the status; 404 means a wrong URL, 5xx a firmware problem."},
+    /* ---- redirection: SOL, IDE-R and KVM on 16994 and 16995 ---- */
+    [DIAG_C_REDIR_LISTENER_DISABLED] =
+        {DIAG_C_REDIR_LISTENER_DISABLED, "redir-listener-disabled", E, DIAG_STAGE_TCP,
+         "AMT answered the SYN to its redirection port with a reset: the redirection listener "
+         "is not open.",
+         "Open the listener before the session and close it after, as consoles for AMT 6 and "
+         "later do (AMT_RedirectionService: ListenerEnabled true, then RequestStateChange); or "
+         "enable Legacy Redirection Mode in MEBx for an older console. SOL and IDE-R must be "
+         "enabled in MEBx."},
+    [DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY] =
+        {DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY, "redir-plain-refused-tls-only", E, DIAG_STAGE_TCP,
+         "AMT refused redirection in clear (16994) and accepted it over TLS (16995).",
+         "Use TLS on 16995: an AMT configured for TLS, and every AMT from CSME 16.1 on, refuses "
+         "remote redirection in clear."},
+    [DIAG_C_REDIR_SESSION_BUSY] =
+        {DIAG_C_REDIR_SESSION_BUSY, "redir-session-busy", E, DIAG_STAGE_REDIR,
+         "AMT answered the session start with BUSY: another console holds a redirection session "
+         "of this kind.",
+         "Close the other session (another console's SOL, IDE-R or KVM window) or wait for it to "
+         "end: AMT runs one session of each kind at a time."},
+    [DIAG_C_REDIR_SESSION_REFUSED] =
+        {DIAG_C_REDIR_SESSION_REFUSED, "redir-session-refused", E, DIAG_STAGE_REDIR,
+         "AMT refused the redirection session with a status other than BUSY.",
+         "Enable the feature: SOL and IDE-R in MEBx and AMT_RedirectionService.EnabledState, "
+         "KVM in MEBx and CIM_KVMRedirectionSAP (RequestStateChange 2), with user consent where "
+         "required. TYPE_UNKNOWN means the console asked for a session this AMT does not know."},
+    [DIAG_C_REDIR_METHOD_NOT_SUPPORTED] =
+        {DIAG_C_REDIR_METHOD_NOT_SUPPORTED, "redir-method-not-supported", E, DIAG_STAGE_REDIR,
+         "The redirection login used a method AMT does not take there (it answered "
+         "NOT_SUPPORTED, or did not offer it), or the console takes none AMT offered.",
+         "Log in with a method AMT offers (Digest). User and password in clear needs MEBx's "
+         "'username and password' option, deprecated since AMT 7."},
+    [DIAG_C_REDIR_LOGIN_REJECTED] =
+        {DIAG_C_REDIR_LOGIN_REJECTED, "redir-login-rejected", E, DIAG_STAGE_REDIR,
+         "AMT refused a redirection login that was not Digest (user and password) or a Digest "
+         "start.",
+         "Run again with --password USER:PASS to tell a wrong password from an account problem; "
+         "prefer Digest."},
+    [DIAG_C_REDIR_PASSWORD_IN_CLEAR] =
+        {DIAG_C_REDIR_PASSWORD_IN_CLEAR, "redir-password-in-clear", W, DIAG_STAGE_REDIR,
+         "The console sent an AMT password in clear (the user/password login on 16994, "
+         "without TLS).",
+         "Change that password: anyone on the path could read it. Log in with Digest, or over "
+         "TLS on 16995."},
+    /* ---- CIRA: AMT's tunnel to its Management Presence Server (4433) ---- */
+    [DIAG_C_CIRA_TCP_REFUSED] =
+        {DIAG_C_CIRA_TCP_REFUSED, "cira-tcp-refused", E, DIAG_STAGE_TCP,
+         "AMT called its MPS and the SYN was answered with a reset: nothing listens on the MPS "
+         "port at that address.",
+         "Start the MPS, or correct the MPS address and port in AMT's remote access "
+         "configuration (AMT_ManagementPresenceRemoteSAP); check that a firewall does not "
+         "reject 4433."},
+    [DIAG_C_CIRA_TCP_UNANSWERED] =
+        {DIAG_C_CIRA_TCP_UNANSWERED, "cira-tcp-unanswered", E, DIAG_STAGE_TCP,
+         "AMT called its MPS and its SYNs got no answer.",
+         "Check the route from AMT's network to the MPS and the firewalls on the way (4433 "
+         "outbound, inbound at the MPS); check that the MPS accepts connections."},
+    [DIAG_C_CIRA_TLS_VERSION_REFUSED] =
+        {DIAG_C_CIRA_TLS_VERSION_REFUSED, "cira-tls-version-refused", E, DIAG_STAGE_TLS,
+         "The MPS refused the TLS versions AMT offered (protocol_version).",
+         "Allow on the MPS the TLS versions this AMT offers (AMT 11 and older: TLS 1.0/1.1; "
+         "AMT 12 to 19: up to TLS 1.2), or update AMT's firmware."},
+    [DIAG_C_CIRA_TLS_CIPHER_REFUSED] =
+        {DIAG_C_CIRA_TLS_CIPHER_REFUSED, "cira-tls-cipher-refused", E, DIAG_STAGE_TLS,
+         "The MPS refused AMT's ClientHello with handshake_failure or insufficient_security "
+         "before a ServerHello: it shares no cipher suite with AMT.",
+         "Enable on the MPS one of the cipher suites AMT offered (listed in the evidence)."},
+    [DIAG_C_CIRA_MPS_CERT_UNTRUSTED] =
+        {DIAG_C_CIRA_MPS_CERT_UNTRUSTED, "cira-mps-cert-untrusted", E, DIAG_STAGE_TLS,
+         "AMT refused the MPS certificate, and its chain does not lead to a root AMT trusts "
+         "(the roots given with --trusted-root).",
+         "Add the MPS's root certificate to AMT's trusted roots (AMT_PublicKeyManagementService "
+         "AddTrustedRootCertificate), or give the MPS a certificate from a root AMT has."},
+    [DIAG_C_CIRA_MPS_NAME_MISMATCH] =
+        {DIAG_C_CIRA_MPS_NAME_MISMATCH, "cira-mps-name-mismatch", E, DIAG_STAGE_TLS,
+         "AMT refused the MPS certificate, which is not issued to the name AMT called the MPS "
+         "by (the server_name of AMT's ClientHello).",
+         "Make AMT's MPS name (AMT_ManagementPresenceRemoteSAP AccessInfo) one the MPS "
+         "certificate holds in its subjectAltName or CN, or reissue the certificate for it."},
+    [DIAG_C_CIRA_MPS_CERT_REJECTED] =
+        {DIAG_C_CIRA_MPS_CERT_REJECTED, "cira-mps-cert-rejected", E, DIAG_STAGE_TLS,
+         "AMT refused the MPS certificate, and the capture does not show why.",
+         "Run again with AMT's trusted roots (--trusted-root) to check the chain; check the "
+         "certificate's validity at AMT's clock and its extensions (AMT 12 wanted nsCertType)."},
+    [DIAG_C_CIRA_LOGIN_REJECTED] =
+        {DIAG_C_CIRA_LOGIN_REJECTED, "cira-login-rejected", E, DIAG_STAGE_CIRA,
+         "The MPS refused AMT's login (UserAuthFailure): the MPS user name or password AMT "
+         "holds is not one the MPS accepts.",
+         "Set the same MPS user name and password in AMT (its remote access configuration) and "
+         "in the MPS (its CIRA credentials for this device or profile)."},
+    [DIAG_C_CIRA_CHANNEL_OPEN_REFUSED] =
+        {DIAG_C_CIRA_CHANNEL_OPEN_REFUSED, "cira-channel-open-refused", E, DIAG_STAGE_CIRA,
+         "A channel through the tunnel was refused (ChannelOpenFailure): the console behind "
+         "the MPS could not reach that AMT port.",
+         "See the port and reason: CONNECT_FAILED means nothing serves it in AMT (redirection "
+         "listener closed, KVM or SOL disabled); open a port AMT forwarded (its tcpip-forward "
+         "requests)."},
+    [DIAG_C_CIRA_KEEPALIVE_TIMEOUT] =
+        {DIAG_C_CIRA_KEEPALIVE_TIMEOUT, "cira-keepalive-timeout", E, DIAG_STAGE_CIRA,
+         "AMT's keep-alive requests went unanswered and the tunnel was dropped.",
+         "Check the MPS (overloaded, or a proxy in between that holds the TLS connection but "
+         "not the MPS behind it) and the keep-alive interval and timeout it asks for."},
     [DIAG_C_UNDIAGNOSED] =
         {DIAG_C_UNDIAGNOSED, "undiagnosed", E, DIAG_STAGE_TCP,
          "The connection did not work and no rule explains it on the evidence in the capture.",
@@ -328,7 +430,8 @@ const char *diag_status_name(diag_status s)
 
 const char *diag_stage_name(diag_stage s)
 {
-    static const char *const names[DIAG_N_STAGES] = {"dns", "tcp", "tls", "http-auth", "wsman"};
+    static const char *const names[DIAG_N_STAGES] = {"dns",   "tcp",         "tls", "http-auth",
+                                                     "wsman", "redirection", "cira"};
     return (unsigned)s < DIAG_N_STAGES ? names[s] : "?";
 }
 

@@ -6,6 +6,7 @@
  * ended the connection. */
 #include "diag_int.h"
 
+#include "amtdiag/diag_redir.h"
 #include "amtdiag/tls_alerts.h"
 
 const char *diag_step_name(int step)
@@ -26,6 +27,10 @@ const char *diag_step_name(int step)
     case DIAG_STEP_RESPONSE:
         return "response";
     default:
+        if (step >= DIAG_STEP_REDIR && step < DIAG_STEP_REDIR + 256) {
+            const char *n = redir_msg_name((uint8_t)(step - DIAG_STEP_REDIR));
+            return n ? n : "redirection message";
+        }
         return step >= 0 && step < 256 ? amt_tls_hs_name(step) : "?";
     }
 }
@@ -71,6 +76,9 @@ static void after_what(const diag_conn_facts *c, diag_end *e)
         consider(&l, limit, c->ex[k].req_frame, DIAG_CONSOLE, DIAG_STEP_REQUEST);
         consider(&l, limit, c->ex[k].resp_frame, DIAG_AMT, DIAG_STEP_RESPONSE);
     }
+    /* each side's last redirection message (earlier ones are not kept) */
+    for (int d = 0; c->redir && d < 2; d++)
+        consider(&l, limit, c->redir->last_frame[d], d, DIAG_STEP_REDIR + c->redir->last_type[d]);
     e->after_from = l.from;
     e->after_step = l.step;
     e->after_frame = l.frame;
@@ -91,7 +99,11 @@ static void earlier(diag_end *e, int by, diag_end_how how, uint64_t frame)
 
 void diag_end_of(const diag_conn_facts *c, diag_end *e)
 {
-    *e = (diag_end){.by = -1, .how = DIAG_END_OPEN, .after_from = -1, .after_step = DIAG_STEP_NONE};
+    *e = (diag_end){.by = -1,
+                    .how = DIAG_END_OPEN,
+                    .after_from = -1,
+                    .after_step = DIAG_STEP_NONE,
+                    .cira = diag_is_cira(c)};
     for (size_t k = 0; k < c->tls.n_alerts; k++) {
         const diag_alert *a = &c->tls.alerts[k];
         earlier(e, a->from,
@@ -109,7 +121,9 @@ int diag_end_text(const diag_end *e, char *buf, size_t len)
 {
     if (e->by < 0)
         return g_snprintf(buf, len, "the connection was still open when the capture ended");
-    const char *who = e->by == DIAG_AMT ? "AMT" : "the console";
+    /* in a CIRA tunnel AMT is the client, its MPS the server */
+    const char *server = e->cira ? "the MPS" : "AMT", *client = e->cira ? "AMT" : "the console";
+    const char *who = e->by == DIAG_AMT ? server : client;
     const char *how = e->how == DIAG_END_ALERT          ? "a TLS alert"
                       : e->how == DIAG_END_CLOSE_NOTIFY ? "close_notify"
                       : e->how == DIAG_END_FIN          ? "a FIN"
@@ -119,7 +133,7 @@ int diag_end_text(const diag_end *e, char *buf, size_t len)
                           e->frame);
     return g_snprintf(buf, len,
                       "%s ended it with %s (frame %" G_GUINT64_FORMAT
-                      ") after %s %s (frame %" G_GUINT64_FORMAT ")",
-                      who, how, e->frame, e->after_from == DIAG_AMT ? "AMT's" : "the console's",
+                      ") after %s's %s (frame %" G_GUINT64_FORMAT ")",
+                      who, how, e->frame, e->after_from == DIAG_AMT ? server : client,
                       diag_step_name(e->after_step), e->after_frame);
 }

@@ -49,6 +49,7 @@ typedef struct know_server {
     int connected; /* a connection to it was learned */
     clock_acc clock;
     int tls_ok;            /* its TLS service accepted a connection */
+    int redir_tls_ok;      /* ... and its redirection TLS service (16995) */
     GPtrArray *trusted_cn; /* TrustedCN values its answers carried, or NULL */
     int credentials_sent;  /* a request to it carried credentials */
     int has_last_challenge;
@@ -191,5 +192,24 @@ void diag_rules_tls(diag_ctx *x);   /* TLS negotiation and the console's refusal
 void diag_rules_mtls(diag_ctx *x);  /* AMT's checks of the console certificate */
 void diag_rules_login(diag_ctx *x); /* Digest and Negotiate, across connections */
 void diag_rules_wsman(diag_ctx *x); /* WS-Man faults, ReturnValues, EOI status */
+void diag_rules_redir(diag_ctx *x); /* redirection: session start and login */
+void diag_rules_cira(diag_ctx *x);  /* CIRA: AMT's tunnel to its MPS */
+
+/* Whether c is a CIRA tunnel (AMT the client, the MPS the server): the
+ * other rule families leave it to diag_cira.c. */
+int diag_is_cira(const diag_conn_facts *c);
+
+/* diag_cira: the stage and outcome of a CIRA tunnel that carried APF;
+ * returns 0 when c is none or carried none, for the general decision. */
+int diag_cira_decide(const diag_conn_facts *c, diag_conn_result *cr);
+
+/* diag_redir: a reset to a SYN on a redirection port (listener closed, or
+ * TLS only): adds the finding and returns 1; 0 when c is no redirection
+ * connection. */
+int diag_redir_refused(diag_ctx *x, size_t i, const char *addr);
+
+/* diag_redir: the stage and outcome of a redirection connection; returns
+ * 0 when c is none (or carried no data), for the general decision. */
+int diag_redir_decide(const diag_conn_facts *c, diag_conn_result *cr);
 
 #endif

@@ -299,11 +299,15 @@ void diag_know_reported(diag_know *k)
 
 void diag_know_conn(diag_know *k, const diag_conn_facts *c)
 {
+    if (diag_is_cira(c))
+        return; /* the server there is the MPS, not an AMT */
     know_server *s = diag_know_server(k, c->family, c->server_addr);
     s->connected = 1;
     diag_clock_learn(&s->clock, c);
     if (diag_service(c) == AMT_SERVICE_TLS && c->synack)
         s->tls_ok = 1;
+    if (diag_service(c) == AMT_SERVICE_REDIR_TLS && c->synack)
+        s->redir_tls_ok = 1;
     for (size_t e = 0; e < c->n_ex; e++) {
         const diag_exchange *x = &c->ex[e];
         if (x->trusted_cn) {

@@ -322,6 +322,8 @@ void diag_rules_login(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++) {
         const diag_conn_facts *c = &x->conns[i];
+        if (diag_is_cira(c))
+            continue;
         server_state *s = server_of(x, c);
         for (size_t k = 0; k < c->n_ex; k++)
             exchange(x, i, s, &c->ex[k]);

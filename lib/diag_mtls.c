@@ -647,6 +647,8 @@ static void closed_without_answer(diag_ctx *x, size_t i)
 void diag_rules_mtls(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++) {
+        if (diag_is_cira(&x->conns[i]))
+            continue;
         mtls_conn(x, i);
         closed_without_answer(x, i);
     }

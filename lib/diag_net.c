@@ -59,6 +59,8 @@ static void tcp_rules(diag_ctx *x, size_t i)
         diag_frame(f, c->last_frame);
         return;
     }
+    if (c->rst_from == DIAG_AMT && !c->synack && diag_redir_refused(x, i, addr))
+        return;
     if (c->rst_from == DIAG_AMT && !c->synack) {
         diag_finding *f;
         if (diag_service(c) == AMT_SERVICE_HTTP && tls_port_works(x, c))
@@ -160,6 +162,8 @@ static void dns_unresolved(diag_ctx *x)
 void diag_rules_net(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++) {
+        if (diag_is_cira(&x->conns[i]))
+            continue; /* diag_cira.c: AMT is the client there */
         tcp_rules(x, i);
         dns_conn(x, i);
     }

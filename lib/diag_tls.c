@@ -426,5 +426,6 @@ static void tls_rules(diag_ctx *x, size_t i)
 void diag_rules_tls(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++)
-        tls_rules(x, i);
+        if (!diag_is_cira(&x->conns[i]))
+            tls_rules(x, i);
 }

@@ -6,6 +6,7 @@
 
 #include "amtdiag/cursor.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -360,4 +361,96 @@ int redir_auth_parse(const uint8_t *p, size_t len, redir_auth *out)
         break;
     }
     return 0;
+}
+
+/* The strings of a Digest request or challenge that say who and which
+ * challenge; the response hash is shown as HTTP shows Authorization. */
+static void digest_text(const redir_auth *a, GString *s)
+{
+    const http_auth *d = &a->digest;
+    if (d->username[0])
+        g_string_append_printf(s, ", user %s", d->username);
+    if (d->realm[0])
+        g_string_append_printf(s, ", realm %s", d->realm);
+    if (d->nonce[0])
+        g_string_append_printf(s, ", nonce %s", d->nonce);
+    if (d->response[0])
+        g_string_append_printf(s, ", response %s", d->response);
+    if (d->qop[0])
+        g_string_append_printf(s, ", qop %s", d->qop);
+}
+
+static void auth_text(const uint8_t *p, size_t len, GString *s)
+{
+    redir_auth a;
+    if (redir_auth_parse(p, len, &a) != 0)
+        return;
+    const char *type = redir_auth_type_name(a.auth_type);
+    if (a.is_reply) {
+        const char *st = redir_auth_status_name(a.status);
+        g_string_append_printf(s, " %s", st ? st : "(unknown status)");
+    }
+    g_string_append_printf(s, " %s", type ? type : "(unknown method)");
+    if (a.auth_type == REDIR_AUTH_QUERY && a.is_reply) {
+        g_string_append(s, ":");
+        for (size_t k = 0; k < a.n_methods; k++) {
+            const char *m = redir_auth_type_name(a.methods[k]);
+            g_string_append_printf(s, "%s %s", k ? "," : "", m ? m : "?");
+        }
+        if (!a.n_methods)
+            g_string_append(s, " none");
+    } else if (a.auth_type == REDIR_AUTH_USER_PASSWORD && !a.is_reply) {
+        g_string_append_printf(s, ", user %s, password [in clear, not shown]", a.user);
+    } else if (a.auth_type == REDIR_AUTH_KERBEROS && !a.is_reply) {
+        g_string_append_printf(s, ", ticket %u bytes", a.ticket_len);
+    } else if (a.auth_type == REDIR_AUTH_DIGEST || a.auth_type == REDIR_AUTH_DIGEST_RFC2069) {
+        digest_text(&a, s);
+    }
+    if (a.malformed)
+        g_string_append(s, " (malformed)");
+}
+
+int redir_msg_text(const uint8_t *p, size_t len, redir_session session, char *buf, size_t n)
+{
+    if (!p || !len)
+        return snprintf(buf, n, "(empty)");
+    const char *name = redir_msg_name(p[0]);
+    GString *s = g_string_new(name ? name : "unknown message");
+    if (!name)
+        g_string_append_printf(s, " 0x%02x", p[0]);
+    if (session == REDIR_SESSION_KVM &&
+        (p[0] == REDIR_START_IDER || p[0] == REDIR_START_IDER_REPLY))
+        g_string_assign(s, p[0] == REDIR_START_IDER ? "Start KVM (RFB follows)"
+                                                    : "StartKVMReply (RFB follows)");
+    switch (p[0]) {
+    case REDIR_START_SESSION:
+        if (len >= 8)
+            g_string_append_printf(s, " %s", redir_session_name(redir_session_of_tag(p + 4)));
+        break;
+    case REDIR_START_SESSION_REPLY:
+    case REDIR_START_SOL_REPLY:
+    case REDIR_START_IDER_REPLY:
+        if (len >= 2 && !(session == REDIR_SESSION_KVM && p[0] == REDIR_START_IDER_REPLY)) {
+            const char *st = redir_start_status_name(p[1]);
+            g_string_append_printf(s, " %s", st ? st : "(unknown status)");
+            if (!st)
+                g_string_append_printf(s, " %u", p[1]);
+        }
+        break;
+    case REDIR_AUTHENTICATE:
+    case REDIR_AUTHENTICATE_REPLY:
+        auth_text(p, len, s);
+        break;
+    case REDIR_SOL_DATA_TO_HOST:
+    case REDIR_SOL_DATA_FROM_HOST:
+        g_string_append_printf(s, ", %zu bytes", len > 10 ? len - 10 : 0);
+        break;
+    default:
+        if (p[0] >= REDIR_IDER_COMMAND_WRITTEN)
+            g_string_append_printf(s, ", %zu bytes", len);
+        break;
+    }
+    int r = snprintf(buf, n, "%s", s->str);
+    g_string_free(s, TRUE);
+    return r;
 }

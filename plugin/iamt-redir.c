@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* iamt-redir: the redirection protocol, framed and decoded with lib's
- * redir.c. The login's outcome needs what came before (AMT answers a
- * Digest start with status FAILURE and a challenge, and a wrong response
- * with FAILURE too), so it is decided on the first pass and kept per
- * message for later ones. */
+ * redir.c. Each message also goes, on the first pass, into lib's facts of
+ * its connection (diag_redir.h), which pair AMT's replies with the
+ * console's requests (AMT answers a Digest start with status FAILURE and a
+ * challenge, and a wrong response with FAILURE too) and whose rules give
+ * the verdicts: the login's outcome and the causes a message settles are
+ * lib's, decided on the first pass and kept per message for later ones. */
 #include "iamt-redir.h"
 
 #include <epan/conversation.h>
@@ -12,10 +14,12 @@
 #include <epan/dissectors/packet-tls.h>
 #include <string.h>
 
+#include "amtdiag/diag_redir.h"
 #include "amtdiag/redir.h"
 #include "iamt-diag.h"
 #include "iamt-passwords.h"
 #include "iamt-text.h"
+#include "iamt-tls-facts.h"
 #include "packet-iamt.h"
 #include "ws-compat.h"
 
@@ -47,11 +51,8 @@ static int hf_data_len = -1;
 static int hf_data = -1;
 static int hf_sol_control = -1;
 static int hf_sol_status = -1;
+static int hf_cause = -1;
 static gint ett_redir = -1;
-static expert_field ei_refused = EI_INIT;
-static expert_field ei_rejected = EI_INIT;
-static expert_field ei_cleartext = EI_INIT;
-static expert_field ei_unsupported = EI_INIT;
 static expert_field ei_malformed = EI_INIT;
 
 static dissector_handle_t redir_handle;
@@ -66,32 +67,28 @@ typedef struct redir_conv {
      * RFB, not this protocol; 0: not (yet). */
     guint32 raw_frame[2];
     guint raw_offset[2];
-    /* the last login attempt, until AMT answers it */
-    guint32 login_frame;
-    guint8 login_type;
-    http_auth *login; /* Digest credentials, file scope */
-    char user[64];
-    /* AMT's last Digest challenge, for lib's verdict on the answer */
-    char ch_nonce[HTTP_AUTH_VALUE_MAX], ch_realm[HTTP_AUTH_VALUE_MAX], ch_qop[HTTP_AUTH_SHORT_MAX];
-    guint32 ch_frame;
+    /* the causes shown so far on the frame being dissected (first pass):
+     * several messages of one frame settle a cause once */
+    guint32 shown_frame;
+    const char *shown[8];
+    size_t n_shown;
 } redir_conv;
 
-typedef enum { OUT_NONE, OUT_CHALLENGE, OUT_ACCEPTED, OUT_REJECTED, OUT_UNSUPPORTED } outcome;
-/* iamt.redir.auth.outcome's value set (OUT_NONE is never shown). */
-static const value_string outcome_vals[] = {{OUT_CHALLENGE, "challenge"},
-                                            {OUT_ACCEPTED, "accepted"},
-                                            {OUT_REJECTED, "rejected"},
-                                            {OUT_UNSUPPORTED, "unsupported"},
-                                            {0, NULL}};
+/* iamt.redir.auth.outcome's value set: lib's outcomes (PENDING is never
+ * shown). */
+static const value_string outcome_vals[] = {
+    {DIAG_REDIR_CHALLENGE, "challenge"}, {DIAG_REDIR_ACCEPTED, "accepted"},
+    {DIAG_REDIR_REJECTED, "rejected"},   {DIAG_REDIR_UNSUPPORTED, "unsupported"},
+    {DIAG_REDIR_OTHER, "other"},         {0, NULL}};
 
-/* What the first pass decided about one AuthenticateSessionReply. */
-typedef struct reply_memo {
-    outcome out;
-    guint32 login_frame;
+/* What the first pass decided about one message, shown on every pass. */
+typedef struct msg_memo {
+    diag_redir_outcome out; /* a login reply: how lib paired it; else PENDING */
+    guint32 login_frame;    /* ... the login it answers */
     guint8 login_type;
-    const char *user;  /* file scope, or NULL */
-    const char *token; /* lib's cause for a rejected Digest login, or NULL */
-} reply_memo;
+    const char *user;       /* file scope, or NULL */
+    iamt_findings findings; /* lib's causes this message settles */
+} msg_memo;
 
 static wmem_map_t *convs; /* conv_index → redir_conv */
 
@@ -106,13 +103,19 @@ static redir_conv *conv_of(packet_info *pinfo)
     return rc;
 }
 
-static int to_amt(const packet_info *pinfo)
+int iamt_redir_direction(const packet_info *pinfo, int *tls)
 {
     const range_t *r[] = {applied_ports, applied_tls_ports};
-    for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
-        if (r[i] && value_is_in_range(r[i], pinfo->destport))
-            return 1;
-    return 0;
+    if (pinfo->ptype != PT_TCP)
+        return -1;
+    for (int dest = 1; dest >= 0; dest--)
+        for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
+            if (r[i] && value_is_in_range(r[i], dest ? pinfo->destport : pinfo->srcport)) {
+                if (tls)
+                    *tls = i == 1;
+                return dest;
+            }
+    return -1;
 }
 
 static void add_str(proto_tree *t, int hf, tvbuff_t *tvb, packet_info *pinfo, const char *s)
@@ -122,21 +125,32 @@ static void add_str(proto_tree *t, int hf, tvbuff_t *tvb, packet_info *pinfo, co
             proto_tree_add_string(t, hf, tvb, 0, 0, iamt_text(pinfo->pool, s, 256)));
 }
 
-/* lib's verdict on a rejected Digest login, with the passwords table and
- * the challenge it answered: the same checks as for an HTTP login. */
-static const char *rejected_token(const redir_conv *rc, packet_info *pinfo)
+/* lib's causes about this connection that name this frame, judged on
+ * its facts so far: the messages of a frame name it as they settle a
+ * cause (the reply that refuses, the login that sent a password in
+ * clear), so each is shown once, where it is settled. */
+static iamt_findings judge(iamt_tls_conn *c, packet_info *pinfo)
 {
-    if (!rc->login)
-        return diag_cause_get(DIAG_C_DIGEST_LOGIN_REJECTED)->token;
-    size_t n = 0;
-    const diag_account *acc = iamt_passwords_accounts(pinfo->pool, &n);
-    int answered = rc->ch_frame && strcmp(rc->ch_nonce, rc->login->nonce) == 0;
-    diag_digest_challenge ch = {.realm = rc->ch_realm, .qop = rc->ch_qop, .frame = rc->ch_frame};
-    GString *why = g_string_new(NULL);
-    diag_cause_id id = diag_digest_verdict(rc->login, answered ? &ch : NULL, REDIR_DIGEST_METHOD,
-                                           NULL, acc, n, why);
-    g_string_free(why, TRUE);
-    return diag_cause_get(id)->token;
+    iamt_findings out = {NULL, 0};
+    diag_conn_facts f = c->b.f;
+    f.id = 0;
+    size_t n_acc = 0;
+    diag_inputs in = {.in_progress = 1, .words = &diag_words_wireshark};
+    in.accounts = iamt_passwords_accounts(pinfo->pool, &n_acc);
+    in.n_accounts = n_acc;
+    diag_result *r = diag_run(&f, 1, NULL, 0, &in);
+    const diag_conn_result *cr = r->conns->len ? g_ptr_array_index(r->conns, 0) : NULL;
+    for (guint i = 0; cr && i < cr->findings->len; i++) {
+        const diag_finding *fi = g_ptr_array_index(cr->findings, i);
+        int mine = fi->cause->stage == DIAG_STAGE_REDIR || fi->cause->stage == DIAG_STAGE_HTTP_AUTH;
+        int here = 0;
+        for (size_t k = 0; k < fi->n_frames; k++)
+            here |= fi->frames[k] == pinfo->num;
+        if (mine && here)
+            iamt_diag_keep(&out, fi);
+    }
+    diag_result_free(r);
+    return out;
 }
 
 static const char *auth_type_name(guint8 t)
@@ -146,8 +160,7 @@ static const char *auth_type_name(guint8 t)
 }
 
 /* The console's AuthenticateSession. */
-static void login_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const redir_auth *a,
-                          redir_conv *rc, proto_item *ti)
+static void login_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const redir_auth *a)
 {
     const http_auth *d = &a->digest;
     const char *user = a->auth_type == REDIR_AUTH_USER_PASSWORD ? a->user : d->username;
@@ -163,70 +176,37 @@ static void login_request(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, cons
         proto_item_set_generated(
             proto_tree_add_uint(t, hf_auth_ticket_len, tvb, 9, 0, a->ticket_len));
     const char *u = iamt_text(pinfo->pool, user, 64);
-    switch (a->auth_type) {
-    case REDIR_AUTH_QUERY:
+    if (a->auth_type == REDIR_AUTH_QUERY) {
         col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", "Login: which methods?");
         return;
-    case REDIR_AUTH_USER_PASSWORD:
-        expert_add_info_format(pinfo, ti, &ei_cleartext,
-                               "Redirection login as %s with the password in clear "
-                               "(auth type 1): use Digest or TLS on 16995",
-                               u);
-        break;
-    default:
-        break;
     }
     int attempt = a->auth_type == REDIR_AUTH_USER_PASSWORD || a->auth_type == REDIR_AUTH_KERBEROS ||
                   (d->present & HTTP_AUTH_P_RESPONSE);
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%s (%s%s%s)",
                         attempt ? "Login" : "Login start", auth_type_name(a->auth_type),
                         *u ? ", user " : "", u);
-    if (PINFO_FD_VISITED(pinfo) || !attempt)
-        return;
-    rc->login_frame = pinfo->num;
-    rc->login_type = a->auth_type;
-    g_strlcpy(rc->user, user, sizeof rc->user);
-    rc->login = NULL;
-    if (d->present & HTTP_AUTH_P_RESPONSE)
-        rc->login = wmem_memdup(wmem_file_scope(), d, sizeof *d);
 }
 
-/* AMT's AuthenticateSessionReply: decided on the first pass. */
-static void login_reply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const redir_auth *a,
-                        redir_conv *rc, proto_item *ti)
+/* The login lib paired with the reply of this frame (first pass). */
+static void remember_pairing(const diag_redir_facts *r, guint32 frame, msg_memo *m)
 {
-    guint key = IAMT_KEY_REDIR + iamt_frame_ordinal(pinfo, proto_iamt, IAMT_KEY_REDIR);
-    reply_memo *m = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, key);
-    if (!m && !PINFO_FD_VISITED(pinfo)) {
-        m = wmem_new0(wmem_file_scope(), reply_memo);
-        if (a->auth_type == REDIR_AUTH_QUERY)
-            m->out = OUT_NONE;
-        else if (a->status == 0)
-            m->out = OUT_ACCEPTED;
-        else if (a->status == 2)
-            m->out = OUT_UNSUPPORTED;
-        else if (rc->login_frame)
-            m->out = OUT_REJECTED; /* the answer to an attempt, even with a new challenge */
-        else
-            m->out = (a->digest.present & HTTP_AUTH_P_NONCE) ? OUT_CHALLENGE : OUT_REJECTED;
-        m->login_frame = rc->login_frame;
-        m->login_type = rc->login_frame ? rc->login_type : a->auth_type;
-        m->user = rc->login_frame && rc->user[0] ? wmem_strdup(wmem_file_scope(), rc->user) : NULL;
-        if (m->out == OUT_REJECTED &&
-            (m->login_type == REDIR_AUTH_DIGEST || m->login_type == REDIR_AUTH_DIGEST_RFC2069))
-            m->token = rejected_token(rc, pinfo);
-        if (m->out == OUT_CHALLENGE) {
-            g_strlcpy(rc->ch_nonce, a->digest.nonce, sizeof rc->ch_nonce);
-            g_strlcpy(rc->ch_realm, a->digest.realm, sizeof rc->ch_realm);
-            g_strlcpy(rc->ch_qop, a->digest.qop, sizeof rc->ch_qop);
-            rc->ch_frame = pinfo->num;
-        }
-        if (m->out != OUT_NONE && m->out != OUT_CHALLENGE) {
-            rc->login_frame = 0;
-            rc->login = NULL;
-        }
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, key, m);
+    for (size_t k = r ? r->n_logins : 0; k-- > 0;) {
+        const diag_redir_login *l = &r->logins[k];
+        if (l->reply_frame != frame)
+            continue;
+        m->out = l->outcome;
+        m->login_frame = (guint32)l->frame;
+        m->login_type = l->auth_type;
+        if (l->user[0] && !l->digest_start)
+            m->user = wmem_strdup(wmem_file_scope(), l->user);
+        return;
     }
+}
+
+/* AMT's AuthenticateSessionReply, with lib's pairing in the memo. */
+static void login_reply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const redir_auth *a,
+                        const msg_memo *m)
+{
     add_str(t, hf_auth_realm, tvb, pinfo, a->digest.realm);
     add_str(t, hf_auth_nonce, tvb, pinfo, a->digest.nonce);
     add_str(t, hf_auth_qop, tvb, pinfo, a->digest.qop);
@@ -240,39 +220,28 @@ static void login_reply(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const 
         g_string_free(s, TRUE);
         return;
     }
-    if (!m)
-        return; /* (a later pass of a frame the first did not reach) */
-    if (m->out != OUT_NONE)
-        proto_item_set_generated(proto_tree_add_uint(t, hf_auth_outcome, tvb, 0, 0, m->out));
+    if (!m || m->out == DIAG_REDIR_PENDING)
+        return; /* the login is not in the capture, or no facts were kept */
+    proto_item_set_generated(proto_tree_add_uint(t, hf_auth_outcome, tvb, 0, 0, m->out));
     if (m->login_frame)
         proto_item_set_generated(proto_tree_add_uint(t, hf_login_in, tvb, 0, 0, m->login_frame));
     const char *user = m->user ? iamt_text(pinfo->pool, m->user, 64) : "";
     const char *type = auth_type_name(m->login_type);
     switch (m->out) {
-    case OUT_CHALLENGE:
+    case DIAG_REDIR_CHALLENGE:
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Login challenge (%s, realm %s)", type,
                             iamt_text(pinfo->pool, a->digest.realm, 64));
         break;
-    case OUT_ACCEPTED:
+    case DIAG_REDIR_ACCEPTED:
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Login accepted (%s%s%s)", type,
                             *user ? ", user " : "", user);
         break;
-    case OUT_UNSUPPORTED:
+    case DIAG_REDIR_UNSUPPORTED:
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Login method not supported (%s)", type);
-        expert_add_info_format(pinfo, ti, &ei_unsupported,
-                               "AMT does not accept %s logins on redirection", type);
         break;
-    default: {
+    default:
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Login rejected (%s%s%s)", type,
                             *user ? ", user " : "", user);
-        expert_field *ef = m->token ? iamt_diag_expert_field(m->token) : NULL;
-        if (ef)
-            expert_add_info_format(pinfo, ti, ef, "%s: redirection login%s%s rejected (%s)",
-                                   m->token, *user ? " as " : "", user, type);
-        else
-            expert_add_info_format(pinfo, ti, &ei_rejected, "Redirection login%s%s rejected (%s)",
-                                   *user ? " as " : "", user, type);
-    }
     }
 }
 
@@ -287,9 +256,9 @@ static void session_start(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, redi
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "Start %s session", redir_session_name(s));
 }
 
-/* A reply's status at [1]: SUCCESS, or why AMT refused. */
-static void reply_status(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, proto_item *ti,
-                         const char *what)
+/* A reply's status at [1]: SUCCESS, or why AMT refused (lib's causes say
+ * what that means). */
+static void reply_status(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const char *what)
 {
     guint8 st = tvb_get_uint8(tvb, 1);
     proto_tree_add_item(t, hf_status, tvb, 1, 1, ENC_NA);
@@ -297,15 +266,11 @@ static void reply_status(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, proto
     add_str(t, hf_status_name, tvb, pinfo, sn ? sn : "unknown");
     /* The Info column starts a sentence: "Redirection session started". */
     char first = g_ascii_toupper(what[0]);
-    if (st == 0) {
+    if (st == 0)
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%c%s started", first, what + 1);
-        return;
-    }
-    col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%c%s refused: %s", first, what + 1,
-                        sn ? sn : "unknown status");
-    expert_add_info_format(pinfo, ti, &ei_refused, "AMT refused the %s (%s, status %u)%s", what,
-                           sn ? sn : "unknown", st,
-                           st == 2 ? ": another redirection session is active" : "");
+    else
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, "; ", "%c%s refused: %s", first, what + 1,
+                            sn ? sn : "unknown status");
 }
 
 static void sol_or_ider(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, guint8 type,
@@ -330,6 +295,53 @@ static void sol_or_ider(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, guint8
     col_append_sep_str(pinfo->cinfo, COL_INFO, "; ", name);
 }
 
+/* Whether a message may settle a cause: the replies, and the login that
+ * may carry a password in clear. lib judges after these only. */
+static int settles(guint8 type)
+{
+    return type == REDIR_START_SESSION_REPLY || type == REDIR_AUTHENTICATE ||
+           type == REDIR_AUTHENTICATE_REPLY || type == REDIR_START_SOL_REPLY ||
+           type == REDIR_START_IDER_REPLY;
+}
+
+/* The first pass of a message: into lib's facts, and what lib then says
+ * about it. NULL: nothing to show. */
+static msg_memo *first_pass(tvbuff_t *tvb, packet_info *pinfo, redir_conv *rc, int dir, guint8 type)
+{
+    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir);
+    if (!c || !c->redir)
+        return NULL;
+    guint n = tvb_captured_length(tvb);
+    diag_redir_message(c->redir, pinfo->num, dir ? DIAG_CONSOLE : DIAG_AMT,
+                       tvb_get_ptr(tvb, 0, (gint)n), n);
+    if (!settles(type))
+        return NULL;
+    msg_memo *m = wmem_new0(wmem_file_scope(), msg_memo);
+    if (type == REDIR_AUTHENTICATE_REPLY)
+        remember_pairing(c->redir, pinfo->num, m);
+    iamt_findings all = judge(c, pinfo);
+    if (rc->shown_frame != pinfo->num) {
+        rc->shown_frame = pinfo->num;
+        rc->n_shown = 0;
+    }
+    for (size_t i = 0; i < all.n; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < rc->n_shown; k++)
+            seen |= rc->shown[k] == all.f[i].cause->token;
+        if (seen || rc->n_shown == G_N_ELEMENTS(rc->shown))
+            continue;
+        rc->shown[rc->n_shown++] = all.f[i].cause->token;
+        m->findings.f = wmem_realloc(wmem_file_scope(), m->findings.f,
+                                     (m->findings.n + 1) * sizeof *m->findings.f);
+        m->findings.f[m->findings.n++] = all.f[i];
+    }
+    if (!m->findings.n && m->out == DIAG_REDIR_PENDING) {
+        wmem_free(wmem_file_scope(), m);
+        return NULL;
+    }
+    return m;
+}
+
 /* One whole message. */
 static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, redir_conv *rc,
                             int dir)
@@ -337,6 +349,16 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     guint n = tvb_reported_length(tvb);
     guint8 type = tvb_get_uint8(tvb, 0);
     const char *name = redir_msg_name(type);
+    guint key = IAMT_KEY_REDIR + iamt_frame_ordinal(pinfo, proto_iamt, IAMT_KEY_REDIR);
+    const msg_memo *m;
+    if (!PINFO_FD_VISITED(pinfo)) {
+        msg_memo *nm = first_pass(tvb, pinfo, rc, dir, type);
+        if (nm)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, key, nm);
+        m = nm;
+    } else {
+        m = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, key);
+    }
     proto_item *ti = proto_tree_add_item(tree, hf_redir, tvb, 0, (gint)n, ENC_NA);
     proto_item_append_text(ti, ": %s", name);
     proto_tree *t = proto_item_add_subtree(ti, ett_redir);
@@ -347,14 +369,14 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         session_start(tvb, pinfo, t, rc);
         break;
     case REDIR_START_SESSION_REPLY:
-        reply_status(tvb, pinfo, t, ti, "redirection session");
+        reply_status(tvb, pinfo, t, "redirection session");
         proto_tree_add_item(t, hf_oem_len, tvb, 12, 1, ENC_NA);
         break;
     case REDIR_START_SOL_REPLY:
-        reply_status(tvb, pinfo, t, ti, "SOL session");
+        reply_status(tvb, pinfo, t, "SOL session");
         break;
     case REDIR_START_IDER_REPLY:
-        reply_status(tvb, pinfo, t, ti,
+        reply_status(tvb, pinfo, t,
                      rc->session == REDIR_SESSION_KVM ? "KVM session" : "IDE-R session");
         break;
     case REDIR_END_SESSION:
@@ -369,9 +391,9 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             proto_tree_add_item(t, hf_status, tvb, 1, 1, ENC_NA);
             const char *sn = redir_auth_status_name(a.status);
             add_str(t, hf_status_name, tvb, pinfo, sn ? sn : "unknown");
-            login_reply(tvb, pinfo, t, &a, rc, ti);
+            login_reply(tvb, pinfo, t, &a, m);
         } else {
-            login_request(tvb, pinfo, t, &a, rc, ti);
+            login_request(tvb, pinfo, t, &a);
         }
         if (a.malformed)
             expert_add_info(pinfo, ti, &ei_malformed);
@@ -386,10 +408,30 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     default:
         sol_or_ider(tvb, pinfo, t, type, name);
     }
+    /* lib's causes the message settles: a field each, its expert info and
+     * the finding's subtree */
+    if (m)
+        iamt_diag_show(tvb, pinfo, t, hf_cause, &m->findings);
     /* KVM: after the start (console) and its reply (AMT), RFB. */
     if (!PINFO_FD_VISITED(pinfo) && rc->session == REDIR_SESSION_KVM &&
         type == (dir ? REDIR_START_IDER : REDIR_START_IDER_REPLY))
         rc->raw_frame[dir] = pinfo->num;
+}
+
+/* Bytes that are no message, for lib's facts (first pass): KVM's RFB
+ * (len bytes), or bytes of another protocol (their first byte bad). */
+static void lib_bytes(packet_info *pinfo, int dir, guint len, int bad)
+{
+    if (PINFO_FD_VISITED(pinfo))
+        return;
+    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir);
+    if (!c || !c->redir)
+        return;
+    int side = dir ? DIAG_CONSOLE : DIAG_AMT;
+    if (bad >= 0)
+        diag_redir_bad(c->redir, pinfo->num, side, (uint8_t)bad);
+    else
+        diag_redir_raw(c->redir, pinfo->num, side, len);
 }
 
 static int dissect_redir(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -398,13 +440,14 @@ static int dissect_redir(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     col_set_str(pinfo->cinfo, COL_PROTOCOL, "AMT-Redir");
     col_clear(pinfo->cinfo, COL_INFO);
     redir_conv *rc = conv_of(pinfo);
-    int dir = to_amt(pinfo);
+    int dir = iamt_redir_direction(pinfo, NULL) == 1;
     guint len = tvb_reported_length(tvb), off = 0;
     while (off < len) {
         guint32 raw = rc->raw_frame[dir];
         if (raw && (pinfo->num > raw || (pinfo->num == raw && off >= rc->raw_offset[dir]))) {
             /* KVM's RFB: Wireshark's VNC dissector, on this conversation. */
             col_set_str(pinfo->cinfo, COL_PROTOCOL, "AMT-Redir/VNC");
+            lib_bytes(pinfo, dir, len - off, -1);
             if (vnc_handle)
                 call_dissector(vnc_handle, tvb_new_subset_remaining(tvb, (gint)off), pinfo, tree);
             return (int)len;
@@ -430,6 +473,7 @@ static int dissect_redir(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
             return (int)len;
         }
         if (n < 0) {
+            lib_bytes(pinfo, dir, 0, tvb_get_uint8(tvb, (gint)off));
             proto_item *ti = proto_tree_add_item(tree, hf_data, tvb, (gint)off, -1, ENC_NA);
             expert_add_info_format(pinfo, ti, &ei_malformed,
                                    "Not a redirection message (type 0x%02x)",
@@ -537,7 +581,7 @@ void iamt_redir_register(int proto, module_t *m)
           NULL, HFILL}},
         {&hf_auth_outcome,
          {"Login outcome", "iamt.redir.auth.outcome", FT_UINT8, BASE_DEC, VALS(outcome_vals), 0x0,
-          "challenge, accepted, rejected, unsupported", HFILL}},
+          "challenge, accepted, rejected, unsupported, other", HFILL}},
         {&hf_login_in,
          {"Login in", "iamt.redir.auth.login_in", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, "The AuthenticateSession this answers", HFILL}},
@@ -550,21 +594,12 @@ void iamt_redir_register(int proto, module_t *m)
         {&hf_sol_status,
          {"SOL status", "iamt.redir.sol.status", FT_UINT8, BASE_HEX, NULL, 0x0,
           "TX overflow 1, loopback 2, system power 4, RX flush timeout 8, test mode 16", HFILL}},
+        {&hf_cause,
+         {"Cause", "iamt.redir.cause", FT_STRING, BASE_NONE, NULL, 0x0,
+          "amtdiag cause token this message settles", HFILL}},
     };
     static gint *ett[] = {&ett_redir};
     static ei_register_info ei[] = {
-        {&ei_refused,
-         {"iamt.redir.session_refused", PI_RESPONSE_CODE, PI_ERROR,
-          "AMT refused the redirection session", EXPFILL}},
-        {&ei_rejected,
-         {"iamt.redir.login_rejected", PI_SECURITY, PI_ERROR, "Redirection login rejected",
-          EXPFILL}},
-        {&ei_cleartext,
-         {"iamt.redir.cleartext_password", PI_SECURITY, PI_WARN,
-          "Redirection login with the password in clear", EXPFILL}},
-        {&ei_unsupported,
-         {"iamt.redir.auth_unsupported", PI_RESPONSE_CODE, PI_ERROR,
-          "AMT does not support this login method on redirection", EXPFILL}},
         {&ei_malformed,
          {"iamt.redir.malformed", PI_MALFORMED, PI_ERROR, "Malformed redirection message",
           EXPFILL}},
@@ -572,6 +607,8 @@ void iamt_redir_register(int proto, module_t *m)
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto), ei, array_length(ei));
+    /* lib's redirection causes: iamt.redir.cause.<token> */
+    iamt_diag_register_causes(proto, "iamt.redir", "redirection", PI_SECURITY);
 
     range_convert_str(wmem_epan_scope(), &pref_ports, DEFAULT_REDIR_PORTS, 65535);
     range_convert_str(wmem_epan_scope(), &pref_tls_ports, DEFAULT_REDIR_TLS_PORTS, 65535);

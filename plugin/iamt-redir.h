@@ -14,6 +14,11 @@
  * redir_ports and redir_tls_ports (under m). */
 void iamt_redir_register(int proto, module_t *m);
 
+/* On a redirection port (iamt.redir_ports or iamt.redir_tls_ports): 1
+ * when the packet goes to it (console → AMT), 0 when it comes from it, -1
+ * when neither; *tls (may be NULL) says whether it is a TLS port. */
+int iamt_redir_direction(const packet_info *pinfo, int *tls);
+
 /* Finds the handles it calls; call from the handoff. */
 void iamt_redir_handoff(void);
 

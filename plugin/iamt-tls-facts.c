@@ -585,6 +585,54 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
     }
 }
 
+iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv || proto_owner < 0)
+        return NULL;
+    iamt_tls_conn *c = wmem_map_lookup(by_conv, conv);
+    if (!c && !PINFO_FD_VISITED(pinfo)) {
+        c = new_conn(pinfo, to_amt);
+        if (c)
+            wmem_map_insert(by_conv, conv, c);
+    }
+    if (c && !c->redir && !PINFO_FD_VISITED(pinfo)) {
+        c->redir = wmem_new(wmem_file_scope(), diag_redir_facts);
+        diag_redir_init(c->redir);
+        c->b.f.redir = c->redir;
+    }
+    if (c && !PINFO_FD_VISITED(pinfo)) {
+        /* a redirection message read inside TLS was decrypted */
+        if (proto_is_frame_protocol(pinfo->layers, "tls"))
+            c->b.f.tls.decrypted = 1;
+        facts_version++;
+    }
+    return c;
+}
+
+iamt_tls_conn *iamt_tls_facts_cira(packet_info *pinfo, int to_mps)
+{
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv || proto_owner < 0)
+        return NULL;
+    iamt_tls_conn *c = wmem_map_lookup(by_conv, conv);
+    if (!c && !PINFO_FD_VISITED(pinfo)) {
+        c = new_conn(pinfo, to_mps);
+        if (c)
+            wmem_map_insert(by_conv, conv, c);
+    }
+    if (c && !c->cira && !PINFO_FD_VISITED(pinfo)) {
+        c->cira = wmem_new(wmem_file_scope(), diag_cira_facts);
+        diag_cira_init(c->cira);
+        c->b.f.cira = c->cira;
+    }
+    if (c && !PINFO_FD_VISITED(pinfo)) {
+        c->b.f.tls.decrypted = 1; /* APF is only read out of decrypted TLS */
+        facts_version++;
+    }
+    return c;
+}
+
 iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to_amt)
 {
     iamt_tls_frame out = {NULL, to_amt, 0};

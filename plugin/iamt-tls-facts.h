@@ -11,6 +11,8 @@
 
 #include "amtdiag/diag.h"
 #include "amtdiag/diag_build.h"
+#include "amtdiag/diag_cira.h"
+#include "amtdiag/diag_redir.h"
 
 /* Bounds: a hostile capture must not make the facts grow without end. */
 #define IAMT_TLS_CONNS_MAX 4096
@@ -51,6 +53,8 @@ typedef struct iamt_tls_conn {
     const void *shown[16];
     size_t n_shown;
     int summarized;
+    diag_redir_facts *redir; /* a redirection session (b.f.redir), file scope; NULL: none */
+    diag_cira_facts *cira;   /* a CIRA tunnel (b.f.cira), file scope; NULL: none */
 } iamt_tls_conn;
 
 /* What one frame brought to its connection. */
@@ -71,6 +75,15 @@ void iamt_tls_facts_handoff(GArray *wanted);
 /* Adds the facts of this frame to its connection (first pass only: later
  * passes only find the connection). to_amt says the direction. */
 iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to_amt);
+
+/* The connection of this packet (made when new, first pass only; NULL on
+ * a later pass when the first made none) with its redirection facts,
+ * made on first use: iamt-redir feeds them message by message. */
+iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt);
+
+/* The same for a CIRA tunnel's APF (to_mps: AMT → MPS): its facts made
+ * on first use, iamt-cira feeds them message by message. */
+iamt_tls_conn *iamt_tls_facts_cira(packet_info *pinfo, int to_mps);
 
 /* Every connection collected so far, in the order first seen; *n gets the
  * count. Changes as the first pass goes on. */

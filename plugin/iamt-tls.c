@@ -231,7 +231,11 @@ static void view_alerts(tls_frame_view *v, packet_info *pinfo, const iamt_tls_co
         av->cause = cause; /* static or file scope */
         av->text = wmem_strdup_printf(wmem_file_scope(), "TLS alert %s (%d) from %s: likely %s",
                                       amt_tls_alert_name(a->desc), a->desc,
-                                      a->from == DIAG_AMT ? "AMT" : "the console", cause);
+                                      /* in a CIRA tunnel AMT is the client */
+                                      c->b.f.service == AMT_SERVICE_CIRA
+                                          ? (a->from == DIAG_AMT ? "the MPS" : "AMT")
+                                          : (a->from == DIAG_AMT ? "AMT" : "the console"),
+                                      cause);
     }
 }
 

@@ -18,6 +18,7 @@
 #include "iamt-eoi.h"
 #include "iamt-fields.h"
 #include "iamt-krb.h"
+#include "iamt-cira.h"
 #include "iamt-redir.h"
 #include "iamt-text.h"
 #include "iamt-tls.h"
@@ -111,6 +112,12 @@ int iamt_amt_direction(const packet_info *pinfo)
     guint32 heur = heur_amt_port(pinfo);
     if (heur)
         return pinfo->destport == heur ? 1 : 0;
+    int redir = iamt_redir_direction(pinfo, NULL);
+    if (redir >= 0)
+        return redir;
+    int cira = iamt_cira_direction(pinfo); /* the server there is the MPS */
+    if (cira >= 0)
+        return cira;
     const range_t *r[] = {applied_http_ports, applied_tls_ports};
     for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
         if (r[i] && value_is_in_range(r[i], pinfo->destport))
@@ -123,6 +130,11 @@ int iamt_amt_direction(const packet_info *pinfo)
 
 amt_service iamt_amt_service(const packet_info *pinfo)
 {
+    int tls = 0;
+    if (iamt_redir_direction(pinfo, &tls) >= 0)
+        return tls ? AMT_SERVICE_REDIR_TLS : AMT_SERVICE_REDIR;
+    if (iamt_cira_direction(pinfo) >= 0)
+        return AMT_SERVICE_CIRA;
     if (iamt_tls_direction(pinfo) >= 0 || proto_is_frame_protocol(pinfo->layers, "tls"))
         return AMT_SERVICE_TLS;
     return AMT_SERVICE_HTTP;
@@ -306,6 +318,7 @@ static void apply_ports(void)
     if (http_tls_handle)
         range_foreach(applied_tls_ports, add_tls_port, NULL);
     iamt_redir_apply_ports();
+    iamt_cira_apply_ports();
 }
 
 guint iamt_frame_ordinal(packet_info *pinfo, int proto, guint key)
@@ -401,6 +414,7 @@ void proto_register_iamt(void)
     iamt_tls_register(proto_iamt, m);
     iamt_redir_register(proto_iamt, m);
     iamt_krb_register(proto_iamt, m);
+    iamt_cira_register(proto_iamt, m);
     iamt_post_handle = register_dissector("iamt_post", dissect_iamt_post, proto_iamt);
     amt_convs =
         wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);

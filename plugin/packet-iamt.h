@@ -11,10 +11,11 @@
 /* Keys of the iamt protocol's per-frame data (p_add_proto_data): what the
  * first pass decided, shown again on every later pass. */
 enum {
-    IAMT_KEY_HTTP = 1,       /* packet-iamt: the HTTP messages' banner and login */
-    IAMT_KEY_TLS = 2,        /* iamt-tls: the frame's TLS verdicts */
-    IAMT_KEY_KRB = 3,        /* iamt-krb: the frame's Kerberos verdicts */
-    IAMT_KEY_REDIR = 0x10000 /* iamt-redir: + the login reply's ordinal */
+    IAMT_KEY_HTTP = 1,        /* packet-iamt: the HTTP messages' banner and login */
+    IAMT_KEY_TLS = 2,         /* iamt-tls: the frame's TLS verdicts */
+    IAMT_KEY_KRB = 3,         /* iamt-krb: the frame's Kerberos verdicts */
+    IAMT_KEY_REDIR = 0x10000, /* iamt-redir: + the login reply's ordinal */
+    IAMT_KEY_APF = 0x20000    /* iamt-cira: + the APF message's ordinal in the frame */
 };
 
 /* The ordinal of this call among this dissection's calls with the same
@@ -43,12 +44,14 @@ void iamt_mark_amt(packet_info *pinfo, guint32 server_port);
  * (console → AMT), 0 when it comes from it, -1 when neither. */
 int iamt_tls_direction(const packet_info *pinfo);
 
-/* The same for every AMT port (iamt.http_ports and iamt.tls_ports). */
+/* The same for every AMT port (iamt.http_ports, iamt.tls_ports and the
+ * redirection ports). */
 int iamt_amt_direction(const packet_info *pinfo);
 
 /* The AMT service of the packet's connection, as the preferences (or the
- * content, for AMT found on another port) say: AMT_SERVICE_TLS on a port
- * of iamt.tls_ports or inside TLS, AMT_SERVICE_HTTP otherwise. */
+ * content, for AMT found on another port) say: AMT_SERVICE_REDIR(_TLS) on
+ * a redirection port, AMT_SERVICE_TLS on a port of iamt.tls_ports or
+ * inside TLS, AMT_SERVICE_HTTP otherwise. */
 amt_service iamt_amt_service(const packet_info *pinfo);
 
 #endif

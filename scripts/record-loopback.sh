@@ -1,6 +1,6 @@
 #!/bin/sh
 # Records scenarios for real: the simulator's fake AMT and console talk over
-# TCP on 127.0.0.1:16992/16993 and dumpcap captures the loopback interface,
+# TCP on 127.0.0.1:16992-16995 and dumpcap captures the loopback interface,
 # so these samples come from the kernel's TCP stack rather than from the
 # capture writer. Needs capture rights on lo (root, or the wireshark group).
 #
@@ -10,7 +10,10 @@ amtsim=$1
 out=$2
 shift 2
 [ $# -gt 0 ] || set -- ok-tls12-ecdhe-gcm ok-tls13 mtls-no-amt-console-eku \
-    digest-wrong-password plain-http-refused-tls-only
+    digest-wrong-password plain-http-refused-tls-only redir-sol-tls redir-kvm-digest \
+    redir-digest-wrong-password redir-listener-disabled redir-sol-digest redir-ider-digest \
+    redir-kerberos-refused redir-password-in-clear redir-userpass-not-supported \
+    redir-session-busy redir-sol-disabled redir-plain-refused-tls-only
 
 command -v dumpcap >/dev/null || { echo "record-loopback: dumpcap not found" >&2; exit 77; }
 mkdir -p "$out"
@@ -18,7 +21,7 @@ for sc in "$@"; do
     dir="$out/$sc"
     mkdir -p "$dir"
     log="$dir/.dumpcap.log"
-    dumpcap -q -i lo -f "tcp portrange 16992-16993" -w "$dir/capture.pcapng" >"$log" 2>&1 &
+    dumpcap -q -i lo -f "tcp portrange 16992-16995" -w "$dir/capture.pcapng" >"$log" 2>&1 &
     pid=$!
     # Wait until dumpcap has opened the interface (it names its file then).
     n=0

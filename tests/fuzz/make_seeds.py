@@ -546,7 +546,7 @@ def main():
     os.makedirs(out)
     c = {name: Corpus(out, name) for name in
          ("packet", "tcp", "tls", "http", "dns", "soap", "http_auth", "cert", "keylog",
-          "capfile", "capture")}
+          "capfile", "capture", "redir")}
     data_dir = os.path.join(out, "data")
     os.makedirs(data_dir)
     keylog_text = b""
@@ -643,6 +643,10 @@ def main():
                                 c["cert"].add(cert_input(len(chain), chain + extra))
             elif first[:4] in (b"POST", b"GET ", b"HEAD", b"PUT ", b"HTTP"):
                 http_streams.append(flow.chunks)
+            elif flow.server_port() == 16994:
+                # the redirection messages of both sides, in the order sent
+                c["redir"].add(b"".join(d for _, d in flow.chunks))
+                c["redir"].add(b"".join(d for di, d in flow.chunks if di == 1))
         if len(tls_flows) > 1:
             # consecutive connections with one key store: session resumption
             (ctl, data), rest = tls_flows[1].chunks[0], tls_flows[1].chunks[1:]

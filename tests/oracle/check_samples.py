@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Oracle test: tshark, given each sample's keys, must see what the sample's
 expected.json says happened — the HTTP statuses and requests, the TLS
-alerts (sender and description), how each connection ended, and the DNS
-answers. A sample tshark disagrees with is a broken sample.
+alerts (sender and description), how each connection ended, the DNS
+answers, and the redirection messages each side sent (tshark gives the
+bytes, plain or decrypted; tshark_view frames them). A sample tshark
+disagrees with is a broken sample.
 
 usage: check_samples.py SAMPLES_DIR
 Prints one line per sample and key source, then "N passed, N failed".
@@ -55,6 +57,9 @@ def compare(expected, seen):
             if got["requests"] != requests:
                 errors.append("conn %d: requests %s, tshark sees %s"
                               % (cid, requests, got["requests"]))
+        if "redirection" in conn and got.get("redirection") != conn["redirection"]:
+            errors.append("conn %d: redirection messages %s, tshark's bytes frame as %s"
+                          % (cid, conn["redirection"], got.get("redirection")))
         alerts = [{"from": a["from"], "desc": a["desc"]} for a in conn["alerts"]]
         if got["alerts"] != alerts:
             errors.append("conn %d: alerts %s, tshark sees %s" % (cid, alerts, got["alerts"]))

@@ -22,7 +22,7 @@ wsman.relates_to wsman.selector wsman.return_value wsman.fault.subcode wsman.res
 wsman.request_in iamt.eoi.service iamt.eoi.method iamt.eoi.status_code iamt.eoi.response_in
 iamt.eoi.request_in iamt.auth.scheme iamt.auth.username iamt.auth.nc iamt.auth.stale
 iamt.auth.outcome iamt.auth.challenge_in iamt.fw_version iamt.auth.cause wsman.cause
-iamt.finding.confidence iamt.finding.evidence _ws.expert.message"
+iamt.redir.cause iamt.finding.confidence iamt.finding.evidence _ws.expert.message"
 
 as_user() { # as_user HOME_NAME command...
     h=$1
@@ -42,7 +42,8 @@ run_sample() {
     d=$1 out=$2
     shift 2
     cap=$(ls "$d"/capture.pcap* | head -n 1)
-    set -- "$@" -n -r "$cap" -Y "iamt || wsman" -T fields -E header=y -E "aggregator=$sep"
+    set -- "$@" -n -r "$cap" -Y "iamt || wsman || iamt.redir" -T fields -E header=y \
+        -E "aggregator=$sep"
     [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
     for f in $FIELDS; do
         set -- "$@" -e "$f"
@@ -58,7 +59,7 @@ if [ "${1:-}" = "--run-one" ]; then
     base=$tmp/out/$(basename "$d")
     run_sample "$d" "$base.raw" -2
     cap=$(ls "$d"/capture.pcap* | head -n 1)
-    set -- -2 -n -r "$cap" -Y "iamt || wsman" -T tabs -o "$INFO_COLUMNS"
+    set -- -2 -n -r "$cap" -Y "iamt || wsman || iamt.redir" -T tabs -o "$INFO_COLUMNS"
     [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
     as_user pw tshark "$@" >"$base.info" 2>>"$base.raw.err"
     exit 0
@@ -104,23 +105,26 @@ export TEST_TMP FIELDS INFO_COLUMNS
 ls -d "$tmp"/samples/* | xargs -P 4 -n 1 sh "$0" --run-one
 
 # The cause tokens the plugin can report, from its expert items
-# (iamt.cause.digest_wrong_password → digest-wrong-password).
+# (iamt.cause.digest_wrong_password → digest-wrong-password,
+# iamt.redir.cause.redir_session_busy → redir-session-busy).
 as_user plain tshark -G fields 2>/dev/null >"$tmp/fields.txt"
 as_user plain tshark -G values 2>/dev/null >"$tmp/values.txt"
-tokens=$(awk -F'\t' '$1 == "F" && $3 ~ /^(iamt|wsman)\.cause\./ {
-    sub(/^[a-z]+\.cause\./, "", $3); gsub(/_/, "-", $3); print $3 }' "$tmp/fields.txt" | sort -u)
+tokens=$(awk -F'\t' '$1 == "F" && $3 ~ /^(iamt|wsman|iamt\.redir)\.cause\./ {
+    sub(/^[a-z.]+\.cause\./, "", $3); gsub(/_/, "-", $3); print $3 }' "$tmp/fields.txt" | sort -u)
 
-# ... which are those docs/causes.md documents for the login and WS-Man
-# stages (so an empty list cannot make the cause checks below vacuous).
-documented=$(awk '/^## / { keep = /stage `(http-auth|wsman)`/ }
+# ... which are those docs/causes.md documents for the login, WS-Man and
+# redirection stages (so an empty list cannot make the cause checks below
+# vacuous).
+documented=$(awk '/^## / { keep = /stage `(http-auth|wsman|redirection)`/ }
     keep && /^### `/ { gsub(/[#` ]/, ""); print }' "$samples/../docs/causes.md" | sort -u)
-check "expert causes = docs/causes.md's http-auth and wsman causes" \
+check "expert causes = docs/causes.md's http-auth, wsman and redirection causes" \
     "$(echo "$documented" | tr '\n' ' ')" "$(echo "$tokens" | tr '\n' ' ')"
 
-# The cause tokens of a raw output (iamt.auth.cause and wsman.cause,
-# the 4th and 5th columns from the end).
+# The cause tokens of a raw output (iamt.auth.cause, wsman.cause and
+# iamt.redir.cause, the 4th to 6th columns from the end).
 reported() {
-    awk -F'\t' 'NR > 1 { print $(NF - 4); print $(NF - 3) }' "$1" | tr "$sep" '\n' |
+    awk -F'\t' 'NR > 1 { print $(NF - 5); print $(NF - 4); print $(NF - 3) }' "$1" |
+        tr "$sep" '\n' |
         sort -u | grep -Fx "$tokens" | tr '\n' ' '
 }
 

@@ -6,9 +6,9 @@
 # to VNC, IDE-R with Kerberos refused, bytes of another protocol after the
 # start, and the SOL session inside real TLS on 16995. Checks, for each:
 # the message types in order equal the generator's, the login outcomes,
-# the expert infos (with lib's Digest causes when the passwords table is
-# filled), one pass = two; and 10 mutated copies of each do not crash
-# tshark.
+# the expert infos — lib's cause tokens (the Digest ones told apart when
+# the passwords table is filled), shown on the message that settles them —
+# one pass = two; and 10 mutated copies of each do not crash tshark.
 # usage: test_plugin_redir.sh PLUGIN_SO WS_MAJOR_MINOR
 set -u
 so=$1 ver=$2
@@ -24,7 +24,8 @@ as_user=
 ts() { $as_user env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@"; }
 
 # fields: frame, types, outcome, status name, user, ticket length,
-# SOL data, VNC versions, expert messages and severities
+# SOL data, VNC versions, expert messages and severities, lib's cause
+# tokens and their evidence
 view() { # view OUT CAPTURE [tshark options]
     out=$1 cap=$2
     shift 2
@@ -33,7 +34,7 @@ view() { # view OUT CAPTURE [tshark options]
         -e iamt.redir.auth.outcome -e iamt.redir.status_name -e iamt.redir.auth.user \
         -e iamt.redir.auth.ticket_len -e iamt.redir.data -e vnc.server_proto_ver \
         -e vnc.client_proto_ver -e _ws.expert.message -e _ws.expert.severity \
-        >"$out" 2>"$out.err"
+        -e iamt.redir.cause -e iamt.finding.evidence >"$out" 2>"$out.err"
 }
 for cap in "$tmp"/c/*.pcap; do
     n=$(basename "$cap" .pcap)
@@ -90,13 +91,14 @@ for line in open(os.path.join(out, "values")):
     if len(c) == 4 and c[0] == "V" and c[1] == "iamt.redir.auth.outcome":
         names[c[2]] = c[3]
 check("iamt.redir.auth.outcome's value set",
-      {"1": "challenge", "2": "accepted", "3": "rejected", "4": "unsupported"}, names)
+      {"1": "challenge", "2": "accepted", "3": "rejected", "4": "unsupported", "5": "other"},
+      names)
 
 def rows(name):
     r = []
     for line in open(os.path.join(out, name)):
         c = line.rstrip("\n").split("\t")
-        c = c + [""] * (11 - len(c))
+        c = c + [""] * (13 - len(c))
         c[2] = "|".join(names.get(v, "?" + v) for v in c[2].split("|") if v)
         r.append(c)
     return r
@@ -113,6 +115,14 @@ check("sol-digest-ok: one accepted login", 1, sum("accepted" in row[2] for row i
 def errors(r):
     return [m for row in r for m, s in zip(row[9].split("|"), row[10].split("|"))
             if m and s in ("6291456", "8388608")]  # PI_WARN, PI_ERROR
+
+def tokens(r):
+    """lib's cause tokens (iamt.redir.cause)."""
+    return col(r, 11)
+
+def evidence(r):
+    """lib's evidence of each cause (iamt.finding.evidence)."""
+    return col(r, 12)
 
 for n in sorted(f[:-6] for f in os.listdir(os.path.join(tmp, "c")) if f.endswith(".types")):
     r = rows(n + ".1")
@@ -132,32 +142,36 @@ for n in sorted(f[:-6] for f in os.listdir(os.path.join(tmp, "c")) if f.endswith
         check(n + ": user", True, set(col(r, 4)) == {"admin"})
     elif n == "sol-digest-wrong-password":
         check(n + ": outcomes", ["challenge", "rejected"], outcomes)
-        check(n + ": expert without passwords", ["digest-login-rejected: redirection login as admin rejected (Digest)"], e)
+        check(n + ": cause without passwords", ["digest-login-rejected"], tokens(r))
+        check(n + ": the evidence names the user and what would settle it", True,
+              'user "admin" was refused' in evidence(r)[0] and
+              "iamt.passwords" in evidence(r)[0])
     elif n == "ider-busy":
         check(n + ": status", ["BUSY"], col(r, 3))
-        check(n + ": expert", ["AMT refused the redirection session (BUSY, status 2): "
-                               "another redirection session is active"], e)
+        check(n + ": cause", ["redir-session-busy"], tokens(r))
+        check(n + ": the evidence says why", True, "another redirection session" in evidence(r)[0])
     elif n == "kvm-userpass":
         check(n + ": outcomes", ["accepted"], outcomes)
-        check(n + ": password in clear", True, any("password in clear" in m for m in e))
+        check(n + ": password in clear", ["redir-password-in-clear"], tokens(r))
         check(n + ": RFB to VNC, both ways", (["003.008"], ["003.008"]), (col(r, 7), col(r, 8)))
     elif n == "ider-kerberos-unsupported":
         check(n + ": outcomes", ["unsupported", "challenge", "accepted"], outcomes)
         check(n + ": ticket length", ["302"], col(r, 5))
-        check(n + ": expert", ["AMT does not accept Kerberos logins on redirection"], e)
+        check(n + ": cause", ["negotiate-not-offered"], tokens(r))
     elif n == "sol-start-refused":
         check(n + ": outcomes", ["challenge", "accepted"], outcomes)
-        check(n + ": expert", ["AMT refused the SOL session (UNSUPPORTED, status 3)"], e)
+        check(n + ": cause", ["redir-session-refused"], tokens(r))
+        check(n + ": the evidence names the status", True, "UNSUPPORTED (status 3)" in evidence(r)[0])
     elif n == "garbage-after-start":
-        check(n + ": expert", ["Not a redirection message (type 0x99)"], e)
+        check(n + ": expert", ["Not a redirection message (type 0x99)"],
+              [m for m in e if "redirection message" in m])
     else:
         check(n + ": has checks", "", n)
 
 for name, token in (("wrong-known", "digest-wrong-password"),
                     ("wrong-unknown-user", "digest-unknown-user"),
                     ("wrong-correct", "digest-correct-password-rejected")):
-    check("passwords table, " + name, [token + ": redirection login as admin rejected (Digest)"],
-          errors(rows(name)))
+    check("passwords table, " + name, [token], tokens(rows(name)))
 check("passwords table, accepted login: no finding", [], errors(rows("ok-known")))
 f = [l.rstrip("\n").split("\t") for l in open(os.path.join(out, "fields"))]
 by_type = {}

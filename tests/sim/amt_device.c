@@ -151,6 +151,7 @@ int amt_device_start(amt_device *d)
     netsim_track_alerts(d->net, c);
     d->http_cfg.clock_offset_s = d->clock_offset_s;
     d->http = amt_http_new(&d->http_cfg);
+    amt_redir_init(&d->redir, &d->redir_cfg, &d->http_cfg);
     if (!ok || !d->http) {
         fprintf(stderr, "amtsim: cannot set up the AMT's TLS context\n");
         ERR_print_errors_fp(stderr);
@@ -268,6 +269,26 @@ static void serve_tls(simio *io, void *arg)
     simio_close(io, 1);
 }
 
+static void serve_redir(simio *io, void *arg)
+{
+    amt_device *d = arg;
+    amt_redir_serve(&d->redir, io);
+    simio_close(io, 0);
+}
+
+/* The redirection service inside TLS: AMT's TLS settings are those of
+ * 16993 (no console certificate is asked for here). */
+static void serve_redir_tls(simio *io, void *arg)
+{
+    amt_device *d = arg;
+    if (!simio_start_tls(io, d->ctx, 1, NULL)) {
+        simio_close_after_failure(io);
+        return;
+    }
+    amt_redir_serve(&d->redir, io);
+    simio_close(io, 1);
+}
+
 sim_conn *amt_device_connect(amt_device *d, const sim_endpoint *cli, uint16_t port)
 {
     sim_endpoint srv;
@@ -278,6 +299,10 @@ sim_conn *amt_device_connect(amt_device *d, const sim_endpoint *cli, uint16_t po
         return netsim_connect(d->net, cli, &srv, serve_plain, d);
     if (port == 16993 && d->tls_open)
         return netsim_connect(d->net, cli, &srv, serve_tls, d);
+    if (port == 16994 && d->redir_open)
+        return netsim_connect(d->net, cli, &srv, serve_redir, d);
+    if (port == 16995 && d->redir_tls_open)
+        return netsim_connect(d->net, cli, &srv, serve_redir_tls, d);
     return netsim_connect_refused(d->net, cli, &srv);
 }
 

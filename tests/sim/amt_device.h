@@ -6,6 +6,7 @@
 
 #include <openssl/ssl.h>
 #include "amt_http.h"
+#include "amt_redir.h"
 #include "netsim.h"
 
 #define AMT_MAX_ROOTS 4
@@ -33,10 +34,13 @@ typedef struct amt_tls_cfg {
 
 typedef struct amt_device {
     netsim *net;
-    const char *addr; /* the AMT's IP address */
-    int plain_open;   /* 16992 listens */
-    int tls_open;     /* 16993 listens */
-    int unreachable;  /* nothing answers at all */
+    const char *addr;   /* the AMT's IP address */
+    int plain_open;     /* 16992 listens */
+    int tls_open;       /* 16993 listens */
+    int redir_open;     /* 16994 listens (the redirection listener is enabled) */
+    int redir_tls_open; /* 16995 listens */
+    amt_redir_cfg redir_cfg;
+    int unreachable; /* nothing answers at all */
     amt_tls_cfg tls;
     amt_device_cfg http_cfg;
     int64_t clock_offset_s;  /* AMT clock minus capture clock */
@@ -45,6 +49,7 @@ typedef struct amt_device {
     /* built by amt_device_start */
     SSL_CTX *ctx;
     amt_http *http;
+    amt_redir redir;
     char verdict[64];   /* the first rule the last client certificate failed, or "" */
     int cert_presented; /* the last handshake carried a console certificate */
 } amt_device;
@@ -54,7 +59,8 @@ int amt_device_start(amt_device *d);
 void amt_device_stop(amt_device *d);
 
 /* A console at cli opens a TCP connection to port: answered according to
- * which ports listen, and served on a thread when one does. */
+ * which ports listen (16992 HTTP, 16993 TLS, 16994 redirection, 16995
+ * redirection in TLS), and served on a thread when one does. */
 sim_conn *amt_device_connect(amt_device *d, const sim_endpoint *cli, uint16_t port);
 
 /* Serve mode: serves a connection a real client opened, accepted on fd,

@@ -44,7 +44,11 @@ static int write_readme(const char *dir, GString *rows)
         "documentation ranges (192.0.2.0/24, 2001:db8::/32); names are under example.com.\n"
         "`recorded-on-loopback/` holds a few of the same scenarios run over real TCP on\n"
         "127.0.0.1 and captured by dumpcap (scripts/record-loopback.sh). The format of\n"
-        "`expected.json` is in docs/samples-format.md.\n\n"
+        "`expected.json` is in docs/samples-format.md.\n"
+        "`cira/` holds CIRA tunnels (docs/cira.md): the simulator's AMT calling its MPS\n"
+        "over TCP and TLS on 127.0.0.1:4433, recorded by dumpcap (scripts/record-cira.sh);\n"
+        "each `cira-expected.json` lists the APF messages each side sent, the TLS alerts,\n"
+        "the HTTP statuses inside the channels and the cause the sample stands for.\n\n"
         "| scenario | what happens | connections: outcome and causes |\n"
         "|---|---|---|\n");
     g_string_append(t, rows->str);

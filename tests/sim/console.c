@@ -58,9 +58,7 @@ void console_stop(console *c)
     c->http = NULL;
 }
 
-/* Opens one connection (TLS on 16993). Returns its io, or NULL when TCP or
- * the handshake failed (the connection is then already closed). */
-static simio *open_conn(console *c, amt_device *d, uint16_t port, sim_conn **out)
+simio *console_open(console *c, amt_device *d, uint16_t port, sim_conn **out)
 {
     sim_endpoint cli;
     sim_endpoint_set(&cli, c->addr, 0);
@@ -70,7 +68,7 @@ static simio *open_conn(console *c, amt_device *d, uint16_t port, sim_conn **out
     if (f->tcp != EV_TCP_OPEN)
         return NULL;
     simio *io = netsim_client_io(conn);
-    if (port == 16993 && !c->plain_on_tls_port) {
+    if ((port == 16993 || port == 16995) && !c->plain_on_tls_port) {
         const char *sni = g_hostname_is_ip_address(c->amt_name) ? NULL : c->amt_name;
         if (!simio_start_tls(io, c->ctx, 0, sni)) {
             if (!f->outcome[0])
@@ -118,7 +116,7 @@ int console_run(console *c, amt_device *d, uint16_t port, console_req *reqs, int
     simio *io = NULL;
     for (int i = 0; i < nreqs;) {
         if (!io) {
-            io = open_conn(c, d, port, &conn);
+            io = console_open(c, d, port, &conn);
             if (!io)
                 break;
         }

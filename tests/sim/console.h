@@ -39,6 +39,11 @@ typedef struct console {
 int console_start(console *c);
 void console_stop(console *c);
 
+/* Opens one connection to AMT on port (TLS on 16993 and 16995). Returns
+ * its io, or NULL when TCP or the handshake failed (the connection is then
+ * already closed, its outcome "rejected"); *out receives the connection. */
+simio *console_open(console *c, amt_device *d, uint16_t port, sim_conn **out);
+
 /* One request in the console's sequence. */
 typedef struct console_req {
     const char *method;

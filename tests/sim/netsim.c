@@ -59,7 +59,7 @@ struct netsim {
     GArray *alerts; /* sim_alert */
     unsigned next_port;
     int live;         /* real TCP on 127.0.0.1 instead of socketpairs */
-    int listen_fd[2]; /* live: listeners of 16992 and 16993 */
+    int listen_fd[4]; /* live: listeners of 16992 to 16995 */
     int realtime;     /* serve mode: the real clock, nothing recorded */
     int n_served;     /* serve mode: connections served so far */
     int step_us[2];   /* per write: client, server */
@@ -90,7 +90,8 @@ netsim *netsim_new(int64_t start_us)
     n->keylog = g_string_new(NULL);
     n->alerts = g_array_new(FALSE, TRUE, sizeof(sim_alert));
     n->next_port = 50113;
-    n->listen_fd[0] = n->listen_fd[1] = -1;
+    for (int i = 0; i < 4; i++)
+        n->listen_fd[i] = -1;
     n->step_us[0] = CLIENT_STEP_US;
     n->step_us[1] = SERVER_STEP_US;
     /* Simulations may run on several threads at once (amtsim --fleet). */
@@ -129,7 +130,7 @@ void netsim_free(netsim *n)
     memset(n->keylog->str, 0, n->keylog->allocated_len);
     g_string_free(n->keylog, TRUE);
     g_array_free(n->alerts, TRUE);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 4; i++)
         if (n->listen_fd[i] >= 0)
             close(n->listen_fd[i]);
     pthread_mutex_destroy(&n->mu);
@@ -250,7 +251,7 @@ static int live_pair(netsim *n, uint16_t port, int listen_too, int fds[2], uint1
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int slot = port == 16992 ? 0 : 1;
+    int slot = port >= 16992 && port <= 16995 ? port - 16992 : 1;
     if (listen_too && n->listen_fd[slot] < 0) {
         int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
         setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -507,6 +508,11 @@ int simio_start_tls(simio *io, SSL_CTX *ctx, int is_server, const char *sni)
 SSL *simio_ssl(simio *io)
 {
     return io->ssl;
+}
+
+int simio_is_server(const simio *io)
+{
+    return io->side;
 }
 
 /* Records a FIN or RST once per side; after an RST nothing more is sent. */

@@ -48,6 +48,7 @@ typedef struct sim_alert {
 /* What a connection carried, as the simulator itself knows it; it becomes
  * the sample's expected.json and is what tshark must confirm. */
 #define SIM_MAX_HTTP 16
+#define SIM_MAX_REDIR 64
 typedef struct sim_conn_facts {
     sim_endpoint cli, srv;
     int tcp; /* EV_TCP_OPEN, EV_TCP_REFUSED or EV_TCP_UNANSWERED */
@@ -69,9 +70,12 @@ typedef struct sim_conn_facts {
     char stage[16];  /* last stage reached: tcp, tls, http-auth, wsman */
     int decryptable; /* the capture holds what tshark needs to decrypt it */
     int alert_sent;  /* serve mode: the fatal alert the AMT sent, -1 none */
+    /* the redirection messages each side wrote (0 console, 1 AMT), by type */
+    uint8_t redir_types[2][SIM_MAX_REDIR];
+    unsigned n_redir[2];
 } sim_conn_facts;
 
-/* Live mode: connections are real TCP on 127.0.0.1 (ports 16992/16993),
+/* Live mode: connections are real TCP on 127.0.0.1 (ports 16992-16995),
  * for a capture taken by dumpcap rather than synthesized. Call before the
  * first connection. */
 void netsim_set_live(netsim *n);
@@ -141,6 +145,9 @@ int netsim_conn_index(sim_conn *c);
  * handshake completed, 0 when it failed (alerts are recorded). */
 int simio_start_tls(simio *io, SSL_CTX *ctx, int is_server, const char *sni);
 SSL *simio_ssl(simio *io);
+
+/* Whether io is the server's (AMT's) end of its connection. */
+int simio_is_server(const simio *io);
 
 /* The simio an SSL object created by simio_start_tls belongs to. */
 simio *simio_from_ssl(const SSL *ssl);

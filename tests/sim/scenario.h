@@ -6,6 +6,7 @@
 
 #include "amt_device.h"
 #include "console.h"
+#include "console_redir.h"
 #include "netsim.h"
 
 /* Keys and certificates shared by all scenarios of one run. */
@@ -63,6 +64,9 @@ typedef struct scen_ctx {
     const char *refused_cause;
     const char *wsman_cause;
     const char *ok_cause;
+    const char *redir_cause[2]; /* of every redirection connection */
+    const char *redir_tag;      /* the default redirection sequence: session, */
+    redir_login redir_how;      /* ... login */
     const char *synthetic_only; /* why the scenario cannot be recorded live, or NULL */
     const char *expect_verdict; /* the AMT rule the sample must trip, self-checked */
     void (*sequence)(struct scen_ctx *s);

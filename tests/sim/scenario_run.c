@@ -122,6 +122,8 @@ void scenario_defaults(scen_ctx *s, world *w, const scen_site *site, uint32_t se
     d->addr = site->amt_addr;
     d->plain_open = 1;
     d->tls_open = 1;
+    d->redir_open = 1;
+    d->redir_tls_open = 1;
     d->tls.min_version = TLS1_VERSION;
     d->tls.max_version = TLS1_2_VERSION;
     d->tls.cert = site->amt_cert;
@@ -175,6 +177,10 @@ void scen_default_requests(scen_ctx *s)
 
 void scenario_default_sequence(scen_ctx *s)
 {
+    if (s->redir_tag) {
+        console_redir_run(&s->con, &s->dev, s->port, s->redir_tag, s->redir_how);
+        return;
+    }
     console_run(&s->con, &s->dev, s->port, s->reqs, s->nreqs);
     s->nreqs = 0;
 }
@@ -197,6 +203,10 @@ void scenario_label(scen_ctx *s)
             add_cause(f, f->tcp == EV_TCP_UNANSWERED
                              ? "no-answer"
                              : (s->refused_cause ? s->refused_cause : "port-closed"));
+        } else if (f->n_redir[0] || f->n_redir[1]) {
+            g_strlcpy(f->stage, "redirection", sizeof f->stage);
+            for (int k = 0; k < 2; k++)
+                add_cause(f, s->redir_cause[k]);
         } else if (f->tls && (!f->handshake_done || f->n_http == 0)) {
             g_strlcpy(f->stage, "tls", sizeof f->stage);
             g_strlcpy(f->outcome, "rejected", sizeof f->outcome);
@@ -339,6 +349,22 @@ static void json_conns(JsonBuilder *b, scen_ctx *s)
             json_builder_end_object(b);
         }
         json_builder_end_array(b);
+        if (f->n_redir[0] || f->n_redir[1]) {
+            /* the redirection messages each side wrote, by type */
+            json_builder_set_member_name(b, "redirection");
+            json_builder_begin_object(b);
+            for (int side = 0; side < 2; side++) {
+                json_builder_set_member_name(b, side ? "amt" : "console");
+                json_builder_begin_array(b);
+                for (unsigned k = 0; k < f->n_redir[side]; k++) {
+                    char t[8];
+                    snprintf(t, sizeof t, "%02x", f->redir_types[side][k]);
+                    json_builder_add_string_value(b, t);
+                }
+                json_builder_end_array(b);
+            }
+            json_builder_end_object(b);
+        }
         json_builder_set_member_name(b, "requests");
         json_builder_begin_array(b);
         for (unsigned k = 0; k < f->n_req; k++)
@@ -546,7 +572,7 @@ int scenario_generate(const scenario *sc, world *w, const char *dir, char *cause
     if (live)
         netsim_set_live(s.net);
     if (amt_device_start(&s.dev) == 0 && console_start(&s.con) == 0) {
-        if (!s.nreqs && s.sequence == scenario_default_sequence)
+        if (!s.nreqs && s.sequence == scenario_default_sequence && !s.redir_tag)
             scen_default_requests(&s);
         s.sequence(&s);
         scenario_label(&s);

@@ -434,6 +434,113 @@ static void mid_stream(scen_ctx *s)
     s->synthetic_only = "a capture that starts mid-stream";
 }
 
+/* ---- redirection (16994, 16995): SOL, IDE-R, KVM ------------------------ */
+
+static void redir(scen_ctx *s, uint16_t port, const char *tag, redir_login how)
+{
+    s->port = port;
+    s->redir_tag = tag;
+    s->redir_how = how;
+}
+
+static void redir_sol_digest(scen_ctx *s)
+{
+    redir(s, 16994, "SOL ", REDIR_LOGIN_DIGEST);
+}
+
+static void redir_sol_tls(scen_ctx *s)
+{
+    redir(s, 16995, "SOL ", REDIR_LOGIN_DIGEST);
+}
+
+static void redir_ider_digest(scen_ctx *s)
+{
+    /* an older AMT that offers RFC 2069 Digest only */
+    redir(s, 16994, "IDER", REDIR_LOGIN_DIGEST);
+    s->dev.redir_cfg.methods[0] = 3;
+    s->dev.redir_cfg.n_methods = 1;
+}
+
+static void redir_kvm_digest(scen_ctx *s)
+{
+    redir(s, 16994, "KVMR", REDIR_LOGIN_DIGEST);
+}
+
+static void redir_wrong_password(scen_ctx *s)
+{
+    redir(s, 16994, "SOL ", REDIR_LOGIN_DIGEST);
+    s->con.password = "Vpro!Admin-2025";
+    s->redir_cause[0] = "digest-wrong-password";
+}
+
+static void redir_password_in_clear(scen_ctx *s)
+{
+    /* MEBx's "username and password" option is on: AMT offers it */
+    redir(s, 16994, "KVMR", REDIR_LOGIN_USERPASS);
+    s->dev.http_cfg.fw_version = "6.2.10.1003";
+    s->dev.redir_cfg.methods[0] = 1;
+    s->dev.redir_cfg.methods[1] = 3;
+    s->dev.redir_cfg.methods[2] = 4;
+    s->dev.redir_cfg.n_methods = 3;
+    s->redir_cause[0] = "redir-password-in-clear";
+}
+
+static void redir_userpass_not_supported(scen_ctx *s)
+{
+    /* amtterm's login (user and password at once) against an AMT that
+     * takes Digest only: refused, and the password went out in clear */
+    redir(s, 16994, "SOL ", REDIR_LOGIN_BLIND_USERPASS);
+    s->redir_cause[0] = "redir-method-not-supported";
+    s->redir_cause[1] = "redir-password-in-clear";
+}
+
+static void redir_kerberos_refused(scen_ctx *s)
+{
+    redir(s, 16994, "IDER", REDIR_LOGIN_KERBEROS);
+    s->dev.redir_cfg.methods[0] = 2;
+    s->dev.redir_cfg.methods[1] = 4;
+    s->dev.redir_cfg.n_methods = 2;
+    s->redir_cause[0] = "negotiate-rejected";
+}
+
+static void redir_busy(scen_ctx *s)
+{
+    redir(s, 16994, "IDER", REDIR_LOGIN_DIGEST);
+    s->dev.redir_cfg.busy = "IDER";
+    s->redir_cause[0] = "redir-session-busy";
+}
+
+static void redir_sol_disabled(scen_ctx *s)
+{
+    redir(s, 16995, "SOL ", REDIR_LOGIN_DIGEST);
+    s->dev.redir_cfg.sol_disabled = 1;
+    s->redir_cause[0] = "redir-session-refused";
+}
+
+static void redir_listener_disabled(scen_ctx *s)
+{
+    redir(s, 16994, "SOL ", REDIR_LOGIN_DIGEST);
+    s->dev.redir_open = 0;
+    s->dev.redir_tls_open = 0;
+    s->refused_cause = "redir-listener-disabled";
+}
+
+static void seq_redir_tls_only(scen_ctx *s)
+{
+    console_redir_run(&s->con, &s->dev, 16994, "SOL ", REDIR_LOGIN_DIGEST);
+    netsim_advance(s->net, 1000000);
+    console_redir_run(&s->con, &s->dev, 16995, "SOL ", REDIR_LOGIN_DIGEST);
+}
+
+static void redir_tls_only(scen_ctx *s)
+{
+    /* AMT 16.1: no redirection in clear from the network */
+    s->dev.http_cfg.fw_version = "16.1.25.2124";
+    s->dev.redir_open = 0;
+    s->refused_cause = "redir-plain-refused-tls-only";
+    s->sequence = seq_redir_tls_only;
+}
+
 const scenario scenarios[] = {
     {"ok-http-16992", "Digest login and WS-Man calls over plain HTTP on 16992", ok_http_16992},
     {"ok-tls10-rsa-aes128-cbc-sha", "AMT 11, TLS 1.0 with static-RSA AES128-SHA", ok_tls10_rsa},
@@ -482,6 +589,25 @@ const scenario scenarios[] = {
     {"mixed-outcomes", "DNS, refused 16992, wrong then right password, a WS-Man fault", mixed},
     {"tcp-pathologies", "Reordered, retransmitted, overlapping and lost segments", tcp_pathologies},
     {"capture-starts-mid-stream", "The capture begins after the TLS handshake", mid_stream},
+    {"redir-sol-digest", "SOL on 16994 after a Digest login", redir_sol_digest},
+    {"redir-sol-tls", "SOL inside TLS on 16995 after a Digest login", redir_sol_tls},
+    {"redir-ider-digest", "IDE-R on 16994, RFC 2069 Digest login, READ CAPACITY",
+     redir_ider_digest},
+    {"redir-kvm-digest", "KVM on 16994: Digest login, then RFB 3.8 to ServerInit",
+     redir_kvm_digest},
+    {"redir-digest-wrong-password", "SOL login with a wrong password", redir_wrong_password},
+    {"redir-password-in-clear", "KVM with the user/password login AMT 6 still offers",
+     redir_password_in_clear},
+    {"redir-userpass-not-supported", "amtterm's user/password login, AMT takes Digest only",
+     redir_userpass_not_supported},
+    {"redir-kerberos-refused", "IDE-R with a Kerberos ticket AMT refuses", redir_kerberos_refused},
+    {"redir-session-busy", "IDE-R while another console holds IDE-R: BUSY", redir_busy},
+    {"redir-sol-disabled", "SOL refused after the login (16995): SOL not enabled",
+     redir_sol_disabled},
+    {"redir-listener-disabled", "16994 answers RST: the redirection listener is closed",
+     redir_listener_disabled},
+    {"redir-plain-refused-tls-only", "16994 refused on a TLS-only AMT, SOL on 16995 works",
+     redir_tls_only},
 };
 
 const unsigned n_scenarios = sizeof scenarios / sizeof scenarios[0];

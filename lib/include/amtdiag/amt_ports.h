@@ -11,6 +11,7 @@
 #define AMT_PORT_TLS 16993       /* the same over TLS */
 #define AMT_PORT_REDIR 16994     /* redirection (SOL, IDE-R, KVM) in clear */
 #define AMT_PORT_REDIR_TLS 16995 /* redirection over TLS */
+#define AMT_PORT_CIRA 4433       /* AMT calling its MPS (CIRA): APF in TLS, AMT the client */
 
 /* The service a connection to AMT carries. Whoever recognised AMT says
  * which: its well-known port, a preference, or the content. */
@@ -20,6 +21,7 @@ typedef enum {
     AMT_SERVICE_TLS,
     AMT_SERVICE_REDIR,
     AMT_SERVICE_REDIR_TLS,
+    AMT_SERVICE_CIRA, /* AMT is the client, the MPS the server */
     AMT_SERVICE_OTHER /* not one of AMT's services */
 } amt_service;
 

@@ -137,6 +137,14 @@ static inline amt_cur cur_vec(amt_cur *c, int lenbytes)
     return cur_sub(c, n);
 }
 
+/* A vector with a big-endian 32-bit length prefix (SSH-style strings:
+ * APF) as a sub-cursor. */
+static inline amt_cur cur_vec4(amt_cur *c)
+{
+    uint32_t n = cur_u32(c);
+    return cur_sub(c, n);
+}
+
 /* Ends the readable range n bytes after the current position, when that is
  * shorter (a length field inside the range: trailing padding is not data). */
 static inline void cur_limit(amt_cur *c, size_t n)

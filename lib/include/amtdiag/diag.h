@@ -128,6 +128,9 @@ typedef struct diag_exchange {
     const char *trusted_cn; /* AMT_TLSSettingData TrustedCN values, "a, b" */
 } diag_exchange;
 
+struct diag_redir_facts; /* amtdiag/diag_redir.h */
+struct diag_cira_facts;  /* amtdiag/diag_cira.h */
+
 typedef struct diag_conn_facts {
     unsigned id;
     const char *client, *server; /* "192.0.2.10:50113" */
@@ -158,6 +161,8 @@ typedef struct diag_conn_facts {
     int is_http; /* HTTP was readable (plain or decrypted) */
     const diag_exchange *ex;
     size_t n_ex;
+    const struct diag_redir_facts *redir; /* the redirection session, NULL: none */
+    const struct diag_cira_facts *cira;   /* the CIRA tunnel (APF), NULL: none */
 } diag_conn_facts;
 
 typedef struct diag_dns_facts {
@@ -244,6 +249,8 @@ typedef enum {
     DIAG_STAGE_TLS,
     DIAG_STAGE_HTTP_AUTH,
     DIAG_STAGE_WSMAN,
+    DIAG_STAGE_REDIR, /* a redirection session (SOL, IDE-R, KVM): its start and login */
+    DIAG_STAGE_CIRA,  /* AMT's tunnel to its MPS: APF login, forwards, channels, keep-alive */
     DIAG_N_STAGES
 } diag_stage;
 
@@ -320,6 +327,23 @@ typedef enum {
     DIAG_C_WSMAN_RETURN_VALUE_ERROR,
     DIAG_C_EOI_STATUS_ERROR,
     DIAG_C_HTTP_ERROR,
+    DIAG_C_REDIR_LISTENER_DISABLED,
+    DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY,
+    DIAG_C_REDIR_SESSION_BUSY,
+    DIAG_C_REDIR_SESSION_REFUSED,
+    DIAG_C_REDIR_METHOD_NOT_SUPPORTED,
+    DIAG_C_REDIR_LOGIN_REJECTED,
+    DIAG_C_REDIR_PASSWORD_IN_CLEAR,
+    DIAG_C_CIRA_TCP_REFUSED,
+    DIAG_C_CIRA_TCP_UNANSWERED,
+    DIAG_C_CIRA_TLS_VERSION_REFUSED,
+    DIAG_C_CIRA_TLS_CIPHER_REFUSED,
+    DIAG_C_CIRA_MPS_CERT_UNTRUSTED,
+    DIAG_C_CIRA_MPS_NAME_MISMATCH,
+    DIAG_C_CIRA_MPS_CERT_REJECTED,
+    DIAG_C_CIRA_LOGIN_REJECTED,
+    DIAG_C_CIRA_CHANNEL_OPEN_REFUSED,
+    DIAG_C_CIRA_KEEPALIVE_TIMEOUT,
     DIAG_C_UNDIAGNOSED,
     DIAG_C_TLS_NOT_DECRYPTED,
     DIAG_C_CAPTURE_GAP,
@@ -378,6 +402,7 @@ enum {
     DIAG_STEP_APP_DATA,      /* encrypted application data */
     DIAG_STEP_REQUEST,       /* an HTTP request */
     DIAG_STEP_RESPONSE,      /* an HTTP response */
+    DIAG_STEP_REDIR = 0x200, /* + its type: a redirection message */
 };
 
 /* How a connection ended. */
@@ -397,6 +422,7 @@ typedef struct diag_end {
     int after_from; /* the last step before it: sender, -1 none */
     int after_step; /* a TLS handshake type or DIAG_STEP_* */
     uint64_t after_frame;
+    int cira; /* a CIRA tunnel: the client side is AMT, the server side its MPS */
 } diag_end;
 
 typedef struct diag_conn_result {
@@ -487,7 +513,7 @@ const diag_cause *diag_cause_get(diag_cause_id id);
  * differs by firmware and TLS library. */
 size_t diag_alert_likely_causes(int from, int desc, diag_cause_id out[2]);
 
-/* "dns", "tcp", "tls", "http-auth", "wsman". */
+/* "dns", "tcp", "tls", "http-auth", "wsman", "redirection". */
 const char *diag_stage_name(diag_stage s);
 
 /* "ok", "challenge", "rejected", "failed", "unknown". */

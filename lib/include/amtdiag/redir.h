@@ -127,4 +127,11 @@ typedef struct redir_auth {
  * -1 when it is neither or shorter than its 9-byte header. */
 int redir_auth_parse(const uint8_t *p, size_t len, redir_auth *out);
 
+/* One line on a whole message p[0..len) of a session of type session,
+ * for a transcript: its name and what it says ("StartRedirectionSession
+ * SOL", "AuthenticateSessionReply FAILURE Digest, realm …, nonce …",
+ * "SOLDataToHost, 12 bytes"). A password sent in clear is never shown.
+ * Returns what snprintf returns. */
+int redir_msg_text(const uint8_t *p, size_t len, redir_session session, char *buf, size_t n);
+
 #endif

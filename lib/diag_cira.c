@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* diag_cira: why AMT could not hold its tunnel to its Management Presence
+ * Server (CIRA, docs/cira.md). AMT is the TCP and TLS client here: the
+ * facts' DIAG_CONSOLE side is AMT, DIAG_AMT the MPS. TCP refused or
+ * unanswered; TLS refused by the MPS (version, cipher) or by AMT (the MPS
+ * certificate: its name, its root, or a reason the capture does not
+ * show); then APF: the login refused, a channel refused, keep-alives
+ * unanswered until AMT dropped the tunnel. */
+#include "diag_int.h"
+
+#include <string.h>
+
+#include "amtdiag/diag_cira.h"
+
+int diag_is_cira(const diag_conn_facts *c)
+{
+    return c->cira || diag_service(c) == AMT_SERVICE_CIRA;
+}
+
+static void tcp(diag_ctx *x, size_t i)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    if (c->synack || c->midstream || !c->syns)
+        return;
+    char addr[64];
+    diag_addr_text(c->family, c->server_addr, addr, sizeof addr);
+    if (c->rst_from == DIAG_CIRA_MPS) {
+        diag_finding *f = diag_add(x, i, DIAG_C_CIRA_TCP_REFUSED,
+                                   "AMT called its MPS at %s port %u and got a reset to its SYN",
+                                   addr, c->server_port);
+        diag_frame(f, c->syn_frame);
+        diag_frame(f, c->rst_frame);
+        return;
+    }
+    if (c->rst_from >= 0 || x->in->in_progress)
+        return;
+    diag_finding *f =
+        diag_add(x, i, DIAG_C_CIRA_TCP_UNANSWERED,
+                 "AMT sent %u SYN%s to its MPS at %s port %u and the capture holds no answer",
+                 c->syns, c->syns == 1 ? "" : "s", addr, c->server_port);
+    /* one SYN may be the end of the capture; retransmissions are AMT waiting */
+    if (c->syns < 2)
+        f->confidence = DIAG_LIKELY;
+    diag_frame(f, c->syn_frame);
+}
+
+/* The MPS refused AMT's ClientHello. */
+static void mps_refused(diag_ctx *x, size_t i, const diag_alert *a)
+{
+    const diag_tls_facts *t = &x->conns[i].tls;
+    diag_finding *f;
+    if (a->desc == DIAG_ALERT_PROTOCOL_VERSION) {
+        f = diag_add(x, i, DIAG_C_CIRA_TLS_VERSION_REFUSED,
+                     "the MPS answered AMT's ClientHello (TLS 0x%04x to 0x%04x) with "
+                     "protocol_version",
+                     t->offered_min, t->offered_max);
+    } else if (a->desc == DIAG_ALERT_HANDSHAKE_FAILURE ||
+               a->desc == DIAG_ALERT_INSUFFICIENT_SECURITY) {
+        f = diag_add(x, i, DIAG_C_CIRA_TLS_CIPHER_REFUSED,
+                     "the MPS answered AMT's ClientHello (%zu cipher suites offered) with %s "
+                     "before any ServerHello",
+                     t->n_offered_suites, diag_alert_text(a->desc));
+        /* handshake_failure is also what a server says for other refusals */
+        if (a->desc == DIAG_ALERT_HANDSHAKE_FAILURE)
+            f->confidence = DIAG_LIKELY;
+    } else {
+        return;
+    }
+    diag_frame(f, t->client_hello_frame);
+    diag_frame(f, a->frame);
+}
+
+static int is_cert_alert(int desc)
+{
+    return desc == DIAG_ALERT_BAD_CERTIFICATE || desc == DIAG_ALERT_UNSUPPORTED_CERTIFICATE ||
+           desc == DIAG_ALERT_CERTIFICATE_REVOKED || desc == DIAG_ALERT_CERTIFICATE_EXPIRED ||
+           desc == DIAG_ALERT_CERTIFICATE_UNKNOWN || desc == DIAG_ALERT_UNKNOWN_CA;
+}
+
+/* The names a certificate holds, for the evidence. */
+static void names_text(const diag_cert_info *ci, GString *s)
+{
+    g_string_append_printf(s, "CN \"%s\"", ci->cn);
+    for (size_t k = 0; k < ci->n_dns_names; k++)
+        g_string_append_printf(s, "%s\"%s\"", k ? ", " : ", subjectAltName ", ci->dns_names[k]);
+}
+
+/* AMT refused the MPS certificate: which of its checks failed, as far as
+ * the certificate, the name AMT asked for and the roots supplied tell. */
+static void amt_refused(diag_ctx *x, size_t i, const diag_alert *a)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    const diag_tls_facts *t = &c->tls;
+    char alert[64];
+    g_snprintf(alert, sizeof alert, "AMT answered the MPS certificate with %s",
+               diag_alert_text(a->desc));
+    if (!t->n_server_certs) {
+        diag_finding *f = diag_add(x, i, DIAG_C_CIRA_MPS_CERT_REJECTED,
+                                   "%s; the certificate is not in the capture (TLS 1.3 encrypts "
+                                   "it: a key log of the session would show it)",
+                                   alert);
+        diag_frame(f, a->frame);
+        return;
+    }
+    diag_cert_info leaf;
+    int parsed = diag_cert_read(t->server_certs[0].data, t->server_certs[0].len, &leaf) == 0;
+    int found = 0;
+    if (parsed && t->sni && !diag_cert_name_matches(&leaf, t->sni)) {
+        GString *n = g_string_new(NULL);
+        names_text(&leaf, n);
+        diag_finding *f = diag_add(x, i, DIAG_C_CIRA_MPS_NAME_MISMATCH,
+                                   "%s; AMT called the MPS \"%s\" (server_name) and the "
+                                   "certificate holds %s",
+                                   alert, t->sni, n->str);
+        g_string_free(n, TRUE);
+        diag_frame(f, t->client_hello_frame);
+        diag_frame(f, t->server_cert_frame);
+        diag_frame(f, a->frame);
+        found = 1;
+    }
+    if (x->in->n_trusted_roots) {
+        char why[256] = "";
+        int v = diag_chain_verify(t->server_certs, t->n_server_certs, x->in->trusted_roots,
+                                  x->in->n_trusted_roots, why, sizeof why);
+        if (v == 0) {
+            diag_finding *f =
+                diag_add(x, i, DIAG_C_CIRA_MPS_CERT_UNTRUSTED,
+                         "%s; its chain (%zu certificate%s) does not verify "
+                         "against the %zu trusted root%s supplied: %s",
+                         alert, t->n_server_certs, t->n_server_certs == 1 ? "" : "s",
+                         x->in->n_trusted_roots, x->in->n_trusted_roots == 1 ? "" : "s", why);
+            diag_frame(f, t->server_cert_frame);
+            diag_frame(f, a->frame);
+            found = 1;
+        }
+        if (v == 1 && !found) {
+            diag_finding *f = diag_add(x, i, DIAG_C_CIRA_MPS_CERT_REJECTED,
+                                       "%s; its chain verifies against a root supplied%s, so "
+                                       "AMT refused it for another reason (validity at AMT's "
+                                       "clock, an extension it wants, or roots other than "
+                                       "those supplied)",
+                                       alert, t->sni ? " and it holds the name AMT asked for" : "");
+            diag_frame(f, a->frame);
+            found = 1;
+        }
+    }
+    if (found)
+        return;
+    diag_finding *f =
+        diag_add(x, i, DIAG_C_CIRA_MPS_CERT_REJECTED,
+                 "%s; %s. AMT's trusted roots (--trusted-root) would tell whether the chain is "
+                 "the reason",
+                 alert,
+                 !parsed  ? "the certificate does not decode"
+                 : t->sni ? "the certificate holds the name AMT asked for"
+                          : "AMT sent no server_name, so the name it checks is not in the capture");
+    diag_frame(f, t->server_cert_frame);
+    diag_frame(f, a->frame);
+}
+
+static void tls(diag_ctx *x, size_t i)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    if (!c->is_tls || c->tls.handshake_complete)
+        return;
+    const diag_alert *mps = diag_first_alert(c, DIAG_CIRA_MPS);
+    const diag_alert *amt = diag_first_alert(c, DIAG_CIRA_AMT);
+    if (mps && !c->tls.server_hello && (!amt || mps->frame <= amt->frame))
+        mps_refused(x, i, mps);
+    else if (amt && is_cert_alert(amt->desc) && c->tls.server_cert != DIAG_CERT_ABSENT)
+        amt_refused(x, i, amt);
+}
+
+static void apf(diag_ctx *x, size_t i, const diag_cira_facts *f)
+{
+    const diag_conn_facts *c = &x->conns[i];
+    if (f->auth_failure_frame) {
+        diag_finding *d = diag_add(x, i, DIAG_C_CIRA_LOGIN_REJECTED,
+                                   "the MPS answered the login of MPS user \"%s\" with "
+                                   "UserAuthFailure",
+                                   f->user);
+        diag_frame(d, f->auth_frame);
+        diag_frame(d, f->auth_failure_frame);
+    }
+    for (unsigned k = 0; k < f->n_channels; k++) {
+        const diag_cira_channel *ch = &f->channels[k];
+        if (!ch->answer_frame || ch->confirmed)
+            continue;
+        const char *reason = apf_open_failure_reason_name(ch->reason);
+        diag_finding *d =
+            diag_add(x, i, DIAG_C_CIRA_CHANNEL_OPEN_REFUSED,
+                     "%s refused the channel the %s opened to port %u (%s, reason %u)",
+                     ch->from == DIAG_CIRA_MPS ? "AMT" : "the MPS",
+                     ch->from == DIAG_CIRA_MPS ? "MPS" : "AMT", ch->port,
+                     reason ? reason : "unknown", ch->reason);
+        diag_frame(d, ch->open_frame);
+        diag_frame(d, ch->answer_frame);
+    }
+    /* keep-alives unanswered until the tunnel ended */
+    const diag_end *e = &diag_cr(x, i)->end;
+    if (!f->ka_unanswered || e->by < 0 || x->in->in_progress)
+        return;
+    int64_t waited = c->last_ts_us - f->ka_first_unanswered_us;
+    diag_finding *d =
+        diag_add(x, i, DIAG_C_CIRA_KEEPALIVE_TIMEOUT,
+                 "%u keep-alive request%s from AMT got no reply from the MPS "
+                 "(the first %.1f s before the tunnel ended%s)",
+                 f->ka_unanswered, f->ka_unanswered == 1 ? "" : "s", (double)waited / 1e6,
+                 f->has_keepalive_options ? "" : "; the MPS's timeout is unknown");
+    /* past the timeout the MPS asked for, the drop is the keep-alive's */
+    if (!f->has_keepalive_options || waited < (int64_t)f->keepalive_timeout * 1000000 ||
+        e->by != DIAG_CIRA_AMT)
+        d->confidence = DIAG_LIKELY;
+    diag_frame(d, f->ka_first_unanswered_frame);
+    diag_frame(d, f->ka_last_request_frame);
+    diag_frame(d, e->frame);
+}
+
+void diag_rules_cira(diag_ctx *x)
+{
+    for (size_t i = 0; i < x->n_conns; i++) {
+        const diag_conn_facts *c = &x->conns[i];
+        if (!diag_is_cira(c))
+            continue;
+        tcp(x, i);
+        tls(x, i);
+        if (c->cira)
+            apf(x, i, c->cira);
+    }
+}
+
+int diag_cira_decide(const diag_conn_facts *c, diag_conn_result *cr)
+{
+    const diag_cira_facts *f = c->cira;
+    if (!diag_is_cira(c))
+        return 0;
+    if (!f || !(f->messages[0] || f->messages[1])) {
+        /* encrypted and not decrypted: past TLS, the tunnel's fate is unknown */
+        if (!(c->is_tls && c->tls.app_records[0] && c->tls.app_records[1] &&
+              (c->tls.handshake_complete || c->midstream)))
+            return 0;
+        cr->stage = DIAG_STAGE_CIRA;
+        cr->outcome = diag_has_error(cr) ? DIAG_OUTCOME_REJECTED : DIAG_OUTCOME_UNKNOWN;
+        return 1;
+    }
+    cr->stage = DIAG_STAGE_CIRA;
+    if (diag_has(cr, DIAG_C_CIRA_KEEPALIVE_TIMEOUT))
+        cr->outcome = DIAG_OUTCOME_FAILED;
+    else if (diag_has_error(cr))
+        cr->outcome = DIAG_OUTCOME_REJECTED;
+    else if (f->auth_success_frame)
+        cr->outcome = DIAG_OUTCOME_OK;
+    else
+        cr->outcome = DIAG_OUTCOME_UNKNOWN;
+    return 1;
+}

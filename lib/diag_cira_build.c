@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* diag_cira_build: a CIRA tunnel's facts, message by message. */
+#include "amtdiag/diag_cira.h"
+
+#include <glib.h>
+#include <string.h>
+
+void diag_cira_init(diag_cira_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    f->disconnect_from = -1;
+}
+
+static diag_cira_channel *channel_by_sender(diag_cira_facts *f, int from, uint32_t sender)
+{
+    for (unsigned i = 0; i < f->n_channels; i++)
+        if (f->channels[i].from == from && f->channels[i].sender == sender)
+            return &f->channels[i];
+    return NULL;
+}
+
+/* The channel a message to recipient (a number the receiver chose, or,
+ * for an answer to an open, the opener's) belongs to. */
+static diag_cira_channel *channel_for(diag_cira_facts *f, int from, uint32_t recipient)
+{
+    /* an answer names the opener's number: the opener is the other side */
+    return channel_by_sender(f, !from, recipient);
+}
+
+void diag_cira_message(diag_cira_facts *f, uint64_t frame, int64_t ts_us, int from,
+                       const uint8_t *msg, size_t len)
+{
+    if (from != DIAG_CIRA_AMT && from != DIAG_CIRA_MPS)
+        return;
+    apf_msg m;
+    if (apf_parse(msg, len, &m) != 0)
+        return;
+    f->messages[from]++;
+    switch (m.type) {
+    case APF_PROTOCOL_VERSION:
+        if (!f->version_frame) {
+            f->version_frame = frame;
+            f->major = m.major;
+            f->minor = m.minor;
+        }
+        break;
+    case APF_USERAUTH_REQUEST:
+        f->auth_frame = frame;
+        g_strlcpy(f->user, m.user, sizeof f->user);
+        break;
+    case APF_USERAUTH_SUCCESS:
+        f->auth_success_frame = frame;
+        break;
+    case APF_USERAUTH_FAILURE:
+        f->auth_failure_frame = frame;
+        break;
+    case APF_GLOBAL_REQUEST:
+        if (!strcmp(m.name, "tcpip-forward")) {
+            f->forwards_asked++;
+            if (!f->forward_frame)
+                f->forward_frame = frame;
+        }
+        break;
+    case APF_REQUEST_SUCCESS:
+        if (m.has_port)
+            f->forwards_granted++;
+        break;
+    case APF_KEEPALIVE_OPTIONS_REQUEST:
+        f->has_keepalive_options = 1;
+        f->keepalive_interval = m.interval;
+        f->keepalive_timeout = m.timeout;
+        f->keepalive_options_frame = frame;
+        break;
+    case APF_KEEPALIVE_REQUEST:
+        if (from == DIAG_CIRA_AMT) {
+            f->ka_requests++;
+            if (!f->ka_unanswered++) {
+                f->ka_first_unanswered_frame = frame;
+                f->ka_first_unanswered_us = ts_us;
+            }
+            f->ka_last_request_frame = frame;
+        }
+        break;
+    case APF_KEEPALIVE_REPLY:
+        if (from == DIAG_CIRA_MPS) {
+            f->ka_replies++;
+            f->ka_unanswered = 0;
+            f->ka_first_unanswered_frame = 0;
+        }
+        break;
+    case APF_CHANNEL_OPEN:
+        if (f->n_channels == DIAG_CIRA_MAX_CHANNELS) {
+            f->channels_dropped++;
+        } else {
+            diag_cira_channel *c = &f->channels[f->n_channels++];
+            memset(c, 0, sizeof *c);
+            c->open_frame = frame;
+            c->from = from;
+            c->sender = m.sender;
+            c->port = m.port;
+            g_strlcpy(c->target, m.address, sizeof c->target);
+        }
+        break;
+    case APF_CHANNEL_OPEN_CONFIRMATION:
+    case APF_CHANNEL_OPEN_FAILURE: {
+        diag_cira_channel *c = channel_for(f, from, m.recipient);
+        if (c && !c->answer_frame) {
+            c->answer_frame = frame;
+            c->confirmed = m.type == APF_CHANNEL_OPEN_CONFIRMATION;
+            c->reason = m.reason;
+        }
+        break;
+    }
+    case APF_CHANNEL_DATA: {
+        /* counted when addressed to the opener's number (the number the
+         * other side chose is not kept) */
+        diag_cira_channel *c = channel_for(f, from, m.recipient);
+        if (c)
+            c->data[from] += m.data_len;
+        break;
+    }
+    case APF_DISCONNECT:
+        if (f->disconnect_from < 0) {
+            f->disconnect_from = from;
+            f->disconnect_reason = m.reason;
+            f->disconnect_frame = frame;
+        }
+        break;
+    default:
+        break;
+    }
+    apf_msg_clear(&m);
+}
+
+void diag_cira_unframed(diag_cira_facts *f, uint64_t frame, int from, size_t len)
+{
+    if (from != DIAG_CIRA_AMT && from != DIAG_CIRA_MPS)
+        return;
+    if (!f->unframed[from])
+        f->unframed_frame[from] = frame;
+    f->unframed[from] += (unsigned)len;
+}
+
+int diag_cira_summary(const diag_cira_facts *f, char *buf, size_t len)
+{
+    GString *s = g_string_new(NULL);
+    if (f->auth_frame)
+        g_string_append_printf(s, "MPS user \"%s\" %s", f->user,
+                               f->auth_success_frame   ? "logged in"
+                               : f->auth_failure_frame ? "refused (UserAuthFailure)"
+                                                       : "asked to log in, no answer seen");
+    else
+        g_string_append(s, f->version_frame ? "no login seen" : "no APF login seen");
+    if (f->forwards_asked)
+        g_string_append_printf(s, "; %u of %u forwards granted", f->forwards_granted,
+                               f->forwards_asked);
+    if (f->has_keepalive_options)
+        g_string_append_printf(s, "; keep-alive every %u s, timeout %u s", f->keepalive_interval,
+                               f->keepalive_timeout);
+    if (f->ka_requests)
+        g_string_append_printf(s, "%s%u keep-alive request%s, %u repl%s",
+                               f->has_keepalive_options ? ": " : "; ", f->ka_requests,
+                               f->ka_requests == 1 ? "" : "s", f->ka_replies,
+                               f->ka_replies == 1 ? "y" : "ies");
+    for (unsigned k = 0; k < f->n_channels; k++) {
+        const diag_cira_channel *c = &f->channels[k];
+        const char *r = apf_open_failure_reason_name(c->reason);
+        g_string_append_printf(s, "; channel to %u %s", c->port,
+                               !c->answer_frame ? "not answered"
+                               : c->confirmed   ? "confirmed"
+                                                : "refused");
+        if (c->answer_frame && !c->confirmed)
+            g_string_append_printf(s, " (%s)", r ? r : "unknown reason");
+    }
+    if (f->disconnect_from >= 0) {
+        const char *r = apf_disconnect_reason_name(f->disconnect_reason);
+        g_string_append_printf(s, "; Disconnect from %s (%s)",
+                               f->disconnect_from == DIAG_CIRA_AMT ? "AMT" : "the MPS",
+                               r ? r : "unknown reason");
+    }
+    int n = (int)s->len;
+    g_strlcpy(buf, s->str, len);
+    g_string_free(s, TRUE);
+    return n;
+}

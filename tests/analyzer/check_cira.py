@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""amtdiag on every CIRA sample (samples/cira, recorded by
+scripts/record-cira.sh): with the key log and AMT's trusted root, its JSON
+has the stage, outcome and error/warning causes cira-expected.json states,
+the HTTP statuses of the WS-Man exchanges inside the tunnel's channel, and
+validates against docs/amtdiag.schema.json, and every format runs clean. Without the inputs that settle a cause it must not claim it: the
+untrusted MPS certificate without --trusted-root is cira-mps-cert-rejected
+(naming the input), and a tunnel without its key log is stage cira with
+outcome unknown and tls-not-decrypted.
+
+usage: check_cira.py AMTDIAG SAMPLES_DIR/cira SCHEMA"""
+import json
+import os
+import subprocess
+import sys
+
+import jsonschema
+
+
+def run(amtdiag, args, fmt="json"):
+    env = dict(os.environ, ASAN_OPTIONS="exitcode=86", UBSAN_OPTIONS="exitcode=86")
+    r = subprocess.run([amtdiag, "--format", fmt] + args, capture_output=True, text=True,
+                       env=env, check=False)
+    return r.returncode, r.stdout, r.stderr
+
+
+def verdict(report):
+    c = report["connections"][0]
+    causes = sorted(f["cause"] for f in c["findings"] if f["severity"] in ("error", "warning"))
+    return c["stage"], c["outcome"], causes
+
+
+def main():
+    amtdiag, root, schema_path = sys.argv[1:4]
+    validator = jsonschema.Draft202012Validator(json.load(open(schema_path, encoding="utf-8")))
+    problems, n = [], 0
+    for name in sorted(os.listdir(root)):
+        d = os.path.join(root, name)
+        exp_path = os.path.join(d, "cira-expected.json")
+        if not os.path.isfile(exp_path):
+            continue
+        n += 1
+        exp = json.load(open(exp_path, encoding="utf-8"))
+        c = exp["connections"][0]
+        cap = os.path.join(d, exp["capture"])
+        keys = ["--keylog", os.path.join(d, exp["keylog"])] if exp.get("keylog") else []
+        root_ca = ["--trusted-root", os.path.join(d, exp["trusted_root"])]
+        rc, out, err = run(amtdiag, ["-r", cap] + keys + root_ca)
+        if rc > 1:
+            problems.append(f"{name}: exit {rc}: {err.strip()}")
+            continue
+        rep = json.loads(out)
+        for e in validator.iter_errors(rep):
+            problems.append(f"{name}: schema: {e.message} at {list(e.absolute_path)}")
+        got = verdict(rep)
+        want = (c["stage"], c["outcome"], sorted(c["causes"]))
+        if got != want:
+            problems.append(f"{name}: amtdiag says {got}, expected {want}")
+        # WS-Man inside the tunnel: the HTTP of the channel to 16992
+        statuses = [str(x["response"].get("status")) for x in rep["connections"][0]["http"]]
+        if statuses != c["http_statuses"]:
+            problems.append(f"{name}: HTTP in the channel {statuses}, expected {c['http_statuses']}")
+        if (rc == 1) != (c["outcome"] in ("rejected", "failed")):
+            problems.append(f"{name}: exit status {rc} for outcome {c['outcome']}")
+        for fmt in ("text", "markdown", "html"):
+            rc, _, err = run(amtdiag, ["-V", "-r", cap] + keys + root_ca, fmt)
+            if rc > 1 or "runtime error" in err or "Sanitizer" in err:
+                problems.append(f"{name}: --format {fmt}: exit {rc} {err.strip()[:200]}")
+        if "cira-mps-cert-untrusted" in c["causes"]:
+            _, out, _ = run(amtdiag, ["-r", cap] + keys)
+            got = verdict(json.loads(out))
+            if got[2] != ["cira-mps-cert-rejected"]:
+                problems.append(f"{name}: without --trusted-root: {got}")
+        if c["stage"] == "cira" and keys:
+            _, out, _ = run(amtdiag, ["-r", cap] + root_ca)
+            rep = json.loads(out)
+            cc = rep["connections"][0]
+            causes = [f["cause"] for f in cc["findings"]]
+            if (cc["stage"], cc["outcome"]) != ("cira", "unknown") or \
+                    causes != ["tls-not-decrypted"]:
+                problems.append(f"{name}: without the key log: {cc['stage']} {cc['outcome']} "
+                                f"{causes}")
+    for p in problems:
+        print("FAIL", p)
+    print(f"{n} CIRA samples, {len(problems)} problems")
+    return 1 if problems or n == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

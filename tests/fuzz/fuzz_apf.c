@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Fuzz target: APF, CIRA's protocol (amtdiag/apf.h): framing with each
+ * framing context, field decoding and transcript lines; the messages go
+ * into lib's CIRA facts (amtdiag/diag_cira.h), alternately from AMT and
+ * the MPS, which lib's rules then judge as a tunnel on 4433.
+ *
+ * Input: byte 0 chooses the context (what the other side's last global
+ * request was, whether a UserAuthFailure came before), the rest is a byte
+ * stream framed message by message as a reader of one direction does;
+ * each message is decoded and described. A framed length never exceeds
+ * what is there, and strings stay NUL-terminated within their arrays. */
+#include "amtdiag/apf.h"
+#include "amtdiag/diag.h"
+#include "amtdiag/diag_cira.h"
+#include "fuzz_common.h"
+
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    apf_frame_ctx ctx = {(int)(data[0] % 3) - 1, 0};
+    data++;
+    size--;
+    size_t off = 0;
+    diag_cira_facts facts;
+    diag_cira_init(&facts);
+    int side = 0;
+    while (off < size) {
+        size_t need = 0;
+        long n = apf_frame(data + off, size - off, &ctx, &need);
+        if (n < 0)
+            break;
+        if (n == 0) {
+            FZ_CHECK(need == 0 || need > size - off);
+            break;
+        }
+        FZ_CHECK((size_t)n <= size - off);
+        apf_msg m;
+        if (apf_parse(data + off, (size_t)n, &m) == 0) {
+            fz_str(m.name, sizeof m.name);
+            fz_str(m.user, sizeof m.user);
+            fz_str(m.service, sizeof m.service);
+            fz_str(m.method, sizeof m.method);
+            fz_str(m.address, sizeof m.address);
+            fz_str(m.origin, sizeof m.origin);
+            FZ_CHECK(m.data_len <= (size_t)n);
+            FZ_CHECK(!m.data || (m.data >= data + off && m.data + m.data_len <= data + off + n));
+            ctx.after_auth_failure = m.type == APF_USERAUTH_FAILURE;
+            apf_msg_clear(&m);
+        } else {
+            ctx.after_auth_failure = 0;
+        }
+        char line[512];
+        int len = apf_msg_text(data + off, (size_t)n, line, sizeof line);
+        FZ_CHECK(len >= 0 && strlen(line) < sizeof line);
+        diag_cira_message(&facts, off + 1, (int64_t)off * 100000, side, data + off, (size_t)n);
+        side ^= data[off] & 1;
+        off += (size_t)n;
+    }
+    char line[1024];
+    FZ_CHECK(diag_cira_summary(&facts, line, sizeof line) >= 0 && strlen(line) < sizeof line);
+    diag_conn_facts c;
+    memset(&c, 0, sizeof c);
+    c.client = "192.0.2.20:50000";
+    c.server = "198.51.100.7:4433";
+    c.family = 4;
+    c.server_port = AMT_PORT_CIRA;
+    c.syns = c.synack = 1;
+    c.rst_from = -1;
+    c.first_fin_from = size & 1 ? DIAG_CIRA_AMT : DIAG_CIRA_MPS;
+    c.first_fin_frame = size + 2;
+    c.last_ts_us = (int64_t)size * 100000;
+    c.bytes[0] = c.bytes[1] = size;
+    c.cira = &facts;
+    diag_result *res = diag_run(&c, 1, NULL, 0, NULL);
+    const diag_conn_result *cr = g_ptr_array_index(res->conns, 0);
+    for (guint k = 0; k < cr->findings->len; k++) {
+        const diag_finding *f = g_ptr_array_index(cr->findings, k);
+        FZ_CHECK(f->evidence != NULL && f->cause != NULL);
+    }
+    diag_result_free(res);
+    return 0;
+}

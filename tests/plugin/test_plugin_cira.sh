@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tshark -q -z iamt,diag against amtdiag on every CIRA sample
+# (samples/cira): with the same key log and AMT's trusted root, the same
+# stage, outcome and cause tokens, and both what cira-expected.json states;
+# the APF messages of each side decoded by the plugin (iamt.apf.type) are
+# the ones the simulator sent; the causes of stage cira are on their frames
+# (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS; each with its
+# expert info).
+# usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
+set -u
+so=$1 ver=$2 samples=$3 amtdiag=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/home/.local/lib/wireshark/plugins/$ver/epan" "$tmp/samples"
+cp "$so" "$tmp/home/.local/lib/wireshark/plugins/$ver/epan/"
+cp -r "$samples"/* "$tmp/samples/"
+chmod -R a+rX "$tmp"
+AS_USER=
+[ "$(id -u)" -eq 0 ] && AS_USER="setpriv --reuid=65534 --regid=65534 --clear-groups"
+for d in "$tmp"/samples/*/; do
+    [ -f "$d/cira-expected.json" ] || continue
+    set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
+    [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -q -z iamt,diag -z expert \
+        >"$d/tshark.txt" 2>"$d/tshark.err"
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.apf \
+        -T fields -e tcp.dstport -e iamt.apf.type >"$d/apf.txt" 2>>"$d/tshark.err"
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" \
+        -Y "iamt.apf.cause || iamt.tls.cause" -T fields -E occurrence=a -E aggregator=, \
+        -e iamt.apf.cause -e iamt.tls.cause >"$d/causes.txt" 2>>"$d/tshark.err"
+    set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
+    [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
+    "$amtdiag" "$@" >"$d/amtdiag.json" 2>/dev/null
+done
+python3 - "$tmp/samples" "$(dirname "$0")/../oracle" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+sys.path.insert(0, sys.argv[2])
+from check_cira import NAMES  # the oracle's table of APF names
+bad = n = 0
+for name in sorted(os.listdir(root)):
+    d = os.path.join(root, name)
+    if not os.path.isfile(os.path.join(d, "cira-expected.json")):
+        continue
+    n += 1
+    exp = json.load(open(os.path.join(d, "cira-expected.json")))["connections"][0]
+    want = (exp["stage"], exp["outcome"], sorted(exp["causes"]))
+    txt = open(os.path.join(d, "tshark.txt")).read()
+    rows = [l.split() for l in txt.splitlines() if "-> 127.0.0.1:4433" in l]
+    problems = []
+    if len(rows) != 1:
+        problems.append("-z iamt,diag: %d rows" % len(rows))
+    else:
+        r = rows[0]
+        causes = [] if r[6] == "-" else sorted("".join(r[6:]).split(","))
+        got = (r[4], r[5], causes)
+        if got != want:
+            problems.append("tshark %s, expected %s" % (got, want))
+    try:
+        a = json.load(open(os.path.join(d, "amtdiag.json")))["connections"][0]
+        ga = (a["stage"], a["outcome"], sorted(f["cause"] for f in a["findings"]
+                                              if f["severity"] in ("error", "warning")))
+        if ga != want:
+            problems.append("amtdiag %s, expected %s" % (ga, want))
+    except (ValueError, KeyError, IndexError) as e:
+        problems.append("amtdiag report unreadable: %s" % e)
+    sides = {"amt": [], "mps": []}
+    for line in open(os.path.join(d, "apf.txt")).read().splitlines():
+        port, _, types = line.partition("\t")
+        for t in types.split(","):
+            if t:
+                sides["amt" if port == "4433" else "mps"].append(NAMES.get(int(t), t))
+    for side in ("amt", "mps"):
+        if sides[side] != exp["apf_" + side]:
+            problems.append("plugin decoded from %s %s, expected %s" % (side, sides[side],
+                                                                        exp["apf_" + side]))
+    found = {t for line in open(os.path.join(d, "causes.txt"))
+             for t in line.strip().replace("\t", ",").split(",")}
+    for c in exp["causes"]:
+        if c.startswith("cira-") and c not in found and \
+                c not in ("cira-tcp-refused", "cira-tcp-unanswered", "cira-keepalive-timeout",
+                          "cira-tls-version-refused", "cira-tls-cipher-refused"):
+            problems.append("no frame has the cause %s" % c)
+    err = open(os.path.join(d, "tshark.err")).read()
+    if "Dissector bug" in err or "dissector table" in err:
+        problems.append("tshark: " + err.strip()[:200])
+    for p in problems:
+        print("FAIL %s: %s" % (name, p))
+    if problems:
+        bad += 1
+    else:
+        print("ok   %s" % name)
+print("%d CIRA samples, %d with differences" % (n, bad))
+sys.exit(1 if bad or not n else 0)
+PY

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cirasim: runs CIRA scenarios between our AMT and our MPS over
+ * 127.0.0.1:4433 (real TCP, real OpenSSL TLS) for dumpcap to record
+ * (scripts/record-cira.sh), and writes per scenario the certificates, the
+ * key log and cira-expected.json: the APF messages each side sent, the
+ * TLS alerts, the HTTP statuses inside the channels, and the stage,
+ * outcome and cause tokens the sample stands for.
+ *
+ * usage: cirasim --out DIR SCENARIO...  |  cirasim --list */
+#include "certgen.h"
+#include "cira.h"
+
+#include <arpa/inet.h>
+#include <glib/gstdio.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const cira_scen scens[] = {
+    {.name = "cira-ok-wsman-get",
+     .summary = "A tunnel held: login, forwards, keep-alives, a WS-Man Get through a channel",
+     .channel_port = 16992,
+     .stage = "cira",
+     .outcome = "ok"},
+    {.name = "cira-mps-cert-untrusted",
+     .summary = "The MPS certificate is not from a root AMT trusts: AMT alerts",
+     .cert_other_root = 1,
+     .stage = "tls",
+     .outcome = "rejected",
+     .causes = {"cira-mps-cert-untrusted"}},
+    {.name = "cira-mps-name-mismatch",
+     .summary = "The MPS certificate names another server than AMT's MPS name",
+     .cert_name = "mps-old.example.net",
+     .stage = "tls",
+     .outcome = "rejected",
+     .causes = {"cira-mps-name-mismatch"}},
+    {.name = "cira-login-rejected",
+     .summary = "AMT's MPS user name or password is wrong: UserAuthFailure",
+     .password = "Other-P4ss!",
+     .stage = "cira",
+     .outcome = "rejected",
+     .causes = {"cira-login-rejected"}},
+    {.name = "cira-channel-open-refused",
+     .summary = "The MPS opens a channel to 16994; AMT refuses it",
+     .channel_port = 16994,
+     .stage = "cira",
+     .outcome = "rejected",
+     .causes = {"cira-channel-open-refused"}},
+    {.name = "cira-keepalive-timeout",
+     .summary = "The MPS stops answering keep-alives; AMT drops the tunnel",
+     .no_keepalive_reply = 1,
+     .stage = "cira",
+     .outcome = "failed",
+     .causes = {"cira-keepalive-timeout"}},
+    {.name = "cira-tls-version-refused",
+     .summary = "The MPS takes TLS 1.3 only; AMT offers TLS 1.2",
+     .tls13_only = 1,
+     .stage = "tls",
+     .outcome = "rejected",
+     .causes = {"cira-tls-version-refused"}},
+    {.name = "cira-tls-cipher-refused",
+     .summary = "The MPS and AMT share no cipher suite",
+     .ciphers = "ECDHE-RSA-CHACHA20-POLY1305",
+     .amt_ciphers = "AES128-GCM-SHA256:AES256-GCM-SHA384",
+     .stage = "tls",
+     .outcome = "rejected",
+     .causes = {"cira-tls-cipher-refused"}},
+    {.name = "cira-tcp-refused",
+     .summary = "Nothing listens on the MPS port: a reset",
+     .no_listener = 1,
+     .stage = "tcp",
+     .outcome = "failed",
+     .causes = {"cira-tcp-refused"}},
+    {.name = "cira-tcp-unanswered",
+     .summary = "The MPS never answers AMT's SYNs",
+     .unanswered = 1,
+     .stage = "tcp",
+     .outcome = "failed",
+     .causes = {"cira-tcp-unanswered"}},
+};
+
+const char *cira_type_name(uint8_t t)
+{
+    switch (t) {
+    case 1:
+        return "Disconnect";
+    case 5:
+        return "ServiceRequest";
+    case 6:
+        return "ServiceAccept";
+    case 50:
+        return "UserAuthRequest";
+    case 51:
+        return "UserAuthFailure";
+    case 52:
+        return "UserAuthSuccess";
+    case 80:
+        return "GlobalRequest";
+    case 81:
+        return "RequestSuccess";
+    case 90:
+        return "ChannelOpen";
+    case 91:
+        return "ChannelOpenConfirmation";
+    case 92:
+        return "ChannelOpenFailure";
+    case 93:
+        return "ChannelWindowAdjust";
+    case 94:
+        return "ChannelData";
+    case 97:
+        return "ChannelClose";
+    case 192:
+        return "ProtocolVersion";
+    case 208:
+        return "KeepAliveRequest";
+    case 209:
+        return "KeepAliveReply";
+    case 210:
+        return "KeepAliveOptionsRequest";
+    case 211:
+        return "KeepAliveOptionsReply";
+    default:
+        return "?";
+    }
+}
+
+/* The TLS alerts each side writes, seen through OpenSSL's info callback. */
+static int alert_amt = -1, alert_mps = -1;
+
+static void info_cb(const SSL *ssl, int where, int ret)
+{
+    if (!(where & SSL_CB_ALERT) || !(where & SSL_CB_WRITE) ||
+        (ret & 0xff) == 0) /* close_notify is no refusal */
+        return;
+    if (SSL_is_server(ssl))
+        alert_mps = ret & 0xff;
+    else
+        alert_amt = ret & 0xff;
+}
+
+static int listen_on(int backlog)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(CIRA_PORT)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || listen(fd, backlog) < 0) {
+        perror("cirasim: 127.0.0.1:4433");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* A connection that fills a backlog-0 accept queue, so that the kernel
+ * drops the next SYN; from CIRA_FILLER_PORT, which the recording leaves
+ * out. */
+static int fill_queue(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons(CIRA_FILLER_PORT)};
+    me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(CIRA_PORT)};
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&me, sizeof me) < 0 ||
+        connect(fd, (struct sockaddr *)&to, sizeof to) < 0) {
+        perror("cirasim: filler connection");
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void json_list(GString *j, const char *key, GPtrArray *v, int last)
+{
+    g_string_append_printf(j, "    \"%s\": [", key);
+    for (guint i = 0; i < v->len; i++)
+        g_string_append_printf(j, "%s\"%s\"", i ? ", " : "", (char *)g_ptr_array_index(v, i));
+    g_string_append_printf(j, "]%s\n", last ? "" : ",");
+}
+
+static int write_expected(const cira_scen *sc, const char *dir, cira_log *log, int tls)
+{
+    GString *j = g_string_new("{\n  \"schema\": \"amtdiag-cira-sample/1\",\n");
+    g_string_append_printf(j, "  \"scenario\": \"%s\",\n  \"summary\": \"%s\",\n", sc->name,
+                           sc->summary);
+    g_string_append(j, "  \"capture\": \"capture.pcapng\",\n");
+    g_string_append_printf(j, "  \"keylog\": %s,\n", tls ? "\"keylog.txt\"" : "null");
+    g_string_append_printf(j, "  \"mps_name\": \"%s\",\n  \"trusted_root\": \"root-ca.pem\",\n",
+                           CIRA_MPS_NAME);
+    g_string_append(j, "  \"connections\": [\n   {\n");
+    g_string_append_printf(j, "    \"client\": \"%s\",\n    \"server\": \"127.0.0.1:%d\",\n",
+                           log->client, CIRA_PORT);
+    g_string_append(j, "    \"alerts\": [");
+    int n = 0;
+    if (log->alert_from_amt >= 0)
+        g_string_append_printf(j, "{\"from\": \"amt\", \"description\": %d}", log->alert_from_amt),
+            n++;
+    if (log->alert_from_mps >= 0)
+        g_string_append_printf(j, "%s{\"from\": \"mps\", \"description\": %d}", n ? ", " : "",
+                               log->alert_from_mps);
+    g_string_append(j, "],\n");
+    json_list(j, "apf_amt", log->amt_msgs, 0);
+    json_list(j, "apf_mps", log->mps_msgs, 0);
+    json_list(j, "http_statuses", log->http, 0);
+    g_string_append_printf(j, "    \"stage\": \"%s\",\n    \"outcome\": \"%s\",\n", sc->stage,
+                           sc->outcome);
+    g_string_append(j, "    \"causes\": [");
+    for (int i = 0; i < 3 && sc->causes[i]; i++)
+        g_string_append_printf(j, "%s\"%s\"", i ? ", " : "", sc->causes[i]);
+    g_string_append(j, "]\n   }\n  ]\n}\n");
+    char *path = g_build_filename(dir, "cira-expected.json", NULL);
+    GError *e = NULL;
+    int r = g_file_set_contents(path, j->str, (gssize)j->len, &e) ? 0 : -1;
+    if (r)
+        fprintf(stderr, "cirasim: %s\n", e->message), g_error_free(e);
+    g_free(path);
+    g_string_free(j, TRUE);
+    return r;
+}
+
+static int run(const cira_scen *sc, const char *out)
+{
+    char *dir = g_build_filename(out, sc->name, NULL);
+    g_mkdir_with_parents(dir, 0755);
+    char *keylog = g_build_filename(dir, "keylog.txt", NULL);
+    g_unlink(keylog);
+
+    /* the PKI: AMT trusts root; the MPS certificate is from it or another */
+    EVP_PKEY *root_key = certgen_rsa_key(2048), *other_key = certgen_rsa_key(2048),
+             *mps_key = certgen_rsa_key(2048);
+    cert_spec r = {.cn = "Example Corp CIRA Root CA",
+                   .org = "Example Corp",
+                   .not_before = certgen_time("2024-01-01"),
+                   .not_after = certgen_time("2036-01-01"),
+                   .serial = 1,
+                   .is_ca = 1};
+    X509 *root = certgen_issue(&r, root_key);
+    r.cn = "Unknown Hosting CA";
+    r.serial = 2;
+    X509 *other = certgen_issue(&r, other_key);
+    const char *name = sc->cert_name ? sc->cert_name : CIRA_MPS_NAME;
+    cert_spec m = {.cn = name,
+                   .org = "Example Corp",
+                   .san_dns = name,
+                   .not_before = certgen_time("2025-01-01"),
+                   .not_after = certgen_time("2030-01-01"),
+                   .serial = 10,
+                   .eku_server_auth = 1,
+                   .issuer = sc->cert_other_root ? other : root,
+                   .issuer_key = sc->cert_other_root ? other_key : root_key};
+    X509 *mps_cert = certgen_issue(&m, mps_key);
+    char *p = g_build_filename(dir, "root-ca.pem", NULL);
+    certgen_write_cert(p, &root, 1);
+    g_free(p);
+    p = g_build_filename(dir, "mps-cert.pem", NULL);
+    X509 *chain[2] = {mps_cert, sc->cert_other_root ? other : root};
+    certgen_write_cert(p, chain, 2);
+    g_free(p);
+
+    cira_log log = {.amt_msgs = g_ptr_array_new_with_free_func(g_free),
+                    .mps_msgs = g_ptr_array_new_with_free_func(g_free),
+                    .http = g_ptr_array_new_with_free_func(g_free)};
+    alert_amt = alert_mps = -1;
+    int lfd = -1, filler = -1, rc = 0;
+    GThread *mps = NULL;
+    mps_args args = {.sc = sc, .chain = {mps_cert, NULL}, .key = mps_key, .log = &log};
+    if (!sc->no_listener) {
+        lfd = listen_on(sc->unanswered ? 0 : 4);
+        if (lfd < 0) {
+            rc = -1;
+            goto done;
+        }
+        if (sc->unanswered) {
+            filler = fill_queue();
+            if (filler < 0) {
+                rc = -1;
+                goto done;
+            }
+            g_usleep(100000);
+        } else {
+            args.lfd = lfd;
+            mps = g_thread_new("mps", cira_mps_run, &args);
+        }
+    }
+    cira_amt_run(sc, root, keylog, &log);
+    if (mps)
+        g_thread_join(mps);
+    log.alert_from_amt = alert_amt;
+    log.alert_from_mps = alert_mps;
+    rc = write_expected(sc, dir, &log, g_file_test(keylog, G_FILE_TEST_EXISTS));
+done:
+    if (filler >= 0)
+        close(filler);
+    if (lfd >= 0)
+        close(lfd);
+    g_ptr_array_free(log.amt_msgs, TRUE);
+    g_ptr_array_free(log.mps_msgs, TRUE);
+    g_ptr_array_free(log.http, TRUE);
+    X509_free(root);
+    X509_free(other);
+    X509_free(mps_cert);
+    EVP_PKEY_free(root_key);
+    EVP_PKEY_free(other_key);
+    EVP_PKEY_free(mps_key);
+    g_free(keylog);
+    g_free(dir);
+    return rc;
+}
+
+void cira_set_info_callback(SSL_CTX *ctx)
+{
+    SSL_CTX_set_info_callback(ctx, info_cb);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--list")) {
+        for (size_t i = 0; i < G_N_ELEMENTS(scens); i++)
+            printf("%s\t%s\n", scens[i].name, scens[i].summary);
+        return 0;
+    }
+    if (argc < 4 || strcmp(argv[1], "--out") != 0) {
+        fprintf(stderr, "usage: cirasim --out DIR SCENARIO... | cirasim --list\n");
+        return 2;
+    }
+    for (int a = 3; a < argc; a++) {
+        const cira_scen *sc = NULL;
+        for (size_t i = 0; i < G_N_ELEMENTS(scens); i++)
+            if (!strcmp(scens[i].name, argv[a]))
+                sc = &scens[i];
+        if (!sc) {
+            fprintf(stderr, "cirasim: no scenario %s (cirasim --list)\n", argv[a]);
+            return 2;
+        }
+        if (run(sc, argv[2]) != 0)
+            return 1;
+    }
+    return 0;
+}

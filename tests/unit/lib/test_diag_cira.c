@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for lib's CIRA facts and rules (diag_cira_build.c,
+ * diag_cira.c) on the branches the recorded samples do not reach: a
+ * keep-alive drop without the MPS's options or before its timeout is only
+ * likely, one SYN without answer is only likely, a refused certificate
+ * that TLS 1.3 hid names the key log, channel answers are matched to
+ * their opener, the console rules leave 4433 alone, and the facts keep no
+ * password. */
+#define _GNU_SOURCE /* memmem */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "amtdiag/diag.h"
+#include "amtdiag/diag_cira.h"
+
+typedef struct {
+    uint8_t b[512];
+    size_t n;
+} msg;
+
+static void u8(msg *m, unsigned v)
+{
+    m->b[m->n++] = (uint8_t)v;
+}
+
+static void u32(msg *m, uint32_t v)
+{
+    for (int s = 24; s >= 0; s -= 8)
+        u8(m, (v >> s) & 0xff);
+}
+
+static void str(msg *m, const char *s)
+{
+    u32(m, (uint32_t)strlen(s));
+    memcpy(m->b + m->n, s, strlen(s));
+    m->n += strlen(s);
+}
+
+static msg start(uint8_t t)
+{
+    msg m = {.n = 0};
+    u8(&m, t);
+    return m;
+}
+
+static void add(diag_cira_facts *f, uint64_t frame, int64_t ts, int from, const msg *m)
+{
+    diag_cira_message(f, frame, ts, from, m->b, m->n);
+}
+
+/* A tunnel on 4433 that TCP and TLS carried, ended by AMT's FIN at end_us. */
+static diag_conn_facts tunnel(const diag_cira_facts *f, int64_t end_us)
+{
+    diag_conn_facts c;
+    memset(&c, 0, sizeof c);
+    c.client = "192.0.2.20:50000";
+    c.server = "198.51.100.7:4433";
+    c.family = 4;
+    c.server_port = AMT_PORT_CIRA;
+    c.syns = c.synack = 1;
+    c.syn_frame = 1;
+    c.synack_frame = 2;
+    c.rst_from = -1;
+    c.first_fin_from = DIAG_CIRA_AMT;
+    c.first_fin_frame = 99;
+    c.last_ts_us = end_us;
+    c.bytes[0] = c.bytes[1] = 1000;
+    c.is_tls = 1;
+    c.tls.client_hello = c.tls.server_hello = c.tls.handshake_complete = 1;
+    c.tls.decrypted = 1;
+    c.cira = f;
+    return c;
+}
+
+static const diag_finding *only(diag_result *r, const char *token)
+{
+    const diag_conn_result *cr = g_ptr_array_index(r->conns, 0);
+    assert_int_equal(cr->findings->len, 1);
+    const diag_finding *f = g_ptr_array_index(cr->findings, 0);
+    assert_string_equal(f->cause->token, token);
+    return f;
+}
+
+static void keepalive(diag_cira_facts *f, int options, int64_t first_us)
+{
+    diag_cira_init(f);
+    msg m = start(APF_USERAUTH_SUCCESS);
+    add(f, 10, 0, DIAG_CIRA_MPS, &m);
+    if (options) {
+        m = start(APF_KEEPALIVE_OPTIONS_REQUEST);
+        u32(&m, 30);
+        u32(&m, 90);
+        add(f, 11, 0, DIAG_CIRA_MPS, &m);
+    }
+    m = start(APF_KEEPALIVE_REQUEST);
+    u32(&m, 1);
+    add(f, 20, first_us, DIAG_CIRA_AMT, &m);
+    m = start(APF_KEEPALIVE_REPLY);
+    u32(&m, 1);
+    add(f, 21, first_us, DIAG_CIRA_MPS, &m);
+    m = start(APF_KEEPALIVE_REQUEST);
+    u32(&m, 2);
+    add(f, 30, first_us + 30000000, DIAG_CIRA_AMT, &m);
+}
+
+static void keepalive_confidence(void **state)
+{
+    (void)state;
+    diag_cira_facts f;
+    /* unanswered for 100 s against a 90 s timeout the MPS asked: certain */
+    keepalive(&f, 1, 0);
+    assert_int_equal(f.ka_requests, 2);
+    assert_int_equal(f.ka_replies, 1);
+    assert_int_equal(f.ka_unanswered, 1);
+    diag_conn_facts c = tunnel(&f, 130000000);
+    diag_result *r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_int_equal(only(r, "cira-keepalive-timeout")->confidence, DIAG_CERTAIN);
+    const diag_conn_result *cr = g_ptr_array_index(r->conns, 0);
+    assert_int_equal(cr->stage, DIAG_STAGE_CIRA);
+    assert_int_equal(cr->outcome, DIAG_OUTCOME_FAILED);
+    diag_result_free(r);
+    /* ended 10 s after the unanswered request: before the timeout */
+    c = tunnel(&f, 40000000);
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_int_equal(only(r, "cira-keepalive-timeout")->confidence, DIAG_LIKELY);
+    diag_result_free(r);
+    /* no options seen: the timeout is unknown */
+    keepalive(&f, 0, 0);
+    c = tunnel(&f, 130000000);
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_int_equal(only(r, "cira-keepalive-timeout")->confidence, DIAG_LIKELY);
+    diag_result_free(r);
+    /* answered: nothing to say, and the tunnel that logged in is ok */
+    msg m = start(APF_KEEPALIVE_REPLY);
+    u32(&m, 2);
+    add(&f, 31, 30000000, DIAG_CIRA_MPS, &m);
+    c = tunnel(&f, 130000000);
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    cr = g_ptr_array_index(r->conns, 0);
+    assert_int_equal(cr->findings->len, 0);
+    assert_int_equal(cr->outcome, DIAG_OUTCOME_OK);
+    diag_result_free(r);
+}
+
+static void tcp_and_tls(void **state)
+{
+    (void)state;
+    diag_conn_facts c = tunnel(NULL, 0);
+    c.synack = 0;
+    c.synack_frame = 0;
+    c.is_tls = 0;
+    c.bytes[0] = c.bytes[1] = 0;
+    c.first_fin_from = -1;
+    c.tls = (diag_tls_facts){0};
+    diag_result *r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_int_equal(only(r, "cira-tcp-unanswered")->confidence, DIAG_LIKELY);
+    diag_result_free(r);
+    c.syns = 3;
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_int_equal(only(r, "cira-tcp-unanswered")->confidence, DIAG_CERTAIN);
+    diag_result_free(r);
+
+    /* TLS 1.3: AMT refused a certificate the capture does not show */
+    c = tunnel(NULL, 0);
+    c.tls.handshake_complete = 0;
+    c.tls.server_cert = DIAG_CERT_HIDDEN;
+    diag_alert a = {.from = DIAG_CIRA_AMT, .level = 2, .desc = 46, .frame = 8};
+    c.tls.alerts = &a;
+    c.tls.n_alerts = 1;
+    c.first_fin_from = -1;
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    const diag_finding *f = only(r, "cira-mps-cert-rejected");
+    assert_non_null(strstr(f->evidence, "key log"));
+    const diag_conn_result *cr = g_ptr_array_index(r->conns, 0);
+    assert_int_equal(cr->stage, DIAG_STAGE_TLS);
+    assert_int_equal(cr->outcome, DIAG_OUTCOME_REJECTED);
+    diag_result_free(r);
+
+    /* the MPS's handshake_failure before a ServerHello: likely a cipher */
+    c = tunnel(NULL, 0);
+    c.tls.server_hello = c.tls.handshake_complete = 0;
+    a = (diag_alert){.from = DIAG_CIRA_MPS, .level = 2, .desc = 40, .frame = 5};
+    c.tls.alerts = &a;
+    c.tls.n_alerts = 1;
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_int_equal(only(r, "cira-tls-cipher-refused")->confidence, DIAG_LIKELY);
+    diag_result_free(r);
+}
+
+static void channels_and_login(void **state)
+{
+    (void)state;
+    diag_cira_facts f;
+    diag_cira_init(&f);
+    msg m = start(APF_USERAUTH_REQUEST);
+    str(&m, "cira-amt7");
+    str(&m, "pfwd@amt.intel.com");
+    str(&m, "password");
+    u8(&m, 0);
+    str(&m, "Secr3t!");
+    add(&f, 5, 0, DIAG_CIRA_AMT, &m);
+    assert_string_equal(f.user, "cira-amt7");
+    assert_null(memmem(&f, sizeof f, "Secr3t!", 7));
+    m = start(APF_USERAUTH_SUCCESS);
+    add(&f, 6, 0, DIAG_CIRA_MPS, &m);
+    /* two channels from the MPS, numbers 4 and 5; AMT refuses 5 only */
+    for (uint32_t ch = 4; ch <= 5; ch++) {
+        m = start(APF_CHANNEL_OPEN);
+        str(&m, "forwarded-tcpip");
+        u32(&m, ch);
+        u32(&m, 4096);
+        u32(&m, 0xffffffffu);
+        str(&m, "amt.example.com");
+        u32(&m, ch == 4 ? 16992 : 5900);
+        str(&m, "192.0.2.50");
+        u32(&m, 50000);
+        add(&f, 10 + ch, 0, DIAG_CIRA_MPS, &m);
+    }
+    m = start(APF_CHANNEL_OPEN_FAILURE);
+    u32(&m, 5);
+    u32(&m, 1);
+    u32(&m, 0);
+    u32(&m, 0);
+    add(&f, 20, 0, DIAG_CIRA_AMT, &m);
+    m = start(APF_CHANNEL_OPEN_CONFIRMATION);
+    u32(&m, 4);
+    u32(&m, 1);
+    u32(&m, 4096);
+    u32(&m, 0);
+    add(&f, 21, 0, DIAG_CIRA_AMT, &m);
+    assert_int_equal(f.n_channels, 2);
+    assert_true(f.channels[0].confirmed);
+    assert_false(f.channels[1].confirmed);
+    assert_int_equal(f.channels[1].reason, 1);
+    char line[512];
+    diag_cira_summary(&f, line, sizeof line);
+    assert_string_equal(line, "MPS user \"cira-amt7\" logged in; channel to 16992 confirmed; "
+                              "channel to 5900 refused (ADMINISTRATIVELY_PROHIBITED)");
+    diag_conn_facts c = tunnel(&f, 1000000);
+    c.first_fin_from = DIAG_CIRA_MPS;
+    diag_result *r = diag_run(&c, 1, NULL, 0, NULL);
+    const diag_finding *d = only(r, "cira-channel-open-refused");
+    assert_non_null(strstr(d->evidence, "port 5900"));
+    diag_result_free(r);
+    /* a login refused */
+    m = start(APF_USERAUTH_FAILURE);
+    str(&m, "password");
+    u8(&m, 0);
+    u8(&m, 0);
+    diag_cira_init(&f);
+    add(&f, 30, 0, DIAG_CIRA_MPS, &m);
+    c = tunnel(&f, 1000000);
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    only(r, "cira-login-rejected");
+    diag_result_free(r);
+}
+
+/* The console rules do not judge a tunnel: a reset to AMT's SYN on 4433
+ * is the MPS refusing AMT, not a closed AMT port. */
+static void console_rules_keep_out(void **state)
+{
+    (void)state;
+    diag_conn_facts c = tunnel(NULL, 0);
+    c.synack = 0;
+    c.is_tls = 0;
+    c.tls = (diag_tls_facts){0};
+    c.bytes[0] = c.bytes[1] = 0;
+    c.first_fin_from = -1;
+    c.rst_from = DIAG_CIRA_MPS;
+    c.rst_frame = 2;
+    diag_result *r = diag_run(&c, 1, NULL, 0, NULL);
+    only(r, "cira-tcp-refused");
+    diag_result_free(r);
+    /* the same on 16993 is the console rules' port-closed */
+    c.server_port = AMT_PORT_TLS;
+    c.server = "198.51.100.7:16993";
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    only(r, "port-closed");
+    diag_result_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(keepalive_confidence),
+        cmocka_unit_test(tcp_and_tls),
+        cmocka_unit_test(channels_and_login),
+        cmocka_unit_test(console_rules_keep_out),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
