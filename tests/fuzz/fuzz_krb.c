@@ -60,8 +60,12 @@ static void refused_login(const char *value)
 {
     diag_exchange ex[2] = {
         {.req_frame = 1, .resp_frame = 2, .status = 401, .www_authenticate = "Negotiate"},
-        {.req_frame = 3, .resp_frame = 4, .status = 401, .authorization = value,
-         .www_authenticate = value, .date = "Mon, 07 Dec 2026 10:14:13 GMT"},
+        {.req_frame = 3,
+         .resp_frame = 4,
+         .status = 401,
+         .authorization = value,
+         .www_authenticate = value,
+         .date = "Mon, 07 Dec 2026 10:14:13 GMT"},
     };
     diag_conn_facts c;
     memset(&c, 0, sizeof c);
