@@ -112,22 +112,23 @@ static int add_keylog_text(analysis *a, const char *text, size_t len, const char
 
 amt_rc analysis_add_keylog_file(analysis *a, const char *path)
 {
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *err = NULL;
-    if (!g_file_get_contents(path, &text, &len, &err)) {
-        amt_fail(&a->err, AMT_E_INPUT, "%s", err->message);
-        g_error_free(err);
-        return AMT_E_INPUT;
-    }
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return amt_fail(&a->err, AMT_E_INPUT, "%s: %s", path, g_strerror(errno));
     char *base = g_path_get_basename(path);
-    int n = add_keylog_text(a, text, len, base);
+    unsigned bad = 0, first_bad = 0;
+    int n = tls_keys_add_keylog_file(a->keys, f, base, &bad, &first_bad);
+    amt_rc rc = AMT_OK;
+    if (n < 0)
+        rc = amt_fail(&a->err, AMT_E_INPUT, "%s: reading failed: %s", path, g_strerror(errno));
+    else if (bad)
+        warn(a, "%s: %u line(s) are not key log lines and were skipped (the first: line %u)", base,
+             bad, first_bad);
     if (n == 0)
         warn(a, "%s: no TLS secrets in this key log", path);
     g_free(base);
-    OPENSSL_cleanse(text, len);
-    g_free(text);
-    return AMT_OK;
+    fclose(f);
+    return rc;
 }
 
 amt_rc analysis_add_psk(analysis *a, const char *spec)

@@ -14,6 +14,7 @@
 
 #include "amtdiag/result.h"
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* Protocol numbers used in the structures below. */
@@ -75,6 +76,12 @@ void tls_keys_free(tls_keys *k);
  * or -1 when k or text is NULL. bad_lines and first_bad may be NULL. */
 int tls_keys_add_keylog(tls_keys *k, const char *text, size_t len, const char *source,
                         unsigned *bad_lines, unsigned *first_bad);
+
+/* The same from an open file, read a block at a time (bad lines numbered
+ * from the file's start). Returns the secrets added, or -1 when reading
+ * failed. */
+int tls_keys_add_keylog_file(tls_keys *k, FILE *f, const char *source, unsigned *bad_lines,
+                             unsigned *first_bad);
 
 /* Adds the server's RSA private key from a file: PEM or DER (PKCS#1 or
  * PKCS#8, encrypted PKCS#8 with password), or PKCS#12 with password

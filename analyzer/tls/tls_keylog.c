@@ -4,6 +4,7 @@
  * "LABEL <hex id> <hex secret>" per line. Bad lines are counted and
  * skipped, never fatal: a key log that is partly damaged still decrypts
  * the sessions whose lines survived. */
+#include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
 #include "tls/tls_int.h"
@@ -152,6 +153,75 @@ int tls_keys_add_keylog(tls_keys *k, const char *text, size_t len, const char *s
         }
         i++; /* past the newline */
     }
+    if (bad_lines)
+        *bad_lines = bad;
+    if (first_bad)
+        *first_bad = first;
+    return added;
+}
+
+/* Read a block at a time: a key log of a day's fleet traffic is tens of
+ * megabytes, which need not be in memory at once. A line longer than the
+ * block cannot be a key log line (the longest is under 1200 bytes). */
+#define KEYLOG_BLOCK 65536
+
+int tls_keys_add_keylog_file(tls_keys *k, FILE *f, const char *source, unsigned *bad_lines,
+                             unsigned *first_bad)
+{
+    if (!k || !f)
+        return -1;
+    char *buf = g_malloc(KEYLOG_BLOCK);
+    size_t have = 0;
+    unsigned lines = 0, bad = 0, first = 0;
+    int added = 0, skipping = 0, eof = 0;
+    while (!eof) {
+        size_t got = fread(buf + have, 1, KEYLOG_BLOCK - have, f);
+        have += got;
+        eof = got == 0;
+        if (eof && ferror(f)) {
+            added = -1;
+            break;
+        }
+        /* complete lines, or at the end of the file what is left */
+        size_t end = have;
+        while (!eof && end > 0 && buf[end - 1] != '\n')
+            end--;
+        if (end == 0 && have == KEYLOG_BLOCK) { /* no newline in a whole block */
+            if (!skipping) {
+                lines++;
+                bad++;
+                first = first ? first : lines;
+            }
+            skipping = 1;
+            have = 0;
+            continue;
+        }
+        size_t from = 0;
+        if (skipping) { /* the rest of an overlong line */
+            while (from < end && buf[from] != '\n')
+                from++;
+            if (from == end && !eof)
+                continue; /* its newline is still to come */
+            from += from < end;
+            skipping = 0;
+        }
+        unsigned b = 0, fb = 0, n = 0;
+        int r = tls_keys_add_keylog(k, buf + from, end - from, source, &b, &fb);
+        for (size_t i = from; i < end; i++)
+            n += buf[i] == '\n';
+        if (eof && end > from && buf[end - 1] != '\n')
+            n++; /* the last line, without its newline */
+        if (b && !first)
+            first = lines + fb;
+        lines += n;
+        bad += b;
+        added += r > 0 ? r : 0;
+        OPENSSL_cleanse(buf, end);
+        memmove(buf, buf + end, have - end);
+        have -= end;
+    }
+    OPENSSL_cleanse(buf, KEYLOG_BLOCK);
+    g_free(buf);
     if (bad_lines)
         *bad_lines = bad;
     if (first_bad)

@@ -92,6 +92,74 @@ static char *path_of(const char *name)
     return g_build_filename(dir, name, NULL);
 }
 
+/* The file reader goes a block at a time: lines across block boundaries,
+ * an overlong line (bad, counted once), line numbers from the file's start,
+ * a last line without its newline; every secret equal to the in-memory
+ * parse's, a 64-byte pre-master secret (past the inline slot) included. */
+static void t_keylog_file_blocks(void **st)
+{
+    (void)st;
+    GString *t = g_string_new(NULL);
+    unsigned lines = 0;
+    /* enough lines to span several 64 KiB blocks, random ids by line */
+    for (unsigned i = 0; i < 2000; i++, lines++)
+        g_string_append_printf(t, "CLIENT_RANDOM %08x%056x " HEX48 "\n", i, 0);
+    unsigned long_line = ++lines;
+    g_string_append(t, "CLIENT_RANDOM ");
+    for (int i = 0; i < 70000; i++)
+        g_string_append_c(t, 'a');
+    g_string_append_c(t, '\n');
+    lines++;
+    g_string_append(t, "CLIENT_RANDOM 00\n");
+    g_string_append(t, "PMS_CLIENT_RANDOM " HEX32 " " HEX32 HEX32 "\n");
+    g_string_append(t, "CLIENT_RANDOM ffffffff" HEX32 " " HEX48); /* 36-byte id: bad, no newline */
+    lines += 2;
+    char *p = path_of("blocks.keylog");
+    assert_true(g_file_set_contents(p, t->str, (gssize)t->len, NULL));
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    tls_keys *k = tls_keys_new(), *m = tls_keys_new();
+    unsigned bad = 0, first = 0, mbad = 0, mfirst = 0;
+    assert_int_equal(tls_keys_add_keylog_file(k, f, "blocks", &bad, &first), 2001);
+    fclose(f);
+    assert_int_equal(tls_keys_add_keylog(m, t->str, t->len, "m", &mbad, &mfirst), 2001);
+    assert_int_equal(first, long_line);
+    assert_int_equal(mfirst, long_line);
+    assert_int_equal(bad, 3);
+    assert_int_equal(mbad, 3);
+    assert_int_equal(tls_keys_keylog_count(k), 2001);
+    for (unsigned i = 0; i < 2000; i += 199) {
+        uint8_t cr[32] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+        const tls_secret *a = tls_keys_find(k, TLS_SECRET_MASTER, cr, 32);
+        const tls_secret *b = tls_keys_find(m, TLS_SECRET_MASTER, cr, 32);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(a->len, 48);
+        assert_memory_equal(a->v, b->v, 48);
+    }
+    uint8_t cr[32];
+    for (int i = 0; i < 32; i++)
+        cr[i] = (uint8_t)((i % 16) * 0x11);
+    const tls_secret *pms = tls_keys_find(k, TLS_SECRET_PMS, cr, 32);
+    assert_non_null(pms);
+    assert_int_equal(pms->len, 64);
+    assert_int_equal(pms->v[32], 0x00);
+    assert_int_equal(pms->v[33], 0x11);
+    /* a replaced secret keeps its slot and takes the new value */
+    uint8_t v2[64];
+    memset(v2, 7, sizeof v2);
+    assert_int_equal(tls_keys_put(k, TLS_SECRET_PMS, cr, 32, v2, 20, "again"), 0);
+    assert_true(tls_keys_find(k, TLS_SECRET_PMS, cr, 32) == pms);
+    assert_int_equal(pms->len, 20);
+    assert_int_equal(pms->v[19], 7);
+    assert_int_equal(tls_keys_put(k, TLS_SECRET_PMS, cr, 33, v2, 20, "long id"), -1);
+    tls_keys_free(k);
+    tls_keys_free(m);
+    unlink(p);
+    g_free(p);
+    g_string_free(t, TRUE);
+}
+
 typedef int (*writer)(FILE *f);
 
 static char *write_file(const char *name, writer w)
@@ -308,7 +376,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_keylog_labels), cmocka_unit_test(t_keylog_garbage),
         cmocka_unit_test(t_rsa_forms),     cmocka_unit_test(t_rsa_errors),
-        cmocka_unit_test(t_session_cache),
+        cmocka_unit_test(t_session_cache), cmocka_unit_test(t_keylog_file_blocks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
