@@ -17,6 +17,7 @@
 #include "options.h"
 #include "outfile.h"
 #include "report.h"
+#include "report_krb.h"
 #include "report_ndjson.h"
 #include "user_inputs.h"
 
@@ -83,19 +84,23 @@ static int want_color(const amtdiag_options *o, FILE *out)
 
 /* Writes the report in the chosen format. With --redact every writer
  * prints through out_val, which replaces the values the analysis marked. */
+static const report_format_ops *format_ops(out_format f)
+{
+    switch (f) {
+    case FORMAT_JSON:
+        return &report_json_ops;
+    case FORMAT_MARKDOWN:
+        return &report_markdown_ops;
+    case FORMAT_HTML:
+        return &report_html_ops;
+    default:
+        return &report_text_ops;
+    }
+}
+
 static int write_report(const amtdiag_options *o, const report_in *r, FILE *out)
 {
-    switch (o->format) {
-    case FORMAT_JSON:
-        return report_json(out, r);
-    case FORMAT_MARKDOWN:
-        return report_markdown(out, r);
-    case FORMAT_HTML:
-        return report_html(out, r);
-    default:
-        report_text(out, r);
-        return ferror(out) ? -1 : 0;
-    }
+    return report_write_whole(format_ops(o->format), out, r);
 }
 
 /* Streaming (-r - or -i, text): each connection's diagnosis is printed as
@@ -125,7 +130,7 @@ static void stream_conn(void *ctx, const conn_rec *c)
     view.conns = g_ptr_array_new();
     g_ptr_array_add(view.conns, (gpointer)c);
     diag_result *d = diagnose(&view, &in);
-    report_in r = {&view, d, 0, want_color(s->o, s->out), NULL, 0};
+    report_in r = {&view, d, 0, want_color(s->o, s->out), NULL, 0, NULL};
     fprintf(s->out, "ended: ");
     report_text_conn(s->out, &r, c);
     fflush(s->out);
@@ -301,106 +306,153 @@ static int read_inputs(const amtdiag_options *o, analysis *a)
     return a->files_unreadable == o->inputs->len ? 2 : 0;
 }
 
-/* --format ndjson: connections are judged and written as the capture is
- * read and their records freed, so memory stays bounded whatever the size
- * of the input; the summary line comes from counters. */
-typedef struct ndjson_run {
+/* A streamed run: connections are judged as the capture is read and their
+ * records freed, so memory stays bounded whatever the size of the input.
+ * NDJSON writes each as one line at once; the other formats render each
+ * into pieces (report.h) put in order at the end; the summary comes from
+ * counters. */
+typedef struct stream_run {
     judge_stream *js;
-    ndjson_out *out;
+    ndjson_out *nd;               /* --format ndjson */
+    const report_format_ops *ops; /* the other formats */
+    spill *sp;
+    report_in r;    /* the base every piece is rendered with */
     out_file *file; /* -o, or NULL for standard output */
     GPtrArray *given;
     const only_list *only;
     analysis *a;
     GArray *kdc; /* diag_kdc_msg: the facts of a->krb, grown as it grows */
-} ndjson_run;
+} stream_run;
 
 /* The Kerberos messages read so far reach the judgements: a login's
  * KDC exchange comes before its connection ends, or within the hold
  * window after it. */
-static void ndjson_kdc(ndjson_run *nr)
+static void stream_kdc(stream_run *sr)
 {
-    if (nr->kdc->len == nr->a->krb->len)
+    if (sr->kdc->len == sr->a->krb->len)
         return;
-    kdc_facts_append(nr->kdc, nr->a);
-    judge_stream_kdc(nr->js, (const diag_kdc_msg *)(void *)nr->kdc->data, nr->kdc->len);
+    kdc_facts_append(sr->kdc, sr->a);
+    judge_stream_kdc(sr->js, (const diag_kdc_msg *)(void *)sr->kdc->data, sr->kdc->len);
 }
 
 static void take_conn(void *ctx, conn_rec *c)
 {
-    ndjson_run *nr = ctx;
-    ndjson_kdc(nr);
-    if (only_match(nr->only, c))
-        judge_stream_conn(nr->js, c);
+    stream_run *sr = ctx;
+    stream_kdc(sr);
+    if (only_match(sr->only, c))
+        judge_stream_conn(sr->js, c);
     else
         conn_rec_free(c); /* --only: as if it were not in the capture */
 }
 
 static void take_dns(void *ctx, dns_rec *d)
 {
-    judge_stream_dns(((ndjson_run *)ctx)->js, d);
+    stream_run *sr = ctx;
+    if (sr->ops)
+        sr->ops->dns(sr->sp, &sr->r, d);
+    judge_stream_dns(sr->js, d);
 }
 
 static void on_time(void *ctx, int64_t now_us)
 {
-    ndjson_kdc(ctx);
-    judge_stream_time(((ndjson_run *)ctx)->js, now_us);
+    stream_kdc(ctx);
+    judge_stream_time(((stream_run *)ctx)->js, now_us);
 }
 
 static void judged(void *ctx, const conn_rec *c, const diag_result *d, int64_t now_us)
 {
-    ndjson_conn(ctx, c, d, now_us);
+    stream_run *sr = ctx;
+    if (sr->nd) {
+        ndjson_conn(sr->nd, c, d, now_us);
+        return;
+    }
+    report_in r = sr->r;
+    r.d = d;
+    if (c)
+        sr->ops->conn(sr->sp, &r, c);
+    if (d->global->len)
+        sr->ops->global(sr->sp, &r, d->global);
 }
 
 /* Opens the output and hooks the stream into the analysis; NULL with the
  * message in a->err when the output cannot be opened. */
-static ndjson_run *ndjson_start(const amtdiag_options *o, analysis *a, user_inputs *u,
+static stream_run *stream_start(const amtdiag_options *o, analysis *a, user_inputs *u,
                                 const only_list *only)
 {
     out_file *f = NULL;
     if (o->output && !(f = outfile_open(o->output, OUTFILE_REPORT, &a->err)))
         return NULL;
-    ndjson_run *nr = g_new0(ndjson_run, 1);
-    nr->file = f;
-    nr->only = only;
-    nr->given = given_list(o);
-    nr->a = a;
-    nr->kdc = g_array_new(FALSE, FALSE, sizeof(diag_kdc_msg));
-    report_in r = {a, NULL, 0, 0, (const char *const *)nr->given->pdata, o->redact};
-    nr->out = ndjson_open(f ? outfile_stream(f) : stdout, &r);
-    nr->js = judge_stream_new(&u->in, judged, nr->out);
+    stream_run *sr = g_new0(stream_run, 1);
+    sr->file = f;
+    sr->only = only;
+    sr->given = given_list(o);
+    sr->a = a;
+    sr->kdc = g_array_new(FALSE, FALSE, sizeof(diag_kdc_msg));
+    FILE *out = f ? outfile_stream(f) : stdout;
+    sr->r = (report_in){
+        a,         NULL, o->verbose, want_color(o, out), (const char *const *)sr->given->pdata,
+        o->redact, NULL};
+    if (o->format == FORMAT_NDJSON) {
+        sr->r.verbose = 0;
+        sr->r.color = 0;
+        sr->nd = ndjson_open(out, &sr->r);
+    } else {
+        sr->ops = format_ops(o->format);
+        sr->sp = spill_new();
+        sr->r.krb = report_krb_index_new();
+    }
+    sr->js = judge_stream_new(&u->in, judged, sr);
     a->take_conn = take_conn;
     a->take_dns = take_dns;
     a->on_time = on_time;
-    a->take_ctx = nr;
-    return nr;
+    a->take_ctx = sr;
+    return sr;
 }
 
-/* Judges what still waits, writes the summary, commits -o; returns the
- * exit status. */
-static int ndjson_finish(ndjson_run *nr, const amtdiag_options *o, analysis *a, int status)
+/* The report's end: the NDJSON summary line, or the pieces in order. */
+static int stream_write_end(stream_run *sr, const judge_counts *n)
 {
-    ndjson_kdc(nr);
-    judge_stream_finish(nr->js);
-    const judge_counts *n = judge_stream_counts(nr->js);
-    if (ndjson_summary(nr->out, n) != 0) {
+    if (sr->nd)
+        return ndjson_summary(sr->nd, n);
+    report_totals t = {n->conns, n->dns, n->rejected, n->errors, n->not_ok, n->clock};
+    FILE *out = sr->file ? outfile_stream(sr->file) : stdout;
+    if (spill_failed(sr->sp))
+        return -1;
+    return sr->ops->finish(out, &sr->r, &t, sr->sp);
+}
+
+/* Judges what still waits, writes the end of the report, commits -o;
+ * returns the exit status. */
+static int stream_finish(stream_run *sr, const amtdiag_options *o, analysis *a, int status)
+{
+    stream_kdc(sr);
+    judge_stream_finish(sr->js);
+    const judge_counts *n = judge_stream_counts(sr->js);
+    if (status == 2 && !sr->nd) {
+        /* nothing could be read: no report (NDJSON still ends with its
+         * summary line, which says so) */
+    } else if (stream_write_end(sr, n) != 0) {
         amt_fail(&a->err, AMT_E_OUTPUT, "%s: writing the report failed",
                  o->output ? o->output : "standard output");
         status = 2;
     } else if (status == 0 && (n->errors || n->not_ok)) {
         status = 1;
     }
-    if (nr->file && status == 2)
-        outfile_abort(nr->file);
-    else if (nr->file && outfile_commit(nr->file, &a->err) != AMT_OK)
+    if (sr->file && status == 2)
+        outfile_abort(sr->file);
+    else if (sr->file && outfile_commit(sr->file, &a->err) != AMT_OK)
         status = 2;
     a->take_conn = NULL;
     a->take_dns = NULL;
     a->on_time = NULL;
-    judge_stream_free(nr->js);
-    g_array_free(nr->kdc, TRUE);
-    ndjson_close(nr->out);
-    g_ptr_array_free(nr->given, TRUE);
-    g_free(nr);
+    judge_stream_free(sr->js);
+    g_array_free(sr->kdc, TRUE);
+    if (sr->nd)
+        ndjson_close(sr->nd);
+    spill_free(sr->sp);
+    report_krb_index_free(sr->r.krb);
+    g_ptr_array_free(sr->given, TRUE);
+    g_free(sr);
     return status;
 }
 
@@ -439,8 +491,10 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
     a->keep_path = o->write_file;
     if (o->export_decrypted && !(a->export_decrypted = dec_writer_open(o->export_decrypted, e)))
         return 2;
-    ndjson_run *nr = NULL;
-    if (o->format == FORMAT_NDJSON && !(nr = ndjson_start(o, a, u, *only)))
+    /* Exports need every connection's record at the end: only they keep
+     * the whole capture in memory. */
+    stream_run *sr = NULL;
+    if (!o->export_keylog && !o->inject_secrets && !(sr = stream_start(o, a, u, *only)))
         return 2;
     int status = read_inputs(o, a);
     if (a->export_decrypted) {
@@ -454,8 +508,8 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
                  o->export_decrypted, frames);
         say(msg);
     }
-    if (nr)
-        return ndjson_finish(nr, o, a, status);
+    if (sr)
+        return stream_finish(sr, o, a, status);
     if (status != 0)
         return status;
     only_apply(*only, a->conns);
@@ -464,7 +518,8 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
     diag_result *d = diagnose(a, &u->in);
     GPtrArray *given = given_list(o);
     report_in r = {
-        a, d, o->verbose, want_color(o, stdout), (const char *const *)given->pdata, o->redact};
+        a,         d,   o->verbose, want_color(o, stdout), (const char *const *)given->pdata,
+        o->redact, NULL};
     if (output_report(o, &r, e) != AMT_OK)
         status = 2;
     else if (d->n_errors || d->n_not_ok)

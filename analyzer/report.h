@@ -9,6 +9,9 @@
 #include "amtdiag/diag.h"
 #include "analysis.h"
 #include "out.h"
+#include "spill.h"
+
+typedef struct report_krb_index report_krb_index;
 
 /* Everything a report is made from. */
 typedef struct report_in {
@@ -21,32 +24,80 @@ typedef struct report_in {
                                  keylog.txt", "--password admin:…"), NULL-ended */
     int redact;               /* --redact: every value marked in a->marks is
                                  replaced by its placeholder (ident.h) */
+    report_krb_index *krb;    /* JSON: Kerberos links across pieces (report_krb.h) */
 } report_in;
+
+/* ---- a report made piece by piece ---------------------------------------
+ *
+ * Every format is written the same way: each connection is rendered as soon
+ * as its diagnosis is known, into a spill (spill.h) of pieces by section;
+ * findings about no connection and DNS answers likewise; at the end the
+ * header is written from the totals and the pieces follow in the report's
+ * order. The whole-capture run and the streaming run (judge_stream.h) both
+ * feed it, so a report costs the memory of a piece index, not of the
+ * capture. */
+
+/* The counts a report's header shows. */
+typedef struct report_totals {
+    uint64_t conns, dns;
+    uint64_t rejected, errors, not_ok;
+    diag_clock clock;
+} report_totals;
+
+/* Sections of the pieces. */
+enum {
+    RS_GLOBAL,      /* findings about no connection */
+    RS_GLOBAL_ROWS, /* the same as rows of a table (HTML) */
+    RS_CONN,        /* a connection's block, worst first */
+    RS_ROWS,        /* a connection's findings as table rows, worst first (HTML) */
+    RS_DNS,         /* a DNS message (JSON) */
+    RS_KRB_LOGINS,  /* a connection's Negotiate logins (JSON) */
+    RS_TR_DNS,      /* the transcript's DNS lines, in capture order */
+    RS_TR_CONN,     /* a connection's transcript, by id */
+};
+
+/* What one format does with each piece and at the end. r->d is the result
+ * holding c's diagnosis (the whole capture's or c's alone) or the global
+ * findings; r->verbose asks for the transcript. */
+typedef struct report_format_ops {
+    void (*conn)(spill *sp, const report_in *r, const conn_rec *c);
+    void (*global)(spill *sp, const report_in *r, const GPtrArray *findings);
+    void (*dns)(spill *sp, const report_in *r, const dns_rec *d);
+    int (*finish)(FILE *out, const report_in *r, const report_totals *t, spill *sp);
+} report_format_ops;
 
 /* The diagnosis, worst connection first, with the checklist; with verbose,
  * the transcript after it. */
-void report_text(FILE *out, const report_in *r);
+extern const report_format_ops report_text_ops;
+/* Facts and diagnosis as JSON (schema amtdiag/1, docs/json-schema.md). */
+extern const report_format_ops report_json_ops;
+/* For pasting into a ticket. */
+extern const report_format_ops report_markdown_ops;
+/* One self-contained HTML file: summary, findings, checklist, and an inline
+ * SVG ladder diagram of each failing connection. */
+extern const report_format_ops report_html_ops;
 
-/* The diagnosis block of one connection, as report_text prints it. */
+/* The report of an analysis that kept every record (a->conns, a->dns) with
+ * r->d their diagnosis, written to out. Returns 0, or -1 when writing
+ * failed. */
+int report_write_whole(const report_format_ops *ops, FILE *out, const report_in *r);
+
+/* The key of a piece shown worst connection first: rejected, failed,
+ * unknown, challenge, ok; by id within each. */
+uint64_t report_rank_key(const diag_conn_result *d, unsigned id);
+
+/* The diagnosis block of one connection, as the text report prints it. */
 void report_text_conn(FILE *out, const report_in *r, const conn_rec *c);
 
-/* The transcript alone: TCP, TLS and key status, every HTTP exchange with
- * its login and SOAP, per connection. */
-void report_transcript(outw *w, const analysis *a);
+/* The transcript pieces a connection and a DNS message add (text, written
+ * through r's writer), shared by the text, Markdown and HTML reports. */
+void report_transcript_conn_piece(spill *sp, const report_in *r, const conn_rec *c);
+void report_transcript_dns_piece(spill *sp, const report_in *r, const dns_rec *d);
 
-/* The transcript as text (redacted as r says; free with free()), *len its
- * length; NULL when memory ran out. */
-char *report_transcript_text(const report_in *r, size_t *len);
-
-/* Facts and diagnosis as JSON. Returns 0, or -1 when writing failed. */
-int report_json(FILE *out, const report_in *r);
-
-/* For pasting into a ticket. Returns 0, or -1 when writing failed. */
-int report_markdown(FILE *out, const report_in *r);
-
-/* One self-contained HTML file: summary, findings, checklist, and an
- * inline SVG ladder diagram of each failing connection. Returns 0 or -1. */
-int report_html(FILE *out, const report_in *r);
+/* The transcript in order — DNS lines, the Kerberos messages, each
+ * connection — handed to fn a part at a time. Returns 0 or -1. */
+int report_transcript_each(spill *sp, const report_in *r, const report_totals *t, spill_fn fn,
+                           void *ctx);
 
 /* ---- shared by the formats ---------------------------------------------- */
 
@@ -56,10 +107,6 @@ outw report_out(FILE *f, outw_format format, const report_in *r);
 
 /* The TLS version and suite of a connection, "" when unknown. */
 const char *report_tls_line(const tls_summary *s, char *buf, size_t len);
-
-/* Connection indexes (into a->conns) worst outcome first: rejected, failed,
- * unknown, challenge, ok; by id within each. Returns a new array of guint. */
-GArray *report_order(const report_in *r);
 
 /* The diagnosis of connection c, or NULL. */
 const diag_conn_result *report_diag(const report_in *r, const conn_rec *c);

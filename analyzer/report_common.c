@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_krb.h"
+
 const diag_conn_result *report_diag(const report_in *r, const conn_rec *c)
 {
     return r->d ? diag_result_conn(r->d, c->id) : NULL;
@@ -23,22 +25,9 @@ static int rank(const diag_conn_result *d)
     return 5;
 }
 
-static gint by_rank(gconstpointer a, gconstpointer b, gpointer data)
+uint64_t report_rank_key(const diag_conn_result *d, unsigned id)
 {
-    const report_in *r = data;
-    const conn_rec *ca = g_ptr_array_index(r->a->conns, *(const guint *)a);
-    const conn_rec *cb = g_ptr_array_index(r->a->conns, *(const guint *)b);
-    int d = rank(report_diag(r, ca)) - rank(report_diag(r, cb));
-    return d ? d : (ca->id > cb->id) - (ca->id < cb->id);
-}
-
-GArray *report_order(const report_in *r)
-{
-    GArray *idx = g_array_sized_new(FALSE, FALSE, sizeof(guint), r->a->conns->len);
-    for (guint i = 0; i < r->a->conns->len; i++)
-        g_array_append_val(idx, i);
-    g_array_sort_with_data(idx, by_rank, (gpointer)r);
-    return idx;
+    return (uint64_t)rank(d) << 32 | id;
 }
 
 const char *report_conn_title(const conn_rec *c, char *buf, size_t len)
@@ -142,17 +131,28 @@ outw report_out(FILE *f, outw_format format, const report_in *r)
     return out_make(f, format, r->redact ? r->a->marks : NULL);
 }
 
-char *report_transcript_text(const report_in *r, size_t *len)
+int report_transcript_each(spill *sp, const report_in *r, const report_totals *t, spill_fn fn,
+                           void *ctx)
 {
+    if (spill_each(sp, RS_TR_DNS, fn, ctx, NULL, NULL) != 0)
+        return -1;
+    /* the Kerberos messages: bounded in number, kept by the analysis */
     char *buf = NULL;
-    FILE *mem = open_memstream(&buf, len);
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
     if (!mem)
-        return NULL;
+        return -1;
     outw w = report_out(mem, OUT_TEXT, r);
-    report_transcript(&w, r->a);
-    if (fclose(mem) != 0) {
-        free(buf);
-        return NULL;
+    report_krb_transcript(&w, r->a);
+    int rc = fclose(mem) != 0 ? -1 : 0;
+    if (rc == 0 && len)
+        fn(ctx, buf, len);
+    free(buf);
+    if (rc == 0)
+        rc = spill_each(sp, RS_TR_CONN, fn, ctx, NULL, NULL);
+    if (rc == 0 && t->conns == 0 && t->dns == 0) {
+        static const char none[] = "No TCP connections or DNS lookups in the input.\n";
+        fn(ctx, none, sizeof none - 1);
     }
-    return buf;
+    return rc;
 }

@@ -173,30 +173,60 @@ void report_text_conn(FILE *out, const report_in *r, const conn_rec *c)
     fputc('\n', out);
 }
 
-void report_text(FILE *out, const report_in *r)
+static void text_conn(spill *sp, const report_in *r, const conn_rec *c)
+{
+    pen p = {report_out(spill_file(sp), OUT_TEXT, r), r->color};
+    conn_block(&p, r, c);
+    fputc('\n', p.w.f);
+    spill_mark(sp, RS_CONN, report_rank_key(report_diag(r, c), c->id));
+    if (r->verbose)
+        report_transcript_conn_piece(sp, r, c);
+}
+
+static void text_global(spill *sp, const report_in *r, const GPtrArray *findings)
+{
+    pen p = {report_out(spill_file(sp), OUT_TEXT, r), r->color};
+    for (guint i = 0; i < findings->len; i++) {
+        finding(&p, g_ptr_array_index(findings, i));
+        spill_mark(sp, RS_GLOBAL, 0);
+    }
+}
+
+static void text_dns(spill *sp, const report_in *r, const dns_rec *d)
+{
+    if (r->verbose)
+        report_transcript_dns_piece(sp, r, d);
+}
+
+static void put_raw(void *ctx, const char *text, size_t len)
+{
+    fwrite(text, 1, len, ctx);
+}
+
+static int text_finish(FILE *out, const report_in *r, const report_totals *t, spill *sp)
 {
     pen p = {report_out(out, OUT_TEXT, r), r->color};
     outw *w = &p.w;
     const analysis *a = r->a;
-    const diag_result *d = r->d;
     c_(&p, BOLD);
     fputs("amtdiag report", out);
     c_(&p, OFF);
     fputs(": ", out);
     for (guint i = 0; i < a->inputs->len; i++)
         out_printf(w, "%s%s", i ? ", " : "", (const char *)g_ptr_array_index(a->inputs, i));
-    out_printf(w, "\n%u connection%s, %u rejected or failed, %u error finding%s\n", a->conns->len,
-               a->conns->len == 1 ? "" : "s", d ? d->n_rejected : 0, d ? d->n_errors : 0,
-               d && d->n_errors == 1 ? "" : "s");
+    out_printf(
+        w,
+        "\n%" PRIu64 " connection%s, %" PRIu64 " rejected or failed, %" PRIu64 " error finding%s\n",
+        t->conns, t->conns == 1 ? "" : "s", t->rejected, t->errors, t->errors == 1 ? "" : "s");
     if (r->given && r->given[0]) {
         out_printf(w, "inputs:");
         for (const char *const *g = r->given; *g; g++)
             out_printf(w, " %s", *g);
         fputc('\n', out);
     }
-    if (d && d->clock.known)
+    if (t->clock.known)
         out_printf(w, "AMT's clock: %+.1f days from the capture's clock (%s)\n",
-                   (double)d->clock.offset_s / 86400.0, d->clock.source);
+                   (double)t->clock.offset_s / 86400.0, t->clock.source);
     for (guint i = 0; i < a->warnings->len; i++) {
         c_(&p, YELLOW);
         fputs("warning:", out);
@@ -207,28 +237,26 @@ void report_text(FILE *out, const report_in *r)
         out_printf(w, "warning: %" G_GUINT64_FORMAT " more warnings not shown\n",
                    a->n_warnings - a->warnings->len);
     fputc('\n', out);
-    if (d && d->global->len) {
+    int rc = 0;
+    if (spill_count(sp, RS_GLOBAL)) {
         c_(&p, BOLD);
         fputs("Name resolution", out);
         c_(&p, OFF);
         fputc('\n', out);
-        for (guint i = 0; i < d->global->len; i++)
-            finding(&p, g_ptr_array_index(d->global, i));
+        rc |= spill_copy(sp, RS_GLOBAL, out, NULL);
         fputc('\n', out);
     }
-    GArray *order = report_order(r);
-    for (guint i = 0; i < order->len; i++) {
-        conn_block(&p, r, g_ptr_array_index(a->conns, g_array_index(order, guint, i)));
-        fputc('\n', out);
-    }
-    g_array_free(order, TRUE);
-    if (a->conns->len == 0 && a->dns->len == 0)
+    rc |= spill_copy(sp, RS_CONN, out, NULL);
+    if (t->conns == 0 && t->dns == 0)
         fputs("No TCP connections or DNS lookups in the input.\n", out);
     if (r->verbose) {
         c_(&p, BOLD);
         fputs("Transcript", out);
         c_(&p, OFF);
         fputs("\n\n", out);
-        report_transcript(w, a);
+        rc |= report_transcript_each(sp, r, t, put_raw, out);
     }
+    return rc || ferror(out) ? -1 : 0;
 }
+
+const report_format_ops report_text_ops = {text_conn, text_global, text_dns, text_finish};

@@ -395,16 +395,17 @@ static void h_ladder(outw *out, const report_in *r, const conn_rec *c)
 
 /* ---- the page ---------------------------------------------------------- */
 
-static int h_transcript(outw *out, const report_in *r)
+static void block_part(void *ctx, const char *text, size_t len)
 {
-    size_t len = 0;
-    char *buf = report_transcript_text(r, &len);
-    if (!buf)
-        return -1;
+    out_block(ctx, text, len);
+}
+
+static int h_transcript(outw *out, const report_in *r, const report_totals *t, spill *sp)
+{
     fputs("<section id=\"transcript\"><h2>Transcript</h2>\n<pre>", out->f);
-    out_block(out, buf, len);
+    if (report_transcript_each(sp, r, t, block_part, out) != 0)
+        return -1;
     fputs("</pre></section>\n", out->f);
-    free(buf);
     return 0;
 }
 
@@ -451,10 +452,9 @@ static void h_conn(outw *out, const report_in *r, const conn_rec *c)
     fputs("</section>\n", out->f);
 }
 
-static void h_summary(outw *out, const report_in *r)
+static void h_summary(outw *out, const report_in *r, const report_totals *t)
 {
     const analysis *a = r->a;
-    const diag_result *d = r->d;
     fputs("<section id=\"summary\"><h2>Summary</h2>\n<dl class=\"summary\">\n<dt>Read</dt><dd>",
           out->f);
     for (guint i = 0; i < a->inputs->len; i++) {
@@ -475,14 +475,16 @@ static void h_summary(outw *out, const report_in *r)
         fputs("</dd>\n", out->f);
     }
     fprintf(out->f,
-            "<dt>Connections</dt><dd>%u, <strong>%u rejected or failed</strong></dd>\n"
-            "<dt>Error findings</dt><dd>%u</dd>\n<dt>DNS messages</dt><dd>%u</dd>\n"
+            "<dt>Connections</dt><dd>%" PRIu64 ", <strong>%" PRIu64
+            " rejected or failed</strong></dd>\n"
+            "<dt>Error findings</dt><dd>%" PRIu64 "</dd>\n<dt>DNS messages</dt><dd>%" PRIu64
+            "</dd>\n"
             "<dt>Frames</dt><dd>%" PRIu64 "</dd>\n",
-            a->conns->len, d ? d->n_rejected : 0, d ? d->n_errors : 0, a->dns->len, a->frames);
-    if (d && d->clock.known) {
+            t->conns, t->rejected, t->errors, t->dns, a->frames);
+    if (t->clock.known) {
         fprintf(out->f, "<dt>AMT's clock</dt><dd>%+.1f days from the capture's clock (",
-                (double)d->clock.offset_s / 86400.0);
-        h_text(out, d->clock.source);
+                (double)t->clock.offset_s / 86400.0);
+        h_text(out, t->clock.source);
         fputs(")</dd>\n", out->f);
     }
     fputs("</dl>\n", out->f);
@@ -494,42 +496,62 @@ static void h_summary(outw *out, const report_in *r)
     if (a->n_warnings > a->warnings->len)
         fprintf(out->f, "<p class=\"warn\">%" G_GUINT64_FORMAT " more warnings not shown</p>\n",
                 a->n_warnings - a->warnings->len);
-    if (a->conns->len == 0 && a->dns->len == 0)
+    if (t->conns == 0 && t->dns == 0)
         fputs("<p>No TCP connections or DNS lookups in the input.</p>\n", out->f);
     fputs("</section>\n", out->f);
 }
 
 /* Every finding in one table, the name-resolution ones and then the
  * connections worst first, so the reader sees all causes at a glance. */
-static void h_all_findings(outw *out, const report_in *r, const GArray *order)
+static int h_all_findings(outw *out, spill *sp)
 {
-    const diag_result *d = r->d;
-    unsigned n = d && d->global ? d->global->len : 0;
-    for (guint i = 0; i < order->len; i++) {
-        const diag_conn_result *dc =
-            report_diag(r, g_ptr_array_index(r->a->conns, g_array_index(order, guint, i)));
-        n += dc && dc->findings ? dc->findings->len : 0;
-    }
     fputs("<section id=\"findings\"><h2>Findings</h2>\n", out->f);
-    if (!n) {
+    if (!spill_count(sp, RS_GLOBAL_ROWS) && !spill_count(sp, RS_ROWS)) {
         fputs("<p>No findings.</p></section>\n", out->f);
-        return;
+        return 0;
     }
     fputs("<table class=\"findings\"><thead><tr><th>connection</th><th>cause</th>"
           "<th>severity</th><th>frames</th><th>evidence</th><th>fix</th></tr></thead><tbody>\n",
           out->f);
-    for (guint i = 0; d && d->global && i < d->global->len; i++)
-        h_all_row(out, NULL, g_ptr_array_index(d->global, i));
-    for (guint i = 0; i < order->len; i++) {
-        const conn_rec *c = g_ptr_array_index(r->a->conns, g_array_index(order, guint, i));
-        const diag_conn_result *dc = report_diag(r, c);
-        for (guint k = 0; dc && dc->findings && k < dc->findings->len; k++)
-            h_all_row(out, c, g_ptr_array_index(dc->findings, k));
-    }
+    int rc = spill_copy(sp, RS_GLOBAL_ROWS, out->f, NULL);
+    rc |= spill_copy(sp, RS_ROWS, out->f, NULL);
     fputs("</tbody></table>\n</section>\n", out->f);
+    return rc;
 }
 
-int report_html(FILE *f, const report_in *r)
+static void h_conn_piece(spill *sp, const report_in *r, const conn_rec *c)
+{
+    outw w = report_out(spill_file(sp), OUT_HTML, r);
+    const diag_conn_result *dc = report_diag(r, c);
+    uint64_t key = report_rank_key(dc, c->id);
+    for (guint k = 0; dc && dc->findings && k < dc->findings->len; k++)
+        h_all_row(&w, c, g_ptr_array_index(dc->findings, k));
+    spill_mark(sp, RS_ROWS, key);
+    h_conn(&w, r, c);
+    spill_mark(sp, RS_CONN, key);
+    if (r->verbose)
+        report_transcript_conn_piece(sp, r, c);
+}
+
+static void h_global_piece(spill *sp, const report_in *r, const GPtrArray *findings)
+{
+    if (!findings->len)
+        return;
+    outw w = report_out(spill_file(sp), OUT_HTML, r);
+    for (guint i = 0; i < findings->len; i++)
+        h_all_row(&w, NULL, g_ptr_array_index(findings, i));
+    spill_mark(sp, RS_GLOBAL_ROWS, 0);
+    h_findings(&w, findings);
+    spill_mark(sp, RS_GLOBAL, 0);
+}
+
+static void h_dns_piece(spill *sp, const report_in *r, const dns_rec *d)
+{
+    if (r->verbose)
+        report_transcript_dns_piece(sp, r, d);
+}
+
+static int h_finish(FILE *f, const report_in *r, const report_totals *t, spill *sp)
 {
     outw w = report_out(f, OUT_HTML, r);
     outw *out = &w;
@@ -544,19 +566,18 @@ int report_html(FILE *f, const report_in *r)
     }
     fprintf(out->f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>amtdiag report</h1>\n",
             STYLE);
-    h_summary(out, r);
-    GArray *order = report_order(r);
-    h_all_findings(out, r, order);
-    if (r->d && r->d->global && r->d->global->len) {
+    h_summary(out, r, t);
+    int rc = h_all_findings(out, sp);
+    if (spill_count(sp, RS_GLOBAL)) {
         fputs("<section id=\"dns\"><h2>Name resolution</h2>\n", out->f);
-        h_findings(out, r->d->global);
+        rc |= spill_copy(sp, RS_GLOBAL, out->f, NULL);
         fputs("</section>\n", out->f);
     }
-    for (guint i = 0; i < order->len; i++)
-        h_conn(out, r, g_ptr_array_index(a->conns, g_array_index(order, guint, i)));
-    g_array_free(order, TRUE);
-    if (r->verbose && h_transcript(out, r) != 0)
+    rc |= spill_copy(sp, RS_CONN, out->f, NULL);
+    if (r->verbose && h_transcript(out, r, t, sp) != 0)
         return -1;
     fputs("</body>\n</html>\n", out->f);
-    return ferror(out->f) ? -1 : 0;
+    return rc || ferror(out->f) ? -1 : 0;
 }
+
+const report_format_ops report_html_ops = {h_conn_piece, h_global_piece, h_dns_piece, h_finish};

@@ -1,9 +1,63 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* report_json: the analysis as JSON, schema "amtdiag/1" (docs/json-schema.md). */
+/* report_json: the analysis as JSON, schema "amtdiag/1" (docs/json-schema.md).
+ * Connections, DNS messages, findings and logins are written as pieces
+ * when known (report.h); the document is put together at the end. */
 #include "report_json_parts.h"
 #include "report_krb.h"
 
-int report_json(FILE *out, const report_in *r)
+/* Depths of the pieces: elements of a top-level array, and of the logins
+ * array inside the "kerberos" object. */
+#define TOP_ARRAY 2
+#define KRB_ARRAY 3
+
+static void json_conn(spill *sp, const report_in *r, const conn_rec *c)
+{
+    outw w = report_out(spill_file(sp), OUT_JSON, r);
+    jsonw j;
+    rj_piece_begin(&j, &w, TOP_ARRAY);
+    rj_conn_json(&j, r, c);
+    rj_piece_end(&j, sp, RS_CONN, c->id);
+    report_krb_login_pieces(sp, r, c, RS_KRB_LOGINS, KRB_ARRAY);
+}
+
+static void json_global(spill *sp, const report_in *r, const GPtrArray *findings)
+{
+    outw w = report_out(spill_file(sp), OUT_JSON, r);
+    for (guint i = 0; i < findings->len; i++) {
+        jsonw j;
+        rj_piece_begin(&j, &w, TOP_ARRAY);
+        rj_finding_json(&j, g_ptr_array_index(findings, i));
+        rj_piece_end(&j, sp, RS_GLOBAL, 0);
+    }
+}
+
+static void json_dns(spill *sp, const report_in *r, const dns_rec *d)
+{
+    outw w = report_out(spill_file(sp), OUT_JSON, r);
+    jsonw j, *b = &j;
+    rj_piece_begin(b, &w, TOP_ARRAY);
+    jsonw_begin_object(b);
+    rj_member_str(b, "file", d->file);
+    rj_member_int(b, "frame", (gint64)d->frame);
+    rj_member_bool(b, "response", d->is_response);
+    rj_member_str(b, "name", d->qname);
+    rj_member_int(b, "type", d->qtype);
+    rj_member_int(b, "rcode", d->rcode);
+    rj_member_str(b, "answers", d->answers);
+    jsonw_end_object(b);
+    rj_piece_end(b, sp, RS_DNS, 0);
+}
+
+/* A member holding the array of a section's pieces. */
+static int member_pieces(jsonw *b, FILE *out, const char *name, spill *sp, unsigned section)
+{
+    jsonw_name(b, name);
+    int rc = report_json_array_copy(b, out, sp, section);
+    jsonw_end_array(b);
+    return rc;
+}
+
+static int json_finish(FILE *out, const report_in *r, const report_totals *t, spill *sp)
 {
     const analysis *a = r->a;
     outw w = report_out(out, OUT_JSON, r);
@@ -19,11 +73,11 @@ int report_json(FILE *out, const report_in *r)
     jsonw_name(b, "summary");
     jsonw_begin_object(b);
     rj_member_int(b, "frames", (gint64)a->frames);
-    rj_member_int(b, "connections", a->conns->len);
-    rj_member_int(b, "dns_messages", a->dns->len);
-    rj_member_int(b, "rejected", r->d ? r->d->n_rejected : 0);
-    rj_member_int(b, "errors", r->d ? r->d->n_errors : 0);
-    rj_member_int(b, "not_ok", r->d ? r->d->n_not_ok : 0);
+    rj_member_int(b, "connections", (gint64)t->conns);
+    rj_member_int(b, "dns_messages", (gint64)t->dns);
+    rj_member_int(b, "rejected", (gint64)t->rejected);
+    rj_member_int(b, "errors", (gint64)t->errors);
+    rj_member_int(b, "not_ok", (gint64)t->not_ok);
     rj_member_int(b, "warnings", (gint64)a->n_warnings);
     jsonw_end_object(b);
     jsonw_name(b, "given");
@@ -32,52 +86,30 @@ int report_json(FILE *out, const report_in *r)
         rj_add_str(b, *g);
     jsonw_end_array(b);
     jsonw_name(b, "amt_clock");
-    if (r->d && r->d->clock.known) {
+    if (t->clock.known) {
         jsonw_begin_object(b);
-        rj_member_int(b, "offset_s", r->d->clock.offset_s);
-        rj_member_str(b, "source", r->d->clock.source);
+        rj_member_int(b, "offset_s", t->clock.offset_s);
+        rj_member_str(b, "source", t->clock.source);
         jsonw_end_object(b);
     } else {
         jsonw_null(b);
     }
-    rj_findings_json(b, "findings", r->d ? r->d->global : NULL);
+    int rc = member_pieces(b, out, "findings", sp, RS_GLOBAL);
     jsonw_name(b, "warnings");
     jsonw_begin_array(b);
     for (guint i = 0; i < a->warnings->len; i++)
         rj_add_str(b, g_ptr_array_index(a->warnings, i));
     jsonw_end_array(b);
-    jsonw_name(b, "dns");
-    jsonw_begin_array(b);
-    for (guint i = 0; i < a->dns->len; i++) {
-        const dns_rec *d = g_ptr_array_index(a->dns, i);
-        jsonw_begin_object(b);
-        rj_member_str(b, "file", d->file);
-        rj_member_int(b, "frame", (gint64)d->frame);
-        rj_member_bool(b, "response", d->is_response);
-        rj_member_str(b, "name", d->qname);
-        rj_member_int(b, "type", d->qtype);
-        rj_member_int(b, "rcode", d->rcode);
-        rj_member_str(b, "answers", d->answers);
-        jsonw_end_object(b);
-    }
-    jsonw_end_array(b);
-    /* The Kerberos messages and logins, and then each connection, are
-     * written out as soon as each is made: the memory needed is that of one
-     * item, not of the whole report. */
-    int rc = jsonw_drain(b, out);
-    jsonw_name(b, "kerberos");
-    rc |= rc ? 0 : report_krb_json(b, out, r);
-    jsonw_name(b, "connections");
-    jsonw_begin_array(b);
+    rc |= member_pieces(b, out, "dns", sp, RS_DNS);
     rc |= jsonw_drain(b, out);
-    for (guint i = 0; i < a->conns->len && !rc; i++) {
-        rj_conn_json(b, r, g_ptr_array_index(a->conns, i));
-        rc |= jsonw_drain(b, out);
-    }
-    jsonw_end_array(b);
+    jsonw_name(b, "kerberos");
+    rc |= rc ? 0 : report_krb_json(b, out, r, sp, RS_KRB_LOGINS);
+    rc |= member_pieces(b, out, "connections", sp, RS_CONN);
     jsonw_end_object(b);
     g_string_append_c(b->s, '\n');
     rc |= jsonw_drain(b, out);
     jsonw_free(b);
     return rc ? -1 : 0;
 }
+
+const report_format_ops report_json_ops = {json_conn, json_global, json_dns, json_finish};

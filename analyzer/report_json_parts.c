@@ -406,3 +406,28 @@ void rj_conn_json(jsonw *b, const report_in *r, const conn_rec *c)
     jsonw_end_array(b);
     jsonw_end_object(b);
 }
+
+void rj_piece_begin(jsonw *j, const outw *w, int depth)
+{
+    jsonw_init(j, w, 1);
+    j->depth = depth;
+}
+
+void rj_piece_end(jsonw *j, spill *sp, unsigned section, uint64_t key)
+{
+    jsonw_drain(j, spill_file(sp));
+    jsonw_free(j);
+    spill_mark(sp, section, key);
+}
+
+/* Each piece was written as the first element of its array (no comma):
+ * the commas go between them here, and the array's closing line break is
+ * owed when there was any. */
+int report_json_array_copy(jsonw *b, FILE *out, spill *sp, unsigned section)
+{
+    jsonw_begin_array(b);
+    int rc = jsonw_drain(b, out);
+    rc |= spill_copy(sp, section, out, ",");
+    b->has_items[MIN(b->depth, JSONW_DEPTH_MAX - 1)] = spill_count(sp, section) > 0;
+    return rc;
+}

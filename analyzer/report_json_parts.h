@@ -25,4 +25,14 @@ void rj_findings_json(jsonw *b, const char *name, const GPtrArray *findings);
  * with its diagnosis from r->d. */
 void rj_conn_json(jsonw *b, const report_in *r, const conn_rec *c);
 
+/* A writer for one piece: an element of an array at depth, written
+ * through w; drain it into the spill with rj_piece_end. */
+void rj_piece_begin(jsonw *j, const outw *w, int depth);
+void rj_piece_end(jsonw *j, spill *sp, unsigned section, uint64_t key);
+
+/* The elements of an array from the pieces of section, copied to out
+ * after what b holds (b has just begun the array; the caller ends it).
+ * Returns 0 or -1. */
+int report_json_array_copy(jsonw *b, FILE *out, spill *sp, unsigned section);
+
 #endif

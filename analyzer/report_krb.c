@@ -12,71 +12,92 @@
 #include "krb/kdc.h"
 #include "report_json_parts.h"
 
-/* A Negotiate login of the capture, decoded once per report. */
-typedef struct login_ref {
-    const conn_rec *c;
-    const http_rec *h;
-    krb_login l;
-} login_ref;
+/* What the JSON report links across messages, grown as it goes: the
+ * TGS-REPs by the ticket they issued, and the first login (by connection
+ * id, then frame) that presented each ticket. Tickets are known by a
+ * SHA-256 of their cipher text, so a long run keeps 32 bytes per ticket. */
+struct report_krb_index {
+    guint indexed;      /* a->krb messages looked at so far */
+    GHashTable *issued; /* digest -> frame of the TGS-REP (boxed uint64) */
+    GHashTable *used;   /* digest -> krb_use */
+};
 
-static GArray *logins_of(const analysis *a)
+typedef struct krb_use {
+    unsigned conn;
+    uint64_t frame;
+} krb_use;
+
+report_krb_index *report_krb_index_new(void)
 {
-    GArray *v = g_array_new(FALSE, TRUE, sizeof(login_ref));
-    for (guint i = 0; i < a->conns->len; i++) {
-        const conn_rec *c = g_ptr_array_index(a->conns, i);
-        for (guint k = 0; k < c->http->len; k++) {
-            const http_rec *h = g_ptr_array_index(c->http, k);
-            login_ref r = {c, h, {0}};
-            if (krb_login_read(h->req.authorization,
-                               h->resp.present ? h->resp.www_authenticate : NULL, a->krb_keys,
-                               &r.l))
-                g_array_append_val(v, r);
-            else
-                krb_login_clear(&r.l);
-        }
-    }
-    return v;
+    report_krb_index *x = g_new0(report_krb_index, 1);
+    x->issued =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, g_free);
+    x->used =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, g_free);
+    return x;
 }
 
-static void logins_free(GArray *v)
+void report_krb_index_free(report_krb_index *x)
 {
-    for (guint i = 0; i < v->len; i++)
-        krb_login_clear(&g_array_index(v, login_ref, i).l);
-    g_array_free(v, TRUE);
+    if (!x)
+        return;
+    g_hash_table_destroy(x->issued);
+    g_hash_table_destroy(x->used);
+    g_free(x);
 }
 
-/* A ticket's cipher text as a hash key (a view: the ticket outlives it). */
+/* A ticket's key in the index, or NULL when it has no cipher text. */
 static GBytes *ticket_key(const krb_ticket *t)
 {
-    return t->present && t->enc.cipher_len ? g_bytes_new_static(t->enc.cipher, t->enc.cipher_len)
-                                           : NULL;
+    if (!t->present || !t->enc.cipher_len)
+        return NULL;
+    GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(c, t->enc.cipher, (gssize)t->enc.cipher_len);
+    guint8 d[32];
+    gsize n = sizeof d;
+    g_checksum_get_digest(c, d, &n);
+    g_checksum_free(c);
+    return g_bytes_new(d, n);
 }
 
-/* The logins by the ticket they presented, so that each TGS-REP finds the
- * login that used its ticket without a scan. */
-static GHashTable *logins_by_ticket(const GArray *logins)
+/* Looks at the Kerberos messages read since the last call. */
+static void index_grow(report_krb_index *x, const analysis *a, krb_msg *m)
 {
-    GHashTable *h =
-        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
-    for (guint i = 0; i < logins->len; i++) {
-        const login_ref *r = &g_array_index(logins, login_ref, i);
-        GBytes *k = r->l.has_ap_req ? ticket_key(&r->l.ap_req.ticket) : NULL;
-        if (k && !g_hash_table_contains(h, k))
-            g_hash_table_insert(h, k, (gpointer)r);
-        else if (k)
-            g_bytes_unref(k);
+    for (; x->indexed < a->krb->len; x->indexed++) {
+        const krb_rec *k = g_ptr_array_index(a->krb, x->indexed);
+        GBytes *key = NULL;
+        if (k->type == KRB_TGS_REP && krb_rec_decode(k, m) >= 0)
+            key = ticket_key(&m->ticket);
+        if (key && !g_hash_table_contains(x->issued, key))
+            g_hash_table_insert(x->issued, key, g_memdup2(&k->frame, sizeof k->frame));
+        else if (key)
+            g_bytes_unref(key);
     }
-    return h;
 }
 
-/* The login that presented this ticket, or NULL. */
-static const login_ref *used_by(GHashTable *by_ticket, const krb_ticket *t)
+/* Remembers that connection conn presented the ticket at frame, unless an
+ * earlier login (by connection, then frame) did. */
+static void index_use(report_krb_index *x, const krb_ticket *t, unsigned conn, uint64_t frame)
 {
-    GBytes *k = ticket_key(t);
-    const login_ref *r = k ? g_hash_table_lookup(by_ticket, k) : NULL;
-    if (k)
-        g_bytes_unref(k);
-    return r;
+    GBytes *key = ticket_key(t);
+    if (!key)
+        return;
+    krb_use *u = g_hash_table_lookup(x->used, key);
+    if (u && (u->conn < conn || (u->conn == conn && u->frame <= frame))) {
+        g_bytes_unref(key);
+        return;
+    }
+    krb_use v = {conn, frame};
+    g_hash_table_replace(x->used, key, g_memdup2(&v, sizeof v));
+}
+
+static const void *index_find(GHashTable *h, const krb_ticket *t)
+{
+    GBytes *key = ticket_key(t);
+    const void *v = key ? g_hash_table_lookup(h, key) : NULL;
+    if (key)
+        g_bytes_unref(key);
+    return v;
 }
 
 /* The KDC message whose TGS-REP carried this ticket, or NULL. */
@@ -168,7 +189,8 @@ static void opened_json(jsonw *b, const char *name, const krb_ticket_info *t, in
     jsonw_end_object(b);
 }
 
-static void msg_json(jsonw *b, const krb_rec *k, GHashTable *logins, const analysis *a, krb_msg *m)
+static void msg_json(jsonw *b, const krb_rec *k, const report_krb_index *x, const analysis *a,
+                     krb_msg *m)
 {
     char ep[80];
     krb_rec_decode(k, m);
@@ -206,12 +228,12 @@ static void msg_json(jsonw *b, const krb_rec *k, GHashTable *logins, const analy
     krb_ticket_info ti;
     krb_open_ticket(a->krb_keys, m, &ti);
     opened_json(b, "opened", &ti, 0);
-    const login_ref *u = m->type == KRB_TGS_REP ? used_by(logins, &m->ticket) : NULL;
+    const krb_use *u = m->type == KRB_TGS_REP ? index_find(x->used, &m->ticket) : NULL;
     if (u) {
         jsonw_name(b, "used_by");
         jsonw_begin_object(b);
-        rj_member_int(b, "connection", u->c->id);
-        rj_member_frame(b, "request_frame", u->h->req.first_frame);
+        rj_member_int(b, "connection", u->conn);
+        rj_member_frame(b, "request_frame", u->frame);
         jsonw_end_object(b);
     } else {
         member_null(b, "used_by");
@@ -235,33 +257,15 @@ static const char *token_kind(const gss_token *t)
     }
 }
 
-/* The TGS-REPs by the ticket they issued. */
-static GHashTable *issued_by_ticket(const analysis *a, krb_msg *m)
+static void login_json(jsonw *b, const conn_rec *c, const http_rec *h, const krb_login *l,
+                       const report_krb_index *x)
 {
-    GHashTable *h =
-        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
-    for (guint i = 0; i < a->krb->len; i++) {
-        const krb_rec *k = g_ptr_array_index(a->krb, i);
-        GBytes *key = NULL;
-        if (k->type == KRB_TGS_REP && krb_rec_decode(k, m) >= 0)
-            key = ticket_key(&m->ticket);
-        if (key && !g_hash_table_contains(h, key))
-            g_hash_table_insert(h, key, (gpointer)k);
-        else if (key)
-            g_bytes_unref(key);
-    }
-    return h;
-}
-
-static void login_json(jsonw *b, const login_ref *r, GHashTable *issued)
-{
-    const krb_login *l = &r->l;
     jsonw_begin_object(b);
-    rj_member_int(b, "connection", r->c->id);
-    rj_member_str(b, "file", r->c->file);
-    rj_member_frame(b, "request_frame", r->h->req.first_frame);
-    rj_member_frame(b, "response_frame", r->h->resp.present ? r->h->resp.first_frame : 0);
-    rj_member_int(b, "status", r->h->resp.present ? r->h->resp.status : 0);
+    rj_member_int(b, "connection", c->id);
+    rj_member_str(b, "file", c->file);
+    rj_member_frame(b, "request_frame", h->req.first_frame);
+    rj_member_frame(b, "response_frame", h->resp.present ? h->resp.first_frame : 0);
+    rj_member_int(b, "status", h->resp.present ? h->resp.status : 0);
     rj_member_int(b, "header_length", (gint64)l->header_len);
     rj_member_int(b, "token_length", (gint64)l->token_len);
     rj_member_str(b, "token", token_kind(&l->tok));
@@ -273,11 +277,8 @@ static void login_json(jsonw *b, const login_ref *r, GHashTable *issued)
     rj_member_bool(b, "mech_list_mic", l->tok.has_mic);
     if (l->has_ap_req) {
         ticket_json(b, "ap_req", &l->ap_req.ticket);
-        GBytes *key = ticket_key(&l->ap_req.ticket);
-        const krb_rec *k = key ? g_hash_table_lookup(issued, key) : NULL;
-        if (key)
-            g_bytes_unref(key);
-        rj_member_frame(b, "issued_in", k ? k->frame : 0);
+        const uint64_t *frame = index_find(x->issued, &l->ap_req.ticket);
+        rj_member_frame(b, "issued_in", frame ? *frame : 0);
     } else {
         member_null(b, "ap_req");
         member_null(b, "issued_in");
@@ -303,35 +304,54 @@ static void login_json(jsonw *b, const login_ref *r, GHashTable *issued)
     jsonw_end_object(b);
 }
 
-int report_krb_json(jsonw *b, FILE *out, const report_in *r)
+void report_krb_login_pieces(spill *sp, const report_in *r, const conn_rec *c, unsigned section,
+                             int depth)
 {
     const analysis *a = r->a;
-    GArray *logins = logins_of(a);
-    GHashTable *by_ticket = logins_by_ticket(logins);
+    krb_msg *m = NULL;
+    outw w = report_out(spill_file(sp), OUT_JSON, r);
+    for (guint k = 0; k < c->http->len; k++) {
+        const http_rec *h = g_ptr_array_index(c->http, k);
+        krb_login l;
+        if (!krb_login_read(h->req.authorization, h->resp.present ? h->resp.www_authenticate : NULL,
+                            a->krb_keys, &l)) {
+            krb_login_clear(&l);
+            continue;
+        }
+        if (!m)
+            m = g_new(krb_msg, 1);
+        index_grow(r->krb, a, m);
+        if (l.has_ap_req)
+            index_use(r->krb, &l.ap_req.ticket, c->id, h->req.first_frame);
+        jsonw j;
+        rj_piece_begin(&j, &w, depth);
+        login_json(&j, c, h, &l, r->krb);
+        rj_piece_end(&j, sp, section, c->id);
+        krb_login_clear(&l);
+    }
+    g_free(m);
+}
+
+int report_krb_json(jsonw *b, FILE *out, const report_in *r, spill *sp, unsigned logins)
+{
+    const analysis *a = r->a;
     krb_msg *m = g_new(krb_msg, 1);
+    index_grow(r->krb, a, m);
     jsonw_begin_object(b);
     jsonw_name(b, "messages");
     jsonw_begin_array(b);
     int rc = jsonw_drain(b, out);
     for (guint i = 0; i < a->krb->len && !rc; i++) {
-        msg_json(b, g_ptr_array_index(a->krb, i), by_ticket, a, m);
+        msg_json(b, g_ptr_array_index(a->krb, i), r->krb, a, m);
         rc |= jsonw_drain(b, out);
     }
     jsonw_end_array(b);
     jsonw_name(b, "logins");
-    jsonw_begin_array(b);
-    GHashTable *issued = issued_by_ticket(a, m);
-    for (guint i = 0; i < logins->len && !rc; i++) {
-        login_json(b, &g_array_index(logins, login_ref, i), issued);
-        rc |= jsonw_drain(b, out);
-    }
+    rc |= report_json_array_copy(b, out, sp, logins);
     jsonw_end_array(b);
     jsonw_end_object(b);
     rc |= jsonw_drain(b, out);
-    g_hash_table_destroy(issued);
-    g_hash_table_destroy(by_ticket);
     g_free(m);
-    logins_free(logins);
     return rc ? -1 : 0;
 }
 

@@ -157,35 +157,50 @@ static void md_facts(outw *out, const conn_rec *c)
     }
 }
 
-/* A fence longer than any run of backticks in the text, so a transcript
- * holding "```" cannot close it early. */
-static void md_fence(outw *out, const char *text, size_t len)
+/* The longest run of backticks in the transcript, so that its fence is
+ * longer and a transcript holding "```" cannot close it early. */
+typedef struct fence_scan {
+    size_t run, longest;
+    char last;
+} fence_scan;
+
+static void scan_part(void *ctx, const char *text, size_t len)
 {
-    size_t run = 0, longest = 0;
+    fence_scan *f = ctx;
     for (size_t i = 0; i < len; i++) {
-        run = text[i] == '`' ? run + 1 : 0;
-        if (run > longest)
-            longest = run;
+        f->run = text[i] == '`' ? f->run + 1 : 0;
+        if (f->run > f->longest)
+            f->longest = f->run;
     }
-    for (size_t i = 0; i < (longest < 3 ? 3 : longest + 1); i++)
+    if (len)
+        f->last = text[len - 1];
+}
+
+static void md_fence(outw *out, const fence_scan *f)
+{
+    for (size_t i = 0; i < (f->longest < 3 ? 3 : f->longest + 1); i++)
         fputc('`', out->f);
 }
 
-static int md_transcript(outw *out, const report_in *r)
+static void block_part(void *ctx, const char *text, size_t len)
 {
-    size_t len = 0;
-    char *buf = report_transcript_text(r, &len);
-    if (!buf)
+    out_block(ctx, text, len);
+}
+
+static int md_transcript(outw *out, const report_in *r, const report_totals *t, spill *sp)
+{
+    fence_scan f = {0};
+    if (report_transcript_each(sp, r, t, scan_part, &f) != 0)
         return -1;
     fputs("## Transcript\n\n", out->f);
-    md_fence(out, buf, len);
+    md_fence(out, &f);
     fputs("text\n", out->f);
-    out_block(out, buf, len);
-    if (len && buf[len - 1] != '\n')
+    if (report_transcript_each(sp, r, t, block_part, out) != 0)
+        return -1;
+    if (f.last && f.last != '\n')
         fputc('\n', out->f);
-    md_fence(out, buf, len);
+    md_fence(out, &f);
     fputs("\n", out->f);
-    free(buf);
     return 0;
 }
 
@@ -226,12 +241,35 @@ static void md_conn(outw *out, const report_in *r, const conn_rec *c)
     }
 }
 
-int report_markdown(FILE *f, const report_in *r)
+static void md_conn_piece(spill *sp, const report_in *r, const conn_rec *c)
+{
+    outw w = report_out(spill_file(sp), OUT_MARKDOWN, r);
+    md_conn(&w, r, c);
+    spill_mark(sp, RS_CONN, report_rank_key(report_diag(r, c), c->id));
+    if (r->verbose)
+        report_transcript_conn_piece(sp, r, c);
+}
+
+static void md_global_piece(spill *sp, const report_in *r, const GPtrArray *findings)
+{
+    if (!findings->len)
+        return;
+    outw w = report_out(spill_file(sp), OUT_MARKDOWN, r);
+    md_findings(&w, findings);
+    spill_mark(sp, RS_GLOBAL, 0);
+}
+
+static void md_dns_piece(spill *sp, const report_in *r, const dns_rec *d)
+{
+    if (r->verbose)
+        report_transcript_dns_piece(sp, r, d);
+}
+
+static int md_finish(FILE *f, const report_in *r, const report_totals *t, spill *sp)
 {
     outw w = report_out(f, OUT_MARKDOWN, r);
     outw *out = &w;
     const analysis *a = r->a;
-    const diag_result *d = r->d;
     fputs("# amtdiag report\n\n", out->f);
     fputs("- **Read:** ", out->f);
     for (guint i = 0; i < a->inputs->len; i++) {
@@ -250,15 +288,14 @@ int report_markdown(FILE *f, const report_in *r)
         fputs("\n", out->f);
     }
     fprintf(out->f,
-            "- **%u connection%s**, %u rejected or failed, %u error finding%s; %u DNS message%s, "
-            "%" PRIu64 " frames\n",
-            a->conns->len, a->conns->len == 1 ? "" : "s", d ? d->n_rejected : 0,
-            d ? d->n_errors : 0, d && d->n_errors == 1 ? "" : "s", a->dns->len,
-            a->dns->len == 1 ? "" : "s", a->frames);
-    if (d && d->clock.known) {
+            "- **%" PRIu64 " connection%s**, %" PRIu64 " rejected or failed, %" PRIu64
+            " error finding%s; %" PRIu64 " DNS message%s, %" PRIu64 " frames\n",
+            t->conns, t->conns == 1 ? "" : "s", t->rejected, t->errors, t->errors == 1 ? "" : "s",
+            t->dns, t->dns == 1 ? "" : "s", a->frames);
+    if (t->clock.known) {
         fprintf(out->f, "- **AMT's clock:** %+.1f days from the capture's clock (",
-                (double)d->clock.offset_s / 86400.0);
-        md_text(out, d->clock.source, MD_INLINE);
+                (double)t->clock.offset_s / 86400.0);
+        md_text(out, t->clock.source, MD_INLINE);
         fputs(")\n", out->f);
     }
     for (guint i = 0; i < a->warnings->len; i++) {
@@ -270,17 +307,18 @@ int report_markdown(FILE *f, const report_in *r)
         fprintf(out->f, "- **Warning:** %" G_GUINT64_FORMAT " more warnings not shown\n",
                 a->n_warnings - a->warnings->len);
     fputc('\n', out->f);
-    if (d && d->global && d->global->len) {
+    int rc = 0;
+    if (spill_count(sp, RS_GLOBAL)) {
         fputs("## Name resolution\n\n", out->f);
-        md_findings(out, d->global);
+        rc |= spill_copy(sp, RS_GLOBAL, out->f, NULL);
     }
-    GArray *order = report_order(r);
-    for (guint i = 0; i < order->len; i++)
-        md_conn(out, r, g_ptr_array_index(a->conns, g_array_index(order, guint, i)));
-    g_array_free(order, TRUE);
-    if (a->conns->len == 0 && a->dns->len == 0)
+    rc |= spill_copy(sp, RS_CONN, out->f, NULL);
+    if (t->conns == 0 && t->dns == 0)
         fputs("No TCP connections or DNS lookups in the input.\n\n", out->f);
-    if (r->verbose && md_transcript(out, r) != 0)
+    if (r->verbose && md_transcript(out, r, t, sp) != 0)
         return -1;
-    return ferror(out->f) ? -1 : 0;
+    return rc || ferror(out->f) ? -1 : 0;
 }
+
+const report_format_ops report_markdown_ops = {md_conn_piece, md_global_piece, md_dns_piece,
+                                               md_finish};

@@ -251,39 +251,38 @@ static void print_conn_head(outw *w, const conn_rec *c)
     fputc('\n', w->f);
 }
 
-void report_transcript(outw *w, const analysis *a)
+void report_transcript_dns_piece(spill *sp, const report_in *r, const dns_rec *d)
 {
-    for (guint i = 0; i < a->dns->len; i++) {
-        const dns_rec *d = g_ptr_array_index(a->dns, i);
-        if (!d->is_response)
-            continue;
-        out_printf(w, "DNS frame %" PRIu64 ": %s %s → %s%s%s\n", d->frame, d->qname,
-                   d->qtype == 12   ? "PTR"
-                   : d->qtype == 28 ? "AAAA"
-                                    : "A",
-                   d->rcode == 3 ? "NXDOMAIN"
-                   : d->rcode    ? "error"
-                                 : "NOERROR",
-                   d->answers[0] ? " " : "", d->answers);
-    }
-    report_krb_transcript(w, a);
-    for (guint i = 0; i < a->conns->len; i++) {
-        const conn_rec *c = g_ptr_array_index(a->conns, i);
-        print_conn_head(w, c);
-        out_printf(w, "  file %s, frames %" PRIu64 "–%" PRIu64 "\n", c->file, c->first_frame,
-                   c->last_frame);
-        print_tcp(w, c);
-        if (c->app == APP_TLS)
-            print_tls(w, c);
-        print_http(w, a, c);
-        if (c->redir)
-            print_redir(w, c);
-        else if (c->cira)
-            print_cira(w, c);
-        for (guint k = 0; k < c->notes->len; k++)
-            out_printf(w, "  note: %s\n", (const char *)g_ptr_array_index(c->notes, k));
-        fputc('\n', w->f);
-    }
-    if (a->conns->len == 0 && a->dns->len == 0)
-        out_printf(w, "No TCP connections or DNS lookups in the input.\n");
+    if (!d->is_response)
+        return;
+    outw w = report_out(spill_file(sp), OUT_TEXT, r);
+    out_printf(&w, "DNS frame %" PRIu64 ": %s %s → %s%s%s\n", d->frame, d->qname,
+               d->qtype == 12   ? "PTR"
+               : d->qtype == 28 ? "AAAA"
+                                : "A",
+               d->rcode == 3 ? "NXDOMAIN"
+               : d->rcode    ? "error"
+                             : "NOERROR",
+               d->answers[0] ? " " : "", d->answers);
+    spill_mark(sp, RS_TR_DNS, 0);
+}
+
+void report_transcript_conn_piece(spill *sp, const report_in *r, const conn_rec *c)
+{
+    outw wr = report_out(spill_file(sp), OUT_TEXT, r), *w = &wr;
+    print_conn_head(w, c);
+    out_printf(w, "  file %s, frames %" PRIu64 "–%" PRIu64 "\n", c->file, c->first_frame,
+               c->last_frame);
+    print_tcp(w, c);
+    if (c->app == APP_TLS)
+        print_tls(w, c);
+    print_http(w, r->a, c);
+    if (c->redir)
+        print_redir(w, c);
+    else if (c->cira)
+        print_cira(w, c);
+    for (guint k = 0; k < c->notes->len; k++)
+        out_printf(w, "  note: %s\n", (const char *)g_ptr_array_index(c->notes, k));
+    fputc('\n', w->f);
+    spill_mark(sp, RS_TR_CONN, c->id);
 }

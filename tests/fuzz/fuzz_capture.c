@@ -102,12 +102,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t json_len = 0;
     FILE *mem = open_memstream(&json, &json_len);
     FZ_CHECK(mem);
-    FZ_CHECK(report_json(mem, &r) == 0);
+    FZ_CHECK(report_write_whole(&report_json_ops, mem, &r) == 0);
     FZ_CHECK(fclose(mem) == 0);
     FZ_CHECK(g_utf8_validate(json, (gssize)json_len, NULL));
     free(json);
     r.redact = 0;
-    report_text(devnull, &r);
+    report_write_whole(&report_text_ops, devnull, &r);
     fflush(devnull);
     diag_result_free(d);
     analysis_free(&a);
