@@ -4,10 +4,11 @@
 
 #include "diagnose.h"
 
-/* A connection waiting for its hold window to pass. */
+/* A connection waiting for its hold window to pass. Its facts are built
+ * twice, to learn from and to judge, rather than held: they would double
+ * what a waiting connection costs. */
 typedef struct held {
     conn_rec *rec;
-    conn_facts_box *facts;
 } held;
 
 struct judge_stream {
@@ -71,8 +72,9 @@ static void judged(judge_stream *js, const conn_rec *c, diag_result *r)
 static void judge_one(judge_stream *js, held *h)
 {
     js->n.conns++;
-    judged(js, h->rec, diag_judge(js->k, conn_facts_box_facts(h->facts), 1));
-    conn_facts_box_free(h->facts);
+    conn_facts_box *facts = conn_facts_box_new(h->rec);
+    judged(js, h->rec, diag_judge(js->k, conn_facts_box_facts(facts), 1));
+    conn_facts_box_free(facts);
     conn_rec_free(h->rec);
     g_free(h);
 }
@@ -81,10 +83,11 @@ void judge_stream_conn(judge_stream *js, conn_rec *c)
 {
     held *h = g_new0(held, 1);
     h->rec = c;
-    h->facts = conn_facts_box_new(c);
     js->n.last_ts_us = MAX(js->n.last_ts_us, c->last_ts_us);
     /* Learned now, used by every connection judged from here on. */
-    diag_know_conn(js->k, conn_facts_box_facts(h->facts));
+    conn_facts_box *facts = conn_facts_box_new(c);
+    diag_know_conn(js->k, conn_facts_box_facts(facts));
+    conn_facts_box_free(facts);
     g_queue_push_tail(&js->waiting, h);
     if (js->waiting.length > JUDGE_HOLD_MAX)
         judge_one(js, g_queue_pop_head(&js->waiting));
@@ -134,7 +137,6 @@ void judge_stream_free(judge_stream *js)
         return;
     held *h; /* not judged: the writer may be gone */
     while ((h = g_queue_pop_head(&js->waiting))) {
-        conn_facts_box_free(h->facts);
         conn_rec_free(h->rec);
         g_free(h);
     }

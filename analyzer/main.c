@@ -494,6 +494,7 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
     /* Exports need every connection's record at the end: only they keep
      * the whole capture in memory. */
     stream_run *sr = NULL;
+    tls_keys_keep_derived(a->keys, o->export_keylog || o->inject_secrets);
     if (!o->export_keylog && !o->inject_secrets && !(sr = stream_start(o, a, u, *only)))
         return 2;
     int status = read_inputs(o, a);

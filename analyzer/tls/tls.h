@@ -65,6 +65,11 @@ tls_keys *tls_keys_new(void);
  * with these keys must be freed first. */
 void tls_keys_free(tls_keys *k);
 
+/* Keep the master secrets derived from RSA keys, pre-master secrets and
+ * resumption, for tls_keys_export_session (off by default: a fleet's
+ * sessions would grow the store for no use). */
+void tls_keys_keep_derived(tls_keys *k, int keep);
+
 /* Adds an NSS key log (CLIENT_RANDOM, RSA, PMS_CLIENT_RANDOM,
  * CLIENT/SERVER_HANDSHAKE_TRAFFIC_SECRET, CLIENT/SERVER_TRAFFIC_SECRET_0,
  * EXPORTER_SECRET, EARLY_EXPORTER_SECRET, CLIENT_EARLY_TRAFFIC_SECRET).

@@ -236,7 +236,10 @@ int tls_keys_empty(const tls_keys *k);
 size_t tls_keys_rsa_n(const tls_keys *k);
 const tls_rsa_key *tls_keys_rsa_at(const tls_keys *k, size_t i);
 int tls_keys_add_rsa_pkey(tls_keys *k, EVP_PKEY *pkey, const char *name);
-/* Session cache for TLS <= 1.2 resumption: by session id or by ticket. */
+/* Session cache for TLS <= 1.2 resumption: by session id or by ticket; the
+ * oldest forgotten past TLS_SESSION_CACHE_MAX (OpenSSL's default server
+ * cache size: a resumption after that many newer sessions is rare). */
+#define TLS_SESSION_CACHE_MAX 20480
 void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen,
                         const uint8_t ms[48], unsigned conn_id);
 /* Remembers a master secret the layer derived for a client random, for

@@ -32,6 +32,8 @@ struct tls_keys {
     GPtrArray *slabs;     /* secret_slot[SLAB_SLOTS] each */
     size_t n_slots;       /* slots used */
     GHashTable *sessions; /* GBytes('I'|'T' || id) -> tls_cached_session */
+    GQueue session_order; /* its keys (GBytes), oldest first */
+    int keep_derived;     /* derived master secrets are kept (an export asks) */
     GHashTable *derived;  /* GBytes(client random) -> tls_cached_session: master
                              secrets the layer derived (RSA, PMS, resumption),
                              for --export-keylog */
@@ -150,6 +152,7 @@ void tls_keys_free(tls_keys *k)
     g_hash_table_destroy(k->secrets);
     g_ptr_array_free(k->slabs, TRUE);
     g_hash_table_destroy(k->sessions);
+    g_queue_clear_full(&k->session_order, (GDestroyNotify)g_bytes_unref);
     g_hash_table_destroy(k->derived);
     g_hash_table_destroy(k->sources);
     g_ptr_array_free(k->rsa, TRUE);
@@ -299,7 +302,17 @@ void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen
     tls_cached_session *cs = g_new0(tls_cached_session, 1);
     memcpy(cs->ms, ms, 48);
     cs->conn_id = conn_id;
-    g_hash_table_replace(k->sessions, make_key(ticket ? 'T' : 'I', id, idlen), cs);
+    GBytes *key = make_key(ticket ? 'T' : 'I', id, idlen);
+    if (!g_hash_table_contains(k->sessions, key))
+        g_queue_push_tail(&k->session_order, g_bytes_ref(key));
+    g_hash_table_replace(k->sessions, key, cs);
+    /* The oldest go, as in a server's own cache: a day of fleet traffic
+     * must not grow the store without bound. */
+    while (g_hash_table_size(k->sessions) > TLS_SESSION_CACHE_MAX) {
+        GBytes *old = g_queue_pop_head(&k->session_order);
+        g_hash_table_remove(k->sessions, old);
+        g_bytes_unref(old);
+    }
 }
 
 const tls_cached_session *tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id,
@@ -318,8 +331,15 @@ unsigned tls_keys_next_conn_id(tls_keys *k)
     return k->next_conn++;
 }
 
+void tls_keys_keep_derived(tls_keys *k, int keep)
+{
+    k->keep_derived = keep;
+}
+
 void tls_keys_put_derived(tls_keys *k, const uint8_t cr[32], const uint8_t ms[48])
 {
+    if (!k->keep_derived)
+        return;
     tls_cached_session *s = g_new0(tls_cached_session, 1);
     memcpy(s->ms, ms, 48);
     g_hash_table_replace(k->derived, g_bytes_new(cr, 32), s);

@@ -350,6 +350,25 @@ static void t_session_cache(void **st)
     assert_null(tls_keys_cache_get(k, 0, id, 0));
     assert_int_equal(tls_keys_next_conn_id(k), 0);
     assert_int_equal(tls_keys_next_conn_id(k), 1);
+    /* bounded: the oldest go first; putting a cached id again keeps its place */
+    for (uint32_t i = 0; i < TLS_SESSION_CACHE_MAX; i++) {
+        memcpy(id, &i, sizeof i);
+        tls_keys_cache_put(k, 1, id, 32, ms, i);
+    }
+    memset(id, 1, sizeof(id));
+    assert_null(tls_keys_cache_get(k, 0, id, 32)); /* the first session is gone */
+    uint32_t first = 0, last = TLS_SESSION_CACHE_MAX - 1;
+    memcpy(id, &first, sizeof first);
+    assert_non_null(tls_keys_cache_get(k, 1, id, 32));
+    tls_keys_cache_put(k, 1, id, 32, ms, 99); /* replaced, still the oldest */
+    assert_int_equal(tls_keys_cache_get(k, 1, id, 32)->conn_id, 99);
+    uint32_t next = TLS_SESSION_CACHE_MAX;
+    memcpy(id, &next, sizeof next);
+    tls_keys_cache_put(k, 1, id, 32, ms, next);
+    memcpy(id, &first, sizeof first);
+    assert_null(tls_keys_cache_get(k, 1, id, 32));
+    memcpy(id, &last, sizeof last);
+    assert_non_null(tls_keys_cache_get(k, 1, id, 32));
     tls_keys_free(k);
     tls_keys_free(NULL);
 }
