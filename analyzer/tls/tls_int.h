@@ -229,8 +229,29 @@ OSSL_LIB_CTX *tls_keys_libctx(const tls_keys *k);
  * Returns 1 for a new secret, 0 for a replaced one, -1 on bad arguments. */
 int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t idlen,
                  const uint8_t *v, size_t len, const char *source);
+/* The secret of (kind, id), or NULL. What it returns stays valid until the
+ * store is changed or 64 more secrets are read back from indexed files:
+ * use it at once. */
 const tls_secret *tls_keys_find(const tls_keys *k, tls_secret_kind kind, const uint8_t *id,
                                 size_t idlen);
+
+/* Key log files indexed rather than stored: a fleet's key log is tens of
+ * megabytes, read again a line at a time when a session needs its secret.
+ * tls_keys_ref_file keeps fd (a regular file; duplicated) and returns its
+ * number, or -1 when it cannot be indexed (a pipe: store it instead);
+ * tls_keys_ref_add notes where a valid line for (kind, id) is (1, or -1);
+ * tls_keys_ref_done sorts the index when the file is read, and returns
+ * how many (kind, id) it knows that it did not before. */
+int tls_keys_ref_file(tls_keys *k, int fd, const char *source);
+int tls_keys_ref_add(tls_keys *k, int file, tls_secret_kind kind, const uint8_t *id, size_t idlen,
+                     uint64_t off, size_t len);
+int tls_keys_ref_done(tls_keys *k);
+
+/* A key log line: 1 with its kind, id and secret (wipe it after use), 0
+ * for a comment, a blank line or a label this program does not use, -1
+ * for damage. */
+int tls_keylog_parse(const char *s, size_t n, tls_secret_kind *kind, uint8_t id[32], size_t *idlen,
+                     uint8_t secret[512], size_t *len);
 /* Whether no secret and no RSA key at all was supplied. */
 int tls_keys_empty(const tls_keys *k);
 size_t tls_keys_rsa_n(const tls_keys *k);

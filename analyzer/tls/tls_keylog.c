@@ -98,8 +98,8 @@ static int all_hex(const char *s, size_t n)
     return n > 0 && n % 2 == 0;
 }
 
-/* One line: 1 stored (new), 0 fine but nothing new, -1 bad. */
-static int parse_line(tls_keys *k, const char *s, size_t n, const char *source)
+int tls_keylog_parse(const char *s, size_t n, tls_secret_kind *kind, uint8_t id[32], size_t *idlen,
+                     uint8_t secret[512], size_t *len)
 {
     const char *f[4];
     size_t fl[4];
@@ -116,14 +116,65 @@ static int parse_line(tls_keys *k, const char *s, size_t n, const char *source)
         /* A label from a newer tool, well formed: not damage. */
         return label_like(f[0], fl[0]) && all_hex(f[1], fl[1]) && all_hex(f[2], fl[2]) ? 0 : -1;
     }
+    long il = unhex(f[1], fl[1], id, 32);
+    long sl = unhex(f[2], fl[2], secret, 512);
+    if (il != (long)lab->id_len || sl < (long)lab->secret_min || sl > (long)lab->secret_max) {
+        OPENSSL_cleanse(secret, 512);
+        return -1;
+    }
+    *kind = lab->kind;
+    *idlen = (size_t)il;
+    *len = (size_t)sl;
+    return 1;
+}
+
+/* One line into the store: 1 stored (new), 0 fine but nothing new, -1 bad. */
+static int parse_line(tls_keys *k, const char *s, size_t n, const char *source)
+{
+    tls_secret_kind kind;
     uint8_t id[32], secret[512];
-    long il = unhex(f[1], fl[1], id, sizeof(id));
-    long sl = unhex(f[2], fl[2], secret, sizeof(secret));
-    int r = -1;
-    if (il == (long)lab->id_len && sl >= (long)lab->secret_min && sl <= (long)lab->secret_max)
-        r = tls_keys_put(k, lab->kind, id, (size_t)il, secret, (size_t)sl, source) > 0 ? 1 : 0;
+    size_t il, sl;
+    int r = tls_keylog_parse(s, n, &kind, id, &il, secret, &sl);
+    if (r > 0)
+        r = tls_keys_put(k, kind, id, il, secret, sl, source) > 0 ? 1 : 0;
     OPENSSL_cleanse(secret, sizeof(secret));
     return r;
+}
+
+/* A line of a key log file, where it is in the file (its newline not
+ * counted), and its number. */
+typedef void (*line_fn)(void *ctx, const char *s, size_t n, uint64_t off, unsigned lineno);
+
+/* What a pass over a key log file counts. */
+typedef struct file_pass {
+    tls_keys *k;
+    const char *source;
+    int ref; /* the file's number in the store's index, or -1: stored */
+    int added;
+    unsigned bad, first;
+} file_pass;
+
+static void pass_line(void *ctx, const char *s, size_t n, uint64_t off, unsigned lineno)
+{
+    file_pass *p = ctx;
+    int r;
+    if (p->ref < 0) {
+        r = parse_line(p->k, s, n, p->source);
+    } else {
+        tls_secret_kind kind;
+        uint8_t id[32], secret[512];
+        size_t il, sl;
+        r = tls_keylog_parse(s, n, &kind, id, &il, secret, &sl);
+        OPENSSL_cleanse(secret, sizeof(secret));
+        if (r > 0)
+            r = tls_keys_ref_add(p->k, p->ref, kind, id, il, off, n);
+    }
+    if (r > 0)
+        p->added++;
+    else if (r < 0) {
+        p->bad++;
+        p->first = p->first ? p->first : lineno;
+    }
 }
 
 int tls_keys_add_keylog(tls_keys *k, const char *text, size_t len, const char *source,
@@ -162,69 +213,77 @@ int tls_keys_add_keylog(tls_keys *k, const char *text, size_t len, const char *s
 
 /* Read a block at a time: a key log of a day's fleet traffic is tens of
  * megabytes, which need not be in memory at once. A line longer than the
- * block cannot be a key log line (the longest is under 1200 bytes). */
+ * block cannot be a key log line (the longest is under 1200 bytes) and is
+ * bad. Returns 0, or -1 when reading failed. */
 #define KEYLOG_BLOCK 65536
+
+static int each_line(FILE *f, line_fn fn, void *ctx)
+{
+    char *buf = g_malloc(KEYLOG_BLOCK);
+    size_t have = 0;
+    uint64_t base = 0; /* file offset of buf[0] */
+    unsigned lines = 0;
+    int rc = 0, skipping = 0, eof = 0;
+    while (!eof) {
+        size_t got = fread(buf + have, 1, KEYLOG_BLOCK - have, f);
+        have += got;
+        eof = got == 0;
+        if (eof && ferror(f)) {
+            rc = -1;
+            break;
+        }
+        size_t end = have, i = 0;
+        if (skipping) { /* the rest of an overlong line */
+            while (i < end && buf[i] != '\n')
+                i++;
+            if (i == end && !eof) {
+                base += have;
+                have = 0;
+                continue;
+            }
+            i += i < end;
+            skipping = 0;
+        }
+        while (i < end) {
+            size_t st = i;
+            while (i < end && buf[i] != '\n')
+                i++;
+            if (i == end && !eof) { /* cut by the block: read on */
+                if (st == 0 && have == KEYLOG_BLOCK) {
+                    fn(ctx, "\x01", 1, base, ++lines); /* overlong: bad */
+                    skipping = 1;
+                    st = end;
+                }
+                i = st;
+                break;
+            }
+            fn(ctx, buf + st, i - st, base + st, ++lines);
+            i += i < end;
+        }
+        OPENSSL_cleanse(buf, i);
+        memmove(buf, buf + i, have - i);
+        base += i;
+        have -= i;
+    }
+    OPENSSL_cleanse(buf, KEYLOG_BLOCK);
+    g_free(buf);
+    return rc;
+}
 
 int tls_keys_add_keylog_file(tls_keys *k, FILE *f, const char *source, unsigned *bad_lines,
                              unsigned *first_bad)
 {
     if (!k || !f)
         return -1;
-    char *buf = g_malloc(KEYLOG_BLOCK);
-    size_t have = 0;
-    unsigned lines = 0, bad = 0, first = 0;
-    int added = 0, skipping = 0, eof = 0;
-    while (!eof) {
-        size_t got = fread(buf + have, 1, KEYLOG_BLOCK - have, f);
-        have += got;
-        eof = got == 0;
-        if (eof && ferror(f)) {
-            added = -1;
-            break;
-        }
-        /* complete lines, or at the end of the file what is left */
-        size_t end = have;
-        while (!eof && end > 0 && buf[end - 1] != '\n')
-            end--;
-        if (end == 0 && have == KEYLOG_BLOCK) { /* no newline in a whole block */
-            if (!skipping) {
-                lines++;
-                bad++;
-                first = first ? first : lines;
-            }
-            skipping = 1;
-            have = 0;
-            continue;
-        }
-        size_t from = 0;
-        if (skipping) { /* the rest of an overlong line */
-            while (from < end && buf[from] != '\n')
-                from++;
-            if (from == end && !eof)
-                continue; /* its newline is still to come */
-            from += from < end;
-            skipping = 0;
-        }
-        unsigned b = 0, fb = 0, n = 0;
-        int r = tls_keys_add_keylog(k, buf + from, end - from, source, &b, &fb);
-        for (size_t i = from; i < end; i++)
-            n += buf[i] == '\n';
-        if (eof && end > from && buf[end - 1] != '\n')
-            n++; /* the last line, without its newline */
-        if (b && !first)
-            first = lines + fb;
-        lines += n;
-        bad += b;
-        added += r > 0 ? r : 0;
-        OPENSSL_cleanse(buf, end);
-        memmove(buf, buf + end, have - end);
-        have -= end;
-    }
-    OPENSSL_cleanse(buf, KEYLOG_BLOCK);
-    g_free(buf);
+    /* A regular file is indexed, its secrets read again when a session
+     * needs them; a pipe can only be read once, so it is stored. */
+    file_pass p = {k, source, tls_keys_ref_file(k, fileno(f), source), 0, 0, 0};
+    int rc = each_line(f, pass_line, &p);
+    if (p.ref >= 0)
+        p.added = tls_keys_ref_done(k);
     if (bad_lines)
-        *bad_lines = bad;
+        *bad_lines = p.bad;
     if (first_bad)
-        *first_bad = first;
-    return added;
+        *first_bad = p.first;
+    return rc < 0 ? -1 : p.added;
 }

@@ -7,6 +7,8 @@
  * the legacy provider (for RC4) changes nothing for the rest of the
  * program. Every secret is wiped when it is replaced or freed. */
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/provider.h>
 #include "tls/tls_int.h"
@@ -24,6 +26,22 @@ typedef struct secret_slot {
     uint8_t inl[SECRET_INLINE];
 } secret_slot;
 
+/* A key log line indexed, not stored: where it is, and enough of its id
+ * to find it (the whole id is checked when the line is read again). */
+typedef struct keylog_ref {
+    uint8_t id[16]; /* the id's first bytes, zero-padded */
+    uint64_t off;
+    uint16_t len;
+    uint8_t kind;
+    uint8_t file;
+    uint32_t seq; /* the order added: a later line replaces an earlier one */
+} keylog_ref;
+
+#define REF_FILES_MAX 250
+/* Secrets read back from indexed files live here a while: callers use
+ * what tls_keys_find returns at once (a handshake's few lookups). */
+#define REF_RING 64
+
 struct tls_keys {
     OSSL_LIB_CTX *lib;
     OSSL_PROVIDER *prov_default;
@@ -38,8 +56,15 @@ struct tls_keys {
                              secrets the layer derived (RSA, PMS, resumption),
                              for --export-keylog */
     GHashTable *sources;  /* interned source names */
-    GPtrArray *rsa;       /* tls_rsa_key */
-    GPtrArray *psk;       /* tls_psk */
+    GArray *refs;         /* keylog_ref, sorted by kind and id once a file is done */
+    GArray *ref_fds;      /* int: the indexed files, open for the run */
+    GPtrArray *ref_src;   /* their interned source names */
+    uint32_t ref_seq;
+    guint refs_kept; /* entries after the last file was done */
+    secret_slot ring[REF_RING];
+    unsigned ring_next;
+    GPtrArray *rsa; /* tls_rsa_key */
+    GPtrArray *psk; /* tls_psk */
     unsigned next_conn;
 };
 
@@ -135,6 +160,9 @@ tls_keys *tls_keys_new(void)
     }
     k->secrets = g_hash_table_new(slot_hash, slot_equal);
     k->slabs = g_ptr_array_new_with_free_func(slab_free);
+    k->refs = g_array_new(FALSE, FALSE, sizeof(keylog_ref));
+    k->ref_fds = g_array_new(FALSE, FALSE, sizeof(int));
+    k->ref_src = g_ptr_array_new();
     k->sessions = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
                                         session_free);
     k->derived = g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref,
@@ -151,6 +179,13 @@ void tls_keys_free(tls_keys *k)
         return;
     g_hash_table_destroy(k->secrets);
     g_ptr_array_free(k->slabs, TRUE);
+    g_array_free(k->refs, TRUE);
+    for (guint i = 0; i < k->ref_fds->len; i++)
+        close(g_array_index(k->ref_fds, int, i));
+    g_array_free(k->ref_fds, TRUE);
+    g_ptr_array_free(k->ref_src, TRUE);
+    for (size_t i = 0; i < REF_RING; i++)
+        slot_wipe(&k->ring[i]);
     g_hash_table_destroy(k->sessions);
     g_queue_clear_full(&k->session_order, (GDestroyNotify)g_bytes_unref);
     g_hash_table_destroy(k->derived);
@@ -191,6 +226,18 @@ static secret_slot *probe_of(secret_slot *pr, tls_secret_kind kind, const uint8_
     return pr;
 }
 
+/* The store's copy of a source name. */
+static const char *intern(tls_keys *k, const char *source)
+{
+    const char *src = source ? source : "key log";
+    char *interned = g_hash_table_lookup(k->sources, src);
+    if (!interned) {
+        interned = g_strdup(src);
+        g_hash_table_add(k->sources, interned);
+    }
+    return interned;
+}
+
 int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t idlen,
                  const uint8_t *v, size_t len, const char *source)
 {
@@ -198,12 +245,7 @@ int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t id
     if (!k || !id || !v || !len || (unsigned)kind >= TLS_SECRET_KINDS ||
         !probe_of(&probe, kind, id, idlen))
         return -1;
-    const char *src = source ? source : "key log";
-    char *interned = g_hash_table_lookup(k->sources, src);
-    if (!interned) {
-        interned = g_strdup(src);
-        g_hash_table_add(k->sources, interned);
-    }
+    const char *interned = intern(k, source);
     /* A repeated line replaces the earlier secret: not a new one. */
     secret_slot *sl = g_hash_table_lookup(k->secrets, &probe);
     int fresh = sl == NULL;
@@ -221,6 +263,109 @@ int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t id
     return fresh;
 }
 
+static int ref_cmp(const keylog_ref *a, uint8_t kind, const uint8_t id[16])
+{
+    if (a->kind != kind)
+        return a->kind < kind ? -1 : 1;
+    return memcmp(a->id, id, 16);
+}
+
+static gint by_ref(gconstpointer a, gconstpointer b)
+{
+    const keylog_ref *x = a, *y = b;
+    int c = ref_cmp(x, y->kind, y->id);
+    return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int tls_keys_ref_file(tls_keys *k, int fd, const char *source)
+{
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || k->ref_fds->len >= REF_FILES_MAX)
+        return -1;
+    int own = dup(fd);
+    if (own < 0)
+        return -1;
+    g_array_append_val(k->ref_fds, own);
+    g_ptr_array_add(k->ref_src, (gpointer)intern(k, source));
+    return (int)k->ref_fds->len - 1;
+}
+
+int tls_keys_ref_add(tls_keys *k, int file, tls_secret_kind kind, const uint8_t *id, size_t idlen,
+                     uint64_t off, size_t len)
+{
+    if (file < 0 || (guint)file >= k->ref_fds->len || len > UINT16_MAX || idlen > 32)
+        return -1;
+    keylog_ref r = {.off = off,
+                    .len = (uint16_t)len,
+                    .kind = (uint8_t)kind,
+                    .file = (uint8_t)file,
+                    .seq = k->ref_seq++};
+    memcpy(r.id, id, MIN(idlen, sizeof r.id));
+    g_array_append_val(k->refs, r);
+    return 1;
+}
+
+int tls_keys_ref_done(tls_keys *k)
+{
+    g_array_sort(k->refs, by_ref);
+    /* of equal (kind, id), the last added stays */
+    guint out = 0;
+    for (guint i = 0; i < k->refs->len; i++) {
+        const keylog_ref *r = &g_array_index(k->refs, keylog_ref, i);
+        if (i + 1 < k->refs->len &&
+            ref_cmp(&g_array_index(k->refs, keylog_ref, i + 1), r->kind, r->id) == 0)
+            continue;
+        g_array_index(k->refs, keylog_ref, out++) = *r;
+    }
+    g_array_set_size(k->refs, out);
+    int added = (int)(out - k->refs_kept);
+    k->refs_kept = out;
+    return added;
+}
+
+/* The indexed line for (kind, id) read again into a slot of the ring;
+ * NULL when there is none, or the file no longer holds it. */
+static const tls_secret *ref_find(tls_keys *k, tls_secret_kind kind, const uint8_t *id,
+                                  size_t idlen)
+{
+    uint8_t key[16] = {0};
+    memcpy(key, id, MIN(idlen, sizeof key));
+    guint lo = 0, hi = k->refs->len;
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (ref_cmp(&g_array_index(k->refs, keylog_ref, mid), (uint8_t)kind, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == k->refs->len)
+        return NULL;
+    const keylog_ref *r = &g_array_index(k->refs, keylog_ref, lo);
+    if (ref_cmp(r, (uint8_t)kind, key) != 0)
+        return NULL;
+    char *line = g_malloc(r->len ? r->len : 1);
+    ssize_t got = pread(g_array_index(k->ref_fds, int, r->file), line, r->len, (off_t)r->off);
+    tls_secret_kind lk;
+    uint8_t lid[32], secret[512];
+    size_t lil, sl;
+    const tls_secret *found = NULL;
+    if (got == (ssize_t)r->len && tls_keylog_parse(line, r->len, &lk, lid, &lil, secret, &sl) > 0 &&
+        lk == kind && lil == idlen && memcmp(lid, id, idlen) == 0) {
+        secret_slot *sl_ = &k->ring[k->ring_next++ % REF_RING];
+        slot_wipe(sl_);
+        sl_->kind = (uint8_t)kind;
+        sl_->idlen = (uint8_t)idlen;
+        memcpy(sl_->id, id, idlen);
+        slot_set(sl_, secret, sl);
+        sl_->s.source = g_ptr_array_index(k->ref_src, r->file);
+        found = &sl_->s;
+    }
+    OPENSSL_cleanse(line, r->len);
+    g_free(line);
+    OPENSSL_cleanse(secret, sizeof secret);
+    return found;
+}
+
 const tls_secret *tls_keys_find(const tls_keys *k, tls_secret_kind kind, const uint8_t *id,
                                 size_t idlen)
 {
@@ -228,12 +373,17 @@ const tls_secret *tls_keys_find(const tls_keys *k, tls_secret_kind kind, const u
     if (!probe_of(&probe, kind, id, idlen))
         return NULL;
     const secret_slot *sl = g_hash_table_lookup(k->secrets, &probe);
-    return sl ? &sl->s : NULL;
+    if (sl)
+        return &sl->s;
+    /* the store is not changed in what it holds, only in which secrets it
+     * has read back: the ring is a cache */
+    return k->refs->len ? ref_find((tls_keys *)k, kind, id, idlen) : NULL;
 }
 
 int tls_keys_empty(const tls_keys *k)
 {
-    return g_hash_table_size(k->secrets) == 0 && k->rsa->len == 0 && k->psk->len == 0;
+    return g_hash_table_size(k->secrets) == 0 && k->refs->len == 0 && k->rsa->len == 0 &&
+           k->psk->len == 0;
 }
 
 int tls_keys_add_psk(tls_keys *k, const char *identity, const uint8_t *key, size_t len)
@@ -267,7 +417,7 @@ const tls_psk *tls_keys_psk_at(const tls_keys *k, size_t i)
 
 size_t tls_keys_keylog_count(const tls_keys *k)
 {
-    return k ? g_hash_table_size(k->secrets) : 0;
+    return k ? g_hash_table_size(k->secrets) + k->refs->len : 0;
 }
 
 size_t tls_keys_rsa_count(const tls_keys *k)

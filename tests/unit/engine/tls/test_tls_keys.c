@@ -145,14 +145,42 @@ static void t_keylog_file_blocks(void **st)
     assert_int_equal(pms->len, 64);
     assert_int_equal(pms->v[32], 0x00);
     assert_int_equal(pms->v[33], 0x11);
-    /* a replaced secret keeps its slot and takes the new value */
+    assert_string_equal(pms->source, "blocks");
+    /* read back from the file each time: many lookups later, still right */
+    for (unsigned i = 0; i < 2000; i++) {
+        uint8_t id[32] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+        assert_non_null(tls_keys_find(k, TLS_SECRET_MASTER, id, 32));
+    }
+    pms = tls_keys_find(k, TLS_SECRET_PMS, cr, 32);
+    assert_non_null(pms);
+    assert_int_equal(pms->len, 64);
+    assert_int_equal(pms->v[33], 0x11);
+    assert_null(tls_keys_find(k, TLS_SECRET_CLIENT_HS, cr, 32));
+    /* a secret put in memory later wins over the file's */
     uint8_t v2[64];
     memset(v2, 7, sizeof v2);
-    assert_int_equal(tls_keys_put(k, TLS_SECRET_PMS, cr, 32, v2, 20, "again"), 0);
-    assert_true(tls_keys_find(k, TLS_SECRET_PMS, cr, 32) == pms);
-    assert_int_equal(pms->len, 20);
-    assert_int_equal(pms->v[19], 7);
-    assert_int_equal(tls_keys_put(k, TLS_SECRET_PMS, cr, 33, v2, 20, "long id"), -1);
+    assert_int_equal(tls_keys_put(k, TLS_SECRET_PMS, cr, 32, v2, 20, "again"), 1);
+    assert_int_equal(tls_keys_find(k, TLS_SECRET_PMS, cr, 32)->len, 20);
+    /* in memory, a replaced secret keeps its slot and takes the new value */
+    const tls_secret *mp = tls_keys_find(m, TLS_SECRET_PMS, cr, 32);
+    assert_int_equal(tls_keys_put(m, TLS_SECRET_PMS, cr, 32, v2, 20, "again"), 0);
+    assert_true(tls_keys_find(m, TLS_SECRET_PMS, cr, 32) == mp);
+    assert_int_equal(mp->len, 20);
+    assert_int_equal(mp->v[19], 7);
+    assert_int_equal(tls_keys_put(m, TLS_SECRET_PMS, cr, 33, v2, 20, "long id"), -1);
+    /* a pipe cannot be read again: its secrets are stored */
+    char *cmd = g_strdup_printf("cat '%s'", p);
+    FILE *pf = popen(cmd, "r");
+    assert_non_null(pf);
+    tls_keys *q = tls_keys_new();
+    assert_int_equal(tls_keys_add_keylog_file(q, pf, "pipe", &bad, &first), 2001);
+    assert_int_equal(pclose(pf), 0);
+    assert_int_equal(first, long_line);
+    const tls_secret *qp = tls_keys_find(q, TLS_SECRET_PMS, cr, 32);
+    assert_non_null(qp);
+    assert_true(qp == tls_keys_find(q, TLS_SECRET_PMS, cr, 32)); /* a stored slot */
+    tls_keys_free(q);
+    g_free(cmd);
     tls_keys_free(k);
     tls_keys_free(m);
     unlink(p);
