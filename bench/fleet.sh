@@ -154,7 +154,7 @@ if "$amtdiag" --help 2>&1 | grep -q -- '^ *-j '; then
 fi
 formats="text json"
 if "$amtdiag" --help 2>&1 | grep -q ndjson; then
-    formats="text json ndjson"
+    formats="text json ndjson markdown html"
 fi
 
 run_amtdiag() { # CAPTURE-NAME FILE OPTIONS
