@@ -31,15 +31,20 @@ judge_stream *judge_stream_new(const diag_inputs *in, judged_fn fn, void *ctx)
     g_queue_init(&js->waiting);
     js->n.n_causes = DIAG_N_CAUSES;
     js->n.by_cause = g_new0(uint64_t, DIAG_N_CAUSES);
+    js->n.first_conn = g_new(unsigned, DIAG_N_CAUSES);
+    for (size_t i = 0; i < DIAG_N_CAUSES; i++)
+        js->n.first_conn[i] = CONN_ID_NONE;
     return js;
 }
 
-static void count_findings(judge_counts *n, const GPtrArray *findings)
+static void count_findings(judge_counts *n, const GPtrArray *findings, unsigned conn)
 {
     for (guint i = 0; i < findings->len; i++) {
         const diag_finding *f = g_ptr_array_index(findings, i);
-        if ((size_t)f->cause->id < n->n_causes)
-            n->by_cause[f->cause->id]++;
+        if ((size_t)f->cause->id >= n->n_causes)
+            continue;
+        n->by_cause[f->cause->id]++;
+        n->first_conn[f->cause->id] = MIN(n->first_conn[f->cause->id], conn);
     }
 }
 
@@ -60,9 +65,9 @@ static void judged(judge_stream *js, const conn_rec *c, diag_result *r)
         const diag_conn_result *cr = g_ptr_array_index(r->conns, i);
         if ((unsigned)cr->outcome < DIAG_N_OUTCOMES)
             n->outcome[cr->outcome]++;
-        count_findings(n, cr->findings);
+        count_findings(n, cr->findings, cr->conn_id);
     }
-    count_findings(n, r->global);
+    count_findings(n, r->global, CONN_ID_NONE);
     if (!n->clock.known && r->clock.known)
         n->clock = r->clock;
     js->fn(js->ctx, c, r, n->last_ts_us);
@@ -142,5 +147,6 @@ void judge_stream_free(judge_stream *js)
     }
     diag_know_free(js->k);
     g_free(js->n.by_cause);
+    g_free(js->n.first_conn);
     g_free(js);
 }

@@ -26,7 +26,9 @@ typedef struct judge_counts {
     uint64_t conns, dns;
     uint64_t outcome[DIAG_N_OUTCOMES];
     uint64_t rejected, not_ok, errors;
-    uint64_t *by_cause; /* findings per cause, indexed like diag_causes() */
+    uint64_t *by_cause;   /* findings per cause, indexed like diag_causes() */
+    unsigned *first_conn; /* per cause the lowest connection id with it
+                             (CONN_ID_NONE: none, or only global) */
     size_t n_causes;
     diag_clock clock;   /* the first AMT clock the judgements found */
     int64_t last_ts_us; /* the latest capture time seen */

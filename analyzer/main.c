@@ -414,7 +414,8 @@ static int stream_write_end(stream_run *sr, const judge_counts *n)
 {
     if (sr->nd)
         return ndjson_summary(sr->nd, n);
-    report_totals t = {n->conns, n->dns, n->rejected, n->errors, n->not_ok, n->clock};
+    report_totals t = {n->conns,  n->dns,   n->rejected, n->errors,
+                       n->not_ok, n->clock, n->by_cause, n->first_conn};
     FILE *out = sr->file ? outfile_stream(sr->file) : stdout;
     if (spill_failed(sr->sp))
         return -1;

@@ -6,12 +6,16 @@
 #define AMTDIAG_MODEL_H
 
 #include <glib.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "amtdiag/diag_cira.h"
 #include "amtdiag/diag_redir.h"
 #include "tcp/flow.h"
 #include "tls/tls.h"
+
+/* No connection: a finding about none (DNS), or none seen. */
+#define CONN_ID_NONE UINT_MAX
 
 /* The SOAP of one HTTP message, reduced to what the reports show. */
 typedef struct soap_rec {
@@ -93,7 +97,8 @@ typedef struct gap_rec {
 } gap_rec;
 
 typedef struct conn_rec {
-    unsigned id; /* in order of the first packet, across all inputs */
+    unsigned id; /* in order of the first packet, across all inputs; never
+                    CONN_ID_NONE */
     char *file;
     tcp_endpoint client, server;
     uint64_t first_frame, last_frame;

@@ -42,7 +42,24 @@ typedef struct report_totals {
     uint64_t conns, dns;
     uint64_t rejected, errors, not_ok;
     diag_clock clock;
+    const uint64_t *by_cause;   /* findings per cause (DIAG_N_CAUSES), or NULL */
+    const unsigned *first_conn; /* per cause the lowest connection id with it */
 } report_totals;
+
+/* One line of the causes summary: a cause, how many findings, an example. */
+typedef struct report_cause_row {
+    const diag_cause *cause;
+    uint64_t count;
+    unsigned first_conn; /* CONN_ID_NONE: only about no connection */
+} report_cause_row;
+
+/* Past this many connections the reports open with the causes summary:
+ * more blocks than a reader pages through. */
+#define REPORT_SUMMARY_CONNS 20
+
+/* The error and warning causes found, errors first, most frequent first;
+ * returns how many rows (at most DIAG_N_CAUSES) were filled. */
+size_t report_cause_rows(const report_totals *t, report_cause_row *rows);
 
 /* Sections of the pieces. */
 enum {

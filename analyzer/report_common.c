@@ -156,3 +156,26 @@ int report_transcript_each(spill *sp, const report_in *r, const report_totals *t
     }
     return rc;
 }
+
+static gint by_weight(gconstpointer a, gconstpointer b)
+{
+    const report_cause_row *x = a, *y = b;
+    if (x->cause->severity != y->cause->severity)
+        return x->cause->severity == DIAG_ERROR ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->cause->id - y->cause->id;
+}
+
+size_t report_cause_rows(const report_totals *t, report_cause_row *rows)
+{
+    size_t n = 0;
+    for (size_t id = 0; t->by_cause && id < DIAG_N_CAUSES; id++) {
+        const diag_cause *c = diag_cause_get((diag_cause_id)id);
+        if (!t->by_cause[id] || !c || c->severity == DIAG_INFO)
+            continue;
+        rows[n++] = (report_cause_row){c, t->by_cause[id], t->first_conn[id]};
+    }
+    qsort(rows, n, sizeof *rows, (int (*)(const void *, const void *))by_weight);
+    return n;
+}

@@ -203,6 +203,31 @@ static void put_raw(void *ctx, const char *text, size_t len)
     fwrite(text, 1, len, ctx);
 }
 
+/* For a capture of many connections, what went wrong how often, before
+ * the blocks. */
+static void causes_summary(pen *p, const report_totals *t)
+{
+    report_cause_row rows[DIAG_N_CAUSES];
+    size_t n = t->conns > REPORT_SUMMARY_CONNS ? report_cause_rows(t, rows) : 0;
+    if (!n)
+        return;
+    c_(p, BOLD);
+    fputs("Causes", p->w.f);
+    c_(p, OFF);
+    fputs(": errors, then warnings, most frequent first\n", p->w.f);
+    for (size_t i = 0; i < n; i++) {
+        fputs("  ", p->w.f);
+        c_(p, rows[i].cause->severity == DIAG_ERROR ? RED : YELLOW);
+        out_printf(&p->w, "%-40s", rows[i].cause->token);
+        c_(p, OFF);
+        out_printf(&p->w, " %8" PRIu64, rows[i].count);
+        if (rows[i].first_conn != CONN_ID_NONE)
+            out_printf(&p->w, "  first #%u", rows[i].first_conn);
+        fputc('\n', p->w.f);
+    }
+    fputc('\n', p->w.f);
+}
+
 static int text_finish(FILE *out, const report_in *r, const report_totals *t, spill *sp)
 {
     pen p = {report_out(out, OUT_TEXT, r), r->color};
@@ -237,6 +262,7 @@ static int text_finish(FILE *out, const report_in *r, const report_totals *t, sp
         out_printf(w, "warning: %" G_GUINT64_FORMAT " more warnings not shown\n",
                    a->n_warnings - a->warnings->len);
     fputc('\n', out);
+    causes_summary(&p, t);
     int rc = 0;
     if (spill_count(sp, RS_GLOBAL)) {
         c_(&p, BOLD);

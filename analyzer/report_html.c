@@ -551,6 +551,33 @@ static void h_dns_piece(spill *sp, const report_in *r, const dns_rec *d)
         report_transcript_dns_piece(sp, r, d);
 }
 
+/* For a capture of many connections, what went wrong how often, each
+ * linked to its first connection. */
+static void h_causes(outw *out, const report_totals *t)
+{
+    report_cause_row rows[DIAG_N_CAUSES];
+    size_t n = t->conns > REPORT_SUMMARY_CONNS ? report_cause_rows(t, rows) : 0;
+    if (!n)
+        return;
+    fputs("<section id=\"causes\"><h2>Causes</h2>\n<table class=\"findings\"><thead><tr>"
+          "<th>cause</th><th>severity</th><th>findings</th><th>first connection</th></tr>"
+          "</thead><tbody>\n",
+          out->f);
+    for (size_t i = 0; i < n; i++) {
+        const char *sev = diag_severity_name(rows[i].cause->severity);
+        fprintf(out->f,
+                "<tr><td><code>%s</code></td><td class=\"s-%s\">%s</td><td class=\"num\">%" PRIu64
+                "</td><td class=\"num\">",
+                rows[i].cause->token, h_class(sev), sev, rows[i].count);
+        if (rows[i].first_conn != CONN_ID_NONE)
+            fprintf(out->f, "<a href=\"#conn-%u\">#%u</a>", rows[i].first_conn, rows[i].first_conn);
+        else
+            fputs("–", out->f);
+        fputs("</td></tr>\n", out->f);
+    }
+    fputs("</tbody></table>\n</section>\n", out->f);
+}
+
 static int h_finish(FILE *f, const report_in *r, const report_totals *t, spill *sp)
 {
     outw w = report_out(f, OUT_HTML, r);
@@ -567,6 +594,7 @@ static int h_finish(FILE *f, const report_in *r, const report_totals *t, spill *
     fprintf(out->f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>amtdiag report</h1>\n",
             STYLE);
     h_summary(out, r, t);
+    h_causes(out, t);
     int rc = h_all_findings(out, sp);
     if (spill_count(sp, RS_GLOBAL)) {
         fputs("<section id=\"dns\"><h2>Name resolution</h2>\n", out->f);

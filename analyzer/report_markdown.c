@@ -265,6 +265,27 @@ static void md_dns_piece(spill *sp, const report_in *r, const dns_rec *d)
         report_transcript_dns_piece(sp, r, d);
 }
 
+/* For a capture of many connections, what went wrong how often. */
+static void md_causes(outw *out, const report_totals *t)
+{
+    report_cause_row rows[DIAG_N_CAUSES];
+    size_t n = t->conns > REPORT_SUMMARY_CONNS ? report_cause_rows(t, rows) : 0;
+    if (!n)
+        return;
+    fputs("## Causes\n\n| cause | severity | findings | first connection |\n|---|---|---|---|\n",
+          out->f);
+    for (size_t i = 0; i < n; i++) {
+        /* Tokens come from the static cause table, never from a capture. */
+        fprintf(out->f, "| `%s` | %s | %" PRIu64 " | ", rows[i].cause->token,
+                diag_severity_name(rows[i].cause->severity), rows[i].count);
+        if (rows[i].first_conn != CONN_ID_NONE)
+            fprintf(out->f, "#%u |\n", rows[i].first_conn);
+        else
+            fputs("– |\n", out->f);
+    }
+    fputc('\n', out->f);
+}
+
 static int md_finish(FILE *f, const report_in *r, const report_totals *t, spill *sp)
 {
     outw w = report_out(f, OUT_MARKDOWN, r);
@@ -307,6 +328,7 @@ static int md_finish(FILE *f, const report_in *r, const report_totals *t, spill 
         fprintf(out->f, "- **Warning:** %" G_GUINT64_FORMAT " more warnings not shown\n",
                 a->n_warnings - a->warnings->len);
     fputc('\n', out->f);
+    md_causes(out, t);
     int rc = 0;
     if (spill_count(sp, RS_GLOBAL)) {
         fputs("## Name resolution\n\n", out->f);

@@ -12,7 +12,8 @@ usage: check_limits.py AMTDIAG GENERATOR WORKDIR [KEYLOG_SAMPLE_DIR]
   holds (one challenge per connection, the last one per AMT unanswered);
 - the 100,000 connections in every other format (text, JSON, Markdown,
   HTML; the text and JSON with -V): each within 64 MiB, the JSON report
-  counting every connection — each format streams;
+  counting every connection, the text report's causes summary counting as
+  the NDJSON summary does — each format streams;
 - a key log of 300,000 lines (a day of fleet traffic; 51 MB) read with a
   small capture: within 40 MiB, and its secret still found (the one session
   of the capture among them decrypts);
@@ -66,7 +67,22 @@ def cap_for(gen, work, n):
     return os.path.join(work, f"conns-{n}.pcap")
 
 
-def other_formats(amtdiag, cap, work, n):
+def text_causes(path):
+    """The causes summary of a text report: token -> count."""
+    rows, inside = {}, False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("Causes"):
+                inside = True
+            elif inside and not line.strip():
+                break
+            elif inside:
+                token, count = line.split()[:2]
+                rows[token] = int(count)
+    return rows
+
+
+def other_formats(amtdiag, cap, work, n, causes):
     errs = []
     for fmt in ("text", "json", "markdown", "html"):
         out = os.path.join(work, f"conns-{n}.{fmt}")
@@ -75,6 +91,10 @@ def other_formats(amtdiag, cap, work, n):
         print(f"{n} connections, {fmt}: exit {rc}, peak RSS {kb} KiB")
         if rc != 1:
             errs.append(f"{n} connections, {fmt}: exit {rc} ({err})")
+        elif fmt == "text":
+            rows = text_causes(out)
+            if not rows or any(causes.get(k) != v for k, v in rows.items()):
+                errs.append(f"{n} connections, text: causes summary {rows}, ndjson {causes}")
         elif fmt == "json":
             with open(out, encoding="utf-8") as f:
                 doc = json.load(f)
@@ -138,7 +158,7 @@ def main():
         s = summary(out)
         os.unlink(out)
         if n == 100_000:
-            errs += other_formats(amtdiag, cap_for(gen, work, n), work, n)
+            errs += other_formats(amtdiag, cap_for(gen, work, n), work, n, s["causes"])
         want = {"connections": n, "not_ok": 1000, "rejected": 1000}
         got = {k: s[k] for k in want}
         if got != want or s["outcomes"]["challenge"] != n - 1000:
