@@ -208,7 +208,10 @@ typedef struct tls_secret {
 
 typedef struct tls_rsa_key {
     EVP_PKEY *pkey;
-    char *name; /* base name of the file, for messages */
+    char *name;          /* base name of the file, for messages */
+    GHashTable *matches; /* SHA-256 of a certificate's DER -> whether the key is
+                            its (tls_rsa_matches_cert), so a server's certificate
+                            is decoded once, not at every connection */
 } tls_rsa_key;
 
 /* A pre-shared key given with --psk: identity NULL matches any. */

@@ -137,6 +137,8 @@ static void rsa_free(gpointer p)
     tls_rsa_key *rk = p;
     EVP_PKEY_free(rk->pkey); /* OpenSSL clears private key material on free */
     g_free(rk->name);
+    if (rk->matches)
+        g_hash_table_destroy(rk->matches);
     g_free(rk);
 }
 
@@ -440,6 +442,8 @@ int tls_keys_add_rsa_pkey(tls_keys *k, EVP_PKEY *pkey, const char *name)
     tls_rsa_key *rk = g_new0(tls_rsa_key, 1);
     rk->pkey = pkey;
     rk->name = g_strdup(name);
+    rk->matches =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
     g_ptr_array_add(k->rsa, rk);
     return 0;
 }

@@ -101,7 +101,12 @@ amt_rc tls_keys_add_rsa_file(tls_keys *k, const char *path, const char *password
     return AMT_OK;
 }
 
-int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *der, size_t len)
+/* Verdicts remembered per key; past this many distinct certificates the
+ * memory is cleared and starts again. */
+#define MATCHES_KEPT 4096
+
+static int matches_uncached(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *der,
+                            size_t len)
 {
     const unsigned char *p = der;
     X509 *x = X509_new_ex(lib, NULL);
@@ -114,6 +119,31 @@ int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t
     int r = pub && EVP_PKEY_eq(rk->pkey, pub) == 1;
     X509_free(x);
     ERR_clear_error();
+    return r;
+}
+
+int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *der, size_t len)
+{
+    guint8 digest[32];
+    gsize dlen = sizeof digest;
+    GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+    g_checksum_update(ck, der, (gssize)len);
+    g_checksum_get_digest(ck, digest, &dlen);
+    g_checksum_free(ck);
+    GBytes *key = g_bytes_new(digest, dlen);
+    gpointer v = rk->matches ? g_hash_table_lookup(rk->matches, key) : NULL;
+    if (v) {
+        g_bytes_unref(key);
+        return GPOINTER_TO_INT(v) - 2;
+    }
+    int r = matches_uncached(rk, lib, der, len);
+    if (rk->matches) {
+        if (g_hash_table_size(rk->matches) >= MATCHES_KEPT)
+            g_hash_table_remove_all(rk->matches);
+        g_hash_table_insert(rk->matches, key, GINT_TO_POINTER(r + 2));
+    } else {
+        g_bytes_unref(key);
+    }
     return r;
 }
 
