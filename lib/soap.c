@@ -110,9 +110,11 @@ static void G_GNUC_PRINTF(2, 3) note_error(parser *p, const char *fmt, ...)
     p->has_err = 1;
 }
 
+/* A copy kept for the document's life. Not deduplicated: hashing every
+ * element's name cost more than the copies, and a document is bounded. */
 static const char *intern(parser *p, const char *s)
 {
-    return g_string_chunk_insert_const(p->st->strings, s);
+    return g_string_chunk_insert(p->st->strings, s);
 }
 
 static const char *keep_len(parser *p, const char *s, size_t n)
