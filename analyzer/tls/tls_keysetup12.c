@@ -89,9 +89,13 @@ tls_setup_result tls12_rsa_pms(tls_conn *c, uint8_t pms[48], char *source, size_
     OSSL_LIB_CTX *lib = tls_keys_libctx(c->keys);
     size_t leaf_len = 0;
     const uint8_t *leaf = server_leaf(c, &leaf_len);
-    for (size_t i = 0; i < tls_keys_rsa_n(c->keys); i++) {
+    size_t n = tls_keys_rsa_n(c->keys);
+    for (size_t i = 0; i < n; i++) {
         const tls_rsa_key *rk = tls_keys_rsa_at(c->keys, i);
-        int match = leaf ? tls_rsa_matches_cert(rk, lib, leaf, leaf_len) : -1;
+        /* With several keys the certificate says which to spend an RSA
+         * operation on; with one, decrypting is the test, and the
+         * certificate is read only to explain a failure. */
+        int match = n > 1 && leaf ? tls_rsa_matches_cert(rk, lib, leaf, leaf_len) : -2;
         if (match == 0) {
             (*tried)++;
             continue; /* another server's key */
@@ -101,6 +105,8 @@ tls_setup_result tls12_rsa_pms(tls_conn *c, uint8_t pms[48], char *source, size_
             snprintf(source, srclen, "RSA key %s", rk->name);
             return TLS_SETUP_READY;
         }
+        if (match == -2)
+            match = leaf ? tls_rsa_matches_cert(rk, lib, leaf, leaf_len) : -1;
         if (match == 1) {
             /* The right key, yet no valid pre-master secret: the
              * ClientKeyExchange is damaged, not the key wrong. */
