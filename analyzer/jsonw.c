@@ -76,11 +76,26 @@ void jsonw_end_array(jsonw *j)
     close_level(j, ']');
 }
 
-/* v as a JSON string: quotes, backslashes and control characters escaped. */
+/* Whether c goes into a JSON string as it is. */
+static int plain_char(unsigned char c)
+{
+    return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+}
+
+/* v as a JSON string: quotes, backslashes and control characters escaped;
+ * runs of other bytes copied at once. */
 static void quoted(GString *s, const char *v)
 {
     g_string_append_c(s, '"');
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+    const unsigned char *p = (const unsigned char *)v;
+    while (*p) {
+        const unsigned char *run = p;
+        while (*p && plain_char(*p))
+            p++;
+        if (p > run)
+            g_string_append_len(s, (const char *)run, p - run);
+        if (!*p)
+            break;
         switch (*p) {
         case '"':
             g_string_append(s, "\\\"");
@@ -98,13 +113,20 @@ static void quoted(GString *s, const char *v)
             g_string_append(s, "\\t");
             break;
         default:
-            if (*p < 0x20 || *p == 0x7f)
-                g_string_append_printf(s, "\\u%04x", *p);
-            else
-                g_string_append_c(s, (char)*p);
+            g_string_append_printf(s, "\\u%04x", *p);
         }
+        p++;
     }
     g_string_append_c(s, '"');
+}
+
+/* Printable ASCII only: what the writer's cleaning leaves as it is. */
+static int printable_ascii(const char *v)
+{
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+        if (*p < 0x20 || *p >= 0x7f)
+            return 0;
+    return 1;
 }
 
 void jsonw_name(jsonw *j, const char *name)
@@ -126,7 +148,9 @@ void jsonw_str_raw(jsonw *j, const char *v)
 
 void jsonw_str(jsonw *j, const char *v)
 {
-    if (!v || !j->w) {
+    /* Cleaning changes nothing in printable ASCII when nothing is to be
+     * redacted: most values (numbers as text, tokens, names) are. */
+    if (!v || !j->w || (!j->w->redact && printable_ascii(v))) {
         jsonw_str_raw(j, v);
         return;
     }
@@ -138,7 +162,14 @@ void jsonw_str(jsonw *j, const char *v)
 void jsonw_int(jsonw *j, int64_t v)
 {
     element(j);
-    g_string_append_printf(j->s, "%" G_GINT64_FORMAT, (gint64)v);
+    char buf[24], *e = buf + sizeof buf, *p = e;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    g_string_append_len(j->s, p, e - p);
 }
 
 void jsonw_bool(jsonw *j, int v)
