@@ -18,8 +18,12 @@ static void newline(jsonw *j)
 {
     if (!j->pretty)
         return;
-    g_string_append_c(j->s, '\n');
-    for (int i = 0; i < j->depth; i++)
+    /* a line break and two spaces per level, in one append */
+    static const char spaces[] =
+        "\n                                                                ";
+    int n = 1 + 2 * MIN(j->depth, JSONW_DEPTH_MAX);
+    g_string_append_len(j->s, spaces, n);
+    for (int i = JSONW_DEPTH_MAX; i < j->depth; i++)
         g_string_append(j->s, "  ");
 }
 
