@@ -16,7 +16,8 @@ struct judge_stream {
     diag_inputs in; /* the user's, with the Kerberos messages read so far */
     judged_fn fn;
     void *ctx;
-    GQueue waiting; /* held*, in the order they ended */
+    GQueue waiting;  /* held*, in the order they ended */
+    int64_t hold_us; /* capture time a connection waits; INT64_MAX: none */
     judge_counts n;
 };
 
@@ -28,6 +29,7 @@ judge_stream *judge_stream_new(const diag_inputs *in, judged_fn fn, void *ctx)
     js->k = diag_know_new(&js->in);
     js->fn = fn;
     js->ctx = ctx;
+    js->hold_us = JUDGE_HOLD_US;
     g_queue_init(&js->waiting);
     js->n.n_causes = DIAG_N_CAUSES;
     js->n.by_cause = g_new0(uint64_t, DIAG_N_CAUSES);
@@ -112,9 +114,19 @@ void judge_stream_time(judge_stream *js, int64_t now_us)
 {
     js->n.last_ts_us = MAX(js->n.last_ts_us, now_us);
     held *h;
-    while ((h = g_queue_peek_head(&js->waiting)) && h->rec->last_ts_us + JUDGE_HOLD_US <= now_us)
+    while ((h = g_queue_peek_head(&js->waiting)) && js->hold_us != INT64_MAX &&
+           h->rec->last_ts_us + js->hold_us <= now_us)
         judge_one(js, g_queue_pop_head(&js->waiting));
-    diag_know_forget(js->k, now_us - JUDGE_DNS_KEEP_US);
+    /* DNS answers stay while a connection that may need them waits */
+    int64_t from = now_us;
+    if ((h = g_queue_peek_head(&js->waiting)))
+        from = MIN(from, h->rec->first_ts_us);
+    diag_know_forget(js->k, from - JUDGE_DNS_KEEP_US);
+}
+
+void judge_stream_hold_by_count(judge_stream *js)
+{
+    js->hold_us = INT64_MAX;
 }
 
 void judge_stream_finish(judge_stream *js)

@@ -49,6 +49,11 @@ judge_stream *judge_stream_new(const diag_inputs *in, judged_fn fn, void *ctx);
  * with them, as the full report judges with all of them. */
 void judge_stream_kdc(judge_stream *js, const diag_kdc_msg *kdc, size_t n);
 
+/* Reading a file, nothing waits for the clock: a connection is judged when
+ * JUDGE_HOLD_MAX others wait after it, or at the end — so a capture of up
+ * to that many connections is judged with all of it known, as a whole. */
+void judge_stream_hold_by_count(judge_stream *js);
+
 /* Takes an ended connection (freed once judged). */
 void judge_stream_conn(judge_stream *js, conn_rec *c);
 

@@ -138,16 +138,19 @@ static void stream_conn(void *ctx, const conn_rec *c)
     g_ptr_array_free(view.conns, TRUE);
 }
 
-static int streaming(const amtdiag_options *o)
+static int reads_stdin(const amtdiag_options *o)
 {
-    if (o->format != FORMAT_TEXT || o->output || o->quiet)
-        return 0;
-    if (o->iface)
-        return 1;
     for (guint i = 0; i < o->inputs->len; i++)
         if (strcmp(g_ptr_array_index(o->inputs, i), "-") == 0)
             return 1;
     return 0;
+}
+
+static int streaming(const amtdiag_options *o)
+{
+    if (o->format != FORMAT_TEXT || o->output || o->quiet)
+        return 0;
+    return o->iface || reads_stdin(o);
 }
 
 /* ---- the terminal: the only place amtdiag writes to standard error ---- */
@@ -402,6 +405,9 @@ static stream_run *stream_start(const amtdiag_options *o, analysis *a, user_inpu
         sr->r.krb = report_krb_index_new();
     }
     sr->js = judge_stream_new(&u->in, judged, sr);
+    /* a live capture or a pipe is reported as it runs; a file at its end */
+    if (!o->iface && !reads_stdin(o))
+        judge_stream_hold_by_count(sr->js);
     a->take_conn = take_conn;
     a->take_dns = take_dns;
     a->on_time = on_time;
