@@ -9,7 +9,6 @@
 
 #include "analysis.h"
 #include "diagnose.h"
-#include "judge_stream.h"
 #include "export_decrypted.h"
 #include "export_secrets.h"
 #include "krb_marks.h"
@@ -17,8 +16,7 @@
 #include "options.h"
 #include "outfile.h"
 #include "report.h"
-#include "report_krb.h"
-#include "report_ndjson.h"
+#include "stream_run.h"
 #include "user_inputs.h"
 
 /* What the user supplied besides the captures, for the report's header:
@@ -82,8 +80,7 @@ static int want_color(const amtdiag_options *o, FILE *out)
     return out == stdout && isatty(STDOUT_FILENO) && !(nc && *nc);
 }
 
-/* Writes the report in the chosen format. With --redact every writer
- * prints through out_val, which replaces the values the analysis marked. */
+/* The writer of a format (NDJSON has its own: report_ndjson.h). */
 static const report_format_ops *format_ops(out_format f)
 {
     switch (f) {
@@ -98,6 +95,8 @@ static const report_format_ops *format_ops(out_format f)
     }
 }
 
+/* Writes the report in the chosen format. With --redact every writer
+ * prints through out_val, which replaces the values the analysis marked. */
 static int write_report(const amtdiag_options *o, const report_in *r, FILE *out)
 {
     return report_write_whole(format_ops(o->format), out, r);
@@ -309,157 +308,61 @@ static int read_inputs(const amtdiag_options *o, analysis *a)
     return a->files_unreadable == o->inputs->len ? 2 : 0;
 }
 
-/* A streamed run: connections are judged as the capture is read and their
- * records freed, so memory stays bounded whatever the size of the input.
- * NDJSON writes each as one line at once; the other formats render each
- * into pieces (report.h) put in order at the end; the summary comes from
- * counters. */
-typedef struct stream_run {
-    judge_stream *js;
-    ndjson_out *nd;               /* --format ndjson */
-    const report_format_ops *ops; /* the other formats */
-    spill *sp;
-    report_in r;    /* the base every piece is rendered with */
-    out_file *file; /* -o, or NULL for standard output */
-    GPtrArray *given;
-    const only_list *only;
-    analysis *a;
-    GArray *kdc; /* diag_kdc_msg: the facts of a->krb, grown as it grows */
-} stream_run;
-
-/* The Kerberos messages read so far reach the judgements: a login's
- * KDC exchange comes before its connection ends, or within the hold
- * window after it. */
-static void stream_kdc(stream_run *sr)
-{
-    if (sr->kdc->len == sr->a->krb->len)
-        return;
-    kdc_facts_append(sr->kdc, sr->a);
-    judge_stream_kdc(sr->js, (const diag_kdc_msg *)(void *)sr->kdc->data, sr->kdc->len);
-}
-
-static void take_conn(void *ctx, conn_rec *c)
-{
-    stream_run *sr = ctx;
-    stream_kdc(sr);
-    if (only_match(sr->only, c))
-        judge_stream_conn(sr->js, c);
-    else
-        conn_rec_free(c); /* --only: as if it were not in the capture */
-}
-
-static void take_dns(void *ctx, dns_rec *d)
-{
-    stream_run *sr = ctx;
-    if (sr->ops)
-        sr->ops->dns(sr->sp, &sr->r, d);
-    judge_stream_dns(sr->js, d);
-}
-
-static void on_time(void *ctx, int64_t now_us)
-{
-    stream_kdc(ctx);
-    judge_stream_time(((stream_run *)ctx)->js, now_us);
-}
-
-static void judged(void *ctx, const conn_rec *c, const diag_result *d, int64_t now_us)
-{
-    stream_run *sr = ctx;
-    if (sr->nd) {
-        ndjson_conn(sr->nd, c, d, now_us);
-        return;
-    }
-    report_in r = sr->r;
-    r.d = d;
-    if (c)
-        sr->ops->conn(sr->sp, &r, c);
-    if (d->global->len)
-        sr->ops->global(sr->sp, &r, d->global);
-}
-
-/* Opens the output and hooks the stream into the analysis; NULL with the
- * message in a->err when the output cannot be opened. */
+/* Opens the output and starts a streamed run on a (stream_run.h); NULL
+ * with the message in a->err when the output cannot be opened. */
 static stream_run *stream_start(const amtdiag_options *o, analysis *a, user_inputs *u,
-                                const only_list *only)
+                                const only_list *only, GPtrArray *given)
 {
     out_file *f = NULL;
     if (o->output && !(f = outfile_open(o->output, OUTFILE_REPORT, &a->err)))
         return NULL;
-    stream_run *sr = g_new0(stream_run, 1);
-    sr->file = f;
-    sr->only = only;
-    sr->given = given_list(o);
-    sr->a = a;
-    sr->kdc = g_array_new(FALSE, FALSE, sizeof(diag_kdc_msg));
     FILE *out = f ? outfile_stream(f) : stdout;
-    sr->r = (report_in){
-        a,         NULL, o->verbose, want_color(o, out), (const char *const *)sr->given->pdata,
-        o->redact, NULL};
-    if (o->format == FORMAT_NDJSON) {
-        sr->r.verbose = 0;
-        sr->r.color = 0;
-        sr->nd = ndjson_open(out, &sr->r);
-    } else {
-        sr->ops = format_ops(o->format);
-        sr->sp = spill_new();
-        sr->r.krb = report_krb_index_new();
-    }
-    sr->js = judge_stream_new(&u->in, judged, sr);
+    int nd = o->format == FORMAT_NDJSON;
+    report_in base = {a,
+                      NULL,
+                      nd ? 0 : o->verbose,
+                      nd ? 0 : want_color(o, out),
+                      (const char *const *)given->pdata,
+                      o->redact,
+                      NULL};
     /* a live capture or a pipe is reported as it runs; a file at its end */
-    if (!o->iface && !reads_stdin(o))
-        judge_stream_hold_by_count(sr->js);
-    a->take_conn = take_conn;
-    a->take_dns = take_dns;
-    a->on_time = on_time;
-    a->take_ctx = sr;
-    return sr;
+    int by_count = !o->iface && !reads_stdin(o);
+    return stream_run_start(a, &u->in, only, nd ? NULL : format_ops(o->format), &base, f, by_count);
 }
 
-/* The report's end: the NDJSON summary line, or the pieces in order. */
-static int stream_write_end(stream_run *sr, const judge_counts *n)
+/* Closes --export-decrypted's file and says how much it holds. */
+static amt_rc close_decrypted(const amtdiag_options *o, analysis *a)
 {
-    if (sr->nd)
-        return ndjson_summary(sr->nd, n);
-    report_totals t = {n->conns,  n->dns,   n->rejected, n->errors,
-                       n->not_ok, n->clock, n->by_cause, n->first_conn};
-    FILE *out = sr->file ? outfile_stream(sr->file) : stdout;
-    if (spill_failed(sr->sp))
-        return -1;
-    return sr->ops->finish(out, &sr->r, &t, sr->sp);
+    uint64_t frames = 0;
+    amt_rc rc = dec_writer_close(a->export_decrypted, &frames, &a->err);
+    a->export_decrypted = NULL;
+    if (rc != AMT_OK)
+        return rc;
+    char msg[AMT_ERR_MAX + 100];
+    snprintf(msg, sizeof msg, "%s: %" G_GUINT64_FORMAT " frames of decrypted AMT traffic",
+             o->export_decrypted, frames);
+    say(msg);
+    return AMT_OK;
 }
 
-/* Judges what still waits, writes the end of the report, commits -o;
- * returns the exit status. */
-static int stream_finish(stream_run *sr, const amtdiag_options *o, analysis *a, int status)
+/* The report of a run that kept every record (for the exports): every
+ * connection diagnosed at the end. Returns the exit status. */
+static int whole_report(const amtdiag_options *o, analysis *a, user_inputs *u,
+                        const only_list *only, GPtrArray *given)
 {
-    stream_kdc(sr);
-    judge_stream_finish(sr->js);
-    const judge_counts *n = judge_stream_counts(sr->js);
-    if (status == 2 && !sr->nd) {
-        /* nothing could be read: no report (NDJSON still ends with its
-         * summary line, which says so) */
-    } else if (stream_write_end(sr, n) != 0) {
-        amt_fail(&a->err, AMT_E_OUTPUT, "%s: writing the report failed",
-                 o->output ? o->output : "standard output");
+    only_apply(only, a->conns);
+    if (exports(o, a, &a->err) != AMT_OK)
+        return 2;
+    diag_result *d = diagnose(a, &u->in);
+    report_in r = {
+        a,         d,   o->verbose, want_color(o, stdout), (const char *const *)given->pdata,
+        o->redact, NULL};
+    int status = 0;
+    if (output_report(o, &r, &a->err) != AMT_OK)
         status = 2;
-    } else if (status == 0 && (n->errors || n->not_ok)) {
+    else if (d->n_errors || d->n_not_ok)
         status = 1;
-    }
-    if (sr->file && status == 2)
-        outfile_abort(sr->file);
-    else if (sr->file && outfile_commit(sr->file, &a->err) != AMT_OK)
-        status = 2;
-    a->take_conn = NULL;
-    a->take_dns = NULL;
-    a->on_time = NULL;
-    judge_stream_free(sr->js);
-    g_array_free(sr->kdc, TRUE);
-    if (sr->nd)
-        ndjson_close(sr->nd);
-    spill_free(sr->sp);
-    report_krb_index_free(sr->r.krb);
-    g_ptr_array_free(sr->given, TRUE);
-    g_free(sr);
+    diag_result_free(d);
     return status;
 }
 
@@ -501,39 +404,20 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
     /* Exports need every connection's record at the end: only they keep
      * the whole capture in memory. */
     stream_run *sr = NULL;
-    tls_keys_keep_derived(a->keys, o->export_keylog || o->inject_secrets);
-    if (!o->export_keylog && !o->inject_secrets && !(sr = stream_start(o, a, u, *only)))
-        return 2;
-    int status = read_inputs(o, a);
-    if (a->export_decrypted) {
-        uint64_t frames = 0;
-        amt_rc rc = dec_writer_close(a->export_decrypted, &frames, e);
-        a->export_decrypted = NULL;
-        if (rc != AMT_OK)
-            return 2;
-        char msg[AMT_ERR_MAX + 100];
-        snprintf(msg, sizeof msg, "%s: %" G_GUINT64_FORMAT " frames of decrypted AMT traffic",
-                 o->export_decrypted, frames);
-        say(msg);
-    }
-    if (sr)
-        return stream_finish(sr, o, a, status);
-    if (status != 0)
-        return status;
-    only_apply(*only, a->conns);
-    if (exports(o, a, e) != AMT_OK)
-        return 2;
-    diag_result *d = diagnose(a, &u->in);
     GPtrArray *given = given_list(o);
-    report_in r = {
-        a,         d,   o->verbose, want_color(o, stdout), (const char *const *)given->pdata,
-        o->redact, NULL};
-    if (output_report(o, &r, e) != AMT_OK)
+    tls_keys_keep_derived(a->keys, o->export_keylog || o->inject_secrets);
+    if (!o->export_keylog && !o->inject_secrets && !(sr = stream_start(o, a, u, *only, given))) {
+        g_ptr_array_free(given, TRUE);
+        return 2;
+    }
+    int status = read_inputs(o, a);
+    if (a->export_decrypted && close_decrypted(o, a) != AMT_OK)
         status = 2;
-    else if (d->n_errors || d->n_not_ok)
-        status = 1;
+    if (sr)
+        status = stream_run_finish(sr, o->output, status);
+    else if (status == 0)
+        status = whole_report(o, a, u, *only, given);
     g_ptr_array_free(given, TRUE);
-    diag_result_free(d);
     return status;
 }
 
