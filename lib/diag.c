@@ -190,7 +190,8 @@ static const diag_exchange *last_answered(const diag_conn_facts *c)
 
 static void decide(const diag_conn_facts *c, diag_conn_result *cr)
 {
-    if (diag_redir_decide(c, cr) || diag_cira_decide(c, cr))
+    /* a tunnel first: the redirection sessions in its channels are its own */
+    if (diag_cira_decide(c, cr) || diag_redir_decide(c, cr))
         return;
     int data = c->bytes[0] || c->bytes[1];
     const diag_exchange *last = last_answered(c);

@@ -18,6 +18,10 @@
 #define CIRA_PASSWORD "Cira-P4ss!"
 #define CIRA_ADMIN "admin"
 #define CIRA_ADMIN_PASSWORD "P@ssw0rd"
+#define CIRA_WRONG_PASSWORD "Adm1n-0ld!"
+#define CIRA_REDIR_USER "sol-user"
+#define CIRA_REDIR_PASSWORD "S0l-P4ss!"
+#define CIRA_CHANNELS_MAX 4
 #define CIRA_REALM "Digest:7C2D0000000000000000000000000000"
 
 typedef struct cira_scen {
@@ -33,8 +37,13 @@ typedef struct cira_scen {
     const char *password;  /* the password it accepts (default CIRA_PASSWORD) */
     int no_keepalive_reply;
     uint32_t channel_port; /* the port it opens a channel to (0: none) */
+    /* or channels its consoles open at once, each a kind: "wsman" (a Get
+     * with a Digest login), "wsman-wrong" (the same, a wrong password),
+     * "redir" (a SOL session's start and login on 16994); NULL ends */
+    const char *channels[CIRA_CHANNELS_MAX + 1];
     /* the AMT */
     const char *amt_ciphers; /* its cipher list (default AMT 16's) */
+    int amt_redir;           /* it forwards and serves 16994 too */
     /* what the sample must show */
     const char *stage, *outcome;
     const char *causes[3];

@@ -148,22 +148,65 @@ static void serve_channel(SSL *ssl, cira_log *log, GString *in, uint32_t mps_cha
         g_string_erase(in, 0, (gssize)total);
         GString *resp = answer_http(req, log);
         g_free(req);
-        GByteArray *m = cw_new(94);
-        cw_u32(m, mps_chan);
-        cw_u32(m, (uint32_t)resp->len);
-        cw_bytes(m, resp->str, resp->len);
-        send_msg(ssl, log, m);
-        g_string_free(resp, TRUE);
+        send_msg(ssl, log, cw_channel_data(mps_chan, resp));
     }
 }
 
-static const uint32_t forward_ports[] = {16993, 16992};
+/* One channel the MPS opened to AMT. */
+typedef struct amt_chan {
+    uint32_t mps_num, port;
+    GString *in; /* the MPS's bytes not yet served */
+} amt_chan;
+
+/* The redirection service in a channel: the start of a SOL session, the
+ * methods (user/password, Digest), a user/password login; an end closes
+ * nothing here (the MPS closes the channel). */
+static void serve_redir(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan)
+{
+    for (;;) {
+        const uint8_t *p = (const uint8_t *)in->str;
+        size_t n = 0;
+        if (in->len >= 8 && p[0] == 0x10)
+            n = 8;
+        else if (in->len >= 4 && p[0] == 0x12)
+            n = 4;
+        else if (in->len >= 9 && p[0] == 0x13)
+            n = 9 + ((size_t)p[5] | (size_t)p[6] << 8 | (size_t)p[7] << 16 | (size_t)p[8] << 24);
+        if (!n || in->len < n)
+            return;
+        GString *out = g_string_new(NULL);
+        if (p[0] == 0x10) {
+            /* StartRedirectionSessionReply: SUCCESS, no OEM data */
+            static const char r[13] = {0x11, 0};
+            g_string_append_len(out, r, 13);
+        } else if (p[0] == 0x13 && p[4] == 0) {
+            static const char r[11] = {0x14, 0, 0, 0, 0, 2, 0, 0, 0, 1, 4};
+            g_string_append_len(out, r, 11);
+        } else if (p[0] == 0x13 && p[4] == 1) {
+            /* the user and the password, each a length byte and the text */
+            size_t ul = n > 9 ? p[9] : 0, pl = n > 10 + ul ? p[10 + ul] : 0;
+            int ok = n >= 11 + ul + pl && ul == strlen(CIRA_REDIR_USER) &&
+                     !memcmp(p + 10, CIRA_REDIR_USER, ul) && pl == strlen(CIRA_REDIR_PASSWORD) &&
+                     !memcmp(p + 11 + ul, CIRA_REDIR_PASSWORD, pl);
+            const char r[9] = {0x14, ok ? 0 : 1, 0, 0, 1, 0, 0, 0, 0};
+            g_string_append_len(out, r, 9);
+        }
+        OPENSSL_cleanse(in->str, n);
+        g_string_erase(in, 0, (gssize)n);
+        if (!out->len) {
+            g_string_free(out, TRUE);
+            continue;
+        }
+        send_msg(ssl, log, cw_channel_data(mps_chan, out));
+    }
+}
+
+static const uint32_t forward_ports[] = {16993, 16992, 16994};
 
 /* The tunnel after TLS: the login, the forwards, then channels and
  * keep-alives until the MPS or the keep-alive timeout ends it. */
 static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
 {
-    (void)sc;
     cw_reader rd = {0};
     GByteArray *m = cw_new(192);
     cw_u32(m, 1);
@@ -179,12 +222,11 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
     cw_str(m, "auth@amt.intel.com");
     send_msg(ssl, log, m);
 
-    size_t next_port = 0;
+    size_t next_port = 0, n_ports = sc->amt_redir ? 3 : 2;
     uint32_t interval = 0, timeout = 0, cookie = 1;
     int waiting_reply = 0;
     gint64 last_ka = 0, first_unanswered = 0;
-    GString *chan_in = g_string_new(NULL);
-    uint32_t mps_chan = 0;
+    amt_chan ch[CIRA_CHANNELS_MAX] = {{0}};
     for (;;) {
         int wait = -1;
         if (interval) {
@@ -222,7 +264,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
                 cw_u8(m, 0);
                 cw_str(m, CIRA_PASSWORD);
                 send_msg(ssl, log, m);
-            } else if (next_port < G_N_ELEMENTS(forward_ports)) {
+            } else if (next_port < n_ports) {
                 m = cw_new(80);
                 cw_str(m, "tcpip-forward");
                 cw_u8(m, 1);
@@ -243,7 +285,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
             g_byte_array_free(in, TRUE);
             goto out;
         case 81: /* RequestSuccess */
-            if (next_port < G_N_ELEMENTS(forward_ports)) {
+            if (next_port < n_ports) {
                 m = cw_new(80);
                 cw_str(m, "tcpip-forward");
                 cw_u8(m, 1);
@@ -269,20 +311,24 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
             cw_bytes(m, in->data + 1, 4);
             send_msg(ssl, log, m);
             break;
-        case 90: { /* ChannelOpen */
+        case 90: { /* ChannelOpen: AMT's number for it is its slot + 1 */
             char *type = cw_get_str(in, &off);
             uint32_t sender = cw_get32(in->data + off);
             off += 12;
             char *target = cw_get_str(in, &off);
             uint32_t port = cw_get32(in->data + off);
-            int served = 0;
-            for (size_t i = 0; i < G_N_ELEMENTS(forward_ports); i++)
-                served |= forward_ports[i] == port && port == 16992;
-            if (served) {
-                mps_chan = sender;
+            int slot = -1;
+            for (int i = CIRA_CHANNELS_MAX - 1; i >= 0; i--)
+                if (!ch[i].in)
+                    slot = i;
+            int served = port == 16992 || (port == 16994 && sc->amt_redir);
+            if (served && slot >= 0) {
+                ch[slot].mps_num = sender;
+                ch[slot].port = port;
+                ch[slot].in = g_string_new(NULL);
                 m = cw_new(91);
                 cw_u32(m, sender);
-                cw_u32(m, 1); /* AMT's channel number */
+                cw_u32(m, (uint32_t)slot + 1);
                 cw_u32(m, 4096);
                 cw_u32(m, 0xffffffffu);
             } else {
@@ -299,22 +345,33 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
         }
         case 93: /* ChannelWindowAdjust */
             break;
-        case 94: { /* ChannelData */
+        case 94:   /* ChannelData */
+        case 97: { /* ChannelClose: closed back */
+            uint32_t num = cw_get32(in->data + 1);
+            amt_chan *c = num >= 1 && num <= CIRA_CHANNELS_MAX ? &ch[num - 1] : NULL;
+            if (!c || !c->in)
+                break;
+            if (t == 97) {
+                m = cw_new(97);
+                cw_u32(m, c->mps_num);
+                send_msg(ssl, log, m);
+                g_string_free(c->in, TRUE);
+                c->in = NULL;
+                break;
+            }
             uint32_t n = cw_get32(in->data + 5);
-            g_string_append_len(chan_in, (const char *)in->data + 9, n);
-            serve_channel(ssl, log, chan_in, mps_chan);
+            g_string_append_len(c->in, (const char *)in->data + 9, n);
+            if (c->port == 16994)
+                serve_redir(ssl, log, c->in, c->mps_num);
+            else
+                serve_channel(ssl, log, c->in, c->mps_num);
             /* the MPS consumed what AMT sent: AMT opens its window again */
             m = cw_new(93);
-            cw_u32(m, mps_chan);
+            cw_u32(m, c->mps_num);
             cw_u32(m, n);
             send_msg(ssl, log, m);
             break;
         }
-        case 97: /* ChannelClose: closed back */
-            m = cw_new(97);
-            cw_u32(m, mps_chan);
-            send_msg(ssl, log, m);
-            break;
         case 1: /* Disconnect */
             g_byte_array_free(in, TRUE);
             goto out;
@@ -324,7 +381,9 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
         g_byte_array_free(in, TRUE);
     }
 out:
-    g_string_free(chan_in, TRUE);
+    for (int i = 0; i < CIRA_CHANNELS_MAX; i++)
+        if (ch[i].in)
+            g_string_free(ch[i].in, TRUE);
     if (rd.buf)
         g_byte_array_free(rd.buf, TRUE);
 }
