@@ -5,8 +5,10 @@
 # stage, outcome and cause tokens, and both what cira-expected.json states;
 # the APF messages of each side decoded by the plugin (iamt.apf.type) are
 # the ones the simulator sent; the causes of stage cira are on their frames
-# (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS; each with its
-# expert info).
+# (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS, or
+# iamt.auth.cause for a login inside a channel; each with its expert
+# info); the HTTP inside the channels (WS-Man to 16992) is Wireshark's HTTP
+# with the statuses AMT answered.
 # usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
 set -u
 so=$1 ver=$2 samples=$3 amtdiag=$4
@@ -27,8 +29,11 @@ for d in "$tmp"/samples/*/; do
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.apf \
         -T fields -e tcp.dstport -e iamt.apf.type >"$d/apf.txt" 2>>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" \
-        -Y "iamt.apf.cause || iamt.tls.cause" -T fields -E occurrence=a -E aggregator=, \
-        -e iamt.apf.cause -e iamt.tls.cause >"$d/causes.txt" 2>>"$d/tshark.err"
+        -Y "iamt.apf.cause || iamt.tls.cause || iamt.auth.cause" -T fields -E occurrence=a \
+        -E aggregator=, -e iamt.apf.cause -e iamt.tls.cause -e iamt.auth.cause \
+        >"$d/causes.txt" 2>>"$d/tshark.err"
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y http.response.code \
+        -T fields -e http.response.code >"$d/http.txt" 2>>"$d/tshark.err"
     set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
     [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
     "$amtdiag" "$@" >"$d/amtdiag.json" 2>/dev/null
@@ -77,8 +82,11 @@ for name in sorted(os.listdir(root)):
                                                                         exp["apf_" + side]))
     found = {t for line in open(os.path.join(d, "causes.txt"))
              for t in line.strip().replace("\t", ",").split(",")}
+    statuses = open(os.path.join(d, "http.txt")).read().split()
+    if statuses != exp["http_statuses"]:
+        problems.append("HTTP in the channels %s, expected %s" % (statuses, exp["http_statuses"]))
     for c in exp["causes"]:
-        if c.startswith("cira-") and c not in found and \
+        if c not in found and \
                 c not in ("cira-tcp-refused", "cira-tcp-unanswered", "cira-keepalive-timeout",
                           "cira-tls-version-refused", "cira-tls-cipher-refused"):
             problems.append("no frame has the cause %s" % c)
