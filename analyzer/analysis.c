@@ -68,6 +68,15 @@ void analysis_init(analysis *a)
     a->krb = g_ptr_array_new_with_free_func((GDestroyNotify)krb_rec_free);
     a->warnings = g_ptr_array_new_with_free_func(g_free);
     a->inputs = g_ptr_array_new_with_free_func(g_free);
+    a->cira_ports[a->n_cira_ports++] = AMT_PORT_CIRA;
+}
+
+int analysis_is_cira_port(const analysis *a, uint16_t port)
+{
+    for (unsigned i = 0; i < a->n_cira_ports; i++)
+        if (a->cira_ports[i] == port)
+            return 1;
+    return 0;
 }
 
 void analysis_free(analysis *a)
@@ -667,8 +676,7 @@ static void on_app_data(void *ctx, int dir, const uint8_t *plain, size_t len, ui
     if (!cs->http && !cs->redir && !cs->apf) {
         /* 4433 is also a common HTTPS test port: APF only when AMT's
          * first message is APF's ProtocolVersion */
-        if (cs->rec->server.port == AMT_PORT_CIRA && dir == 0 && len &&
-            plain[0] == APF_PROTOCOL_VERSION) {
+        if (cs->rec->cira_port && dir == 0 && len && plain[0] == APF_PROTOCOL_VERSION) {
             cs->apf = apf_stream_new(&apf_cb, cs);
             apf_chan_init(&cs->chans);
         } else if (carries_redir(cs->rec, dir, plain, len))
@@ -720,6 +728,7 @@ static void on_open(void *ctx, tcp_flow *f)
     r->client = f->client;
     r->server = f->server;
     r->rst_from = -1;
+    r->cira_port = analysis_is_cira_port(run->a, f->server.port);
     for (int side = 0; side < 2; side++) {
         const tcp_endpoint *ep = side ? &f->server : &f->client;
         idm_mark_addr(run->a->marks, ep->family == AF_INET6 ? 6 : 4, ep->addr);
