@@ -18,6 +18,7 @@
 #include "amtdiag/apf_chan.h"
 #include "amtdiag/diag_cira.h"
 #include "iamt-diag.h"
+#include "iamt-redir.h"
 #include "iamt-text.h"
 #include "iamt-tls-facts.h"
 #include "packet-iamt.h"
@@ -60,9 +61,11 @@ typedef struct chan_chunk {
     guint8 *data;
     guint len;
     guint32 conv_id;
+    guint16 port; /* the channel's: 16992 HTTP, 16994 redirection */
+    guint8 from;  /* 0 AMT, 1 the MPS */
 } chan_chunk;
 
-static dissector_handle_t http_handle;
+static dissector_handle_t http_handle, redir_handle;
 /* conversation ids of channels: a range of their own, well clear of other
  * dissectors' ids */
 static guint32 next_chan_id = 0x1a000000;
@@ -136,13 +139,13 @@ static const iamt_findings *lib_message(packet_info *pinfo, int to_mps, const gu
     return m;
 }
 
-/* HTTP on tvb; an exception it raises is shown, and stops here, so that
- * the caller puts the frame's state back. */
-static void try_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+/* handle on tvb; an exception it raises is shown, and stops here, so
+ * that the caller puts the frame's state back. */
+static void try_call(dissector_handle_t handle, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     TRY
     {
-        call_dissector(http_handle, tvb, pinfo, tree);
+        call_dissector(handle, tvb, pinfo, tree);
     }
     CATCH_NONFATAL_ERRORS
     {
@@ -151,25 +154,34 @@ static void try_http(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     ENDTRY;
 }
 
-/* Calls HTTP on bytes of a channel in the channel's own conversation, so
- * that HTTP pairs each channel's responses with its own requests; the
- * frame's conversation and reassembly state are put back after. With
- * can_desegment, returns how many leading bytes HTTP took whole. */
-static guint call_http(tvbuff_t *parent, const guint8 *data, guint len, guint32 conv_id,
-                       packet_info *pinfo, proto_tree *tree, int can_desegment)
+/* Calls the dissector of a channel's port (HTTP on 16992, the
+ * redirection protocol on 16994) on its bytes ch, in the channel's own
+ * conversation, so that HTTP pairs each channel's responses with its own
+ * requests; the frame's conversation and reassembly state are put back
+ * after. With can_desegment, returns how many leading bytes it took whole
+ * (it asks for more as over TCP). */
+static guint call_channel(tvbuff_t *parent, const chan_chunk *ch, packet_info *pinfo,
+                          proto_tree *tree, int can_desegment)
 {
-    tvbuff_t *tvb = tvb_new_child_real_data(parent, data, len, (gint)len);
+    dissector_handle_t handle = ch->port == AMT_PORT_HTTP ? http_handle : redir_handle;
+    if (!handle)
+        return ch->len;
+    tvbuff_t *tvb = tvb_new_child_real_data(parent, ch->data, ch->len, (gint)ch->len);
     add_new_data_source(pinfo, tvb, "CIRA channel");
+    iamt_redir_channel rc = {ch->from == 1, find_conversation_pinfo(pinfo, 0)};
     struct conversation_element *saved_conv = pinfo->conv_elements;
     guint16 saved_can = pinfo->can_desegment;
     int saved_off = pinfo->desegment_offset;
     guint32 saved_len = pinfo->desegment_len;
-    conversation_set_elements_by_id(pinfo, CONVERSATION_TCP, conv_id);
+    conversation_set_elements_by_id(pinfo, CONVERSATION_TCP, ch->conv_id);
     pinfo->can_desegment = can_desegment ? 2 : 0;
     pinfo->desegment_offset = 0;
     pinfo->desegment_len = 0;
-    try_http(tvb, pinfo, tree);
-    guint taken = can_desegment && pinfo->desegment_len ? (guint)pinfo->desegment_offset : len;
+    if (handle == redir_handle)
+        iamt_redir_in_channel(&rc);
+    try_call(handle, tvb, pinfo, tree);
+    iamt_redir_in_channel(NULL);
+    guint taken = can_desegment && pinfo->desegment_len ? (guint)pinfo->desegment_offset : ch->len;
     pinfo->conv_elements = saved_conv;
     pinfo->can_desegment = saved_can;
     pinfo->desegment_offset = saved_off;
@@ -177,18 +189,17 @@ static guint call_http(tvbuff_t *parent, const guint8 *data, guint len, guint32 
     return taken;
 }
 
-/* A channel message: the table follows it (first pass); the HTTP bytes of
- * a channel to 16992 go to HTTP once whole, on every pass the same. */
+/* A channel message: the table follows it (first pass); the bytes of a
+ * channel to 16992 go to HTTP, of one to 16994 to the redirection
+ * dissector, once whole, on every pass the same. */
 static void channel_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int to_mps,
                             const guint8 *p, size_t n)
 {
-    if (!http_handle)
-        return;
     guint key = IAMT_KEY_CHAN + iamt_frame_ordinal(pinfo, proto_owner, IAMT_KEY_CHAN);
     if (PINFO_FD_VISITED(pinfo)) {
         const chan_chunk *ch = p_get_proto_data(wmem_file_scope(), pinfo, proto_owner, key);
         if (ch && ch->len)
-            call_http(tvb, ch->data, ch->len, ch->conv_id, pinfo, tree, 0);
+            call_channel(tvb, ch, pinfo, tree, 0);
         return;
     }
     apf_msg m;
@@ -204,20 +215,21 @@ static void channel_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             cc->pending[slot][d] = (chan_pending){NULL, 0};
         if (ev == APF_CHAN_OPENED)
             cc->chan_id[slot] = ++next_chan_id;
-    } else if (ev == APF_CHAN_DATA && c->port == AMT_PORT_HTTP && m.data_len) {
+    } else if (ev == APF_CHAN_DATA && m.data_len &&
+               (c->port == AMT_PORT_HTTP || c->port == AMT_PORT_REDIR)) {
         chan_pending *pd = &cc->pending[slot][from];
-        if (pd->len + m.data_len > APF_MAX_DATA) {
-            pd->len = 0; /* no HTTP message of AMT's is this long: start again */
-        }
+        if (pd->len + m.data_len > APF_MAX_DATA)
+            pd->len = 0; /* no message of AMT's is this long: start again */
         pd->data = wmem_realloc(wmem_file_scope(), pd->data, pd->len + m.data_len);
         memcpy(pd->data + pd->len, m.data, m.data_len);
         pd->len += m.data_len;
-        guint taken = call_http(tvb, pd->data, pd->len, cc->chan_id[slot], pinfo, tree, 1);
+        chan_chunk all = {pd->data, pd->len, cc->chan_id[slot], (guint16)c->port, (guint8)from};
+        guint taken = call_channel(tvb, &all, pinfo, tree, 1);
         chan_chunk *ch = wmem_new0(wmem_file_scope(), chan_chunk);
         if (taken) {
+            *ch = all;
             ch->data = wmem_memdup(wmem_file_scope(), pd->data, taken);
             ch->len = taken;
-            ch->conv_id = cc->chan_id[slot];
             memmove(pd->data, pd->data + taken, pd->len - taken);
             pd->len -= taken;
         }
@@ -367,6 +379,7 @@ void iamt_cira_register(int proto, module_t *m)
     apf_handle =
         register_dissector_with_description("iamt_apf", "AMT APF (CIRA)", dissect_apf, proto);
     http_handle = find_dissector_add_dependency("http", proto);
+    redir_handle = find_dissector("iamt_redir"); /* registered before (packet-iamt) */
     convs =
         wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
 }

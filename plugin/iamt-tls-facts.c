@@ -594,9 +594,10 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
     }
 }
 
-iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt)
+iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt, conversation_t *conv)
 {
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv)
+        conv = find_conversation_pinfo(pinfo, 0);
     if (!conv || proto_owner < 0)
         return NULL;
     iamt_tls_conn *c = wmem_map_lookup(by_conv, conv);

@@ -61,6 +61,12 @@ def main():
         statuses = [str(x["response"].get("status")) for x in rep["connections"][0]["http"]]
         if statuses != c["http_statuses"]:
             problems.append(f"{name}: HTTP in the channel {statuses}, expected {c['http_statuses']}")
+        # redirection inside the tunnel: the logins of its channels to 16994
+        redir = rep["connections"][0].get("redirection") or {}
+        outcomes = [x["outcome"] for x in redir.get("logins", [])]
+        if outcomes != c.get("redir_logins", []):
+            problems.append(f"{name}: redirection logins {outcomes}, expected "
+                            f"{c.get('redir_logins', [])}")
         if (rc == 1) != (c["outcome"] in ("rejected", "failed")):
             problems.append(f"{name}: exit status {rc} for outcome {c['outcome']}")
         for fmt in ("text", "markdown", "html"):

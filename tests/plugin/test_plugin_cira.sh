@@ -8,7 +8,8 @@
 # (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS, or
 # iamt.auth.cause for a login inside a channel; each with its expert
 # info); the HTTP inside the channels (WS-Man to 16992) is Wireshark's HTTP
-# with the statuses AMT answered.
+# with the statuses AMT answered, and the redirection logins in channels to
+# 16994 have the outcomes AMT gave.
 # usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
 set -u
 so=$1 ver=$2 samples=$3 amtdiag=$4
@@ -34,6 +35,8 @@ for d in "$tmp"/samples/*/; do
         >"$d/causes.txt" 2>>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y http.response.code \
         -T fields -e http.response.code >"$d/http.txt" 2>>"$d/tshark.err"
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.redir.auth.outcome \
+        -T fields -e iamt.redir.auth.outcome >"$d/redir.txt" 2>>"$d/tshark.err"
     set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
     [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
     "$amtdiag" "$@" >"$d/amtdiag.json" 2>/dev/null
@@ -85,6 +88,11 @@ for name in sorted(os.listdir(root)):
     statuses = open(os.path.join(d, "http.txt")).read().split()
     if statuses != exp["http_statuses"]:
         problems.append("HTTP in the channels %s, expected %s" % (statuses, exp["http_statuses"]))
+    names = {"1": "challenge", "2": "accepted", "3": "rejected", "4": "unsupported", "5": "other"}
+    redir = [names.get(v, v) for v in open(os.path.join(d, "redir.txt")).read().split()]
+    if redir != exp.get("redir_logins", []):
+        problems.append("redirection logins in the channels %s, expected %s"
+                        % (redir, exp.get("redir_logins", [])))
     for c in exp["causes"]:
         if c not in found and \
                 c not in ("cira-tcp-refused", "cira-tcp-unanswered", "cira-keepalive-timeout",

@@ -54,6 +54,7 @@ typedef struct cira_log {
     GPtrArray *amt_msgs; /* APF type names AMT sent, in order (char *) */
     GPtrArray *mps_msgs; /* ... and the MPS */
     GPtrArray *http;     /* HTTP statuses AMT answered in channels (char *) */
+    GPtrArray *redir;    /* redirection logins AMT answered: "accepted", "rejected" */
     int alert_from_amt;  /* the TLS alert AMT sent, -1 none */
     int alert_from_mps;
     char client[64]; /* AMT's address:port */

@@ -190,6 +190,7 @@ static void serve_redir(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan)
                      !memcmp(p + 11 + ul, CIRA_REDIR_PASSWORD, pl);
             const char r[9] = {0x14, ok ? 0 : 1, 0, 0, 1, 0, 0, 0, 0};
             g_string_append_len(out, r, 9);
+            g_ptr_array_add(log->redir, g_strdup(ok ? "accepted" : "rejected"));
         }
         OPENSSL_cleanse(in->str, n);
         g_string_erase(in, 0, (gssize)n);

@@ -221,6 +221,7 @@ static int write_expected(const cira_scen *sc, const char *dir, cira_log *log, i
     json_list(j, "apf_amt", log->amt_msgs, 0);
     json_list(j, "apf_mps", log->mps_msgs, 0);
     json_list(j, "http_statuses", log->http, 0);
+    json_list(j, "redir_logins", log->redir, 0);
     g_string_append_printf(j, "    \"stage\": \"%s\",\n    \"outcome\": \"%s\",\n", sc->stage,
                            sc->outcome);
     g_string_append(j, "    \"causes\": [");
@@ -278,7 +279,8 @@ static int run(const cira_scen *sc, const char *out)
 
     cira_log log = {.amt_msgs = g_ptr_array_new_with_free_func(g_free),
                     .mps_msgs = g_ptr_array_new_with_free_func(g_free),
-                    .http = g_ptr_array_new_with_free_func(g_free)};
+                    .http = g_ptr_array_new_with_free_func(g_free),
+                    .redir = g_ptr_array_new_with_free_func(g_free)};
     alert_amt = alert_mps = -1;
     int lfd = -1, filler = -1, rc = 0;
     GThread *mps = NULL;
@@ -315,6 +317,7 @@ done:
     g_ptr_array_free(log.amt_msgs, TRUE);
     g_ptr_array_free(log.mps_msgs, TRUE);
     g_ptr_array_free(log.http, TRUE);
+    g_ptr_array_free(log.redir, TRUE);
     X509_free(root);
     X509_free(other);
     X509_free(mps_cert);
