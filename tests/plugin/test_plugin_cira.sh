@@ -40,6 +40,24 @@ for d in "$tmp"/samples/*/; do
     set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
     [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
     "$amtdiag" "$@" >"$d/amtdiag.json" 2>/dev/null
+    # the expert items of the causes of stage cira, by their filter names
+    # (the TLS stage's under iamt.tls; those of TCP and of the MPS's
+    # refusals of AMT's ClientHello are on no frame)
+    filter=$(python3 -c 'import json,sys
+OFF_FRAMES = ("cira-tcp-refused", "cira-tcp-unanswered", "cira-tls-version-refused",
+              "cira-tls-cipher-refused")
+c = json.load(open(sys.argv[1]))["connections"][0]["causes"]
+print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-")) else "iamt.cira")
+                  + ".cause." + t.replace("-", "_") for t in c
+                  if t.startswith("cira-") and t not in OFF_FRAMES))' \
+        "$d/cira-expected.json")
+    : >"$d/expert.txt"
+    if [ -n "$filter" ]; then
+        set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
+        [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
+        $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y "$filter" \
+            -T fields -e frame.number >"$d/expert.txt" 2>>"$d/tshark.err"
+    fi
 done
 python3 - "$tmp/samples" "$(dirname "$0")/../oracle" <<'PY'
 import json, os, sys
@@ -88,16 +106,20 @@ for name in sorted(os.listdir(root)):
     statuses = open(os.path.join(d, "http.txt")).read().split()
     if statuses != exp["http_statuses"]:
         problems.append("HTTP in the channels %s, expected %s" % (statuses, exp["http_statuses"]))
+    on_frames = [c for c in exp["causes"]
+                 if c not in ("cira-tcp-refused", "cira-tcp-unanswered",
+                              "cira-tls-version-refused", "cira-tls-cipher-refused")]
     names = {"1": "challenge", "2": "accepted", "3": "rejected", "4": "unsupported", "5": "other"}
     redir = [names.get(v, v) for v in open(os.path.join(d, "redir.txt")).read().split()]
     if redir != exp.get("redir_logins", []):
         problems.append("redirection logins in the channels %s, expected %s"
                         % (redir, exp.get("redir_logins", [])))
-    for c in exp["causes"]:
-        if c not in found and \
-                c not in ("cira-tcp-refused", "cira-tcp-unanswered", "cira-keepalive-timeout",
-                          "cira-tls-version-refused", "cira-tls-cipher-refused"):
+    for c in on_frames:
+        if c not in found:
             problems.append("no frame has the cause %s" % c)
+    if any(c.startswith("cira-") for c in on_frames) and \
+            not open(os.path.join(d, "expert.txt")).read().split():
+        problems.append("no expert item of %s on a frame" % on_frames)
     err = open(os.path.join(d, "tshark.err")).read()
     if "Dissector bug" in err or "dissector table" in err:
         problems.append("tshark: " + err.strip()[:200])
