@@ -518,13 +518,16 @@ static diag_cira_facts *cira_facts(conn_rec *r)
 }
 
 /* What one channel of a tunnel carries: HTTP (WS-Man) on 16992, the
- * redirection protocol on 16994; TLS again on 16993 and 16995, counted. */
+ * redirection protocol on 16994; on 16993 and 16995 TLS again (a session
+ * between the console and AMT), opened with the run's keys, and the same
+ * inside. */
 typedef struct chan_parser {
     conn_state *cs;
     unsigned ordinal; /* the tunnel's first channel is 1 */
     uint32_t port;
     http_conn *http;
     redir_stream *redir;
+    tls_conn *tls;
     uint64_t bytes[2]; /* per side: 0 the MPS, 1 AMT */
     uint64_t first_frame;
 } chan_parser;
@@ -567,6 +570,39 @@ static void on_chan_redir_bad(void *ctx, int dir, uint8_t type, uint64_t frame)
 static const redir_callbacks chan_redir_cb = {on_chan_redir_message, on_chan_redir_raw,
                                               on_chan_redir_bad};
 
+static void mark_tls(id_marks *m, const tls_conn *t);
+
+/* The plaintext of a TLS channel: HTTP on 16993, redirection on 16995. */
+static void on_chan_tls_data(void *ctx, int dir, const uint8_t *plain, size_t len,
+                             uint64_t first_frame, uint64_t last_frame)
+{
+    chan_parser *p = ctx;
+    if (p->http)
+        http_conn_feed(p->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
+    else if (p->redir)
+        redir_stream_feed(p->redir, dir, plain, len, last_frame);
+}
+
+static const tls_callbacks chan_tls_cb = {NULL, NULL, NULL, on_chan_tls_data};
+
+/* What the TLS of a channel showed: version, suite, name, keys. */
+static void chan_tls_note(const chan_parser *p)
+{
+    tls_conn_end(p->tls);
+    const tls_summary *t = tls_conn_summary(p->tls);
+    g_ptr_array_add(
+        p->cs->rec->notes,
+        g_strdup_printf("frame %" G_GUINT64_FORMAT ": channel %u to port %u carries TLS inside "
+                        "the tunnel (%" G_GUINT64_FORMAT " bytes from the MPS, %" G_GUINT64_FORMAT
+                        " from AMT): %s%s%s%s, server_name %s, handshake %s; keys: %s",
+                        p->first_frame, p->ordinal, p->port, p->bytes[0], p->bytes[1],
+                        t->sh.seen ? tls_version_name(t->version) : "no ServerHello",
+                        t->sh.seen ? " " : "", t->sh.seen ? t->suite_name : "",
+                        t->ch.seen ? "" : " (no ClientHello)",
+                        t->ch.sni && *t->ch.sni ? t->ch.sni : "(none)",
+                        t->handshake_complete ? "complete" : "not complete", t->key_status_text));
+}
+
 static void chan_end(conn_state *cs, unsigned slot)
 {
     chan_parser *p = cs->chan[slot];
@@ -576,18 +612,20 @@ static void chan_end(conn_state *cs, unsigned slot)
         http_conn_end(p->http);
         http_conn_free(p->http);
     }
+    if (p->tls) {
+        chan_tls_note(p);
+        mark_tls(cs->run->a->marks, p->tls); /* its names, for --redact */
+        tls_conn_free(p->tls);
+    }
     redir_stream_free(p->redir);
-    if (!p->http && !p->redir && (p->bytes[0] || p->bytes[1]))
+    if (!p->tls && !p->http && !p->redir && (p->bytes[0] || p->bytes[1]))
         g_ptr_array_add(
             cs->rec->notes,
             g_strdup_printf("frame %" G_GUINT64_FORMAT ": channel %u to port %u carries %s "
                             "(%" G_GUINT64_FORMAT " bytes from the MPS, %" G_GUINT64_FORMAT
                             " from AMT), not decoded inside the tunnel",
                             p->first_frame, p->ordinal, p->port,
-                            p->port == AMT_PORT_TLS || p->port == AMT_PORT_REDIR_TLS
-                                ? "TLS inside the tunnel"
-                                : "bytes of a port amtdiag does not read",
-                            p->bytes[0], p->bytes[1]));
+                            "bytes of a port amtdiag does not read", p->bytes[0], p->bytes[1]));
     g_free(p);
     cs->chan[slot] = NULL;
 }
@@ -611,16 +649,22 @@ static void channel_message(conn_state *cs, int dir, const uint8_t *msg, size_t 
         p->port = c->port;
         p->first_frame = frame;
         /* the side that opened asks, as a console does */
-        if (c->port == AMT_PORT_HTTP)
+        if (c->port == AMT_PORT_HTTP || c->port == AMT_PORT_TLS)
             p->http = http_conn_new(&http_cb, cs);
-        else if (c->port == AMT_PORT_REDIR)
+        else if (c->port == AMT_PORT_REDIR || c->port == AMT_PORT_REDIR_TLS)
             p->redir = redir_stream_new(&chan_redir_cb, p);
+        if (c->port == AMT_PORT_TLS || c->port == AMT_PORT_REDIR_TLS) {
+            p->tls = tls_conn_new(cs->run->a->keys, &chan_tls_cb, p);
+            tls_conn_set_id(p->tls, cs->rec->id);
+        }
         cs->chan[slot] = p;
     } else if (ev == APF_CHAN_DATA && cs->chan[slot] && m.data) {
         chan_parser *p = cs->chan[slot];
         int from_asker = dir == c->opener;
         p->bytes[!from_asker] += m.data_len;
-        if (p->http)
+        if (p->tls)
+            tls_conn_feed(p->tls, !from_asker, m.data, m.data_len, frame, frame);
+        else if (p->http)
             http_conn_feed(p->http, !from_asker, m.data, m.data_len, (uint32_t)frame,
                            (uint32_t)frame);
         else if (p->redir)

@@ -39,11 +39,13 @@ typedef struct cira_scen {
     uint32_t channel_port; /* the port it opens a channel to (0: none) */
     /* or channels its consoles open at once, each a kind: "wsman" (a Get
      * with a Digest login), "wsman-wrong" (the same, a wrong password),
-     * "redir" (a SOL session's start and login on 16994); NULL ends */
+     * "wsman-tls" (the Get over TLS to 16993), "redir" (a SOL session's
+     * start and login on 16994); NULL ends */
     const char *channels[CIRA_CHANNELS_MAX + 1];
     /* the AMT */
     const char *amt_ciphers; /* its cipher list (default AMT 16's) */
     int amt_redir;           /* it forwards and serves 16994 too */
+    int amt_tls;             /* it serves 16993 (TLS inside the channel) */
     /* what the sample must show */
     const char *stage, *outcome;
     const char *causes[3];
@@ -54,6 +56,7 @@ typedef struct cira_log {
     GPtrArray *amt_msgs; /* APF type names AMT sent, in order (char *) */
     GPtrArray *mps_msgs; /* ... and the MPS */
     GPtrArray *http;     /* HTTP statuses AMT answered in channels (char *) */
+    GPtrArray *https;    /* ... in channels to 16993, inside their TLS */
     GPtrArray *redir;    /* redirection logins AMT answered: "accepted", "rejected" */
     int alert_from_amt;  /* the TLS alert AMT sent, -1 none */
     int alert_from_mps;
@@ -72,9 +75,11 @@ typedef struct mps_args {
 gpointer cira_mps_run(gpointer args);
 
 /* The AMT: connects, checks the MPS against root and CIRA_MPS_NAME, and
- * holds the tunnel as sc says. keylog: the NSS key log file to append
+ * holds the tunnel as sc says; cert and key are its own, for 16993
+ * through the tunnel (sc->amt_tls). keylog: the NSS key log file to append
  * to. Returns 0 when it ran (whatever the outcome), -1 on a local error. */
-int cira_amt_run(const cira_scen *sc, X509 *root, const char *keylog, cira_log *log);
+int cira_amt_run(const cira_scen *sc, X509 *root, X509 *cert, EVP_PKEY *key, const char *keylog,
+                 cira_log *log);
 
 /* Records the TLS alerts a context's connections write. */
 void cira_set_info_callback(SSL_CTX *ctx);

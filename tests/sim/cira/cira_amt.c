@@ -6,6 +6,7 @@
  * over the channels the MPS opens: a Digest challenge, then the answer to
  * a Get of AMT_GeneralSettings. */
 #include "cira.h"
+#include "cira_tls.h"
 #include "cira_wire.h"
 #include "http_digest.h"
 
@@ -83,8 +84,9 @@ static int send_msg(SSL *ssl, cira_log *log, GByteArray *b)
     return cw_send(ssl, b);
 }
 
-/* One HTTP request taken from a channel's bytes, answered. */
-static GString *answer_http(const char *req, cira_log *log)
+/* One HTTP request taken from a channel's bytes, answered; its status goes
+ * into statuses. */
+static GString *answer_http(const char *req, GPtrArray *statuses)
 {
     const char *auth = strstr(req, "\r\nAuthorization: ");
     GString *body = g_string_new(NULL), *out = g_string_new(NULL);
@@ -118,7 +120,7 @@ static GString *answer_http(const char *req, cira_log *log)
                                "charset=UTF-8\r\nServer: Intel(R) Active Management Technology "
                                "16.1.27\r\nContent-Length: %u\r\n\r\n%s",
                                (unsigned)body->len, body->str);
-        g_ptr_array_add(log->http, g_strdup("200"));
+        g_ptr_array_add(statuses, g_strdup("200"));
     } else {
         g_string_append_printf(out,
                                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest "
@@ -126,14 +128,15 @@ static GString *answer_http(const char *req, cira_log *log)
                                "qop=\"auth\"\r\nContent-Type: text/html\r\nServer: Intel(R) "
                                "Active Management Technology 16.1.27\r\nContent-Length: 0\r\n\r\n",
                                CIRA_REALM);
-        g_ptr_array_add(log->http, g_strdup("401"));
+        g_ptr_array_add(statuses, g_strdup("401"));
     }
     g_string_free(body, TRUE);
     return out;
 }
 
-/* Takes whole requests (headers and Content-Length body) from in. */
-static void serve_channel(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan)
+/* Takes whole requests (headers and Content-Length body) from in; the
+ * answers go through tls when the channel is TLS (16993). */
+static void serve_channel(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan, cira_tls *tls)
 {
     for (;;) {
         const char *end = strstr(in->str, "\r\n\r\n");
@@ -146,16 +149,24 @@ static void serve_channel(SSL *ssl, cira_log *log, GString *in, uint32_t mps_cha
             return;
         char *req = g_strndup(in->str, total);
         g_string_erase(in, 0, (gssize)total);
-        GString *resp = answer_http(req, log);
+        GString *resp = answer_http(req, tls ? log->https : log->http);
         g_free(req);
-        send_msg(ssl, log, cw_channel_data(mps_chan, resp));
+        if (!tls) {
+            send_msg(ssl, log, cw_channel_data(mps_chan, resp));
+            continue;
+        }
+        cira_tls_write(tls, resp);
+        GString *out = cira_tls_out(tls);
+        if (out)
+            send_msg(ssl, log, cw_channel_data(mps_chan, out));
     }
 }
 
 /* One channel the MPS opened to AMT. */
 typedef struct amt_chan {
     uint32_t mps_num, port;
-    GString *in; /* the MPS's bytes not yet served */
+    GString *in;  /* the MPS's bytes (decrypted on 16993) not yet served */
+    cira_tls tls; /* 16993: AMT's TLS server inside the channel */
 } amt_chan;
 
 /* The redirection service in a channel: the start of a SOL session, the
@@ -206,7 +217,7 @@ static const uint32_t forward_ports[] = {16993, 16992, 16994};
 
 /* The tunnel after TLS: the login, the forwards, then channels and
  * keep-alives until the MPS or the keep-alive timeout ends it. */
-static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
+static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX *inner)
 {
     cw_reader rd = {0};
     GByteArray *m = cw_new(192);
@@ -322,11 +333,14 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
             for (int i = CIRA_CHANNELS_MAX - 1; i >= 0; i--)
                 if (!ch[i].in)
                     slot = i;
-            int served = port == 16992 || (port == 16994 && sc->amt_redir);
+            int served =
+                port == 16992 || (port == 16994 && sc->amt_redir) || (port == 16993 && inner);
             if (served && slot >= 0) {
                 ch[slot].mps_num = sender;
                 ch[slot].port = port;
                 ch[slot].in = g_string_new(NULL);
+                if (port == 16993)
+                    cira_tls_start(&ch[slot].tls, inner, 1);
                 m = cw_new(91);
                 cw_u32(m, sender);
                 cw_u32(m, (uint32_t)slot + 1);
@@ -358,14 +372,22 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
                 send_msg(ssl, log, m);
                 g_string_free(c->in, TRUE);
                 c->in = NULL;
+                cira_tls_free(&c->tls);
                 break;
             }
             uint32_t n = cw_get32(in->data + 5);
-            g_string_append_len(c->in, (const char *)in->data + 9, n);
+            if (c->tls.ssl) {
+                cira_tls_feed(&c->tls, in->data + 9, n, c->in);
+                GString *out = cira_tls_out(&c->tls); /* its handshake */
+                if (out)
+                    send_msg(ssl, log, cw_channel_data(c->mps_num, out));
+            } else {
+                g_string_append_len(c->in, (const char *)in->data + 9, n);
+            }
             if (c->port == 16994)
                 serve_redir(ssl, log, c->in, c->mps_num);
             else
-                serve_channel(ssl, log, c->in, c->mps_num);
+                serve_channel(ssl, log, c->in, c->mps_num, c->tls.ssl ? &c->tls : NULL);
             /* the MPS consumed what AMT sent: AMT opens its window again */
             m = cw_new(93);
             cw_u32(m, c->mps_num);
@@ -382,14 +404,17 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
         g_byte_array_free(in, TRUE);
     }
 out:
-    for (int i = 0; i < CIRA_CHANNELS_MAX; i++)
+    for (int i = 0; i < CIRA_CHANNELS_MAX; i++) {
         if (ch[i].in)
             g_string_free(ch[i].in, TRUE);
+        cira_tls_free(&ch[i].tls);
+    }
     if (rd.buf)
         g_byte_array_free(rd.buf, TRUE);
 }
 
-int cira_amt_run(const cira_scen *sc, X509 *root, const char *keylog, cira_log *log)
+int cira_amt_run(const cira_scen *sc, X509 *root, X509 *cert, EVP_PKEY *key, const char *keylog,
+                 cira_log *log)
 {
     int fd = dial(log);
     if (fd < 0)
@@ -409,14 +434,25 @@ int cira_amt_run(const cira_scen *sc, X509 *root, const char *keylog, cira_log *
     SSL_set_tlsext_host_name(ssl, CIRA_MPS_NAME);
     SSL_set1_host(ssl, CIRA_MPS_NAME);
     SSL_set_fd(ssl, fd);
+    /* its TLS server for 16993 through the tunnel, AMT 16's too */
+    SSL_CTX *inner = NULL;
+    if (sc->amt_tls) {
+        inner = SSL_CTX_new(TLS_server_method());
+        SSL_CTX_set_keylog_callback(inner, keylog_cb);
+        SSL_CTX_set_min_proto_version(inner, TLS1_2_VERSION);
+        SSL_CTX_set_max_proto_version(inner, TLS1_2_VERSION);
+        SSL_CTX_use_certificate(inner, cert);
+        SSL_CTX_use_PrivateKey(inner, key);
+    }
     if (SSL_connect(ssl) == 1) {
-        tunnel(sc, ssl, fd, log);
+        tunnel(sc, ssl, fd, log, inner);
         SSL_shutdown(ssl);
     } else {
         ERR_clear_error();
     }
     SSL_free(ssl);
     SSL_CTX_free(ctx);
+    SSL_CTX_free(inner);
     close(fd);
     return 0;
 }

@@ -7,6 +7,7 @@
  * it would, opens a channel and runs a WS-Man Get through it with a Digest
  * login. */
 #include "cira.h"
+#include "cira_tls.h"
 #include "cira_wire.h"
 #include "http_digest.h"
 
@@ -55,12 +56,27 @@ static void channel_send(SSL *ssl, cira_log *log, uint32_t chan, GString *s)
 
 /* One console behind the MPS and its channel to AMT. */
 typedef struct console_chan {
-    const char *kind;  /* "wsman", "wsman-wrong", "redir" */
+    const char *kind;  /* "wsman", "wsman-wrong", "wsman-tls", "redir" */
     uint32_t mps_num;  /* the MPS's number for the channel */
     uint32_t amt_num;  /* AMT's, once confirmed */
-    GString *in;       /* AMT's bytes not yet read */
+    GString *in;       /* AMT's bytes (decrypted: wsman-tls) not yet read */
     int tries, closed; /* Digest answers sent; ChannelClose sent */
+    cira_tls tls;      /* wsman-tls: the console's TLS to AMT's 16993 */
+    int asked;         /* wsman-tls: the first request went out */
 } console_chan;
+
+/* The console's bytes to AMT: through its TLS when it has one. */
+static void console_send(SSL *ssl, cira_log *log, console_chan *c, GString *s)
+{
+    if (!c->tls.ssl) {
+        channel_send(ssl, log, c->amt_num, s);
+        return;
+    }
+    cira_tls_write(&c->tls, s);
+    GString *out = cira_tls_out(&c->tls);
+    if (out)
+        channel_send(ssl, log, c->amt_num, out);
+}
 
 /* The length of one whole HTTP response at the start of in, or 0. */
 static size_t http_whole(const GString *in)
@@ -95,7 +111,7 @@ static int wsman_step(SSL *ssl, cira_log *log, console_chan *c)
                                      "uri=\"/wsman\", response=\"%s\", qop=auth, nc=00000001, "
                                      "cnonce=\"0a4f113b\"",
                                      CIRA_ADMIN, CIRA_REALM, n, resp);
-        channel_send(ssl, log, c->amt_num, wsman_get(auth));
+        console_send(ssl, log, c, wsman_get(auth));
         g_free(auth);
         done = 0;
     }
@@ -173,6 +189,8 @@ static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
         cc[i].mps_num = 4 + (uint32_t)i;
         cc[i].in = g_string_new(NULL);
     }
+    SSL_CTX *console_tls = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(console_tls, SSL_VERIFY_NONE, NULL);
     int forwards = 0, open_chans = 0;
     int work_done = !n_cc; /* the consoles' exchanges are over */
     for (;;) {
@@ -242,7 +260,10 @@ static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
                 cw_u32(m, 32768);
                 cw_u32(m, 0xffffffffu);
                 cw_str(m, CIRA_AMT_NAME);
-                cw_u32(m, redir ? 16994 : sc->channel_port ? sc->channel_port : 16992);
+                cw_u32(m, redir                              ? 16994
+                          : !strcmp(cc[i].kind, "wsman-tls") ? 16993
+                          : sc->channel_port                 ? sc->channel_port
+                                                             : 16992);
                 cw_str(m, "192.0.2.50");
                 cw_u32(m, 50213 + (uint32_t)i);
                 send_msg(ssl, log, m);
@@ -262,16 +283,37 @@ static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
                 break;
             if (t == 91) {
                 c->amt_num = cw_get32(in->data + 5);
+                if (!strcmp(c->kind, "wsman-tls")) {
+                    /* a console that takes any certificate: its ClientHello */
+                    cira_tls_start(&c->tls, console_tls, 0);
+                    channel_send(ssl, log, c->amt_num, cira_tls_out(&c->tls));
+                    break;
+                }
                 channel_send(ssl, log, c->amt_num,
                              !strcmp(c->kind, "redir") ? redir_start() : wsman_get(NULL));
                 break;
             }
             if (t == 94) {
                 uint32_t n = cw_get32(in->data + 5);
-                g_string_append_len(c->in, (const char *)in->data + 9, n);
+                if (c->tls.ssl) {
+                    int up = cira_tls_feed(&c->tls, in->data + 9, n, c->in);
+                    GString *out = cira_tls_out(&c->tls);
+                    if (out)
+                        channel_send(ssl, log, c->amt_num, out);
+                    if (up == 1 && !c->asked++)
+                        console_send(ssl, log, c, wsman_get(NULL));
+                } else {
+                    g_string_append_len(c->in, (const char *)in->data + 9, n);
+                }
                 int over =
                     !strcmp(c->kind, "redir") ? redir_step(ssl, log, c) : wsman_step(ssl, log, c);
                 if (over && !c->closed) {
+                    if (c->tls.ssl) { /* close_notify, then the channel */
+                        SSL_shutdown(c->tls.ssl);
+                        GString *out = cira_tls_out(&c->tls);
+                        if (out)
+                            channel_send(ssl, log, c->amt_num, out);
+                    }
                     m = cw_new(97);
                     cw_u32(m, c->amt_num);
                     send_msg(ssl, log, m);
@@ -310,8 +352,11 @@ static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
         g_byte_array_free(in, TRUE);
     }
 out:
-    for (int i = 0; i < n_cc; i++)
+    for (int i = 0; i < n_cc; i++) {
         g_string_free(cc[i].in, TRUE);
+        cira_tls_free(&cc[i].tls);
+    }
+    SSL_CTX_free(console_tls);
     if (rd.buf)
         g_byte_array_free(rd.buf, TRUE);
 }
