@@ -36,6 +36,7 @@ typedef struct cira_scen {
     const char *ciphers;   /* its TLS 1.2 cipher list (default: OpenSSL's) */
     const char *password;  /* the password it accepts (default CIRA_PASSWORD) */
     int no_keepalive_reply;
+    int wants_amt_cert;    /* it asks for AMT's certificate and checks it against the root */
     uint32_t channel_port; /* the port it opens a channel to (0: none) */
     /* or channels its consoles open at once, each a kind: "wsman" (a Get
      * with a Digest login), "wsman-wrong" (the same, a wrong password),
@@ -70,14 +71,15 @@ typedef struct mps_args {
     int lfd;
     X509 *chain[2];
     EVP_PKEY *key;
+    X509 *amt_root; /* what AMT's certificate must chain to (wants_amt_cert) */
     cira_log *log;
 } mps_args;
 gpointer cira_mps_run(gpointer args);
 
 /* The AMT: connects, checks the MPS against root and CIRA_MPS_NAME, and
- * holds the tunnel as sc says; cert and key are its own, for 16993
- * through the tunnel (sc->amt_tls). keylog: the NSS key log file to append
- * to. Returns 0 when it ran (whatever the outcome), -1 on a local error. */
+ * holds the tunnel as sc says; cert and key are its own, shown to an MPS
+ * that asks for them and served on 16993 through the tunnel (sc->amt_tls). keylog: the NSS key log
+ * file to append to. Returns 0 when it ran (whatever the outcome), -1 on a local error. */
 int cira_amt_run(const cira_scen *sc, X509 *root, X509 *cert, EVP_PKEY *key, const char *keylog,
                  cira_log *log);
 

@@ -377,6 +377,11 @@ gpointer cira_mps_run(gpointer p)
     if (a->chain[1])
         SSL_CTX_add1_chain_cert(ctx, a->chain[1]);
     SSL_CTX_use_PrivateKey(ctx, a->key);
+    if (sc->wants_amt_cert) {
+        /* AMT's certificate, required, from the root it was issued by */
+        X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), a->amt_root);
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    }
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) == 1) {

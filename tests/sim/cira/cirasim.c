@@ -38,6 +38,13 @@ static const cira_scen scens[] = {
      .amt_tls = 1,
      .stage = "cira",
      .outcome = "ok"},
+    {.name = "cira-mps-asks-amt-cert",
+     .summary = "The MPS asks for AMT's certificate and checks it; AMT shows one from the "
+                "root the MPS trusts; the tunnel holds",
+     .wants_amt_cert = 1,
+     .channel_port = 16992,
+     .stage = "cira",
+     .outcome = "ok"},
     {.name = "cira-wsman-login-rejected",
      .summary = "Two consoles through one tunnel: one logs in, the other's Digest password is "
                 "wrong and AMT answers 401 again",
@@ -230,6 +237,8 @@ static int write_expected(const cira_scen *sc, const char *dir, cira_log *log, i
     json_list(j, "http_statuses", log->http, 0);
     json_list(j, "https_statuses", log->https, 0);
     json_list(j, "redir_logins", log->redir, 0);
+    g_string_append_printf(j, "    \"mps_asks_amt_cert\": %s,\n",
+                           sc->wants_amt_cert ? "true" : "false");
     g_string_append_printf(j, "    \"stage\": \"%s\",\n    \"outcome\": \"%s\",\n", sc->stage,
                            sc->outcome);
     g_string_append(j, "    \"causes\": [");
@@ -282,6 +291,7 @@ static int run(const cira_scen *sc, const char *out)
     cert_spec a = m;
     a.cn = a.san_dns = CIRA_AMT_NAME;
     a.serial = 11;
+    a.eku_client_auth = 1; /* shown to an MPS that asks, and served on 16993 */
     a.issuer = root;
     a.issuer_key = root_key;
     X509 *amt_cert = certgen_issue(&a, amt_key);
@@ -301,7 +311,8 @@ static int run(const cira_scen *sc, const char *out)
     alert_amt = alert_mps = -1;
     int lfd = -1, filler = -1, rc = 0;
     GThread *mps = NULL;
-    mps_args args = {.sc = sc, .chain = {mps_cert, NULL}, .key = mps_key, .log = &log};
+    mps_args args = {
+        .sc = sc, .chain = {mps_cert, NULL}, .key = mps_key, .amt_root = root, .log = &log};
     if (!sc->no_listener) {
         lfd = listen_on(sc->unanswered ? 0 : 4);
         if (lfd < 0) {
