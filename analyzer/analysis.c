@@ -18,6 +18,7 @@
 
 #include "amtdiag/amt_ports.h"
 #include "amtdiag/apf.h"
+#include "amtdiag/apf_chan.h"
 #include "amtdiag/diag_cert.h"
 #include "amtdiag/soap.h"
 #include "capture/capture.h"
@@ -50,12 +51,10 @@ typedef struct conn_state {
     http_conn *http;
     redir_stream *redir; /* the redirection protocol, plain or inside TLS */
     apf_stream *apf;     /* a CIRA tunnel's APF, out of TLS */
-    /* the first channel the MPS opened to AMT's HTTP port: its numbers on
-     * each side (MPS's, AMT's once confirmed) and its HTTP, parsed as a
-     * console's connection would be (the MPS's side asks) */
-    uint32_t chan_mps, chan_amt;
-    int chan_state; /* 0 none, 1 opened, 2 confirmed, 3 closed */
-    http_conn *chan_http;
+    /* a tunnel's channels (lib's apf_chan) and what each carries, parsed
+     * as a console's connection to AMT would be (the MPS's side asks) */
+    apf_chan_table chans;
+    struct chan_parser *chan[APF_CHAN_MAX];
     app_hold *hold; /* first bytes, until they say what the connection carries */
     int classified; /* ... they did (or the connection is neither TLS nor HTTP) */
 } conn_state;
@@ -69,6 +68,15 @@ void analysis_init(analysis *a)
     a->krb = g_ptr_array_new_with_free_func((GDestroyNotify)krb_rec_free);
     a->warnings = g_ptr_array_new_with_free_func(g_free);
     a->inputs = g_ptr_array_new_with_free_func(g_free);
+    a->cira_ports[a->n_cira_ports++] = AMT_PORT_CIRA;
+}
+
+int analysis_is_cira_port(const analysis *a, uint16_t port)
+{
+    for (unsigned i = 0; i < a->n_cira_ports; i++)
+        if (a->cira_ports[i] == port)
+            return 1;
+    return 0;
 }
 
 void analysis_free(analysis *a)
@@ -510,28 +518,160 @@ static diag_cira_facts *cira_facts(conn_rec *r)
     return r->cira;
 }
 
-/* WS-Man over HTTP inside the tunnel: the channel the MPS opened to AMT's
- * port 16992 (16993's bytes are TLS again, which no key here opens). */
-static void channel_http(conn_state *cs, int dir, const uint8_t *msg, size_t len, uint64_t frame)
+/* What one channel of a tunnel carries: HTTP (WS-Man) on 16992, the
+ * redirection protocol on 16994; on 16993 and 16995 TLS again (a session
+ * between the console and AMT), opened with the run's keys, and the same
+ * inside. */
+typedef struct chan_parser {
+    conn_state *cs;
+    unsigned ordinal; /* the tunnel's first channel is 1 */
+    uint32_t port;
+    http_conn *http;
+    redir_stream *redir;
+    tls_conn *tls;
+    uint64_t bytes[2]; /* per side: 0 the MPS, 1 AMT */
+    uint64_t first_frame;
+} chan_parser;
+
+/* A redirection session in a channel: lib's facts of the tunnel (the MPS
+ * is the console's side), and the transcript with the tunnel's sides. */
+static void on_chan_redir_message(void *ctx, int dir, const uint8_t *msg, size_t len,
+                                  uint64_t frame)
+{
+    chan_parser *p = ctx;
+    conn_state *cs = p->cs;
+    if (msg[0] == REDIR_AUTHENTICATE || msg[0] == REDIR_AUTHENTICATE_REPLY)
+        mark_redir_login(cs->run->a->marks, msg, len);
+    diag_redir_facts *f = redir_facts(cs->rec);
+    redir_session session = diag_redir_session(f);
+    diag_redir_message(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, msg, len);
+    char text[320], line[360];
+    redir_msg_text(msg, len, session ? session : diag_redir_session(f), text, sizeof text);
+    g_snprintf(line, sizeof line, "channel %u: %s", p->ordinal, text);
+    redir_lines_add(cs->rec, dir ? APF_DIR_AMT : APF_DIR_MPS, frame, line);
+}
+
+static void on_chan_redir_raw(void *ctx, int dir, size_t len, uint64_t frame)
+{
+    chan_parser *p = ctx;
+    diag_redir_raw(redir_facts(p->cs->rec), frame, dir ? DIAG_AMT : DIAG_CONSOLE, len);
+}
+
+static void on_chan_redir_bad(void *ctx, int dir, uint8_t type, uint64_t frame)
+{
+    chan_parser *p = ctx;
+    diag_redir_bad(redir_facts(p->cs->rec), frame, dir ? DIAG_AMT : DIAG_CONSOLE, type);
+    g_ptr_array_add(p->cs->rec->notes,
+                    g_strdup_printf("frame %" G_GUINT64_FORMAT ": channel %u: bytes from %s are "
+                                    "no redirection message (type 0x%02x); that direction is "
+                                    "not decoded further",
+                                    frame, p->ordinal, dir ? "AMT" : "the MPS", type));
+}
+
+static const redir_callbacks chan_redir_cb = {on_chan_redir_message, on_chan_redir_raw,
+                                              on_chan_redir_bad};
+
+static void mark_tls(id_marks *m, const tls_conn *t);
+
+/* The plaintext of a TLS channel: HTTP on 16993, redirection on 16995. */
+static void on_chan_tls_data(void *ctx, int dir, const uint8_t *plain, size_t len,
+                             uint64_t first_frame, uint64_t last_frame)
+{
+    chan_parser *p = ctx;
+    if (p->http)
+        http_conn_feed(p->http, dir, plain, len, (uint32_t)first_frame, (uint32_t)last_frame);
+    else if (p->redir)
+        redir_stream_feed(p->redir, dir, plain, len, last_frame);
+}
+
+static const tls_callbacks chan_tls_cb = {NULL, NULL, NULL, on_chan_tls_data};
+
+/* What the TLS of a channel showed: version, suite, name, keys. */
+static void chan_tls_note(const chan_parser *p)
+{
+    tls_conn_end(p->tls);
+    const tls_summary *t = tls_conn_summary(p->tls);
+    g_ptr_array_add(
+        p->cs->rec->notes,
+        g_strdup_printf("frame %" G_GUINT64_FORMAT ": channel %u to port %u carries TLS inside "
+                        "the tunnel (%" G_GUINT64_FORMAT " bytes from the MPS, %" G_GUINT64_FORMAT
+                        " from AMT): %s%s%s%s, server_name %s, handshake %s; keys: %s",
+                        p->first_frame, p->ordinal, p->port, p->bytes[0], p->bytes[1],
+                        t->sh.seen ? tls_version_name(t->version) : "no ServerHello",
+                        t->sh.seen ? " " : "", t->sh.seen ? t->suite_name : "",
+                        t->ch.seen ? "" : " (no ClientHello)",
+                        t->ch.sni && *t->ch.sni ? t->ch.sni : "(none)",
+                        t->handshake_complete ? "complete" : "not complete", t->key_status_text));
+}
+
+static void chan_end(conn_state *cs, unsigned slot)
+{
+    chan_parser *p = cs->chan[slot];
+    if (!p)
+        return;
+    if (p->http) {
+        http_conn_end(p->http);
+        http_conn_free(p->http);
+    }
+    if (p->tls) {
+        chan_tls_note(p);
+        mark_tls(cs->run->a->marks, p->tls); /* its names, for --redact */
+        tls_conn_free(p->tls);
+    }
+    redir_stream_free(p->redir);
+    if (!p->tls && !p->http && !p->redir && (p->bytes[0] || p->bytes[1]))
+        g_ptr_array_add(
+            cs->rec->notes,
+            g_strdup_printf("frame %" G_GUINT64_FORMAT ": channel %u to port %u carries %s "
+                            "(%" G_GUINT64_FORMAT " bytes from the MPS, %" G_GUINT64_FORMAT
+                            " from AMT), not decoded inside the tunnel",
+                            p->first_frame, p->ordinal, p->port,
+                            "bytes of a port amtdiag does not read", p->bytes[0], p->bytes[1]));
+    g_free(p);
+    cs->chan[slot] = NULL;
+}
+
+/* What a channel message does: a confirmed channel gets its parser, data
+ * goes to it by the channel's numbers (lib's apf_chan), a close ends it. */
+static void channel_message(conn_state *cs, int dir, const uint8_t *msg, size_t len, uint64_t frame)
 {
     apf_msg m;
     if (apf_parse(msg, len, &m) != 0)
         return;
-    if (m.type == APF_CHANNEL_OPEN && dir == APF_DIR_MPS && !cs->chan_state &&
-        m.port == AMT_PORT_HTTP) {
-        cs->chan_mps = m.sender;
-        cs->chan_state = 1;
-    } else if (m.type == APF_CHANNEL_OPEN_CONFIRMATION && dir == APF_DIR_AMT &&
-               cs->chan_state == 1 && m.recipient == cs->chan_mps) {
-        cs->chan_amt = m.sender;
-        cs->chan_state = 2;
-        cs->chan_http = http_conn_new(&http_cb, cs);
-    } else if (m.type == APF_CHANNEL_DATA && cs->chan_state == 2 && m.data &&
-               m.recipient == (dir == APF_DIR_MPS ? cs->chan_amt : cs->chan_mps)) {
-        http_conn_feed(cs->chan_http, dir == APF_DIR_MPS ? 0 : 1, m.data, m.data_len,
-                       (uint32_t)frame, (uint32_t)frame);
-    } else if (m.type == APF_CHANNEL_CLOSE && cs->chan_state == 2) {
-        cs->chan_state = 3; /* the first channel only: its exchanges are the tunnel's */
+    unsigned slot = 0;
+    apf_chan_event ev = apf_chan_track(&cs->chans, dir, &m, &slot);
+    const apf_chan *c = &cs->chans.c[slot];
+    if (ev == APF_CHAN_OPENED) {
+        chan_end(cs, slot); /* a slot reused */
+    } else if (ev == APF_CHAN_CONFIRMED) {
+        chan_parser *p = g_new0(chan_parser, 1);
+        p->cs = cs;
+        p->ordinal = c->ordinal;
+        p->port = c->port;
+        p->first_frame = frame;
+        /* the side that opened asks, as a console does */
+        if (c->port == AMT_PORT_HTTP || c->port == AMT_PORT_TLS)
+            p->http = http_conn_new(&http_cb, cs);
+        else if (c->port == AMT_PORT_REDIR || c->port == AMT_PORT_REDIR_TLS)
+            p->redir = redir_stream_new(&chan_redir_cb, p);
+        if (c->port == AMT_PORT_TLS || c->port == AMT_PORT_REDIR_TLS) {
+            p->tls = tls_conn_new(cs->run->a->keys, &chan_tls_cb, p);
+            tls_conn_set_id(p->tls, cs->rec->id);
+        }
+        cs->chan[slot] = p;
+    } else if (ev == APF_CHAN_DATA && cs->chan[slot] && m.data) {
+        chan_parser *p = cs->chan[slot];
+        int from_asker = dir == c->opener;
+        p->bytes[!from_asker] += m.data_len;
+        if (p->tls)
+            tls_conn_feed(p->tls, !from_asker, m.data, m.data_len, frame, frame);
+        else if (p->http)
+            http_conn_feed(p->http, !from_asker, m.data, m.data_len, (uint32_t)frame,
+                           (uint32_t)frame);
+        else if (p->redir)
+            redir_stream_feed(p->redir, !from_asker, m.data, m.data_len, frame);
+    } else if ((ev == APF_CHAN_CLOSED && !c->used) || ev == APF_CHAN_REFUSED) {
+        chan_end(cs, slot);
     }
     apf_msg_clear(&m);
 }
@@ -539,7 +679,7 @@ static void channel_http(conn_state *cs, int dir, const uint8_t *msg, size_t len
 static void on_apf_message(void *ctx, int dir, const uint8_t *msg, size_t len, uint64_t frame)
 {
     conn_state *cs = ctx;
-    channel_http(cs, dir, msg, len, frame);
+    channel_message(cs, dir, msg, len, frame);
     if (msg[0] == APF_USERAUTH_REQUEST && cs->run->a->marks) {
         apf_msg m; /* the MPS user name is marked for --redact */
         if (apf_parse(msg, len, &m) == 0)
@@ -581,10 +721,10 @@ static void on_app_data(void *ctx, int dir, const uint8_t *plain, size_t len, ui
     if (!cs->http && !cs->redir && !cs->apf) {
         /* 4433 is also a common HTTPS test port: APF only when AMT's
          * first message is APF's ProtocolVersion */
-        if (cs->rec->server.port == AMT_PORT_CIRA && dir == 0 && len &&
-            plain[0] == APF_PROTOCOL_VERSION)
+        if (cs->rec->cira_port && dir == 0 && len && plain[0] == APF_PROTOCOL_VERSION) {
             cs->apf = apf_stream_new(&apf_cb, cs);
-        else if (carries_redir(cs->rec, dir, plain, len))
+            apf_chan_init(&cs->chans);
+        } else if (carries_redir(cs->rec, dir, plain, len))
             cs->redir = redir_stream_new(&redir_cb, cs);
         else
             cs->http = http_conn_new(&http_cb, cs);
@@ -633,6 +773,7 @@ static void on_open(void *ctx, tcp_flow *f)
     r->client = f->client;
     r->server = f->server;
     r->rst_from = -1;
+    r->cira_port = analysis_is_cira_port(run->a, f->server.port);
     for (int side = 0; side < 2; side++) {
         const tcp_endpoint *ep = side ? &f->server : &f->client;
         idm_mark_addr(run->a->marks, ep->family == AF_INET6 ? 6 : 4, ep->addr);
@@ -808,10 +949,8 @@ static void on_close(void *ctx, tcp_flow *f)
     }
     redir_stream_free(cs->redir);
     apf_stream_free(cs->apf);
-    if (cs->chan_http) {
-        http_conn_end(cs->chan_http);
-        http_conn_free(cs->chan_http);
-    }
+    for (unsigned k = 0; k < APF_CHAN_MAX; k++)
+        chan_end(cs, k);
     r->first_frame = f->first_frame;
     r->last_frame = f->last_frame;
     r->first_ts_us = f->first_ts_us;

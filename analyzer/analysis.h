@@ -10,11 +10,14 @@
 #include "export_decrypted.h"
 #include "ident.h"
 #include "model.h"
+#include "options.h"
 #include "tls/tls.h"
 
 /* Warnings past this many are counted, not kept nor shown: a capture of
  * garbage must not fill memory or the terminal with them. */
 #define ANALYSIS_WARNINGS_KEPT 1000
+
+#define ANALYSIS_CIRA_PORTS_MAX OPTIONS_CIRA_PORTS_MAX
 
 typedef struct analysis {
     tls_keys *keys;
@@ -59,13 +62,19 @@ typedef struct analysis {
     id_marks *marks;              /* identifying values, marked as they are recorded (for
                                      --redact); NULL: not marked */
     uint64_t max_frames;          /* -c: frames to read in all, 0: all */
-    int64_t live_seconds;         /* -a duration: a live capture stops after it, 0: never */
-    int64_t live_deadline_us;     /* ... at this monotonic time */
-    const char *keep_path;        /* -w: keep a live capture's frames there, or NULL */
-    uint64_t kept_frames;         /* ... how many were kept */
+    /* TCP ports where AMT calls its MPS (CIRA; --cira-port, default 4433) */
+    uint16_t cira_ports[ANALYSIS_CIRA_PORTS_MAX];
+    unsigned n_cira_ports;
+    int64_t live_seconds;     /* -a duration: a live capture stops after it, 0: never */
+    int64_t live_deadline_us; /* ... at this monotonic time */
+    const char *keep_path;    /* -w: keep a live capture's frames there, or NULL */
+    uint64_t kept_frames;     /* ... how many were kept */
 } analysis;
 
 void analysis_init(analysis *a);
+
+/* Whether port is one where AMT calls its MPS in this run (CIRA). */
+int analysis_is_cira_port(const analysis *a, uint16_t port);
 void analysis_free(analysis *a);
 
 /* Adds an NSS key log file. Returns AMT_OK, or the error (the file cannot

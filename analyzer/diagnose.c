@@ -195,6 +195,10 @@ static void conn_facts(arena *ar, const conn_rec *c, diag_builder *b)
     char *cl = arena_alloc(ar, 80), *sv = arena_alloc(ar, 80);
     /* AMT on its own ports; elsewhere what the bytes were */
     amt_service service = amt_service_of_port(c->server.port);
+    if (c->cira_port || c->cira)
+        service = AMT_SERVICE_CIRA;
+    else if (service == AMT_SERVICE_CIRA) /* 4433, not a CIRA port of this run */
+        service = AMT_SERVICE_OTHER;
     if (service == AMT_SERVICE_OTHER && c->redir)
         service = c->app == APP_TLS ? AMT_SERVICE_REDIR_TLS : AMT_SERVICE_REDIR;
     else if (service == AMT_SERVICE_OTHER)

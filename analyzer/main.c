@@ -57,6 +57,9 @@ static GPtrArray *given_list(const amtdiag_options *o)
     }
     for (guint i = 0; i < o->only->len; i++)
         g_ptr_array_add(g, g_strdup_printf("--only %s", (char *)g_ptr_array_index(o->only, i)));
+    for (guint i = 0; i < o->cira_ports->len; i++)
+        g_ptr_array_add(
+            g, g_strdup_printf("--cira-port %u", g_array_index(o->cira_ports, guint16, i)));
     if (o->hosts_file)
         g_ptr_array_add(g, g_strdup_printf("--hosts %s", o->hosts_file));
     for (guint i = 0; i < o->trusted_roots->len; i++)
@@ -288,7 +291,13 @@ static int read_inputs(const amtdiag_options *o, analysis *a)
 {
     amt_err *e = &a->err;
     if (o->iface) {
-        int rc = analysis_read_live(a, o->iface, o->filter) != 0 ? 2 : 0;
+        /* the default filter takes this run's CIRA ports */
+        GString *bpf = g_string_new("tcp portrange 16992-16995");
+        for (unsigned i = 0; i < a->n_cira_ports; i++)
+            g_string_append_printf(bpf, " or tcp port %u", a->cira_ports[i]);
+        g_string_append(bpf, " or udp port 53 or port 88");
+        int rc = analysis_read_live(a, o->iface, o->filter ? o->filter : bpf->str) != 0 ? 2 : 0;
+        g_string_free(bpf, TRUE);
         if (o->write_file && rc == 0) {
             char msg[AMT_ERR_MAX + 100];
             snprintf(msg, sizeof msg, "%s: %" G_GUINT64_FORMAT " frames kept", o->write_file,
@@ -396,6 +405,11 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
     for (guint i = 0; i < o->psks->len; i++)
         if (analysis_add_psk(a, g_ptr_array_index(o->psks, i)) != AMT_OK)
             return 2;
+    if (o->cira_ports->len) {
+        a->n_cira_ports = 0;
+        for (guint i = 0; i < o->cira_ports->len && i < ANALYSIS_CIRA_PORTS_MAX; i++)
+            a->cira_ports[a->n_cira_ports++] = g_array_index(o->cira_ports, guint16, i);
+    }
     a->max_frames = o->max_packets;
     a->live_seconds = o->duration_s;
     a->keep_path = o->write_file;

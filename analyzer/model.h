@@ -108,6 +108,7 @@ typedef struct conn_rec {
     uint64_t fin_frame[2], rst_frame;
     int rst_from;
     int midstream;
+    int cira_port; /* the server's port is one where AMT calls its MPS */
     tcp_flow_end end;
     uint64_t bytes[2];
     uint32_t gaps[2];

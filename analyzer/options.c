@@ -27,11 +27,14 @@ static const char usage_text[] =
     "                 directory means every capture in it; - reads standard input.\n"
     "                 Repeatable.\n"
     "  -i IFACE       capture live on IFACE (stop with Ctrl-C)\n"
-    "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or udp port 53\n"
-    "                 or port 88)\n"
+    "  -f FILTER      BPF filter for -i (default: tcp portrange 16992-16995 or tcp port\n"
+    "                 4433 (the CIRA ports) or udp port 53 or port 88)\n"
     "  -c N           stop after N packets (-r reads only the first N)\n"
     "  -a duration:S  stop a live capture after S seconds (also -a packets:N)\n"
     "  -w FILE        keep the packets of a live capture in FILE (pcapng)\n"
+    "  --cira-port N  a TCP port where AMT calls its Management Presence Server\n"
+    "                 (CIRA: APF inside TLS; default 4433, which it replaces).\n"
+    "                 Repeatable.\n"
     "  --only HOST[:PORT]\n"
     "                 report only the connections of this address (and port).\n"
     "                 Repeatable.\n"
@@ -128,6 +131,7 @@ enum {
     OPT_PSK,
     OPT_OUTPUT,
     OPT_ONLY,
+    OPT_CIRA_PORT,
 };
 
 static int sort_paths(gconstpointer a, gconstpointer b)
@@ -259,6 +263,7 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         {"psk", required_argument, NULL, OPT_PSK},
         {"output", required_argument, NULL, OPT_OUTPUT},
         {"only", required_argument, NULL, OPT_ONLY},
+        {"cira-port", required_argument, NULL, OPT_CIRA_PORT},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -274,6 +279,7 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
     o->krb_passwords = g_ptr_array_new();
     o->psks = g_ptr_array_new();
     o->only = g_ptr_array_new_with_free_func(g_free);
+    o->cira_ports = g_array_new(FALSE, FALSE, sizeof(guint16));
     o->color = -1;
     int c;
     opterr = 0;
@@ -316,6 +322,21 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         case OPT_ONLY:
             g_ptr_array_add(o->only, g_strdup(optarg));
             break;
+        case OPT_CIRA_PORT: {
+            guint64 port = 0;
+            if (!g_ascii_string_to_unsigned(optarg, 10, 1, 65535, &port, NULL)) {
+                amt_fail(e, AMT_E_USAGE, "--cira-port %s: give a TCP port, 1 to 65535", optarg);
+                return OPTIONS_BAD;
+            }
+            guint16 p = (guint16)port;
+            if (o->cira_ports->len == OPTIONS_CIRA_PORTS_MAX) {
+                amt_fail(e, AMT_E_USAGE, "--cira-port %s: at most %d CIRA ports", optarg,
+                         OPTIONS_CIRA_PORTS_MAX);
+                return OPTIONS_BAD;
+            }
+            g_array_append_val(o->cira_ports, p);
+            break;
+        }
         case 'c':
             if (options_count(o, optarg, e) != 0)
                 return OPTIONS_BAD;
@@ -549,6 +570,8 @@ void options_free(amtdiag_options *o)
         g_ptr_array_free(o->console_roots, TRUE);
     if (o->trusted_fqdn)
         g_ptr_array_free(o->trusted_fqdn, TRUE);
+    if (o->cira_ports)
+        g_array_free(o->cira_ports, TRUE);
     if (o->notes)
         g_ptr_array_free(o->notes, TRUE);
     g_free(o->hosts_file);

@@ -8,6 +8,8 @@
 
 #include "amtdiag/result.h"
 
+#define OPTIONS_CIRA_PORTS_MAX 16 /* --cira-port given at most (analysis keeps as many) */
+
 typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN, FORMAT_HTML, FORMAT_NDJSON } out_format;
 
 typedef struct rsa_key_opt {
@@ -43,6 +45,7 @@ typedef struct amtdiag_options {
     int64_t duration_s;     /* -a duration:S: stop a live capture after S seconds */
     char *write_file;       /* -w FILE: keep the packets of a live capture */
     GPtrArray *only;        /* --only HOST[:PORT] */
+    GArray *cira_ports;     /* --cira-port N (guint16): the MPS ports; none given: 4433 */
     int quiet;              /* -q: no lines while reading (streamed verdicts, progress) */
     GPtrArray *notes;       /* things to tell the user that are not errors */
 } amtdiag_options;

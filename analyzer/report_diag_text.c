@@ -120,7 +120,9 @@ static void conn_block(pen *p, const report_in *r, const conn_rec *c)
         const tls_summary *s = tls_conn_summary(c->tls);
         out_printf(w, "; %s", report_tls_line(s, line, sizeof line));
         if (s->cert_request.seen)
-            out_printf(w, "; AMT asked for a console certificate");
+            out_printf(w, "; %s",
+                       c->cira_port ? "the MPS asked for AMT's certificate"
+                                    : "AMT asked for a console certificate");
         out_printf(w, "\n  keys: %s", s->key_status_text);
     }
     if (c->http->len) {

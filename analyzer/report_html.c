@@ -223,7 +223,9 @@ static void h_facts(outw *out, const conn_rec *c)
             fputs("</code>", out->f);
         }
         if (s->cert_request.seen)
-            fputs("; AMT asked for a console certificate", out->f);
+            fputs(c->cira_port ? "; the MPS asked for AMT's certificate"
+                               : "; AMT asked for a console certificate",
+                  out->f);
         fputs("</li>\n<li>keys: ", out->f);
         h_text(out, s->key_status_text[0] ? s->key_status_text : "unknown");
         fputs("</li>\n", out->f);

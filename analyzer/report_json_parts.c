@@ -3,6 +3,8 @@
  * of: one connection, one finding. */
 #include "report_json_parts.h"
 
+#include <string.h>
+
 #include "http/http_conn.h"
 
 /* A string value: through out_clean, so it is redacted, valid UTF-8 and
@@ -255,9 +257,14 @@ static void redir_json(jsonw *b, const conn_rec *c)
     jsonw_begin_array(b);
     for (guint i = 0; c->redir_lines && i < c->redir_lines->len; i++) {
         const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
+        /* in a CIRA tunnel the lines are the tunnel's (sides AMT 0, the
+         * MPS 1); its channels' sessions are those that say "channel" */
+        int amt = c->cira ? !l->dir : l->dir;
+        if (c->cira && strncmp(l->text, "channel ", 8) != 0)
+            continue;
         jsonw_begin_object(b);
         rj_member_int(b, "frame", (gint64)l->frame);
-        rj_member_str(b, "from", l->dir ? "amt" : "console");
+        rj_member_str(b, "from", amt ? "amt" : "console");
         rj_member_str(b, "text", l->text);
         jsonw_end_object(b);
     }

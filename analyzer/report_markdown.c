@@ -108,7 +108,9 @@ static void md_facts(outw *out, const conn_rec *c)
             md_text(out, s->ch.sni, MD_INLINE);
         }
         if (s->cert_request.seen)
-            fputs(" · AMT asked for a console certificate", out->f);
+            fputs(c->cira_port ? " · the MPS asked for AMT's certificate"
+                               : " · AMT asked for a console certificate",
+                  out->f);
         fputs(" · keys: ", out->f);
         md_text(out, s->key_status_text[0] ? s->key_status_text : "unknown", MD_INLINE);
         for (size_t i = 0; i < s->n_notes; i++) {

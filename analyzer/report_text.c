@@ -195,6 +195,10 @@ static void print_cira(outw *w, const conn_rec *c)
     char line[1024];
     diag_cira_summary(c->cira, line, sizeof line);
     out_printf(w, "  CIRA: %s\n", line);
+    if (c->redir) { /* sessions in its channels (their lines say which) */
+        diag_redir_summary(c->redir, line, sizeof line);
+        out_printf(w, "  Redirection in the channels: %s\n", line);
+    }
     for (guint i = 0; i < c->redir_lines->len; i++) {
         const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
         out_printf(w, "    frame %" PRIu64 " %s: %s\n", l->frame, l->dir ? "MPS" : "AMT", l->text);
@@ -277,10 +281,10 @@ void report_transcript_conn_piece(spill *sp, const report_in *r, const conn_rec 
     if (c->app == APP_TLS)
         print_tls(w, c);
     print_http(w, r->a, c);
-    if (c->redir)
-        print_redir(w, c);
-    else if (c->cira)
+    if (c->cira)
         print_cira(w, c);
+    else if (c->redir)
+        print_redir(w, c);
     for (guint k = 0; k < c->notes->len; k++)
         out_printf(w, "  note: %s\n", (const char *)g_ptr_array_index(c->notes, k));
     fputc('\n', w->f);

@@ -3,6 +3,8 @@
  * connection, the last stage reached and the outcome. */
 #include "diag_int.h"
 
+#include "amtdiag/diag_cira.h"
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -190,7 +192,8 @@ static const diag_exchange *last_answered(const diag_conn_facts *c)
 
 static void decide(const diag_conn_facts *c, diag_conn_result *cr)
 {
-    if (diag_redir_decide(c, cr) || diag_cira_decide(c, cr))
+    /* a tunnel first: the redirection sessions in its channels are its own */
+    if (diag_cira_decide(c, cr) || diag_redir_decide(c, cr))
         return;
     int data = c->bytes[0] || c->bytes[1];
     const diag_exchange *last = last_answered(c);
@@ -309,6 +312,10 @@ static void describe(const diag_conn_facts *c, const diag_conn_result *cr, GStri
         g_string_append(s, "; bytes are missing from the capture: capture without the gap");
     else if (cr->end.by < 0)
         g_string_append(s, "; a longer capture would show how it ended");
+    else if (diag_is_cira(c)) /* AMT is the client here */
+        g_string_append(s, cr->end.by == DIAG_CIRA_MPS
+                               ? "; the MPS's log would say why it ended the tunnel"
+                               : "; AMT's event log would say why it ended the tunnel");
     else if (!c->bytes[DIAG_CONSOLE])
         g_string_append(s, "; the console sent nothing: its own log says why it gave up");
     else

@@ -196,9 +196,11 @@ static void apf(diag_ctx *x, size_t i, const diag_cira_facts *f)
         diag_frame(d, ch->open_frame);
         diag_frame(d, ch->answer_frame);
     }
-    /* keep-alives unanswered until the tunnel ended */
+    /* keep-alives unanswered until the tunnel ended (a tunnel that ended
+     * is judged whole while the capture goes on: the plugin shows this on
+     * the frame that ended it) */
     const diag_end *e = &diag_cr(x, i)->end;
-    if (!f->ka_unanswered || e->by < 0 || x->in->in_progress)
+    if (!f->ka_unanswered || e->by < 0)
         return;
     int64_t waited = c->last_ts_us - f->ka_first_unanswered_us;
     diag_finding *d =

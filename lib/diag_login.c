@@ -58,9 +58,12 @@ static void times_free(gpointer p)
     g_array_free(p, TRUE);
 }
 
+/* AMT's state: in a CIRA tunnel AMT is the TCP client, and the logins of
+ * the channels the MPS opened to it are its own. */
 static server_state *server_of(diag_ctx *x, const diag_conn_facts *c)
 {
-    know_server *k = diag_know_server(x->k, c->family, c->server_addr);
+    know_server *k =
+        diag_know_server(x->k, c->family, diag_is_cira(c) ? c->client_addr : c->server_addr);
     if (!k->login) {
         server_state *s = g_new0(server_state, 1);
         s->failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, times_free);
@@ -322,11 +325,14 @@ void diag_rules_login(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++) {
         const diag_conn_facts *c = &x->conns[i];
-        if (diag_is_cira(c))
+        if (diag_is_cira(c) && !c->n_ex)
             continue;
         server_state *s = server_of(x, c);
         for (size_t k = 0; k < c->n_ex; k++)
             exchange(x, i, s, &c->ex[k]);
-        never_answered(x, i, s);
+        /* what a tunnel's AMT was asked elsewhere is not learned (the
+         * tunnel's server is the MPS) */
+        if (!diag_is_cira(c))
+            never_answered(x, i, s);
     }
 }

@@ -275,12 +275,14 @@ void diag_rules_redir(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++) {
         const diag_redir_facts *r = x->conns[i].redir;
-        if (!r || diag_is_cira(&x->conns[i]) ||
-            !(r->messages[DIAG_CONSOLE] || r->messages[DIAG_AMT]))
+        if (!r || !(r->messages[DIAG_CONSOLE] || r->messages[DIAG_AMT]))
             continue;
         starts(x, i, r);
         logins(x, i, r);
-        gave_up(x, i, r);
+        /* a session in a CIRA channel ends with its channel, not the TCP
+         * connection (the tunnel's) */
+        if (!diag_is_cira(&x->conns[i]))
+            gave_up(x, i, r);
     }
 }
 

@@ -49,6 +49,6 @@ static void wsman_exchange(diag_ctx *x, size_t i, const diag_exchange *e)
 void diag_rules_wsman(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++)
-        for (size_t k = 0; !diag_is_cira(&x->conns[i]) && k < x->conns[i].n_ex; k++)
+        for (size_t k = 0; k < x->conns[i].n_ex; k++)
             wsman_exchange(x, i, &x->conns[i].ex[k]);
 }

@@ -7,14 +7,18 @@
 #include "iamt-cira.h"
 
 #include <epan/conversation.h>
+#include <epan/exceptions.h>
 #include <epan/expert.h>
+#include <epan/show_exception.h>
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tls.h>
 #include <string.h>
 
 #include "amtdiag/apf.h"
+#include "amtdiag/apf_chan.h"
 #include "amtdiag/diag_cira.h"
 #include "iamt-diag.h"
+#include "iamt-redir.h"
 #include "iamt-text.h"
 #include "iamt-tls-facts.h"
 #include "packet-iamt.h"
@@ -34,10 +38,37 @@ static expert_field ei_malformed = EI_INIT;
 static dissector_handle_t apf_handle;
 static range_t *pref_ports, *applied_ports;
 
-/* One tunnel's framing context per direction (first pass). */
+/* Bytes of one direction of a channel not yet handed on (first pass):
+ * the start of an HTTP message HTTP asked more for. */
+typedef struct chan_pending {
+    guint8 *data;
+    guint len;
+} chan_pending;
+
+/* One tunnel's framing context per direction, its channels (lib's
+ * apf_chan) and their pending bytes (first pass). */
 typedef struct cira_conv {
     apf_frame_ctx fctx[2];
+    apf_chan_table chans;
+    chan_pending pending[APF_CHAN_MAX][2];
+    guint32 chan_id[APF_CHAN_MAX]; /* the conversation id of each slot's channel */
 } cira_conv;
+
+/* What one ChannelData gave HTTP on the first pass, given again on every
+ * pass: the bytes (a whole HTTP message or more) and the channel's
+ * conversation id, or nothing (len 0). */
+typedef struct chan_chunk {
+    guint8 *data;
+    guint len;
+    guint32 conv_id;
+    guint16 port; /* the channel's: 16992 HTTP, 16994 redirection */
+    guint8 from;  /* 0 AMT, 1 the MPS */
+} chan_chunk;
+
+static dissector_handle_t http_handle, redir_handle;
+/* conversation ids of channels: a range of their own, well clear of other
+ * dissectors' ids */
+static guint32 next_chan_id = 0x1a000000;
 
 static wmem_map_t *convs; /* conv_index → cira_conv */
 
@@ -48,6 +79,7 @@ static cira_conv *conv_of(packet_info *pinfo)
     if (!cc) {
         cc = wmem_new0(wmem_file_scope(), cira_conv);
         cc->fctx[0] = cc->fctx[1] = APF_FRAME_CTX_UNKNOWN;
+        apf_chan_init(&cc->chans);
         wmem_map_insert(convs, GUINT_TO_POINTER(c->conv_index), cc);
     }
     return cc;
@@ -107,6 +139,105 @@ static const iamt_findings *lib_message(packet_info *pinfo, int to_mps, const gu
     return m;
 }
 
+/* handle on tvb; an exception it raises is shown, and stops here, so
+ * that the caller puts the frame's state back. */
+static void try_call(dissector_handle_t handle, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    TRY
+    {
+        call_dissector(handle, tvb, pinfo, tree);
+    }
+    CATCH_NONFATAL_ERRORS
+    {
+        show_exception(tvb, pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
+    }
+    ENDTRY;
+}
+
+/* Calls the dissector of a channel's port (HTTP on 16992, the
+ * redirection protocol on 16994) on its bytes ch, in the channel's own
+ * conversation, so that HTTP pairs each channel's responses with its own
+ * requests; the frame's conversation and reassembly state are put back
+ * after. With can_desegment, returns how many leading bytes it took whole
+ * (it asks for more as over TCP). */
+static guint call_channel(tvbuff_t *parent, const chan_chunk *ch, packet_info *pinfo,
+                          proto_tree *tree, int can_desegment)
+{
+    dissector_handle_t handle = ch->port == AMT_PORT_HTTP ? http_handle : redir_handle;
+    if (!handle)
+        return ch->len;
+    tvbuff_t *tvb = tvb_new_child_real_data(parent, ch->data, ch->len, (gint)ch->len);
+    add_new_data_source(pinfo, tvb, "CIRA channel");
+    iamt_redir_channel rc = {ch->from == 1, find_conversation_pinfo(pinfo, 0)};
+    struct conversation_element *saved_conv = pinfo->conv_elements;
+    guint16 saved_can = pinfo->can_desegment;
+    int saved_off = pinfo->desegment_offset;
+    guint32 saved_len = pinfo->desegment_len;
+    conversation_set_elements_by_id(pinfo, CONVERSATION_TCP, ch->conv_id);
+    pinfo->can_desegment = can_desegment ? 2 : 0;
+    pinfo->desegment_offset = 0;
+    pinfo->desegment_len = 0;
+    if (handle == redir_handle)
+        iamt_redir_in_channel(&rc);
+    try_call(handle, tvb, pinfo, tree);
+    iamt_redir_in_channel(NULL);
+    guint taken = can_desegment && pinfo->desegment_len ? (guint)pinfo->desegment_offset : ch->len;
+    pinfo->conv_elements = saved_conv;
+    pinfo->can_desegment = saved_can;
+    pinfo->desegment_offset = saved_off;
+    pinfo->desegment_len = saved_len;
+    return taken;
+}
+
+/* A channel message: the table follows it (first pass); the bytes of a
+ * channel to 16992 go to HTTP, of one to 16994 to the redirection
+ * dissector, once whole, on every pass the same. */
+static void channel_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int to_mps,
+                            const guint8 *p, size_t n)
+{
+    guint key = IAMT_KEY_CHAN + iamt_frame_ordinal(pinfo, proto_owner, IAMT_KEY_CHAN);
+    if (PINFO_FD_VISITED(pinfo)) {
+        const chan_chunk *ch = p_get_proto_data(wmem_file_scope(), pinfo, proto_owner, key);
+        if (ch && ch->len)
+            call_channel(tvb, ch, pinfo, tree, 0);
+        return;
+    }
+    apf_msg m;
+    if (apf_parse(p, n, &m) != 0)
+        return;
+    cira_conv *cc = conv_of(pinfo);
+    int from = to_mps ? 0 : 1; /* AMT sends to the MPS */
+    unsigned slot = 0;
+    apf_chan_event ev = apf_chan_track(&cc->chans, from, &m, &slot);
+    const apf_chan *c = &cc->chans.c[slot];
+    if (ev == APF_CHAN_OPENED || ev == APF_CHAN_REFUSED || (ev == APF_CHAN_CLOSED && !c->used)) {
+        for (int d = 0; d < 2; d++)
+            cc->pending[slot][d] = (chan_pending){NULL, 0};
+        if (ev == APF_CHAN_OPENED)
+            cc->chan_id[slot] = ++next_chan_id;
+    } else if (ev == APF_CHAN_DATA && m.data_len &&
+               (c->port == AMT_PORT_HTTP || c->port == AMT_PORT_REDIR)) {
+        chan_pending *pd = &cc->pending[slot][from];
+        if (pd->len + m.data_len > APF_MAX_DATA)
+            pd->len = 0; /* no message of AMT's is this long: start again */
+        pd->data = wmem_realloc(wmem_file_scope(), pd->data, pd->len + m.data_len);
+        memcpy(pd->data + pd->len, m.data, m.data_len);
+        pd->len += m.data_len;
+        chan_chunk all = {pd->data, pd->len, cc->chan_id[slot], (guint16)c->port, (guint8)from};
+        guint taken = call_channel(tvb, &all, pinfo, tree, 1);
+        chan_chunk *ch = wmem_new0(wmem_file_scope(), chan_chunk);
+        if (taken) {
+            *ch = all;
+            ch->data = wmem_memdup(wmem_file_scope(), pd->data, taken);
+            ch->len = taken;
+            memmove(pd->data, pd->data + taken, pd->len - taken);
+            pd->len -= taken;
+        }
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_owner, key, ch);
+    }
+    apf_msg_clear(&m);
+}
+
 static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int to_mps)
 {
     guint n = tvb_reported_length(tvb);
@@ -132,6 +263,8 @@ static void dissect_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     }
     const iamt_findings *found = lib_message(pinfo, to_mps, p, n);
     iamt_diag_show(tvb, pinfo, t, hf_cause, found);
+    if (p[0] == APF_CHANNEL_DATA || (p[0] >= APF_CHANNEL_OPEN && p[0] <= APF_CHANNEL_CLOSE))
+        channel_message(tvb, pinfo, proto_tree_get_root(tree), to_mps, p, n);
 }
 
 static int dissect_apf(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -245,6 +378,8 @@ void iamt_cira_register(int proto, module_t *m)
                                     &pref_ports, 65535);
     apf_handle =
         register_dissector_with_description("iamt_apf", "AMT APF (CIRA)", dissect_apf, proto);
+    http_handle = find_dissector_add_dependency("http", proto);
+    redir_handle = find_dissector("iamt_redir"); /* registered before (packet-iamt) */
     convs =
         wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
 }

@@ -57,6 +57,12 @@ static expert_field ei_malformed = EI_INIT;
 
 static dissector_handle_t redir_handle;
 static dissector_handle_t vnc_handle;
+static const iamt_redir_channel *channel; /* set while iamt-cira calls with a channel's bytes */
+
+void iamt_redir_in_channel(const iamt_redir_channel *ch)
+{
+    channel = ch;
+}
 static range_t *pref_ports, *pref_tls_ports;
 static range_t *applied_ports, *applied_tls_ports;
 
@@ -308,7 +314,7 @@ static int settles(guint8 type)
  * about it. NULL: nothing to show. */
 static msg_memo *first_pass(tvbuff_t *tvb, packet_info *pinfo, redir_conv *rc, int dir, guint8 type)
 {
-    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir);
+    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir, channel ? channel->tunnel : NULL);
     if (!c || !c->redir)
         return NULL;
     guint n = tvb_captured_length(tvb);
@@ -424,7 +430,7 @@ static void lib_bytes(packet_info *pinfo, int dir, guint len, int bad)
 {
     if (PINFO_FD_VISITED(pinfo))
         return;
-    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir);
+    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir, channel ? channel->tunnel : NULL);
     if (!c || !c->redir)
         return;
     int side = dir ? DIAG_CONSOLE : DIAG_AMT;
@@ -437,10 +443,12 @@ static void lib_bytes(packet_info *pinfo, int dir, guint len, int bad)
 static int dissect_redir(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    col_set_str(pinfo->cinfo, COL_PROTOCOL, "AMT-Redir");
-    col_clear(pinfo->cinfo, COL_INFO);
+    if (!channel) { /* in a CIRA channel the tunnel's columns stay */
+        col_set_str(pinfo->cinfo, COL_PROTOCOL, "AMT-Redir");
+        col_clear(pinfo->cinfo, COL_INFO);
+    }
     redir_conv *rc = conv_of(pinfo);
-    int dir = iamt_redir_direction(pinfo, NULL) == 1;
+    int dir = channel ? channel->to_amt : iamt_redir_direction(pinfo, NULL) == 1;
     guint len = tvb_reported_length(tvb), off = 0;
     while (off < len) {
         guint32 raw = rc->raw_frame[dir];

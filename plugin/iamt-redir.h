@@ -7,6 +7,7 @@
 #ifndef IAMT_REDIR_H
 #define IAMT_REDIR_H
 
+#include <epan/conversation.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
 
@@ -18,6 +19,18 @@ void iamt_redir_register(int proto, module_t *m);
  * when the packet goes to it (console → AMT), 0 when it comes from it, -1
  * when neither; *tls (may be NULL) says whether it is a TLS port. */
 int iamt_redir_direction(const packet_info *pinfo, int *tls);
+
+/* A redirection session inside a CIRA channel (iamt-cira): the
+ * direction (console → AMT: the MPS's side), and the tunnel's
+ * conversation, whose facts the session's messages go into. */
+typedef struct iamt_redir_channel {
+    int to_amt;
+    conversation_t *tunnel;
+} iamt_redir_channel;
+
+/* Says that the next calls of the iamt_redir dissector carry a CIRA
+ * channel's bytes (ch), or no longer (NULL). */
+void iamt_redir_in_channel(const iamt_redir_channel *ch);
 
 /* Finds the handles it calls; call from the handoff. */
 void iamt_redir_handoff(void);

@@ -55,6 +55,7 @@ enum {
     F_HTTP_AUTHORIZATION,
     F_HTTP_WWW_AUTHENTICATE,
     F_HTTP_DATE,
+    F_HTTP_REQUEST_IN,
     F_WSMAN_ACTION,
     F_WSMAN_CLASS,
     F_WSMAN_FAULT_CODE,
@@ -98,6 +99,7 @@ static const char *const field_names[N_FIELDS] = {
     "http.authorization",
     "http.www_authenticate",
     "http.date",
+    "http.request_in",
     "wsman.action_name",
     "wsman.class",
     "wsman.fault.code",
@@ -478,9 +480,16 @@ static void http_message(proto_node *node, gpointer data)
     diag_exchange *e = NULL;
     w->cur = NULL;
     if (uint_under(node, F_HTTP_STATUS, &status)) {
-        size_t k = 0;
-        while (k < f->n_ex && c->ex[k].status)
-            k++;
+        /* the request HTTP paired it with (per channel in a CIRA tunnel,
+         * where consoles interleave), else the oldest unanswered one */
+        uint32_t req_in = 0;
+        size_t k = f->n_ex;
+        if (uint_under(node, F_HTTP_REQUEST_IN, &req_in))
+            for (k = 0; k < f->n_ex && (c->ex[k].status || c->ex[k].req_frame != req_in); k++)
+                ;
+        if (k == f->n_ex)
+            for (k = 0; k < f->n_ex && c->ex[k].status; k++)
+                ;
         e = k < f->n_ex ? &c->ex[k] : new_exchange(c);
         if (!e)
             return;
@@ -585,9 +594,10 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
     }
 }
 
-iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt)
+iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt, conversation_t *conv)
 {
-    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv)
+        conv = find_conversation_pinfo(pinfo, 0);
     if (!conv || proto_owner < 0)
         return NULL;
     iamt_tls_conn *c = wmem_map_lookup(by_conv, conv);

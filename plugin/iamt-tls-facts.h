@@ -7,6 +7,7 @@
 #ifndef IAMT_TLS_FACTS_H
 #define IAMT_TLS_FACTS_H
 
+#include <epan/conversation.h>
 #include <epan/packet.h>
 
 #include "amtdiag/diag.h"
@@ -78,8 +79,10 @@ iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to
 
 /* The connection of this packet (made when new, first pass only; NULL on
  * a later pass when the first made none) with its redirection facts,
- * made on first use: iamt-redir feeds them message by message. */
-iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt);
+ * made on first use: iamt-redir feeds them message by message. conv: the
+ * conversation whose connection it is (a CIRA tunnel's, for a session in
+ * one of its channels), NULL: the packet's. */
+iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt, conversation_t *conv);
 
 /* The same for a CIRA tunnel's APF (to_mps: AMT → MPS): its facts made
  * on first use, iamt-cira feeds them message by message. */

@@ -120,8 +120,11 @@ static int first_time(const diag_finding *f, iamt_tls_conn *c)
     /* Of the TCP causes only those this connection settles alone: a port
      * that answers a SYN with a reset reads as plain-http-refused-tls-only
      * once a TLS connection to the same AMT shows up, maybe later. */
-    int alone = f->cause->id == DIAG_C_UNDIAGNOSED || f->cause->id == DIAG_C_CAPTURE_GAP ||
-                (f->cause->id == DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY && c->b.f.bytes[DIAG_CONSOLE]);
+    int alone =
+        f->cause->id == DIAG_C_UNDIAGNOSED || f->cause->id == DIAG_C_CAPTURE_GAP ||
+        (f->cause->id == DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY && c->b.f.bytes[DIAG_CONSOLE]) ||
+        /* a CIRA tunnel's keep-alives: settled where the tunnel ends */
+        f->cause->id == DIAG_C_CIRA_KEEPALIVE_TIMEOUT;
     if (f->cause->stage != DIAG_STAGE_TLS && !alone)
         return 0;
     for (size_t i = 0; i < c->n_shown; i++)

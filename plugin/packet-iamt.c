@@ -95,8 +95,8 @@ static guint32 heur_amt_port(const packet_info *pinfo)
 
 gboolean iamt_on_amt_port(const packet_info *pinfo)
 {
-    if (heur_amt_port(pinfo))
-        return TRUE;
+    if (heur_amt_port(pinfo) || iamt_cira_direction(pinfo) >= 0)
+        return TRUE; /* a CIRA tunnel carries AMT's HTTP in its channels */
     const range_t *r[] = {applied_http_ports, applied_tls_ports};
     for (size_t i = 0; i < G_N_ELEMENTS(r); i++)
         if (r[i] &&

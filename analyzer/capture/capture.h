@@ -15,7 +15,7 @@
 /* What a live capture listens to when no filter is given: AMT's HTTP,
  * HTTPS and redirection ports, and DNS (name lookups explain many
  * failures). */
-#define CAP_DEFAULT_BPF "tcp portrange 16992-16995 or udp port 53 or port 88"
+#define CAP_DEFAULT_BPF "tcp portrange 16992-16995 or tcp port 4433 or udp port 53 or port 88"
 
 typedef struct cap_source cap_source;
 

@@ -57,10 +57,37 @@ def main():
         want = (c["stage"], c["outcome"], sorted(c["causes"]))
         if got != want:
             problems.append(f"{name}: amtdiag says {got}, expected {want}")
-        # WS-Man inside the tunnel: the HTTP of the channel to 16992
+        # WS-Man inside the tunnel: the HTTP of the channels to 16992, in
+        # order, and with the key log that of those to 16993 inside their TLS
+        # (the two kinds interleave as the consoles ran)
         statuses = [str(x["response"].get("status")) for x in rep["connections"][0]["http"]]
-        if statuses != c["http_statuses"]:
-            problems.append(f"{name}: HTTP in the channel {statuses}, expected {c['http_statuses']}")
+        https = c.get("https_statuses", [])
+        want = c["http_statuses"] + https
+        if (statuses if not https else sorted(statuses)) != (want if not https else sorted(want)):
+            problems.append(f"{name}: HTTP in the channels {statuses}, expected {want}")
+        if https:
+            notes = " ".join(rep["connections"][0]["notes"])
+            if "carries TLS inside the tunnel" not in notes or "keys: decrypted" not in notes:
+                problems.append(f"{name}: no note of the channel's TLS, decrypted: {notes[:300]}")
+            # without the channel's key log line: its TLS noted, not decrypted,
+            # and only the plain channels' HTTP
+            lines = open(os.path.join(d, exp["keylog"]), encoding="utf-8").read().splitlines()
+            part = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"amtdiag-{os.getpid()}-keys")
+            with open(part, "w", encoding="utf-8") as f:
+                f.write(lines[0] + "\n")
+            _, out, _ = run(amtdiag, ["-r", cap, "--keylog", part] + root_ca)
+            os.unlink(part)
+            cc = json.loads(out)["connections"][0]
+            got = [str(x["response"].get("status")) for x in cc["http"]]
+            if got != c["http_statuses"] or "no key log entry" not in " ".join(cc["notes"]):
+                problems.append(f"{name}: with the tunnel's keys only: HTTP {got}, notes "
+                                f"{' '.join(cc['notes'])[:300]}")
+        # redirection inside the tunnel: the logins of its channels to 16994
+        redir = rep["connections"][0].get("redirection") or {}
+        outcomes = [x["outcome"] for x in redir.get("logins", [])]
+        if outcomes != c.get("redir_logins", []):
+            problems.append(f"{name}: redirection logins {outcomes}, expected "
+                            f"{c.get('redir_logins', [])}")
         if (rc == 1) != (c["outcome"] in ("rejected", "failed")):
             problems.append(f"{name}: exit status {rc} for outcome {c['outcome']}")
         for fmt in ("text", "markdown", "html"):

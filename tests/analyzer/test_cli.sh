@@ -213,6 +213,33 @@ else
 fi
 run "--only no address" 2 "--only amt.example.com: give an IP address" -- \
     "$amtdiag" -r "$s/capture.pcapng" --only amt.example.com
+
+# --cira-port: a tunnel to another port is CIRA when named, and 4433 is no
+# longer CIRA when other ports replace it
+cira=$samples/cira/cira-wsman-login-rejected
+editcap -F pcap "$cira/capture.pcapng" "$tmp/cira4433.pcap"
+python3 "$(dirname "$0")/rewrite_port.py" "$tmp/cira4433.pcap" "$tmp/cira8443.pcap" 4433 8443
+run "--cira-port names the MPS port" 1 "digest-login-rejected" -- \
+    "$amtdiag" -r "$tmp/cira8443.pcap" --keylog "$cira/keylog.txt" --cira-port 8443
+run "--cira-port: the tunnel's stage" 1 "REJECTED (stage cira)" -- \
+    "$amtdiag" -r "$tmp/cira8443.pcap" --keylog "$cira/keylog.txt" --cira-port 8443
+run "--cira-port in the report's inputs" 1 "inputs: .*--cira-port 8443" -- \
+    "$amtdiag" -r "$tmp/cira8443.pcap" --keylog "$cira/keylog.txt" --cira-port 8443
+for args in "" "--cira-port 8443 -r $tmp/cira4433.pcap"; do
+    [ -n "$args" ] || args="-r $tmp/cira8443.pcap"
+    # shellcheck disable=SC2086
+    if "$amtdiag" $args --keylog "$cira/keylog.txt" | grep -q "stage cira\|CIRA:"; then
+        failed=$((failed + 1))
+        echo "FAIL a tunnel off the CIRA ports is read as CIRA ($args)"
+    else
+        passed=$((passed + 1))
+        echo "ok   no CIRA off the CIRA ports ($args)"
+    fi
+done
+run "--cira-port 0" 2 "--cira-port 0: give a TCP port, 1 to 65535" -- \
+    "$amtdiag" -r "$s/capture.pcapng" --cira-port 0
+run "--cira-port not a number" 2 "--cira-port https: give a TCP port" -- \
+    "$amtdiag" -r "$s/capture.pcapng" --cira-port https
 run "-n accepted" 0 "OK (stage wsman)" -- "$amtdiag" -n -r "$s/capture.pcapng" --keylog "$s/keylog.txt"
 run "-q: no verdict per connection on a pipe" 0 "^0$" -- sh -c \
     "\"$amtdiag\" -q -r - --keylog \"$s/keylog.txt\" <\"$s/capture.pcapng\" | grep -c '^ended:'; true"

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fuzz target: APF, CIRA's protocol (amtdiag/apf.h): framing with each
  * framing context, field decoding and transcript lines; the messages go
- * into lib's CIRA facts (amtdiag/diag_cira.h), alternately from AMT and
- * the MPS, which lib's rules then judge as a tunnel on 4433.
+ * into lib's CIRA facts (amtdiag/diag_cira.h) and its channel table
+ * (amtdiag/apf_chan.h), alternately from AMT and the MPS, which lib's
+ * rules then judge as a tunnel on 4433. The table never names a slot
+ * outside it, data only of a confirmed channel its sender has not closed.
  *
  * Input: byte 0 chooses the context (what the other side's last global
  * request was, whether a UserAuthFailure came before), the rest is a byte
@@ -10,6 +12,7 @@
  * each message is decoded and described. A framed length never exceeds
  * what is there, and strings stay NUL-terminated within their arrays. */
 #include "amtdiag/apf.h"
+#include "amtdiag/apf_chan.h"
 #include "amtdiag/diag.h"
 #include "amtdiag/diag_cira.h"
 #include "fuzz_common.h"
@@ -26,6 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t off = 0;
     diag_cira_facts facts;
     diag_cira_init(&facts);
+    apf_chan_table chans;
+    apf_chan_init(&chans);
     int side = 0;
     while (off < size) {
         size_t need = 0;
@@ -47,6 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_str(m.origin, sizeof m.origin);
             FZ_CHECK(m.data_len <= (size_t)n);
             FZ_CHECK(!m.data || (m.data >= data + off && m.data + m.data_len <= data + off + n));
+            unsigned slot = APF_CHAN_MAX;
+            apf_chan_event ev = apf_chan_track(&chans, side, &m, &slot);
+            FZ_CHECK(ev == APF_CHAN_NONE || slot < APF_CHAN_MAX);
+            if (ev == APF_CHAN_DATA)
+                FZ_CHECK(chans.c[slot].used && chans.c[slot].confirmed &&
+                         !chans.c[slot].closed[side] && m.type == APF_CHANNEL_DATA);
+            FZ_CHECK(chans.dropped <= chans.opened);
             ctx.after_auth_failure = m.type == APF_USERAUTH_FAILURE;
             apf_msg_clear(&m);
         } else {

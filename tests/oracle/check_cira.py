@@ -106,6 +106,17 @@ def check(d, apf_frames):
         problems.append("expected only unanswered SYNs, got %d rows, %d SYNs" % (len(rows), syns))
     if c["stage"] != "tcp" and not synack:
         problems.append("no SYN-ACK")
+    if c.get("mps_asks_amt_cert"):
+        # the MPS's CertificateRequest and AMT's Certificate with its chain
+        hs = tshark(["-r", cap, "-Y", "tls.handshake.type == 13 || tls.handshake.type == 11",
+                     "-T", "fields", "-e", "tcp.srcport", "-e", "tls.handshake.type",
+                     "-e", "tls.handshake.certificates_length"]).splitlines()
+        asked = any(h.split("\t")[0] == "4433" and "13" in h.split("\t")[1].split(",")
+                    for h in hs)
+        shown = any(h.split("\t")[0] != "4433" and "11" in h.split("\t")[1].split(",")
+                    and int((h.split("\t")[2] or "0").split(",")[0]) > 0 for h in hs)
+        if not (asked and shown):
+            problems.append("no CertificateRequest from the MPS and certificate from AMT: %s" % hs)
     alerts = [("amt" if r[0] != "4433" else "mps", int(a)) for r in rows if len(r) > 4 and r[4]
               for a in r[4].split(",")]
     want = [(a["from"], a["description"]) for a in c["alerts"]]
@@ -126,11 +137,10 @@ def check(d, apf_frames):
                                input=data.hex(), capture_output=True, text=True, check=False)
             if r.stdout.split() != got:
                 problems.append("%s: lib frames %s, this script %s" % (side, r.stdout.split(), got))
-        statuses = []
-        chan = b"".join(m[9:] for t, m in frame(amt, False) if t == 94)
-        for line in chan.split(b"\r\n"):
-            if line.startswith(b"HTTP/1.1 "):
-                statuses.append(line.split()[1].decode())
+        # AMT's responses, one a ChannelData (the simulator writes each
+        # whole), in the order AMT sent them whatever their channel
+        statuses = [m[9:].split()[1].decode() for t, m in frame(amt, False)
+                    if t == 94 and m[9:].startswith(b"HTTP/1.1 ")]
         if statuses != c["http_statuses"]:
             problems.append("HTTP statuses %s, expected %s" % (statuses, c["http_statuses"]))
     return problems

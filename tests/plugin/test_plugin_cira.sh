@@ -5,8 +5,11 @@
 # stage, outcome and cause tokens, and both what cira-expected.json states;
 # the APF messages of each side decoded by the plugin (iamt.apf.type) are
 # the ones the simulator sent; the causes of stage cira are on their frames
-# (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS; each with its
-# expert info).
+# (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS, or
+# iamt.auth.cause for a login inside a channel; each with its expert
+# info); the HTTP inside the channels (WS-Man to 16992) is Wireshark's HTTP
+# with the statuses AMT answered, and the redirection logins in channels to
+# 16994 have the outcomes AMT gave.
 # usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
 set -u
 so=$1 ver=$2 samples=$3 amtdiag=$4
@@ -27,11 +30,34 @@ for d in "$tmp"/samples/*/; do
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.apf \
         -T fields -e tcp.dstport -e iamt.apf.type >"$d/apf.txt" 2>>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" \
-        -Y "iamt.apf.cause || iamt.tls.cause" -T fields -E occurrence=a -E aggregator=, \
-        -e iamt.apf.cause -e iamt.tls.cause >"$d/causes.txt" 2>>"$d/tshark.err"
+        -Y "iamt.apf.cause || iamt.tls.cause || iamt.auth.cause" -T fields -E occurrence=a \
+        -E aggregator=, -e iamt.apf.cause -e iamt.tls.cause -e iamt.auth.cause \
+        >"$d/causes.txt" 2>>"$d/tshark.err"
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y http.response.code \
+        -T fields -e http.response.code >"$d/http.txt" 2>>"$d/tshark.err"
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.redir.auth.outcome \
+        -T fields -e iamt.redir.auth.outcome >"$d/redir.txt" 2>>"$d/tshark.err"
     set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
     [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
     "$amtdiag" "$@" >"$d/amtdiag.json" 2>/dev/null
+    # the expert items of the causes of stage cira, by their filter names
+    # (the TLS stage's under iamt.tls; those of TCP and of the MPS's
+    # refusals of AMT's ClientHello are on no frame)
+    filter=$(python3 -c 'import json,sys
+OFF_FRAMES = ("cira-tcp-refused", "cira-tcp-unanswered", "cira-tls-version-refused",
+              "cira-tls-cipher-refused")
+c = json.load(open(sys.argv[1]))["connections"][0]["causes"]
+print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-")) else "iamt.cira")
+                  + ".cause." + t.replace("-", "_") for t in c
+                  if t.startswith("cira-") and t not in OFF_FRAMES))' \
+        "$d/cira-expected.json")
+    : >"$d/expert.txt"
+    if [ -n "$filter" ]; then
+        set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
+        [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
+        $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y "$filter" \
+            -T fields -e frame.number >"$d/expert.txt" 2>>"$d/tshark.err"
+    fi
 done
 python3 - "$tmp/samples" "$(dirname "$0")/../oracle" <<'PY'
 import json, os, sys
@@ -77,11 +103,23 @@ for name in sorted(os.listdir(root)):
                                                                         exp["apf_" + side]))
     found = {t for line in open(os.path.join(d, "causes.txt"))
              for t in line.strip().replace("\t", ",").split(",")}
-    for c in exp["causes"]:
-        if c.startswith("cira-") and c not in found and \
-                c not in ("cira-tcp-refused", "cira-tcp-unanswered", "cira-keepalive-timeout",
-                          "cira-tls-version-refused", "cira-tls-cipher-refused"):
+    statuses = open(os.path.join(d, "http.txt")).read().split()
+    if statuses != exp["http_statuses"]:
+        problems.append("HTTP in the channels %s, expected %s" % (statuses, exp["http_statuses"]))
+    on_frames = [c for c in exp["causes"]
+                 if c not in ("cira-tcp-refused", "cira-tcp-unanswered",
+                              "cira-tls-version-refused", "cira-tls-cipher-refused")]
+    names = {"1": "challenge", "2": "accepted", "3": "rejected", "4": "unsupported", "5": "other"}
+    redir = [names.get(v, v) for v in open(os.path.join(d, "redir.txt")).read().split()]
+    if redir != exp.get("redir_logins", []):
+        problems.append("redirection logins in the channels %s, expected %s"
+                        % (redir, exp.get("redir_logins", [])))
+    for c in on_frames:
+        if c not in found:
             problems.append("no frame has the cause %s" % c)
+    if any(c.startswith("cira-") for c in on_frames) and \
+            not open(os.path.join(d, "expert.txt")).read().split():
+        problems.append("no expert item of %s on a frame" % on_frames)
     err = open(os.path.join(d, "tshark.err")).read()
     if "Dissector bug" in err or "dissector table" in err:
         problems.append("tshark: " + err.strip()[:200])

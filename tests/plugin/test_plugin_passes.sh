@@ -3,8 +3,9 @@
 # The same on every pass. Wireshark dissects a frame again for a display
 # filter, the Expert Information dialog, a statistic or tshark -2, often
 # without a protocol tree (tshark -2 -q, a GUI retap). For every sample
-# and every redirection capture make_redir_pcap.py writes, with the keys,
-# preferences and passwords table the other tests use, these are equal in
+# (CIRA tunnels included) and every redirection capture make_redir_pcap.py
+# writes, with the keys, preferences and passwords table the other tests
+# use, these are equal in
 # tshark's single pass and with -2:
 #   - tshark -z expert, -z iamt,diag, and the Info column of the frames
 #     the plugin speaks on, from summary lines (-T tabs: no tree on the
@@ -47,7 +48,8 @@ mkdir -p "$tmp/home/.local/lib/wireshark/plugins/$ver/epan" "$tmp/home/.config/w
 cp "$so" "$tmp/home/.local/lib/wireshark/plugins/$ver/epan/" || exit 1
 printf '"admin","Vpro!Admin-2026"\n' >"$tmp/home/.config/wireshark/iamt_passwords"
 # The captures, flat, each with its key log and AMT clock offset: "cap keys offset name".
-for e in "$samples"/*/expected.json "$samples"/*/*/expected.json; do
+for e in "$samples"/*/expected.json "$samples"/*/*/expected.json \
+    "$samples"/cira/*/cira-expected.json; do
     [ -f "$e" ] || continue
     d=$(dirname "$e")
     name=$(echo "${d#"$samples"/}" | tr '/' '.')
@@ -57,6 +59,10 @@ done
 [ -n "${PASSES_CORPUS:-}" ] || python3 "$here/make_redir_pcap.py" "$tmp/caps/redir" >/dev/null || exit 1
 chmod -R a+rwX "$tmp"
 for d in "$tmp"/caps/*/; do
+    if [ -f "$d/cira-expected.json" ]; then # CIRA tunnels: no AMT clock (AMT is the client)
+        echo "$d/capture.pcapng $d/keylog.txt 0 $(basename "$d")"
+        continue
+    fi
     [ -f "$d/expected.json" ] || continue
     off=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("amt_clock_offset_s", 0))' \
         "$d/expected.json")

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tshark -2 -V with the plugin under valgrind (memcheck) on a handful of
-# samples and on two redirection captures from make_redir_pcap.py (SOL
+# samples (a CIRA tunnel whose channels carry WS-Man and redirection
+# among them) and on two redirection captures from make_redir_pcap.py (SOL
 # inside TLS, KVM handing RFB to VNC): no invalid read or write, no use of uninitialised memory
 # (--error-exitcode), and no definite leak whose stack passes through the
 # plugin (Wireshark's own start-up allocations are not ours to judge, so
@@ -9,7 +10,8 @@
 # usage: test_plugin_valgrind.sh PLUGIN_SO WS_MAJOR_MINOR SAMPLES_DIR
 set -u
 
-SAMPLES="mtls-no-amt-console-eku mtls-reverse-dns-mismatch mixed-outcomes eoi-session-amt3"
+SAMPLES="mtls-no-amt-console-eku mtls-reverse-dns-mismatch mixed-outcomes eoi-session-amt3
+cira/cira-channels-wsman-redir"
 
 so=$1 ver=$2 samples=$3
 if ! command -v valgrind >/dev/null; then
@@ -23,6 +25,7 @@ cp "$so" "$tmp/home/.local/lib/wireshark/plugins/$ver/epan/"
 for s in $SAMPLES; do
     cp -r "$samples/$s" "$tmp/s/"
 done
+SAMPLES=$(for s in $SAMPLES; do basename "$s"; done)
 # The redirection captures, laid out as samples.
 python3 "$(dirname "$0")/make_redir_pcap.py" "$tmp" || exit 1
 mkdir -p "$tmp/s/redir-sol-tls" "$tmp/s/redir-kvm"

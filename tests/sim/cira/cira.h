@@ -18,6 +18,10 @@
 #define CIRA_PASSWORD "Cira-P4ss!"
 #define CIRA_ADMIN "admin"
 #define CIRA_ADMIN_PASSWORD "P@ssw0rd"
+#define CIRA_WRONG_PASSWORD "Adm1n-0ld!"
+#define CIRA_REDIR_USER "sol-user"
+#define CIRA_REDIR_PASSWORD "S0l-P4ss!"
+#define CIRA_CHANNELS_MAX 4
 #define CIRA_REALM "Digest:7C2D0000000000000000000000000000"
 
 typedef struct cira_scen {
@@ -32,9 +36,17 @@ typedef struct cira_scen {
     const char *ciphers;   /* its TLS 1.2 cipher list (default: OpenSSL's) */
     const char *password;  /* the password it accepts (default CIRA_PASSWORD) */
     int no_keepalive_reply;
+    int wants_amt_cert;    /* it asks for AMT's certificate and checks it against the root */
     uint32_t channel_port; /* the port it opens a channel to (0: none) */
+    /* or channels its consoles open at once, each a kind: "wsman" (a Get
+     * with a Digest login), "wsman-wrong" (the same, a wrong password),
+     * "wsman-tls" (the Get over TLS to 16993), "redir" (a SOL session's
+     * start and login on 16994); NULL ends */
+    const char *channels[CIRA_CHANNELS_MAX + 1];
     /* the AMT */
     const char *amt_ciphers; /* its cipher list (default AMT 16's) */
+    int amt_redir;           /* it forwards and serves 16994 too */
+    int amt_tls;             /* it serves 16993 (TLS inside the channel) */
     /* what the sample must show */
     const char *stage, *outcome;
     const char *causes[3];
@@ -45,6 +57,8 @@ typedef struct cira_log {
     GPtrArray *amt_msgs; /* APF type names AMT sent, in order (char *) */
     GPtrArray *mps_msgs; /* ... and the MPS */
     GPtrArray *http;     /* HTTP statuses AMT answered in channels (char *) */
+    GPtrArray *https;    /* ... in channels to 16993, inside their TLS */
+    GPtrArray *redir;    /* redirection logins AMT answered: "accepted", "rejected" */
     int alert_from_amt;  /* the TLS alert AMT sent, -1 none */
     int alert_from_mps;
     char client[64]; /* AMT's address:port */
@@ -57,14 +71,17 @@ typedef struct mps_args {
     int lfd;
     X509 *chain[2];
     EVP_PKEY *key;
+    X509 *amt_root; /* what AMT's certificate must chain to (wants_amt_cert) */
     cira_log *log;
 } mps_args;
 gpointer cira_mps_run(gpointer args);
 
 /* The AMT: connects, checks the MPS against root and CIRA_MPS_NAME, and
- * holds the tunnel as sc says. keylog: the NSS key log file to append
- * to. Returns 0 when it ran (whatever the outcome), -1 on a local error. */
-int cira_amt_run(const cira_scen *sc, X509 *root, const char *keylog, cira_log *log);
+ * holds the tunnel as sc says; cert and key are its own, shown to an MPS
+ * that asks for them and served on 16993 through the tunnel (sc->amt_tls). keylog: the NSS key log
+ * file to append to. Returns 0 when it ran (whatever the outcome), -1 on a local error. */
+int cira_amt_run(const cira_scen *sc, X509 *root, X509 *cert, EVP_PKEY *key, const char *keylog,
+                 cira_log *log);
 
 /* Records the TLS alerts a context's connections write. */
 void cira_set_info_callback(SSL_CTX *ctx);

@@ -6,6 +6,7 @@
  * over the channels the MPS opens: a Digest challenge, then the answer to
  * a Get of AMT_GeneralSettings. */
 #include "cira.h"
+#include "cira_tls.h"
 #include "cira_wire.h"
 #include "http_digest.h"
 
@@ -83,8 +84,9 @@ static int send_msg(SSL *ssl, cira_log *log, GByteArray *b)
     return cw_send(ssl, b);
 }
 
-/* One HTTP request taken from a channel's bytes, answered. */
-static GString *answer_http(const char *req, cira_log *log)
+/* One HTTP request taken from a channel's bytes, answered; its status goes
+ * into statuses. */
+static GString *answer_http(const char *req, GPtrArray *statuses)
 {
     const char *auth = strstr(req, "\r\nAuthorization: ");
     GString *body = g_string_new(NULL), *out = g_string_new(NULL);
@@ -118,7 +120,7 @@ static GString *answer_http(const char *req, cira_log *log)
                                "charset=UTF-8\r\nServer: Intel(R) Active Management Technology "
                                "16.1.27\r\nContent-Length: %u\r\n\r\n%s",
                                (unsigned)body->len, body->str);
-        g_ptr_array_add(log->http, g_strdup("200"));
+        g_ptr_array_add(statuses, g_strdup("200"));
     } else {
         g_string_append_printf(out,
                                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest "
@@ -126,14 +128,15 @@ static GString *answer_http(const char *req, cira_log *log)
                                "qop=\"auth\"\r\nContent-Type: text/html\r\nServer: Intel(R) "
                                "Active Management Technology 16.1.27\r\nContent-Length: 0\r\n\r\n",
                                CIRA_REALM);
-        g_ptr_array_add(log->http, g_strdup("401"));
+        g_ptr_array_add(statuses, g_strdup("401"));
     }
     g_string_free(body, TRUE);
     return out;
 }
 
-/* Takes whole requests (headers and Content-Length body) from in. */
-static void serve_channel(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan)
+/* Takes whole requests (headers and Content-Length body) from in; the
+ * answers go through tls when the channel is TLS (16993). */
+static void serve_channel(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan, cira_tls *tls)
 {
     for (;;) {
         const char *end = strstr(in->str, "\r\n\r\n");
@@ -146,24 +149,76 @@ static void serve_channel(SSL *ssl, cira_log *log, GString *in, uint32_t mps_cha
             return;
         char *req = g_strndup(in->str, total);
         g_string_erase(in, 0, (gssize)total);
-        GString *resp = answer_http(req, log);
+        GString *resp = answer_http(req, tls ? log->https : log->http);
         g_free(req);
-        GByteArray *m = cw_new(94);
-        cw_u32(m, mps_chan);
-        cw_u32(m, (uint32_t)resp->len);
-        cw_bytes(m, resp->str, resp->len);
-        send_msg(ssl, log, m);
-        g_string_free(resp, TRUE);
+        if (!tls) {
+            send_msg(ssl, log, cw_channel_data(mps_chan, resp));
+            continue;
+        }
+        cira_tls_write(tls, resp);
+        GString *out = cira_tls_out(tls);
+        if (out)
+            send_msg(ssl, log, cw_channel_data(mps_chan, out));
     }
 }
 
-static const uint32_t forward_ports[] = {16993, 16992};
+/* One channel the MPS opened to AMT. */
+typedef struct amt_chan {
+    uint32_t mps_num, port;
+    GString *in;  /* the MPS's bytes (decrypted on 16993) not yet served */
+    cira_tls tls; /* 16993: AMT's TLS server inside the channel */
+} amt_chan;
+
+/* The redirection service in a channel: the start of a SOL session, the
+ * methods (user/password, Digest), a user/password login; an end closes
+ * nothing here (the MPS closes the channel). */
+static void serve_redir(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan)
+{
+    for (;;) {
+        const uint8_t *p = (const uint8_t *)in->str;
+        size_t n = 0;
+        if (in->len >= 8 && p[0] == 0x10)
+            n = 8;
+        else if (in->len >= 4 && p[0] == 0x12)
+            n = 4;
+        else if (in->len >= 9 && p[0] == 0x13)
+            n = 9 + ((size_t)p[5] | (size_t)p[6] << 8 | (size_t)p[7] << 16 | (size_t)p[8] << 24);
+        if (!n || in->len < n)
+            return;
+        GString *out = g_string_new(NULL);
+        if (p[0] == 0x10) {
+            /* StartRedirectionSessionReply: SUCCESS, no OEM data */
+            static const char r[13] = {0x11, 0};
+            g_string_append_len(out, r, 13);
+        } else if (p[0] == 0x13 && p[4] == 0) {
+            static const char r[11] = {0x14, 0, 0, 0, 0, 2, 0, 0, 0, 1, 4};
+            g_string_append_len(out, r, 11);
+        } else if (p[0] == 0x13 && p[4] == 1) {
+            /* the user and the password, each a length byte and the text */
+            size_t ul = n > 9 ? p[9] : 0, pl = n > 10 + ul ? p[10 + ul] : 0;
+            int ok = n >= 11 + ul + pl && ul == strlen(CIRA_REDIR_USER) &&
+                     !memcmp(p + 10, CIRA_REDIR_USER, ul) && pl == strlen(CIRA_REDIR_PASSWORD) &&
+                     !memcmp(p + 11 + ul, CIRA_REDIR_PASSWORD, pl);
+            const char r[9] = {0x14, ok ? 0 : 1, 0, 0, 1, 0, 0, 0, 0};
+            g_string_append_len(out, r, 9);
+            g_ptr_array_add(log->redir, g_strdup(ok ? "accepted" : "rejected"));
+        }
+        OPENSSL_cleanse(in->str, n);
+        g_string_erase(in, 0, (gssize)n);
+        if (!out->len) {
+            g_string_free(out, TRUE);
+            continue;
+        }
+        send_msg(ssl, log, cw_channel_data(mps_chan, out));
+    }
+}
+
+static const uint32_t forward_ports[] = {16993, 16992, 16994};
 
 /* The tunnel after TLS: the login, the forwards, then channels and
  * keep-alives until the MPS or the keep-alive timeout ends it. */
-static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
+static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX *inner)
 {
-    (void)sc;
     cw_reader rd = {0};
     GByteArray *m = cw_new(192);
     cw_u32(m, 1);
@@ -179,12 +234,11 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
     cw_str(m, "auth@amt.intel.com");
     send_msg(ssl, log, m);
 
-    size_t next_port = 0;
+    size_t next_port = 0, n_ports = sc->amt_redir ? 3 : 2;
     uint32_t interval = 0, timeout = 0, cookie = 1;
     int waiting_reply = 0;
     gint64 last_ka = 0, first_unanswered = 0;
-    GString *chan_in = g_string_new(NULL);
-    uint32_t mps_chan = 0;
+    amt_chan ch[CIRA_CHANNELS_MAX] = {{0}};
     for (;;) {
         int wait = -1;
         if (interval) {
@@ -222,7 +276,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
                 cw_u8(m, 0);
                 cw_str(m, CIRA_PASSWORD);
                 send_msg(ssl, log, m);
-            } else if (next_port < G_N_ELEMENTS(forward_ports)) {
+            } else if (next_port < n_ports) {
                 m = cw_new(80);
                 cw_str(m, "tcpip-forward");
                 cw_u8(m, 1);
@@ -243,7 +297,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
             g_byte_array_free(in, TRUE);
             goto out;
         case 81: /* RequestSuccess */
-            if (next_port < G_N_ELEMENTS(forward_ports)) {
+            if (next_port < n_ports) {
                 m = cw_new(80);
                 cw_str(m, "tcpip-forward");
                 cw_u8(m, 1);
@@ -269,20 +323,27 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
             cw_bytes(m, in->data + 1, 4);
             send_msg(ssl, log, m);
             break;
-        case 90: { /* ChannelOpen */
+        case 90: { /* ChannelOpen: AMT's number for it is its slot + 1 */
             char *type = cw_get_str(in, &off);
             uint32_t sender = cw_get32(in->data + off);
             off += 12;
             char *target = cw_get_str(in, &off);
             uint32_t port = cw_get32(in->data + off);
-            int served = 0;
-            for (size_t i = 0; i < G_N_ELEMENTS(forward_ports); i++)
-                served |= forward_ports[i] == port && port == 16992;
-            if (served) {
-                mps_chan = sender;
+            int slot = -1;
+            for (int i = CIRA_CHANNELS_MAX - 1; i >= 0; i--)
+                if (!ch[i].in)
+                    slot = i;
+            int served =
+                port == 16992 || (port == 16994 && sc->amt_redir) || (port == 16993 && inner);
+            if (served && slot >= 0) {
+                ch[slot].mps_num = sender;
+                ch[slot].port = port;
+                ch[slot].in = g_string_new(NULL);
+                if (port == 16993)
+                    cira_tls_start(&ch[slot].tls, inner, 1);
                 m = cw_new(91);
                 cw_u32(m, sender);
-                cw_u32(m, 1); /* AMT's channel number */
+                cw_u32(m, (uint32_t)slot + 1);
                 cw_u32(m, 4096);
                 cw_u32(m, 0xffffffffu);
             } else {
@@ -299,22 +360,41 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
         }
         case 93: /* ChannelWindowAdjust */
             break;
-        case 94: { /* ChannelData */
+        case 94:   /* ChannelData */
+        case 97: { /* ChannelClose: closed back */
+            uint32_t num = cw_get32(in->data + 1);
+            amt_chan *c = num >= 1 && num <= CIRA_CHANNELS_MAX ? &ch[num - 1] : NULL;
+            if (!c || !c->in)
+                break;
+            if (t == 97) {
+                m = cw_new(97);
+                cw_u32(m, c->mps_num);
+                send_msg(ssl, log, m);
+                g_string_free(c->in, TRUE);
+                c->in = NULL;
+                cira_tls_free(&c->tls);
+                break;
+            }
             uint32_t n = cw_get32(in->data + 5);
-            g_string_append_len(chan_in, (const char *)in->data + 9, n);
-            serve_channel(ssl, log, chan_in, mps_chan);
+            if (c->tls.ssl) {
+                cira_tls_feed(&c->tls, in->data + 9, n, c->in);
+                GString *out = cira_tls_out(&c->tls); /* its handshake */
+                if (out)
+                    send_msg(ssl, log, cw_channel_data(c->mps_num, out));
+            } else {
+                g_string_append_len(c->in, (const char *)in->data + 9, n);
+            }
+            if (c->port == 16994)
+                serve_redir(ssl, log, c->in, c->mps_num);
+            else
+                serve_channel(ssl, log, c->in, c->mps_num, c->tls.ssl ? &c->tls : NULL);
             /* the MPS consumed what AMT sent: AMT opens its window again */
             m = cw_new(93);
-            cw_u32(m, mps_chan);
+            cw_u32(m, c->mps_num);
             cw_u32(m, n);
             send_msg(ssl, log, m);
             break;
         }
-        case 97: /* ChannelClose: closed back */
-            m = cw_new(97);
-            cw_u32(m, mps_chan);
-            send_msg(ssl, log, m);
-            break;
         case 1: /* Disconnect */
             g_byte_array_free(in, TRUE);
             goto out;
@@ -324,12 +404,17 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
         g_byte_array_free(in, TRUE);
     }
 out:
-    g_string_free(chan_in, TRUE);
+    for (int i = 0; i < CIRA_CHANNELS_MAX; i++) {
+        if (ch[i].in)
+            g_string_free(ch[i].in, TRUE);
+        cira_tls_free(&ch[i].tls);
+    }
     if (rd.buf)
         g_byte_array_free(rd.buf, TRUE);
 }
 
-int cira_amt_run(const cira_scen *sc, X509 *root, const char *keylog, cira_log *log)
+int cira_amt_run(const cira_scen *sc, X509 *root, X509 *cert, EVP_PKEY *key, const char *keylog,
+                 cira_log *log)
 {
     int fd = dial(log);
     if (fd < 0)
@@ -345,18 +430,31 @@ int cira_amt_run(const cira_scen *sc, X509 *root, const char *keylog, cira_log *
                                                    "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256");
     X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), root);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+    SSL_CTX_use_certificate(ctx, cert); /* for an MPS that asks for it */
+    SSL_CTX_use_PrivateKey(ctx, key);
     SSL *ssl = SSL_new(ctx);
     SSL_set_tlsext_host_name(ssl, CIRA_MPS_NAME);
     SSL_set1_host(ssl, CIRA_MPS_NAME);
     SSL_set_fd(ssl, fd);
+    /* its TLS server for 16993 through the tunnel, AMT 16's too */
+    SSL_CTX *inner = NULL;
+    if (sc->amt_tls) {
+        inner = SSL_CTX_new(TLS_server_method());
+        SSL_CTX_set_keylog_callback(inner, keylog_cb);
+        SSL_CTX_set_min_proto_version(inner, TLS1_2_VERSION);
+        SSL_CTX_set_max_proto_version(inner, TLS1_2_VERSION);
+        SSL_CTX_use_certificate(inner, cert);
+        SSL_CTX_use_PrivateKey(inner, key);
+    }
     if (SSL_connect(ssl) == 1) {
-        tunnel(sc, ssl, fd, log);
+        tunnel(sc, ssl, fd, log, inner);
         SSL_shutdown(ssl);
     } else {
         ERR_clear_error();
     }
     SSL_free(ssl);
     SSL_CTX_free(ctx);
+    SSL_CTX_free(inner);
     close(fd);
     return 0;
 }

@@ -7,6 +7,7 @@
  * it would, opens a channel and runs a WS-Man Get through it with a Digest
  * login. */
 #include "cira.h"
+#include "cira_tls.h"
 #include "cira_wire.h"
 #include "http_digest.h"
 
@@ -50,54 +51,148 @@ static GString *wsman_get(const char *authorization)
 
 static void channel_send(SSL *ssl, cira_log *log, uint32_t chan, GString *s)
 {
-    GByteArray *m = cw_new(94);
-    cw_u32(m, chan);
-    cw_u32(m, (uint32_t)s->len);
-    cw_bytes(m, s->str, s->len);
-    send_msg(ssl, log, m);
-    g_string_free(s, TRUE);
+    send_msg(ssl, log, cw_channel_data(chan, s));
 }
 
-/* The console behind the MPS: answers a 401 with Digest, and closes the
- * channel after the 200. Returns 1 when the exchange is over. */
-static int console_step(SSL *ssl, cira_log *log, uint32_t amt_chan, GString *in)
+/* One console behind the MPS and its channel to AMT. */
+typedef struct console_chan {
+    const char *kind;  /* "wsman", "wsman-wrong", "wsman-tls", "redir" */
+    uint32_t mps_num;  /* the MPS's number for the channel */
+    uint32_t amt_num;  /* AMT's, once confirmed */
+    GString *in;       /* AMT's bytes (decrypted: wsman-tls) not yet read */
+    int tries, closed; /* Digest answers sent; ChannelClose sent */
+    cira_tls tls;      /* wsman-tls: the console's TLS to AMT's 16993 */
+    int asked;         /* wsman-tls: the first request went out */
+} console_chan;
+
+/* The console's bytes to AMT: through its TLS when it has one. */
+static void console_send(SSL *ssl, cira_log *log, console_chan *c, GString *s)
+{
+    if (!c->tls.ssl) {
+        channel_send(ssl, log, c->amt_num, s);
+        return;
+    }
+    cira_tls_write(&c->tls, s);
+    GString *out = cira_tls_out(&c->tls);
+    if (out)
+        channel_send(ssl, log, c->amt_num, out);
+}
+
+/* The length of one whole HTTP response at the start of in, or 0. */
+static size_t http_whole(const GString *in)
 {
     const char *end = strstr(in->str, "\r\n\r\n");
     if (!end)
         return 0;
     const char *cl = g_strstr_len(in->str, end - in->str, "Content-Length: ");
     size_t total = (size_t)(end + 4 - in->str) + (cl ? strtoul(cl + 16, NULL, 10) : 0);
-    if (in->len < total)
+    return in->len < total ? 0 : total;
+}
+
+/* A WS-Man console: answers a 401 with Digest (once), and is done after
+ * the 200 or a second 401. Returns 1 when the exchange is over. */
+static int wsman_step(SSL *ssl, cira_log *log, console_chan *c)
+{
+    size_t total = http_whole(c->in);
+    if (!total)
         return 0;
     int done = 1;
-    if (g_str_has_prefix(in->str, "HTTP/1.1 401")) {
-        const char *nonce = strstr(in->str, "nonce=\"");
+    if (g_str_has_prefix(c->in->str, "HTTP/1.1 401") && !c->tries++) {
+        const char *nonce = strstr(c->in->str, "nonce=\"");
         char n[64] = "";
         if (nonce)
             g_strlcpy(n, nonce + 7, MIN(sizeof n, strcspn(nonce + 7, "\"") + 1));
+        const char *pw =
+            !strcmp(c->kind, "wsman-wrong") ? CIRA_WRONG_PASSWORD : CIRA_ADMIN_PASSWORD;
         char resp[33];
-        digest_response(CIRA_ADMIN, CIRA_REALM, CIRA_ADMIN_PASSWORD, "POST", "/wsman", n,
-                        "00000001", "0a4f113b", "auth", resp);
+        digest_response(CIRA_ADMIN, CIRA_REALM, pw, "POST", "/wsman", n, "00000001", "0a4f113b",
+                        "auth", resp);
         char *auth = g_strdup_printf("Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", "
                                      "uri=\"/wsman\", response=\"%s\", qop=auth, nc=00000001, "
                                      "cnonce=\"0a4f113b\"",
                                      CIRA_ADMIN, CIRA_REALM, n, resp);
-        channel_send(ssl, log, amt_chan, wsman_get(auth));
+        console_send(ssl, log, c, wsman_get(auth));
         g_free(auth);
         done = 0;
     }
-    g_string_erase(in, 0, (gssize)total);
+    g_string_erase(c->in, 0, (gssize)total);
     return done;
+}
+
+/* A redirection message of AMT's at the start of in: its length, or 0. */
+static size_t redir_whole(const GString *in)
+{
+    const uint8_t *p = (const uint8_t *)in->str;
+    size_t n = 0;
+    if (in->len >= 13 && p[0] == 0x11) /* StartRedirectionSessionReply */
+        n = 13 + (size_t)p[12];
+    else if (in->len >= 9 && p[0] == 0x14) /* AuthenticateSessionReply */
+        n = 9 + ((size_t)p[5] | (size_t)p[6] << 8 | (size_t)p[7] << 16 | (size_t)p[8] << 24);
+    return n && in->len >= n ? n : 0;
+}
+
+/* A SOL console: the session's start, the methods, a user/password login
+ * (inside the tunnel's TLS), then it ends the session. Returns 1 when
+ * over. */
+static int redir_step(SSL *ssl, cira_log *log, console_chan *c)
+{
+    size_t n;
+    int done = 0;
+    while (!done && (n = redir_whole(c->in)) > 0) {
+        const uint8_t *p = (const uint8_t *)c->in->str;
+        GString *out = g_string_new(NULL);
+        if (p[0] == 0x11 && p[1] == 0) {
+            /* AuthenticateSession: the query of the methods */
+            static const char query[9] = {0x13, 0, 0, 0, 0, 0, 0, 0, 0};
+            g_string_append_len(out, query, 9);
+        } else if (p[0] == 0x14 && p[4] == 0 && p[1] == 0) {
+            size_t ul = strlen(CIRA_REDIR_USER), pl = strlen(CIRA_REDIR_PASSWORD);
+            uint32_t len = (uint32_t)(2 + ul + pl);
+            const char head[9] = {0x13, 0, 0, 0, 1, (char)len, 0, 0, 0};
+            g_string_append_len(out, head, 9);
+            g_string_append_c(out, (char)ul);
+            g_string_append(out, CIRA_REDIR_USER);
+            g_string_append_c(out, (char)pl);
+            g_string_append(out, CIRA_REDIR_PASSWORD);
+        } else {
+            /* logged in (or refused): EndRedirectionSession */
+            static const char end_msg[4] = {0x12, 0, 0, 0};
+            g_string_append_len(out, end_msg, 4);
+            done = 1;
+        }
+        g_string_erase(c->in, 0, (gssize)n);
+        channel_send(ssl, log, c->amt_num, out);
+    }
+    return done;
+}
+
+static GString *redir_start(void)
+{
+    GString *s = g_string_new(NULL);
+    g_string_append_len(s, "\x10\0\0\0SOL ", 8);
+    return s;
 }
 
 static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
 {
     cw_reader rd = {0};
     const char *password = sc->password ? sc->password : CIRA_PASSWORD;
-    GString *chan_in = g_string_new(NULL);
-    uint32_t amt_chan = 0;
-    int forwards = 0;
-    int work_done = !sc->channel_port; /* the console's exchange is over */
+    /* the consoles: the scenario's channels, or one WS-Man console to
+     * channel_port */
+    console_chan cc[CIRA_CHANNELS_MAX] = {{0}};
+    int n_cc = 0;
+    for (; n_cc < CIRA_CHANNELS_MAX && sc->channels[n_cc]; n_cc++)
+        cc[n_cc].kind = sc->channels[n_cc];
+    if (!n_cc && sc->channel_port)
+        cc[n_cc++].kind = "wsman";
+    for (int i = 0; i < n_cc; i++) {
+        cc[i].mps_num = 4 + (uint32_t)i;
+        cc[i].in = g_string_new(NULL);
+    }
+    SSL_CTX *console_tls = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(console_tls, SSL_VERIFY_NONE, NULL);
+    int forwards = 0, open_chans = 0;
+    int work_done = !n_cc; /* the consoles' exchanges are over */
     for (;;) {
         GByteArray *in = NULL;
         int t = cw_read(ssl, fd, &rd, &in, -1);
@@ -156,40 +251,81 @@ static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
             g_free(addr);
             break;
         }
-        case 211: /* KeepAliveOptionsReply: the tunnel is up */
-            if (sc->channel_port) {
+        case 211: /* KeepAliveOptionsReply: the tunnel is up, the consoles connect */
+            for (int i = 0; i < n_cc; i++) {
+                int redir = !strcmp(cc[i].kind, "redir");
                 m = cw_new(90);
                 cw_str(m, "forwarded-tcpip");
-                cw_u32(m, 4); /* the MPS's channel number */
+                cw_u32(m, cc[i].mps_num);
                 cw_u32(m, 32768);
                 cw_u32(m, 0xffffffffu);
                 cw_str(m, CIRA_AMT_NAME);
-                cw_u32(m, sc->channel_port);
+                cw_u32(m, redir                              ? 16994
+                          : !strcmp(cc[i].kind, "wsman-tls") ? 16993
+                          : sc->channel_port                 ? sc->channel_port
+                                                             : 16992);
                 cw_str(m, "192.0.2.50");
-                cw_u32(m, 50213);
+                cw_u32(m, 50213 + (uint32_t)i);
                 send_msg(ssl, log, m);
+                open_chans++;
             }
             break;
-        case 91: /* ChannelOpenConfirmation */
-            amt_chan = cw_get32(in->data + 5);
-            channel_send(ssl, log, amt_chan, wsman_get(NULL));
-            break;
-        case 92: /* ChannelOpenFailure: the console is told; the tunnel stays */
-            work_done = 1;
-            break;
-        case 94: { /* ChannelData */
-            uint32_t n = cw_get32(in->data + 5);
-            g_string_append_len(chan_in, (const char *)in->data + 9, n);
-            if (console_step(ssl, log, amt_chan, chan_in)) {
-                m = cw_new(97);
-                cw_u32(m, amt_chan);
-                send_msg(ssl, log, m);
+        case 91:   /* ChannelOpenConfirmation: the console's first request */
+        case 92:   /* ChannelOpenFailure: the console is told; the tunnel stays */
+        case 94:   /* ChannelData */
+        case 97: { /* ChannelClose */
+            uint32_t num = cw_get32(in->data + 1);
+            console_chan *c = NULL;
+            for (int i = 0; i < n_cc; i++)
+                if (cc[i].mps_num == num)
+                    c = &cc[i];
+            if (!c)
+                break;
+            if (t == 91) {
+                c->amt_num = cw_get32(in->data + 5);
+                if (!strcmp(c->kind, "wsman-tls")) {
+                    /* a console that takes any certificate: its ClientHello */
+                    cira_tls_start(&c->tls, console_tls, 0);
+                    channel_send(ssl, log, c->amt_num, cira_tls_out(&c->tls));
+                    break;
+                }
+                channel_send(ssl, log, c->amt_num,
+                             !strcmp(c->kind, "redir") ? redir_start() : wsman_get(NULL));
+                break;
             }
+            if (t == 94) {
+                uint32_t n = cw_get32(in->data + 5);
+                if (c->tls.ssl) {
+                    int up = cira_tls_feed(&c->tls, in->data + 9, n, c->in);
+                    GString *out = cira_tls_out(&c->tls);
+                    if (out)
+                        channel_send(ssl, log, c->amt_num, out);
+                    if (up == 1 && !c->asked++)
+                        console_send(ssl, log, c, wsman_get(NULL));
+                } else {
+                    g_string_append_len(c->in, (const char *)in->data + 9, n);
+                }
+                int over =
+                    !strcmp(c->kind, "redir") ? redir_step(ssl, log, c) : wsman_step(ssl, log, c);
+                if (over && !c->closed) {
+                    if (c->tls.ssl) { /* close_notify, then the channel */
+                        SSL_shutdown(c->tls.ssl);
+                        GString *out = cira_tls_out(&c->tls);
+                        if (out)
+                            channel_send(ssl, log, c->amt_num, out);
+                    }
+                    m = cw_new(97);
+                    cw_u32(m, c->amt_num);
+                    send_msg(ssl, log, m);
+                    c->closed = 1;
+                }
+                break;
+            }
+            /* refused, or the close answered: this console is done */
+            if (--open_chans == 0)
+                work_done = 1;
             break;
         }
-        case 97: /* ChannelClose answered: the console is done */
-            work_done = 1;
-            break;
         case 208: /* KeepAliveRequest */
             if (sc->no_keepalive_reply)
                 break;
@@ -216,7 +352,11 @@ static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
         g_byte_array_free(in, TRUE);
     }
 out:
-    g_string_free(chan_in, TRUE);
+    for (int i = 0; i < n_cc; i++) {
+        g_string_free(cc[i].in, TRUE);
+        cira_tls_free(&cc[i].tls);
+    }
+    SSL_CTX_free(console_tls);
     if (rd.buf)
         g_byte_array_free(rd.buf, TRUE);
 }
@@ -237,6 +377,11 @@ gpointer cira_mps_run(gpointer p)
     if (a->chain[1])
         SSL_CTX_add1_chain_cert(ctx, a->chain[1]);
     SSL_CTX_use_PrivateKey(ctx, a->key);
+    if (sc->wants_amt_cert) {
+        /* AMT's certificate, required, from the root it was issued by */
+        X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), a->amt_root);
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    }
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) == 1) {

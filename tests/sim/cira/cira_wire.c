@@ -36,6 +36,16 @@ GByteArray *cw_new(uint8_t t)
     return b;
 }
 
+GByteArray *cw_channel_data(uint32_t chan, GString *s)
+{
+    GByteArray *m = cw_new(94);
+    cw_u32(m, chan);
+    cw_u32(m, (uint32_t)s->len);
+    cw_bytes(m, s->str, s->len);
+    g_string_free(s, TRUE);
+    return m;
+}
+
 int cw_send(SSL *ssl, GByteArray *b)
 {
     int r = SSL_write(ssl, b->data, (int)b->len) == (int)b->len ? 0 : -1;

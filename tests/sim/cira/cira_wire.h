@@ -19,6 +19,9 @@ void cw_bytes(GByteArray *b, const void *p, size_t n);
 /* A message of type t under construction. */
 GByteArray *cw_new(uint8_t t);
 
+/* ChannelData to the receiver's channel number chan carrying s (freed). */
+GByteArray *cw_channel_data(uint32_t chan, GString *s);
+
 /* Sends b (freed). Returns 0 or -1. */
 int cw_send(SSL *ssl, GByteArray *b);
 

@@ -24,6 +24,34 @@ static const cira_scen scens[] = {
      .channel_port = 16992,
      .stage = "cira",
      .outcome = "ok"},
+    {.name = "cira-channels-wsman-redir",
+     .summary = "Three consoles at once through one tunnel: two WS-Man Gets with Digest logins, "
+                "interleaved, and a SOL session's start and login on 16994",
+     .channels = {"wsman", "wsman", "redir"},
+     .amt_redir = 1,
+     .stage = "cira",
+     .outcome = "ok"},
+    {.name = "cira-channel-tls",
+     .summary = "A console's WS-Man Get over TLS to AMT's 16993 through the tunnel (TLS inside "
+                "TLS), next to one on 16992",
+     .channels = {"wsman-tls", "wsman"},
+     .amt_tls = 1,
+     .stage = "cira",
+     .outcome = "ok"},
+    {.name = "cira-mps-asks-amt-cert",
+     .summary = "The MPS asks for AMT's certificate and checks it; AMT shows one from the "
+                "root the MPS trusts; the tunnel holds",
+     .wants_amt_cert = 1,
+     .channel_port = 16992,
+     .stage = "cira",
+     .outcome = "ok"},
+    {.name = "cira-wsman-login-rejected",
+     .summary = "Two consoles through one tunnel: one logs in, the other's Digest password is "
+                "wrong and AMT answers 401 again",
+     .channels = {"wsman", "wsman-wrong"},
+     .stage = "cira",
+     .outcome = "rejected",
+     .causes = {"digest-login-rejected"}},
     {.name = "cira-mps-cert-untrusted",
      .summary = "The MPS certificate is not from a root AMT trusts: AMT alerts",
      .cert_other_root = 1,
@@ -207,6 +235,10 @@ static int write_expected(const cira_scen *sc, const char *dir, cira_log *log, i
     json_list(j, "apf_amt", log->amt_msgs, 0);
     json_list(j, "apf_mps", log->mps_msgs, 0);
     json_list(j, "http_statuses", log->http, 0);
+    json_list(j, "https_statuses", log->https, 0);
+    json_list(j, "redir_logins", log->redir, 0);
+    g_string_append_printf(j, "    \"mps_asks_amt_cert\": %s,\n",
+                           sc->wants_amt_cert ? "true" : "false");
     g_string_append_printf(j, "    \"stage\": \"%s\",\n    \"outcome\": \"%s\",\n", sc->stage,
                            sc->outcome);
     g_string_append(j, "    \"causes\": [");
@@ -254,6 +286,15 @@ static int run(const cira_scen *sc, const char *out)
                    .issuer = sc->cert_other_root ? other : root,
                    .issuer_key = sc->cert_other_root ? other_key : root_key};
     X509 *mps_cert = certgen_issue(&m, mps_key);
+    /* AMT's own, for 16993 through the tunnel */
+    EVP_PKEY *amt_key = certgen_rsa_key(2048);
+    cert_spec a = m;
+    a.cn = a.san_dns = CIRA_AMT_NAME;
+    a.serial = 11;
+    a.eku_client_auth = 1; /* shown to an MPS that asks, and served on 16993 */
+    a.issuer = root;
+    a.issuer_key = root_key;
+    X509 *amt_cert = certgen_issue(&a, amt_key);
     char *p = g_build_filename(dir, "root-ca.pem", NULL);
     certgen_write_cert(p, &root, 1);
     g_free(p);
@@ -264,11 +305,14 @@ static int run(const cira_scen *sc, const char *out)
 
     cira_log log = {.amt_msgs = g_ptr_array_new_with_free_func(g_free),
                     .mps_msgs = g_ptr_array_new_with_free_func(g_free),
-                    .http = g_ptr_array_new_with_free_func(g_free)};
+                    .http = g_ptr_array_new_with_free_func(g_free),
+                    .https = g_ptr_array_new_with_free_func(g_free),
+                    .redir = g_ptr_array_new_with_free_func(g_free)};
     alert_amt = alert_mps = -1;
     int lfd = -1, filler = -1, rc = 0;
     GThread *mps = NULL;
-    mps_args args = {.sc = sc, .chain = {mps_cert, NULL}, .key = mps_key, .log = &log};
+    mps_args args = {
+        .sc = sc, .chain = {mps_cert, NULL}, .key = mps_key, .amt_root = root, .log = &log};
     if (!sc->no_listener) {
         lfd = listen_on(sc->unanswered ? 0 : 4);
         if (lfd < 0) {
@@ -287,7 +331,7 @@ static int run(const cira_scen *sc, const char *out)
             mps = g_thread_new("mps", cira_mps_run, &args);
         }
     }
-    cira_amt_run(sc, root, keylog, &log);
+    cira_amt_run(sc, root, amt_cert, amt_key, keylog, &log);
     if (mps)
         g_thread_join(mps);
     log.alert_from_amt = alert_amt;
@@ -301,9 +345,13 @@ done:
     g_ptr_array_free(log.amt_msgs, TRUE);
     g_ptr_array_free(log.mps_msgs, TRUE);
     g_ptr_array_free(log.http, TRUE);
+    g_ptr_array_free(log.redir, TRUE);
+    g_ptr_array_free(log.https, TRUE);
     X509_free(root);
     X509_free(other);
     X509_free(mps_cert);
+    X509_free(amt_cert);
+    EVP_PKEY_free(amt_key);
     EVP_PKEY_free(root_key);
     EVP_PKEY_free(other_key);
     EVP_PKEY_free(mps_key);

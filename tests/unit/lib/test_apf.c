@@ -16,38 +16,7 @@
 #include <string.h>
 
 #include "amtdiag/apf.h"
-
-/* A message under construction. */
-typedef struct {
-    uint8_t b[4096];
-    size_t n;
-} msg;
-
-static void u8(msg *m, unsigned v)
-{
-    m->b[m->n++] = (uint8_t)v;
-}
-
-static void u32(msg *m, uint32_t v)
-{
-    for (int s = 24; s >= 0; s -= 8)
-        u8(m, (v >> s) & 0xff);
-}
-
-static void str(msg *m, const char *s)
-{
-    size_t n = strlen(s);
-    u32(m, (uint32_t)n);
-    memcpy(m->b + m->n, s, n);
-    m->n += n;
-}
-
-static msg start(uint8_t type)
-{
-    msg m = {.n = 0};
-    u8(&m, type);
-    return m;
-}
+#include "apf_build.h"
 
 static msg protocol_version(void)
 {
@@ -99,28 +68,6 @@ static msg tcpip_forward(const char *name, uint32_t port)
     u8(&m, 1);
     str(&m, name);
     u32(&m, port);
-    return m;
-}
-
-static msg channel_open(uint32_t sender, const char *target, uint32_t port)
-{
-    msg m = start(APF_CHANNEL_OPEN);
-    str(&m, "forwarded-tcpip");
-    u32(&m, sender);
-    u32(&m, 32768);
-    u32(&m, 0xffffffffu);
-    str(&m, target);
-    u32(&m, port);
-    str(&m, "192.0.2.99");
-    u32(&m, 51000);
-    return m;
-}
-
-static msg channel_data(uint32_t chan, const char *data)
-{
-    msg m = start(APF_CHANNEL_DATA);
-    u32(&m, chan);
-    str(&m, data);
     return m;
 }
 

@@ -16,36 +16,7 @@
 
 #include "amtdiag/diag.h"
 #include "amtdiag/diag_cira.h"
-
-typedef struct {
-    uint8_t b[512];
-    size_t n;
-} msg;
-
-static void u8(msg *m, unsigned v)
-{
-    m->b[m->n++] = (uint8_t)v;
-}
-
-static void u32(msg *m, uint32_t v)
-{
-    for (int s = 24; s >= 0; s -= 8)
-        u8(m, (v >> s) & 0xff);
-}
-
-static void str(msg *m, const char *s)
-{
-    u32(m, (uint32_t)strlen(s));
-    memcpy(m->b + m->n, s, strlen(s));
-    m->n += strlen(s);
-}
-
-static msg start(uint8_t t)
-{
-    msg m = {.n = 0};
-    u8(&m, t);
-    return m;
-}
+#include "apf_build.h"
 
 static void add(diag_cira_facts *f, uint64_t frame, int64_t ts, int from, const msg *m)
 {
@@ -209,28 +180,12 @@ static void channels_and_login(void **state)
     add(&f, 6, 0, DIAG_CIRA_MPS, &m);
     /* two channels from the MPS, numbers 4 and 5; AMT refuses 5 only */
     for (uint32_t ch = 4; ch <= 5; ch++) {
-        m = start(APF_CHANNEL_OPEN);
-        str(&m, "forwarded-tcpip");
-        u32(&m, ch);
-        u32(&m, 4096);
-        u32(&m, 0xffffffffu);
-        str(&m, "amt.example.com");
-        u32(&m, ch == 4 ? 16992 : 5900);
-        str(&m, "192.0.2.50");
-        u32(&m, 50000);
+        m = channel_open(ch, "amt.example.com", ch == 4 ? 16992 : 5900);
         add(&f, 10 + ch, 0, DIAG_CIRA_MPS, &m);
     }
-    m = start(APF_CHANNEL_OPEN_FAILURE);
-    u32(&m, 5);
-    u32(&m, 1);
-    u32(&m, 0);
-    u32(&m, 0);
+    m = channel_refuse(5, 1);
     add(&f, 20, 0, DIAG_CIRA_AMT, &m);
-    m = start(APF_CHANNEL_OPEN_CONFIRMATION);
-    u32(&m, 4);
-    u32(&m, 1);
-    u32(&m, 4096);
-    u32(&m, 0);
+    m = channel_confirm(4, 1);
     add(&f, 21, 0, DIAG_CIRA_AMT, &m);
     assert_int_equal(f.n_channels, 2);
     assert_true(f.channels[0].confirmed);
@@ -256,6 +211,50 @@ static void channels_and_login(void **state)
     c = tunnel(&f, 1000000);
     r = diag_run(&c, 1, NULL, 0, NULL);
     only(r, "cira-login-rejected");
+    diag_result_free(r);
+}
+
+/* The logins of the channels to AMT's 16992 are AMT's: judged by the
+ * login rules with AMT (the tunnel's client) as the server; a Digest
+ * answered 401 again is refused, a 401 then 200 is a login that worked. */
+static void logins_in_channels(void **state)
+{
+    (void)state;
+    diag_cira_facts f;
+    diag_cira_init(&f);
+    msg m = start(APF_USERAUTH_SUCCESS);
+    add(&f, 6, 0, DIAG_CIRA_MPS, &m);
+    static const char ch[] = "Digest realm=\"Digest:A\", nonce=\"n1\", qop=\"auth\"";
+    static const char cr[] =
+        "Digest username=\"admin\", realm=\"Digest:A\", nonce=\"n1\", uri=\"/wsman\", "
+        "response=\"0123456789abcdef0123456789abcdef\", qop=auth, nc=00000001, cnonce=\"c\"";
+    diag_exchange ex[4];
+    memset(ex, 0, sizeof ex);
+    for (int k = 0; k < 4; k++) {
+        ex[k].req_frame = 40 + 2 * (uint64_t)k;
+        ex[k].resp_frame = 41 + 2 * (uint64_t)k;
+        ex[k].method = "POST";
+        ex[k].uri = "/wsman";
+        ex[k].status = k == 2 ? 200 : 401;
+        ex[k].www_authenticate = k == 2 ? NULL : ch;
+        ex[k].authorization = k >= 2 ? cr : NULL;
+    }
+    diag_conn_facts c = tunnel(&f, 1000000);
+    c.is_http = 1;
+    c.ex = ex;
+    c.n_ex = 3; /* 401, 401, 200 */
+    diag_result *r = diag_run(&c, 1, NULL, 0, NULL);
+    const diag_conn_result *cr0 = g_ptr_array_index(r->conns, 0);
+    assert_int_equal(cr0->stage, DIAG_STAGE_CIRA);
+    assert_int_equal(cr0->outcome, DIAG_OUTCOME_OK);
+    assert_int_equal(cr0->findings->len, 0);
+    diag_result_free(r);
+    c.n_ex = 4; /* and a Digest answered 401 */
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    const diag_finding *d = only(r, "digest-login-rejected");
+    assert_int_equal(d->frames[0], 46);
+    cr0 = g_ptr_array_index(r->conns, 0);
+    assert_int_equal(cr0->outcome, DIAG_OUTCOME_REJECTED);
     diag_result_free(r);
 }
 
@@ -286,9 +285,8 @@ static void console_rules_keep_out(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(keepalive_confidence),
-        cmocka_unit_test(tcp_and_tls),
-        cmocka_unit_test(channels_and_login),
+        cmocka_unit_test(keepalive_confidence),   cmocka_unit_test(tcp_and_tls),
+        cmocka_unit_test(channels_and_login),     cmocka_unit_test(logins_in_channels),
         cmocka_unit_test(console_rules_keep_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
