@@ -88,18 +88,6 @@ void iamt_krb_note_host(const char *host)
     g_free(low);
 }
 
-static int addr_bytes(const address *a, uint8_t out[16])
-{
-    memset(out, 0, 16);
-    if (a->type == AT_IPv6 && a->len == 16) {
-        memcpy(out, a->data, 16);
-        return 6;
-    }
-    if (a->type == AT_IPv4 && a->len == 4)
-        memcpy(out, a->data, 4);
-    return 4;
-}
-
 /* The request this reply answers: the last one before it on the same
  * addresses and ports. */
 static const diag_kdc_msg *request_of(const diag_kdc_msg *rep, size_t at)
@@ -135,8 +123,8 @@ static void keep(packet_info *pinfo, field_info *fi, krb_view *v)
     m.ts_us = (int64_t)pinfo->abs_ts.secs * G_USEC_PER_SEC + pinfo->abs_ts.nsecs / 1000;
     m.from_kdc = pinfo->srcport == KRB_PORT && pinfo->destport != KRB_PORT;
     m.tcp = pinfo->ptype == PT_TCP;
-    m.family = addr_bytes(m.from_kdc ? &pinfo->dst : &pinfo->src, m.client_addr);
-    addr_bytes(m.from_kdc ? &pinfo->src : &pinfo->dst, m.kdc_addr);
+    m.family = iamt_addr_bytes(m.from_kdc ? &pinfo->dst : &pinfo->src, m.client_addr);
+    iamt_addr_bytes(m.from_kdc ? &pinfo->src : &pinfo->dst, m.kdc_addr);
     m.client_port = (uint16_t)(m.from_kdc ? pinfo->destport : pinfo->srcport);
     m.kdc_port = (uint16_t)(m.from_kdc ? pinfo->srcport : pinfo->destport);
     m.data = tvb_memdup(wmem_file_scope(), fi->ds_tvb, fi->start, fi->length);

@@ -13,6 +13,7 @@
 #include <epan/proto.h>
 #include <string.h>
 
+#include "iamt-diag.h"
 #include "iamt-fields.h"
 #include "iamt-text.h"
 #include "packet-iamt.h"
@@ -183,18 +184,6 @@ static void addr_port_text(const address *a, guint32 port, char *buf, size_t len
     wmem_free(NULL, s);
 }
 
-static int addr_bytes(const address *a, uint8_t out[16])
-{
-    memset(out, 0, 16);
-    if (a->type == AT_IPv6 && a->len == 16) {
-        memcpy(out, a->data, 16);
-        return 6;
-    }
-    if (a->type == AT_IPv4 && a->len == 4)
-        memcpy(out, a->data, 4);
-    return 4;
-}
-
 static iamt_tls_conn *new_conn(packet_info *pinfo, int to_amt)
 {
     if (!registry || wmem_array_get_count(registry) >= IAMT_TLS_CONNS_MAX)
@@ -207,8 +196,8 @@ static iamt_tls_conn *new_conn(packet_info *pinfo, int to_amt)
     addr_port_text(cli, cport, c->client, sizeof c->client);
     addr_port_text(srv, sport, c->server, sizeof c->server);
     uint8_t ca[16], sa[16];
-    int family = addr_bytes(cli, ca);
-    addr_bytes(srv, sa);
+    int family = iamt_addr_bytes(cli, ca);
+    iamt_addr_bytes(srv, sa);
     diag_build_init(&c->b, wmem_array_get_count(registry), family, ca, (uint16_t)cport, sa,
                     (uint16_t)sport, c->client, c->server, iamt_amt_service(pinfo));
     /* The facts point into the connection's own storage. */
