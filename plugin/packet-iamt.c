@@ -18,6 +18,7 @@
 #include "iamt-eoi.h"
 #include "iamt-fields.h"
 #include "iamt-krb.h"
+#include "iamt-late.h"
 #include "iamt-cira.h"
 #include "iamt-redir.h"
 #include "iamt-text.h"
@@ -414,6 +415,7 @@ void proto_register_iamt(void)
     iamt_tls_register(proto_iamt, m);
     iamt_redir_register(proto_iamt, m);
     iamt_krb_register(proto_iamt, m);
+    iamt_late_register(proto_iamt);
     iamt_cira_register(proto_iamt, m);
     iamt_post_handle = register_dissector("iamt_post", dissect_iamt_post, proto_iamt);
     amt_convs =
