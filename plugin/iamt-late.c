@@ -21,10 +21,12 @@ static void reset(void)
 }
 
 /* The verdicts that may rest on frames after those they name: every
- * Kerberos cause (a KDC exchange after AMT's 401, the end of the capture). */
+ * Kerberos cause (a KDC exchange after AMT's 401, the end of the capture),
+ * and a plain HTTP port refused by a TLS-only AMT (a TLS connection to it
+ * that works, maybe later). */
 static int late_cause(const diag_cause *c)
 {
-    return strncmp(c->token, "kerberos-", 9) == 0;
+    return c->id == DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY || strncmp(c->token, "kerberos-", 9) == 0;
 }
 
 static int has_cause(const iamt_findings *fs, const diag_cause *c)

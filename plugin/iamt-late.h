@@ -2,7 +2,9 @@
 /* iamt-late: verdicts a frame gets from frames after it. Whether a console
  * ever got a ticket for AMT is known only from the Kerberos traffic that
  * follows AMT's 401, and from the end of the capture (no token ever came);
- * the KDC's refusal may come after the 401 too. The first pass cannot go
+ * the KDC's refusal may come after the 401 too; a plain HTTP port that
+ * refuses is TLS-only once a TLS connection to the same AMT works, maybe
+ * later in the capture. The first pass cannot go
  * back to the 401, so these verdicts are taken from lib's verdict on the
  * whole capture and shown from the second pass on (tshark -2, every
  * dissection in the GUI once the file is read), with the marker iamt.late,
@@ -20,7 +22,8 @@ void iamt_late_register(int proto);
 
 /* On a frame dissected before (a later pass): the findings of stage stage
  * in the whole capture's verdict that rest on later frames (the Kerberos
- * causes) and name this frame, but those among shown (what
+ * causes; plain-http-refused-tls-only, which needs a TLS connection to the
+ * same AMT, maybe later) and name this frame, but those among shown (what
  * the first pass found on it); in pinfo->pool. NULL when there are none,
  * and always on the first pass. */
 const iamt_findings *iamt_late_findings(packet_info *pinfo, diag_stage stage,

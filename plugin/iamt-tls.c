@@ -17,6 +17,7 @@
 #include "iamt-diag.h"
 #include "iamt-inputs.h"
 #include "iamt-krb.h"
+#include "iamt-late.h"
 #include "iamt-stat-table.h"
 #include "iamt-text.h"
 #include "iamt-tls-dns.h"
@@ -332,20 +333,20 @@ static void add_checklist(tvbuff_t *tvb, proto_tree *t, const tls_frame_view *v)
 /* Every pass: the view's items and expert infos. Expert infos go on even
  * without a tree (the items are then NULL): tshark -z expert and the
  * GUI's Expert Information dialog count them from the expert tap. */
-static void show_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tls_frame_view *v)
+static void show_view(tls_ctx *x, packet_info *pinfo, const tls_frame_view *v)
 {
-    tls_ctx x = {tvb, tree, NULL};
+    tvbuff_t *tvb = x->tvb;
     if (v->causes.n)
-        iamt_diag_show(tvb, pinfo, tls_tree(&x), hf_tls_cause, &v->causes);
+        iamt_diag_show(tvb, pinfo, tls_tree(x), hf_tls_cause, &v->causes);
     for (size_t i = 0; i < v->n_alerts; i++) {
         proto_item *it =
-            proto_tree_add_string(tls_tree(&x), hf_tls_alert_cause, tvb, 0, 0, v->alerts[i].cause);
+            proto_tree_add_string(tls_tree(x), hf_tls_alert_cause, tvb, 0, 0, v->alerts[i].cause);
         proto_item_set_generated(it);
         expert_add_info_format(pinfo, it, &ei_alert, "%s", v->alerts[i].text);
     }
     if (!v->has_verdict)
         return;
-    proto_tree *t = tls_tree(&x);
+    proto_tree *t = tls_tree(x);
     add_uint(t, hf_tls_stage, tvb, (guint32)v->stage);
     add_uint(t, hf_tls_outcome, tvb, (guint32)v->outcome);
     if (v->candidates)
@@ -394,8 +395,14 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     } else {
         v = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_TLS);
     }
+    tls_ctx x = {tvb, tree, NULL};
     if (v)
-        show_view(tvb, pinfo, tree, v);
+        show_view(&x, pinfo, v);
+    /* a TCP verdict a later connection settled (plain HTTP refused, TLS
+     * works): on the request AMT left unanswered, or the SYN it reset */
+    const iamt_findings *late = iamt_late_findings(pinfo, DIAG_STAGE_TCP, v ? &v->causes : NULL);
+    if (late)
+        iamt_late_show(tvb, pinfo, tls_tree(&x), hf_tls_cause, late);
     return 0;
 }
 

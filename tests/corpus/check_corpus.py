@@ -25,7 +25,8 @@ tests/plugin/test_plugin_stat.sh loads it and amtdiag's options given as
 the plugin's preferences; its stage, outcome and causes per connection
 must equal expected.json's, and equal amtdiag's; and with tshark -2 each
 expected Kerberos cause is an expert item on AMT's refusing response and
-on the KDC's KRB-ERRORs (check_krb_frames).
+on the KDC's KRB-ERRORs (check_krb_frames), and plain-http-refused-tls-only
+on the request AMT left unanswered and on AMT's close (check_refused_frames).
 """
 import json
 import os
@@ -294,6 +295,52 @@ def check_krb_frames(plugin, d, exp, args):
     return problems
 
 
+TCP_FIELDS = ["frame.number", "tcp.srcport", "tcp.len", "tcp.flags.syn", "tcp.flags.fin",
+              "tcp.flags.reset", "http.request.method"]
+
+
+def check_refused_frames(plugin, d, exp, args):
+    """plain-http-refused-tls-only on the frames (tshark -2): an expert item
+    (iamt.tcp.cause.plain_http_refused_tls_only) on the console's request
+    AMT left unanswered (the frame HTTP read it in; else its first segment
+    with data; without one, its SYN) and on AMT's FIN or reset that refused
+    it."""
+    cause = "plain-http-refused-tls-only"
+    problems = []
+    for ec in exp["connections"]:
+        if cause not in ec["causes"]:
+            continue
+        tag = "#%d %s" % (ec["id"], ec["server"].rsplit(":", 1)[1])
+        cport, sport = ec["client"].rsplit(":", 1)[1], ec["server"].rsplit(":", 1)[1]
+        opts, accounts, _ = plugin.options(d, exp, args)
+        cmd = opts + ["-2", "-Y", "tcp.port == %s && tcp.port == %s" % (cport, sport),
+                      "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"]
+        for f in TCP_FIELDS:
+            cmd += ["-e", f]
+        frames = [dict(zip(TCP_FIELDS, line.split("|")[:len(TCP_FIELDS)]))
+                  for line in plugin.tshark(cmd, cwd=d, accounts=accounts).stdout.splitlines()]
+        have = {r["frame.number"] for r in
+                plugin.frames(d, exp, args, "iamt.tcp.cause.plain_http_refused_tls_only")}
+        yes = lambda v: v in ("1", "True")
+        console = [r for r in frames if r["tcp.srcport"] == cport]
+        data = ([r for r in console if r["http.request.method"]] or
+                [r for r in console if r["tcp.len"] not in ("", "0")])
+        syn = [r for r in console if yes(r["tcp.flags.syn"])]
+        ends = [r for r in frames if r["tcp.srcport"] == sport and
+                (yes(r["tcp.flags.fin"]) or yes(r["tcp.flags.reset"]))]
+        want = (data or syn)[:1] + ends[:1]
+        if len(want) < 2:
+            problems.append("%s: no request and refusal found in the connection" % tag)
+        for r in want:
+            if r["frame.number"] not in have:
+                problems.append("%s: %s is no expert item on frame %s (%s); it is on frames %s"
+                                % (tag, cause, r["frame.number"],
+                                   "AMT's close" if r in ends else
+                                   "the console's request" if data else "the console's SYN",
+                                   sorted(have, key=int)))
+    return problems
+
+
 def check_plugin(exp, rows, glob, amtdiag_out):
     problems = []
     for ec in exp["connections"]:
@@ -358,6 +405,7 @@ def main(argv):
                 rows, glob, p = plugin.diag(mine, exp, args)
                 problems += p + check_plugin(exp, rows, glob, out)
                 problems += check_krb_frames(plugin, mine, exp, args)
+                problems += check_refused_frames(plugin, mine, exp, args)
             print("%s %s" % ("FAIL" if problems else "ok  ", name))
             for p in problems:
                 print("     " + p)
