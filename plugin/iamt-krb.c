@@ -15,6 +15,7 @@
 #include "amtdiag/diag_krb.h"
 #include "amtdiag/krb_keys.h"
 #include "iamt-diag.h"
+#include "iamt-fields.h"
 #include "iamt-late.h"
 #include "iamt-text.h"
 #include "iamt-tls.h"
@@ -28,6 +29,8 @@
 
 static int proto_iamt = -1;
 static int proto_kerberos = -1;
+static int proto_icmp = -1;
+static int proto_icmpv6 = -1;
 static int hf_krb = -1;
 static int hf_krb_cause = -1;
 static gint ett_krb = -1;
@@ -180,7 +183,8 @@ static proto_tree *krb_tree(tvbuff_t *tvb, proto_tree *tree)
  * requests, a TCP connection to the KDC refused). */
 static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const krb_view *v)
 {
-    const iamt_findings *late = iamt_late_findings(pinfo, DIAG_STAGE_HTTP_AUTH, v ? &v->findings : NULL);
+    const iamt_findings *late =
+        iamt_late_findings(pinfo, DIAG_STAGE_HTTP_AUTH, v ? &v->findings : NULL);
     if (!v && !late)
         return;
     proto_tree *t = krb_tree(tvb, tree);
@@ -195,8 +199,7 @@ static int port88(const packet_info *pinfo)
 {
     return (pinfo->ptype == PT_TCP || pinfo->ptype == PT_UDP) &&
            (pinfo->srcport == KRB_PORT || pinfo->destport == KRB_PORT) &&
-           !proto_is_frame_protocol(pinfo->layers, "icmp") &&
-           !proto_is_frame_protocol(pinfo->layers, "icmpv6");
+           !iamt_frame_has(pinfo, proto_icmp) && !iamt_frame_has(pinfo, proto_icmpv6);
 }
 
 static int dissect_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -204,7 +207,7 @@ static int dissect_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     (void)data;
     if (proto_kerberos < 0 || !port88(pinfo))
         return 0;
-    int has_krb = proto_is_frame_protocol(pinfo->layers, "kerberos");
+    int has_krb = iamt_frame_has(pinfo, proto_kerberos);
     const krb_view *v = NULL;
     if (!PINFO_FD_VISITED(pinfo)) {
         if (!has_krb)
@@ -252,6 +255,8 @@ void iamt_krb_register(int proto, module_t *m)
 void iamt_krb_handoff(void)
 {
     proto_kerberos = proto_get_id_by_filter_name("kerberos");
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     register_postdissector(post_handle);
     if (proto_kerberos < 0)
         return;

@@ -114,6 +114,7 @@ static const char *const field_names[N_FIELDS] = {
 };
 static int hf[N_FIELDS];
 static int proto_wsman = -1;
+static int proto_tls = -1;
 
 static void reset_registry(void)
 {
@@ -132,6 +133,7 @@ void iamt_tls_facts_register(int proto)
 void iamt_tls_facts_handoff(GArray *wanted)
 {
     proto_wsman = proto_get_id_by_filter_name("wsman");
+    proto_tls = proto_get_id_by_filter_name("tls");
     if (proto_wsman >= 0)
         g_array_append_val(wanted, proto_wsman);
     for (int i = 0; i < N_FIELDS; i++) {
@@ -567,7 +569,7 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
     int64_t ts = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
     diag_build_segment(&c->b, pinfo->num, ts, from, flags, payload, len);
     read_holes(tree, c, from, pinfo->num);
-    if (hf[F_HTTP] >= 0 && proto_is_frame_protocol(pinfo->layers, "http")) {
+    if (iamt_frame_has(pinfo, hf[F_HTTP])) {
         f->is_http = 1;
         f->tls.decrypted = 1;
         read_http(pinfo, tree, c);
@@ -592,7 +594,7 @@ iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt)
     }
     if (c && !PINFO_FD_VISITED(pinfo)) {
         /* a redirection message read inside TLS was decrypted */
-        if (proto_is_frame_protocol(pinfo->layers, "tls"))
+        if (iamt_frame_has(pinfo, proto_tls))
             c->b.f.tls.decrypted = 1;
         facts_version++;
     }

@@ -15,6 +15,7 @@
 
 #include "amtdiag/tls_alerts.h"
 #include "iamt-diag.h"
+#include "iamt-fields.h"
 #include "iamt-inputs.h"
 #include "iamt-krb.h"
 #include "iamt-late.h"
@@ -26,6 +27,8 @@
 #include "packet-iamt.h"
 
 static int proto_iamt = -1;
+static int proto_dns = -1;
+static int proto_tcp = -1;
 static int hf_tls = -1;
 static int hf_tls_cause = -1;
 static int hf_tls_stage = -1;
@@ -368,13 +371,13 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
      * the fields this postdissector wants; later passes need no tree. */
     if (!visited && !tree)
         return 0;
-    if (proto_is_frame_protocol(pinfo->layers, "dns")) {
+    if (iamt_frame_has(pinfo, proto_dns)) {
         if (!visited)
             iamt_tls_dns_frame(pinfo, tree);
         tap_queue_packet(tap_diag, pinfo, NULL);
         return 0;
     }
-    if (!proto_is_frame_protocol(pinfo->layers, "tcp"))
+    if (!iamt_frame_has(pinfo, proto_tcp))
         return 0;
     int to_amt = iamt_amt_direction(pinfo);
     if (to_amt < 0)
@@ -476,6 +479,8 @@ void iamt_tls_register(int proto, module_t *m)
 
 void iamt_tls_handoff(void)
 {
+    proto_dns = proto_get_id_by_filter_name("dns");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
     register_postdissector(post_handle);
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     iamt_tls_facts_handoff(wanted);
