@@ -9,7 +9,10 @@
 # plugin registers, given to the plain tshark with -d), so the difference
 # is the plugin's own work. tshark runs as nobody when started as root
 # (root ignores personal plugin folders).
-# usage: bench/plugin_cost.sh [BUILD_DIR] [MEGABYTES] [ROUNDS]   (build, 60, 3)
+# The capture is bench/make_fleet.py's of MEGABYTES, or with a folder
+# instead the one in it (capture.pcapng and keylog.txt: amtsim --fleet's,
+# e.g. /var/tmp/amtdiag-bench/fleet-100M-seed1, with distinct handshakes).
+# usage: bench/plugin_cost.sh [BUILD_DIR] [MEGABYTES|FLEET_DIR] [ROUNDS]   (build, 60, 3)
 set -eu
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -21,7 +24,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/with/.local/lib/wireshark/plugins/$ver/epan" "$tmp/without"
 cp "$so" "$tmp/with/.local/lib/wireshark/plugins/$ver/epan/"
-python3 bench/make_fleet.py samples "$tmp/fleet.pcap" "$tmp/fleet.keylog" "$mb"
+if [ -d "$mb" ]; then
+    cp "$mb/capture.pcapng" "$tmp/fleet.pcap"
+    cp "$mb/keylog.txt" "$tmp/fleet.keylog"
+else
+    python3 bench/make_fleet.py samples "$tmp/fleet.pcap" "$tmp/fleet.keylog" "$mb"
+fi
 chmod -R a+rX "$tmp"
 as_user=
 [ "$(id -u)" -eq 0 ] && as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"

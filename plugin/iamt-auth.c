@@ -17,6 +17,7 @@
 
 #include "amtdiag/http_auth.h"
 #include "iamt-diag.h"
+#include "iamt-late.h"
 #include "iamt-passwords.h"
 #include "iamt-text.h"
 
@@ -331,6 +332,9 @@ void iamt_auth_show(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, voi
     proto_item *it = proto_tree_add_uint(t, hf_auth_outcome, tvb, 0, 0, (guint32)v->outcome);
     proto_item_set_generated(it);
     iamt_diag_show(tvb, pinfo, t, hf_auth_cause, &v->findings);
+    /* a console's Kerberos traffic after this 401 may say why it failed */
+    iamt_late_show(tvb, pinfo, t, hf_auth_cause,
+                   iamt_late_findings(pinfo, DIAG_STAGE_HTTP_AUTH, &v->findings));
     set_info(pinfo, v, ch, n);
 }
 

@@ -116,6 +116,18 @@ static int names_frame(const diag_finding *f, guint32 a, guint32 b)
     return 0;
 }
 
+int iamt_addr_bytes(const address *a, uint8_t out[16])
+{
+    memset(out, 0, 16);
+    if (a->type == AT_IPv6 && a->len == 16) {
+        memcpy(out, a->data, 16);
+        return 6;
+    }
+    if (a->type == AT_IPv4 && a->len == 4)
+        memcpy(out, a->data, 4);
+    return 4;
+}
+
 void iamt_diag_keep(iamt_findings *out, const diag_finding *f)
 {
     out->f = wmem_realloc(wmem_file_scope(), out->f, (out->n + 1) * sizeof *out->f);
@@ -137,13 +149,7 @@ iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *
     diag_conn_facts c;
     memset(&c, 0, sizeof c);
     /* The login rules key their per-AMT state by the server address. */
-    if (server->type == AT_IPv4 && server->len == 4) {
-        c.family = 4;
-        memcpy(c.server_addr, server->data, 4);
-    } else if (server->type == AT_IPv6 && server->len == 16) {
-        c.family = 6;
-        memcpy(c.server_addr, server->data, 16);
-    }
+    c.family = iamt_addr_bytes(server, c.server_addr);
     c.server_port = server_port;
     c.is_http = 1;
     c.bytes[0] = c.bytes[1] = 1;

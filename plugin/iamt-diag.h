@@ -46,6 +46,11 @@ iamt_findings iamt_diag_judge(const diag_exchange *ex, size_t n, const address *
                               guint16 server_port, const char *stage, guint32 req_frame,
                               guint32 resp_frame, const diag_account *accounts, size_t n_accounts);
 
+/* An IPv4 or IPv6 address in lib's form: its bytes in out (zero-padded),
+ * and the family, 6 or 4 (4 also for an address of another type, whose
+ * bytes are left zero). */
+int iamt_addr_bytes(const address *a, uint8_t out[16]);
+
 /* Appends a file-scope copy of lib's finding f to *out. */
 void iamt_diag_keep(iamt_findings *out, const diag_finding *f);
 

@@ -15,6 +15,8 @@
 #include "amtdiag/diag_krb.h"
 #include "amtdiag/krb_keys.h"
 #include "iamt-diag.h"
+#include "iamt-fields.h"
+#include "iamt-late.h"
 #include "iamt-text.h"
 #include "iamt-tls.h"
 #include "packet-iamt.h"
@@ -27,6 +29,8 @@
 
 static int proto_iamt = -1;
 static int proto_kerberos = -1;
+static int proto_icmp = -1;
+static int proto_icmpv6 = -1;
 static int hf_krb = -1;
 static int hf_krb_cause = -1;
 static gint ett_krb = -1;
@@ -88,18 +92,6 @@ void iamt_krb_note_host(const char *host)
     g_free(low);
 }
 
-static int addr_bytes(const address *a, uint8_t out[16])
-{
-    memset(out, 0, 16);
-    if (a->type == AT_IPv6 && a->len == 16) {
-        memcpy(out, a->data, 16);
-        return 6;
-    }
-    if (a->type == AT_IPv4 && a->len == 4)
-        memcpy(out, a->data, 4);
-    return 4;
-}
-
 /* The request this reply answers: the last one before it on the same
  * addresses and ports. */
 static const diag_kdc_msg *request_of(const diag_kdc_msg *rep, size_t at)
@@ -135,8 +127,8 @@ static void keep(packet_info *pinfo, field_info *fi, krb_view *v)
     m.ts_us = (int64_t)pinfo->abs_ts.secs * G_USEC_PER_SEC + pinfo->abs_ts.nsecs / 1000;
     m.from_kdc = pinfo->srcport == KRB_PORT && pinfo->destport != KRB_PORT;
     m.tcp = pinfo->ptype == PT_TCP;
-    m.family = addr_bytes(m.from_kdc ? &pinfo->dst : &pinfo->src, m.client_addr);
-    addr_bytes(m.from_kdc ? &pinfo->src : &pinfo->dst, m.kdc_addr);
+    m.family = iamt_addr_bytes(m.from_kdc ? &pinfo->dst : &pinfo->src, m.client_addr);
+    iamt_addr_bytes(m.from_kdc ? &pinfo->src : &pinfo->dst, m.kdc_addr);
     m.client_port = (uint16_t)(m.from_kdc ? pinfo->destport : pinfo->srcport);
     m.kdc_port = (uint16_t)(m.from_kdc ? pinfo->srcport : pinfo->destport);
     m.data = tvb_memdup(wmem_file_scope(), fi->ds_tvb, fi->start, fi->length);
@@ -175,36 +167,53 @@ static krb_view *first_pass(packet_info *pinfo, proto_tree *tree)
     return v;
 }
 
-static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const krb_view *v)
+/* The frame's iamt.krb subtree, made on first use. */
+static proto_tree *krb_tree(tvbuff_t *tvb, proto_tree *tree)
 {
     proto_item *ti = proto_tree_add_item(tree, proto_iamt, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
     proto_tree *t = proto_item_add_subtree(ti, ett_krb);
     proto_item *k = proto_tree_add_none_format(t, hf_krb, tvb, 0, 0, "AMT Kerberos diagnosis");
     proto_item_set_generated(k);
-    t = proto_item_add_subtree(k, ett_krb);
-    iamt_diag_show(tvb, pinfo, t, hf_krb_cause, &v->findings);
+    return proto_item_add_subtree(k, ett_krb);
 }
 
-/* Port 88, and not the copy of a datagram inside an ICMP error. */
-static int kdc_frame(const packet_info *pinfo)
+/* The frame's own verdicts, then on a later pass those the whole capture
+ * gives it (a console left without a ticket: its failed or unanswered
+ * requests, a TCP connection to the KDC refused). */
+static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const krb_view *v)
+{
+    const iamt_findings *late =
+        iamt_late_findings(pinfo, DIAG_STAGE_HTTP_AUTH, v ? &v->findings : NULL);
+    if (!v && !late)
+        return;
+    proto_tree *t = krb_tree(tvb, tree);
+    if (v)
+        iamt_diag_show(tvb, pinfo, t, hf_krb_cause, &v->findings);
+    iamt_late_show(tvb, pinfo, t, hf_krb_cause, late);
+}
+
+/* A TCP or UDP frame to or from port 88, and not the copy of a datagram
+ * inside an ICMP error. */
+static int port88(const packet_info *pinfo)
 {
     return (pinfo->ptype == PT_TCP || pinfo->ptype == PT_UDP) &&
            (pinfo->srcport == KRB_PORT || pinfo->destport == KRB_PORT) &&
-           proto_is_frame_protocol(pinfo->layers, "kerberos") &&
-           !proto_is_frame_protocol(pinfo->layers, "icmp") &&
-           !proto_is_frame_protocol(pinfo->layers, "icmpv6");
+           !iamt_frame_has(pinfo, proto_icmp) && !iamt_frame_has(pinfo, proto_icmpv6);
 }
 
 static int dissect_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (proto_kerberos < 0 || !kdc_frame(pinfo))
+    if (proto_kerberos < 0 || !port88(pinfo))
         return 0;
-    /* the message kept changes the verdict of a login (-z iamt,conns) */
-    iamt_tls_diag_frame(pinfo);
-    const krb_view *v;
+    int has_krb = iamt_frame_has(pinfo, proto_kerberos);
+    const krb_view *v = NULL;
     if (!PINFO_FD_VISITED(pinfo)) {
+        if (!has_krb)
+            return 0;
+        /* the message kept changes the verdict of a login (-z iamt,conns) */
+        iamt_tls_diag_frame(pinfo);
         /* the first pass builds the tree for the wanted fields */
         if (!tree || !kdc)
             return 0;
@@ -213,10 +222,11 @@ static int dissect_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
             p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_KRB, nv);
         v = nv;
     } else {
+        if (has_krb)
+            iamt_tls_diag_frame(pinfo);
         v = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_KRB);
     }
-    if (v)
-        show(tvb, pinfo, tree, v);
+    show(tvb, pinfo, tree, v);
     return 0;
 }
 
@@ -245,6 +255,8 @@ void iamt_krb_register(int proto, module_t *m)
 void iamt_krb_handoff(void)
 {
     proto_kerberos = proto_get_id_by_filter_name("kerberos");
+    proto_icmp = proto_get_id_by_filter_name("icmp");
+    proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     register_postdissector(post_handle);
     if (proto_kerberos < 0)
         return;

@@ -13,6 +13,7 @@
 #include <epan/proto.h>
 #include <string.h>
 
+#include "iamt-diag.h"
 #include "iamt-fields.h"
 #include "iamt-text.h"
 #include "packet-iamt.h"
@@ -115,6 +116,7 @@ static const char *const field_names[N_FIELDS] = {
 };
 static int hf[N_FIELDS];
 static int proto_wsman = -1;
+static int proto_tls = -1;
 
 static void reset_registry(void)
 {
@@ -133,6 +135,7 @@ void iamt_tls_facts_register(int proto)
 void iamt_tls_facts_handoff(GArray *wanted)
 {
     proto_wsman = proto_get_id_by_filter_name("wsman");
+    proto_tls = proto_get_id_by_filter_name("tls");
     if (proto_wsman >= 0)
         g_array_append_val(wanted, proto_wsman);
     for (int i = 0; i < N_FIELDS; i++) {
@@ -185,18 +188,6 @@ static void addr_port_text(const address *a, guint32 port, char *buf, size_t len
     wmem_free(NULL, s);
 }
 
-static int addr_bytes(const address *a, uint8_t out[16])
-{
-    memset(out, 0, 16);
-    if (a->type == AT_IPv6 && a->len == 16) {
-        memcpy(out, a->data, 16);
-        return 6;
-    }
-    if (a->type == AT_IPv4 && a->len == 4)
-        memcpy(out, a->data, 4);
-    return 4;
-}
-
 static iamt_tls_conn *new_conn(packet_info *pinfo, int to_amt)
 {
     if (!registry || wmem_array_get_count(registry) >= IAMT_TLS_CONNS_MAX)
@@ -209,8 +200,8 @@ static iamt_tls_conn *new_conn(packet_info *pinfo, int to_amt)
     addr_port_text(cli, cport, c->client, sizeof c->client);
     addr_port_text(srv, sport, c->server, sizeof c->server);
     uint8_t ca[16], sa[16];
-    int family = addr_bytes(cli, ca);
-    addr_bytes(srv, sa);
+    int family = iamt_addr_bytes(cli, ca);
+    iamt_addr_bytes(srv, sa);
     diag_build_init(&c->b, wmem_array_get_count(registry), family, ca, (uint16_t)cport, sa,
                     (uint16_t)sport, c->client, c->server, iamt_amt_service(pinfo));
     /* The facts point into the connection's own storage. */
@@ -587,7 +578,7 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
     int64_t ts = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
     diag_build_segment(&c->b, pinfo->num, ts, from, flags, payload, len);
     read_holes(tree, c, from, pinfo->num);
-    if (hf[F_HTTP] >= 0 && proto_is_frame_protocol(pinfo->layers, "http")) {
+    if (iamt_frame_has(pinfo, hf[F_HTTP])) {
         f->is_http = 1;
         f->tls.decrypted = 1;
         read_http(pinfo, tree, c);
@@ -613,7 +604,7 @@ iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt, conversation
     }
     if (c && !PINFO_FD_VISITED(pinfo)) {
         /* a redirection message read inside TLS was decrypted */
-        if (proto_is_frame_protocol(pinfo->layers, "tls"))
+        if (iamt_frame_has(pinfo, proto_tls))
             c->b.f.tls.decrypted = 1;
         facts_version++;
     }

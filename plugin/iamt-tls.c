@@ -15,8 +15,10 @@
 
 #include "amtdiag/tls_alerts.h"
 #include "iamt-diag.h"
+#include "iamt-fields.h"
 #include "iamt-inputs.h"
 #include "iamt-krb.h"
+#include "iamt-late.h"
 #include "iamt-stat-table.h"
 #include "iamt-text.h"
 #include "iamt-tls-dns.h"
@@ -25,6 +27,8 @@
 #include "packet-iamt.h"
 
 static int proto_iamt = -1;
+static int proto_dns = -1;
+static int proto_tcp = -1;
 static int hf_tls = -1;
 static int hf_tls_cause = -1;
 static int hf_tls_stage = -1;
@@ -335,20 +339,20 @@ static void add_checklist(tvbuff_t *tvb, proto_tree *t, const tls_frame_view *v)
 /* Every pass: the view's items and expert infos. Expert infos go on even
  * without a tree (the items are then NULL): tshark -z expert and the
  * GUI's Expert Information dialog count them from the expert tap. */
-static void show_view(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const tls_frame_view *v)
+static void show_view(tls_ctx *x, packet_info *pinfo, const tls_frame_view *v)
 {
-    tls_ctx x = {tvb, tree, NULL};
+    tvbuff_t *tvb = x->tvb;
     if (v->causes.n)
-        iamt_diag_show(tvb, pinfo, tls_tree(&x), hf_tls_cause, &v->causes);
+        iamt_diag_show(tvb, pinfo, tls_tree(x), hf_tls_cause, &v->causes);
     for (size_t i = 0; i < v->n_alerts; i++) {
         proto_item *it =
-            proto_tree_add_string(tls_tree(&x), hf_tls_alert_cause, tvb, 0, 0, v->alerts[i].cause);
+            proto_tree_add_string(tls_tree(x), hf_tls_alert_cause, tvb, 0, 0, v->alerts[i].cause);
         proto_item_set_generated(it);
         expert_add_info_format(pinfo, it, &ei_alert, "%s", v->alerts[i].text);
     }
     if (!v->has_verdict)
         return;
-    proto_tree *t = tls_tree(&x);
+    proto_tree *t = tls_tree(x);
     add_uint(t, hf_tls_stage, tvb, (guint32)v->stage);
     add_uint(t, hf_tls_outcome, tvb, (guint32)v->outcome);
     if (v->candidates)
@@ -370,13 +374,13 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
      * the fields this postdissector wants; later passes need no tree. */
     if (!visited && !tree)
         return 0;
-    if (proto_is_frame_protocol(pinfo->layers, "dns")) {
+    if (iamt_frame_has(pinfo, proto_dns)) {
         if (!visited)
             iamt_tls_dns_frame(pinfo, tree);
         tap_queue_packet(tap_diag, pinfo, NULL);
         return 0;
     }
-    if (!proto_is_frame_protocol(pinfo->layers, "tcp"))
+    if (!iamt_frame_has(pinfo, proto_tcp))
         return 0;
     int to_amt = iamt_amt_direction(pinfo);
     if (to_amt < 0)
@@ -397,8 +401,14 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     } else {
         v = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_TLS);
     }
+    tls_ctx x = {tvb, tree, NULL};
     if (v)
-        show_view(tvb, pinfo, tree, v);
+        show_view(&x, pinfo, v);
+    /* a TCP verdict a later connection settled (plain HTTP refused, TLS
+     * works): on the request AMT left unanswered, or the SYN it reset */
+    const iamt_findings *late = iamt_late_findings(pinfo, DIAG_STAGE_TCP, v ? &v->causes : NULL);
+    if (late)
+        iamt_late_show(tvb, pinfo, tls_tree(&x), hf_tls_cause, late);
     return 0;
 }
 
@@ -472,6 +482,8 @@ void iamt_tls_register(int proto, module_t *m)
 
 void iamt_tls_handoff(void)
 {
+    proto_dns = proto_get_id_by_filter_name("dns");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
     register_postdissector(post_handle);
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     iamt_tls_facts_handoff(wanted);

@@ -18,6 +18,7 @@
 #include "iamt-eoi.h"
 #include "iamt-fields.h"
 #include "iamt-krb.h"
+#include "iamt-late.h"
 #include "iamt-cira.h"
 #include "iamt-redir.h"
 #include "iamt-text.h"
@@ -37,6 +38,7 @@ static gint ett_iamt = -1;
 
 /* HTTP fields the postdissector reads, per HTTP message. */
 static int proto_http = -1;
+static int proto_tls = -1;
 static int hf_http_server = -1;
 static int hf_http_method = -1;
 static int hf_http_uri = -1;
@@ -135,7 +137,7 @@ amt_service iamt_amt_service(const packet_info *pinfo)
         return tls ? AMT_SERVICE_REDIR_TLS : AMT_SERVICE_REDIR;
     if (iamt_cira_direction(pinfo) >= 0)
         return AMT_SERVICE_CIRA;
-    if (iamt_tls_direction(pinfo) >= 0 || proto_is_frame_protocol(pinfo->layers, "tls"))
+    if (iamt_tls_direction(pinfo) >= 0 || iamt_frame_has(pinfo, proto_tls))
         return AMT_SERVICE_TLS;
     return AMT_SERVICE_HTTP;
 }
@@ -249,7 +251,7 @@ static void track_http_message(proto_node *node, gpointer data)
 static int dissect_iamt_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     (void)data;
-    if (proto_http < 0 || !proto_is_frame_protocol(pinfo->layers, "http"))
+    if (!iamt_frame_has(pinfo, proto_http))
         return 0;
     post_ctx x = {tvb, pinfo, tree, 0, NULL, NULL};
     if (!PINFO_FD_VISITED(pinfo)) {
@@ -414,6 +416,7 @@ void proto_register_iamt(void)
     iamt_tls_register(proto_iamt, m);
     iamt_redir_register(proto_iamt, m);
     iamt_krb_register(proto_iamt, m);
+    iamt_late_register(proto_iamt);
     iamt_cira_register(proto_iamt, m);
     iamt_post_handle = register_dissector("iamt_post", dissect_iamt_post, proto_iamt);
     amt_convs =
@@ -428,6 +431,7 @@ void proto_reg_handoff_iamt(void)
     /* The fields read per HTTP message; "http" itself so that each
      * message's item is in the tree to search under. */
     proto_http = proto_get_id_by_filter_name("http");
+    proto_tls = proto_get_id_by_filter_name("tls");
     hf_http_server = proto_registrar_get_id_byname("http.server");
     hf_http_method = proto_registrar_get_id_byname("http.request.method");
     hf_http_uri = proto_registrar_get_id_byname("http.request.uri");

@@ -34,6 +34,8 @@
 
 static int proto_wsman = -1;
 static int proto_http = -1;
+static int proto_xml = -1;
+static int hf_frame_protocols = -1;
 static int hf_http_status = -1;
 static int hf_http_method = -1;
 static int hf_http_uri = -1;
@@ -279,8 +281,14 @@ static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
     if (memo)
         iamt_diag_show(tvb, pinfo, proto_item_get_subtree(ti), hf_wsman_cause, &memo->findings);
 
-    /* XML's tree of the same body, for what the fields leave out. */
-    call_dissector_only(xml_handle, tvb, pinfo, tree, data);
+    /* XML's tree of the same body, for what the fields leave out: when
+     * someone looks at it (a shown tree, a filter or field of xml, the
+     * protocol hierarchy, frame.protocols), or when it says more than the
+     * fields (a body not decoded). Parsing it for a tree nobody sees cost
+     * as much again as the WS-Man decoding of every AMT body. */
+    if (m->kind == SOAP_KIND_UNKNOWN || proto_field_is_referenced(tree, proto_xml) ||
+        proto_field_is_referenced(tree, hf_frame_protocols))
+        call_dissector_only(xml_handle, tvb, pinfo, tree, data);
     if (m->kind != SOAP_KIND_UNKNOWN) {
         col_set_str(pinfo->cinfo, COL_PROTOCOL, m->kind == SOAP_KIND_WSMAN ? "WS-Man" : "EOI");
         col_add_str(pinfo->cinfo, COL_INFO, info_of(pinfo, m, memo));
@@ -373,6 +381,8 @@ void proto_register_wsman(void)
 void proto_reg_handoff_wsman(void)
 {
     xml_handle = find_dissector_add_dependency("xml", proto_wsman);
+    proto_xml = proto_get_id_by_filter_name("xml");
+    hf_frame_protocols = proto_registrar_get_id_byname("frame.protocols");
     proto_http = proto_get_id_by_filter_name("http");
     hf_http_status = proto_registrar_get_id_byname("http.response.code");
     hf_http_method = proto_registrar_get_id_byname("http.request.method");

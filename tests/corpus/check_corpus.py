@@ -23,7 +23,10 @@ single connection (DNS) must be the expected DNS causes.
 With --plugin, tshark -q -z iamt,diag runs too, with the plugin loaded as
 tests/plugin/test_plugin_stat.sh loads it and amtdiag's options given as
 the plugin's preferences; its stage, outcome and causes per connection
-must equal expected.json's, and equal amtdiag's.
+must equal expected.json's, and equal amtdiag's; and with tshark -2 each
+expected Kerberos cause is an expert item on AMT's refusing response and
+on the KDC's KRB-ERRORs (check_krb_frames), and plain-http-refused-tls-only
+on the request AMT left unanswered and on AMT's close (check_refused_frames).
 """
 import json
 import os
@@ -176,11 +179,11 @@ class Plugin:
         subprocess.run(["chmod", "-R", "a+rX", self.tmp], check=True)
         return dst
 
-    def diag(self, d, exp, args):
-        """Rows of -z iamt,diag: {(client, server): (stage, outcome, causes)}, the
-        tokens of no single connection, and problems with the options."""
+    def options(self, d, exp, args):
+        """tshark's options for the case (keys, amtdiag's options as the plugin's
+        preferences), the accounts, and problems with the options."""
         problems = []
-        opts = ["-n", "-q", "-r", exp["capture"], "-z", "iamt,diag"]
+        opts = ["-n", "-r", exp["capture"]]
         if exp["keys"].get("keylog"):
             opts += ["-o", "tls.keylog_file:" + exp["keys"]["keylog"]]
         accounts = []
@@ -194,7 +197,13 @@ class Plugin:
             else:
                 problems.append("the plugin has no preference for %s (looked for %s)"
                                 % (opt, PREFS.get(opt, "none")))
-        p = self.tshark(opts, cwd=d, accounts=tuple(accounts))
+        return opts, tuple(accounts), problems
+
+    def diag(self, d, exp, args):
+        """Rows of -z iamt,diag: {(client, server): (stage, outcome, causes)}, the
+        tokens of no single connection, and problems with the options."""
+        opts, accounts, problems = self.options(d, exp, args)
+        p = self.tshark(opts + ["-q", "-z", "iamt,diag"], cwd=d, accounts=accounts)
         self.last_output = p.stdout
         if p.returncode != 0 or p.stderr.strip():
             problems.append("tshark: exit %d: %s" % (p.returncode, p.stderr.strip()[:300]))
@@ -215,8 +224,121 @@ class Plugin:
             problems.append("no -z iamt,diag table in tshark's output")
         return rows, glob, problems
 
+    def frames(self, d, exp, args, flt):
+        """The frames tshark -2 shows with the display filter flt: per frame a
+        dict of FRAME_FIELDS (first occurrence)."""
+        opts, accounts, _ = self.options(d, exp, args)
+        cmd = opts + ["-2", "-Y", flt, "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"]
+        for f in FRAME_FIELDS:
+            cmd += ["-e", f]
+        p = self.tshark(cmd, cwd=d, accounts=accounts)
+        rows = []
+        for line in p.stdout.splitlines():
+            cells = line.split("|")
+            if len(cells) == len(FRAME_FIELDS):
+                r = dict(zip(FRAME_FIELDS, cells))
+                r["src"] = (r["ip.src"] or r["ipv6.src"], r["tcp.srcport"] or r["udp.srcport"])
+                r["dst"] = (r["ip.dst"] or r["ipv6.dst"], r["tcp.dstport"] or r["udp.dstport"])
+                rows.append(r)
+        return rows
+
     def close(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+FRAME_FIELDS = ["frame.number", "ip.src", "ipv6.src", "tcp.srcport", "udp.srcport", "ip.dst",
+                "ipv6.dst", "tcp.dstport", "udp.dstport", "http.response.code",
+                "kerberos.msg_type", "kerberos.error_code"]
+KRB_ERROR, KDC_ERR_PREAUTH_REQUIRED = "30", "25"
+
+
+def endpoint(text):
+    host, port = text.rsplit(":", 1)
+    return (host.strip("[]"), port)
+
+
+def check_krb_frames(plugin, d, exp, args):
+    """The Kerberos verdicts on the frames (tshark -2, as the GUI shows them
+    once the file is read): every expected Kerberos cause of a connection is
+    an expert item (iamt.cause.<token>) on AMT's last refusing response in
+    it (status 400 or more), and on every KRB-ERROR the KDC sent the
+    console but KDC_ERR_PREAUTH_REQUIRED (a normal step of a logon)."""
+    krb = sorted({c for ec in exp["connections"] for c in ec["causes"]
+                  if c.startswith("kerberos-") or c == "negotiate-not-offered"})
+    if not krb:
+        return []
+    problems = []
+    cand = plugin.frames(d, exp, args, "http.response.code >= 400 || kerberos.msg_type == 30")
+    for cause in krb:
+        have = {r["frame.number"] for r in
+                plugin.frames(d, exp, args, "iamt.cause." + cause.replace("-", "_"))}
+        for ec in exp["connections"]:
+            if cause not in ec["causes"]:
+                continue
+            tag = "#%d %s" % (ec["id"], ec["server"].rsplit(":", 1)[1])
+            server, client = endpoint(ec["server"]), endpoint(ec["client"])
+            resp = [r["frame.number"] for r in cand
+                    if r["http.response.code"] and r["src"] == server and r["dst"] == client]
+            if not resp:
+                problems.append("%s: no refusing HTTP response found" % tag)
+            elif resp[-1] not in have:
+                problems.append("%s: %s is no expert item on AMT's response (frame %s); "
+                                "it is on frames %s" % (tag, cause, resp[-1], sorted(have, key=int)))
+            for r in cand:
+                if (r["kerberos.msg_type"] == KRB_ERROR and r["src"][1] == "88" and
+                        r["dst"][0] == client[0] and
+                        r["kerberos.error_code"] != KDC_ERR_PREAUTH_REQUIRED and
+                        r["frame.number"] not in have):
+                    problems.append("%s: %s is no expert item on the KDC's KRB-ERROR (frame %s, "
+                                    "error %s)" % (tag, cause, r["frame.number"],
+                                                   r["kerberos.error_code"]))
+    return problems
+
+
+TCP_FIELDS = ["frame.number", "tcp.srcport", "tcp.len", "tcp.flags.syn", "tcp.flags.fin",
+              "tcp.flags.reset", "http.request.method"]
+
+
+def check_refused_frames(plugin, d, exp, args):
+    """plain-http-refused-tls-only on the frames (tshark -2): an expert item
+    (iamt.tcp.cause.plain_http_refused_tls_only) on the console's request
+    AMT left unanswered (the frame HTTP read it in; else its first segment
+    with data; without one, its SYN) and on AMT's FIN or reset that refused
+    it."""
+    cause = "plain-http-refused-tls-only"
+    problems = []
+    for ec in exp["connections"]:
+        if cause not in ec["causes"]:
+            continue
+        tag = "#%d %s" % (ec["id"], ec["server"].rsplit(":", 1)[1])
+        cport, sport = ec["client"].rsplit(":", 1)[1], ec["server"].rsplit(":", 1)[1]
+        opts, accounts, _ = plugin.options(d, exp, args)
+        cmd = opts + ["-2", "-Y", "tcp.port == %s && tcp.port == %s" % (cport, sport),
+                      "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"]
+        for f in TCP_FIELDS:
+            cmd += ["-e", f]
+        frames = [dict(zip(TCP_FIELDS, line.split("|")[:len(TCP_FIELDS)]))
+                  for line in plugin.tshark(cmd, cwd=d, accounts=accounts).stdout.splitlines()]
+        have = {r["frame.number"] for r in
+                plugin.frames(d, exp, args, "iamt.tcp.cause.plain_http_refused_tls_only")}
+        yes = lambda v: v in ("1", "True")
+        console = [r for r in frames if r["tcp.srcport"] == cport]
+        data = ([r for r in console if r["http.request.method"]] or
+                [r for r in console if r["tcp.len"] not in ("", "0")])
+        syn = [r for r in console if yes(r["tcp.flags.syn"])]
+        ends = [r for r in frames if r["tcp.srcport"] == sport and
+                (yes(r["tcp.flags.fin"]) or yes(r["tcp.flags.reset"]))]
+        want = (data or syn)[:1] + ends[:1]
+        if len(want) < 2:
+            problems.append("%s: no request and refusal found in the connection" % tag)
+        for r in want:
+            if r["frame.number"] not in have:
+                problems.append("%s: %s is no expert item on frame %s (%s); it is on frames %s"
+                                % (tag, cause, r["frame.number"],
+                                   "AMT's close" if r in ends else
+                                   "the console's request" if data else "the console's SYN",
+                                   sorted(have, key=int)))
+    return problems
 
 
 def check_plugin(exp, rows, glob, amtdiag_out):
@@ -279,8 +401,11 @@ def main(argv):
             if plugin is None:
                 problems += check_amtdiag(exp, rc, out, err)
             else:
-                rows, glob, p = plugin.diag(plugin.copy(d), exp, args)
+                mine = plugin.copy(d)
+                rows, glob, p = plugin.diag(mine, exp, args)
                 problems += p + check_plugin(exp, rows, glob, out)
+                problems += check_krb_frames(plugin, mine, exp, args)
+                problems += check_refused_frames(plugin, mine, exp, args)
             print("%s %s" % ("FAIL" if problems else "ok  ", name))
             for p in problems:
                 print("     " + p)

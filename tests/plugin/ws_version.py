@@ -16,6 +16,9 @@ every version; these differences, and nothing else, are told apart:
    the goldens hold 0/1.
 3. HTTP adds a chat expert item on each message's first line
    ("POST /wsman HTTP/1.1\\r\\n") in 4.0 only: the goldens leave it out.
+4. TCP adds an expert item on a SYN without the SACK-permitted option ("The SYN
+   packet does not contain a SACK PERM option") from 4.4 on (4.0 has none):
+   the goldens, which show the plugin's verdict on such a SYN, leave it out.
 
 usage: ws_version.py info-column VERSION
        ws_version.py golden VERSION FIELDS_TSV INFO_TSV BOOLEAN_FIELDS SEP
@@ -31,6 +34,7 @@ import sys
 # tshark -o value for the summary lines the Info column is read from.
 INFO_COLUMNS = 'gui.column.format:"No.","%m","Info","%i"'
 
+NO_SACK_PERM = "The SYN packet does not contain a SACK PERM option"
 HTTP_FIRST_LINE = re.compile(r"^([A-Z]+ \S+ HTTP/1\.[01]|HTTP/1\.[01] \d{3}( .*)?)\\r\\n$")
 
 
@@ -53,6 +57,7 @@ def golden(version, fields_tsv, info_tsv, booleans, sep):
     head = lines[0].split("\t")
     new_bools = at_least(version, 4, 2)
     http_chat = not at_least(version, 4, 2)
+    no_sack = at_least(version, 4, 4)
     bools = [i for i, h in enumerate(head) if h in booleans] if new_bools else []
     out = ["\t".join([head[0], "Info"] + head[1:])]
     for line in lines[1:]:
@@ -63,7 +68,8 @@ def golden(version, fields_tsv, info_tsv, booleans, sep):
             cells[i] = sep.join({"False": "0", "True": "1"}.get(v, v)
                                 for v in cells[i].split(sep))
         msgs = [m for m in cells[-1].split(sep)
-                if m and not (http_chat and HTTP_FIRST_LINE.match(m))]
+                if m and not (http_chat and HTTP_FIRST_LINE.match(m))
+                and not (no_sack and m == NO_SACK_PERM)]
         cells[-1] = sep.join(msgs)
         cells.insert(1, info.get(cells[0], "(no summary line)"))
         out.append("\t".join(cells).replace(sep, "|"))
