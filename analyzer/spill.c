@@ -28,19 +28,31 @@ struct spill {
     int failed;
 };
 
+/* An unlinked temporary file in dir, or NULL. */
+static FILE *unlinked_in(const char *dir)
+{
+    char *path = g_build_filename(dir, "amtdiag-XXXXXX", NULL);
+    int fd = g_mkstemp(path);
+    FILE *f = NULL;
+    if (fd >= 0) {
+        g_unlink(path);
+        if (!(f = fdopen(fd, "w+b")))
+            close(fd);
+    }
+    g_free(path);
+    return f;
+}
+
 spill *spill_new(void)
 {
     spill *s = g_new0(spill, 1);
     s->pieces = g_array_new(FALSE, FALSE, sizeof(piece));
-    char *path = g_build_filename(g_get_tmp_dir(), "amtdiag-XXXXXX", NULL);
-    int fd = g_mkstemp(path);
-    if (fd >= 0) {
-        g_unlink(path);
-        s->f = fdopen(fd, "w+b");
-        if (!s->f)
-            close(fd);
-    }
-    g_free(path);
+    /* $TMPDIR when set; else /var/tmp, meant for large files and on disk,
+     * where /tmp may be a tmpfs in memory (Debian 13's default) */
+    const char *env = g_getenv("TMPDIR");
+    s->f = unlinked_in(env && *env ? env : "/var/tmp");
+    if (!s->f)
+        s->f = unlinked_in(g_get_tmp_dir());
     if (!s->f) {
         s->f = open_memstream(&s->mem, &s->mem_len);
         s->in_memory = 1;

@@ -13,8 +13,9 @@
 
 typedef struct spill spill;
 
-/* A new store: a temporary file in g_get_tmp_dir() ($TMPDIR), removed at
- * once so that nothing is left behind, or memory when that fails. */
+/* A new store: a temporary file in $TMPDIR, or /var/tmp when it is not set
+ * (/tmp may be a tmpfs, in memory), or /tmp; removed at once so that
+ * nothing is left behind; memory when none can be made. */
 spill *spill_new(void);
 
 /* Where the next piece is written. */

@@ -2,7 +2,8 @@
 /* Unit tests for spill, the store of report pieces: sections apart, pieces
  * in key order and equal keys in the order made, empty pieces not counted,
  * separators between pieces only, nothing left in the temporary directory,
- * and the same results held in memory when no temporary file can be made. */
+ * /var/tmp without $TMPDIR, and the same results held in memory when no
+ * temporary file can be made. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,6 +79,47 @@ static void scenario(void)
     spill_free(s);
 }
 
+/* Open unlinked files of this process under dir. */
+static int open_deleted_in(const char *dir)
+{
+    int n = 0;
+    GDir *d = g_dir_open("/proc/self/fd", 0, NULL);
+    assert_non_null(d);
+    for (const char *name; (name = g_dir_read_name(d));) {
+        char *link = g_strdup_printf("/proc/self/fd/%s", name);
+        char *target = g_file_read_link(link, NULL);
+        n += target && g_str_has_prefix(target, dir) && g_str_has_suffix(target, "(deleted)");
+        g_free(target);
+        g_free(link);
+    }
+    g_dir_close(d);
+    return n;
+}
+
+/* Without $TMPDIR the pieces go to /var/tmp (on disk; /tmp may be a tmpfs
+ * in memory). Run in a child, which reads the environment afresh. */
+static void t_var_tmp(void **st)
+{
+    (void)st;
+    if (access("/var/tmp", W_OK) != 0)
+        skip();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        unsetenv("TMPDIR");
+        int before = open_deleted_in("/var/tmp/amtdiag-");
+        spill *s = spill_new();
+        piece(s, 0, 0, "held");
+        int ok = open_deleted_in("/var/tmp/amtdiag-") == before + 1;
+        spill_free(s);
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void t_file(void **st)
 {
     (void)st;
@@ -134,6 +176,7 @@ int main(void)
     setenv("TMPDIR", tmpdir, 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_memory),
+        cmocka_unit_test(t_var_tmp),
         cmocka_unit_test(t_file),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
