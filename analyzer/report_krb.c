@@ -100,22 +100,6 @@ static const void *index_find(GHashTable *h, const krb_ticket *t)
     return v;
 }
 
-/* The KDC message whose TGS-REP carried this ticket, or NULL. */
-static const krb_rec *issued_in(const analysis *a, const krb_ticket *t)
-{
-    for (guint i = 0; i < a->krb->len; i++) {
-        const krb_rec *k = g_ptr_array_index(a->krb, i);
-        if (k->type != KRB_TGS_REP)
-            continue;
-        krb_msg *m = g_new(krb_msg, 1);
-        int same = krb_rec_decode(k, m) >= 0 && krb_same_ticket(&m->ticket, t);
-        g_free(m);
-        if (same)
-            return k;
-    }
-    return NULL;
-}
-
 static char *principal(const krb_principal *p, const char *realm)
 {
     if (!p->present)
@@ -423,8 +407,9 @@ static const char *utc(int64_t t, char *buf, size_t len)
     return buf;
 }
 
-void report_krb_exchange(outw *w, const analysis *a, const http_rec *h)
+void report_krb_exchange(outw *w, const report_in *r, const http_rec *h)
 {
+    const analysis *a = r->a;
     krb_login l;
     if (!krb_login_read(h->req.authorization, h->resp.present ? h->resp.www_authenticate : NULL,
                         a->krb_keys, &l)) {
@@ -444,9 +429,17 @@ void report_krb_exchange(outw *w, const analysis *a, const http_rec *h)
         if (t->enc.has_kvno)
             out_printf(w, ", kvno %u", t->enc.kvno);
         out_printf(w, ")");
-        const krb_rec *k = issued_in(a, t);
-        if (k)
-            out_printf(w, ", issued in frame %" PRIu64, k->frame);
+        /* the TGS-REP that issued it, from the index the JSON report
+         * links with (the messages read so far: the TGS-REP comes first) */
+        const uint64_t *frame = NULL;
+        if (r->krb) {
+            krb_msg *m = g_new(krb_msg, 1);
+            index_grow(r->krb, a, m);
+            g_free(m);
+            frame = index_find(r->krb->issued, t);
+        }
+        if (frame)
+            out_printf(w, ", issued in frame %" PRIu64, *frame);
     }
     fputc('\n', w->f);
     if (l.ticket.status != KRB_OPEN_NONE) {

@@ -30,6 +30,6 @@ void report_krb_transcript(outw *w, const analysis *a);
 
 /* The transcript's lines of one HTTP exchange's Negotiate tokens (none
  * when it carries none). */
-void report_krb_exchange(outw *w, const analysis *a, const http_rec *h);
+void report_krb_exchange(outw *w, const report_in *r, const http_rec *h);
 
 #endif

@@ -141,7 +141,7 @@ static void print_soap(outw *w, const soap_rec *s)
         out_printf(w, "        (partly malformed: %s)\n", s->error);
 }
 
-static void print_http(outw *w, const analysis *a, const conn_rec *c)
+static void print_http(outw *w, const report_in *r, const conn_rec *c)
 {
     for (guint i = 0; i < c->http->len; i++) {
         const http_rec *h = g_ptr_array_index(c->http, i);
@@ -166,7 +166,7 @@ static void print_http(outw *w, const analysis *a, const conn_rec *c)
                 out_printf(w, "        WWW-Authenticate: %s\n", h->resp.www_authenticate);
             if (h->resp.server)
                 out_printf(w, "        Server: %s\n", h->resp.server);
-            report_krb_exchange(w, a, h);
+            report_krb_exchange(w, r, h);
             print_soap(w, &h->resp.soap);
         } else {
             out_printf(w, "    → no response\n");
@@ -280,7 +280,7 @@ void report_transcript_conn_piece(spill *sp, const report_in *r, const conn_rec 
     print_tcp(w, c);
     if (c->app == APP_TLS)
         print_tls(w, c);
-    print_http(w, r->a, c);
+    print_http(w, r, c);
     if (c->cira)
         print_cira(w, c);
     else if (c->redir)
