@@ -65,6 +65,9 @@ static GPtrArray *given_list(const amtdiag_options *o)
     for (guint i = 0; i < o->trusted_roots->len; i++)
         g_ptr_array_add(g, g_strdup_printf("--trusted-root %s",
                                            (char *)g_ptr_array_index(o->trusted_roots, i)));
+    for (guint i = 0; i < o->console_roots->len; i++)
+        g_ptr_array_add(g,
+                        g_strdup_printf("--ca %s", (char *)g_ptr_array_index(o->console_roots, i)));
     for (guint i = 0; i < o->trusted_fqdn->len; i++)
         g_ptr_array_add(
             g, g_strdup_printf("--trusted-fqdn %s", (char *)g_ptr_array_index(o->trusted_fqdn, i)));

@@ -356,6 +356,23 @@ static const diag_cause causes[] = {
          "AMT refused the MPS certificate, and the capture does not show why.",
          "Run again with AMT's trusted roots (--trusted-root) to check the chain; check the "
          "certificate's validity at AMT's clock and its extensions (AMT 12 wanted nsCertType)."},
+    [DIAG_C_CIRA_AMT_CERT_MISSING] =
+        {DIAG_C_CIRA_AMT_CERT_MISSING, "cira-amt-cert-missing", E, DIAG_STAGE_TLS,
+         "The MPS asked for AMT's certificate and AMT had none to show: the MPS ended the "
+         "handshake.",
+         "Give AMT a certificate for CIRA (in its remote access configuration, from a root the "
+         "MPS trusts), or stop requiring client certificates on the MPS."},
+    [DIAG_C_CIRA_AMT_CERT_UNTRUSTED] =
+        {DIAG_C_CIRA_AMT_CERT_UNTRUSTED, "cira-amt-cert-untrusted", E, DIAG_STAGE_TLS,
+         "The MPS refused AMT's certificate, and its chain does not lead to a root the MPS "
+         "trusts (the roots given with --ca).",
+         "Add the root of AMT's certificate to the MPS's trusted client roots, or give AMT a "
+         "certificate from a root the MPS trusts."},
+    [DIAG_C_CIRA_AMT_CERT_REJECTED] =
+        {DIAG_C_CIRA_AMT_CERT_REJECTED, "cira-amt-cert-rejected", E, DIAG_STAGE_TLS,
+         "The MPS refused AMT's certificate, and the capture does not show why.",
+         "Run again with the roots the MPS trusts for AMT's certificate (--ca) to check the "
+         "chain; see the MPS's log for the reason it gives."},
     [DIAG_C_CIRA_LOGIN_REJECTED] =
         {DIAG_C_CIRA_LOGIN_REJECTED, "cira-login-rejected", E, DIAG_STAGE_CIRA,
          "The MPS refused AMT's login (UserAuthFailure): the MPS user name or password AMT "

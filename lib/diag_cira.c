@@ -4,8 +4,9 @@
  * facts' DIAG_CONSOLE side is AMT, DIAG_AMT the MPS. TCP refused or
  * unanswered; TLS refused by the MPS (version, cipher) or by AMT (the MPS
  * certificate: its name, its root, or a reason the capture does not
- * show); then APF: the login refused, a channel refused, keep-alives
- * unanswered until AMT dropped the tunnel. */
+ * show); the MPS's refusal of AMT's own certificate when it asks for
+ * one (none shown, or its chain not from the MPS's roots); then APF: the login refused, a channel
+ * refused, keep-alives unanswered until AMT dropped the tunnel. */
 #include "diag_int.h"
 
 #include <string.h>
@@ -146,16 +147,88 @@ static void amt_refused(diag_ctx *x, size_t i, const diag_alert *a)
     }
     if (found)
         return;
-    diag_finding *f =
-        diag_add(x, i, DIAG_C_CIRA_MPS_CERT_REJECTED,
-                 "%s; %s. AMT's trusted roots (--trusted-root) would tell whether the chain is "
-                 "the reason",
-                 alert,
-                 !parsed  ? "the certificate does not decode"
-                 : t->sni ? "the certificate holds the name AMT asked for"
-                          : "AMT sent no server_name, so the name it checks is not in the capture");
+    diag_finding *f = diag_add(
+        x, i, DIAG_C_CIRA_MPS_CERT_REJECTED,
+        "%s; %s. AMT's trusted roots (%s) would tell whether the chain is the reason", alert,
+        !parsed  ? "the certificate does not decode"
+        : t->sni ? "the certificate holds the name AMT asked for"
+                 : "AMT sent no server_name, so the name it checks is not in the capture",
+        diag_word_name(x->in, DIAG_IN_TRUSTED_ROOT));
     diag_frame(f, t->server_cert_frame);
     diag_frame(f, a->frame);
+}
+
+/* The MPS asked for AMT's certificate and ended the handshake with an
+ * alert after AMT's answer: AMT showed none, or one the MPS refused —
+ * against the roots the MPS trusts (--ca: in a tunnel the MPS is the side
+ * that checks AMT's certificate, as a console does on 16993) when given. */
+static void mps_refused_cert(diag_ctx *x, size_t i, const diag_alert *a)
+{
+    const diag_tls_facts *t = &x->conns[i].tls;
+    const diag_inputs *in = x->in;
+    char alert[96];
+    g_snprintf(alert, sizeof alert, "the MPS asked for AMT's certificate and answered with %s",
+               diag_alert_text(a->desc));
+    diag_finding *f;
+    if (t->client_cert == DIAG_CERT_EMPTY) {
+        f = diag_add(x, i, DIAG_C_CIRA_AMT_CERT_MISSING,
+                     "%s after AMT's Certificate message, which holds no certificate", alert);
+        diag_frame(f, t->cert_request_frame);
+        diag_frame(f, t->client_cert_frame);
+        diag_frame(f, a->frame);
+        return;
+    }
+    if (t->client_cert != DIAG_CERT_SENT) {
+        /* TLS 1.3 hides both; AMT's answer is not in the capture */
+        f = diag_add(x, i, DIAG_C_CIRA_AMT_CERT_REJECTED,
+                     "%s; AMT's answer is encrypted (TLS 1.3): a key log of the session (%s) "
+                     "would show whether it sent a certificate and which",
+                     alert, diag_word_usage(in, DIAG_IN_KEYLOG));
+        f->confidence = DIAG_LIKELY;
+        diag_frame(f, t->cert_request_frame);
+        diag_frame(f, a->frame);
+        return;
+    }
+    if (in->n_console_roots) {
+        char why[256] = "";
+        int v = diag_chain_verify(t->client_certs, t->n_client_certs, in->console_roots,
+                                  in->n_console_roots, why, sizeof why);
+        if (v == 0) {
+            f = diag_add(x, i, DIAG_C_CIRA_AMT_CERT_UNTRUSTED,
+                         "%s; AMT's chain (%zu certificate%s) does not verify against the %zu "
+                         "root%s of %s: %s",
+                         alert, t->n_client_certs, t->n_client_certs == 1 ? "" : "s",
+                         in->n_console_roots, in->n_console_roots == 1 ? "" : "s",
+                         diag_word_name(in, DIAG_IN_CONSOLE_CA), why);
+            diag_frame(f, t->client_cert_frame);
+            diag_frame(f, a->frame);
+            return;
+        }
+        if (v == 1) {
+            f = diag_add(x, i, DIAG_C_CIRA_AMT_CERT_REJECTED,
+                         "%s; AMT's chain verifies against %s, so the MPS refused it for "
+                         "another reason (its validity at the MPS's clock, the device it names, "
+                         "or roots other than those given)",
+                         alert, diag_word_name(in, DIAG_IN_CONSOLE_CA));
+            diag_frame(f, t->client_cert_frame);
+            diag_frame(f, a->frame);
+            return;
+        }
+    }
+    f = diag_add(x, i, DIAG_C_CIRA_AMT_CERT_REJECTED,
+                 "%s after AMT's certificate; the roots the MPS trusts (%s) would tell whether "
+                 "the chain is the reason",
+                 alert, diag_word_usage(in, DIAG_IN_CONSOLE_CA));
+    f->confidence = DIAG_LIKELY;
+    diag_frame(f, t->client_cert_frame);
+    diag_frame(f, a->frame);
+}
+
+/* An alert the MPS answers a missing or refused client certificate with. */
+static int is_client_cert_alert(int desc)
+{
+    return is_cert_alert(desc) || desc == DIAG_ALERT_HANDSHAKE_FAILURE ||
+           desc == DIAG_ALERT_CERTIFICATE_REQUIRED || desc == DIAG_ALERT_ACCESS_DENIED;
 }
 
 static void tls(diag_ctx *x, size_t i)
@@ -165,8 +238,13 @@ static void tls(diag_ctx *x, size_t i)
         return;
     const diag_alert *mps = diag_first_alert(c, DIAG_CIRA_MPS);
     const diag_alert *amt = diag_first_alert(c, DIAG_CIRA_AMT);
-    if (mps && !c->tls.server_hello && (!amt || mps->frame <= amt->frame))
+    int mps_first = mps && (!amt || mps->frame <= amt->frame);
+    if (mps_first && !c->tls.server_hello)
         mps_refused(x, i, mps);
+    else if (mps_first && (c->tls.cert_request || c->tls.cert_request_hidden) &&
+             c->tls.client_cert != DIAG_CERT_ABSENT && is_client_cert_alert(mps->desc) &&
+             mps->frame >= c->tls.client_cert_frame)
+        mps_refused_cert(x, i, mps);
     else if (amt && is_cert_alert(amt->desc) && c->tls.server_cert != DIAG_CERT_ABSENT)
         amt_refused(x, i, amt);
 }

@@ -6,7 +6,8 @@ has the stage, outcome and error/warning causes cira-expected.json states,
 the HTTP statuses of the WS-Man exchanges inside the tunnel's channel, and
 validates against docs/amtdiag.schema.json, and every format runs clean. Without the inputs that settle a cause it must not claim it: the
 untrusted MPS certificate without --trusted-root is cira-mps-cert-rejected
-(naming the input), and a tunnel without its key log is stage cira with
+(naming the input), AMT's certificate refused by the MPS without the MPS's
+roots (--ca) is cira-amt-cert-rejected naming --ca, and a tunnel without its key log is stage cira with
 outcome unknown and tls-not-decrypted.
 
 usage: check_cira.py AMTDIAG SAMPLES_DIR/cira SCHEMA"""
@@ -46,6 +47,9 @@ def main():
         cap = os.path.join(d, exp["capture"])
         keys = ["--keylog", os.path.join(d, exp["keylog"])] if exp.get("keylog") else []
         root_ca = ["--trusted-root", os.path.join(d, exp["trusted_root"])]
+        # the roots the MPS checks AMT's certificate against, where it asks for one
+        mps_ca = ["--ca", os.path.join(d, exp["mps_ca"])] if exp.get("mps_ca") else []
+        root_ca += mps_ca
         rc, out, err = run(amtdiag, ["-r", cap] + keys + root_ca)
         if rc > 1:
             problems.append(f"{name}: exit {rc}: {err.strip()}")
@@ -99,6 +103,13 @@ def main():
             got = verdict(json.loads(out))
             if got[2] != ["cira-mps-cert-rejected"]:
                 problems.append(f"{name}: without --trusted-root: {got}")
+        if "cira-amt-cert-untrusted" in c["causes"]:
+            _, out, _ = run(amtdiag, ["-r", cap] + keys + root_ca[:2])
+            rep = json.loads(out)
+            got = verdict(rep)
+            ev = " ".join(f["evidence"] for f in rep["connections"][0]["findings"])
+            if got[2] != ["cira-amt-cert-rejected"] or "--ca PEM" not in ev:
+                problems.append(f"{name}: without --ca: {got} {ev[:200]}")
         if c["stage"] == "cira" and keys:
             _, out, _ = run(amtdiag, ["-r", cap] + root_ca)
             rep = json.loads(out)

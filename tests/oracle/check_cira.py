@@ -113,10 +113,13 @@ def check(d, apf_frames):
                      "-e", "tls.handshake.certificates_length"]).splitlines()
         asked = any(h.split("\t")[0] == "4433" and "13" in h.split("\t")[1].split(",")
                     for h in hs)
+        # AMT's Certificate: with its chain, or empty when it has none
+        empty = "cira-amt-cert-missing" in causes
         shown = any(h.split("\t")[0] != "4433" and "11" in h.split("\t")[1].split(",")
-                    and int((h.split("\t")[2] or "0").split(",")[0]) > 0 for h in hs)
+                    and (int((h.split("\t")[2] or "0").split(",")[0]) > 0) != empty for h in hs)
         if not (asked and shown):
-            problems.append("no CertificateRequest from the MPS and certificate from AMT: %s" % hs)
+            problems.append("no CertificateRequest from the MPS and %s certificate from AMT: %s"
+                            % ("empty" if empty else "a", hs))
     alerts = [("amt" if r[0] != "4433" else "mps", int(a)) for r in rows if len(r) > 4 and r[4]
               for a in r[4].split(",")]
     want = [(a["from"], a["description"]) for a in c["alerts"]]

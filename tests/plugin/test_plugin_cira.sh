@@ -25,6 +25,8 @@ for d in "$tmp"/samples/*/; do
     [ -f "$d/cira-expected.json" ] || continue
     set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
     [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
+    # the roots the MPS checks AMT's certificate against, where it asks for one
+    [ -f "$d/mps-ca.pem" ] && set -- "$@" -o "iamt.console_ca:$d/mps-ca.pem"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -q -z iamt,diag -z expert \
         >"$d/tshark.txt" 2>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.apf \
@@ -39,6 +41,7 @@ for d in "$tmp"/samples/*/; do
         -T fields -e iamt.redir.auth.outcome >"$d/redir.txt" 2>>"$d/tshark.err"
     set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
     [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
+    [ -f "$d/mps-ca.pem" ] && set -- "$@" --ca "$d/mps-ca.pem"
     "$amtdiag" "$@" >"$d/amtdiag.json" 2>/dev/null
     # the expert items of the causes of stage cira, by their filter names
     # (the TLS stage's under iamt.tls; those of TCP and of the MPS's
@@ -47,7 +50,7 @@ for d in "$tmp"/samples/*/; do
 OFF_FRAMES = ("cira-tcp-refused", "cira-tcp-unanswered", "cira-tls-version-refused",
               "cira-tls-cipher-refused")
 c = json.load(open(sys.argv[1]))["connections"][0]["causes"]
-print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-")) else "iamt.cira")
+print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-", "cira-amt-")) else "iamt.cira")
                   + ".cause." + t.replace("-", "_") for t in c
                   if t.startswith("cira-") and t not in OFF_FRAMES))' \
         "$d/cira-expected.json")
@@ -55,6 +58,7 @@ print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-")) else "
     if [ -n "$filter" ]; then
         set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
         [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
+        [ -f "$d/mps-ca.pem" ] && set -- "$@" -o "iamt.console_ca:$d/mps-ca.pem"
         $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y "$filter" \
             -T fields -e frame.number >"$d/expert.txt" 2>>"$d/tshark.err"
     fi

@@ -48,7 +48,17 @@ static int write_readme(const char *dir, GString *rows)
         "`cira/` holds CIRA tunnels (docs/cira.md): the simulator's AMT calling its MPS\n"
         "over TCP and TLS on 127.0.0.1:4433, recorded by dumpcap (scripts/record-cira.sh);\n"
         "each `cira-expected.json` lists the APF messages each side sent, the TLS alerts,\n"
-        "the HTTP statuses inside the channels and the cause the sample stands for.\n\n"
+        "the HTTP statuses inside the channels and the cause the sample stands for.\n"
+        "`cira-channels-wsman-redir` carries three consoles at once (two WS-Man Gets\n"
+        "with Digest logins, interleaved, and a SOL start and login on 16994);\n"
+        "`cira-wsman-login-rejected` a second console whose Digest password is wrong;\n"
+        "`cira-channel-tls` a console's Get over TLS to 16993 inside the tunnel (the\n"
+        "key log holds both sessions; `https_statuses` are the statuses inside it);\n"
+        "`cira-mps-asks-amt-cert` an MPS that asks for AMT's certificate and checks\n"
+        "it against the root (`mps_asks_amt_cert`); in `cira-amt-cert-missing` AMT has\n"
+        "none to show, in `cira-amt-cert-untrusted` the MPS trusts another root.\n"
+        "`mps_ca` names the root the MPS checks AMT's certificate against (amtdiag's\n"
+        "--ca, the plugin's iamt.console_ca).\n\n"
         "| scenario | what happens | connections: outcome and causes |\n"
         "|---|---|---|\n");
     g_string_append(t, rows->str);

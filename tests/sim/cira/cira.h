@@ -37,6 +37,7 @@ typedef struct cira_scen {
     const char *password;  /* the password it accepts (default CIRA_PASSWORD) */
     int no_keepalive_reply;
     int wants_amt_cert;    /* it asks for AMT's certificate and checks it against the root */
+    int amt_cert_other_root; /* ... against another root than the one AMT's is from */
     uint32_t channel_port; /* the port it opens a channel to (0: none) */
     /* or channels its consoles open at once, each a kind: "wsman" (a Get
      * with a Digest login), "wsman-wrong" (the same, a wrong password),
@@ -47,6 +48,7 @@ typedef struct cira_scen {
     const char *amt_ciphers; /* its cipher list (default AMT 16's) */
     int amt_redir;           /* it forwards and serves 16994 too */
     int amt_tls;             /* it serves 16993 (TLS inside the channel) */
+    int amt_no_cert;         /* it has no certificate to show an MPS that asks */
     /* what the sample must show */
     const char *stage, *outcome;
     const char *causes[3];
@@ -71,7 +73,7 @@ typedef struct mps_args {
     int lfd;
     X509 *chain[2];
     EVP_PKEY *key;
-    X509 *amt_root; /* what AMT's certificate must chain to (wants_amt_cert) */
+    X509 *amt_root; /* the root the MPS checks AMT's certificate against (wants_amt_cert) */
     cira_log *log;
 } mps_args;
 gpointer cira_mps_run(gpointer args);

@@ -430,8 +430,10 @@ int cira_amt_run(const cira_scen *sc, X509 *root, X509 *cert, EVP_PKEY *key, con
                                                    "ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256");
     X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), root);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
-    SSL_CTX_use_certificate(ctx, cert); /* for an MPS that asks for it */
-    SSL_CTX_use_PrivateKey(ctx, key);
+    if (!sc->amt_no_cert) { /* for an MPS that asks for it */
+        SSL_CTX_use_certificate(ctx, cert);
+        SSL_CTX_use_PrivateKey(ctx, key);
+    }
     SSL *ssl = SSL_new(ctx);
     SSL_set_tlsext_host_name(ssl, CIRA_MPS_NAME);
     SSL_set1_host(ssl, CIRA_MPS_NAME);

@@ -45,6 +45,22 @@ static const cira_scen scens[] = {
      .channel_port = 16992,
      .stage = "cira",
      .outcome = "ok"},
+    {.name = "cira-amt-cert-missing",
+     .summary = "The MPS asks for AMT's certificate; AMT has none to show and the MPS ends the "
+                "handshake",
+     .wants_amt_cert = 1,
+     .amt_no_cert = 1,
+     .stage = "tls",
+     .outcome = "rejected",
+     .causes = {"cira-amt-cert-missing"}},
+    {.name = "cira-amt-cert-untrusted",
+     .summary = "The MPS asks for AMT's certificate and trusts another root than the one AMT's "
+                "is from: the MPS alerts",
+     .wants_amt_cert = 1,
+     .amt_cert_other_root = 1,
+     .stage = "tls",
+     .outcome = "rejected",
+     .causes = {"cira-amt-cert-untrusted"}},
     {.name = "cira-wsman-login-rejected",
      .summary = "Two consoles through one tunnel: one logs in, the other's Digest password is "
                 "wrong and AMT answers 401 again",
@@ -220,6 +236,9 @@ static int write_expected(const cira_scen *sc, const char *dir, cira_log *log, i
     g_string_append_printf(j, "  \"keylog\": %s,\n", tls ? "\"keylog.txt\"" : "null");
     g_string_append_printf(j, "  \"mps_name\": \"%s\",\n  \"trusted_root\": \"root-ca.pem\",\n",
                            CIRA_MPS_NAME);
+    /* the roots the MPS checks AMT's certificate against (amtdiag's --ca) */
+    if (sc->wants_amt_cert)
+        g_string_append(j, "  \"mps_ca\": \"mps-ca.pem\",\n");
     g_string_append(j, "  \"connections\": [\n   {\n");
     g_string_append_printf(j, "    \"client\": \"%s\",\n    \"server\": \"127.0.0.1:%d\",\n",
                            log->client, CIRA_PORT);
@@ -298,6 +317,12 @@ static int run(const cira_scen *sc, const char *out)
     char *p = g_build_filename(dir, "root-ca.pem", NULL);
     certgen_write_cert(p, &root, 1);
     g_free(p);
+    X509 *mps_trusts = sc->amt_cert_other_root ? other : root;
+    if (sc->wants_amt_cert) {
+        p = g_build_filename(dir, "mps-ca.pem", NULL);
+        certgen_write_cert(p, &mps_trusts, 1);
+        g_free(p);
+    }
     p = g_build_filename(dir, "mps-cert.pem", NULL);
     X509 *chain[2] = {mps_cert, sc->cert_other_root ? other : root};
     certgen_write_cert(p, chain, 2);
@@ -312,7 +337,7 @@ static int run(const cira_scen *sc, const char *out)
     int lfd = -1, filler = -1, rc = 0;
     GThread *mps = NULL;
     mps_args args = {
-        .sc = sc, .chain = {mps_cert, NULL}, .key = mps_key, .amt_root = root, .log = &log};
+        .sc = sc, .chain = {mps_cert, NULL}, .key = mps_key, .amt_root = mps_trusts, .log = &log};
     if (!sc->no_listener) {
         lfd = listen_on(sc->unanswered ? 0 : 4);
         if (lfd < 0) {
