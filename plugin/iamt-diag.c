@@ -17,6 +17,9 @@ typedef struct cause_ei {
 } cause_ei;
 
 /* Filled at registration, read-only afterwards. Sized for lib's table. */
+/* The rules and texts in Wireshark's words (preferences, not options). */
+static const diag_inputs wireshark_words = {.words = &diag_words_wireshark};
+
 static cause_ei *registered;
 static size_t n_registered;
 
@@ -91,9 +94,9 @@ void iamt_diag_register_causes(int proto, const char *filter, const char *stage,
         g_strdelimit(abbrev + strlen(filter) + 1, "-", '_');
         /* The summary is the cause in words, one short sentence; the
          * evidence is in the finding's subtree. */
-        ei_register_info r = {
-            &c->ei,
-            {abbrev, group, severity_of(causes[i].severity), causes[i].explanation, EXPFILL}};
+        ei_register_info r = {&c->ei,
+                              {abbrev, group, severity_of(causes[i].severity),
+                               diag_cause_explanation(&causes[i], &wireshark_words), EXPFILL}};
         ei[k++] = r;
     }
     expert_module_t *m = expert_register_protocol(proto);
@@ -184,12 +187,12 @@ proto_item *iamt_diag_add_text(proto_tree *tree, int hf, tvbuff_t *tvb, const ch
 void iamt_diag_show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf_cause,
                     const iamt_findings *findings)
 {
-    static const diag_inputs words = {.words = &diag_words_wireshark};
+    const diag_inputs *words = &wireshark_words;
     for (size_t i = 0; findings && i < findings->n; i++) {
         const iamt_finding *f = &findings->f[i];
         proto_item *ci = proto_tree_add_string(tree, hf_cause, tvb, 0, 0, f->cause->token);
         proto_item_set_generated(ci);
-        proto_item_append_text(ci, " — %s", f->cause->explanation);
+        proto_item_append_text(ci, " — %s", diag_cause_explanation(f->cause, words));
         expert_field *ei = iamt_diag_expert_field(f->cause->token);
         if (ei)
             expert_add_info(pinfo, ci, ei);
@@ -199,7 +202,7 @@ void iamt_diag_show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int hf_
         proto_item_set_generated(
             proto_tree_add_uint(t, hf_finding_confidence, tvb, 0, 0, f->confidence));
         iamt_diag_add_text(t, hf_finding_evidence, tvb, f->evidence);
-        iamt_diag_add_text(t, hf_finding_remedy, tvb, diag_cause_remedy(f->cause, &words));
+        iamt_diag_add_text(t, hf_finding_remedy, tvb, diag_cause_remedy(f->cause, words));
         for (size_t k = 0; k < f->n_frames; k++)
             proto_item_set_generated(
                 proto_tree_add_uint(t, hf_finding_frame, tvb, 0, 0, f->frames[k]));

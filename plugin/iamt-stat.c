@@ -38,10 +38,12 @@ void iamt_stat_tokens(GString *s, const GPtrArray *findings, int want_error_warn
 
 void iamt_stat_words(GString *s, const GPtrArray *findings)
 {
+    static const diag_inputs wireshark_words = {.words = &diag_words_wireshark};
     for (guint k = 0; findings && k < findings->len; k++) {
         const diag_finding *f = g_ptr_array_index(findings, k);
         if (f->cause->severity != DIAG_INFO && !seen_before(findings, k))
-            g_string_append_printf(s, "%s%s", s->len ? " " : "", f->cause->explanation);
+            g_string_append_printf(s, "%s%s", s->len ? " " : "",
+                                   diag_cause_explanation(f->cause, &wireshark_words));
     }
 }
 

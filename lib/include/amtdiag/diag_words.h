@@ -30,11 +30,19 @@ typedef struct diag_input_word {
                           USER stands for the account's name */
 } diag_input_word;
 
-/* A tool's names for every input, and its wording of the remedies that
- * name an input (NULL: the cause's own remedy). */
+/* A phrase of the cause table (docs/causes.md, worded in amtdiag's
+ * options) and how another tool says it. */
+typedef struct diag_rewording {
+    const char *amtdiag; /* "Run again with --password USER:PASS to" */
+    const char *tool;    /* "Add the user and its password to the iamt.passwords table to" */
+} diag_rewording;
+
+/* A tool's names for every input, and how it words the phrases of the
+ * cause table's explanations and remedies that name amtdiag's options
+ * (NULL-terminated; amtdiag's own: none). */
 typedef struct diag_vocabulary {
     diag_input_word input[DIAG_N_INPUTS];
-    const char *password_remedy; /* digest-login-rejected's remedy */
+    const diag_rewording *rewordings;
 } diag_vocabulary;
 
 /* amtdiag's options (the default when diag_inputs.words is NULL). */
@@ -60,7 +68,11 @@ void diag_word_usage_for(GString *s, const struct diag_inputs *in, diag_input wh
 
 struct diag_cause;
 
-/* Cause c's remedy as the tool running the rules words it (static). */
+/* Cause c's remedy as the tool running the rules words it (static: made
+ * once per cause and vocabulary, kept for the life of the process). */
 const char *diag_cause_remedy(const struct diag_cause *c, const struct diag_inputs *in);
+
+/* ... and its explanation. */
+const char *diag_cause_explanation(const struct diag_cause *c, const struct diag_inputs *in);
 
 #endif

@@ -577,6 +577,25 @@ static void test_vocabulary(void **state)
     assert_non_null(strstr(why->str, "--password admin:PASSWORD"));
     g_string_free(why, TRUE);
 
+    /* every cause's explanation and remedy in Wireshark's words name no
+     * option (the phrases of the table that do are reworded), and in
+     * amtdiag's they are the table's own */
+    in.words = &diag_words_wireshark;
+    for (int i = 0; i < DIAG_N_CAUSES; i++) {
+        const diag_cause *dc = diag_cause_get((diag_cause_id)i);
+        const char *ex = diag_cause_explanation(dc, &in), *m = diag_cause_remedy(dc, &in);
+        if (names_option(ex) || names_option(m))
+            fail_msg("%s names an amtdiag option in Wireshark's words: %s / %s", dc->token, ex, m);
+        assert_ptr_equal(diag_cause_explanation(dc, &in), ex); /* made once */
+        assert_string_equal(diag_cause_explanation(dc, NULL), dc->explanation);
+        assert_string_equal(diag_cause_remedy(dc, NULL), dc->remedy);
+    }
+    assert_non_null(
+        strstr(diag_cause_explanation(diag_cause_get(DIAG_C_CIRA_AMT_CERT_UNTRUSTED), &in),
+               "iamt.console_ca"));
+    assert_non_null(
+        strstr(diag_cause_remedy(diag_cause_get(DIAG_C_NEGOTIATE_REJECTED), &in), "iamt.keytab"));
+
     /* every input has a name and a usage in both vocabularies */
     for (int i = 0; i < DIAG_N_INPUTS; i++) {
         assert_non_null(diag_words_amtdiag.input[i].name);
