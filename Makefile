@@ -56,11 +56,16 @@ chroots: deps
 	  done; \
 	fi
 
+# The tests start python3 hundreds of times. Where python3 is a wrapper (pyenv's
+# shims run a shell and pyenv on every call) the interpreter it stands for goes
+# first on their PATH: the same Python, without the wrapper's cost on each start.
+PY_FIRST = PATH="$$(python3 -c 'import os, sys; print(os.path.dirname(os.path.realpath(sys.executable)))'):$$PATH"
+
 # The sanitizer build runs the unit tests, the simulator and the analyzer; the tshark
 # oracle tests run once, on the normal build; each fuzz target runs 5 seconds.
 check: chroots build build-asan build-fuzz
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	@$(PY_FIRST) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -L 'unit|sim|analyzer'
-	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
-	@FUZZ_TIME=5 FUZZ_KEEP_CORPUS=0 ctest --test-dir $(BUILD_FUZZ) --output-on-failure -j $(JOBS) \
-	  -L fuzz --timeout 120
+	@$(PY_FIRST) ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@$(PY_FIRST) FUZZ_TIME=5 FUZZ_KEEP_CORPUS=0 ctest --test-dir $(BUILD_FUZZ) --output-on-failure \
+	  -j $(JOBS) -L fuzz --timeout 120

@@ -142,6 +142,36 @@ expected_causes() {
     sed -n "s/^$1: //p" "$tmp/expected.txt" | tr ' ' '\n' | grep . | tr '\n' ' '
 }
 
+# Every sample's raw fields in golden form, in one run: the enumerated
+# fields by name (-T fields prints their numbers; the value sets tshark -G
+# values lists), and the Info column and version differences as
+# ws_version.py says.
+PYTHONPATH=$here python3 - "$tmp/out" "$tmp/values.txt" "$sep" "$ver" <<'PY'
+import os, sys
+import ws_version
+out, values, sep, ver = sys.argv[1:5]
+names = {}
+for line in open(values):
+    c = line.rstrip("\n").split("\t")
+    if len(c) == 4 and c[0] == "V" and c[1].startswith("iamt."):
+        names.setdefault(c[1], {})[c[2]] = c[3]
+for f in sorted(os.listdir(out)):
+    if not f.endswith(".raw"):
+        continue
+    raw = os.path.join(out, f)
+    lines = open(raw, encoding="utf-8").read().split("\n")
+    head = lines[0].split("\t")
+    for n, line in enumerate(lines[1:], 1):
+        cells = line.split("\t")
+        for i, h in enumerate(head):
+            if h in names and i < len(cells) and cells[i]:
+                cells[i] = sep.join(names[h].get(v, "?" + v) for v in cells[i].split(sep))
+        lines[n] = "\t".join(cells)
+    open(raw, "w", encoding="utf-8").write("\n".join(lines))
+    with open(raw[:-4] + ".tsv", "w", encoding="utf-8") as t:
+        t.write(ws_version.golden(ver, raw, raw[:-4] + ".info", ["iamt.auth.stale"], sep))
+PY
+
 n=0
 for d in "$tmp"/samples/*; do
     name=$(basename "$d")
@@ -150,28 +180,6 @@ for d in "$tmp"/samples/*; do
     if [ -s "$raw.err" ]; then
         check "$name: tshark quiet on stderr" "" "$(head -c 300 "$raw.err")"
     fi
-    # The enumerated fields by name (-T fields prints their numbers): the
-    # value sets tshark -G values lists.
-    python3 - "$raw" "$tmp/values.txt" "$sep" <<'PY'
-import sys
-raw, values, sep = sys.argv[1:4]
-names = {}
-for line in open(values):
-    c = line.rstrip("\n").split("\t")
-    if len(c) == 4 and c[0] == "V" and c[1].startswith("iamt."):
-        names.setdefault(c[1], {})[c[2]] = c[3]
-lines = open(raw, encoding="utf-8").read().split("\n")
-head = lines[0].split("\t")
-for n, line in enumerate(lines[1:], 1):
-    cells = line.split("\t")
-    for i, h in enumerate(head):
-        if h in names and i < len(cells) and cells[i]:
-            cells[i] = sep.join(names[h].get(v, "?" + v) for v in cells[i].split(sep))
-    lines[n] = "\t".join(cells)
-open(raw, "w", encoding="utf-8").write("\n".join(lines))
-PY
-    python3 "$here/ws_version.py" golden "$ver" "$raw" "$tmp/out/$name.info" iamt.auth.stale "$sep" \
-        >"$tmp/out/$name.tsv"
     if [ "$update" = "--update" ]; then
         cp "$tmp/out/$name.tsv" "$golden/$name.tsv"
     fi

@@ -69,16 +69,21 @@ done
 # (the redirection captures once, with the samples; PASSES_CORPUS=1: a corpus alone)
 [ -n "${PASSES_CORPUS:-}" ] || python3 "$here/make_redir_pcap.py" "$tmp/caps/redir" >/dev/null || exit 1
 chmod -R a+rwX "$tmp"
-for d in "$tmp"/caps/*/; do
-    if [ -f "$d/cira-expected.json" ]; then # CIRA tunnels: no AMT clock (AMT is the client)
-        echo "$d/capture.pcapng $d/keylog.txt 0 $(basename "$d")"
+# (one interpreter for every capture: each start costs more than the reading)
+python3 - "$tmp/caps" <<'PY' >"$tmp/list"
+import glob, json, os, sys
+for d in sorted(glob.glob(os.path.join(sys.argv[1], "*", ""))):
+    name = os.path.basename(os.path.dirname(d))
+    if os.path.isfile(os.path.join(d, "cira-expected.json")):
+        off = 0  # CIRA tunnels: no AMT clock (AMT is the client)
+        cap = os.path.join(d, "capture.pcapng")
+    elif os.path.isfile(os.path.join(d, "expected.json")):
+        off = json.load(open(os.path.join(d, "expected.json"))).get("amt_clock_offset_s", 0)
+        cap = sorted(glob.glob(os.path.join(d, "capture.pcap*")))[0]
+    else:
         continue
-    fi
-    [ -f "$d/expected.json" ] || continue
-    off=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("amt_clock_offset_s", 0))' \
-        "$d/expected.json")
-    echo "$(ls "$d"/capture.pcap* | head -n 1) $d/keylog.txt $off $(basename "$d")"
-done >"$tmp/list"
+    print(cap, os.path.join(d, "keylog.txt"), off, name)
+PY
 for c in "$tmp"/caps/redir/*.pcap; do
     [ -f "$c" ] || continue
     echo "$c $tmp/caps/redir/sol-tls.keylog 0 redir.$(basename "$c" .pcap)"
