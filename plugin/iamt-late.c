@@ -22,11 +22,23 @@ static void reset(void)
 
 /* The verdicts that may rest on frames after those they name: every
  * Kerberos cause (a KDC exchange after AMT's 401, the end of the capture),
- * and a plain HTTP port refused by a TLS-only AMT (a TLS connection to it
- * that works, maybe later). */
+ * and those of TCP: a port AMT reset reads as a plain HTTP port refused by
+ * a TLS-only AMT once a TLS connection to it works, maybe later; SYNs
+ * without answer are known unanswered only at the end of the capture. */
 static int late_cause(const diag_cause *c)
 {
-    return c->id == DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY || strncmp(c->token, "kerberos-", 9) == 0;
+    switch (c->id) {
+    case DIAG_C_PORT_CLOSED:
+    case DIAG_C_NO_ANSWER:
+    case DIAG_C_PLAIN_HTTP_REFUSED_TLS_ONLY:
+    case DIAG_C_REDIR_LISTENER_DISABLED:
+    case DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY:
+    case DIAG_C_CIRA_TCP_REFUSED:
+    case DIAG_C_CIRA_TCP_UNANSWERED:
+        return 1;
+    default:
+        return strncmp(c->token, "kerberos-", 9) == 0;
+    }
 }
 
 static int has_cause(const iamt_findings *fs, const diag_cause *c)
