@@ -12,30 +12,11 @@ out=$2
 shift 2
 [ $# -gt 0 ] || set -- $("$cirasim" --list | cut -f1)
 
-command -v dumpcap >/dev/null || { echo "record-cira: dumpcap not found" >&2; exit 77; }
+. "$(dirname "$0")/dumpcap-lo.sh"
 mkdir -p "$out"
 for sc in "$@"; do
-    dir="$out/$sc"
-    mkdir -p "$dir"
-    log="$dir/.dumpcap.log"
-    dumpcap -q -i lo -f "tcp port 4433 and not tcp port 4999" -w "$dir/capture.pcapng" >"$log" 2>&1 &
-    pid=$!
-    n=0
-    until grep -q "File:" "$log" 2>/dev/null; do
-        n=$((n + 1))
-        if [ $n -gt 100 ] || ! kill -0 $pid 2>/dev/null; then
-            echo "record-cira: dumpcap could not capture on lo:" >&2
-            cat "$log" >&2
-            kill $pid 2>/dev/null || true
-            exit 77
-        fi
-        sleep 0.1
-    done
+    mkdir -p "$out/$sc"
+    lo_start record-cira "$out/$sc/capture.pcapng" "tcp port 4433 and not tcp port 4999"
     "$cirasim" --out "$out" "$sc"
-    sleep 0.5
-    kill -INT $pid
-    wait $pid || true
-    rm -f "$log"
-    chmod a+r "$dir/capture.pcapng"
-    echo "recorded $sc: $(capinfos -c -M "$dir/capture.pcapng" 2>/dev/null | sed -n 's/.*packets: *//p') packets"
+    lo_stop "$out/$sc/capture.pcapng"
 done
