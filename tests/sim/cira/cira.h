@@ -36,9 +36,9 @@ typedef struct cira_scen {
     const char *ciphers;   /* its TLS 1.2 cipher list (default: OpenSSL's) */
     const char *password;  /* the password it accepts (default CIRA_PASSWORD) */
     int no_keepalive_reply;
-    int wants_amt_cert;    /* it asks for AMT's certificate and checks it against the root */
+    int wants_amt_cert;      /* it asks for AMT's certificate and checks it against the root */
     int amt_cert_other_root; /* ... against another root than the one AMT's is from */
-    uint32_t channel_port; /* the port it opens a channel to (0: none) */
+    uint32_t channel_port;   /* the port it opens a channel to (0: none) */
     /* or channels its consoles open at once, each a kind: "wsman" (a Get
      * with a Digest login), "wsman-wrong" (the same, a wrong password),
      * "wsman-tls" (the Get over TLS to 16993), "redir" (a SOL session's
