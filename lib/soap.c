@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SOAP envelope decoder for WS-Management (SOAP 1.2; DMTF DSP0226,
  * DSP0217 Identify, WS-Addressing 2004/08, WS-Transfer, WS-Enumeration) and
- * AMT's legacy EOI services (SOAP 1.1). Built on GLib's GMarkup, which knows
+ * AMT's legacy EOI services (SOAP 1.1). Built on xml_scan.c, which knows
  * nothing of namespaces, so the xmlns declarations are tracked here per
  * element scope and every element is matched by (namespace URI, local
- * name). GMarkup expands only the five predefined entities and character
- * references, so entity expansion attacks cannot grow; a DOCTYPE is refused
- * outright (SOAP 1.2 part 1, 5: a SOAP message must not contain one). */
+ * name). Only the five predefined entities and character references are
+ * expanded, so entity expansion attacks cannot grow; a DOCTYPE is refused
+ * outright (SOAP 1.2 part 1, 5: a SOAP message must not contain one).
+ * Names stay in the document while it is decoded; only what the message
+ * keeps is copied. */
 #include "amtdiag/soap.h"
 
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include <glib.h>
 #include "amtdiag/amt_status.h"
 #include "amtdiag/wsman_uri.h"
+#include "xml_scan.h"
 
 #define NS_XML "http://www.w3.org/XML/1998/namespace"
 #define NS_EOI_PC "http://schemas.intel.com/2004/12/management/PC/"
@@ -51,8 +54,8 @@ typedef enum {
 typedef enum { COLLECT_NONE, COLLECT_OWN, COLLECT_INHERIT } collect_mode;
 
 typedef struct frame {
-    const char *ns; /* interned; "" for no namespace */
-    const char *local;
+    const char *ns; /* kept with its declaration; "" for no namespace */
+    xml_str local;  /* in the document */
     role role;
     collect_mode collect;
     int owner;       /* index of the frame whose text this one's goes to */
@@ -63,7 +66,7 @@ typedef struct frame {
 } frame;
 
 typedef struct ns_decl {
-    const char *prefix; /* "" for the default namespace */
+    xml_str prefix; /* in the document; empty for the default namespace */
     const char *uri;
 } ns_decl;
 
@@ -75,7 +78,7 @@ typedef struct store {
 typedef struct parser {
     soap_msg *m;
     store *st;
-    GMarkupParseContext *ctx;
+    const char *doc;
     GArray *decls; /* of ns_decl */
     frame frames[SOAP_MAX_DEPTH];
     int depth;
@@ -87,17 +90,9 @@ typedef struct parser {
     soap_item *item; /* the item being read, NULL beyond SOAP_MAX_ITEMS */
     char err[256];
     int has_err;
-    int fatal; /* err caused the GMarkup error: report it as is */
 } parser;
 
 /* ---- helpers ---- */
-
-static int line_no(const parser *p)
-{
-    int line = 0, ch = 0;
-    g_markup_parse_context_get_position(p->ctx, &line, &ch);
-    return line;
-}
 
 static void G_GNUC_PRINTF(2, 3) note_error(parser *p, const char *fmt, ...)
 {
@@ -122,43 +117,52 @@ static const char *keep_len(parser *p, const char *s, size_t n)
     return g_string_chunk_insert_len(p->st->strings, s, (gssize)n);
 }
 
-static int is(const frame *f, const char *ns, const char *local)
+static const char *keep(parser *p, xml_str s)
 {
-    return strcmp(f->local, local) == 0 && (!ns || strcmp(f->ns, ns) == 0);
+    return keep_len(p, s.s, s.n);
 }
 
-/* The URI bound to prefix ("" = default namespace) in the current scope. */
-static const char *lookup_ns(const parser *p, const char *prefix)
+/* Whether the run s is the string z. */
+static int eq(xml_str s, const char *z)
 {
-    if (strcmp(prefix, "xml") == 0)
+    return strncmp(s.s, z, s.n) == 0 && z[s.n] == '\0';
+}
+
+static int same(const char *a, const char *b)
+{
+    return a == b || strcmp(a, b) == 0;
+}
+
+static int is(const frame *f, const char *ns, const char *local)
+{
+    return eq(f->local, local) && (!ns || same(f->ns, ns));
+}
+
+/* The URI bound to prefix (empty = default namespace) in the current scope. */
+static const char *lookup_ns(const parser *p, xml_str prefix)
+{
+    if (eq(prefix, "xml"))
         return NS_XML;
     for (guint i = p->decls->len; i > 0; i--) {
         const ns_decl *d = &g_array_index(p->decls, ns_decl, i - 1);
-        if (strcmp(d->prefix, prefix) == 0)
+        if (d->prefix.n == prefix.n && memcmp(d->prefix.s, prefix.s, prefix.n) == 0)
             return d->uri;
     }
-    return *prefix ? NULL : "";
+    return prefix.n ? NULL : "";
 }
 
 /* Splits "p:local" and resolves p. Returns the local part; *ns is NULL for
  * an undeclared prefix. */
-static const char *resolve(parser *p, const char *qname, const char **ns)
+static xml_str resolve(parser *p, xml_str qname, const char **ns)
 {
-    const char *colon = strchr(qname, ':');
+    const char *colon = memchr(qname.s, ':', qname.n);
     if (!colon) {
-        *ns = lookup_ns(p, "");
+        *ns = lookup_ns(p, (xml_str){"", 0});
         return qname;
     }
-    char prefix[128];
-    size_t n = (size_t)(colon - qname);
-    if (n >= sizeof prefix) {
-        *ns = NULL;
-        return colon + 1;
-    }
-    memcpy(prefix, qname, n);
-    prefix[n] = '\0';
-    *ns = lookup_ns(p, prefix);
-    return colon + 1;
+    size_t n = (size_t)(colon - qname.s);
+    *ns = lookup_ns(p, (xml_str){qname.s, n});
+    return (xml_str){colon + 1, qname.n - n - 1};
 }
 
 static void add_pair(parser *p, soap_pair **arr, size_t *n, size_t *total, size_t cap,
@@ -190,12 +194,13 @@ static int parse_u32(const char *s, uint32_t *out)
 
 static role classify_root(parser *p, const frame *f)
 {
-    if (strcmp(f->local, "Envelope") == 0 && strcmp(f->ns, SOAP_NS_SOAP12) == 0)
+    if (is(f, SOAP_NS_SOAP12, "Envelope"))
         p->m->version = SOAP_VERSION_12;
-    else if (strcmp(f->local, "Envelope") == 0 && strcmp(f->ns, SOAP_NS_SOAP11) == 0)
+    else if (is(f, SOAP_NS_SOAP11, "Envelope"))
         p->m->version = SOAP_VERSION_11;
     else {
-        note_error(p, "root element {%s}%s is not a SOAP Envelope", f->ns, f->local);
+        note_error(p, "root element {%s}%.*s is not a SOAP Envelope", f->ns, (int)f->local.n,
+                   f->local.s);
         return R_OTHER;
     }
     p->env_ns = p->m->version == SOAP_VERSION_12 ? SOAP_NS_SOAP12 : SOAP_NS_SOAP11;
@@ -209,7 +214,7 @@ static role classify_body_elem(parser *p, const frame *f)
         return R_OTHER; /* WS-Man bodies carry one element; keep the first */
     p->body_seen = 1;
     m->body_ns = f->ns;
-    m->body_name = f->local;
+    m->body_name = keep(p, f->local);
     if (is(f, p->env_ns, "Fault")) {
         m->is_fault = 1;
         return R_FAULT;
@@ -229,7 +234,7 @@ static role classify_item(parser *p, const frame *f)
     if (!m->items)
         m->items = g_new0(soap_item, SOAP_MAX_ITEMS);
     p->item = &m->items[m->n_items++];
-    p->item->class_name = f->local;
+    p->item->class_name = keep(p, f->local);
     p->item->ns = f->ns;
     return R_ITEM;
 }
@@ -246,11 +251,11 @@ static role classify_fault_part(parser *p, const frame *f)
         return R_OTHER;
     }
     /* SOAP 1.1 fault parts are unqualified (1.1 section 4.4) */
-    if (strcmp(f->local, "faultcode") == 0)
+    if (eq(f->local, "faultcode"))
         return R_F11_CODE;
-    if (strcmp(f->local, "faultstring") == 0)
+    if (eq(f->local, "faultstring"))
         return R_F11_STRING;
-    if (strcmp(f->local, "detail") == 0)
+    if (eq(f->local, "detail"))
         return R_F_DETAIL;
     return R_OTHER;
 }
@@ -276,7 +281,7 @@ static role classify(parser *p, const frame *parent, const frame *f)
     case R_BODY:
         return classify_body_elem(p, f);
     case R_BODY_ELEM:
-        if (strcmp(m->body_ns, SOAP_NS_WSEN) == 0 && strcmp(m->body_name, "PullResponse") == 0 &&
+        if (same(m->body_ns, SOAP_NS_WSEN) && strcmp(m->body_name, "PullResponse") == 0 &&
             is(f, SOAP_NS_WSEN, "Items"))
             return R_ITEMS;
         return R_BODY_FIELD;
@@ -323,44 +328,43 @@ static collect_mode collect_for(role r)
     }
 }
 
-/* ---- GMarkup callbacks ---- */
+/* ---- scanner callbacks ---- */
 
-static void fail(parser *p, GError **error, const char *msg)
+/* A problem that ends decoding; the scan stops on the nonzero return. */
+static int fail(parser *p, const char *msg)
 {
     note_error(p, "%s", msg);
-    p->fatal = 1;
-    g_set_error_literal(error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT, msg);
+    return 1;
 }
 
-static void on_start(GMarkupParseContext *ctx, const gchar *qname, const gchar **names,
-                     const gchar **values, gpointer user, GError **error)
+static int on_start(void *user, xml_str qname, const xml_attr *attrs, size_t n_attrs, size_t pos)
 {
-    (void)ctx;
     parser *p = user;
     char msg[128];
     if (++p->elements > SOAP_MAX_ELEMENTS) {
         snprintf(msg, sizeof msg, "more than %d elements at line %d", SOAP_MAX_ELEMENTS,
-                 line_no(p));
-        fail(p, error, msg);
-        return;
+                 xml_line(p->doc, pos));
+        return fail(p, msg);
     }
     if (p->depth >= SOAP_MAX_DEPTH) {
         snprintf(msg, sizeof msg, "element nesting deeper than %d at line %d", SOAP_MAX_DEPTH,
-                 line_no(p));
-        fail(p, error, msg);
-        return;
+                 xml_line(p->doc, pos));
+        return fail(p, msg);
     }
     /* declarations on an element apply to its own name and attributes */
     size_t mark = p->decls->len;
-    for (size_t i = 0; names[i]; i++) {
+    for (size_t i = 0; i < n_attrs; i++) {
+        xml_str name = attrs[i].name;
         ns_decl d;
-        if (strcmp(names[i], "xmlns") == 0)
-            d.prefix = "";
-        else if (strncmp(names[i], "xmlns:", 6) == 0)
-            d.prefix = intern(p, names[i] + 6);
+        if (name.n < 5 || memcmp(name.s, "xmlns", 5) != 0)
+            continue;
+        if (name.n == 5)
+            d.prefix = (xml_str){"", 0};
+        else if (name.s[5] == ':')
+            d.prefix = (xml_str){name.s + 6, name.n - 6};
         else
             continue;
-        d.uri = intern(p, values[i]);
+        d.uri = keep(p, attrs[i].value);
         g_array_append_val(p->decls, d);
     }
     frame *parent = p->depth ? &p->frames[p->depth - 1] : NULL;
@@ -368,13 +372,13 @@ static void on_start(GMarkupParseContext *ctx, const gchar *qname, const gchar *
     memset(f, 0, sizeof *f);
     f->ns_mark = mark;
     const char *ns;
-    const char *local = resolve(p, qname, &ns);
+    f->local = resolve(p, qname, &ns);
     if (!ns) {
-        note_error(p, "undeclared namespace prefix in <%s> at line %d", qname, line_no(p));
+        note_error(p, "undeclared namespace prefix in <%.*s> at line %d", (int)MIN(qname.n, 64),
+                   qname.s, xml_line(p->doc, pos));
         ns = "";
     }
-    f->ns = intern(p, ns);
-    f->local = intern(p, local);
+    f->ns = ns;
     f->role = classify(p, parent, f);
     f->collect = collect_for(f->role);
     if (f->collect == COLLECT_INHERIT && parent && parent->collect != COLLECT_NONE) {
@@ -386,23 +390,21 @@ static void on_start(GMarkupParseContext *ctx, const gchar *qname, const gchar *
         f->text_off = p->text->len;
     }
     if (f->role == R_SELECTOR)
-        for (size_t i = 0; names[i]; i++)
-            if (strcmp(names[i], "Name") == 0)
-                f->sel_name = intern(p, values[i]);
+        for (size_t i = 0; i < n_attrs; i++)
+            if (eq(attrs[i].name, "Name"))
+                f->sel_name = keep(p, attrs[i].value);
     p->depth++;
+    return 0;
 }
 
-static void on_text(GMarkupParseContext *ctx, const gchar *text, gsize len, gpointer user,
-                    GError **error)
+static int on_text(void *user, const char *text, size_t len)
 {
-    (void)ctx;
-    (void)error;
     parser *p = user;
     if (p->depth == 0)
-        return;
+        return 0;
     const frame *top = &p->frames[p->depth - 1];
     if (top->collect == COLLECT_NONE)
-        return;
+        return 0;
     frame *owner = &p->frames[top->owner];
     size_t used = p->text->len - owner->text_off;
     size_t room = used < SOAP_MAX_TEXT ? SOAP_MAX_TEXT - used : 0;
@@ -411,10 +413,11 @@ static void on_text(GMarkupParseContext *ctx, const gchar *text, gsize len, gpoi
         const char *end = text + room;
         while (end > text && ((unsigned char)*end & 0xC0) == 0x80)
             end--;
-        len = (gsize)(end - text);
+        len = (size_t)(end - text);
         owner->cut = 1;
     }
     g_string_append_len(p->text, text, (gssize)len);
+    return 0;
 }
 
 /* The collected text of frame f, trimmed and stored; NULL if f collected
@@ -441,10 +444,10 @@ static void resolve_qname(parser *p, const char *text, soap_qname *q)
     if (q->raw || !text)
         return;
     const char *ns;
-    const char *local = resolve(p, text, &ns);
+    xml_str local = resolve(p, (xml_str){text, strlen(text)}, &ns);
     q->raw = text;
-    q->local = intern(p, local);
-    q->ns = ns ? intern(p, ns) : NULL;
+    q->local = local.s; /* the end of text, so terminated */
+    q->ns = ns;         /* kept with its declaration, or a constant */
 }
 
 static void set_once(const char **dst, const char *value)
@@ -456,19 +459,19 @@ static void set_once(const char **dst, const char *value)
 static void header_field(parser *p, const frame *f, const char *v)
 {
     soap_msg *m = p->m;
-    if (strcmp(f->ns, SOAP_NS_WSA) == 0) {
-        if (strcmp(f->local, "Action") == 0)
+    if (same(f->ns, SOAP_NS_WSA)) {
+        if (eq(f->local, "Action"))
             set_once(&m->action, v);
-        else if (strcmp(f->local, "To") == 0)
+        else if (eq(f->local, "To"))
             set_once(&m->to, v);
-        else if (strcmp(f->local, "MessageID") == 0)
+        else if (eq(f->local, "MessageID"))
             set_once(&m->message_id, v);
-        else if (strcmp(f->local, "RelatesTo") == 0)
+        else if (eq(f->local, "RelatesTo"))
             set_once(&m->relates_to, v);
-    } else if (strcmp(f->ns, SOAP_NS_WSMAN) == 0) {
-        if (strcmp(f->local, "ResourceURI") == 0)
+    } else if (same(f->ns, SOAP_NS_WSMAN)) {
+        if (eq(f->local, "ResourceURI"))
             set_once(&m->resource_uri, v);
-        else if (strcmp(f->local, "OperationTimeout") == 0)
+        else if (eq(f->local, "OperationTimeout"))
             set_once(&m->operation_timeout, v);
     }
 }
@@ -476,39 +479,37 @@ static void header_field(parser *p, const frame *f, const char *v)
 static void body_field(parser *p, const frame *f, const char *v)
 {
     soap_msg *m = p->m;
-    add_pair(p, &m->fields, &m->n_fields, &m->n_fields_total, SOAP_MAX_FIELDS, f->local, v);
-    if (strcmp(f->ns, SOAP_NS_WSEN) == 0) {
-        if (strcmp(f->local, "EnumerationContext") == 0)
+    add_pair(p, &m->fields, &m->n_fields, &m->n_fields_total, SOAP_MAX_FIELDS, keep(p, f->local),
+             v);
+    if (same(f->ns, SOAP_NS_WSEN)) {
+        if (eq(f->local, "EnumerationContext"))
             set_once(&m->enumeration_context, v);
-        else if (strcmp(f->local, "EndOfSequence") == 0)
+        else if (eq(f->local, "EndOfSequence"))
             m->end_of_sequence = 1;
     }
-    if (strcmp(m->body_ns, SOAP_NS_WSMID) == 0 && strcmp(m->body_name, "IdentifyResponse") == 0 &&
-        strcmp(f->ns, SOAP_NS_WSMID) == 0) {
-        if (strcmp(f->local, "ProtocolVersion") == 0)
+    if (same(m->body_ns, SOAP_NS_WSMID) && strcmp(m->body_name, "IdentifyResponse") == 0 &&
+        same(f->ns, SOAP_NS_WSMID)) {
+        if (eq(f->local, "ProtocolVersion"))
             set_once(&m->protocol_version, v);
-        else if (strcmp(f->local, "ProductVendor") == 0)
+        else if (eq(f->local, "ProductVendor"))
             set_once(&m->product_vendor, v);
-        else if (strcmp(f->local, "ProductVersion") == 0)
+        else if (eq(f->local, "ProductVersion"))
             set_once(&m->product_version, v);
     }
     /* the method's output is in the class namespace, as is its ReturnValue */
-    if (strcmp(f->local, "ReturnValue") == 0 && strcmp(f->ns, m->body_ns) == 0 &&
-        !m->has_return_value && parse_u32(v, &m->return_value) == 0)
+    if (eq(f->local, "ReturnValue") && same(f->ns, m->body_ns) && !m->has_return_value &&
+        parse_u32(v, &m->return_value) == 0)
         m->has_return_value = 1;
-    if (strcmp(f->local, "StatusCode") == 0 && strcmp(f->ns, m->body_ns) == 0 &&
-        !m->has_status_code && parse_u32(v, &m->status_code) == 0)
+    if (eq(f->local, "StatusCode") && same(f->ns, m->body_ns) && !m->has_status_code &&
+        parse_u32(v, &m->status_code) == 0)
         m->has_status_code = 1;
 }
 
-static void on_end(GMarkupParseContext *ctx, const gchar *qname, gpointer user, GError **error)
+static int on_end(void *user)
 {
-    (void)ctx;
-    (void)qname;
-    (void)error;
     parser *p = user;
     if (p->depth == 0)
-        return;
+        return 0;
     frame *f = &p->frames[p->depth - 1];
     soap_msg *m = p->m;
     const char *v = frame_text(p, f);
@@ -524,7 +525,8 @@ static void on_end(GMarkupParseContext *ctx, const gchar *qname, gpointer user, 
         body_field(p, f, v);
         break;
     case R_ITEMS:
-        add_pair(p, &m->fields, &m->n_fields, &m->n_fields_total, SOAP_MAX_FIELDS, f->local, "");
+        add_pair(p, &m->fields, &m->n_fields, &m->n_fields_total, SOAP_MAX_FIELDS,
+                 keep(p, f->local), "");
         break;
     case R_ITEM:
         p->item = NULL;
@@ -532,7 +534,7 @@ static void on_end(GMarkupParseContext *ctx, const gchar *qname, gpointer user, 
     case R_ITEM_FIELD:
         if (p->item)
             add_pair(p, &p->item->fields, &p->item->n_fields, &p->item->n_fields_total,
-                     SOAP_MAX_FIELDS, f->local, v);
+                     SOAP_MAX_FIELDS, keep(p, f->local), v);
         break;
     case R_F_CODE_VALUE:
     case R_F11_CODE:
@@ -555,27 +557,12 @@ static void on_end(GMarkupParseContext *ctx, const gchar *qname, gpointer user, 
         g_string_truncate(p->text, f->text_off);
     g_array_set_size(p->decls, (guint)f->ns_mark);
     p->depth--;
-}
-
-static void on_passthrough(GMarkupParseContext *ctx, const gchar *text, gsize len, gpointer user,
-                           GError **error)
-{
-    (void)ctx;
-    parser *p = user;
-    if (len >= 9 && g_ascii_strncasecmp(text, "<!DOCTYPE", 9) == 0) {
-        /* a backstop: prolog_doctype() finds the usual place first */
-        char msg[128];
-        snprintf(msg, sizeof msg,
-                 "document type declaration at line %d (not allowed in SOAP, refused against "
-                 "entity expansion)",
-                 line_no(p));
-        fail(p, error, msg);
-    }
+    return 0;
 }
 
 /* The line of a DOCTYPE in the prolog (before the root element, the only
- * place XML allows one), or 0. Checked before parsing so that the line is
- * exact: GMarkup hands passthroughs over only after what follows them. */
+ * place XML allows one), or 0. Checked before anything else, so that such
+ * a document is refused whole, whatever follows the declaration. */
 static int prolog_doctype(const char *s, const char *end)
 {
     int line = 1;
@@ -658,18 +645,6 @@ static void finish(parser *p)
         note_error(p, "the Envelope has no Body");
 }
 
-/* GMarkup prefixes its messages with "Error on line N char M: " (in the
- * user's language); the line is reported in our own words instead. */
-static const char *markup_message(const char *msg)
-{
-    if (g_str_has_prefix(msg, "Error on line")) {
-        const char *sep = strstr(msg, ": ");
-        if (sep)
-            return sep + 2;
-    }
-    return msg;
-}
-
 static void set_err(char *err, size_t errlen, const char *msg)
 {
     if (err && errlen)
@@ -708,42 +683,35 @@ int soap_decode(const char *xml, size_t len, soap_msg *out, char *err, size_t er
         set_err(err, errlen, msg);
         return -1;
     }
-    static const GMarkupParser callbacks = {on_start, on_end, on_text, on_passthrough, NULL};
+    static const xml_scan_cb callbacks = {on_start, on_end, on_text};
     parser p = {0};
     p.m = out;
     p.st = st;
-    p.decls = g_array_new(FALSE, FALSE, sizeof(ns_decl));
+    p.doc = xml;
+    p.decls = g_array_sized_new(FALSE, FALSE, sizeof(ns_decl), 16);
     p.text = g_string_sized_new(256);
-    p.ctx = g_markup_parse_context_new(&callbacks, G_MARKUP_TREAT_CDATA_AS_TEXT, &p, NULL);
-    /* GMarkup checks UTF-8 itself, but GLib 2.74 sets its GError twice
-     * for bad UTF-8 in a processing instruction (e.g. "<?\x80?>a"); and a
-     * check up front names the line. The valid prefix is still decoded. */
-    const char *bad = NULL;
-    size_t parse_len = len;
-    if (!g_utf8_validate(xml, (gssize)len, &bad))
-        parse_len = (size_t)(bad - xml);
-    GError *gerr = NULL;
-    int ok = g_markup_parse_context_parse(p.ctx, xml, (gssize)parse_len, &gerr);
-    if (ok && parse_len == len)
-        ok = g_markup_parse_context_end_parse(p.ctx, &gerr);
-    if (ok && parse_len < len) {
-        int line = 1;
-        for (const char *k = xml; k < bad; k++)
-            line += *k == '\n';
-        p.has_err = 0; /* as for syntax errors below: this one explains most */
-        note_error(&p, "XML error at line %d: invalid UTF-8 (byte 0x%02X at offset %zu)", line,
-                   (unsigned char)*bad, parse_len);
-    } else if (!ok && !p.fatal) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "XML error at line %d: %s", line_no(&p),
-                 markup_message(gerr ? gerr->message : "unknown"));
+    /* Only the valid UTF-8 prefix is scanned (and decoded); the check up
+     * front names the line of the bad byte. */
+    size_t parse_len = xml_utf8_prefix(xml, len);
+    char msg[200];
+    size_t pos = 0;
+    xml_scan_result r =
+        xml_scan(xml, parse_len, parse_len < len, &callbacks, &p, msg, sizeof msg, &pos);
+    if (r == XML_SCAN_DOCTYPE) {
+        /* a backstop: prolog_doctype() finds the usual place first */
+        note_error(&p,
+                   "document type declaration at line %d (not allowed in SOAP, refused against "
+                   "entity expansion)",
+                   xml_line(xml, pos));
+    } else if (r == XML_SCAN_SYNTAX) {
         p.has_err = 0; /* the syntax error explains more than a consequence of it */
-        note_error(&p, "%s", msg);
+        note_error(&p, "XML error at line %d: %s", xml_line(xml, pos), msg);
+    } else if (r == XML_SCAN_OK && parse_len < len) {
+        p.has_err = 0; /* as for syntax errors: this one explains most */
+        note_error(&p, "XML error at line %d: invalid UTF-8 (byte 0x%02X at offset %zu)",
+                   xml_line(xml, parse_len), (unsigned char)xml[parse_len], parse_len);
     }
-    if (gerr)
-        g_error_free(gerr);
     finish(&p);
-    g_markup_parse_context_free(p.ctx);
     g_array_free(p.decls, TRUE);
     g_string_free(p.text, TRUE);
     if (p.has_err) {

@@ -240,9 +240,10 @@ static int dissect_wsman(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, vo
         return call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
 
     guint len = tvb_captured_length(tvb);
-    /* lib refuses more than SOAP_MAX_INPUT: decode a bounded copy. */
+    /* lib refuses more than SOAP_MAX_INPUT: decode a bounded part, in
+     * place (lib copies what it keeps). */
     guint n = MIN(len, SOAP_MAX_INPUT);
-    const char *buf = tvb_memdup(pinfo->pool, tvb, 0, n);
+    const char *buf = (const char *)tvb_get_ptr(tvb, 0, (gint)n);
     if (!on_amt && !may_show_amt(buf, n, data))
         return call_dissector_with_data(xml_handle, tvb, pinfo, tree, data);
     soap_msg *m = wmem_new0(pinfo->pool, soap_msg);

@@ -668,6 +668,204 @@ static void hostile_inputs(void **state)
     soap_msg_clear(&m);
 }
 
+/* ---- the XML layer (xml_scan.c): what SOAP bodies may hold ---- */
+
+#define BODY_OPEN "<a:Envelope xmlns:a=\"" S12 "\" xmlns:b=\"" WSA "\"><a:Body>"
+#define BODY_CLOSE "</a:Body></a:Envelope>"
+
+/* A prefix bound again in a child means the new URI there, and the old one
+ * again after the child; xmlns="" takes the default namespace away. */
+static void namespace_scopes(void **state)
+{
+    (void)state;
+    soap_msg m = decode_ok(BODY_OPEN "<x:R xmlns:x=\"urn:one\" xmlns=\"urn:dflt\">"
+                                     "<x:A xmlns:x=\"urn:two\">1</x:A><x:B>2</x:B>"
+                                     "<C>3</C><D xmlns=\"\">4</D></x:R>" BODY_CLOSE);
+    assert_string_equal(m.body_ns, "urn:one");
+    assert_string_equal(m.body_name, "R");
+    assert_int_equal(m.n_fields, 4);
+    assert_string_equal(soap_field(&m, "A"), "1");
+    assert_string_equal(soap_field(&m, "D"), "4");
+    soap_msg_clear(&m);
+
+    /* the prefix of the Body element itself, declared on it */
+    m = decode_ok("<e:Envelope xmlns:e=\"" S12 "\"><e:Body><e:Fault xmlns:e=\"urn:not-soap\"/>"
+                  "</e:Body></e:Envelope>");
+    assert_string_equal(m.body_ns, "urn:not-soap");
+    assert_false(m.is_fault);
+    soap_msg_clear(&m);
+
+    /* a fault code's QName is resolved where it is written */
+    m = decode_ok("<a:Envelope xmlns:a=\"" S12 "\"><a:Body><a:Fault><a:Code><a:Value>a:Sender"
+                  "</a:Value><a:Subcode><a:Value xmlns:q=\"urn:x\">q:Odd</a:Value></a:Subcode>"
+                  "</a:Code></a:Fault></a:Body></a:Envelope>");
+    assert_string_equal(m.fault_code.ns, S12);
+    assert_string_equal(m.fault_subcode.ns, "urn:x");
+    assert_string_equal(m.fault_subcode.local, "Odd");
+    soap_msg_clear(&m);
+}
+
+/* The five entities, character references (decimal, hexadecimal, beyond
+ * ASCII), CDATA taken as written, comments and PIs skipped between pieces
+ * of one value, line ends normalised in text and white space in
+ * attribute values. */
+static void text_and_values(void **state)
+{
+    (void)state;
+    soap_msg m = decode_ok(
+        "<a:Envelope xmlns:a=\"" S12 "\" xmlns:c=\"" WSMAN "\"><a:Header><c:SelectorSet>"
+        "<c:Selector Name=\"N&amp;&#65;&#x42;\tx\r\ny\">v&lt;&gt;&quot;&apos;</c:Selector>"
+        "</c:SelectorSet></a:Header><a:Body><x:R xmlns:x=\"urn:x\">"
+        "<x:A>&#233;&#x20AC;&#x1F600;</x:A>"
+        "<x:B><![CDATA[a&amp;<b>]]>c<!-- not text -->d<?pi x?>e</x:B>"
+        "<x:C>one\r\ntwo\rthree</x:C><x:D><![CDATA[]]></x:D></x:R></a:Body></a:Envelope>");
+    assert_int_equal(m.n_selectors, 1);
+    assert_string_equal(m.selectors[0].name, "N&AB x y");
+    assert_string_equal(m.selectors[0].value, "v<>\"'");
+    assert_string_equal(soap_field(&m, "A"), "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+    assert_string_equal(soap_field(&m, "B"), "a&amp;<b>cde");
+    assert_string_equal(soap_field(&m, "C"), "one\ntwo\nthree");
+    assert_string_equal(soap_field(&m, "D"), "");
+    soap_msg_clear(&m);
+}
+
+typedef struct xml_case {
+    const char *name;
+    const char *body; /* inside BODY_OPEN ... BODY_CLOSE unless whole */
+    int whole;
+    const char *err_has;
+} xml_case;
+
+static const xml_case xml_cases[] = {
+    {"entity_unknown", "<b:X>&nbsp;</b:X>", 0, "unknown entity &nbsp;"},
+    {"entity_no_semicolon", "<b:X>a & b</b:X>", 0, "'&' that starts no entity reference"},
+    {"charref_zero", "<b:X>&#0;</b:X>", 0, "invalid character reference &#0;"},
+    {"charref_surrogate", "<b:X>&#xD800;</b:X>", 0, "invalid character reference &#xD800;"},
+    {"charref_too_big", "<b:X>&#x110000;</b:X>", 0, "invalid character reference"},
+    {"charref_sign", "<b:X>&#+65;</b:X>", 0, "invalid character reference &#+65;"},
+    {"charref_space", "<b:X>&#x 41;</b:X>", 0, "invalid character reference"},
+    {"charref_upper_x", "<b:X>&#X41;</b:X>", 0, "invalid character reference"},
+    {"entity_in_attribute", "<b:X y=\"&bogus;\"/>", 0, "unknown entity &bogus;"},
+    {"end_tag_mismatch", "<b:X></b:Y>", 0, "end tag </b:Y> where </b:X> belongs"},
+    {"end_tag_none_open", "</b:X>", 1, "end tag </b:X> with no element open"},
+    {"unquoted_attribute", "<b:X y=1/>", 0, "the value of attribute y of <b:X> is not in quotes"},
+    {"attribute_without_value", "<b:X y/>", 0, "after attribute y of <b:X>, where '=' belongs"},
+    {"bad_name_start", "<1X/>", 0, "'1' cannot begin an element name"},
+    {"bad_name_char", "<b:X\"/>", 0, "'\"' in the element name <b:X>"},
+    {"slash_without_angle", "<b:X/ >", 0, "after '/' in <b:X/>, where '>' belongs"},
+    {"text_before_root", "hello <a:Envelope xmlns:a=\"" S12 "\"/>", 1,
+     "XML error at line 1: text before the root element"},
+    {"text_after_root", "<a:Envelope xmlns:a=\"" S12 "\"><a:Body/></a:Envelope>\n\nx", 1,
+     "XML error at line 3: text after the root element"},
+    {"other_declaration", "<!ELEMENT x ANY>", 0, "a <! declaration other than"},
+    {"doctype_after_root",
+     "<a:Envelope xmlns:a=\"" S12 "\"><a:Body/></a:Envelope>\n<!DOCTYPE x [<!ENTITY e \"e\">]>", 1,
+     "document type declaration at line 2"},
+    {"cut_in_tag", "<b:X y=\"1\"", 1, "XML error at line 1: the document ended inside a start tag"},
+    {"cut_in_value", "<a:Envelope xmlns:a=\"" S12, 1,
+     "the document ended inside an attribute value"},
+    {"cut_in_comment", "<a:Envelope xmlns:a=\"" S12 "\"><!-- x", 1,
+     "the document ended inside a comment"},
+    {"cut_in_cdata", "<a:Envelope xmlns:a=\"" S12 "\"><![CDATA[x", 1,
+     "the document ended inside a CDATA section"},
+    {"cut_in_pi", "<?xml version=\"1.0\"", 1, "the document ended inside a processing instruction"},
+    {"cut_in_end_tag", "<a:Envelope xmlns:a=\"" S12 "\"></a:Envelope", 1,
+     "the document ended inside an end tag"},
+    {"still_open", "<a:Envelope xmlns:a=\"" S12 "\">\n<a:Body>\n", 1,
+     "XML error at line 3: the document ended with <a:Body> still open"},
+    {"overlong_utf8", "<b:X>\xC0\xAF</b:X>", 0, "invalid UTF-8 (byte 0xC0"},
+    {"surrogate_utf8", "<b:X>\xED\xA0\x80</b:X>", 0, "invalid UTF-8 (byte 0xED"},
+    {"nul_byte", NULL, 0, "invalid UTF-8 (byte 0x00"},
+    {"cut_utf8", "<a:Envelope xmlns:a=\"" S12 "\"><a:Body>\xE2\x82", 1, "invalid UTF-8 (byte 0xE2"},
+};
+
+static void run_xml_case(void **state)
+{
+    const xml_case *tc = *state;
+    char x[1024];
+    size_t len;
+    if (!tc->body) { /* a NUL inside a value */
+        len = (size_t)snprintf(x, sizeof x, BODY_OPEN "<b:X>a_b</b:X>" BODY_CLOSE);
+        *strchr(x, '_') = '\0';
+    } else if (tc->whole) {
+        len = (size_t)snprintf(x, sizeof x, "%s", tc->body);
+    } else {
+        len = (size_t)snprintf(x, sizeof x, BODY_OPEN "%s" BODY_CLOSE, tc->body);
+    }
+    soap_msg m;
+    char err[256];
+    assert_int_equal(soap_decode(x, len, &m, err, sizeof err), -1);
+    if (!strstr(err, tc->err_has))
+        print_message("error was: %s\n", err);
+    assert_non_null(strstr(err, tc->err_has));
+    assert_true(g_utf8_validate(err, -1, NULL));
+    soap_msg_clear(&m);
+}
+
+/* Every prefix of a message fails cleanly (and keeps what came before the
+ * cut); 64 levels of elements are allowed, 65 are not; 1000 attributes
+ * are, 1001 are not; a long name is cut in messages on a character. */
+static void scan_limits(void **state)
+{
+    (void)state;
+    static const char msg[] = BODY_OPEN "<x:R xmlns:x=\"urn:x\"><x:A>1</x:A></x:R>" BODY_CLOSE;
+    for (size_t n = 1; n < sizeof msg - 1; n++) {
+        soap_msg m;
+        char err[256];
+        assert_int_equal(soap_decode(msg, n, &m, err, sizeof err), -1);
+        assert_true(err[0] != '\0');
+        soap_msg_clear(&m);
+    }
+
+    for (int depth = 64; depth <= 65; depth++) {
+        GString *x = g_string_new(BODY_OPEN);
+        for (int i = 2; i < depth; i++)
+            g_string_append(x, "<d>");
+        for (int i = 2; i < depth; i++)
+            g_string_append(x, "</d>");
+        g_string_append(x, BODY_CLOSE);
+        soap_msg m;
+        char err[256];
+        int rc = soap_decode(x->str, x->len, &m, err, sizeof err);
+        if (depth == 64)
+            assert_int_equal(rc, 0);
+        else
+            assert_non_null(strstr(err, "element nesting deeper than 64 at line 1"));
+        soap_msg_clear(&m);
+        g_string_free(x, TRUE);
+    }
+
+    for (int n = 1000; n <= 1001; n++) {
+        GString *x = g_string_new(BODY_OPEN "<b:R><b:X");
+        for (int i = 0; i < n; i++)
+            g_string_append_printf(x, " a%d='%d'", i, i);
+        g_string_append(x, ">v</b:X></b:R>" BODY_CLOSE);
+        soap_msg m;
+        char err[256];
+        int rc = soap_decode(x->str, x->len, &m, err, sizeof err);
+        if (n == 1000) {
+            assert_int_equal(rc, 0);
+            assert_string_equal(soap_field(&m, "X"), "v");
+        } else {
+            assert_non_null(strstr(err, "more than 1000 attributes in <b:X>"));
+        }
+        soap_msg_clear(&m);
+        g_string_free(x, TRUE);
+    }
+
+    GString *x = g_string_new(BODY_OPEN "<b:");
+    for (int i = 0; i < 40; i++)
+        g_string_append(x, "\xC3\xA9"); /* é */
+    g_string_append(x, "></b:X>" BODY_CLOSE);
+    soap_msg m;
+    char err[256];
+    assert_int_equal(soap_decode(x->str, x->len, &m, err, sizeof err), -1);
+    assert_non_null(strstr(err, "end tag </b:X> where </b:"));
+    assert_true(g_utf8_validate(err, -1, NULL));
+    soap_msg_clear(&m);
+    g_string_free(x, TRUE);
+}
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Mutated messages (bytes replaced, cut short): decoding must fail or
@@ -716,7 +914,7 @@ static void mutations(void **state)
 
 int main(void)
 {
-    static struct CMUnitTest tests[N(fault_cases) + N(bad_cases) + 16];
+    static struct CMUnitTest tests[N(fault_cases) + N(bad_cases) + N(xml_cases) + 20];
     size_t n = 0;
     const struct CMUnitTest fixed[] = {
         cmocka_unit_test(get_response),
@@ -729,6 +927,9 @@ int main(void)
         cmocka_unit_test(limits_in_content),
         cmocka_unit_test(hostile_inputs),
         cmocka_unit_test(mutations),
+        cmocka_unit_test(namespace_scopes),
+        cmocka_unit_test(text_and_values),
+        cmocka_unit_test(scan_limits),
     };
     for (size_t i = 0; i < N(fixed); i++)
         tests[n++] = fixed[i];
@@ -738,5 +939,8 @@ int main(void)
     for (size_t i = 0; i < N(bad_cases); i++)
         tests[n++] =
             (struct CMUnitTest){bad_cases[i].name, run_bad_case, NULL, NULL, (void *)&bad_cases[i]};
+    for (size_t i = 0; i < N(xml_cases); i++)
+        tests[n++] =
+            (struct CMUnitTest){xml_cases[i].name, run_xml_case, NULL, NULL, (void *)&xml_cases[i]};
     return _cmocka_run_group_tests("soap", tests, n, NULL, NULL);
 }
