@@ -297,10 +297,29 @@ void diag_know_reported(diag_know *k)
     g_ptr_array_set_size(k->unreported, 0);
 }
 
+/* The login's last word across connections: a challenge nobody answered
+ * with credentials names its connection. */
+static void learn_login(know_server *s, const diag_conn_facts *c, const diag_exchange *x)
+{
+    if (x->authorization) {
+        s->credentials_sent = 1;
+    } else if (x->status == 401) {
+        s->last_challenge_id = c->id;
+        s->last_challenge_frame = x->resp_frame;
+        s->has_last_challenge = 1;
+    }
+}
+
 void diag_know_conn(diag_know *k, const diag_conn_facts *c)
 {
-    if (diag_is_cira(c))
-        return; /* the server there is the MPS, not an AMT */
+    if (diag_is_cira(c)) {
+        /* a tunnel's server is the MPS; the AMT is its client, and what the
+         * consoles behind the MPS asked it in the channels is its logins */
+        know_server *s = diag_know_server(k, c->family, c->client_addr);
+        for (size_t e = 0; e < c->n_ex; e++)
+            learn_login(s, c, &c->ex[e]);
+        return;
+    }
     know_server *s = diag_know_server(k, c->family, c->server_addr);
     s->connected = 1;
     diag_clock_learn(&s->clock, c);
@@ -337,14 +356,6 @@ void diag_know_conn(diag_know *k, const diag_conn_facts *c)
             }
         }
         g_free(name);
-        /* The login's last word across connections: a challenge nobody
-         * answered with credentials names its connection. */
-        if (x->authorization) {
-            s->credentials_sent = 1;
-        } else if (x->status == 401) {
-            s->last_challenge_id = c->id;
-            s->last_challenge_frame = x->resp_frame;
-            s->has_last_challenge = 1;
-        }
+        learn_login(s, c, x);
     }
 }

@@ -330,9 +330,6 @@ void diag_rules_login(diag_ctx *x)
         server_state *s = server_of(x, c);
         for (size_t k = 0; k < c->n_ex; k++)
             exchange(x, i, s, &c->ex[k]);
-        /* what a tunnel's AMT was asked elsewhere is not learned (the
-         * tunnel's server is the MPS) */
-        if (!diag_is_cira(c))
-            never_answered(x, i, s);
+        never_answered(x, i, s);
     }
 }

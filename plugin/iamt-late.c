@@ -24,7 +24,8 @@ static void reset(void)
  * Kerberos cause (a KDC exchange after AMT's 401, the end of the capture),
  * and those of TCP: a port AMT reset reads as a plain HTTP port refused by
  * a TLS-only AMT once a TLS connection to it works, maybe later; SYNs
- * without answer are known unanswered only at the end of the capture. */
+ * without answer are known unanswered only at the end of the capture, as
+ * is a console that never answered AMT's 401 with credentials. */
 static int late_cause(const diag_cause *c)
 {
     switch (c->id) {
@@ -35,6 +36,7 @@ static int late_cause(const diag_cause *c)
     case DIAG_C_REDIR_PLAIN_REFUSED_TLS_ONLY:
     case DIAG_C_CIRA_TCP_REFUSED:
     case DIAG_C_CIRA_TCP_UNANSWERED:
+    case DIAG_C_NO_CREDENTIALS_SENT:
         return 1;
     default:
         return strncmp(c->token, "kerberos-", 9) == 0;

@@ -7,7 +7,8 @@
 # the ones the simulator sent; the causes of stage cira are on their frames
 # (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS, or
 # iamt.auth.cause for a login inside a channel; each with its expert
-# info); the HTTP inside the channels (WS-Man to 16992) is Wireshark's HTTP
+# info; read with -2, as the verdicts that need the rest of the capture
+# are shown from the second pass on); the HTTP inside the channels (WS-Man to 16992) is Wireshark's HTTP
 # with the statuses AMT answered, and the redirection logins in channels to
 # 16994 have the outcomes AMT gave.
 # usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
@@ -31,7 +32,9 @@ for d in "$tmp"/samples/*/; do
         >"$d/tshark.txt" 2>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.apf \
         -T fields -e tcp.dstport -e iamt.apf.type >"$d/apf.txt" 2>>"$d/tshark.err"
-    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" \
+    # (two passes: a verdict that needs the rest of the capture, as a
+    # console that never answered AMT's 401, is shown from the second on)
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -2 \
         -Y "iamt.apf.cause || iamt.tls.cause || iamt.auth.cause" -T fields -E occurrence=a \
         -E aggregator=, -e iamt.apf.cause -e iamt.tls.cause -e iamt.auth.cause \
         >"$d/causes.txt" 2>>"$d/tshark.err"
@@ -59,7 +62,7 @@ print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-", "cira-a
         set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
         [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
         [ -f "$d/mps-ca.pem" ] && set -- "$@" -o "iamt.console_ca:$d/mps-ca.pem"
-        $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y "$filter" \
+        $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -2 -Y "$filter" \
             -T fields -e frame.number >"$d/expert.txt" 2>>"$d/tshark.err"
     fi
 done

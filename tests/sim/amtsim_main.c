@@ -52,6 +52,7 @@ static int write_readme(const char *dir, GString *rows)
         "`cira-channels-wsman-redir` carries three consoles at once (two WS-Man Gets\n"
         "with Digest logins, interleaved, and a SOL start and login on 16994);\n"
         "`cira-wsman-login-rejected` a second console whose Digest password is wrong;\n"
+        "`cira-wsman-no-credentials` a console that never answers AMT's 401;\n"
         "`cira-channel-tls` a console's Get over TLS to 16993 inside the tunnel (the\n"
         "key log holds both sessions; `https_statuses` are the statuses inside it);\n"
         "`cira-mps-asks-amt-cert` an MPS that asks for AMT's certificate and checks\n"

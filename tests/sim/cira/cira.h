@@ -41,6 +41,7 @@ typedef struct cira_scen {
     uint32_t channel_port;   /* the port it opens a channel to (0: none) */
     /* or channels its consoles open at once, each a kind: "wsman" (a Get
      * with a Digest login), "wsman-wrong" (the same, a wrong password),
+     * "wsman-nocred" (the Get, and no answer to AMT's 401),
      * "wsman-tls" (the Get over TLS to 16993), "redir" (a SOL session's
      * start and login on 16994); NULL ends */
     const char *channels[CIRA_CHANNELS_MAX + 1];

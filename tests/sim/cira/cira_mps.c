@@ -56,7 +56,7 @@ static void channel_send(SSL *ssl, cira_log *log, uint32_t chan, GString *s)
 
 /* One console behind the MPS and its channel to AMT. */
 typedef struct console_chan {
-    const char *kind;  /* "wsman", "wsman-wrong", "wsman-tls", "redir" */
+    const char *kind;  /* "wsman", "wsman-wrong", "wsman-nocred", "wsman-tls", "redir" */
     uint32_t mps_num;  /* the MPS's number for the channel */
     uint32_t amt_num;  /* AMT's, once confirmed */
     GString *in;       /* AMT's bytes (decrypted: wsman-tls) not yet read */
@@ -97,7 +97,9 @@ static int wsman_step(SSL *ssl, cira_log *log, console_chan *c)
     if (!total)
         return 0;
     int done = 1;
-    if (g_str_has_prefix(c->in->str, "HTTP/1.1 401") && !c->tries++) {
+    /* wsman-nocred: a console that has no credentials and gives up */
+    if (g_str_has_prefix(c->in->str, "HTTP/1.1 401") && strcmp(c->kind, "wsman-nocred") != 0 &&
+        !c->tries++) {
         const char *nonce = strstr(c->in->str, "nonce=\"");
         char n[64] = "";
         if (nonce)

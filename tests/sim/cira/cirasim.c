@@ -68,6 +68,13 @@ static const cira_scen scens[] = {
      .stage = "cira",
      .outcome = "rejected",
      .causes = {"digest-login-rejected"}},
+    {.name = "cira-wsman-no-credentials",
+     .summary = "A console behind the MPS sends a WS-Man Get without credentials, gets AMT's "
+                "401 and never sends any",
+     .channels = {"wsman-nocred"},
+     .stage = "cira",
+     .outcome = "rejected",
+     .causes = {"no-credentials-sent"}},
     {.name = "cira-mps-cert-untrusted",
      .summary = "The MPS certificate is not from a root AMT trusts: AMT alerts",
      .cert_other_root = 1,
