@@ -370,12 +370,12 @@ static void t_session_cache(void **st)
     memset(ms, 7, sizeof(ms));
     memset(id, 1, sizeof(id));
     tls_keys_cache_put(k, 0, id, 32, ms, 4);
-    assert_null(tls_keys_cache_get(k, 1, id, 32)); /* a ticket is not a session id */
-    const tls_cached_session *cs = tls_keys_cache_get(k, 0, id, 32);
-    assert_non_null(cs);
-    assert_int_equal(cs->conn_id, 4);
-    assert_memory_equal(cs->ms, ms, 48);
-    assert_null(tls_keys_cache_get(k, 0, id, 0));
+    tls_cached_session cs;
+    assert_false(tls_keys_cache_get(k, 1, id, 32, &cs)); /* a ticket is not a session id */
+    assert_true(tls_keys_cache_get(k, 0, id, 32, &cs));
+    assert_int_equal(cs.conn_id, 4);
+    assert_memory_equal(cs.ms, ms, 48);
+    assert_false(tls_keys_cache_get(k, 0, id, 0, &cs));
     assert_int_equal(tls_keys_next_conn_id(k), 0);
     assert_int_equal(tls_keys_next_conn_id(k), 1);
     /* bounded: the oldest go first; putting a cached id again keeps its place */
@@ -384,19 +384,20 @@ static void t_session_cache(void **st)
         tls_keys_cache_put(k, 1, id, 32, ms, i);
     }
     memset(id, 1, sizeof(id));
-    assert_null(tls_keys_cache_get(k, 0, id, 32)); /* the first session is gone */
+    assert_false(tls_keys_cache_get(k, 0, id, 32, &cs)); /* the first session is gone */
     uint32_t first = 0, last = TLS_SESSION_CACHE_MAX - 1;
     memcpy(id, &first, sizeof first);
-    assert_non_null(tls_keys_cache_get(k, 1, id, 32));
+    assert_true(tls_keys_cache_get(k, 1, id, 32, &cs));
     tls_keys_cache_put(k, 1, id, 32, ms, 99); /* replaced, still the oldest */
-    assert_int_equal(tls_keys_cache_get(k, 1, id, 32)->conn_id, 99);
+    assert_true(tls_keys_cache_get(k, 1, id, 32, &cs));
+    assert_int_equal(cs.conn_id, 99);
     uint32_t next = TLS_SESSION_CACHE_MAX;
     memcpy(id, &next, sizeof next);
     tls_keys_cache_put(k, 1, id, 32, ms, next);
     memcpy(id, &first, sizeof first);
-    assert_null(tls_keys_cache_get(k, 1, id, 32));
+    assert_false(tls_keys_cache_get(k, 1, id, 32, &cs));
     memcpy(id, &last, sizeof last);
-    assert_non_null(tls_keys_cache_get(k, 1, id, 32));
+    assert_true(tls_keys_cache_get(k, 1, id, 32, &cs));
     tls_keys_free(k);
     tls_keys_free(NULL);
 }
