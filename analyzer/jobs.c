@@ -9,8 +9,12 @@
 
 /* A worker's queue holds at most this many bytes of copied payload (and
  * messages): the reader waits rather than fill memory when it runs ahead. */
-#define QUEUE_BYTES ((size_t)4 << 20)
-#define QUEUE_MSGS 16384
+#define QUEUE_BYTES ((size_t)2 << 20)
+#define QUEUE_MSGS 8192
+/* Results that came before the one next in order wait at most this many:
+ * past it the reader waits for that one (a worker busy with a large
+ * connection must not make the others' results pile up). */
+#define RESULTS_WAITING 256
 /* A connection dropped by --only: ended, never judged. */
 #define SEQ_NONE UINT64_MAX
 
@@ -444,13 +448,20 @@ static void emit_ready(jobs *j)
     }
 }
 
-/* Takes the results the workers have sent (without waiting). */
+/* Takes the results the workers have sent, waiting only when too many
+ * wait for the one next in order (its judgement was handed out before
+ * theirs: it comes). */
 static void collect(jobs *j)
 {
     result *x;
     while ((x = g_async_queue_try_pop(j->results)))
         g_hash_table_insert(j->pending, &x->seq, x);
     emit_ready(j);
+    while (g_hash_table_size(j->pending) > RESULTS_WAITING) {
+        x = g_async_queue_pop(j->results);
+        g_hash_table_insert(j->pending, &x->seq, x);
+        emit_ready(j);
+    }
 }
 
 /* The oldest waiting connection is judged by its worker, with the NXDOMAIN
