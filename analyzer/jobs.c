@@ -2,6 +2,7 @@
 /* jobs: -j N's worker threads (jobs.h). */
 #include "jobs.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -101,9 +102,11 @@ typedef struct held_conn {
 typedef struct worker {
     jobs *j;
     unsigned index;
-    GThread *thread;
-    GMutex lock;
-    GCond more, room;
+    pthread_t thread;
+    int running;
+    /* POSIX locks, not GLib's: ThreadSanitizer sees these */
+    pthread_mutex_t lock;
+    pthread_cond_t more, room;
     msg *head, *tail;
     size_t n_msgs, n_bytes;
     /* the worker's own, used by its thread only */
@@ -127,15 +130,17 @@ struct jobs {
     GQueue held;       /* held_ref*: the connections waiting, oldest first */
     uint64_t next_seq; /* of the next connection to be judged */
     /* results, handed back in the order of judgement */
-    GAsyncQueue *results;
+    pthread_mutex_t results_lock;
+    pthread_cond_t results_came;
+    GQueue results; /* result*, as the workers finished them */
     GHashTable *pending; /* seq → result* come early */
     uint64_t next_out;
     /* address (family, bytes) → the first connection to it (uint64_t*):
      * what "a connection to this AMT was learned" means at a judgement */
-    GRWLock connected_lock;
+    pthread_rwlock_t connected_lock;
     GHashTable *connected;
-    GMutex sync_lock;
-    GCond sync_cond;
+    pthread_mutex_t sync_lock;
+    pthread_cond_t sync_cond;
     unsigned synced;
 };
 
@@ -153,9 +158,9 @@ static msg *msg_new(msg_kind kind, conn_state *cs, int64_t now_us, size_t extra)
 
 static void post(worker *w, msg *m, size_t bytes)
 {
-    g_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->lock);
     while (w->n_msgs >= QUEUE_MSGS || (w->n_bytes && w->n_bytes + bytes > QUEUE_BYTES))
-        g_cond_wait(&w->room, &w->lock);
+        pthread_cond_wait(&w->room, &w->lock);
     if (w->tail)
         w->tail->next = m;
     else
@@ -164,15 +169,15 @@ static void post(worker *w, msg *m, size_t bytes)
     w->n_msgs++;
     w->n_bytes += bytes;
     if (w->n_msgs == 1)
-        g_cond_signal(&w->more);
-    g_mutex_unlock(&w->lock);
+        pthread_cond_signal(&w->more);
+    pthread_mutex_unlock(&w->lock);
 }
 
 static msg *take(worker *w)
 {
-    g_mutex_lock(&w->lock);
+    pthread_mutex_lock(&w->lock);
     while (!w->head)
-        g_cond_wait(&w->more, &w->lock);
+        pthread_cond_wait(&w->more, &w->lock);
     msg *m = w->head;
     w->head = m->next;
     if (!w->head)
@@ -180,8 +185,8 @@ static msg *take(worker *w)
     w->n_msgs--;
     if (m->kind == M_DATA)
         w->n_bytes -= m->u.data.len;
-    g_cond_signal(&w->room);
-    g_mutex_unlock(&w->lock);
+    pthread_cond_signal(&w->room);
+    pthread_mutex_unlock(&w->lock);
     return m;
 }
 
@@ -209,13 +214,13 @@ static GBytes *addr_key(int family, const uint8_t *addr)
 static void connected_mark(jobs *j, const tcp_endpoint *server, uint64_t seq)
 {
     GBytes *key = addr_key(server->family == AF_INET6 ? 6 : 4, server->addr);
-    g_rw_lock_writer_lock(&j->connected_lock);
+    pthread_rwlock_wrlock(&j->connected_lock);
     if (!g_hash_table_contains(j->connected, key)) {
         uint64_t *v = g_new(uint64_t, 1);
         *v = seq;
         g_hash_table_insert(j->connected, g_bytes_ref(key), v);
     }
-    g_rw_lock_writer_unlock(&j->connected_lock);
+    pthread_rwlock_unlock(&j->connected_lock);
     g_bytes_unref(key);
 }
 
@@ -225,10 +230,10 @@ static int connected(void *ctx, int family, const uint8_t *addr)
 {
     worker *w = ctx;
     GBytes *key = addr_key(family, addr);
-    g_rw_lock_reader_lock(&w->j->connected_lock);
+    pthread_rwlock_rdlock(&w->j->connected_lock);
     const uint64_t *v = g_hash_table_lookup(w->j->connected, key);
     int yes = v && *v <= w->upto;
-    g_rw_lock_reader_unlock(&w->j->connected_lock);
+    pthread_rwlock_unlock(&w->j->connected_lock);
     g_bytes_unref(key);
     return yes;
 }
@@ -273,7 +278,11 @@ static void judge(worker *w, msg *m)
     x->r = diag_judge(w->k, conn_facts_box_facts(x->facts), 1);
     x->now_us = m->now_us;
     g_free(h);
-    g_async_queue_push(w->j->results, x);
+    jobs *j = w->j;
+    pthread_mutex_lock(&j->results_lock);
+    g_queue_push_tail(&j->results, x);
+    pthread_cond_signal(&j->results_came);
+    pthread_mutex_unlock(&j->results_lock);
 }
 
 /* Handles one message; returns 0 at the end. */
@@ -316,10 +325,10 @@ static int handle(worker *w, msg *m)
         diag_know_forget(w->k, m->u.before);
         break;
     case M_SYNC:
-        g_mutex_lock(&w->j->sync_lock);
+        pthread_mutex_lock(&w->j->sync_lock);
         w->j->synced++;
-        g_cond_signal(&w->j->sync_cond);
-        g_mutex_unlock(&w->j->sync_lock);
+        pthread_cond_signal(&w->j->sync_cond);
+        pthread_mutex_unlock(&w->j->sync_lock);
         break;
     case M_END:
         return 0;
@@ -327,7 +336,7 @@ static int handle(worker *w, msg *m)
     return 1;
 }
 
-static gpointer worker_main(gpointer p)
+static void *worker_main(void *p)
 {
     worker *w = p;
     tls_keys_set_thread(w->index + 1);
@@ -354,21 +363,23 @@ jobs *jobs_new(analysis *a, unsigned n, const diag_inputs *in, const only_list *
     j->sync_kdc = sync_kdc;
     j->ctx = ctx;
     g_queue_init(&j->held);
-    j->results = g_async_queue_new();
+    pthread_mutex_init(&j->results_lock, NULL);
+    pthread_cond_init(&j->results_came, NULL);
+    g_queue_init(&j->results);
     j->pending = g_hash_table_new(g_int64_hash, g_int64_equal);
-    g_rw_lock_init(&j->connected_lock);
+    pthread_rwlock_init(&j->connected_lock, NULL);
     j->connected = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                          (GDestroyNotify)g_bytes_unref, g_free);
-    g_mutex_init(&j->sync_lock);
-    g_cond_init(&j->sync_cond);
+    pthread_mutex_init(&j->sync_lock, NULL);
+    pthread_cond_init(&j->sync_cond, NULL);
     j->w = g_new0(worker, j->n);
     for (unsigned i = 0; i < j->n; i++) {
         worker *w = &j->w[i];
         w->j = j;
         w->index = i;
-        g_mutex_init(&w->lock);
-        g_cond_init(&w->more);
-        g_cond_init(&w->room);
+        pthread_mutex_init(&w->lock, NULL);
+        pthread_cond_init(&w->more, NULL);
+        pthread_cond_init(&w->room, NULL);
         w->run.a = a;
         if (in)
             w->in = *in;
@@ -379,9 +390,12 @@ jobs *jobs_new(analysis *a, unsigned n, const diag_inputs *in, const only_list *
         w->kdc = g_array_new(FALSE, FALSE, sizeof(diag_kdc_msg));
         w->k = diag_know_new(&w->in);
         g_queue_init(&w->waiting);
-        char name[16];
-        g_snprintf(name, sizeof name, "amtdiag-w%u", i);
-        w->thread = g_thread_new(name, worker_main, w);
+    }
+    for (unsigned i = 0; i < j->n; i++) {
+        worker *w = &j->w[i];
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+            g_error("-j: a worker thread could not be started");
+        w->running = 1;
     }
     return j;
 }
@@ -448,18 +462,28 @@ static void emit_ready(jobs *j)
     }
 }
 
+/* Moves the results the workers have sent to pending; with wait, waits
+ * for one first. */
+static void receive(jobs *j, int wait)
+{
+    pthread_mutex_lock(&j->results_lock);
+    while (wait && g_queue_is_empty(&j->results))
+        pthread_cond_wait(&j->results_came, &j->results_lock);
+    result *x;
+    while ((x = g_queue_pop_head(&j->results)))
+        g_hash_table_insert(j->pending, &x->seq, x);
+    pthread_mutex_unlock(&j->results_lock);
+}
+
 /* Takes the results the workers have sent, waiting only when too many
  * wait for the one next in order (its judgement was handed out before
  * theirs: it comes). */
 static void collect(jobs *j)
 {
-    result *x;
-    while ((x = g_async_queue_try_pop(j->results)))
-        g_hash_table_insert(j->pending, &x->seq, x);
+    receive(j, 0);
     emit_ready(j);
     while (g_hash_table_size(j->pending) > RESULTS_WAITING) {
-        x = g_async_queue_pop(j->results);
-        g_hash_table_insert(j->pending, &x->seq, x);
+        receive(j, 1);
         emit_ready(j);
     }
 }
@@ -507,14 +531,14 @@ void jobs_close(jobs *j, unsigned w, conn_state *cs, const tcp_flow *f, int64_t 
 
 void jobs_sync(jobs *j)
 {
-    g_mutex_lock(&j->sync_lock);
+    pthread_mutex_lock(&j->sync_lock);
     j->synced = 0;
-    g_mutex_unlock(&j->sync_lock);
+    pthread_mutex_unlock(&j->sync_lock);
     post_all(j, msg_new(M_SYNC, NULL, 0, 0));
-    g_mutex_lock(&j->sync_lock);
+    pthread_mutex_lock(&j->sync_lock);
     while (j->synced < j->n)
-        g_cond_wait(&j->sync_cond, &j->sync_lock);
-    g_mutex_unlock(&j->sync_lock);
+        pthread_cond_wait(&j->sync_cond, &j->sync_lock);
+    pthread_mutex_unlock(&j->sync_lock);
 }
 
 void jobs_kdc(jobs *j, const diag_kdc_msg *v, size_t n)
@@ -558,10 +582,11 @@ void jobs_finish(jobs *j)
         post_judge(j, h, upto);
     post_all(j, msg_new(M_END, NULL, 0, 0));
     for (unsigned i = 0; i < j->n; i++) {
-        g_thread_join(j->w[i].thread);
-        j->w[i].thread = NULL;
+        pthread_join(j->w[i].thread, NULL);
+        j->w[i].running = 0;
     }
-    collect(j);
+    receive(j, 0);
+    emit_ready(j);
     g_assert(g_hash_table_size(j->pending) == 0);
 }
 
@@ -571,9 +596,9 @@ void jobs_free(jobs *j)
         return;
     for (unsigned i = 0; i < j->n; i++) {
         worker *w = &j->w[i];
-        if (w->thread) { /* not finished: stopped, what waits dropped */
+        if (w->running) { /* not finished: stopped, what waits dropped */
             post(w, msg_new(M_END, NULL, 0, 0), 0);
-            g_thread_join(w->thread);
+            pthread_join(w->thread, NULL);
         }
         msg *m;
         while ((m = w->head)) {
@@ -591,13 +616,12 @@ void jobs_free(jobs *j)
         }
         diag_know_free(w->k);
         g_array_free(w->kdc, TRUE);
-        g_mutex_clear(&w->lock);
-        g_cond_clear(&w->more);
-        g_cond_clear(&w->room);
+        pthread_mutex_destroy(&w->lock);
+        pthread_cond_destroy(&w->more);
+        pthread_cond_destroy(&w->room);
     }
+    receive(j, 0);
     result *x;
-    while ((x = g_async_queue_try_pop(j->results)))
-        g_hash_table_insert(j->pending, &x->seq, x);
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init(&it, j->pending);
@@ -609,12 +633,13 @@ void jobs_free(jobs *j)
         g_free(x);
     }
     g_hash_table_destroy(j->pending);
-    g_async_queue_unref(j->results);
+    pthread_mutex_destroy(&j->results_lock);
+    pthread_cond_destroy(&j->results_came);
     g_queue_clear_full(&j->held, g_free);
     g_hash_table_destroy(j->connected);
-    g_rw_lock_clear(&j->connected_lock);
-    g_mutex_clear(&j->sync_lock);
-    g_cond_clear(&j->sync_cond);
+    pthread_rwlock_destroy(&j->connected_lock);
+    pthread_mutex_destroy(&j->sync_lock);
+    pthread_cond_destroy(&j->sync_cond);
     g_free(j->w);
     g_free(j);
 }

@@ -6,6 +6,7 @@
  * of the layer runs in. It has its own library context so that loading
  * the legacy provider (for RC4) changes nothing for the rest of the
  * program. Every secret is wiped when it is replaced or freed. */
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,7 +68,7 @@ struct tls_keys {
     guint refs_kept; /* entries after the last file was done */
     secret_slot ring[TLS_KEYS_THREADS][REF_RING]; /* one per thread */
     unsigned ring_next[TLS_KEYS_THREADS];
-    GMutex lock; /* the store is shared by the worker threads of -j */
+    pthread_mutex_t lock; /* the store is shared by the worker threads of -j */
     GPtrArray *rsa; /* tls_rsa_key */
     GPtrArray *psk; /* tls_psk */
     unsigned next_conn;
@@ -177,7 +178,7 @@ tls_keys *tls_keys_new(void)
     k->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     k->rsa = g_ptr_array_new_with_free_func(rsa_free);
     k->psk = g_ptr_array_new_with_free_func(psk_free);
-    g_mutex_init(&k->lock);
+    pthread_mutex_init(&k->lock, NULL);
     return k;
 }
 
@@ -200,7 +201,7 @@ void tls_keys_free(tls_keys *k)
     for (size_t t = 0; t < TLS_KEYS_THREADS; t++)
         for (size_t i = 0; i < REF_RING; i++)
             slot_wipe(&k->ring[t][i]);
-    g_mutex_clear(&k->lock);
+    pthread_mutex_destroy(&k->lock);
     g_hash_table_destroy(k->sessions);
     g_queue_clear_full(&k->session_order, (GDestroyNotify)g_bytes_unref);
     g_hash_table_destroy(k->derived);
@@ -260,7 +261,7 @@ int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t id
     if (!k || !id || !v || !len || (unsigned)kind >= TLS_SECRET_KINDS ||
         !probe_of(&probe, kind, id, idlen))
         return -1;
-    g_mutex_lock(&k->lock);
+    pthread_mutex_lock(&k->lock);
     const char *interned = intern(k, source);
     /* A repeated line replaces the earlier secret: not a new one. */
     secret_slot *sl = g_hash_table_lookup(k->secrets, &probe);
@@ -276,7 +277,7 @@ int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t id
     }
     slot_set(sl, v, len);
     sl->s.source = interned;
-    g_mutex_unlock(&k->lock);
+    pthread_mutex_unlock(&k->lock);
     return fresh;
 }
 
@@ -389,15 +390,15 @@ const tls_secret *tls_keys_find(const tls_keys *k, tls_secret_kind kind, const u
     secret_slot probe;
     if (!probe_of(&probe, kind, id, idlen))
         return NULL;
-    GMutex *lock = &((tls_keys *)k)->lock;
-    g_mutex_lock(lock);
+    pthread_mutex_t *lock = &((tls_keys *)k)->lock;
+    pthread_mutex_lock(lock);
     const secret_slot *sl = g_hash_table_lookup(k->secrets, &probe);
     const tls_secret *found = sl ? &sl->s : NULL;
     /* the store is not changed in what it holds, only in which secrets it
      * has read back: the ring is a cache */
     if (!found && k->refs->len)
         found = ref_find((tls_keys *)k, kind, id, idlen);
-    g_mutex_unlock(lock);
+    pthread_mutex_unlock(lock);
     return found;
 }
 
@@ -476,7 +477,7 @@ void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen
     memcpy(cs->ms, ms, 48);
     cs->conn_id = conn_id;
     GBytes *key = make_key(ticket ? 'T' : 'I', id, idlen);
-    g_mutex_lock(&k->lock);
+    pthread_mutex_lock(&k->lock);
     if (!g_hash_table_contains(k->sessions, key))
         g_queue_push_tail(&k->session_order, g_bytes_ref(key));
     g_hash_table_replace(k->sessions, key, cs);
@@ -487,7 +488,7 @@ void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen
         g_hash_table_remove(k->sessions, old);
         g_bytes_unref(old);
     }
-    g_mutex_unlock(&k->lock);
+    pthread_mutex_unlock(&k->lock);
 }
 
 int tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id, size_t idlen,
@@ -496,21 +497,21 @@ int tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id, size_t 
     if (!idlen)
         return 0;
     GBytes *key = make_key(ticket ? 'T' : 'I', id, idlen);
-    GMutex *lock = &((tls_keys *)k)->lock;
-    g_mutex_lock(lock);
+    pthread_mutex_t *lock = &((tls_keys *)k)->lock;
+    pthread_mutex_lock(lock);
     const tls_cached_session *cs = g_hash_table_lookup(k->sessions, key);
     if (cs)
         *out = *cs; /* copied: another thread may push it out of the cache */
-    g_mutex_unlock(lock);
+    pthread_mutex_unlock(lock);
     g_bytes_unref(key);
     return cs != NULL;
 }
 
 unsigned tls_keys_next_conn_id(tls_keys *k)
 {
-    g_mutex_lock(&k->lock);
+    pthread_mutex_lock(&k->lock);
     unsigned id = k->next_conn++;
-    g_mutex_unlock(&k->lock);
+    pthread_mutex_unlock(&k->lock);
     return id;
 }
 
@@ -525,9 +526,9 @@ void tls_keys_put_derived(tls_keys *k, const uint8_t cr[32], const uint8_t ms[48
         return;
     tls_cached_session *s = g_new0(tls_cached_session, 1);
     memcpy(s->ms, ms, 48);
-    g_mutex_lock(&k->lock);
+    pthread_mutex_lock(&k->lock);
     g_hash_table_replace(k->derived, g_bytes_new(cr, 32), s);
-    g_mutex_unlock(&k->lock);
+    pthread_mutex_unlock(&k->lock);
 }
 
 /* NSS key log labels of the secrets a session can have, in the order a
