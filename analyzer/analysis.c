@@ -48,7 +48,7 @@ typedef struct file_run {
 
 /* What a connection needs while its flow is open. */
 struct conn_state {
-    conn_run *run; /* the thread's that runs its layers */
+    conn_run *run;   /* the thread's that runs its layers */
     unsigned worker; /* -j: the worker it is routed to (jobs.h) */
     conn_rec *rec;
     http_conn *http;
@@ -771,8 +771,8 @@ static void on_open(void *ctx, tcp_flow *f)
     conn_rec *r = g_new0(conn_rec, 1);
     cs->run = &run->conn;
     if (run->a->jobs)
-        cs->run = jobs_route(run->a->jobs, f, analysis_is_cira_port(run->a, f->server.port),
-                             &cs->worker);
+        cs->run =
+            jobs_route(run->a->jobs, f, analysis_is_cira_port(run->a, f->server.port), &cs->worker);
     cs->rec = r;
     r->id = run->a->next_conn_id++;
     r->file = g_strdup(run->file);

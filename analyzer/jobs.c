@@ -132,7 +132,7 @@ struct jobs {
     /* results, handed back in the order of judgement */
     pthread_mutex_t results_lock;
     pthread_cond_t results_came;
-    GQueue results; /* result*, as the workers finished them */
+    GQueue results;      /* result*, as the workers finished them */
     GHashTable *pending; /* seq → result* come early */
     uint64_t next_out;
     /* address (family, bytes) → the first connection to it (uint64_t*):
@@ -299,8 +299,8 @@ static int handle(worker *w, msg *m)
                           m->u.gap.after);
         break;
     case M_CONFLICT:
-        analysis_conn_conflict(m->cs, m->u.conflict.dir, m->u.conflict.frame,
-                               m->u.conflict.offset, m->u.conflict.len);
+        analysis_conn_conflict(m->cs, m->u.conflict.dir, m->u.conflict.frame, m->u.conflict.offset,
+                               m->u.conflict.len);
         break;
     case M_CLOSE:
         ended(w, m);
@@ -368,8 +368,8 @@ jobs *jobs_new(analysis *a, unsigned n, const diag_inputs *in, const only_list *
     g_queue_init(&j->results);
     j->pending = g_hash_table_new(g_int64_hash, g_int64_equal);
     pthread_rwlock_init(&j->connected_lock, NULL);
-    j->connected = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
-                                         (GDestroyNotify)g_bytes_unref, g_free);
+    j->connected =
+        g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, g_free);
     pthread_mutex_init(&j->sync_lock, NULL);
     pthread_cond_init(&j->sync_cond, NULL);
     j->w = g_new0(worker, j->n);

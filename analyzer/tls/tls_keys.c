@@ -65,12 +65,12 @@ struct tls_keys {
     GArray *ref_fds;      /* int: the indexed files, open for the run */
     GPtrArray *ref_src;   /* their interned source names */
     uint32_t ref_seq;
-    guint refs_kept; /* entries after the last file was done */
+    guint refs_kept;                              /* entries after the last file was done */
     secret_slot ring[TLS_KEYS_THREADS][REF_RING]; /* one per thread */
     unsigned ring_next[TLS_KEYS_THREADS];
     pthread_mutex_t lock; /* the store is shared by the worker threads of -j */
-    GPtrArray *rsa; /* tls_rsa_key */
-    GPtrArray *psk; /* tls_psk */
+    GPtrArray *rsa;       /* tls_rsa_key */
+    GPtrArray *psk;       /* tls_psk */
     unsigned next_conn;
 };
 
