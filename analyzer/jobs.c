@@ -10,12 +10,15 @@
 
 /* A worker's queue holds at most this many bytes of copied payload (and
  * messages): the reader waits rather than fill memory when it runs ahead. */
-#define QUEUE_BYTES ((size_t)2 << 20)
-#define QUEUE_MSGS 8192
+#define QUEUE_BYTES ((size_t)1 << 20)
+#define QUEUE_MSGS 4096
+/* The reader hands messages over in batches of this many (or bytes). */
+#define BATCH_MSGS 64
+#define BATCH_BYTES ((size_t)64 << 10)
 /* Results that came before the one next in order wait at most this many:
  * past it the reader waits for that one (a worker busy with a large
  * connection must not make the others' results pile up). */
-#define RESULTS_WAITING 256
+#define RESULTS_WAITING 64
 /* A connection dropped by --only: ended, never judged. */
 #define SEQ_NONE UINT64_MAX
 
@@ -109,6 +112,8 @@ typedef struct worker {
     pthread_cond_t more, room;
     msg *head, *tail;
     size_t n_msgs, n_bytes;
+    msg *out_head, *out_tail; /* the reader's batch, not yet queued */
+    size_t out_msgs, out_bytes;
     /* the worker's own, used by its thread only */
     conn_run run;
     diag_inputs in; /* the user's, with its Kerberos facts and the reader's
@@ -156,35 +161,60 @@ static msg *msg_new(msg_kind kind, conn_state *cs, int64_t now_us, size_t extra)
     return m;
 }
 
-static void post(worker *w, msg *m, size_t bytes)
+/* The reader's batch for worker w goes into its queue (waiting for room):
+ * one lock and at most one wake-up per batch, not per message. */
+static void flush(worker *w)
 {
+    if (!w->out_head)
+        return;
     pthread_mutex_lock(&w->lock);
-    while (w->n_msgs >= QUEUE_MSGS || (w->n_bytes && w->n_bytes + bytes > QUEUE_BYTES))
+    while (w->n_msgs &&
+           (w->n_msgs + w->out_msgs > QUEUE_MSGS || w->n_bytes + w->out_bytes > QUEUE_BYTES))
         pthread_cond_wait(&w->room, &w->lock);
     if (w->tail)
-        w->tail->next = m;
+        w->tail->next = w->out_head;
     else
-        w->head = m;
-    w->tail = m;
-    w->n_msgs++;
-    w->n_bytes += bytes;
-    if (w->n_msgs == 1)
+        w->head = w->out_head;
+    w->tail = w->out_tail;
+    int was_empty = w->n_msgs == 0;
+    w->n_msgs += w->out_msgs;
+    w->n_bytes += w->out_bytes;
+    if (was_empty)
         pthread_cond_signal(&w->more);
     pthread_mutex_unlock(&w->lock);
+    w->out_head = w->out_tail = NULL;
+    w->out_msgs = w->out_bytes = 0;
 }
 
-static msg *take(worker *w)
+static void flush_all(jobs *j)
+{
+    for (unsigned i = 0; i < j->n; i++)
+        flush(&j->w[i]);
+}
+
+/* Adds m (carrying bytes of payload) to the reader's batch for w. */
+static void post(worker *w, msg *m, size_t bytes)
+{
+    if (w->out_tail)
+        w->out_tail->next = m;
+    else
+        w->out_head = m;
+    w->out_tail = m;
+    w->out_msgs++;
+    w->out_bytes += bytes;
+    if (w->out_msgs >= BATCH_MSGS || w->out_bytes >= BATCH_BYTES)
+        flush(w);
+}
+
+/* Everything queued for w, oldest first. */
+static msg *take_all(worker *w)
 {
     pthread_mutex_lock(&w->lock);
     while (!w->head)
         pthread_cond_wait(&w->more, &w->lock);
     msg *m = w->head;
-    w->head = m->next;
-    if (!w->head)
-        w->tail = NULL;
-    w->n_msgs--;
-    if (m->kind == M_DATA)
-        w->n_bytes -= m->u.data.len;
+    w->head = w->tail = NULL;
+    w->n_msgs = w->n_bytes = 0;
     pthread_cond_signal(&w->room);
     pthread_mutex_unlock(&w->lock);
     return m;
@@ -340,12 +370,15 @@ static void *worker_main(void *p)
 {
     worker *w = p;
     tls_keys_set_thread(w->index + 1);
-    for (;;) {
-        msg *m = take(w);
-        int go_on = handle(w, m);
-        g_free(m);
-        if (!go_on)
-            break;
+    for (int go_on = 1; go_on;) {
+        msg *m = take_all(w);
+        while (m) {
+            msg *next = m->next;
+            if (go_on)
+                go_on = handle(w, m);
+            g_free(m);
+            m = next;
+        }
     }
     return NULL;
 }
@@ -483,6 +516,7 @@ static void collect(jobs *j)
     receive(j, 0);
     emit_ready(j);
     while (g_hash_table_size(j->pending) > RESULTS_WAITING) {
+        flush_all(j); /* the judgement awaited may still be in a batch */
         receive(j, 1);
         emit_ready(j);
     }
@@ -535,6 +569,7 @@ void jobs_sync(jobs *j)
     j->synced = 0;
     pthread_mutex_unlock(&j->sync_lock);
     post_all(j, msg_new(M_SYNC, NULL, 0, 0));
+    flush_all(j);
     pthread_mutex_lock(&j->sync_lock);
     while (j->synced < j->n)
         pthread_cond_wait(&j->sync_cond, &j->sync_lock);
@@ -581,6 +616,7 @@ void jobs_finish(jobs *j)
     while ((h = g_queue_pop_head(&j->held)))
         post_judge(j, h, upto);
     post_all(j, msg_new(M_END, NULL, 0, 0));
+    flush_all(j);
     for (unsigned i = 0; i < j->n; i++) {
         pthread_join(j->w[i].thread, NULL);
         j->w[i].running = 0;
@@ -598,11 +634,15 @@ void jobs_free(jobs *j)
         worker *w = &j->w[i];
         if (w->running) { /* not finished: stopped, what waits dropped */
             post(w, msg_new(M_END, NULL, 0, 0), 0);
+            flush(w);
             pthread_join(w->thread, NULL);
         }
         msg *m;
-        while ((m = w->head)) {
-            w->head = m->next;
+        while ((m = w->head) || (m = w->out_head)) {
+            if (m == w->head)
+                w->head = m->next;
+            else
+                w->out_head = m->next;
             if (m->kind == M_DNS)
                 dns_box_unref(m->u.dns);
             else if (m->kind == M_KDC)
