@@ -21,10 +21,12 @@
 #include "amtdiag/apf_chan.h"
 #include "amtdiag/diag_cert.h"
 #include "amtdiag/soap.h"
+#include "analysis_conn.h"
 #include "capture/capture.h"
 #include "dns/dns_msg.h"
 #include "app_detect.h"
 #include "http/http_conn.h"
+#include "jobs.h"
 #include "krb/kdc.h"
 #include "krb_marks.h"
 #include "cira/apf_stream.h"
@@ -40,13 +42,14 @@ typedef struct file_run {
     kdc_tap *kdc;         /* port 88: Kerberos */
     uint64_t kdc_dropped; /* Kerberos messages past KDC_MSGS_MAX */
     int64_t last_expire_us;
-    int64_t now_us;       /* time of the packet being processed */
+    conn_run conn;        /* the connections' layers, when one thread runs them */
     int64_t last_time_us; /* when on_time was last called */
 } file_run;
 
 /* What a connection needs while its flow is open. */
-typedef struct conn_state {
-    file_run *run;
+struct conn_state {
+    conn_run *run;   /* the thread's that runs its layers */
+    unsigned worker; /* -j: the worker it is routed to (jobs.h) */
     conn_rec *rec;
     http_conn *http;
     redir_stream *redir; /* the redirection protocol, plain or inside TLS */
@@ -57,7 +60,7 @@ typedef struct conn_state {
     struct chan_parser *chan[APF_CHAN_MAX];
     app_hold *hold; /* first bytes, until they say what the connection carries */
     int classified; /* ... they did (or the connection is neither TLS nor HTTP) */
-} conn_state;
+};
 
 void analysis_init(analysis *a)
 {
@@ -766,7 +769,10 @@ static void on_open(void *ctx, tcp_flow *f)
     file_run *run = ctx;
     conn_state *cs = g_new0(conn_state, 1);
     conn_rec *r = g_new0(conn_rec, 1);
-    cs->run = run;
+    cs->run = &run->conn;
+    if (run->a->jobs)
+        cs->run =
+            jobs_route(run->a->jobs, f, analysis_is_cira_port(run->a, f->server.port), &cs->worker);
     cs->rec = r;
     r->id = run->a->next_conn_id++;
     r->file = g_strdup(run->file);
@@ -782,7 +788,7 @@ static void on_open(void *ctx, tcp_flow *f)
     r->notes = g_ptr_array_new_with_free_func(g_free);
     r->hs = g_array_new(FALSE, FALSE, sizeof(hs_event));
     run->a->n_conns++;
-    if (!run->a->take_conn)
+    if (!run->a->take_conn && !run->a->jobs)
         g_ptr_array_add(run->a->conns, r);
     f->app = cs;
 }
@@ -820,11 +826,9 @@ static void start_app(conn_state *cs, int app)
     app_hold_release(&cs->hold, app_data, cs);
 }
 
-static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t len,
-                    uint64_t first_frame, uint64_t last_frame)
+void analysis_conn_data(conn_state *cs, uint16_t port, int dir, const uint8_t *data, size_t len,
+                        uint64_t first_frame, uint64_t last_frame)
 {
-    (void)ctx;
-    conn_state *cs = f->app;
     conn_rec *r = cs->rec;
     if (dir == 0 && r->n_client_head < CONN_HEAD_MAX) {
         size_t n = MIN(len, CONN_HEAD_MAX - (size_t)r->n_client_head);
@@ -835,35 +839,43 @@ static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t
     }
     if (r->app == APP_UNKNOWN && !cs->classified) {
         /* held until enough bytes (of the side that spoke first) tell */
-        int app =
-            app_hold_feed(&cs->hold, f->server.port, dir, data, len, first_frame, last_frame, 0);
+        int app = app_hold_feed(&cs->hold, port, dir, data, len, first_frame, last_frame, 0);
         if (app >= 0)
             start_app(cs, app);
         return;
     }
     if (r->app == APP_UNKNOWN) {
         /* a capture that began inside a stream: a later record may say */
-        start_app(cs, app_classify(f->server.port, data, len, 1));
+        start_app(cs, app_classify(port, data, len, 1));
         if (r->app == APP_UNKNOWN)
             return;
     }
     app_data(cs, dir, data, len, first_frame, last_frame);
 }
 
-/* No more bytes will follow in order: what is held decides now. */
-static void classify_now(conn_state *cs, const tcp_flow *f)
+static void on_data(void *ctx, tcp_flow *f, int dir, const uint8_t *data, size_t len,
+                    uint64_t first_frame, uint64_t last_frame)
 {
-    if (!cs->classified && cs->hold)
-        start_app(cs, app_hold_feed(&cs->hold, f->server.port, 0, NULL, 0, 0, 0, 1));
+    file_run *run = ctx;
+    conn_state *cs = f->app;
+    if (run->a->jobs)
+        jobs_data(run->a->jobs, cs->worker, cs, f->server.port, dir, data, len, first_frame,
+                  last_frame, run->conn.now_us);
+    else
+        analysis_conn_data(cs, f->server.port, dir, data, len, first_frame, last_frame);
 }
 
-static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t len,
-                   uint64_t frame_before, uint64_t frame_after)
+/* No more bytes will follow in order: what is held decides now. */
+static void classify_now(conn_state *cs, uint16_t port)
 {
-    (void)ctx;
-    (void)offset;
-    conn_state *cs = f->app;
-    classify_now(cs, f);
+    if (!cs->classified && cs->hold)
+        start_app(cs, app_hold_feed(&cs->hold, port, 0, NULL, 0, 0, 0, 1));
+}
+
+void analysis_conn_gap(conn_state *cs, uint16_t port, int dir, uint64_t len, uint64_t frame_before,
+                       uint64_t frame_after)
+{
+    classify_now(cs, port);
     if (cs->rec->n_gap_at < CONN_GAPS_MAX)
         cs->rec->gap_at[cs->rec->n_gap_at++] = (gap_rec){dir, frame_before, frame_after};
     g_ptr_array_add(cs->rec->notes,
@@ -883,16 +895,37 @@ static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t le
     }
 }
 
-static void on_conflict(void *ctx, tcp_flow *f, int dir, uint64_t frame, uint64_t offset,
-                        uint64_t len)
+static void on_gap(void *ctx, tcp_flow *f, int dir, uint64_t offset, uint64_t len,
+                   uint64_t frame_before, uint64_t frame_after)
 {
-    (void)ctx;
+    file_run *run = ctx;
+    (void)offset;
     conn_state *cs = f->app;
+    if (run->a->jobs)
+        jobs_gap(run->a->jobs, cs->worker, cs, f->server.port, dir, len, frame_before, frame_after,
+                 run->conn.now_us);
+    else
+        analysis_conn_gap(cs, f->server.port, dir, len, frame_before, frame_after);
+}
+
+void analysis_conn_conflict(conn_state *cs, int dir, uint64_t frame, uint64_t offset, uint64_t len)
+{
     g_ptr_array_add(cs->rec->notes,
                     g_strdup_printf("frame %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
                                     " bytes from the %s differ from an earlier copy at stream "
                                     "offset %" G_GUINT64_FORMAT " (the first copy is used)",
                                     frame, len, dir ? "server" : "client", offset));
+}
+
+static void on_conflict(void *ctx, tcp_flow *f, int dir, uint64_t frame, uint64_t offset,
+                        uint64_t len)
+{
+    file_run *run = ctx;
+    conn_state *cs = f->app;
+    if (run->a->jobs)
+        jobs_conflict(run->a->jobs, cs->worker, cs, dir, frame, offset, len, run->conn.now_us);
+    else
+        analysis_conn_conflict(cs, dir, frame, offset, len);
 }
 
 /* Marks what a certificate says about the site: names, addresses, serial. */
@@ -933,12 +966,10 @@ static void mark_tls(id_marks *m, const tls_conn *t)
     }
 }
 
-static void on_close(void *ctx, tcp_flow *f)
+conn_rec *analysis_conn_close(conn_state *cs, const tcp_flow *f)
 {
-    (void)ctx;
-    conn_state *cs = f->app;
     conn_rec *r = cs->rec;
-    classify_now(cs, f);
+    classify_now(cs, f->server.port);
     if (r->tls) {
         tls_conn_end(r->tls);
         mark_tls(cs->run->a->marks, r->tls);
@@ -971,10 +1002,21 @@ static void on_close(void *ctx, tcp_flow *f)
         r->gap_bytes[d] = f->gaps[d].bytes;
         r->conflicts[d] = f->conflicts[d];
     }
-    file_run *run = cs->run;
-    dec_writer_close_conn(run->a->export_decrypted, r, run->now_us);
+    dec_writer_close_conn(cs->run->a->export_decrypted, r, cs->run->now_us);
     g_free(cs);
+    return r;
+}
+
+static void on_close(void *ctx, tcp_flow *f)
+{
+    file_run *run = ctx;
+    conn_state *cs = f->app;
     f->app = NULL;
+    if (run->a->jobs) {
+        jobs_close(run->a->jobs, cs->worker, cs, f, run->conn.now_us);
+        return;
+    }
+    conn_rec *r = analysis_conn_close(cs, f);
     if (run->a->on_conn_end)
         run->a->on_conn_end(run->a->on_conn_end_ctx, r);
     if (run->a->take_conn)
@@ -1086,7 +1128,7 @@ static void on_packet(void *ctx, const pkt *p)
                  .wire_payload_len = p->wire_payload_len};
     memcpy(s.src, p->src, 16);
     memcpy(s.dst, p->dst, 16);
-    run->now_us = p->ts_us;
+    run->conn.now_us = p->ts_us;
     if (kdc_port(p->sport, p->dport)) {
         kdc_tap_tcp(run->kdc, &s);
         return;
@@ -1145,7 +1187,7 @@ static void on_kdc_warn(void *ctx, const char *msg)
 
 static int run_source(analysis *a, cap_source *src, const char *name)
 {
-    file_run run = {.a = a, .file = name};
+    file_run run = {.a = a, .file = name, .conn = {.a = a}};
     flow_table_callbacks cb = {on_open, on_data, on_gap, on_conflict, on_close, &run};
     run.flows = flow_table_new(NULL, &cb);
     kdc_callbacks kcb = {on_kdc_msg, on_kdc_warn, &run};
@@ -1173,6 +1215,10 @@ static void on_secrets(void *ctx, const char *file, uint64_t frame, const char *
     (void)file;
     (void)frame;
     file_run *run = ctx;
+    /* the workers finish what came before: sessions decrypted with these
+     * secrets are those after them, as with one thread */
+    if (run->a->jobs)
+        jobs_sync(run->a->jobs);
     add_keylog_text(run->a, keylog, len, "pcapng DSB");
 }
 

@@ -49,6 +49,9 @@ typedef struct analysis {
     void (*take_dns)(void *ctx, dns_rec *d);
     void (*on_time)(void *ctx, int64_t now_us);
     void *take_ctx;
+    /* -j: the worker threads the connections' layers run in (jobs.h), or
+     * NULL: this thread runs them */
+    struct jobs *jobs;
     /* called with each warning as it is added to warnings (so a live
      * capture shows them at once); may be NULL */
     void (*on_warning)(void *ctx, const char *msg);

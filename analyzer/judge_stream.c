@@ -56,8 +56,8 @@ void judge_stream_kdc(judge_stream *js, const diag_kdc_msg *kdc, size_t n)
     js->in.n_kdc = n;
 }
 
-/* Counts a result and hands it to the writer. */
-static void judged(judge_stream *js, const conn_rec *c, diag_result *r)
+/* Counts a result and hands it to the writer, stamped now_us. */
+static void judged_at(judge_stream *js, const conn_rec *c, diag_result *r, int64_t now_us)
 {
     judge_counts *n = &js->n;
     n->rejected += r->n_rejected;
@@ -72,8 +72,35 @@ static void judged(judge_stream *js, const conn_rec *c, diag_result *r)
     count_findings(n, r->global, CONN_ID_NONE);
     if (!n->clock.known && r->clock.known)
         n->clock = r->clock;
-    js->fn(js->ctx, c, r, n->last_ts_us);
+    js->fn(js->ctx, c, r, now_us);
     diag_result_free(r);
+}
+
+static void judged(judge_stream *js, const conn_rec *c, diag_result *r)
+{
+    judged_at(js, c, r, js->n.last_ts_us);
+}
+
+void judge_stream_result(judge_stream *js, const conn_rec *c, diag_result *r, int64_t now_us)
+{
+    js->n.conns++;
+    judged_at(js, c, r, now_us);
+}
+
+void judge_stream_saw(judge_stream *js, int64_t ts_us)
+{
+    js->n.last_ts_us = MAX(js->n.last_ts_us, ts_us);
+}
+
+void judge_stream_time_held(judge_stream *js, int64_t now_us, int64_t oldest_first_us)
+{
+    js->n.last_ts_us = MAX(js->n.last_ts_us, now_us);
+    diag_know_forget(js->k, MIN(now_us, oldest_first_us) - JUDGE_DNS_KEEP_US);
+}
+
+diag_know *judge_stream_know(judge_stream *js)
+{
+    return js->k;
 }
 
 static void judge_one(judge_stream *js, held *h)
@@ -100,13 +127,18 @@ void judge_stream_conn(judge_stream *js, conn_rec *c)
         judge_one(js, g_queue_pop_head(&js->waiting));
 }
 
-void judge_stream_dns(judge_stream *js, dns_rec *d)
+void judge_stream_dns_learn(judge_stream *js, const dns_rec *d)
 {
     diag_dns_facts f;
     dns_facts_of(d, &f);
     diag_know_dns(js->k, &f);
     js->n.last_ts_us = MAX(js->n.last_ts_us, d->ts_us);
     js->n.dns++;
+}
+
+void judge_stream_dns(judge_stream *js, dns_rec *d)
+{
+    judge_stream_dns_learn(js, d);
     dns_rec_free(d);
 }
 

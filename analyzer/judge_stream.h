@@ -60,8 +60,29 @@ void judge_stream_conn(judge_stream *js, conn_rec *c);
 /* Takes a DNS message (freed at once: the knowledge keeps a copy). */
 void judge_stream_dns(judge_stream *js, dns_rec *d);
 
+/* Learns a DNS message as judge_stream_dns, without taking it. */
+void judge_stream_dns_learn(judge_stream *js, const dns_rec *d);
+
 /* Capture time has reached now_us: judges what has waited long enough. */
 void judge_stream_time(judge_stream *js, int64_t now_us);
+
+/* -j: connections are learned and judged by the workers (jobs.h); this
+ * stream keeps the DNS knowledge, the counters and the writer. */
+
+/* Counts a connection judged elsewhere (r freed) and hands it to the
+ * writer stamped now_us: results must come in the order of judgement. */
+void judge_stream_result(judge_stream *js, const conn_rec *c, diag_result *r, int64_t now_us);
+
+/* Capture time now_us seen (a connection's last packet). */
+void judge_stream_saw(judge_stream *js, int64_t ts_us);
+
+/* Capture time has reached now_us, and the oldest connection waiting
+ * (in any worker) began at oldest_first_us (INT64_MAX: none): forgets the
+ * DNS answers no waiting connection can need, as judge_stream_time. */
+void judge_stream_time_held(judge_stream *js, int64_t now_us, int64_t oldest_first_us);
+
+/* The knowledge (its DNS part is what every worker learns too). */
+diag_know *judge_stream_know(judge_stream *js);
 
 /* The input is finished: judges every connection still waiting. */
 void judge_stream_finish(judge_stream *js);

@@ -11,6 +11,7 @@
 #include "diagnose.h"
 #include "export_decrypted.h"
 #include "export_secrets.h"
+#include "jobs.h"
 #include "krb_marks.h"
 #include "only.h"
 #include "options.h"
@@ -320,6 +321,19 @@ static int read_inputs(const amtdiag_options *o, analysis *a)
     return a->files_unreadable == o->inputs->len ? 2 : 0;
 }
 
+/* The threads -j asks for (default: the cores), or one where the report
+ * depends on the order the capture is read in as a whole: a pipe or a live
+ * capture (judged by the clock), --redact's placeholders (numbered in the
+ * order values are met), the exports (every record, in order). */
+static unsigned jobs_of(const amtdiag_options *o)
+{
+    unsigned n = o->jobs ? o->jobs : (unsigned)g_get_num_processors();
+    if (o->iface || reads_stdin(o) || o->redact || o->export_decrypted || o->export_keylog ||
+        o->inject_secrets || streaming(o))
+        return 1;
+    return MIN(n, (unsigned)JOBS_MAX);
+}
+
 /* Opens the output and starts a streamed run on a (stream_run.h); NULL
  * with the message in a->err when the output cannot be opened. */
 static stream_run *stream_start(const amtdiag_options *o, analysis *a, user_inputs *u,
@@ -339,7 +353,8 @@ static stream_run *stream_start(const amtdiag_options *o, analysis *a, user_inpu
                       NULL};
     /* a live capture or a pipe is reported as it runs; a file at its end */
     int by_count = !o->iface && !reads_stdin(o);
-    return stream_run_start(a, &u->in, only, nd ? NULL : format_ops(o->format), &base, f, by_count);
+    return stream_run_start(a, &u->in, only, nd ? NULL : format_ops(o->format), &base, f, by_count,
+                            jobs_of(o));
 }
 
 /* Closes --export-decrypted's file and says how much it holds. */

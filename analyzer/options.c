@@ -35,6 +35,9 @@ static const char usage_text[] =
     "  --cira-port N  a TCP port where AMT calls its Management Presence Server\n"
     "                 (CIRA: APF inside TLS; default 4433, which it replaces).\n"
     "                 Repeatable.\n"
+    "  -j N, --jobs N analyse with N threads (default: the number of cores, at\n"
+    "                 most 16); the report is the same. A capture read from a\n"
+    "                 pipe or live, --redact and the exports use one.\n"
     "  --only HOST[:PORT]\n"
     "                 report only the connections of this address (and port).\n"
     "                 Repeatable.\n"
@@ -132,6 +135,7 @@ enum {
     OPT_OUTPUT,
     OPT_ONLY,
     OPT_CIRA_PORT,
+    OPT_JOBS,
 };
 
 static int sort_paths(gconstpointer a, gconstpointer b)
@@ -264,6 +268,7 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
         {"output", required_argument, NULL, OPT_OUTPUT},
         {"only", required_argument, NULL, OPT_ONLY},
         {"cira-port", required_argument, NULL, OPT_CIRA_PORT},
+        {"jobs", required_argument, NULL, OPT_JOBS},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -283,7 +288,7 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
     o->color = -1;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":r:i:f:Vo:hc:a:w:qn", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:f:Vo:hc:a:w:qnj:", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (add_input(o, optarg, e) != 0)
@@ -335,6 +340,16 @@ options_result options_parse(amtdiag_options *o, int argc, char **argv, amt_err 
                 return OPTIONS_BAD;
             }
             g_array_append_val(o->cira_ports, p);
+            break;
+        }
+        case 'j':
+        case OPT_JOBS: {
+            guint64 n = 0;
+            if (!g_ascii_string_to_unsigned(optarg, 10, 1, 16, &n, NULL)) {
+                amt_fail(e, AMT_E_USAGE, "-j %s: give a number of threads, 1 to 16", optarg);
+                return OPTIONS_BAD;
+            }
+            o->jobs = (unsigned)n;
             break;
         }
         case 'c':

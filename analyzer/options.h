@@ -41,6 +41,7 @@ typedef struct amtdiag_options {
     char *export_decrypted; /* --export-decrypted OUT.pcapng */
     int color;              /* -1 auto (terminal and no NO_COLOR), 0 never, 1 always */
     GPtrArray *psks;        /* --psk [IDENTITY:]HEX, checked (wiped on free) */
+    unsigned jobs;          /* -j N: threads (0: not given, the number of cores) */
     uint64_t max_packets;   /* -c N, -a packets:N: stop after N packets (0: no limit) */
     int64_t duration_s;     /* -a duration:S: stop a live capture after S seconds */
     char *write_file;       /* -w FILE: keep the packets of a live capture */

@@ -3,6 +3,7 @@
 #include "stream_run.h"
 
 #include "diagnose.h"
+#include "jobs.h"
 #include "judge_stream.h"
 #include "report_krb.h"
 #include "report_ndjson.h"
@@ -17,6 +18,7 @@ struct stream_run {
     const only_list *only;
     analysis *a;
     GArray *kdc; /* diag_kdc_msg: the facts of a->krb, grown as it grows */
+    jobs *jobs;  /* -j: the workers, or NULL */
 };
 
 /* The Kerberos messages read so far reach the judgements: a login's
@@ -26,8 +28,16 @@ static void stream_kdc(stream_run *sr)
 {
     if (sr->kdc->len == sr->a->krb->len)
         return;
+    guint had = sr->kdc->len;
     kdc_facts_append(sr->kdc, sr->a);
     judge_stream_kdc(sr->js, (const diag_kdc_msg *)(void *)sr->kdc->data, sr->kdc->len);
+    if (sr->jobs)
+        jobs_kdc(sr->jobs, &g_array_index(sr->kdc, diag_kdc_msg, had), sr->kdc->len - had);
+}
+
+static void kdc_now(void *ctx)
+{
+    stream_kdc(ctx);
 }
 
 static void take_conn(void *ctx, conn_rec *c)
@@ -45,13 +55,20 @@ static void take_dns(void *ctx, dns_rec *d)
     stream_run *sr = ctx;
     if (sr->ops)
         sr->ops->dns(sr->sp, &sr->r, d);
-    judge_stream_dns(sr->js, d);
+    if (sr->jobs)
+        jobs_dns(sr->jobs, d);
+    else
+        judge_stream_dns(sr->js, d);
 }
 
 static void on_time(void *ctx, int64_t now_us)
 {
-    stream_kdc(ctx);
-    judge_stream_time(((stream_run *)ctx)->js, now_us);
+    stream_run *sr = ctx;
+    stream_kdc(sr);
+    if (sr->jobs)
+        jobs_time(sr->jobs, now_us);
+    else
+        judge_stream_time(sr->js, now_us);
 }
 
 static void judged(void *ctx, const conn_rec *c, const diag_result *d, int64_t now_us)
@@ -71,7 +88,7 @@ static void judged(void *ctx, const conn_rec *c, const diag_result *d, int64_t n
 
 stream_run *stream_run_start(analysis *a, const diag_inputs *in, const only_list *only,
                              const report_format_ops *ops, const report_in *base, out_file *file,
-                             int by_count)
+                             int by_count, unsigned n_jobs)
 {
     stream_run *sr = g_new0(stream_run, 1);
     sr->file = file;
@@ -90,6 +107,10 @@ stream_run *stream_run_start(analysis *a, const diag_inputs *in, const only_list
     sr->js = judge_stream_new(in, judged, sr);
     if (by_count)
         judge_stream_hold_by_count(sr->js);
+    if (by_count && n_jobs > 1) {
+        sr->jobs = jobs_new(a, n_jobs, in, only, sr->js, kdc_now, sr);
+        a->jobs = sr->jobs;
+    }
     a->take_conn = take_conn;
     a->take_dns = take_dns;
     a->on_time = on_time;
@@ -114,6 +135,8 @@ int stream_run_finish(stream_run *sr, const char *output, int status)
 {
     analysis *a = sr->a;
     stream_kdc(sr);
+    if (sr->jobs)
+        jobs_finish(sr->jobs);
     judge_stream_finish(sr->js);
     const judge_counts *n = judge_stream_counts(sr->js);
     if (status == 2 && !sr->nd) {
@@ -133,6 +156,8 @@ int stream_run_finish(stream_run *sr, const char *output, int status)
     a->take_conn = NULL;
     a->take_dns = NULL;
     a->on_time = NULL;
+    a->jobs = NULL;
+    jobs_free(sr->jobs);
     judge_stream_free(sr->js);
     g_array_free(sr->kdc, TRUE);
     if (sr->nd)

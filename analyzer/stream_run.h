@@ -19,11 +19,13 @@ typedef struct stream_run stream_run;
  * --only's list only; written with ops (NULL: NDJSON) from base (its
  * verbose, colour, given options and redaction) to file (NULL: standard
  * output). by_count: connections wait for later ones by count, not by the
- * clock (a file, not a live capture or a pipe). All borrowed until
+ * clock (a file, not a live capture or a pipe). n_jobs > 1 (with
+ * by_count only): the connections are analysed by that many worker
+ * threads (jobs.h), the report the same. All borrowed until
  * stream_run_finish. */
 stream_run *stream_run_start(analysis *a, const diag_inputs *in, const only_list *only,
                              const report_format_ops *ops, const report_in *base, out_file *file,
-                             int by_count);
+                             int by_count, unsigned n_jobs);
 
 /* The input is read (status: 0, or 2 when nothing could be): judges what
  * waits, writes the end of the report, commits or (status 2) abandons the

@@ -6,6 +6,7 @@
  * each decoder is told the exact length and every failure is a value. */
 #include "amtdiag/diag_cert.h"
 
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <errno.h>
@@ -106,7 +107,8 @@ static void append_cut(char *dst, size_t cap, const char *text)
  * full; only certificates that decoded are kept. */
 #define CERT_CACHE_MAX 512
 static GHashTable *cert_cache; /* GBytes → X509 *, one reference each */
-static GMutex cert_cache_lock;
+static pthread_mutex_t cert_cache_lock =
+    PTHREAD_MUTEX_INITIALIZER; /* POSIX: ThreadSanitizer sees it */
 
 /* d2i_X509 over exactly len bytes: trailing bytes mean the blob is not one
  * certificate, and the cast to long must not wrap. The caller owns one
@@ -116,11 +118,11 @@ static X509 *cert_decode(const uint8_t *der, size_t len)
     if (der == NULL || len == 0 || len > LONG_MAX)
         return NULL;
     GBytes *key = g_bytes_new(der, len);
-    g_mutex_lock(&cert_cache_lock);
+    pthread_mutex_lock(&cert_cache_lock);
     X509 *x = cert_cache ? g_hash_table_lookup(cert_cache, key) : NULL;
     if (x != NULL)
         X509_up_ref(x);
-    g_mutex_unlock(&cert_cache_lock);
+    pthread_mutex_unlock(&cert_cache_lock);
     if (x != NULL) {
         g_bytes_unref(key);
         return x;
@@ -132,7 +134,7 @@ static X509 *cert_decode(const uint8_t *der, size_t len)
         g_bytes_unref(key);
         return NULL;
     }
-    g_mutex_lock(&cert_cache_lock);
+    pthread_mutex_lock(&cert_cache_lock);
     if (cert_cache == NULL)
         cert_cache = g_hash_table_new_full(
             g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, (GDestroyNotify)X509_free);
@@ -140,7 +142,7 @@ static X509 *cert_decode(const uint8_t *der, size_t len)
         g_hash_table_remove_all(cert_cache);
     X509_up_ref(x);
     g_hash_table_replace(cert_cache, key, x);
-    g_mutex_unlock(&cert_cache_lock);
+    pthread_mutex_unlock(&cert_cache_lock);
     return x;
 }
 
@@ -699,7 +701,8 @@ typedef struct verdict {
 } verdict;
 
 static GHashTable *verdict_cache; /* GBytes (32) → verdict */
-static GMutex verdict_cache_lock;
+static pthread_mutex_t verdict_cache_lock =
+    PTHREAD_MUTEX_INITIALIZER; /* POSIX: ThreadSanitizer sees it */
 
 static void digest_blobs(GChecksum *h, const diag_blob *v, size_t n)
 {
@@ -730,10 +733,10 @@ int diag_chain_verify(const diag_blob *chain, size_t n_chain, const diag_blob *r
                       size_t n_roots, char *why, size_t why_len)
 {
     GBytes *key = verdict_key(chain, n_chain, roots, n_roots);
-    g_mutex_lock(&verdict_cache_lock);
+    pthread_mutex_lock(&verdict_cache_lock);
     const verdict *known = verdict_cache ? g_hash_table_lookup(verdict_cache, key) : NULL;
     verdict v = known ? *known : (verdict){0};
-    g_mutex_unlock(&verdict_cache_lock);
+    pthread_mutex_unlock(&verdict_cache_lock);
     if (known) {
         g_bytes_unref(key);
         set_why(why, why_len, "%s", v.why);
@@ -741,14 +744,14 @@ int diag_chain_verify(const diag_blob *chain, size_t n_chain, const diag_blob *r
     }
     v.result = chain_verify(chain, n_chain, roots, n_roots, v.why, sizeof v.why);
     set_why(why, why_len, "%s", v.why);
-    g_mutex_lock(&verdict_cache_lock);
+    pthread_mutex_lock(&verdict_cache_lock);
     if (verdict_cache == NULL)
         verdict_cache = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                               (GDestroyNotify)g_bytes_unref, g_free);
     if (g_hash_table_size(verdict_cache) >= VERDICT_CACHE_MAX)
         g_hash_table_remove_all(verdict_cache);
     g_hash_table_replace(verdict_cache, key, g_memdup2(&v, sizeof v));
-    g_mutex_unlock(&verdict_cache_lock);
+    pthread_mutex_unlock(&verdict_cache_lock);
     return v.result;
 }
 

@@ -125,6 +125,8 @@ know_server *diag_know_server(diag_know *k, int family, const uint8_t *addr)
 
 int diag_know_connected(diag_know *k, int family, const uint8_t *addr)
 {
+    if (k->in && k->in->connected)
+        return k->in->connected(k->in->connected_ctx, family, addr);
     GBytes *key = addr_key(family, addr);
     const know_server *s = g_hash_table_lookup(k->servers, key);
     g_bytes_unref(key);
@@ -290,6 +292,17 @@ const diag_dns_facts *diag_know_answer_to(diag_know *k, int family, const uint8_
 const diag_dns_facts *diag_know_unreported(diag_know *k, size_t i)
 {
     return i < k->unreported->len ? &((know_dns *)g_ptr_array_index(k->unreported, i))->f : NULL;
+}
+
+size_t diag_know_unresolved(const diag_know *k)
+{
+    return k->unreported->len;
+}
+
+void diag_know_unresolved_keep(diag_know *k, size_t n)
+{
+    if (n < k->unreported->len)
+        g_ptr_array_remove_range(k->unreported, 0, k->unreported->len - (guint)n);
 }
 
 void diag_know_reported(diag_know *k)

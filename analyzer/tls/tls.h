@@ -61,6 +61,14 @@ enum {
 typedef struct tls_keys tls_keys; /* key material for a whole run */
 
 tls_keys *tls_keys_new(void);
+
+/* Threads that may look secrets up at once (the reader and -j's workers). */
+#define TLS_KEYS_THREADS 17
+
+/* The calling thread is number i (0 the reader, 1.. the workers): secrets
+ * read back from an indexed key log go to a ring of its own, so that one
+ * thread's lookups never wipe what another is using. */
+void tls_keys_set_thread(unsigned i);
 /* Wipes every secret (OPENSSL_cleanse) and frees. Every tls_conn made
  * with these keys must be freed first. */
 void tls_keys_free(tls_keys *k);

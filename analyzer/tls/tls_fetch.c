@@ -14,6 +14,7 @@
  * TLS1-PRF context cannot be copied there (EVP_KDF_CTX_dup returns NULL)
  * and a reused one keeps the seeds of its last use, so each derivation
  * takes a new context. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +25,8 @@
 typedef enum { KIND_CIPHER, KIND_MD, KIND_MAC, KIND_KDF } fetch_kind;
 
 static GHashTable *fetched; /* "ctx/kind/name" → algorithm, one reference */
-static GMutex fetched_lock;
+static pthread_mutex_t fetched_lock =
+    PTHREAD_MUTEX_INITIALIZER; /* POSIX: ThreadSanitizer sees it */
 
 static void *up_ref(fetch_kind kind, void *alg)
 {
@@ -66,7 +68,7 @@ static void *fetch(OSSL_LIB_CTX *lib, fetch_kind kind, const char *name)
     if (!name)
         return NULL;
     char *key = g_strdup_printf("%p/%d/%s", (void *)lib, (int)kind, name);
-    g_mutex_lock(&fetched_lock);
+    pthread_mutex_lock(&fetched_lock);
     void *alg = fetched ? g_hash_table_lookup(fetched, key) : NULL;
     if (!alg && (alg = fetch_new(lib, kind, name))) {
         if (!fetched)
@@ -75,7 +77,7 @@ static void *fetch(OSSL_LIB_CTX *lib, fetch_kind kind, const char *name)
         key = NULL;
     }
     void *mine = alg ? up_ref(kind, alg) : NULL;
-    g_mutex_unlock(&fetched_lock);
+    pthread_mutex_unlock(&fetched_lock);
     g_free(key);
     return mine;
 }
@@ -125,7 +127,7 @@ static void free_alg(const char *key, void *alg)
 void tls_fetch_forget(OSSL_LIB_CTX *lib)
 {
     char *prefix = g_strdup_printf("%p/", (void *)lib);
-    g_mutex_lock(&fetched_lock);
+    pthread_mutex_lock(&fetched_lock);
     GHashTableIter it;
     gpointer key, alg;
     if (fetched) {
@@ -140,6 +142,6 @@ void tls_fetch_forget(OSSL_LIB_CTX *lib)
             fetched = NULL;
         }
     }
-    g_mutex_unlock(&fetched_lock);
+    pthread_mutex_unlock(&fetched_lock);
     g_free(prefix);
 }

@@ -269,8 +269,9 @@ void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen
 /* Remembers a master secret the layer derived for a client random, for
  * tls_keys_export_session (wiped with the store). */
 void tls_keys_put_derived(tls_keys *k, const uint8_t cr[32], const uint8_t ms[48]);
-const tls_cached_session *tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id,
-                                             size_t idlen);
+/* Copies the cached session into out and returns 1, or returns 0. */
+int tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id, size_t idlen,
+                       tls_cached_session *out);
 unsigned tls_keys_next_conn_id(tls_keys *k);
 size_t tls_keys_psk_n(const tls_keys *k);
 const tls_psk *tls_keys_psk_at(const tls_keys *k, size_t i);

@@ -6,6 +6,7 @@
  * of the layer runs in. It has its own library context so that loading
  * the legacy provider (for RC4) changes nothing for the rest of the
  * program. Every secret is wiped when it is replaced or freed. */
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,6 +43,10 @@ typedef struct keylog_ref {
  * what tls_keys_find returns at once (a handshake's few lookups). */
 #define REF_RING 64
 
+/* Which ring a thread reads secrets back into (tls_keys_set_thread): a
+ * worker's lookups must not wipe the slot another worker is using. */
+static _Thread_local unsigned ring_thread;
+
 struct tls_keys {
     OSSL_LIB_CTX *lib;
     OSSL_PROVIDER *prov_default;
@@ -60,11 +65,12 @@ struct tls_keys {
     GArray *ref_fds;      /* int: the indexed files, open for the run */
     GPtrArray *ref_src;   /* their interned source names */
     uint32_t ref_seq;
-    guint refs_kept; /* entries after the last file was done */
-    secret_slot ring[REF_RING];
-    unsigned ring_next;
-    GPtrArray *rsa; /* tls_rsa_key */
-    GPtrArray *psk; /* tls_psk */
+    guint refs_kept;                              /* entries after the last file was done */
+    secret_slot ring[TLS_KEYS_THREADS][REF_RING]; /* one per thread */
+    unsigned ring_next[TLS_KEYS_THREADS];
+    pthread_mutex_t lock; /* the store is shared by the worker threads of -j */
+    GPtrArray *rsa;       /* tls_rsa_key */
+    GPtrArray *psk;       /* tls_psk */
     unsigned next_conn;
 };
 
@@ -172,7 +178,13 @@ tls_keys *tls_keys_new(void)
     k->sources = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     k->rsa = g_ptr_array_new_with_free_func(rsa_free);
     k->psk = g_ptr_array_new_with_free_func(psk_free);
+    pthread_mutex_init(&k->lock, NULL);
     return k;
+}
+
+void tls_keys_set_thread(unsigned i)
+{
+    ring_thread = i < TLS_KEYS_THREADS ? i : TLS_KEYS_THREADS - 1;
 }
 
 void tls_keys_free(tls_keys *k)
@@ -186,8 +198,10 @@ void tls_keys_free(tls_keys *k)
         close(g_array_index(k->ref_fds, int, i));
     g_array_free(k->ref_fds, TRUE);
     g_ptr_array_free(k->ref_src, TRUE);
-    for (size_t i = 0; i < REF_RING; i++)
-        slot_wipe(&k->ring[i]);
+    for (size_t t = 0; t < TLS_KEYS_THREADS; t++)
+        for (size_t i = 0; i < REF_RING; i++)
+            slot_wipe(&k->ring[t][i]);
+    pthread_mutex_destroy(&k->lock);
     g_hash_table_destroy(k->sessions);
     g_queue_clear_full(&k->session_order, (GDestroyNotify)g_bytes_unref);
     g_hash_table_destroy(k->derived);
@@ -247,6 +261,7 @@ int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t id
     if (!k || !id || !v || !len || (unsigned)kind >= TLS_SECRET_KINDS ||
         !probe_of(&probe, kind, id, idlen))
         return -1;
+    pthread_mutex_lock(&k->lock);
     const char *interned = intern(k, source);
     /* A repeated line replaces the earlier secret: not a new one. */
     secret_slot *sl = g_hash_table_lookup(k->secrets, &probe);
@@ -262,6 +277,7 @@ int tls_keys_put(tls_keys *k, tls_secret_kind kind, const uint8_t *id, size_t id
     }
     slot_set(sl, v, len);
     sl->s.source = interned;
+    pthread_mutex_unlock(&k->lock);
     return fresh;
 }
 
@@ -353,7 +369,7 @@ static const tls_secret *ref_find(tls_keys *k, tls_secret_kind kind, const uint8
     const tls_secret *found = NULL;
     if (got == (ssize_t)r->len && tls_keylog_parse(line, r->len, &lk, lid, &lil, secret, &sl) > 0 &&
         lk == kind && lil == idlen && memcmp(lid, id, idlen) == 0) {
-        secret_slot *sl_ = &k->ring[k->ring_next++ % REF_RING];
+        secret_slot *sl_ = &k->ring[ring_thread][k->ring_next[ring_thread]++ % REF_RING];
         slot_wipe(sl_);
         sl_->kind = (uint8_t)kind;
         sl_->idlen = (uint8_t)idlen;
@@ -374,12 +390,16 @@ const tls_secret *tls_keys_find(const tls_keys *k, tls_secret_kind kind, const u
     secret_slot probe;
     if (!probe_of(&probe, kind, id, idlen))
         return NULL;
+    pthread_mutex_t *lock = &((tls_keys *)k)->lock;
+    pthread_mutex_lock(lock);
     const secret_slot *sl = g_hash_table_lookup(k->secrets, &probe);
-    if (sl)
-        return &sl->s;
+    const tls_secret *found = sl ? &sl->s : NULL;
     /* the store is not changed in what it holds, only in which secrets it
      * has read back: the ring is a cache */
-    return k->refs->len ? ref_find((tls_keys *)k, kind, id, idlen) : NULL;
+    if (!found && k->refs->len)
+        found = ref_find((tls_keys *)k, kind, id, idlen);
+    pthread_mutex_unlock(lock);
+    return found;
 }
 
 int tls_keys_empty(const tls_keys *k)
@@ -457,6 +477,7 @@ void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen
     memcpy(cs->ms, ms, 48);
     cs->conn_id = conn_id;
     GBytes *key = make_key(ticket ? 'T' : 'I', id, idlen);
+    pthread_mutex_lock(&k->lock);
     if (!g_hash_table_contains(k->sessions, key))
         g_queue_push_tail(&k->session_order, g_bytes_ref(key));
     g_hash_table_replace(k->sessions, key, cs);
@@ -467,22 +488,31 @@ void tls_keys_cache_put(tls_keys *k, int ticket, const uint8_t *id, size_t idlen
         g_hash_table_remove(k->sessions, old);
         g_bytes_unref(old);
     }
+    pthread_mutex_unlock(&k->lock);
 }
 
-const tls_cached_session *tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id,
-                                             size_t idlen)
+int tls_keys_cache_get(const tls_keys *k, int ticket, const uint8_t *id, size_t idlen,
+                       tls_cached_session *out)
 {
     if (!idlen)
-        return NULL;
+        return 0;
     GBytes *key = make_key(ticket ? 'T' : 'I', id, idlen);
+    pthread_mutex_t *lock = &((tls_keys *)k)->lock;
+    pthread_mutex_lock(lock);
     const tls_cached_session *cs = g_hash_table_lookup(k->sessions, key);
+    if (cs)
+        *out = *cs; /* copied: another thread may push it out of the cache */
+    pthread_mutex_unlock(lock);
     g_bytes_unref(key);
-    return cs;
+    return cs != NULL;
 }
 
 unsigned tls_keys_next_conn_id(tls_keys *k)
 {
-    return k->next_conn++;
+    pthread_mutex_lock(&k->lock);
+    unsigned id = k->next_conn++;
+    pthread_mutex_unlock(&k->lock);
+    return id;
 }
 
 void tls_keys_keep_derived(tls_keys *k, int keep)
@@ -496,7 +526,9 @@ void tls_keys_put_derived(tls_keys *k, const uint8_t cr[32], const uint8_t ms[48
         return;
     tls_cached_session *s = g_new0(tls_cached_session, 1);
     memcpy(s->ms, ms, 48);
+    pthread_mutex_lock(&k->lock);
     g_hash_table_replace(k->derived, g_bytes_new(cr, 32), s);
+    pthread_mutex_unlock(&k->lock);
 }
 
 /* NSS key log labels of the secrets a session can have, in the order a

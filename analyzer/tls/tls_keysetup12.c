@@ -159,18 +159,21 @@ static void rsa_mismatch(tls_conn *c)
 static tls_setup_result resumed_ms(tls_conn *c, char *source, size_t srclen)
 {
     tls_hs *h = &c->hs;
+    tls_cached_session got;
     const tls_cached_session *cs = NULL;
-    if (tls_hs_resumed_by_id(h))
-        cs = tls_keys_cache_get(c->keys, 0, h->sh_sid, h->sh_sid_len);
-    if (!cs && h->ch_ticket)
-        cs = tls_keys_cache_get(c->keys, 1, g_bytes_get_data(h->ch_ticket, NULL),
-                                g_bytes_get_size(h->ch_ticket));
+    if (tls_hs_resumed_by_id(h) && tls_keys_cache_get(c->keys, 0, h->sh_sid, h->sh_sid_len, &got))
+        cs = &got;
+    if (!cs && h->ch_ticket &&
+        tls_keys_cache_get(c->keys, 1, g_bytes_get_data(h->ch_ticket, NULL),
+                           g_bytes_get_size(h->ch_ticket), &got))
+        cs = &got;
     if (cs) {
         memcpy(h->ms, cs->ms, 48);
         if (cs->conn_id == c->id)
             snprintf(source, srclen, "resumed from its own earlier handshake");
         else
             snprintf(source, srclen, "resumed from connection %u", cs->conn_id);
+        OPENSSL_cleanse(&got, sizeof got);
         return TLS_SETUP_READY;
     }
     char hex[40];

@@ -5,6 +5,7 @@
  * secret with it. Messages name the file but never
  * hold key material or the password. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -122,6 +123,9 @@ static int matches_uncached(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint
     return r;
 }
 
+/* The keys' match caches are shared by -j's worker threads. */
+static pthread_mutex_t matches_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t *der, size_t len)
 {
     guint8 digest[32];
@@ -131,19 +135,23 @@ int tls_rsa_matches_cert(const tls_rsa_key *rk, OSSL_LIB_CTX *lib, const uint8_t
     g_checksum_get_digest(ck, digest, &dlen);
     g_checksum_free(ck);
     GBytes *key = g_bytes_new(digest, dlen);
+    pthread_mutex_lock(&matches_lock);
     gpointer v = rk->matches ? g_hash_table_lookup(rk->matches, key) : NULL;
+    pthread_mutex_unlock(&matches_lock);
     if (v) {
         g_bytes_unref(key);
         return GPOINTER_TO_INT(v) - 2;
     }
     int r = matches_uncached(rk, lib, der, len);
+    pthread_mutex_lock(&matches_lock);
     if (rk->matches) {
         if (g_hash_table_size(rk->matches) >= MATCHES_KEPT)
             g_hash_table_remove_all(rk->matches);
-        g_hash_table_insert(rk->matches, key, GINT_TO_POINTER(r + 2));
+        g_hash_table_replace(rk->matches, key, GINT_TO_POINTER(r + 2));
     } else {
         g_bytes_unref(key);
     }
+    pthread_mutex_unlock(&matches_lock);
     return r;
 }
 

@@ -75,6 +75,16 @@ def case_args(d, name, table):
     return args
 
 
+def cases(root, table_path=None):
+    """(name, folder, amtdiag's arguments) of every case folder in root."""
+    table = load_inputs(table_path)
+    for name in sorted(os.listdir(root)):
+        d = os.path.join(root, name)
+        args = case_args(d, name, table) if os.path.isdir(d) else None
+        if args is not None:
+            yield name, d, args
+
+
 def without_given(text):
     """The report without what names the options given (the whole-capture
     run has one more: --export-keylog)."""
@@ -175,23 +185,18 @@ def check_case(amtdiag, d, args, tmp):
 
 def main():
     amtdiag, root = sys.argv[1], sys.argv[2]
-    table = load_inputs(sys.argv[3] if len(sys.argv) > 3 else None)
-    failed = cases = 0
+    failed = n = 0
     tmpdir = tempfile.mkdtemp(prefix="ndjson-")
     tmp = os.path.join(tmpdir, "keylog.txt")
-    for name in sorted(os.listdir(root)):
-        d = os.path.join(root, name)
-        args = case_args(d, name, table) if os.path.isdir(d) else None
-        if args is None:
-            continue
-        cases += 1
+    for name, d, args in cases(root, sys.argv[3] if len(sys.argv) > 3 else None):
+        n += 1
         errs = check_case(amtdiag, d, args, tmp)
         for e in errs:
             print(f"FAIL {name}: {e}")
         failed += bool(errs)
     shutil.rmtree(tmpdir)
-    print(f"{cases - failed}/{cases} cases: streamed reports agree with the whole-capture one")
-    if cases == 0:
+    print(f"{n - failed}/{n} cases: streamed reports agree with the whole-capture one")
+    if n == 0:
         print("no case found")
         return 1
     return 1 if failed else 0

@@ -236,6 +236,12 @@ typedef struct diag_inputs {
     const diag_kdc_msg *kdc;
     size_t n_kdc;
     const struct krb_keyring *krb_keys;
+    /* Whether a connection to this AMT address was learned, when the
+     * connections are learned in several pieces of knowledge (amtdiag -j:
+     * one per worker, each knowing its own AMTs); NULL: the knowledge's own
+     * record. family 4 or 6. */
+    int (*connected)(void *ctx, int family, const uint8_t *addr);
+    void *connected_ctx;
 } diag_inputs;
 
 /* ---- results ----------------------------------------------------------- */
@@ -489,6 +495,14 @@ diag_result *diag_judge(diag_know *k, const diag_conn_facts *conns, size_t n);
 
 /* Forgets DNS answers older than capture time before_us. */
 void diag_know_forget(diag_know *k, int64_t before_us);
+
+/* Names that did not resolve (NXDOMAIN) learned and not yet reported: the
+ * next judgement reports them as findings about no single connection. */
+size_t diag_know_unresolved(const diag_know *k);
+
+/* Keeps only the last n of them (the others were reported elsewhere: by
+ * another piece of knowledge that learned the same DNS messages). */
+void diag_know_unresolved_keep(diag_know *k, size_t n);
 
 /* Frees k. */
 void diag_know_free(diag_know *k);

@@ -3,6 +3,7 @@
  * with the first one's number, never fatal) and loading the server's RSA
  * key from every supported form, with a precise message for each way a
  * key file can be wrong, none of which may show the password. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -362,6 +363,63 @@ static void t_rsa_errors(void **st)
     tls_keys_free(k);
 }
 
+/* -j's workers look secrets up at once: what one reads back from the key
+ * log index stays intact while another reads back many more (each thread
+ * has a ring of its own). */
+typedef struct lookup_thread {
+    tls_keys *k;
+    unsigned index;
+    int bad;
+} lookup_thread;
+
+static void *lookups(void *p)
+{
+    lookup_thread *t = p;
+    tls_keys_set_thread(t->index);
+    for (unsigned n = 0; n < 3000; n++) {
+        unsigned i = (n * 7919u + t->index * 131u) % 500;
+        uint8_t cr[32] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+        const tls_secret *s = tls_keys_find(t->k, TLS_SECRET_MASTER, cr, 32);
+        for (int spin = 0; spin < 50 && s; spin++) /* in use while the other thread looks */
+            for (int b = 0; b < 48; b++)
+                t->bad |= s->v[b] != (uint8_t)(b % 4 == 3 ? i : i >> (8 * (3 - b % 4)));
+        t->bad |= !s;
+    }
+    return NULL;
+}
+
+static void t_threads(void **st)
+{
+    (void)st;
+    GString *t = g_string_new(NULL);
+    for (unsigned i = 0; i < 500; i++) {
+        g_string_append_printf(t, "CLIENT_RANDOM %08x%056x ", i, 0);
+        for (int r = 0; r < 12; r++)
+            g_string_append_printf(t, "%08x", i);
+        g_string_append_c(t, '\n');
+    }
+    char *p = path_of("threads.keylog");
+    assert_true(g_file_set_contents(p, t->str, (gssize)t->len, NULL));
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    tls_keys *k = tls_keys_new();
+    unsigned bad = 0, first = 0;
+    assert_int_equal(tls_keys_add_keylog_file(k, f, "threads", &bad, &first), 500);
+    fclose(f);
+    lookup_thread th[2] = {{k, 1, 0}, {k, 2, 0}};
+    pthread_t id[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&id[i], NULL, lookups, &th[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(id[i], NULL);
+    assert_int_equal(th[0].bad, 0);
+    assert_int_equal(th[1].bad, 0);
+    tls_keys_free(k);
+    unlink(p);
+    g_free(p);
+    g_string_free(t, TRUE);
+}
+
 static void t_session_cache(void **st)
 {
     (void)st;
@@ -370,12 +428,12 @@ static void t_session_cache(void **st)
     memset(ms, 7, sizeof(ms));
     memset(id, 1, sizeof(id));
     tls_keys_cache_put(k, 0, id, 32, ms, 4);
-    assert_null(tls_keys_cache_get(k, 1, id, 32)); /* a ticket is not a session id */
-    const tls_cached_session *cs = tls_keys_cache_get(k, 0, id, 32);
-    assert_non_null(cs);
-    assert_int_equal(cs->conn_id, 4);
-    assert_memory_equal(cs->ms, ms, 48);
-    assert_null(tls_keys_cache_get(k, 0, id, 0));
+    tls_cached_session cs;
+    assert_false(tls_keys_cache_get(k, 1, id, 32, &cs)); /* a ticket is not a session id */
+    assert_true(tls_keys_cache_get(k, 0, id, 32, &cs));
+    assert_int_equal(cs.conn_id, 4);
+    assert_memory_equal(cs.ms, ms, 48);
+    assert_false(tls_keys_cache_get(k, 0, id, 0, &cs));
     assert_int_equal(tls_keys_next_conn_id(k), 0);
     assert_int_equal(tls_keys_next_conn_id(k), 1);
     /* bounded: the oldest go first; putting a cached id again keeps its place */
@@ -384,19 +442,20 @@ static void t_session_cache(void **st)
         tls_keys_cache_put(k, 1, id, 32, ms, i);
     }
     memset(id, 1, sizeof(id));
-    assert_null(tls_keys_cache_get(k, 0, id, 32)); /* the first session is gone */
+    assert_false(tls_keys_cache_get(k, 0, id, 32, &cs)); /* the first session is gone */
     uint32_t first = 0, last = TLS_SESSION_CACHE_MAX - 1;
     memcpy(id, &first, sizeof first);
-    assert_non_null(tls_keys_cache_get(k, 1, id, 32));
+    assert_true(tls_keys_cache_get(k, 1, id, 32, &cs));
     tls_keys_cache_put(k, 1, id, 32, ms, 99); /* replaced, still the oldest */
-    assert_int_equal(tls_keys_cache_get(k, 1, id, 32)->conn_id, 99);
+    assert_true(tls_keys_cache_get(k, 1, id, 32, &cs));
+    assert_int_equal(cs.conn_id, 99);
     uint32_t next = TLS_SESSION_CACHE_MAX;
     memcpy(id, &next, sizeof next);
     tls_keys_cache_put(k, 1, id, 32, ms, next);
     memcpy(id, &first, sizeof first);
-    assert_null(tls_keys_cache_get(k, 1, id, 32));
+    assert_false(tls_keys_cache_get(k, 1, id, 32, &cs));
     memcpy(id, &last, sizeof last);
-    assert_non_null(tls_keys_cache_get(k, 1, id, 32));
+    assert_true(tls_keys_cache_get(k, 1, id, 32, &cs));
     tls_keys_free(k);
     tls_keys_free(NULL);
 }
@@ -424,6 +483,7 @@ int main(void)
         cmocka_unit_test(t_keylog_labels), cmocka_unit_test(t_keylog_garbage),
         cmocka_unit_test(t_rsa_forms),     cmocka_unit_test(t_rsa_errors),
         cmocka_unit_test(t_session_cache), cmocka_unit_test(t_keylog_file_blocks),
+        cmocka_unit_test(t_threads),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
