@@ -110,6 +110,16 @@ def main():
             ev = " ".join(f["evidence"] for f in rep["connections"][0]["findings"])
             if got[2] != ["cira-amt-cert-rejected"] or "--ca PEM" not in ev:
                 problems.append(f"{name}: without --ca: {got} {ev[:200]}")
+            # with roots AMT's chain does verify against (its own root): refused for
+            # another reason, not blamed on the chain
+            _, out, _ = run(amtdiag, ["-r", cap] + keys + root_ca[:2] +
+                            ["--ca", os.path.join(d, exp["trusted_root"])])
+            rep = json.loads(out)
+            got = verdict(rep)
+            ev = " ".join(f["evidence"] for f in rep["connections"][0]["findings"])
+            if got[2] != ["cira-amt-cert-rejected"] or "verifies against --ca" not in ev:
+                problems.append(f"{name}: with a --ca the chain verifies against: {got} "
+                                f"{ev[:200]}")
         if c["stage"] == "cira" and keys:
             _, out, _ = run(amtdiag, ["-r", cap] + root_ca)
             rep = json.loads(out)

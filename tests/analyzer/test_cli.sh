@@ -225,6 +225,11 @@ run "--cira-port: the tunnel's stage" 1 "REJECTED (stage cira)" -- \
     "$amtdiag" -r "$tmp/cira8443.pcap" --keylog "$cira/keylog.txt" --cira-port 8443
 run "--cira-port in the report's inputs" 1 "inputs: .*--cira-port 8443" -- \
     "$amtdiag" -r "$tmp/cira8443.pcap" --keylog "$cira/keylog.txt" --cira-port 8443
+# --ca named in the report's inputs (the roots the console, or in a tunnel the
+# MPS, trusts)
+mca=$samples/cira/cira-amt-cert-untrusted
+run "--ca in the report's inputs" 1 "inputs: .*--ca $mca/mps-ca.pem" -- \
+    "$amtdiag" -r "$mca/capture.pcapng" --keylog "$mca/keylog.txt" --ca "$mca/mps-ca.pem"
 for args in "" "--cira-port 8443 -r $tmp/cira4433.pcap"; do
     [ -n "$args" ] || args="-r $tmp/cira8443.pcap"
     # shellcheck disable=SC2086

@@ -151,6 +151,29 @@ static void tcp_and_tls(void **state)
     assert_int_equal(cr->outcome, DIAG_OUTCOME_REJECTED);
     diag_result_free(r);
 
+    /* TLS 1.3: the MPS asked for AMT's certificate (hidden) and refused
+     * AMT's answer, which the capture does not show: likely, naming the
+     * key log; with AMT's Certificate seen empty, certain */
+    c = tunnel(NULL, 0);
+    c.tls.handshake_complete = 0;
+    c.tls.cert_request_hidden = 1;
+    c.tls.client_cert = DIAG_CERT_HIDDEN;
+    a = (diag_alert){.from = DIAG_CIRA_MPS, .level = 2, .desc = 116, .frame = 9};
+    c.tls.alerts = &a;
+    c.tls.n_alerts = 1;
+    c.first_fin_from = -1;
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    f = only(r, "cira-amt-cert-rejected");
+    assert_int_equal(f->confidence, DIAG_LIKELY);
+    assert_non_null(strstr(f->evidence, "key log"));
+    assert_non_null(strstr(f->evidence, "certificate_required"));
+    diag_result_free(r);
+    c.tls.client_cert = DIAG_CERT_EMPTY;
+    c.tls.client_cert_frame = 7;
+    r = diag_run(&c, 1, NULL, 0, NULL);
+    assert_int_equal(only(r, "cira-amt-cert-missing")->confidence, DIAG_CERTAIN);
+    diag_result_free(r);
+
     /* the MPS's handshake_failure before a ServerHello: likely a cipher */
     c = tunnel(NULL, 0);
     c.tls.server_hello = c.tls.handshake_complete = 0;
