@@ -61,11 +61,11 @@ typedef struct chan_chunk {
     guint8 *data;
     guint len;
     guint32 conv_id;
-    guint16 port; /* the channel's: 16992 HTTP, 16994 redirection */
+    guint16 port; /* the channel's: 16992 HTTP, 16994 redirection, 16993/16995 in TLS */
     guint8 from;  /* 0 AMT, 1 the MPS */
 } chan_chunk;
 
-static dissector_handle_t http_handle, redir_handle;
+static dissector_handle_t http_handle, redir_handle, tls_handle;
 /* conversation ids of channels: a range of their own, well clear of other
  * dissectors' ids */
 static guint32 next_chan_id = 0x1a000000;
@@ -154,16 +154,39 @@ static void try_call(dissector_handle_t handle, tvbuff_t *tvb, packet_info *pinf
     ENDTRY;
 }
 
-/* Calls the dissector of a channel's port (HTTP on 16992, the
- * redirection protocol on 16994) on its bytes ch, in the channel's own
- * conversation, so that HTTP pairs each channel's responses with its own
- * requests; the frame's conversation and reassembly state are put back
- * after. With can_desegment, returns how many leading bytes it took whole
- * (it asks for more as over TCP). */
+/* The dissector of a channel's port: HTTP on 16992, the redirection
+ * protocol on 16994, and on 16993 and 16995 TLS (a console's session with
+ * AMT, inside the tunnel's) with *inner the one for what it carries. */
+static dissector_handle_t port_handle(guint16 port, dissector_handle_t *inner)
+{
+    *inner = NULL;
+    switch (port) {
+    case AMT_PORT_HTTP:
+        return http_handle;
+    case AMT_PORT_REDIR:
+        return redir_handle;
+    case AMT_PORT_TLS:
+        *inner = http_handle;
+        return *inner ? tls_handle : NULL;
+    case AMT_PORT_REDIR_TLS:
+        *inner = redir_handle;
+        return *inner ? tls_handle : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* Calls the dissector of a channel's port on its bytes ch, in the
+ * channel's own conversation, so that HTTP pairs each channel's responses
+ * with its own requests and TLS keeps each channel's session apart from
+ * the tunnel's; the frame's conversation, ports and reassembly state are
+ * put back after. With can_desegment, returns how many leading bytes it took
+ * whole (it asks for more as over TCP). */
 static guint call_channel(tvbuff_t *parent, const chan_chunk *ch, packet_info *pinfo,
                           proto_tree *tree, int can_desegment)
 {
-    dissector_handle_t handle = ch->port == AMT_PORT_HTTP ? http_handle : redir_handle;
+    dissector_handle_t inner;
+    dissector_handle_t handle = port_handle(ch->port, &inner);
     if (!handle)
         return ch->len;
     tvbuff_t *tvb = tvb_new_child_real_data(parent, ch->data, ch->len, (gint)ch->len);
@@ -173,16 +196,37 @@ static guint call_channel(tvbuff_t *parent, const chan_chunk *ch, packet_info *p
     guint16 saved_can = pinfo->can_desegment;
     int saved_off = pinfo->desegment_offset;
     guint32 saved_len = pinfo->desegment_len;
-    conversation_set_elements_by_id(pinfo, CONVERSATION_TCP, ch->conv_id);
+    guint32 saved_sport = pinfo->srcport, saved_dport = pinfo->destport;
+    if (inner) {
+        /* TLS finds its session by addresses and ports (from 4.4 on it
+         * skips conv_elements): the channel's session gets ports of its
+         * own, beyond TCP's, so it is never the tunnel's */
+        guint32 console = ch->conv_id * 2u, amt = console + 1u;
+        pinfo->srcport = ch->from == 1 ? console : amt;
+        pinfo->destport = ch->from == 1 ? amt : console;
+    } else {
+        conversation_set_elements_by_id(pinfo, CONVERSATION_TCP, ch->conv_id);
+    }
     pinfo->can_desegment = can_desegment ? 2 : 0;
     pinfo->desegment_offset = 0;
     pinfo->desegment_len = 0;
-    if (handle == redir_handle)
+    if (handle == redir_handle || inner == redir_handle)
         iamt_redir_in_channel(&rc);
+    iamt_tls_inner marks;
+    if (inner) {
+        /* the session's records carry what the port says, whatever the
+         * tunnel's own ports would pick */
+        tls_set_appdata_dissector(tls_handle, pinfo, inner);
+        iamt_tls_facts_inner_begin(tree, &marks);
+    }
     try_call(handle, tvb, pinfo, tree);
+    if (inner)
+        iamt_tls_facts_inner_end(pinfo, tree, &marks);
     iamt_redir_in_channel(NULL);
     guint taken = can_desegment && pinfo->desegment_len ? (guint)pinfo->desegment_offset : ch->len;
     pinfo->conv_elements = saved_conv;
+    pinfo->srcport = saved_sport;
+    pinfo->destport = saved_dport;
     pinfo->can_desegment = saved_can;
     pinfo->desegment_offset = saved_off;
     pinfo->desegment_len = saved_len;
@@ -191,7 +235,8 @@ static guint call_channel(tvbuff_t *parent, const chan_chunk *ch, packet_info *p
 
 /* A channel message: the table follows it (first pass); the bytes of a
  * channel to 16992 go to HTTP, of one to 16994 to the redirection
- * dissector, once whole, on every pass the same. */
+ * dissector, of one to 16993 or 16995 to TLS, once whole, on every pass
+ * the same. */
 static void channel_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, int to_mps,
                             const guint8 *p, size_t n)
 {
@@ -216,7 +261,8 @@ static void channel_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         if (ev == APF_CHAN_OPENED)
             cc->chan_id[slot] = ++next_chan_id;
     } else if (ev == APF_CHAN_DATA && m.data_len &&
-               (c->port == AMT_PORT_HTTP || c->port == AMT_PORT_REDIR)) {
+               (c->port == AMT_PORT_HTTP || c->port == AMT_PORT_REDIR || c->port == AMT_PORT_TLS ||
+                c->port == AMT_PORT_REDIR_TLS)) {
         chan_pending *pd = &cc->pending[slot][from];
         if (pd->len + m.data_len > APF_MAX_DATA)
             pd->len = 0; /* no message of AMT's is this long: start again */
@@ -380,6 +426,7 @@ void iamt_cira_register(int proto, module_t *m)
         register_dissector_with_description("iamt_apf", "AMT APF (CIRA)", dissect_apf, proto);
     http_handle = find_dissector_add_dependency("http", proto);
     redir_handle = find_dissector("iamt_redir"); /* registered before (packet-iamt) */
+    tls_handle = find_dissector_add_dependency("tls", proto);
     convs =
         wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash, g_direct_equal);
 }

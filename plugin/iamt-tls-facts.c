@@ -11,6 +11,7 @@
 #include <epan/prefs-int.h>
 #include <epan/prefs.h>
 #include <epan/proto.h>
+#include <epan/proto_data.h>
 #include <string.h>
 
 #include "iamt-diag.h"
@@ -165,15 +166,64 @@ int iamt_tls_conn_has_event(const iamt_tls_conn *c, guint32 frame)
     return 0;
 }
 
+/* The TLS fields: those a TLS session inside a CIRA channel adds too. */
+#define F_TLS_FIRST F_HS_TYPE
+#define F_TLS_LAST F_CONTENT_TYPE
+#define N_TLS_FIELDS (F_TLS_LAST - F_TLS_FIRST + 1)
+G_STATIC_ASSERT(N_TLS_FIELDS == IAMT_TLS_INNER_FIELDS);
+
+/* While a frame is read: the field_infos of TLS sessions inside its CIRA
+ * channels (a console's TLS to 16993 or 16995 carried in the tunnel's
+ * TLS), which are those sessions' and not the tunnel's; NULL: none. */
+static wmem_map_t *skip;
+
 /* All values of a field in the frame, in the order added: the tree keeps
  * them per field, since the postdissector's wanted fields are primed (a
  * lookup, where searching the tree would visit every item). Borrowed from
- * the tree; empty for an unknown or absent field. */
+ * the tree (or, leaving out the skipped ones, kept until the field is
+ * asked for again); empty for an unknown or absent field. */
 static const GPtrArray *all(proto_tree *tree, int f)
 {
     static const GPtrArray none;
+    static GPtrArray *kept[N_TLS_FIELDS];
     const GPtrArray *a = hf[f] >= 0 ? proto_get_finfo_ptr_array(tree, hf[f]) : NULL;
-    return a ? a : &none;
+    if (!a)
+        return &none;
+    if (!skip || f < F_TLS_FIRST || f > F_TLS_LAST)
+        return a;
+    GPtrArray **k = &kept[f - F_TLS_FIRST];
+    if (!*k)
+        *k = g_ptr_array_new();
+    g_ptr_array_set_size(*k, 0);
+    for (guint i = 0; i < a->len; i++)
+        if (!wmem_map_contains(skip, g_ptr_array_index(a, i)))
+            g_ptr_array_add(*k, g_ptr_array_index(a, i));
+    return *k;
+}
+
+void iamt_tls_facts_inner_begin(proto_tree *tree, iamt_tls_inner *m)
+{
+    for (int f = F_TLS_FIRST; f <= F_TLS_LAST; f++) {
+        const GPtrArray *a = tree && hf[f] >= 0 ? proto_get_finfo_ptr_array(tree, hf[f]) : NULL;
+        m->before[f - F_TLS_FIRST] = a ? a->len : 0;
+    }
+}
+
+void iamt_tls_facts_inner_end(packet_info *pinfo, proto_tree *tree, const iamt_tls_inner *m)
+{
+    if (!tree || proto_owner < 0)
+        return;
+    wmem_map_t *s = p_get_proto_data(pinfo->pool, pinfo, proto_owner, IAMT_KEY_TLS_INNER);
+    for (int f = F_TLS_FIRST; f <= F_TLS_LAST; f++) {
+        const GPtrArray *a = hf[f] >= 0 ? proto_get_finfo_ptr_array(tree, hf[f]) : NULL;
+        for (guint i = m->before[f - F_TLS_FIRST]; a && i < a->len; i++) {
+            if (!s) {
+                s = wmem_map_new(pinfo->pool, g_direct_hash, g_direct_equal);
+                p_add_proto_data(pinfo->pool, pinfo, proto_owner, IAMT_KEY_TLS_INNER, s);
+            }
+            wmem_map_insert(s, g_ptr_array_index(a, i), NULL);
+        }
+    }
 }
 
 static guint32 uint_at(const GPtrArray *a, guint i)
@@ -654,9 +704,11 @@ iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to
         wmem_map_insert(by_conv, conv, c);
     }
     size_t before = c->n_events;
+    skip = p_get_proto_data(pinfo->pool, pinfo, proto_owner, IAMT_KEY_TLS_INNER);
     read_tcp_http(pinfo, tree, c, to_amt);
     read_handshake(tree, c, to_amt, pinfo->num);
     read_records(tree, c, to_amt, pinfo->num);
+    skip = NULL;
     out.conn = c;
     out.event = c->n_events != before || iamt_tls_conn_has_event(c, pinfo->num);
     facts_version++;

@@ -88,6 +88,19 @@ iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt, conversation
  * on first use, iamt-cira feeds them message by message. */
 iamt_tls_conn *iamt_tls_facts_cira(packet_info *pinfo, int to_mps);
 
+/* The TLS fields' counts before a TLS session inside a CIRA channel is
+ * dissected. */
+#define IAMT_TLS_INNER_FIELDS 13 /* tls.handshake.*, tls.alert_message.*, tls.record.* */
+typedef struct iamt_tls_inner {
+    guint before[IAMT_TLS_INNER_FIELDS];
+} iamt_tls_inner;
+
+/* Brackets iamt-cira's call of the TLS dissector on a channel's bytes (a
+ * console's TLS to 16993 or 16995 inside the tunnel): the TLS fields added
+ * in between are that session's, and the tunnel's facts leave them out. */
+void iamt_tls_facts_inner_begin(proto_tree *tree, iamt_tls_inner *m);
+void iamt_tls_facts_inner_end(packet_info *pinfo, proto_tree *tree, const iamt_tls_inner *m);
+
 /* Every connection collected so far, in the order first seen; *n gets the
  * count. Changes as the first pass goes on. */
 iamt_tls_conn *const *iamt_tls_facts_conns(size_t *n);

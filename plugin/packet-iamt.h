@@ -14,6 +14,7 @@ enum {
     IAMT_KEY_HTTP = 1,        /* packet-iamt: the HTTP messages' banner and login */
     IAMT_KEY_TLS = 2,         /* iamt-tls: the frame's TLS verdicts */
     IAMT_KEY_KRB = 3,         /* iamt-krb: the frame's Kerberos verdicts */
+    IAMT_KEY_TLS_INNER = 4,   /* iamt-tls-facts (packet scope): TLS fields of CIRA channels */
     IAMT_KEY_REDIR = 0x10000, /* iamt-redir: + the login reply's ordinal */
     IAMT_KEY_APF = 0x20000,   /* iamt-cira: + the APF message's ordinal in the frame */
     IAMT_KEY_CHAN = 0x30000   /* iamt-cira: + the APF message's ordinal: its channel bytes */

@@ -56,4 +56,12 @@ typedef void iamt_stat_init_ret;
 #define IAMT_STAT_INIT_RETURN(ok) return
 #endif
 
+/* Every version: TLS carried inside another protocol names the dissector
+ * of its application data so (exported by libwireshark, same signature in
+ * 4.0, 4.4 and 4.6). Its header, epan/dissectors/packet-tls-utils.h, also
+ * needs libgcrypt's headers, which the plugin has no other use for. */
+#include <epan/packet.h>
+WS_DLL_PUBLIC void tls_set_appdata_dissector(dissector_handle_t tls_handle, packet_info *pinfo,
+                                             dissector_handle_t app_handle);
+
 #endif

@@ -8,7 +8,9 @@
 # (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS, or
 # iamt.auth.cause for a login inside a channel; each with its expert
 # info; read with -2, as the verdicts that need the rest of the capture
-# are shown from the second pass on); the HTTP inside the channels (WS-Man to 16992) is Wireshark's HTTP
+# are shown from the second pass on); the HTTP inside the channels (WS-Man
+# to 16992, and to 16993 inside the console's own TLS, which Wireshark's TLS
+# dissector decrypts in the channel's conversation) is Wireshark's HTTP
 # with the statuses AMT answered, and the redirection logins in channels to
 # 16994 have the outcomes AMT gave.
 # usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
@@ -40,6 +42,8 @@ for d in "$tmp"/samples/*/; do
         >"$d/causes.txt" 2>>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y http.response.code \
         -T fields -e http.response.code >"$d/http.txt" 2>>"$d/tshark.err"
+    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y "tls.handshake.type == 1" \
+        -T fields -e frame.number >"$d/hello.txt" 2>>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.redir.auth.outcome \
         -T fields -e iamt.redir.auth.outcome >"$d/redir.txt" 2>>"$d/tshark.err"
     set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
@@ -110,9 +114,16 @@ for name in sorted(os.listdir(root)):
                                                                         exp["apf_" + side]))
     found = {t for line in open(os.path.join(d, "causes.txt"))
              for t in line.strip().replace("\t", ",").split(",")}
-    statuses = open(os.path.join(d, "http.txt")).read().split()
-    if statuses != exp["http_statuses"]:
-        problems.append("HTTP in the channels %s, expected %s" % (statuses, exp["http_statuses"]))
+    # HTTP in the channels to 16992, and inside the TLS of those to 16993
+    # (the consoles' sessions interleave: compared as sets of answers)
+    statuses = sorted(open(os.path.join(d, "http.txt")).read().split())
+    want_http = sorted(exp["http_statuses"] + exp.get("https_statuses", []))
+    if statuses != want_http:
+        problems.append("HTTP in the channels %s, expected %s" % (statuses, want_http))
+    hellos = open(os.path.join(d, "hello.txt")).read().split()
+    if exp.get("https_statuses") and len(hellos) != 2:
+        problems.append("ClientHellos in frames %s: the tunnel's and its TLS channel's expected"
+                        % hellos)
     on_frames = [c for c in exp["causes"]
                  if c not in ("cira-tcp-refused", "cira-tcp-unanswered",
                               "cira-tls-version-refused", "cira-tls-cipher-refused")]
