@@ -49,6 +49,7 @@ typedef struct cira_scen {
     const char *amt_ciphers; /* its cipher list (default AMT 16's) */
     int amt_redir;           /* it forwards and serves 16994 too */
     int amt_tls;             /* it serves 16993 (TLS inside the channel) */
+    int amt_tls_mutual;      /* ... and asks the console for a certificate from its root */
     int amt_no_cert;         /* it has no certificate to show an MPS that asks */
     /* what the sample must show */
     const char *stage, *outcome;
@@ -74,7 +75,9 @@ typedef struct mps_args {
     int lfd;
     X509 *chain[2];
     EVP_PKEY *key;
-    X509 *amt_root; /* the root the MPS checks AMT's certificate against (wants_amt_cert) */
+    X509 *amt_root;     /* the root the MPS checks AMT's certificate against (wants_amt_cert) */
+    X509 *console_cert; /* its consoles' certificate for AMT's 16993 (NULL: none) */
+    EVP_PKEY *console_key;
     cira_log *log;
 } mps_args;
 gpointer cira_mps_run(gpointer args);

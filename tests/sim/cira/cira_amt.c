@@ -447,6 +447,11 @@ int cira_amt_run(const cira_scen *sc, X509 *root, X509 *cert, EVP_PKEY *key, con
         SSL_CTX_set_max_proto_version(inner, TLS1_2_VERSION);
         SSL_CTX_use_certificate(inner, cert);
         SSL_CTX_use_PrivateKey(inner, key);
+        if (sc->amt_tls_mutual) { /* TLS mutual authentication: consoles from root */
+            X509_STORE_add_cert(SSL_CTX_get_cert_store(inner), root);
+            SSL_CTX_add_client_CA(inner, root);
+            SSL_CTX_set_verify(inner, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+        }
     }
     if (SSL_connect(ssl) == 1) {
         tunnel(sc, ssl, fd, log, inner);

@@ -175,8 +175,10 @@ static GString *redir_start(void)
     return s;
 }
 
-static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
+static void serve(const mps_args *a, SSL *ssl, int fd)
 {
+    const cira_scen *sc = a->sc;
+    cira_log *log = a->log;
     cw_reader rd = {0};
     const char *password = sc->password ? sc->password : CIRA_PASSWORD;
     /* the consoles: the scenario's channels, or one WS-Man console to
@@ -193,6 +195,10 @@ static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
     }
     SSL_CTX *console_tls = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_verify(console_tls, SSL_VERIFY_NONE, NULL);
+    if (a->console_cert) { /* for an AMT that asks */
+        SSL_CTX_use_certificate(console_tls, a->console_cert);
+        SSL_CTX_use_PrivateKey(console_tls, a->console_key);
+    }
     int forwards = 0, open_chans = 0;
     int work_done = !n_cc; /* the consoles' exchanges are over */
     for (;;) {
@@ -387,7 +393,7 @@ gpointer cira_mps_run(gpointer p)
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_accept(ssl) == 1) {
-        serve(sc, ssl, fd, a->log);
+        serve(a, ssl, fd);
         SSL_shutdown(ssl);
     } else {
         ERR_clear_error();

@@ -38,6 +38,14 @@ static const cira_scen scens[] = {
      .amt_tls = 1,
      .stage = "cira",
      .outcome = "ok"},
+    {.name = "cira-channel-mtls",
+     .summary = "A console's WS-Man Get over TLS to 16993 through the tunnel, where AMT asks "
+                "for the console's certificate (TLS mutual authentication) and takes it",
+     .channels = {"wsman-tls"},
+     .amt_tls = 1,
+     .amt_tls_mutual = 1,
+     .stage = "cira",
+     .outcome = "ok"},
     {.name = "cira-mps-asks-amt-cert",
      .summary = "The MPS asks for AMT's certificate and checks it; AMT shows one from the "
                 "root the MPS trusts; the tunnel holds",
@@ -321,6 +329,17 @@ static int run(const cira_scen *sc, const char *out)
     a.issuer = root;
     a.issuer_key = root_key;
     X509 *amt_cert = certgen_issue(&a, amt_key);
+    /* the consoles', for an AMT that asks on 16993 */
+    EVP_PKEY *console_key = NULL;
+    X509 *console_cert = NULL;
+    if (sc->amt_tls_mutual) {
+        console_key = certgen_rsa_key(2048);
+        cert_spec c = a;
+        c.cn = c.san_dns = "console.example.com";
+        c.serial = 12;
+        c.eku_server_auth = 0;
+        console_cert = certgen_issue(&c, console_key);
+    }
     char *p = g_build_filename(dir, "root-ca.pem", NULL);
     certgen_write_cert(p, &root, 1);
     g_free(p);
@@ -343,8 +362,13 @@ static int run(const cira_scen *sc, const char *out)
     alert_amt = alert_mps = -1;
     int lfd = -1, filler = -1, rc = 0;
     GThread *mps = NULL;
-    mps_args args = {
-        .sc = sc, .chain = {mps_cert, NULL}, .key = mps_key, .amt_root = mps_trusts, .log = &log};
+    mps_args args = {.sc = sc,
+                     .chain = {mps_cert, NULL},
+                     .key = mps_key,
+                     .amt_root = mps_trusts,
+                     .console_cert = console_cert,
+                     .console_key = console_key,
+                     .log = &log};
     if (!sc->no_listener) {
         lfd = listen_on(sc->unanswered ? 0 : 4);
         if (lfd < 0) {
@@ -383,6 +407,8 @@ done:
     X509_free(other);
     X509_free(mps_cert);
     X509_free(amt_cert);
+    X509_free(console_cert);
+    EVP_PKEY_free(console_key);
     EVP_PKEY_free(amt_key);
     EVP_PKEY_free(root_key);
     EVP_PKEY_free(other_key);
