@@ -10,8 +10,8 @@
 
 /* A worker's queue holds at most this many bytes of copied payload (and
  * messages): the reader waits rather than fill memory when it runs ahead. */
-#define QUEUE_BYTES ((size_t)1 << 20)
-#define QUEUE_MSGS 4096
+#define QUEUE_BYTES ((size_t)256 << 10)
+#define QUEUE_MSGS 1024
 /* The reader hands messages over in batches of this many (or bytes). */
 #define BATCH_MSGS 64
 #define BATCH_BYTES ((size_t)64 << 10)
@@ -134,6 +134,7 @@ struct jobs {
     void *ctx;
     GQueue held;       /* held_ref*: the connections waiting, oldest first */
     uint64_t next_seq; /* of the next connection to be judged */
+    uint64_t judging;  /* judgements handed out so far (in the order of seq) */
     /* results, handed back in the order of judgement */
     pthread_mutex_t results_lock;
     pthread_cond_t results_came;
@@ -385,6 +386,38 @@ static void *worker_main(void *p)
 
 /* ---- the reader's side ---------------------------------------------------- */
 
+/* Stops w if it runs (what waits for it dropped) and frees what it holds. */
+static void worker_free(worker *w)
+{
+    if (w->running) {
+        post(w, msg_new(M_END, NULL, 0, 0), 0);
+        flush(w);
+        pthread_join(w->thread, NULL);
+    }
+    msg *m;
+    while ((m = w->head) || (m = w->out_head)) {
+        if (m == w->head)
+            w->head = m->next;
+        else
+            w->out_head = m->next;
+        if (m->kind == M_DNS)
+            dns_box_unref(m->u.dns);
+        else if (m->kind == M_KDC)
+            g_free(m->u.kdc.v);
+        g_free(m);
+    }
+    held_conn *hc;
+    while ((hc = g_queue_pop_head(&w->waiting))) {
+        conn_rec_free(hc->c);
+        g_free(hc);
+    }
+    diag_know_free(w->k);
+    g_array_free(w->kdc, TRUE);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->more);
+    pthread_cond_destroy(&w->room);
+}
+
 jobs *jobs_new(analysis *a, unsigned n, const diag_inputs *in, const only_list *only,
                judge_stream *js, void (*sync_kdc)(void *ctx), void *ctx)
 {
@@ -426,9 +459,23 @@ jobs *jobs_new(analysis *a, unsigned n, const diag_inputs *in, const only_list *
     }
     for (unsigned i = 0; i < j->n; i++) {
         worker *w = &j->w[i];
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
-            g_error("-j: a worker thread could not be started");
-        w->running = 1;
+        int rc = pthread_create(&w->thread, NULL, worker_main, w);
+        if (rc == 0) {
+            w->running = 1;
+            continue;
+        }
+        /* (a limit on processes or memory) the threads started do the
+         * work, or the reader alone: the report is the same with any number */
+        g_printerr("amtdiag: -j %u: thread %u could not be started (%s): going on with %u\n", j->n,
+                   i + 1, g_strerror(rc), i ? i : 1);
+        for (unsigned k = i; k < j->n; k++)
+            worker_free(&j->w[k]);
+        j->n = i;
+        if (!i) {
+            jobs_free(j);
+            return NULL; /* one thread, without workers */
+        }
+        break;
     }
     return j;
 }
@@ -533,6 +580,7 @@ static void post_judge(jobs *j, held_ref *h, uint64_t upto)
     m->u.judge.unresolved = diag_know_unresolved(k);
     diag_know_unresolved_keep(k, 0);
     post(&j->w[h->worker], m, 0);
+    j->judging++;
     g_free(h);
 }
 
@@ -613,8 +661,18 @@ void jobs_finish(jobs *j)
 {
     uint64_t upto = j->next_seq ? j->next_seq - 1 : 0;
     held_ref *h;
-    while ((h = g_queue_pop_head(&j->held)))
+    while ((h = g_queue_pop_head(&j->held))) {
+        /* the connections still held (up to JUDGE_HOLD_MAX) are judged
+         * RESULTS_WAITING at a time: a result holds the connection's facts
+         * and verdict until it is written, and all of them at once would
+         * be the run's peak of memory */
+        while (j->judging - j->next_out >= RESULTS_WAITING) {
+            flush_all(j);
+            receive(j, 1);
+            emit_ready(j);
+        }
         post_judge(j, h, upto);
+    }
     post_all(j, msg_new(M_END, NULL, 0, 0));
     flush_all(j);
     for (unsigned i = 0; i < j->n; i++) {
@@ -630,36 +688,8 @@ void jobs_free(jobs *j)
 {
     if (!j)
         return;
-    for (unsigned i = 0; i < j->n; i++) {
-        worker *w = &j->w[i];
-        if (w->running) { /* not finished: stopped, what waits dropped */
-            post(w, msg_new(M_END, NULL, 0, 0), 0);
-            flush(w);
-            pthread_join(w->thread, NULL);
-        }
-        msg *m;
-        while ((m = w->head) || (m = w->out_head)) {
-            if (m == w->head)
-                w->head = m->next;
-            else
-                w->out_head = m->next;
-            if (m->kind == M_DNS)
-                dns_box_unref(m->u.dns);
-            else if (m->kind == M_KDC)
-                g_free(m->u.kdc.v);
-            g_free(m);
-        }
-        held_conn *hc;
-        while ((hc = g_queue_pop_head(&w->waiting))) {
-            conn_rec_free(hc->c);
-            g_free(hc);
-        }
-        diag_know_free(w->k);
-        g_array_free(w->kdc, TRUE);
-        pthread_mutex_destroy(&w->lock);
-        pthread_cond_destroy(&w->more);
-        pthread_cond_destroy(&w->room);
-    }
+    for (unsigned i = 0; i < j->n; i++)
+        worker_free(&j->w[i]);
     receive(j, 0);
     result *x;
     GHashTableIter it;
