@@ -32,6 +32,7 @@
 #include "cira/apf_stream.h"
 #include "live_keep.h"
 #include "options.h"
+#include "read_ahead.h"
 #include "redir/redir_stream.h"
 
 /* Per-file state of a run. */
@@ -90,6 +91,7 @@ void analysis_free(analysis *a)
     g_ptr_array_free(a->krb, TRUE);
     g_ptr_array_free(a->warnings, TRUE);
     g_ptr_array_free(a->inputs, TRUE);
+    g_queue_clear_full(&a->ahead, (GDestroyNotify)read_ahead_free);
     tls_keys_free(a->keys);
     idm_free(a->marks);
     memset(a, 0, sizeof *a);
@@ -1185,7 +1187,10 @@ static void on_kdc_warn(void *ctx, const char *msg)
     warn(run->a, "%s", msg);
 }
 
-static int run_source(analysis *a, cap_source *src, const char *name)
+static void on_secrets(void *ctx, const char *file, uint64_t frame, const char *keylog, size_t len);
+
+/* Reads src, or what ra read of a file, to its end. */
+static int run_source(analysis *a, cap_source *src, read_ahead *ra, const char *name)
 {
     file_run run = {.a = a, .file = name, .conn = {.a = a}};
     flow_table_callbacks cb = {on_open, on_data, on_gap, on_conflict, on_close, &run};
@@ -1194,7 +1199,8 @@ static int run_source(analysis *a, cap_source *src, const char *name)
     run.kdc = kdc_tap_new(name, &kcb);
     pkt_decoder *dec = pkt_decoder_new();
     cap_stats st;
-    int rc = cap_run(src, dec, on_packet, on_warn, &run, &st);
+    int rc = ra ? read_ahead_run(ra, on_packet, on_warn, on_secrets, &run, &st)
+                : cap_run(src, dec, on_packet, on_warn, &run, &st);
     a->frames_read += st.frames;
     if (a->progress_at_us) {
         a->on_progress(a->ui_ctx, name, a->frames, a->n_conns, 1);
@@ -1224,13 +1230,20 @@ static void on_secrets(void *ctx, const char *file, uint64_t frame, const char *
 
 int analysis_read_file(analysis *a, const char *path)
 {
-    cap_source *src = cap_open_file(path, &a->err);
-    if (!src) {
+    read_ahead *ra = g_queue_peek_head(&a->ahead);
+    if (ra && !strcmp(read_ahead_path(ra), path))
+        g_queue_pop_head(&a->ahead);
+    else
+        ra = NULL;
+    cap_source *src = NULL;
+    if (ra ? read_ahead_opened(ra, &a->err) != 0 : !(src = cap_open_file(path, &a->err))) {
+        read_ahead_free(ra);
         a->files_unreadable++;
         return -1;
     }
-    cap_set_secrets(src, on_secrets);
-    if (a->max_frames) {
+    if (src)
+        cap_set_secrets(src, on_secrets);
+    if (a->max_frames && src) { /* (never read ahead with -c) */
         if (a->frames_read >= a->max_frames) {
             cap_close(src);
             return 0; /* -c: the frames wanted were read from earlier inputs */
@@ -1238,21 +1251,33 @@ int analysis_read_file(analysis *a, const char *path)
         cap_set_limit(src, a->max_frames - a->frames_read);
     }
     uint64_t before = a->frames_read;
-    int rc = run_source(a, src, cap_name(src));
+    int rc = run_source(a, src, ra, src ? cap_name(src) : read_ahead_name(ra));
+    const char *error = src ? cap_error(src) : read_ahead_error(ra);
     if (rc < 0 && a->frames_read == before) {
         /* corrupt from its first record on: nothing of it could be used */
-        amt_fail(&a->err, AMT_E_FORMAT, "%s", cap_error(src));
+        amt_fail(&a->err, AMT_E_FORMAT, "%s", error);
         a->files_unreadable++;
         rc = -1;
     } else {
         g_ptr_array_add(a->inputs, g_strdup(path));
         if (rc < 0) {
-            warn(a, "%s", cap_error(src));
+            warn(a, "%s", error);
             rc = 1;
         }
     }
     cap_close(src);
+    read_ahead_free(ra);
     return rc;
+}
+
+void analysis_read_ahead(analysis *a, const char *path)
+{
+    /* (one file ahead of the one analysed: the queue holds at most two) */
+    if (!a->jobs || a->max_frames || !strcmp(path, "-") || a->ahead.length >= 2)
+        return;
+    read_ahead *ra = read_ahead_start(path);
+    if (ra)
+        g_queue_push_tail(&a->ahead, ra);
 }
 
 int analysis_read_live(analysis *a, const char *iface, const char *filter)
@@ -1274,7 +1299,7 @@ int analysis_read_live(analysis *a, const char *iface, const char *filter)
         cap_set_tap(src, live_keep_frame, keep);
     if (a->live_seconds)
         a->live_deadline_us = g_get_monotonic_time() + a->live_seconds * G_USEC_PER_SEC;
-    int rc = run_source(a, src, cap_name(src));
+    int rc = run_source(a, src, NULL, cap_name(src));
     if (rc < 0)
         amt_fail(&a->err, AMT_E_INPUT, "%s", cap_error(src));
     cap_close(src);

@@ -52,6 +52,10 @@ typedef struct analysis {
     /* -j: the worker threads the connections' layers run in (jobs.h), or
      * NULL: this thread runs them */
     struct jobs *jobs;
+    /* -j with several inputs: files read in threads of their own
+     * (read_ahead.h) before their turn, in input order: the one analysed
+     * now, and the next */
+    GQueue ahead;
     /* called with each warning as it is added to warnings (so a live
      * capture shows them at once); may be NULL */
     void (*on_warning)(void *ctx, const char *msg);
@@ -97,6 +101,12 @@ amt_rc analysis_add_rsa_key(analysis *a, const char *path, const char *password)
  * frames: a warning says where), -1 when nothing of it could be read (the
  * message in a->err; files_unreadable counts it). */
 int analysis_read_file(analysis *a, const char *path);
+
+/* With worker threads (-j) and no -c: starts reading path, the input that
+ * comes next, in a thread of its own; analysis_read_file(a, path) then
+ * takes what it read, so that files are read while the one before is
+ * analysed. The report is that of reading them one after the other. */
+void analysis_read_ahead(analysis *a, const char *path);
 
 /* Captures live on iface until interrupted. Returns 0, or -1 with the
  * message in a->err. */

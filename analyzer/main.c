@@ -311,11 +311,14 @@ static int read_inputs(const amtdiag_options *o, analysis *a)
         warnings_not_shown(a);
         return rc;
     }
-    for (guint i = 0; i < o->inputs->len; i++)
+    for (guint i = 0; i < o->inputs->len; i++) {
+        if (i + 1 < o->inputs->len) /* read while this one is analysed (-j) */
+            analysis_read_ahead(a, g_ptr_array_index(o->inputs, i + 1));
         if (analysis_read_file(a, g_ptr_array_index(o->inputs, i)) < 0) {
             say(e->msg); /* the other inputs are read all the same */
             amt_err_clear(e);
         }
+    }
     warnings_not_shown(a);
     /* Unusable input means nothing could be read at all. */
     return a->files_unreadable == o->inputs->len ? 2 : 0;

@@ -18,10 +18,17 @@ management server's traffic to many AMTs, TLS 1.0-1.3, Digest logins, DNS,
 ~10 % failures) and a capture of 5,000 Digest challenges to 50 AMTs
 (more than the 2,048 connections a file holds before judging the oldest,
 so that judgements happen while the workers still learn) must give the
-same report with -j 1, -j 2 and -j 4.
+same report with -j 1, -j 2 and -j 4. So must several input files at once,
+each read in a thread of its own while the one before is analysed: the
+fleet, a file of garbage, the challenges gzip-compressed, malformed frames
+(warned about in their place), a pcapng whose
+key log is inside it (a Decryption Secrets Block), the fleet cut off in the
+middle of a record, the challenges uncompressed.
 """
 import concurrent.futures
+import gzip
 import os
+import struct
 import subprocess
 import sys
 
@@ -98,6 +105,29 @@ def check_cases(amtdiag, roots):
     return 1 if failed else 0
 
 
+def several_files(work, fleet_capture, many, dsb_capture):
+    """The inputs of one run: every kind a file can be, one after the other."""
+    junk = os.path.join(work, "junk.pcap")
+    with open(junk, "wb") as f:
+        f.write(bytes((i * 73 + 11) % 256 for i in range(4096)))
+    many_gz = many + ".gz"
+    with open(many, "rb") as src, gzip.open(many_gz, "wb", compresslevel=1) as dst:
+        dst.write(src.read())
+    cut = os.path.join(work, "fleet-cut.pcapng")
+    with open(fleet_capture, "rb") as src, open(cut, "wb") as dst:
+        data = src.read()
+        dst.write(data[:len(data) * 3 // 5 + 7])
+    # frames amtdiag warns about (an IPv4 header shorter than its minimum)
+    malformed = os.path.join(work, "malformed.pcap")
+    with open(malformed, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i in range(3):
+            frame = b"\x00" * 12 + b"\x08\x00" + bytes([0x43, 0]) + b"\x00" * 18
+            f.write(struct.pack("<IIII", 1700000000 + i, 0, len(frame), len(frame)) + frame)
+    files = [fleet_capture, junk, many_gz, malformed, dsb_capture, cut, many]
+    return [a for f in files for a in ("-r", f)]
+
+
 def check_fleet(amtdiag, amtsim, make_many, work):
     os.makedirs(work, exist_ok=True)
     fleet = os.path.join(work, "fleet")
@@ -115,10 +145,16 @@ def check_fleet(amtdiag, amtsim, make_many, work):
     errs += [f"5000 challenges: {e}"
              for e in compare(amtdiag, ["-r", many], [("text", ["-V"], [2, 4]),
                                                       ("ndjson", [], [2, 4])])]
+    dsb = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "samples",
+                       "secrets-in-pcapng", "capture.pcapng")
+    several = several_files(work, os.path.join(fleet, "capture.pcapng"), many, dsb)
+    errs += [f"several files: {e}"
+             for e in compare(amtdiag, several + fleet_args[2:],
+                              [("text", ["-V"], [2, 4]), ("json", [], [2]), ("ndjson", [], [2])])]
     for e in errs:
         print(f"FAIL {e}")
-    print("fleet and 5000 challenges: " + ("differ" if errs else "-j 2 and -j 4 write the "
-                                           "report of -j 1"))
+    print("fleet, 5000 challenges and several files: " +
+          ("differ" if errs else "-j 2 and -j 4 write the report of -j 1"))
     return 1 if errs else 0
 
 
