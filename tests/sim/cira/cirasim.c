@@ -31,6 +31,14 @@ static const cira_scen scens[] = {
      .amt_redir = 1,
      .stage = "cira",
      .outcome = "ok"},
+    {.name = "cira-redir-two-channels",
+     .summary = "Two SOL consoles at once through one tunnel, each on a channel to 16994: AMT "
+                "accepts the first one's login and refuses the second one's password",
+     .channels = {"redir", "redir-wrong"},
+     .amt_redir = 1,
+     .stage = "cira",
+     .outcome = "rejected",
+     .causes = {"redir-login-rejected"}},
     {.name = "cira-channel-tls",
      .summary = "A console's WS-Man Get over TLS to AMT's 16993 through the tunnel (TLS inside "
                 "TLS), next to one on 16992",
