@@ -6,7 +6,7 @@
 # the APF messages of each side decoded by the plugin (iamt.apf.type) are
 # the ones the simulator sent; the causes of stage cira are on their frames
 # (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS, or
-# iamt.auth.cause for a login inside a channel; each with its expert
+# iamt.auth.cause or iamt.redir.cause for a login inside a channel; each with its expert
 # info; read with -2, as the verdicts that need the rest of the capture
 # are shown from the second pass on); the HTTP inside the channels (WS-Man to 16992) is Wireshark's HTTP
 # with the statuses AMT answered, and the redirection logins in channels to
@@ -35,8 +35,9 @@ for d in "$tmp"/samples/*/; do
     # (two passes: a verdict that needs the rest of the capture, as a
     # console that never answered AMT's 401, is shown from the second on)
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -2 \
-        -Y "iamt.apf.cause || iamt.tls.cause || iamt.auth.cause" -T fields -E occurrence=a \
-        -E aggregator=, -e iamt.apf.cause -e iamt.tls.cause -e iamt.auth.cause \
+        -Y "iamt.apf.cause || iamt.tls.cause || iamt.auth.cause || iamt.redir.cause" -T fields \
+        -E occurrence=a -E aggregator=, -e iamt.apf.cause -e iamt.tls.cause -e iamt.auth.cause \
+        -e iamt.redir.cause \
         >"$d/causes.txt" 2>>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y http.response.code \
         -T fields -e http.response.code >"$d/http.txt" 2>>"$d/tshark.err"
