@@ -51,6 +51,8 @@ static int write_readme(const char *dir, GString *rows)
         "the HTTP statuses inside the channels and the cause the sample stands for.\n"
         "`cira-channels-wsman-redir` carries three consoles at once (two WS-Man Gets\n"
         "with Digest logins, interleaved, and a SOL start and login on 16994);\n"
+        "`cira-redir-two-channels` two SOL consoles at once, each on its own channel to\n"
+        "16994: AMT accepts one's login and refuses the other's password;\n"
         "`cira-wsman-login-rejected` a second console whose Digest password is wrong;\n"
         "`cira-wsman-no-credentials` a console that never answers AMT's 401;\n"
         "`cira-channel-tls` a console's Get over TLS to 16993 inside the tunnel (the\n"
