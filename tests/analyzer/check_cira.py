@@ -87,8 +87,9 @@ def main():
                 problems.append(f"{name}: with the tunnel's keys only: HTTP {got}, notes "
                                 f"{' '.join(cc['notes'])[:300]}")
         # redirection inside the tunnel: one session per channel to 16994,
-        # each with the one login its console made (the simulator's consoles
-        # make one each), in the order AMT answered them
+        # numbered 1, 2, …, each with the login its console made (the
+        # simulator's consoles make one each, none when refused at the
+        # start), in the order AMT answered them
         redir = rep["connections"][0].get("redirection") or {}
         chans = redir.get("channels", [])
         logins = sorted((x for ch in chans for x in ch["logins"]),
@@ -97,10 +98,10 @@ def main():
         if outcomes != c.get("redir_logins", []):
             problems.append(f"{name}: redirection logins {outcomes}, expected "
                             f"{c.get('redir_logins', [])}")
-        if [len(ch["logins"]) for ch in chans] != [1] * len(c.get("redir_logins", [])) or \
+        if any(len(ch["logins"]) > 1 for ch in chans) or \
                 [ch["channel"] for ch in chans] != list(range(1, len(chans) + 1)):
             problems.append(f"{name}: redirection channels {[ch['summary'] for ch in chans]}, "
-                            f"expected one login in each of {len(c.get('redir_logins', []))}")
+                            f"expected at most one login in each, numbered from 1")
         if (rc == 1) != (c["outcome"] in ("rejected", "failed")):
             problems.append(f"{name}: exit status {rc} for outcome {c['outcome']}")
         for fmt in ("text", "markdown", "html"):

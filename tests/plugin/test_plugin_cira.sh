@@ -81,13 +81,14 @@ for name in sorted(os.listdir(root)):
     exp = json.load(open(os.path.join(d, "cira-expected.json")))["connections"][0]
     want = (exp["stage"], exp["outcome"], sorted(exp["causes"]))
     txt = open(os.path.join(d, "tshark.txt")).read()
-    rows = [l.split() for l in txt.splitlines() if "-> 127.0.0.1:4433" in l]
+    # the row's cells; its causes are space-separated, its notes after them
+    rows = [l.split("(notes:")[0].split() for l in txt.splitlines() if "-> 127.0.0.1:4433" in l]
     problems = []
     if len(rows) != 1:
         problems.append("-z iamt,diag: %d rows" % len(rows))
     else:
         r = rows[0]
-        causes = [] if r[6] == "-" else sorted("".join(r[6:]).split(","))
+        causes = [] if r[6] == "-" else sorted(r[6:])
         got = (r[4], r[5], causes)
         if got != want:
             problems.append("tshark %s, expected %s" % (got, want))

@@ -57,7 +57,7 @@ static void channel_send(SSL *ssl, cira_log *log, uint32_t chan, GString *s)
 /* One console behind the MPS and its channel to AMT. */
 typedef struct console_chan {
     const char *kind;  /* "wsman", "wsman-wrong", "wsman-nocred", "wsman-tls", "redir",
-                          "redir-wrong" */
+                          "redir-ider-wrong" */
     uint32_t mps_num;  /* the MPS's number for the channel */
     uint32_t amt_num;  /* AMT's, once confirmed */
     GString *in;       /* AMT's bytes (decrypted: wsman-tls) not yet read */
@@ -134,9 +134,10 @@ static size_t redir_whole(const GString *in)
     return n && in->len >= n ? n : 0;
 }
 
-/* A SOL console: the session's start, the methods, a user/password login
- * (inside the tunnel's TLS; "redir-wrong": with a wrong password), then it
- * ends the session. Returns 1 when over. */
+/* A SOL console ("redir-ider-wrong": IDE-R, with a wrong password): the
+ * session's start, the methods, a user/password login (inside the
+ * tunnel's TLS), then it ends the session; refused at the start (BUSY), it
+ * ends it there. Returns 1 when over. */
 static int redir_step(SSL *ssl, cira_log *log, console_chan *c)
 {
     size_t n;
@@ -150,7 +151,7 @@ static int redir_step(SSL *ssl, cira_log *log, console_chan *c)
             g_string_append_len(out, query, 9);
         } else if (p[0] == 0x14 && p[4] == 0 && p[1] == 0) {
             const char *pw =
-                !strcmp(c->kind, "redir-wrong") ? CIRA_WRONG_PASSWORD : CIRA_REDIR_PASSWORD;
+                !strcmp(c->kind, "redir-ider-wrong") ? CIRA_WRONG_PASSWORD : CIRA_REDIR_PASSWORD;
             size_t ul = strlen(CIRA_REDIR_USER), pl = strlen(pw);
             uint32_t len = (uint32_t)(2 + ul + pl);
             const char head[9] = {0x13, 0, 0, 0, 1, (char)len, 0, 0, 0};
@@ -171,10 +172,11 @@ static int redir_step(SSL *ssl, cira_log *log, console_chan *c)
     return done;
 }
 
-static GString *redir_start(void)
+static GString *redir_start(const char *kind)
 {
     GString *s = g_string_new(NULL);
-    g_string_append_len(s, "\x10\0\0\0SOL ", 8);
+    g_string_append_len(s, "\x10\0\0\0", 4);
+    g_string_append_len(s, strstr(kind, "ider") ? "IDER" : "SOL ", 4);
     return s;
 }
 
@@ -295,7 +297,8 @@ static void serve(const cira_scen *sc, SSL *ssl, int fd, cira_log *log)
                     break;
                 }
                 channel_send(ssl, log, c->amt_num,
-                             g_str_has_prefix(c->kind, "redir") ? redir_start() : wsman_get(NULL));
+                             g_str_has_prefix(c->kind, "redir") ? redir_start(c->kind)
+                                                                : wsman_get(NULL));
                 break;
             }
             if (t == 94) {
