@@ -129,7 +129,8 @@ const char *report_tls_line(const tls_summary *s, char *buf, size_t len);
 const diag_conn_result *report_diag(const report_in *r, const conn_rec *c);
 
 /* Lines on the redirection sessions in a CIRA tunnel's channels, one per
- * channel ("Redirection in channel 1 to port 16994: SOL session; …") and
+ * channel ("Redirection session 1 (channel 3 to port 16994): SOL session;
+ * …", the channel numbered as in the transcript) and
  * one on the channels not followed; NULL when none. Free with
  * g_ptr_array_unref. */
 GPtrArray *report_redir_chan_lines(const conn_rec *c);

@@ -39,8 +39,9 @@ GPtrArray *report_redir_chan_lines(const conn_rec *c)
     char line[1024];
     for (size_t k = 0; k < s->n; k++) {
         diag_redir_summary(s->chan[k], line, sizeof line);
-        g_ptr_array_add(out, g_strdup_printf("Redirection in channel %u to port %u: %s",
-                                             s->chan[k]->channel, s->chan[k]->channel_port, line));
+        g_ptr_array_add(
+            out, g_strdup_printf("Redirection session %u (channel %" PRIu64 " to port %u): %s",
+                                 s->chan[k]->channel, s->key[k], s->chan[k]->channel_port, line));
     }
     if (s->dropped)
         g_ptr_array_add(out, g_strdup_printf("Redirection: %u more channel%s from frame %" PRIu64

@@ -279,8 +279,8 @@ static void redir_chans_json(jsonw *b, const conn_rec *c)
     for (size_t k = 0; k < s->n; k++) {
         const diag_redir_facts *r = s->chan[k];
         jsonw_begin_object(b);
-        rj_member_int(b, "channel", r->channel);
-        rj_member_int(b, "apf_channel", (gint64)s->key[k]);
+        rj_member_int(b, "number", r->channel);
+        rj_member_int(b, "channel", (gint64)s->key[k]);
         rj_member_int(b, "port", r->channel_port);
         rj_member_int(b, "first_frame", (gint64)r->channel_frame);
         redir_session_json(b, c, r, s->key[k]);

@@ -283,8 +283,8 @@ static void name_channel(diag_ctx *x, size_t i, guint first, const diag_redir_fa
     GPtrArray *fs = diag_cr(x, i)->findings;
     for (guint k = first; k < fs->len; k++) {
         diag_finding *f = g_ptr_array_index(fs, k);
-        char *e = g_strdup_printf("redirection channel %u of the tunnel (to port %u, its first "
-                                  "message in frame %" G_GUINT64_FORMAT "): %s",
+        char *e = g_strdup_printf("redirection session %u of the tunnel (in a channel to port %u, "
+                                  "its first message in frame %" G_GUINT64_FORMAT "): %s",
                                   r->channel, r->channel_port, r->channel_frame, f->evidence);
         g_free(f->evidence);
         f->evidence = e;

@@ -99,7 +99,7 @@ def main():
             problems.append(f"{name}: redirection logins {outcomes}, expected "
                             f"{c.get('redir_logins', [])}")
         if any(len(ch["logins"]) > 1 for ch in chans) or \
-                [ch["channel"] for ch in chans] != list(range(1, len(chans) + 1)):
+                [ch["number"] for ch in chans] != list(range(1, len(chans) + 1)):
             problems.append(f"{name}: redirection channels {[ch['summary'] for ch in chans]}, "
                             f"expected at most one login in each, numbered from 1")
         if (rc == 1) != (c["outcome"] in ("rejected", "failed")):

@@ -549,7 +549,8 @@ static void tunnel_channels(void **state)
         if (f->cause->severity == DIAG_INFO)
             continue;
         assert_string_equal(f->cause->token, "redir-login-rejected");
-        assert_non_null(strstr(f->evidence, "redirection channel 2 of the tunnel (to port 16994"));
+        assert_non_null(
+            strstr(f->evidence, "redirection session 2 of the tunnel (in a channel to port 16994"));
         assert_int_equal(f->n_frames, 2);
         assert_int_equal(f->frames[0], 32);
         assert_int_equal(f->frames[1], 34);
