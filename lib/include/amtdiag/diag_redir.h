@@ -57,10 +57,11 @@ typedef struct diag_redir_login {
 } diag_redir_login;
 
 typedef struct diag_redir_facts {
-    /* in a CIRA tunnel, the channel that carries the session: its number
-     * (1 for the tunnel's channel whose first redirection message came
-     * first, 2 for the next, …), the port it was opened to and that first
-     * message; 0 in the facts of a direct connection (16994, 16995) */
+    /* in a CIRA tunnel, the session's number among the tunnel's
+     * redirection sessions (1 for the channel whose first redirection
+     * message came first, 2 for the next, …; findings name it), the port
+     * its channel was opened to and that first message; 0 in the facts of
+     * a direct connection (16994, 16995) */
     unsigned channel;
     uint32_t channel_port;
     uint64_t channel_frame;
@@ -154,8 +155,9 @@ int diag_redir_chans_full(const diag_redir_chans *s);
 /* A new channel key to port, whose first redirection message is in
  * frame: storage (the caller's, living as long as s) becomes its empty
  * facts, numbered next, and is returned. When the set is full or storage
- * is NULL the channel is counted as dropped (once per key) and NULL is
- * returned; storage is then not taken. */
+ * is NULL the channel is counted as dropped (once: a key not above the
+ * last dropped one is a channel counted before) and NULL is returned;
+ * storage is then not taken. */
 diag_redir_facts *diag_redir_chans_add(diag_redir_chans *s, uint64_t key, uint32_t port,
                                        uint64_t frame, diag_redir_facts *storage);
 
