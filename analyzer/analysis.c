@@ -538,8 +538,28 @@ typedef struct chan_parser {
     uint64_t first_frame;
 } chan_parser;
 
-/* A redirection session in a channel: lib's facts of the tunnel (the MPS
- * is the console's side), and the transcript with the tunnel's sides. */
+/* The facts of a channel's redirection session: one per channel of the
+ * tunnel, made at its first message; NULL past DIAG_REDIR_CHANNELS_MAX. */
+static diag_redir_facts *chan_redir_facts(chan_parser *p, uint64_t frame)
+{
+    conn_rec *r = p->cs->rec;
+    if (!r->redir_chans) {
+        r->redir_chans = g_new(diag_redir_chans, 1);
+        diag_redir_chans_init(r->redir_chans);
+    }
+    if (!r->redir_lines)
+        r->redir_lines = g_array_new(FALSE, FALSE, sizeof(redir_line));
+    diag_redir_facts *f = diag_redir_chans_find(r->redir_chans, p->ordinal);
+    if (!f) {
+        diag_redir_facts *mem =
+            diag_redir_chans_full(r->redir_chans) ? NULL : g_new(diag_redir_facts, 1);
+        f = diag_redir_chans_add(r->redir_chans, p->ordinal, p->port, frame, mem);
+    }
+    return f;
+}
+
+/* A redirection session in a channel: lib's facts of that channel (the
+ * MPS is the console's side), and the transcript with the tunnel's sides. */
 static void on_chan_redir_message(void *ctx, int dir, const uint8_t *msg, size_t len,
                                   uint64_t frame)
 {
@@ -547,11 +567,12 @@ static void on_chan_redir_message(void *ctx, int dir, const uint8_t *msg, size_t
     conn_state *cs = p->cs;
     if (msg[0] == REDIR_AUTHENTICATE || msg[0] == REDIR_AUTHENTICATE_REPLY)
         mark_redir_login(cs->run->a->marks, msg, len);
-    diag_redir_facts *f = redir_facts(cs->rec);
-    redir_session session = diag_redir_session(f);
-    diag_redir_message(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, msg, len);
+    diag_redir_facts *f = chan_redir_facts(p, frame);
+    redir_session session = f ? diag_redir_session(f) : REDIR_SESSION_UNKNOWN;
+    if (f)
+        diag_redir_message(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, msg, len);
     char text[320], line[360];
-    redir_msg_text(msg, len, session ? session : diag_redir_session(f), text, sizeof text);
+    redir_msg_text(msg, len, session || !f ? session : diag_redir_session(f), text, sizeof text);
     g_snprintf(line, sizeof line, "channel %u: %s", p->ordinal, text);
     redir_lines_add(cs->rec, dir ? APF_DIR_AMT : APF_DIR_MPS, frame, line);
 }
@@ -559,13 +580,17 @@ static void on_chan_redir_message(void *ctx, int dir, const uint8_t *msg, size_t
 static void on_chan_redir_raw(void *ctx, int dir, size_t len, uint64_t frame)
 {
     chan_parser *p = ctx;
-    diag_redir_raw(redir_facts(p->cs->rec), frame, dir ? DIAG_AMT : DIAG_CONSOLE, len);
+    diag_redir_facts *f = chan_redir_facts(p, frame);
+    if (f)
+        diag_redir_raw(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, len);
 }
 
 static void on_chan_redir_bad(void *ctx, int dir, uint8_t type, uint64_t frame)
 {
     chan_parser *p = ctx;
-    diag_redir_bad(redir_facts(p->cs->rec), frame, dir ? DIAG_AMT : DIAG_CONSOLE, type);
+    diag_redir_facts *f = chan_redir_facts(p, frame);
+    if (f)
+        diag_redir_bad(f, frame, dir ? DIAG_AMT : DIAG_CONSOLE, type);
     g_ptr_array_add(p->cs->rec->notes,
                     g_strdup_printf("frame %" G_GUINT64_FORMAT ": channel %u: bytes from %s are "
                                     "no redirection message (type 0x%02x); that direction is "

@@ -214,6 +214,7 @@ static void conn_facts(arena *ar, const conn_rec *c, diag_builder *b)
     b->f.is_tls = c->app == APP_TLS && c->tls;
     b->f.is_http = c->http->len > 0;
     b->f.redir = c->redir;
+    b->f.redir_chans = c->redir_chans;
     b->f.cira = c->cira;
     exchanges(ar, c, &b->f);
 }

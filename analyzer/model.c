@@ -71,6 +71,11 @@ void conn_rec_free(conn_rec *c)
         g_free(c->redir);
     }
     g_free(c->cira);
+    for (size_t k = 0; c->redir_chans && k < c->redir_chans->n; k++) {
+        diag_redir_clear(c->redir_chans->chan[k]);
+        g_free(c->redir_chans->chan[k]);
+    }
+    g_free(c->redir_chans);
     if (c->redir_lines)
         g_array_free(c->redir_lines, TRUE);
     g_free(c);

@@ -131,6 +131,8 @@ typedef struct conn_rec {
     /* a CIRA tunnel (APF inside TLS on 4433): lib's facts; its messages go
      * to the same transcript lines as redirection's */
     diag_cira_facts *cira;
+    /* ... and the redirection sessions in its channels, one per channel */
+    diag_redir_chans *redir_chans;
     GArray *redir_lines; /* redir_line */
     uint64_t redir_more; /* messages past the lines kept */
 } conn_rec;

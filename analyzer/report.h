@@ -128,6 +128,13 @@ const char *report_tls_line(const tls_summary *s, char *buf, size_t len);
 /* The diagnosis of connection c, or NULL. */
 const diag_conn_result *report_diag(const report_in *r, const conn_rec *c);
 
+/* Lines on the redirection sessions in a CIRA tunnel's channels, one per
+ * channel ("Redirection session 1 (channel 3 to port 16994): SOL session;
+ * …", the channel numbered as in the transcript) and
+ * one on the channels not followed; NULL when none. Free with
+ * g_ptr_array_unref. */
+GPtrArray *report_redir_chan_lines(const conn_rec *c);
+
 /* One line saying what a connection was: "192.0.2.10:50113 → 192.0.2.20:16993". */
 const char *report_conn_title(const conn_rec *c, char *buf, size_t len);
 

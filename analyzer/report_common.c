@@ -30,6 +30,27 @@ uint64_t report_rank_key(const diag_conn_result *d, unsigned id)
     return (uint64_t)rank(d) << 32 | id;
 }
 
+GPtrArray *report_redir_chan_lines(const conn_rec *c)
+{
+    const diag_redir_chans *s = c->redir_chans;
+    if (!s || (!s->n && !s->dropped))
+        return NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    char line[1024];
+    for (size_t k = 0; k < s->n; k++) {
+        diag_redir_summary(s->chan[k], line, sizeof line);
+        g_ptr_array_add(
+            out, g_strdup_printf("Redirection session %u (channel %" PRIu64 " to port %u): %s",
+                                 s->chan[k]->channel, s->key[k], s->chan[k]->channel_port, line));
+    }
+    if (s->dropped)
+        g_ptr_array_add(out, g_strdup_printf("Redirection: %u more channel%s from frame %" PRIu64
+                                             " not followed (%d are kept per tunnel)",
+                                             s->dropped, s->dropped == 1 ? "" : "s",
+                                             s->dropped_frame, DIAG_REDIR_CHANNELS_MAX));
+    return out;
+}
+
 const char *report_conn_title(const conn_rec *c, char *buf, size_t len)
 {
     char cl[80], sv[80];

@@ -152,6 +152,11 @@ static void conn_block(pen *p, const report_in *r, const conn_rec *c)
         diag_cira_summary(c->cira, cira, sizeof cira);
         out_printf(w, "\n  CIRA: %s", cira);
     }
+    GPtrArray *chans = report_redir_chan_lines(c);
+    for (guint i = 0; chans && i < chans->len; i++)
+        out_printf(w, "\n  %s", (const char *)g_ptr_array_index(chans, i));
+    if (chans)
+        g_ptr_array_unref(chans);
     fputc('\n', w->f);
     if (!d)
         return;

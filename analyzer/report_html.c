@@ -254,6 +254,14 @@ static void h_facts(outw *out, const conn_rec *c)
         h_text(out, line);
         fputs("</li>\n", out->f);
     }
+    GPtrArray *chans = report_redir_chan_lines(c);
+    for (guint i = 0; chans && i < chans->len; i++) {
+        fputs("<li>", out->f);
+        h_text(out, g_ptr_array_index(chans, i));
+        fputs("</li>\n", out->f);
+    }
+    if (chans)
+        g_ptr_array_unref(chans);
     if (c->http && c->http->len) {
         fputs("<li>HTTP:", out->f);
         for (guint i = 0; i < c->http->len; i++) {

@@ -207,16 +207,12 @@ static const char *start_status(int status)
     return n ? n : "unknown";
 }
 
-/* The redirection session: lib's facts, and the messages kept. */
-static void redir_json(jsonw *b, const conn_rec *c)
+/* The members of one redirection session: lib's facts, and the messages
+ * kept. chan: the APF channel whose transcript lines are the session's
+ * (those that begin "channel N: "), 0 for a direct connection. */
+static void redir_session_json(jsonw *b, const conn_rec *c, const diag_redir_facts *r,
+                               uint64_t chan)
 {
-    jsonw_name(b, "redirection");
-    const diag_redir_facts *r = c->redir;
-    if (!r) {
-        jsonw_null(b);
-        return;
-    }
-    jsonw_begin_object(b);
     rj_member_str(b, "session", redir_session_name(r->session));
     rj_member_frame(b, "start_frame", r->start_frame);
     rj_member_str(b, "start_status", start_status(r->start_status));
@@ -253,14 +249,16 @@ static void redir_json(jsonw *b, const conn_rec *c)
     char line[1024];
     diag_redir_summary(r, line, sizeof line);
     rj_member_str(b, "summary", line);
+    char prefix[32];
+    g_snprintf(prefix, sizeof prefix, "channel %" G_GUINT64_FORMAT ": ", chan);
     jsonw_name(b, "messages");
     jsonw_begin_array(b);
     for (guint i = 0; c->redir_lines && i < c->redir_lines->len; i++) {
         const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
         /* in a CIRA tunnel the lines are the tunnel's (sides AMT 0, the
-         * MPS 1); its channels' sessions are those that say "channel" */
-        int amt = c->cira ? !l->dir : l->dir;
-        if (c->cira && strncmp(l->text, "channel ", 8) != 0)
+         * MPS 1); a channel's session's are those that name it */
+        int amt = chan ? !l->dir : l->dir;
+        if (chan && !g_str_has_prefix(l->text, prefix))
             continue;
         jsonw_begin_object(b);
         rj_member_int(b, "frame", (gint64)l->frame);
@@ -269,6 +267,48 @@ static void redir_json(jsonw *b, const conn_rec *c)
         jsonw_end_object(b);
     }
     jsonw_end_array(b);
+}
+
+/* A CIRA tunnel's redirection sessions, one per channel. */
+static void redir_chans_json(jsonw *b, const conn_rec *c)
+{
+    const diag_redir_chans *s = c->redir_chans;
+    jsonw_begin_object(b);
+    jsonw_name(b, "channels");
+    jsonw_begin_array(b);
+    for (size_t k = 0; k < s->n; k++) {
+        const diag_redir_facts *r = s->chan[k];
+        jsonw_begin_object(b);
+        rj_member_int(b, "number", r->channel);
+        rj_member_int(b, "channel", (gint64)s->key[k]);
+        rj_member_int(b, "port", r->channel_port);
+        rj_member_int(b, "first_frame", (gint64)r->channel_frame);
+        redir_session_json(b, c, r, s->key[k]);
+        jsonw_end_object(b);
+    }
+    jsonw_end_array(b);
+    rj_member_int(b, "channels_not_followed", s->dropped);
+    rj_member_frame(b, "not_followed_from_frame", s->dropped_frame);
+    rj_member_int(b, "messages_not_listed", (gint64)c->redir_more);
+    jsonw_end_object(b);
+}
+
+/* The redirection session of a connection, or those of a tunnel's
+ * channels. */
+static void redir_json(jsonw *b, const conn_rec *c)
+{
+    jsonw_name(b, "redirection");
+    if (c->redir_chans) {
+        redir_chans_json(b, c);
+        return;
+    }
+    const diag_redir_facts *r = c->redir;
+    if (!r) {
+        jsonw_null(b);
+        return;
+    }
+    jsonw_begin_object(b);
+    redir_session_json(b, c, r, 0);
     rj_member_int(b, "messages_not_listed", (gint64)c->redir_more);
     jsonw_end_object(b);
 }

@@ -138,6 +138,13 @@ static void md_facts(outw *out, const conn_rec *c)
         md_text(out, line, MD_INLINE);
         fputs("\n\n", out->f);
     }
+    GPtrArray *chans = report_redir_chan_lines(c);
+    for (guint i = 0; chans && i < chans->len; i++) {
+        md_text(out, g_ptr_array_index(chans, i), MD_INLINE);
+        fputs("\n\n", out->f);
+    }
+    if (chans)
+        g_ptr_array_unref(chans);
     if (c->http && c->http->len) {
         fputs("HTTP:", out->f);
         for (guint i = 0; i < c->http->len; i++) {

@@ -195,10 +195,11 @@ static void print_cira(outw *w, const conn_rec *c)
     char line[1024];
     diag_cira_summary(c->cira, line, sizeof line);
     out_printf(w, "  CIRA: %s\n", line);
-    if (c->redir) { /* sessions in its channels (their lines say which) */
-        diag_redir_summary(c->redir, line, sizeof line);
-        out_printf(w, "  Redirection in the channels: %s\n", line);
-    }
+    GPtrArray *chans = report_redir_chan_lines(c); /* the sessions in its channels */
+    for (guint i = 0; chans && i < chans->len; i++)
+        out_printf(w, "  %s\n", (const char *)g_ptr_array_index(chans, i));
+    if (chans)
+        g_ptr_array_unref(chans);
     for (guint i = 0; i < c->redir_lines->len; i++) {
         const redir_line *l = &g_array_index(c->redir_lines, redir_line, i);
         out_printf(w, "    frame %" PRIu64 " %s: %s\n", l->frame, l->dir ? "MPS" : "AMT", l->text);

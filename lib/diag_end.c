@@ -79,6 +79,13 @@ static void after_what(const diag_conn_facts *c, diag_end *e)
     /* each side's last redirection message (earlier ones are not kept) */
     for (int d = 0; c->redir && d < 2; d++)
         consider(&l, limit, c->redir->last_frame[d], d, DIAG_STEP_REDIR + c->redir->last_type[d]);
+    /* a tunnel's channels: their console is the MPS's side, the tunnel's
+     * server (AMT is the tunnel's client) */
+    for (size_t k = 0; c->redir_chans && k < c->redir_chans->n; k++) {
+        const diag_redir_facts *r = c->redir_chans->chan[k];
+        for (int d = 0; d < 2; d++)
+            consider(&l, limit, r->last_frame[d], !d, DIAG_STEP_REDIR + r->last_type[d]);
+    }
     e->after_from = l.from;
     e->after_step = l.step;
     e->after_frame = l.frame;

@@ -271,18 +271,49 @@ static void gave_up(diag_ctx *x, size_t i, const diag_redir_facts *r)
     diag_frame(f, e->frame);
 }
 
+static int has_messages(const diag_redir_facts *r)
+{
+    return r && (r->messages[DIAG_CONSOLE] || r->messages[DIAG_AMT]);
+}
+
+/* The findings from first on are about the session of one channel of a
+ * tunnel: their evidence begins by naming it. */
+static void name_channel(diag_ctx *x, size_t i, guint first, const diag_redir_facts *r)
+{
+    GPtrArray *fs = diag_cr(x, i)->findings;
+    for (guint k = first; k < fs->len; k++) {
+        diag_finding *f = g_ptr_array_index(fs, k);
+        char *e = g_strdup_printf("redirection session %u of the tunnel (in a channel to port %u, "
+                                  "its first message in frame %" G_GUINT64_FORMAT "): %s",
+                                  r->channel, r->channel_port, r->channel_frame, f->evidence);
+        g_free(f->evidence);
+        f->evidence = e;
+    }
+}
+
 void diag_rules_redir(diag_ctx *x)
 {
     for (size_t i = 0; i < x->n_conns; i++) {
-        const diag_redir_facts *r = x->conns[i].redir;
-        if (!r || !(r->messages[DIAG_CONSOLE] || r->messages[DIAG_AMT]))
-            continue;
-        starts(x, i, r);
-        logins(x, i, r);
-        /* a session in a CIRA channel ends with its channel, not the TCP
-         * connection (the tunnel's) */
-        if (!diag_is_cira(&x->conns[i]))
-            gave_up(x, i, r);
+        const diag_conn_facts *c = &x->conns[i];
+        const diag_redir_facts *r = c->redir;
+        if (has_messages(r)) {
+            starts(x, i, r);
+            logins(x, i, r);
+            /* a session in a CIRA channel ends with its channel, not the
+             * TCP connection (the tunnel's) */
+            if (!diag_is_cira(c))
+                gave_up(x, i, r);
+        }
+        /* a tunnel: each channel's session on its own */
+        for (size_t k = 0; c->redir_chans && k < c->redir_chans->n; k++) {
+            const diag_redir_facts *cr = c->redir_chans->chan[k];
+            if (!has_messages(cr))
+                continue;
+            guint first = diag_cr(x, i)->findings->len;
+            starts(x, i, cr);
+            logins(x, i, cr);
+            name_channel(x, i, first, cr);
+        }
     }
 }
 

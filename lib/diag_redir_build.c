@@ -306,3 +306,44 @@ int diag_redir_summary(const diag_redir_facts *r, char *buf, size_t len)
     g_string_free(s, TRUE);
     return n;
 }
+
+void diag_redir_chans_init(diag_redir_chans *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+diag_redir_facts *diag_redir_chans_find(const diag_redir_chans *s, uint64_t key)
+{
+    for (size_t k = 0; k < s->n; k++)
+        if (s->key[k] == key)
+            return s->chan[k];
+    return NULL;
+}
+
+int diag_redir_chans_full(const diag_redir_chans *s)
+{
+    return s->n >= DIAG_REDIR_CHANNELS_MAX;
+}
+
+diag_redir_facts *diag_redir_chans_add(diag_redir_chans *s, uint64_t key, uint32_t port,
+                                       uint64_t frame, diag_redir_facts *storage)
+{
+    if (diag_redir_chans_full(s) || !storage) {
+        /* keys grow with the order channels were opened: a smaller one is
+         * a dropped channel seen before */
+        if (!s->dropped || key > s->dropped_key) {
+            if (!s->dropped)
+                s->dropped_frame = frame;
+            s->dropped++;
+            s->dropped_key = key;
+        }
+        return NULL;
+    }
+    diag_redir_init(storage);
+    storage->channel = (unsigned)s->n + 1;
+    storage->channel_port = port;
+    storage->channel_frame = frame;
+    s->key[s->n] = key;
+    s->chan[s->n++] = storage;
+    return storage;
+}

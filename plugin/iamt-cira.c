@@ -191,7 +191,8 @@ static guint call_channel(tvbuff_t *parent, const chan_chunk *ch, packet_info *p
         return ch->len;
     tvbuff_t *tvb = tvb_new_child_real_data(parent, ch->data, ch->len, (gint)ch->len);
     add_new_data_source(pinfo, tvb, "CIRA channel");
-    iamt_redir_channel rc = {ch->from == 1, find_conversation_pinfo(pinfo, 0)};
+    iamt_redir_channel rc = {ch->from == 1, find_conversation_pinfo(pinfo, 0), ch->conv_id,
+                             ch->port};
     struct conversation_element *saved_conv = pinfo->conv_elements;
     guint16 saved_can = pinfo->can_desegment;
     int saved_off = pinfo->desegment_offset;

@@ -310,21 +310,45 @@ static int settles(guint8 type)
            type == REDIR_START_IDER_REPLY;
 }
 
+/* The facts a message of this packet goes into (first pass): its
+ * connection's session, or in a CIRA channel the session of that channel
+ * in the tunnel's facts, made at its first message (NULL past
+ * DIAG_REDIR_CHANNELS_MAX, as in amtdiag). */
+static diag_redir_facts *lib_facts(packet_info *pinfo, int dir, iamt_tls_conn **conn)
+{
+    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir, channel ? channel->tunnel : NULL);
+    if (conn)
+        *conn = c;
+    if (!c || !channel)
+        return c ? c->redir : NULL;
+    if (!c->redir_chans)
+        return NULL;
+    diag_redir_facts *f = diag_redir_chans_find(c->redir_chans, channel->conv_id);
+    if (!f) {
+        diag_redir_facts *mem = diag_redir_chans_full(c->redir_chans)
+                                    ? NULL
+                                    : wmem_new(wmem_file_scope(), diag_redir_facts);
+        f = diag_redir_chans_add(c->redir_chans, channel->conv_id, channel->port, pinfo->num, mem);
+    }
+    return f;
+}
+
 /* The first pass of a message: into lib's facts, and what lib then says
  * about it. NULL: nothing to show. */
 static msg_memo *first_pass(tvbuff_t *tvb, packet_info *pinfo, redir_conv *rc, int dir, guint8 type)
 {
-    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir, channel ? channel->tunnel : NULL);
-    if (!c || !c->redir)
+    iamt_tls_conn *c = NULL;
+    diag_redir_facts *r = lib_facts(pinfo, dir, &c);
+    if (!r)
         return NULL;
     guint n = tvb_captured_length(tvb);
-    diag_redir_message(c->redir, pinfo->num, dir ? DIAG_CONSOLE : DIAG_AMT,
-                       tvb_get_ptr(tvb, 0, (gint)n), n);
+    diag_redir_message(r, pinfo->num, dir ? DIAG_CONSOLE : DIAG_AMT, tvb_get_ptr(tvb, 0, (gint)n),
+                       n);
     if (!settles(type))
         return NULL;
     msg_memo *m = wmem_new0(wmem_file_scope(), msg_memo);
     if (type == REDIR_AUTHENTICATE_REPLY)
-        remember_pairing(c->redir, pinfo->num, m);
+        remember_pairing(r, pinfo->num, m);
     iamt_findings all = judge(c, pinfo);
     if (rc->shown_frame != pinfo->num) {
         rc->shown_frame = pinfo->num;
@@ -430,14 +454,14 @@ static void lib_bytes(packet_info *pinfo, int dir, guint len, int bad)
 {
     if (PINFO_FD_VISITED(pinfo))
         return;
-    iamt_tls_conn *c = iamt_tls_facts_redir(pinfo, dir, channel ? channel->tunnel : NULL);
-    if (!c || !c->redir)
+    diag_redir_facts *r = lib_facts(pinfo, dir, NULL);
+    if (!r)
         return;
     int side = dir ? DIAG_CONSOLE : DIAG_AMT;
     if (bad >= 0)
-        diag_redir_bad(c->redir, pinfo->num, side, (uint8_t)bad);
+        diag_redir_bad(r, pinfo->num, side, (uint8_t)bad);
     else
-        diag_redir_raw(c->redir, pinfo->num, side, len);
+        diag_redir_raw(r, pinfo->num, side, len);
 }
 
 static int dissect_redir(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)

@@ -21,11 +21,15 @@ void iamt_redir_register(int proto, module_t *m);
 int iamt_redir_direction(const packet_info *pinfo, int *tls);
 
 /* A redirection session inside a CIRA channel (iamt-cira): the
- * direction (console → AMT: the MPS's side), and the tunnel's
- * conversation, whose facts the session's messages go into. */
+ * direction (console → AMT: the MPS's side), the tunnel's conversation,
+ * whose facts hold one session per channel, and the channel: its own
+ * conversation id (the key of its session there; ids grow with the order
+ * channels are opened) and the port it was opened to. */
 typedef struct iamt_redir_channel {
     int to_amt;
     conversation_t *tunnel;
+    guint32 conv_id;
+    guint16 port;
 } iamt_redir_channel;
 
 /* Says that the next calls of the iamt_redir dissector carry a CIRA

@@ -637,6 +637,7 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
 
 iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt, conversation_t *conv)
 {
+    int tunnel = conv != NULL;
     if (!conv)
         conv = find_conversation_pinfo(pinfo, 0);
     if (!conv || proto_owner < 0)
@@ -647,7 +648,12 @@ iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt, conversation
         if (c)
             wmem_map_insert(by_conv, conv, c);
     }
-    if (c && !c->redir && !PINFO_FD_VISITED(pinfo)) {
+    if (c && tunnel && !c->redir_chans && !PINFO_FD_VISITED(pinfo)) {
+        c->redir_chans = wmem_new(wmem_file_scope(), diag_redir_chans);
+        diag_redir_chans_init(c->redir_chans);
+        c->b.f.redir_chans = c->redir_chans;
+    }
+    if (c && !tunnel && !c->redir && !PINFO_FD_VISITED(pinfo)) {
         c->redir = wmem_new(wmem_file_scope(), diag_redir_facts);
         diag_redir_init(c->redir);
         c->b.f.redir = c->redir;

@@ -55,7 +55,10 @@ typedef struct iamt_tls_conn {
     size_t n_shown;
     int summarized;
     diag_redir_facts *redir; /* a redirection session (b.f.redir), file scope; NULL: none */
-    diag_cira_facts *cira;   /* a CIRA tunnel (b.f.cira), file scope; NULL: none */
+    /* a CIRA tunnel's redirection sessions, one per channel (b.f.redir_chans),
+     * file scope; NULL: none */
+    diag_redir_chans *redir_chans;
+    diag_cira_facts *cira; /* a CIRA tunnel (b.f.cira), file scope; NULL: none */
 } iamt_tls_conn;
 
 /* What one frame brought to its connection. */
@@ -81,7 +84,8 @@ iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to
  * a later pass when the first made none) with its redirection facts,
  * made on first use: iamt-redir feeds them message by message. conv: the
  * conversation whose connection it is (a CIRA tunnel's, for a session in
- * one of its channels), NULL: the packet's. */
+ * one of its channels: then the set of its channels' sessions is made,
+ * redir_chans, and iamt-redir adds each channel's), NULL: the packet's. */
 iamt_tls_conn *iamt_tls_facts_redir(packet_info *pinfo, int to_amt, conversation_t *conv);
 
 /* The same for a CIRA tunnel's APF (to_mps: AMT → MPS): its facts made

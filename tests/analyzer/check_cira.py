@@ -86,12 +86,22 @@ def main():
             if got != c["http_statuses"] or "no key log entry" not in " ".join(cc["notes"]):
                 problems.append(f"{name}: with the tunnel's keys only: HTTP {got}, notes "
                                 f"{' '.join(cc['notes'])[:300]}")
-        # redirection inside the tunnel: the logins of its channels to 16994
+        # redirection inside the tunnel: one session per channel to 16994,
+        # numbered 1, 2, …, each with the login its console made (the
+        # simulator's consoles make one each, none when refused at the
+        # start), in the order AMT answered them
         redir = rep["connections"][0].get("redirection") or {}
-        outcomes = [x["outcome"] for x in redir.get("logins", [])]
+        chans = redir.get("channels", [])
+        logins = sorted((x for ch in chans for x in ch["logins"]),
+                        key=lambda x: x["reply_frame"] or x["frame"])
+        outcomes = [x["outcome"] for x in logins]
         if outcomes != c.get("redir_logins", []):
             problems.append(f"{name}: redirection logins {outcomes}, expected "
                             f"{c.get('redir_logins', [])}")
+        if any(len(ch["logins"]) > 1 for ch in chans) or \
+                [ch["number"] for ch in chans] != list(range(1, len(chans) + 1)):
+            problems.append(f"{name}: redirection channels {[ch['summary'] for ch in chans]}, "
+                            f"expected at most one login in each, numbered from 1")
         if (rc == 1) != (c["outcome"] in ("rejected", "failed")):
             problems.append(f"{name}: exit status {rc} for outcome {c['outcome']}")
         for fmt in ("text", "markdown", "html"):

@@ -5,6 +5,10 @@
  * (amtdiag/apf_chan.h), alternately from AMT and the MPS, which lib's
  * rules then judge as a tunnel on 4433. The table never names a slot
  * outside it, data only of a confirmed channel its sender has not closed.
+ * The data of a channel to a redirection port goes, one ChannelData a
+ * message, into that channel's redirection session of the tunnel
+ * (diag_redir_chans), as the tools feed it: at most
+ * DIAG_REDIR_CHANNELS_MAX are kept, numbered in order.
  *
  * Input: byte 0 chooses the context (what the other side's last global
  * request was, whether a UserAuthFailure came before), the rest is a byte
@@ -15,6 +19,7 @@
 #include "amtdiag/apf_chan.h"
 #include "amtdiag/diag.h"
 #include "amtdiag/diag_cira.h"
+#include "amtdiag/diag_redir.h"
 #include "fuzz_common.h"
 
 #include <string.h>
@@ -31,6 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     diag_cira_init(&facts);
     apf_chan_table chans;
     apf_chan_init(&chans);
+    diag_redir_chans redir;
+    diag_redir_chans_init(&redir);
+    static diag_redir_facts redir_mem[DIAG_REDIR_CHANNELS_MAX];
     int side = 0;
     while (off < size) {
         size_t need = 0;
@@ -58,6 +66,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (ev == APF_CHAN_DATA)
                 FZ_CHECK(chans.c[slot].used && chans.c[slot].confirmed &&
                          !chans.c[slot].closed[side] && m.type == APF_CHANNEL_DATA);
+            const apf_chan *ch = &chans.c[slot < APF_CHAN_MAX ? slot : 0];
+            if (ev == APF_CHAN_DATA && m.data_len &&
+                (ch->port == AMT_PORT_REDIR || ch->port == AMT_PORT_REDIR_TLS)) {
+                diag_redir_facts *r = diag_redir_chans_find(&redir, ch->ordinal);
+                if (!r)
+                    r = diag_redir_chans_add(&redir, ch->ordinal, ch->port, off + 1,
+                                             diag_redir_chans_full(&redir) ? NULL
+                                                                           : &redir_mem[redir.n]);
+                if (r)
+                    diag_redir_message(r, off + 1, side == ch->opener ? DIAG_CONSOLE : DIAG_AMT,
+                                       m.data, m.data_len);
+                FZ_CHECK(redir.n <= DIAG_REDIR_CHANNELS_MAX);
+            }
             FZ_CHECK(chans.dropped <= chans.opened);
             ctx.after_auth_failure = m.type == APF_USERAUTH_FAILURE;
             apf_msg_clear(&m);
@@ -86,6 +107,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.last_ts_us = (int64_t)size * 100000;
     c.bytes[0] = c.bytes[1] = size;
     c.cira = &facts;
+    c.redir_chans = &redir;
+    for (size_t k = 0; k < redir.n; k++)
+        FZ_CHECK(redir.chan[k]->channel == k + 1);
     diag_result *res = diag_run(&c, 1, NULL, 0, NULL);
     const diag_conn_result *cr = g_ptr_array_index(res->conns, 0);
     for (guint k = 0; k < cr->findings->len; k++) {
@@ -93,5 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(f->evidence != NULL && f->cause != NULL);
     }
     diag_result_free(res);
+    for (size_t k = 0; k < redir.n; k++)
+        diag_redir_clear(redir.chan[k]);
     return 0;
 }

@@ -6,7 +6,7 @@
 # the APF messages of each side decoded by the plugin (iamt.apf.type) are
 # the ones the simulator sent; the causes of stage cira are on their frames
 # (iamt.apf.cause, or iamt.tls.cause for the tunnel's TLS, or
-# iamt.auth.cause for a login inside a channel; each with its expert
+# iamt.auth.cause or iamt.redir.cause for a login inside a channel; each with its expert
 # info; read with -2, as the verdicts that need the rest of the capture
 # are shown from the second pass on); the HTTP inside the channels (WS-Man
 # to 16992, and to 16993 inside the console's own TLS, which Wireshark's TLS
@@ -37,8 +37,9 @@ for d in "$tmp"/samples/*/; do
     # (two passes: a verdict that needs the rest of the capture, as a
     # console that never answered AMT's 401, is shown from the second on)
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -2 \
-        -Y "iamt.apf.cause || iamt.tls.cause || iamt.auth.cause" -T fields -E occurrence=a \
-        -E aggregator=, -e iamt.apf.cause -e iamt.tls.cause -e iamt.auth.cause \
+        -Y "iamt.apf.cause || iamt.tls.cause || iamt.auth.cause || iamt.redir.cause" -T fields \
+        -E occurrence=a -E aggregator=, -e iamt.apf.cause -e iamt.tls.cause -e iamt.auth.cause \
+        -e iamt.redir.cause \
         >"$d/causes.txt" 2>>"$d/tshark.err"
     $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y http.response.code \
         -T fields -e http.response.code >"$d/http.txt" 2>>"$d/tshark.err"
@@ -84,13 +85,14 @@ for name in sorted(os.listdir(root)):
     exp = json.load(open(os.path.join(d, "cira-expected.json")))["connections"][0]
     want = (exp["stage"], exp["outcome"], sorted(exp["causes"]))
     txt = open(os.path.join(d, "tshark.txt")).read()
-    rows = [l.split() for l in txt.splitlines() if "-> 127.0.0.1:4433" in l]
+    # the row's cells; its causes are space-separated, its notes after them
+    rows = [l.split("(notes:")[0].split() for l in txt.splitlines() if "-> 127.0.0.1:4433" in l]
     problems = []
     if len(rows) != 1:
         problems.append("-z iamt,diag: %d rows" % len(rows))
     else:
         r = rows[0]
-        causes = [] if r[6] == "-" else sorted("".join(r[6:]).split(","))
+        causes = [] if r[6] == "-" else sorted(r[6:])
         got = (r[4], r[5], causes)
         if got != want:
             problems.append("tshark %s, expected %s" % (got, want))

@@ -129,6 +129,7 @@ typedef struct diag_exchange {
 } diag_exchange;
 
 struct diag_redir_facts; /* amtdiag/diag_redir.h */
+struct diag_redir_chans; /* amtdiag/diag_redir.h */
 struct diag_cira_facts;  /* amtdiag/diag_cira.h */
 
 typedef struct diag_conn_facts {
@@ -162,7 +163,9 @@ typedef struct diag_conn_facts {
     const diag_exchange *ex;
     size_t n_ex;
     const struct diag_redir_facts *redir; /* the redirection session, NULL: none */
-    const struct diag_cira_facts *cira;   /* the CIRA tunnel (APF), NULL: none */
+    /* a CIRA tunnel's redirection sessions, one per channel, NULL: none */
+    const struct diag_redir_chans *redir_chans;
+    const struct diag_cira_facts *cira; /* the CIRA tunnel (APF), NULL: none */
 } diag_conn_facts;
 
 typedef struct diag_dns_facts {

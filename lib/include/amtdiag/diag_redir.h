@@ -19,6 +19,9 @@
 
 #define DIAG_REDIR_LOGINS_MAX 6
 #define DIAG_REDIR_METHODS_MAX 8
+/* Redirection sessions kept per CIRA tunnel (one per channel); the
+ * channels past them are counted, not followed (docs/limits.md). */
+#define DIAG_REDIR_CHANNELS_MAX 16
 
 /* How AMT answered an AuthenticateSession. */
 typedef enum {
@@ -54,6 +57,14 @@ typedef struct diag_redir_login {
 } diag_redir_login;
 
 typedef struct diag_redir_facts {
+    /* in a CIRA tunnel, the session's number among the tunnel's
+     * redirection sessions (1 for the channel whose first redirection
+     * message came first, 2 for the next, …; findings name it), the port
+     * its channel was opened to and that first message; 0 in the facts of
+     * a direct connection (16994, 16995) */
+    unsigned channel;
+    uint32_t channel_port;
+    uint64_t channel_frame;
     unsigned messages[2];   /* whole messages per side (DIAG_CONSOLE, DIAG_AMT) */
     uint64_t last_frame[2]; /* each side's last message: where, and its type */
     uint8_t last_type[2];
@@ -87,6 +98,20 @@ typedef struct diag_redir_facts {
     int raw[2]; /* KVM: this side carries RFB from now on */
 } diag_redir_facts;
 
+/* The redirection sessions of one CIRA tunnel, one per APF channel that
+ * carried the protocol, each judged by the redirection rules on its own.
+ * The tool gives each channel a key of its own (the same for all of the
+ * channel's messages, larger for a channel opened later) and the storage
+ * of its facts; nothing here allocates. */
+typedef struct diag_redir_chans {
+    diag_redir_facts *chan[DIAG_REDIR_CHANNELS_MAX]; /* chan[k]->channel == k + 1 */
+    uint64_t key[DIAG_REDIR_CHANNELS_MAX];
+    size_t n;
+    unsigned dropped;       /* channels past DIAG_REDIR_CHANNELS_MAX, not followed */
+    uint64_t dropped_frame; /* the first message of the first of them */
+    uint64_t dropped_key;   /* the latest of them */
+} diag_redir_chans;
+
 /* Starts empty facts. */
 void diag_redir_init(diag_redir_facts *r);
 
@@ -117,6 +142,24 @@ void diag_redir_clear(diag_redir_facts *r);
 /* One line on the session: "SOL; login Digest as admin: accepted; SOL
  * started". Returns what g_snprintf returns. */
 int diag_redir_summary(const diag_redir_facts *r, char *buf, size_t len);
+
+/* An empty set of channel sessions. */
+void diag_redir_chans_init(diag_redir_chans *s);
+
+/* The facts of the channel key, NULL when none are kept for it. */
+diag_redir_facts *diag_redir_chans_find(const diag_redir_chans *s, uint64_t key);
+
+/* Whether the set holds DIAG_REDIR_CHANNELS_MAX channels already. */
+int diag_redir_chans_full(const diag_redir_chans *s);
+
+/* A new channel key to port, whose first redirection message is in
+ * frame: storage (the caller's, living as long as s) becomes its empty
+ * facts, numbered next, and is returned. When the set is full or storage
+ * is NULL the channel is counted as dropped (once: a key not above the
+ * last dropped one is a channel counted before) and NULL is returned;
+ * storage is then not taken. */
+diag_redir_facts *diag_redir_chans_add(diag_redir_chans *s, uint64_t key, uint32_t port,
+                                       uint64_t frame, diag_redir_facts *storage);
 
 /* "pending", "challenge", "accepted", "rejected", "unsupported", "other". */
 const char *diag_redir_outcome_name(diag_redir_outcome o);

@@ -43,7 +43,8 @@ typedef struct cira_scen {
      * with a Digest login), "wsman-wrong" (the same, a wrong password),
      * "wsman-nocred" (the Get, and no answer to AMT's 401),
      * "wsman-tls" (the Get over TLS to 16993), "redir" (a SOL session's
-     * start and login on 16994); NULL ends */
+     * start and login on 16994), "redir-ider-wrong" (an IDE-R session's,
+     * with a wrong password); NULL ends */
     const char *channels[CIRA_CHANNELS_MAX + 1];
     /* the AMT */
     const char *amt_ciphers; /* its cipher list (default AMT 16's) */

@@ -165,15 +165,30 @@ static void serve_channel(SSL *ssl, cira_log *log, GString *in, uint32_t mps_cha
 /* One channel the MPS opened to AMT. */
 typedef struct amt_chan {
     uint32_t mps_num, port;
-    GString *in;  /* the MPS's bytes (decrypted on 16993) not yet served */
-    cira_tls tls; /* 16993: AMT's TLS server inside the channel */
+    GString *in;     /* the MPS's bytes (decrypted on 16993) not yet served */
+    cira_tls tls;    /* 16993: AMT's TLS server inside the channel */
+    char session[4]; /* 16994: the redirection session it holds ("SOL ", "IDER"), or none */
 } amt_chan;
 
-/* The redirection service in a channel: the start of a SOL session, the
- * methods (user/password, Digest), a user/password login; an end closes
- * nothing here (the MPS closes the channel). */
-static void serve_redir(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan)
+/* Whether another channel than c holds a redirection session of kind tag:
+ * AMT runs one session of each kind at a time. */
+static int session_held(const amt_chan *ch, const amt_chan *c, const uint8_t *tag)
 {
+    for (int i = 0; i < CIRA_CHANNELS_MAX; i++)
+        if (&ch[i] != c && ch[i].in && !memcmp(ch[i].session, tag, 4))
+            return 1;
+    return 0;
+}
+
+/* The redirection service in channel c (of the tunnel's channels ch): the
+ * start of a SOL or IDE-R session (BUSY when another channel holds one of
+ * that kind), the methods (user/password, Digest), a user/password login;
+ * an end frees the session and closes nothing here (the MPS closes the
+ * channel). */
+static void serve_redir(SSL *ssl, cira_log *log, amt_chan *ch, amt_chan *c)
+{
+    GString *in = c->in;
+    uint32_t mps_chan = c->mps_num;
     for (;;) {
         const uint8_t *p = (const uint8_t *)in->str;
         size_t n = 0;
@@ -187,9 +202,14 @@ static void serve_redir(SSL *ssl, cira_log *log, GString *in, uint32_t mps_chan)
             return;
         GString *out = g_string_new(NULL);
         if (p[0] == 0x10) {
-            /* StartRedirectionSessionReply: SUCCESS, no OEM data */
-            static const char r[13] = {0x11, 0};
+            /* StartRedirectionSessionReply: SUCCESS or BUSY, no OEM data */
+            int busy = session_held(ch, c, p + 4);
+            const char r[13] = {0x11, busy ? 2 : 0};
             g_string_append_len(out, r, 13);
+            if (!busy)
+                memcpy(c->session, p + 4, 4);
+        } else if (p[0] == 0x12) {
+            memset(c->session, 0, sizeof c->session);
         } else if (p[0] == 0x13 && p[4] == 0) {
             static const char r[11] = {0x14, 0, 0, 0, 0, 2, 0, 0, 0, 1, 4};
             g_string_append_len(out, r, 11);
@@ -372,6 +392,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX
                 send_msg(ssl, log, m);
                 g_string_free(c->in, TRUE);
                 c->in = NULL;
+                memset(c->session, 0, sizeof c->session);
                 cira_tls_free(&c->tls);
                 break;
             }
@@ -385,7 +406,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX
                 g_string_append_len(c->in, (const char *)in->data + 9, n);
             }
             if (c->port == 16994)
-                serve_redir(ssl, log, c->in, c->mps_num);
+                serve_redir(ssl, log, ch, c);
             else
                 serve_channel(ssl, log, c->in, c->mps_num, c->tls.ssl ? &c->tls : NULL);
             /* the MPS consumed what AMT sent: AMT opens its window again */

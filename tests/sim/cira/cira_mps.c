@@ -56,7 +56,8 @@ static void channel_send(SSL *ssl, cira_log *log, uint32_t chan, GString *s)
 
 /* One console behind the MPS and its channel to AMT. */
 typedef struct console_chan {
-    const char *kind;  /* "wsman", "wsman-wrong", "wsman-nocred", "wsman-tls", "redir" */
+    const char *kind;  /* "wsman", "wsman-wrong", "wsman-nocred", "wsman-tls", "redir",
+                          "redir-ider-wrong" */
     uint32_t mps_num;  /* the MPS's number for the channel */
     uint32_t amt_num;  /* AMT's, once confirmed */
     GString *in;       /* AMT's bytes (decrypted: wsman-tls) not yet read */
@@ -133,9 +134,10 @@ static size_t redir_whole(const GString *in)
     return n && in->len >= n ? n : 0;
 }
 
-/* A SOL console: the session's start, the methods, a user/password login
- * (inside the tunnel's TLS), then it ends the session. Returns 1 when
- * over. */
+/* A SOL console ("redir-ider-wrong": IDE-R, with a wrong password): the
+ * session's start, the methods, a user/password login (inside the
+ * tunnel's TLS), then it ends the session; refused at the start (BUSY), it
+ * ends it there. Returns 1 when over. */
 static int redir_step(SSL *ssl, cira_log *log, console_chan *c)
 {
     size_t n;
@@ -148,14 +150,16 @@ static int redir_step(SSL *ssl, cira_log *log, console_chan *c)
             static const char query[9] = {0x13, 0, 0, 0, 0, 0, 0, 0, 0};
             g_string_append_len(out, query, 9);
         } else if (p[0] == 0x14 && p[4] == 0 && p[1] == 0) {
-            size_t ul = strlen(CIRA_REDIR_USER), pl = strlen(CIRA_REDIR_PASSWORD);
+            const char *pw =
+                !strcmp(c->kind, "redir-ider-wrong") ? CIRA_WRONG_PASSWORD : CIRA_REDIR_PASSWORD;
+            size_t ul = strlen(CIRA_REDIR_USER), pl = strlen(pw);
             uint32_t len = (uint32_t)(2 + ul + pl);
             const char head[9] = {0x13, 0, 0, 0, 1, (char)len, 0, 0, 0};
             g_string_append_len(out, head, 9);
             g_string_append_c(out, (char)ul);
             g_string_append(out, CIRA_REDIR_USER);
             g_string_append_c(out, (char)pl);
-            g_string_append(out, CIRA_REDIR_PASSWORD);
+            g_string_append(out, pw);
         } else {
             /* logged in (or refused): EndRedirectionSession */
             static const char end_msg[4] = {0x12, 0, 0, 0};
@@ -168,10 +172,11 @@ static int redir_step(SSL *ssl, cira_log *log, console_chan *c)
     return done;
 }
 
-static GString *redir_start(void)
+static GString *redir_start(const char *kind)
 {
     GString *s = g_string_new(NULL);
-    g_string_append_len(s, "\x10\0\0\0SOL ", 8);
+    g_string_append_len(s, "\x10\0\0\0", 4);
+    g_string_append_len(s, strstr(kind, "ider") ? "IDER" : "SOL ", 4);
     return s;
 }
 
@@ -261,7 +266,7 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
         }
         case 211: /* KeepAliveOptionsReply: the tunnel is up, the consoles connect */
             for (int i = 0; i < n_cc; i++) {
-                int redir = !strcmp(cc[i].kind, "redir");
+                int redir = g_str_has_prefix(cc[i].kind, "redir");
                 m = cw_new(90);
                 cw_str(m, "forwarded-tcpip");
                 cw_u32(m, cc[i].mps_num);
@@ -298,7 +303,8 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                     break;
                 }
                 channel_send(ssl, log, c->amt_num,
-                             !strcmp(c->kind, "redir") ? redir_start() : wsman_get(NULL));
+                             g_str_has_prefix(c->kind, "redir") ? redir_start(c->kind)
+                                                                : wsman_get(NULL));
                 break;
             }
             if (t == 94) {
@@ -313,8 +319,8 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                 } else {
                     g_string_append_len(c->in, (const char *)in->data + 9, n);
                 }
-                int over =
-                    !strcmp(c->kind, "redir") ? redir_step(ssl, log, c) : wsman_step(ssl, log, c);
+                int over = g_str_has_prefix(c->kind, "redir") ? redir_step(ssl, log, c)
+                                                              : wsman_step(ssl, log, c);
                 if (over && !c->closed) {
                     if (c->tls.ssl) { /* close_notify, then the channel */
                         SSL_shutdown(c->tls.ssl);

@@ -31,6 +31,15 @@ static const cira_scen scens[] = {
      .amt_redir = 1,
      .stage = "cira",
      .outcome = "ok"},
+    {.name = "cira-redir-channels",
+     .summary = "Three redirection consoles at once through one tunnel, each on a channel to "
+                "16994: AMT accepts the SOL console's login, refuses the IDE-R console's "
+                "password, and answers a second SOL console's start with BUSY",
+     .channels = {"redir", "redir-ider-wrong", "redir"},
+     .amt_redir = 1,
+     .stage = "cira",
+     .outcome = "rejected",
+     .causes = {"redir-login-rejected", "redir-session-busy"}},
     {.name = "cira-channel-tls",
      .summary = "A console's WS-Man Get over TLS to AMT's 16993 through the tunnel (TLS inside "
                 "TLS), next to one on 16992",

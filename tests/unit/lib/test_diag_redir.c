@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "amtdiag/diag.h"
+#include "amtdiag/diag_cira.h"
 #include "amtdiag/diag_redir.h"
 #include "amtdiag/http_auth.h"
 
@@ -490,6 +491,106 @@ static void builder_bounds(void **state)
     assert_int_equal(s.r.start_status, -1);
 }
 
+/* Two SOL consoles through one CIRA tunnel, their messages interleaved as
+ * the MPS relays them: each channel's session pairs its own reply with its
+ * own login (one shared session paired the first reply with the second
+ * login and left the first pending), and the refusal names its channel. */
+static void tunnel_channels(void **state)
+{
+    (void)state;
+    diag_redir_chans set;
+    diag_redir_chans_init(&set);
+    diag_redir_facts mem[2];
+    uint64_t frame = 20;
+    diag_redir_facts *ch[2];
+    /* keys as the tools give them (APF ordinals): the second channel 5 */
+    ch[0] = diag_redir_chans_add(&set, 3, AMT_PORT_REDIR, frame + 1, &mem[0]);
+    ch[1] = diag_redir_chans_add(&set, 5, AMT_PORT_REDIR, frame + 2, &mem[1]);
+    assert_ptr_equal(diag_redir_chans_find(&set, 5), ch[1]);
+    assert_null(diag_redir_chans_find(&set, 4));
+    assert_int_equal(ch[1]->channel, 2);
+    msg seq[][2] = {{start("SOL "), start_reply(0)},
+                    {auth(0, 0, REDIR_AUTH_QUERY, NULL), methods("14")}};
+    for (size_t k = 0; k < G_N_ELEMENTS(seq); k++) {
+        for (int i = 0; i < 2; i++)
+            diag_redir_message(ch[i], ++frame, DIAG_CONSOLE, seq[k][0].b, seq[k][0].n);
+        for (int i = 0; i < 2; i++)
+            diag_redir_message(ch[i], ++frame, DIAG_AMT, seq[k][1].b, seq[k][1].n);
+    }
+    msg right = userpass("sol-user", "S0l-P4ss!"), wrong = userpass("sol-user", "Adm1n-0ld!");
+    msg ok = bare_reply(0, REDIR_AUTH_USER_PASSWORD), no = bare_reply(1, REDIR_AUTH_USER_PASSWORD);
+    diag_redir_message(ch[0], 31, DIAG_CONSOLE, right.b, right.n);
+    diag_redir_message(ch[1], 32, DIAG_CONSOLE, wrong.b, wrong.n);
+    diag_redir_message(ch[0], 33, DIAG_AMT, ok.b, ok.n);
+    diag_redir_message(ch[1], 34, DIAG_AMT, no.b, no.n);
+    assert_int_equal(ch[0]->n_logins, 1);
+    assert_int_equal(ch[0]->logins[0].outcome, DIAG_REDIR_ACCEPTED);
+    assert_int_equal(ch[0]->logins[0].reply_frame, 33);
+    assert_int_equal(ch[1]->n_logins, 1);
+    assert_int_equal(ch[1]->logins[0].outcome, DIAG_REDIR_REJECTED);
+    assert_int_equal(ch[1]->logins[0].reply_frame, 34);
+
+    /* the tunnel: AMT (the TCP client) logged in to its MPS over TLS */
+    diag_cira_facts cira;
+    diag_cira_init(&cira);
+    cira.messages[0] = cira.messages[1] = 4;
+    cira.auth_frame = 8;
+    cira.auth_success_frame = 9;
+    diag_conn_facts c = conn_on(4433, NULL, 0);
+    c.service = AMT_SERVICE_CIRA;
+    c.is_tls = 1;
+    c.cira = &cira;
+    c.redir_chans = &set;
+    diag_result *res = diag_run(&c, 1, NULL, 0, NULL);
+    const diag_conn_result *cr = g_ptr_array_index(res->conns, 0);
+    int rejected = 0;
+    for (guint k = 0; k < cr->findings->len; k++) {
+        const diag_finding *f = g_ptr_array_index(cr->findings, k);
+        if (f->cause->severity == DIAG_INFO)
+            continue;
+        assert_string_equal(f->cause->token, "redir-login-rejected");
+        assert_non_null(
+            strstr(f->evidence, "redirection session 2 of the tunnel (in a channel to port 16994"));
+        assert_int_equal(f->n_frames, 2);
+        assert_int_equal(f->frames[0], 32);
+        assert_int_equal(f->frames[1], 34);
+        rejected++;
+    }
+    assert_int_equal(rejected, 1);
+    assert_int_equal(cr->stage, DIAG_STAGE_CIRA);
+    assert_int_equal(cr->outcome, DIAG_OUTCOME_REJECTED);
+    diag_result_free(res);
+}
+
+/* A hostile tunnel opens channel after channel: DIAG_REDIR_CHANNELS_MAX
+ * are kept, the rest counted once each, whatever order their messages
+ * come in. */
+static void tunnel_channel_bound(void **state)
+{
+    (void)state;
+    diag_redir_chans set;
+    diag_redir_chans_init(&set);
+    diag_redir_facts *mem = g_new(diag_redir_facts, DIAG_REDIR_CHANNELS_MAX);
+    for (unsigned k = 0; k < DIAG_REDIR_CHANNELS_MAX; k++) {
+        assert_false(diag_redir_chans_full(&set));
+        assert_non_null(diag_redir_chans_add(&set, 10 + k, AMT_PORT_REDIR, 100 + k, &mem[k]));
+    }
+    assert_true(diag_redir_chans_full(&set));
+    diag_redir_facts spare;
+    assert_null(diag_redir_chans_add(&set, 40, AMT_PORT_REDIR, 200, &spare));
+    assert_null(diag_redir_chans_add(&set, 40, AMT_PORT_REDIR, 201, NULL)); /* the same again */
+    assert_null(diag_redir_chans_add(&set, 41, AMT_PORT_REDIR, 202, NULL));
+    assert_null(diag_redir_chans_add(&set, 40, AMT_PORT_REDIR, 203, NULL)); /* an older one */
+    assert_int_equal(set.n, DIAG_REDIR_CHANNELS_MAX);
+    assert_int_equal(set.dropped, 2);
+    assert_int_equal(set.dropped_frame, 200);
+    assert_null(diag_redir_chans_find(&set, 40));
+    assert_int_equal(diag_redir_chans_find(&set, 10)->channel, 1);
+    assert_int_equal(diag_redir_chans_find(&set, 10 + DIAG_REDIR_CHANNELS_MAX - 1)->channel,
+                     DIAG_REDIR_CHANNELS_MAX);
+    g_free(mem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -503,6 +604,8 @@ int main(void)
         cmocka_unit_test(method_not_supported),
         cmocka_unit_test(listener),
         cmocka_unit_test(builder_bounds),
+        cmocka_unit_test(tunnel_channels),
+        cmocka_unit_test(tunnel_channel_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
