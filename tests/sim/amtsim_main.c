@@ -59,6 +59,8 @@ static int write_readme(const char *dir, GString *rows)
         "`cira-channel-tls` a console's Get over TLS to 16993 inside the tunnel (the\n"
         "key log holds both sessions; `https_statuses` are the statuses inside it);\n"
         "`cira-channel-mtls` the same where AMT asks for the console's certificate;\n"
+        "`cira-redir-tls` a SOL session over TLS to 16995 inside the tunnel\n"
+        "(`tls_channels` counts the channels that carry TLS);\n"
         "`cira-mps-asks-amt-cert` an MPS that asks for AMT's certificate and checks\n"
         "it against the root (`mps_asks_amt_cert`); in `cira-amt-cert-missing` AMT has\n"
         "none to show, in `cira-amt-cert-untrusted` the MPS trusts another root.\n"

@@ -44,11 +44,13 @@ typedef struct cira_scen {
      * "wsman-nocred" (the Get, and no answer to AMT's 401),
      * "wsman-tls" (the Get over TLS to 16993), "redir" (a SOL session's
      * start and login on 16994), "redir-ider-wrong" (an IDE-R session's,
-     * with a wrong password); NULL ends */
+     * with a wrong password), "redir-tls" (the SOL session over TLS to
+     * 16995); NULL ends */
     const char *channels[CIRA_CHANNELS_MAX + 1];
     /* the AMT */
     const char *amt_ciphers; /* its cipher list (default AMT 16's) */
     int amt_redir;           /* it forwards and serves 16994 too */
+    int amt_redir_tls;       /* ... and 16995 (TLS inside the channel; with amt_tls) */
     int amt_tls;             /* it serves 16993 (TLS inside the channel) */
     int amt_tls_mutual;      /* ... and asks the console for a certificate from its root */
     int amt_no_cert;         /* it has no certificate to show an MPS that asks */

@@ -187,6 +187,7 @@ static int session_held(const amt_chan *ch, const amt_chan *c, const uint8_t *ta
  * channel). */
 static void serve_redir(SSL *ssl, cira_log *log, amt_chan *ch, amt_chan *c)
 {
+    cira_tls *tls = c->tls.ssl ? &c->tls : NULL; /* 16995 */
     GString *in = c->in;
     uint32_t mps_chan = c->mps_num;
     for (;;) {
@@ -229,11 +230,17 @@ static void serve_redir(SSL *ssl, cira_log *log, amt_chan *ch, amt_chan *c)
             g_string_free(out, TRUE);
             continue;
         }
+        if (tls) {
+            cira_tls_write(tls, out);
+            out = cira_tls_out(tls);
+            if (!out)
+                continue;
+        }
         send_msg(ssl, log, cw_channel_data(mps_chan, out));
     }
 }
 
-static const uint32_t forward_ports[] = {16993, 16992, 16994};
+static const uint32_t forward_ports[] = {16993, 16992, 16994, 16995};
 
 /* The tunnel after TLS: the login, the forwards, then channels and
  * keep-alives until the MPS or the keep-alive timeout ends it. */
@@ -254,7 +261,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX
     cw_str(m, "auth@amt.intel.com");
     send_msg(ssl, log, m);
 
-    size_t next_port = 0, n_ports = sc->amt_redir ? 3 : 2;
+    size_t next_port = 0, n_ports = sc->amt_redir_tls ? 4 : sc->amt_redir ? 3 : 2;
     uint32_t interval = 0, timeout = 0, cookie = 1;
     int waiting_reply = 0;
     gint64 last_ka = 0, first_unanswered = 0;
@@ -353,13 +360,13 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX
             for (int i = CIRA_CHANNELS_MAX - 1; i >= 0; i--)
                 if (!ch[i].in)
                     slot = i;
-            int served =
-                port == 16992 || (port == 16994 && sc->amt_redir) || (port == 16993 && inner);
+            int served = port == 16992 || (port == 16994 && sc->amt_redir) ||
+                         (port == 16993 && inner) || (port == 16995 && sc->amt_redir_tls && inner);
             if (served && slot >= 0) {
                 ch[slot].mps_num = sender;
                 ch[slot].port = port;
                 ch[slot].in = g_string_new(NULL);
-                if (port == 16993)
+                if (port == 16993 || port == 16995)
                     cira_tls_start(&ch[slot].tls, inner, 1);
                 m = cw_new(91);
                 cw_u32(m, sender);
@@ -405,7 +412,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX
             } else {
                 g_string_append_len(c->in, (const char *)in->data + 9, n);
             }
-            if (c->port == 16994)
+            if (c->port == 16994 || c->port == 16995)
                 serve_redir(ssl, log, ch, c);
             else
                 serve_channel(ssl, log, c->in, c->mps_num, c->tls.ssl ? &c->tls : NULL);

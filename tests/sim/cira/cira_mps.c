@@ -57,13 +57,13 @@ static void channel_send(SSL *ssl, cira_log *log, uint32_t chan, GString *s)
 /* One console behind the MPS and its channel to AMT. */
 typedef struct console_chan {
     const char *kind;  /* "wsman", "wsman-wrong", "wsman-nocred", "wsman-tls", "redir",
-                          "redir-ider-wrong" */
+                          "redir-ider-wrong", "redir-tls" */
     uint32_t mps_num;  /* the MPS's number for the channel */
     uint32_t amt_num;  /* AMT's, once confirmed */
-    GString *in;       /* AMT's bytes (decrypted: wsman-tls) not yet read */
+    GString *in;       /* AMT's bytes (decrypted: wsman-tls, redir-tls) not yet read */
     int tries, closed; /* Digest answers sent; ChannelClose sent */
-    cira_tls tls;      /* wsman-tls: the console's TLS to AMT's 16993 */
-    int asked;         /* wsman-tls: the first request went out */
+    cira_tls tls;      /* wsman-tls, redir-tls: the console's TLS to AMT's 16993, 16995 */
+    int asked;         /* ... the first request went out */
 } console_chan;
 
 /* The console's bytes to AMT: through its TLS when it has one. */
@@ -167,7 +167,7 @@ static int redir_step(SSL *ssl, cira_log *log, console_chan *c)
             done = 1;
         }
         g_string_erase(c->in, 0, (gssize)n);
-        channel_send(ssl, log, c->amt_num, out);
+        console_send(ssl, log, c, out);
     }
     return done;
 }
@@ -273,7 +273,8 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                 cw_u32(m, 32768);
                 cw_u32(m, 0xffffffffu);
                 cw_str(m, CIRA_AMT_NAME);
-                cw_u32(m, redir                              ? 16994
+                cw_u32(m, !strcmp(cc[i].kind, "redir-tls")   ? 16995
+                          : redir                            ? 16994
                           : !strcmp(cc[i].kind, "wsman-tls") ? 16993
                           : sc->channel_port                 ? sc->channel_port
                                                              : 16992);
@@ -296,7 +297,7 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                 break;
             if (t == 91) {
                 c->amt_num = cw_get32(in->data + 5);
-                if (!strcmp(c->kind, "wsman-tls")) {
+                if (g_str_has_suffix(c->kind, "-tls")) {
                     /* a console that takes any certificate: its ClientHello */
                     cira_tls_start(&c->tls, console_tls, 0);
                     channel_send(ssl, log, c->amt_num, cira_tls_out(&c->tls));
@@ -315,7 +316,9 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                     if (out)
                         channel_send(ssl, log, c->amt_num, out);
                     if (up == 1 && !c->asked++)
-                        console_send(ssl, log, c, wsman_get(NULL));
+                        console_send(ssl, log, c,
+                                     g_str_has_prefix(c->kind, "redir") ? redir_start(c->kind)
+                                                                        : wsman_get(NULL));
                 } else {
                     g_string_append_len(c->in, (const char *)in->data + 9, n);
                 }

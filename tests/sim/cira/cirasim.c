@@ -55,6 +55,15 @@ static const cira_scen scens[] = {
      .amt_tls_mutual = 1,
      .stage = "cira",
      .outcome = "ok"},
+    {.name = "cira-redir-tls",
+     .summary = "A SOL session's start and login over TLS to AMT's 16995 through the tunnel "
+                "(TLS inside TLS)",
+     .channels = {"redir-tls"},
+     .amt_redir = 1,
+     .amt_redir_tls = 1,
+     .amt_tls = 1,
+     .stage = "cira",
+     .outcome = "ok"},
     {.name = "cira-mps-asks-amt-cert",
      .summary = "The MPS asks for AMT's certificate and checks it; AMT shows one from the "
                 "root the MPS trusts; the tunnel holds",
@@ -280,6 +289,11 @@ static int write_expected(const cira_scen *sc, const char *dir, cira_log *log, i
     json_list(j, "http_statuses", log->http, 0);
     json_list(j, "https_statuses", log->https, 0);
     json_list(j, "redir_logins", log->redir, 0);
+    /* the channels whose consoles speak TLS to AMT (16993, 16995) */
+    int tls_channels = 0;
+    for (int i = 0; i < CIRA_CHANNELS_MAX && sc->channels[i]; i++)
+        tls_channels += g_str_has_suffix(sc->channels[i], "-tls");
+    g_string_append_printf(j, "    \"tls_channels\": %d,\n", tls_channels);
     g_string_append_printf(j, "    \"mps_asks_amt_cert\": %s,\n",
                            sc->wants_amt_cert ? "true" : "false");
     g_string_append_printf(j, "    \"stage\": \"%s\",\n    \"outcome\": \"%s\",\n", sc->stage,
