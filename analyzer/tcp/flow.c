@@ -169,8 +169,11 @@ static void make_key(const tcp_seg *s, uint8_t key[KEY_LEN])
  * family's address bytes and the port, as endpoint_set would store them. */
 static bool endpoint_is(const tcp_endpoint *ep, const tcp_seg *s, bool src)
 {
-    return ep->family == s->family && ep->port == (src ? s->sport : s->dport) &&
-           memcmp(ep->addr, src ? s->src : s->dst, s->family == AF_INET6 ? 16 : 4) == 0;
+    const uint8_t *addr = src ? s->src : s->dst;
+    if (ep->family != s->family || ep->port != (src ? s->sport : s->dport))
+        return false;
+    /* constant sizes: compiled to plain compares */
+    return s->family == AF_INET6 ? memcmp(ep->addr, addr, 16) == 0 : memcmp(ep->addr, addr, 4) == 0;
 }
 
 /* Whether the segment belongs to the flow's 5-tuple, either way. */
