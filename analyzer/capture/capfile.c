@@ -52,6 +52,11 @@ typedef struct iface {
     int binary;
     unsigned exp;
     int64_t offset_s;
+    /* prepared by iface_prepare for microseconds [0] and nanoseconds [1]:
+     * for decimal units, a timestamp times mul (when up to lim) or divided
+     * by div; the offset in those units */
+    uint64_t mul[2], lim[2], div[2];
+    int64_t off[2];
 } iface;
 
 struct capfile {
@@ -61,14 +66,17 @@ struct capfile {
     /* classic pcap */
     int nsec, kuznetzov, linktype;
     uint32_t snaplen;
+    iface pcap_iface; /* its time resolution */
     /* pcapng */
     iface *ifaces;
     size_t n_ifaces;
     int pending_shb; /* the first section header, read by open, not yet handed out */
     int all_blocks;
-    /* the block or record being handed out */
+    /* the block or record being handed out: in buf (copied there), or in
+     * the byte source's buffer (blk, see take_block) */
     uint8_t *buf;
     size_t cap, len;
+    const uint8_t *blk;
     int wipe; /* buf holds secrets: wiped before it is reused */
     int done; /* the end, a truncation or an error was reported */
     uint64_t packets;
@@ -103,21 +111,38 @@ static uint64_t pow10u(unsigned n)
     return v;
 }
 
-/* A timestamp in the interface's units as units of 10^-target seconds
- * (6: microseconds, 9: nanoseconds), saturating instead of overflowing. */
-static int64_t ts_scale(uint64_t ts, const iface *i, unsigned target)
+/* Prepares the scaling of an interface's timestamps to microseconds and
+ * nanoseconds, so that a packet's costs no division or loop in the usual
+ * decimal resolutions. */
+static void iface_prepare(iface *i)
 {
-    int64_t unit = (int64_t)pow10u(target);
+    static const unsigned target[2] = {6, 9};
+    for (int k = 0; k < 2; k++) {
+        unsigned t = target[k];
+        i->mul[k] = i->div[k] = 1;
+        if (!i->binary && i->exp <= t)
+            i->mul[k] = pow10u(t - i->exp);
+        else if (!i->binary)
+            i->div[k] = pow10u(i->exp - t);
+        i->lim[k] = (uint64_t)INT64_MAX / i->mul[k];
+        i->off[k] = sat_mul(i->offset_s, (int64_t)pow10u(t));
+    }
+}
+
+/* A timestamp in the interface's units as microseconds (k 0) or
+ * nanoseconds (k 1), saturating instead of overflowing. */
+static int64_t ts_scale(uint64_t ts, const iface *i, int k)
+{
     int64_t v;
     if (!i->binary) {
-        if (i->exp <= target) {
-            uint64_t m = pow10u(target - i->exp);
-            v = ts > (uint64_t)INT64_MAX / m ? INT64_MAX : (int64_t)(ts * m);
+        if (i->div[k] == 1) {
+            v = ts > i->lim[k] ? INT64_MAX : (int64_t)(ts * i->mul[k]);
         } else {
-            uint64_t q = ts / pow10u(i->exp - target);
+            uint64_t q = ts / i->div[k];
             v = q > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)q;
         }
     } else {
+        int64_t unit = k ? 1000000000 : 1000000;
         uint64_t sec = ts >> i->exp, frac = ts & ((UINT64_C(1) << i->exp) - 1);
         unsigned e = i->exp;
         if (e > 32) {
@@ -127,7 +152,7 @@ static int64_t ts_scale(uint64_t ts, const iface *i, unsigned target)
         int64_t s = sec > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)sec;
         v = sat_add(sat_mul(s, unit), (int64_t)((frac * (uint64_t)unit) >> e));
     }
-    return sat_add(v, sat_mul(i->offset_s, unit));
+    return i->off[k] ? sat_add(v, i->off[k]) : v;
 }
 
 /* ---- messages ---- */
@@ -223,21 +248,31 @@ static caprec_kind pcap_record(capfile *f, cap_record *r, amt_err *e)
                        "the record at byte offset %" PRIu64 " claims %" PRIu32
                        " captured bytes, more than any frame",
                        off, caplen);
-    if (reserve(f, caplen ? caplen : 1) != 0)
-        return corrupt(f, e, "out of memory at byte offset %" PRIu64, off);
-    if (bsrc_read(f->src, f->buf, caplen) < caplen)
-        return ended(f, e, off);
+    const uint8_t *data;
+    if (caplen <= BSRC_PEEK_MAX) {
+        /* in the byte source's buffer, not copied (see take_block) */
+        size_t have;
+        data = bsrc_peek(f->src, caplen, &have);
+        if (have < caplen)
+            return ended(f, e, off);
+        bsrc_skip(f->src, caplen);
+    } else {
+        if (reserve(f, caplen) != 0)
+            return corrupt(f, e, "out of memory at byte offset %" PRIu64, off);
+        if (bsrc_read(f->src, f->buf, caplen) < caplen)
+            return ended(f, e, off);
+        data = f->buf;
+    }
     f->len = caplen;
     f->packets++;
-    iface t = {f->linktype, f->snaplen, 0, f->nsec ? 9 : 6, 0};
-    uint64_t ts = (uint64_t)sec * pow10u(t.exp) + frac;
+    uint64_t ts = (uint64_t)sec * (f->nsec ? 1000000000u : 1000000u) + frac;
     r->kind = CAPREC_PACKET;
     r->offset = off;
     r->linktype = f->linktype;
     r->snaplen = f->snaplen;
-    r->ts_us = ts_scale(ts, &t, 6);
-    r->ts_ns = ts_scale(ts, &t, 9);
-    r->data = f->buf;
+    r->ts_us = ts_scale(ts, &f->pcap_iface, 0);
+    r->ts_ns = ts_scale(ts, &f->pcap_iface, 1);
+    r->data = data;
     r->caplen = caplen;
     r->origlen = origlen;
     return CAPREC_PACKET;
@@ -245,13 +280,49 @@ static caprec_kind pcap_record(capfile *f, cap_record *r, amt_err *e)
 
 /* ---- pcapng ---- */
 
-/* Reads one whole block into buf: its header, body and trailing length.
- * Returns CAPREC_BLOCK with *type set, CAPREC_NOTE for a secrets block
- * too large to keep (skipped), or the end, a truncation or an error. */
+/* The usual block, a packet block of the current section that fits in the
+ * byte source's look-ahead, is handed out where it lies in the source's
+ * buffer (valid until the next read, as buf's content is) instead of
+ * being copied: the copy cost as much as parsing the packet. Anything
+ * else — a section header, secrets (wiped after use, so copied), a large
+ * or malformed block, the end of the input — is left to read_block's
+ * general path, which checks and reports it. Returns 1 with f->blk,
+ * f->len and *type set, else 0 with nothing consumed. */
+static int take_block(capfile *f, uint32_t *type)
+{
+    size_t got;
+    const uint8_t *p = bsrc_peek(f->src, 8, &got);
+    if (got < 8)
+        return 0;
+    amt_cur h = cur_make(p, 8);
+    uint32_t t = cur_u32o(&h, f->big), len = cur_u32o(&h, f->big);
+    if ((t != PCAPNG_EPB && t != PCAPNG_SPB) || len % 4 != 0 ||
+        len < (t == PCAPNG_EPB ? EPB_MIN_LEN : SPB_MIN_LEN) || len > BSRC_PEEK_MAX)
+        return 0;
+    p = bsrc_peek(f->src, len, &got);
+    if (got < len)
+        return 0;
+    amt_cur tr = cur_make(p + len - 4, 4);
+    if (cur_u32o(&tr, f->big) != len)
+        return 0;
+    bsrc_skip(f->src, len);
+    f->blk = p;
+    f->len = len;
+    *type = t;
+    return 1;
+}
+
+/* Reads one whole block: its header, body and trailing length, into buf
+ * unless take_block finds it in place; f->blk points to it. Returns
+ * CAPREC_BLOCK with *type set, CAPREC_NOTE for a secrets block too large
+ * to keep (skipped), or the end, a truncation or an error. */
 static caprec_kind read_block(capfile *f, uint32_t *type, uint64_t *off_out, amt_err *e)
 {
     uint64_t off = bsrc_offset(f->src);
     *off_out = off;
+    f->blk = NULL;
+    if (f->n_ifaces && take_block(f, type))
+        return CAPREC_BLOCK;
     uint8_t hdr[12];
     size_t got = bsrc_read(f->src, hdr, 8);
     if (got == 0 && !bsrc_failed(f->src)) {
@@ -335,6 +406,7 @@ static caprec_kind read_block(capfile *f, uint32_t *type, uint64_t *off_out, amt
         f->big = big;
         f->n_ifaces = 0; /* interfaces are per section */
     }
+    f->blk = f->buf;
     *type = t;
     return CAPREC_BLOCK;
 }
@@ -369,11 +441,12 @@ static caprec_kind idb(capfile *f, cap_record *r, amt_cur c, amt_err *e)
     if (f->n_ifaces == IFACES_MAX)
         return corrupt(f, e, "more than %u interfaces at byte offset %" PRIu64, IFACES_MAX,
                        r->offset);
-    iface i = {0, 0, 0, 6, 0};
+    iface i = {0, 0, 0, 6, 0, {0}, {0}, {0}, {0}};
     i.linktype = (int)cur_u16o(&c, f->big);
     cur_skip(&c, 2);
     i.snaplen = cur_u32o(&c, f->big);
     idb_options(c, f->big, &i);
+    iface_prepare(&i);
     iface *n = realloc(f->ifaces, (f->n_ifaces + 1) * sizeof *n);
     if (n == NULL)
         return corrupt(f, e, "out of memory at byte offset %" PRIu64, r->offset);
@@ -400,8 +473,8 @@ static caprec_kind packet_of(capfile *f, cap_record *r, uint32_t id, uint64_t ts
     r->iface = id;
     r->linktype = i->linktype;
     r->snaplen = i->snaplen;
-    r->ts_us = ts_scale(ts, i, 6);
-    r->ts_ns = ts_scale(ts, i, 9);
+    r->ts_us = ts_scale(ts, i, 0);
+    r->ts_ns = ts_scale(ts, i, 1);
     r->data = data;
     r->caplen = caplen;
     r->origlen = origlen;
@@ -428,11 +501,11 @@ static caprec_kind pcapng_record(capfile *f, cap_record *r, amt_err *e)
         }
         if (k != CAPREC_BLOCK)
             return k;
-        r->block = f->buf;
+        r->block = f->blk;
         r->block_len = f->len;
         r->block_type = type;
         r->big_endian = f->big;
-        amt_cur c = cur_make(f->buf + 8, f->len - 12);
+        amt_cur c = cur_make(f->blk + 8, f->len - 12);
         int big = f->big;
         switch (type) {
         case PCAPNG_IDB:
@@ -565,12 +638,17 @@ capfile *capfile_open(byte_src *src, amt_err *e)
     cur_skip(&h, 16); /* magic, version, time zone, accuracy */
     f->snaplen = cur_u32o(&h, f->big);
     f->linktype = (int)(cur_u32o(&h, f->big) & LINKTYPE_MASK);
+    f->pcap_iface.exp = f->nsec ? 9 : 6;
+    iface_prepare(&f->pcap_iface);
     return f;
 }
 
 caprec_kind capfile_next(capfile *f, cap_record *r, amt_err *e)
 {
-    memset(r, 0, sizeof *r);
+    /* Cleared by copying a zero record: a memset of this size compiles to
+     * rep stos, whose start-up cost showed once per packet. */
+    static const cap_record cleared;
+    *r = cleared;
     wipe_buf(f);
     if (f->done)
         return CAPREC_END;

@@ -609,7 +609,10 @@ int pkt_linktype_supported(int linktype)
 pkt_status pkt_decode(pkt_decoder *d, int linktype, const uint8_t *data, size_t caplen,
                       uint64_t frame, int64_t ts_us, pkt *out, const char **why)
 {
-    memset(out, 0, sizeof *out);
+    /* Cleared by copying a zero packet: a memset of this size compiles to
+     * rep stos, whose start-up cost showed once per packet. */
+    static const pkt cleared;
+    *out = cleared;
     out->frame = frame;
     out->ts_us = ts_us;
     d->why[0] = '\0';

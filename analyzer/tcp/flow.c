@@ -17,8 +17,10 @@
 /* An endpoint in a key: the 16 address bytes, then the port big-endian. */
 #define EP_LEN 18
 /* A key: the family, then both endpoints, the lower one first, so that
- * both directions of a connection have the same key. */
-#define KEY_LEN (1 + 2 * EP_LEN)
+ * both directions of a connection have the same key; zero-padded to whole
+ * 64-bit words for the hash. */
+#define KEY_USED (1 + 2 * EP_LEN)
+#define KEY_LEN 40
 
 /* Intrusive circular list; an unlinked node has NULL pointers. */
 typedef struct dlink {
@@ -65,6 +67,7 @@ struct flow_table {
     dlink hist;                /* flows holding a history, least recently active first */
     dlink pending;             /* directions holding data, oldest first */
     dlink tomb_lru;            /* tombstones by last segment, oldest first */
+    flow_rec *last;            /* the flow of the last segment (NULL once closed) */
     size_t nflows, ntombs;
     uint64_t next_id;
     size_t buffered, history;
@@ -111,16 +114,19 @@ static void dl_move_tail(dlink *h, dlink *n)
 
 /* ---- keys and endpoints ---- */
 
-/* FNV-1a: keys are short and fixed-size. */
+/* Word by word (multiply and fold): a byte-wise hash of the key cost
+ * more than the rest of the lookup on every segment. */
 static guint key_hash(gconstpointer k)
 {
     const uint8_t *p = k;
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < KEY_LEN; i++) {
-        h ^= p[i];
-        h *= 16777619u;
+    uint64_t h = 0;
+    for (size_t i = 0; i < KEY_LEN; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * UINT64_C(0x9E3779B97F4A7C15);
+        h ^= h >> 29;
     }
-    return h;
+    return (guint)(h ^ (h >> 32));
 }
 
 static gboolean key_equal(gconstpointer a, gconstpointer b)
@@ -135,11 +141,6 @@ static void endpoint_set(tcp_endpoint *ep, int family, const uint8_t *addr, uint
     /* Only the family's bytes count: the caller may leave the rest unset. */
     memcpy(ep->addr, addr, family == AF_INET6 ? 16 : 4);
     ep->port = port;
-}
-
-static bool endpoint_equal(const tcp_endpoint *a, const tcp_endpoint *b)
-{
-    return a->family == b->family && a->port == b->port && memcmp(a->addr, b->addr, 16) == 0;
 }
 
 static void endpoint_bytes(const tcp_endpoint *ep, uint8_t out[EP_LEN])
@@ -161,14 +162,33 @@ static void make_key(const tcp_seg *s, uint8_t key[KEY_LEN])
     key[0] = (uint8_t)s->family;
     memcpy(key + 1, a_first ? ea : eb, EP_LEN);
     memcpy(key + 1 + EP_LEN, a_first ? eb : ea, EP_LEN);
+    memset(key + KEY_USED, 0, KEY_LEN - KEY_USED);
+}
+
+/* Whether an endpoint is the segment's source (src) or destination: the
+ * family's address bytes and the port, as endpoint_set would store them. */
+static bool endpoint_is(const tcp_endpoint *ep, const tcp_seg *s, bool src)
+{
+    const uint8_t *addr = src ? s->src : s->dst;
+    if (ep->family != s->family || ep->port != (src ? s->sport : s->dport))
+        return false;
+    /* constant sizes: compiled to plain compares */
+    return s->family == AF_INET6 ? memcmp(ep->addr, addr, 16) == 0 : memcmp(ep->addr, addr, 4) == 0;
+}
+
+/* Whether the segment belongs to the flow's 5-tuple, either way. */
+static bool same_tuple(const flow_rec *rec, const tcp_seg *s)
+{
+    const tcp_flow *f = &rec->pub;
+    if (endpoint_is(&f->client, s, true))
+        return endpoint_is(&f->server, s, false);
+    return endpoint_is(&f->server, s, true) && endpoint_is(&f->client, s, false);
 }
 
 /* 0 when the segment goes client->server, 1 otherwise. */
 static int seg_dir(const flow_rec *rec, const tcp_seg *s)
 {
-    tcp_endpoint src;
-    endpoint_set(&src, s->family, s->src, s->sport);
-    return endpoint_equal(&src, &rec->pub.client) ? 0 : 1;
+    return endpoint_is(&rec->pub.client, s, true) ? 0 : 1;
 }
 
 static bool is_amt_port(uint16_t port)
@@ -329,6 +349,8 @@ static void close_flow(flow_table *t, flow_rec *rec, tcp_flow_end why, bool reme
         account(t, rec, dir);
     }
     g_hash_table_remove(t->flows, rec->key);
+    if (t->last == rec)
+        t->last = NULL;
     dl_remove(&rec->all);
     dl_remove(&rec->lru);
     t->nflows--;
@@ -505,10 +527,17 @@ flow_table *flow_table_new(const flow_table_limits *limits, const flow_table_cal
 void flow_table_segment(flow_table *t, const tcp_seg *s)
 {
     uint8_t key[KEY_LEN];
-    make_key(s, key);
+    bool have_key = false;
     bool new_syn = (s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
 
-    flow_rec *rec = g_hash_table_lookup(t->flows, key);
+    /* Consecutive segments mostly belong to one flow: the last one is
+     * checked before the key is made and looked up. */
+    flow_rec *rec = t->last && same_tuple(t->last, s) ? t->last : NULL;
+    if (!rec) {
+        make_key(s, key);
+        have_key = true;
+        rec = g_hash_table_lookup(t->flows, key);
+    }
     if (rec && idle(t, rec->pub.last_ts_us, s->ts_us)) {
         close_flow(t, rec, TCP_FLOW_END_TIMEOUT, false);
         rec = NULL;
@@ -519,6 +548,8 @@ void flow_table_segment(flow_table *t, const tcp_seg *s)
         rec = NULL;
     }
     if (!rec) {
+        if (!have_key)
+            make_key(s, key);
         tomb *tb = g_hash_table_lookup(t->tombs, key);
         if (tb) {
             if (!new_syn && !idle(t, tb->last_ts, s->ts_us)) {
@@ -532,6 +563,7 @@ void flow_table_segment(flow_table *t, const tcp_seg *s)
         }
         rec = flow_new(t, s, key);
     }
+    t->last = rec; /* cleared if process closes it */
     process(t, rec, s);
     enforce_totals(t);
 }

@@ -380,6 +380,10 @@ typedef struct tls_dir {
     GByteArray *buf; /* bytes not yet consumed as records, from buf_pos */
     size_t buf_pos;
     uint64_t base; /* absolute stream offset of buf->data[0] */
+    /* While a feed is read in place (tls_conn_feed, buf empty): its bytes,
+     * which stand for buf's (buf_pos and base count in them) */
+    const uint8_t *feed;
+    size_t feed_len;
     GArray *marks; /* tls_mark, in stream order */
     int stopped;   /* nothing more is parsed in this direction */
     int stalled;   /* waiting for the other direction before decrypting */

@@ -361,10 +361,11 @@ int tls_dir_process(tls_conn *c, int di)
     tls_dir *other = &c->d[!di];
     int progress = 0;
     while (!d->stopped) {
-        size_t avail = d->buf->len - d->buf_pos;
+        const uint8_t *bytes = d->feed ? d->feed : d->buf->data;
+        size_t avail = (d->feed ? d->feed_len : d->buf->len) - d->buf_pos;
         if (avail < 5)
             break; /* before p: an empty buffer's data may be NULL, and NULL + 0 is UB */
-        const uint8_t *p = d->buf->data + d->buf_pos;
+        const uint8_t *p = bytes + d->buf_pos;
         uint64_t at = d->base + d->buf_pos;
         if (d->nrec == 0 && at == 0 && sslv2_hello(p, avail)) {
             int r = consume_sslv2_hello(c, di, p, avail);
@@ -437,7 +438,7 @@ int tls_dir_process(tls_conn *c, int di)
         progress = 1;
         drop_marks(d, d->base + d->buf_pos);
     }
-    if (d->buf_pos && (d->buf_pos == d->buf->len || d->buf_pos > 65536)) {
+    if (!d->feed && d->buf_pos && (d->buf_pos == d->buf->len || d->buf_pos > 65536)) {
         g_byte_array_remove_range(d->buf, 0, (guint)d->buf_pos);
         d->base += d->buf_pos;
         d->buf_pos = 0;

@@ -139,7 +139,7 @@ void tls_status_decrypted(tls_conn *c, const char *source)
     if (s->key_status == TLS_KEY_DECRYPTED) {
         /* The first keys name the session; a renegotiation's other ones
          * are noted. */
-        if (strcmp(s->key_source, source) != 0 && c->hs.gen && c->noted_source_gen != c->hs.gen) {
+        if (c->hs.gen && c->noted_source_gen != c->hs.gen && strcmp(s->key_source, source) != 0) {
             c->noted_source_gen = c->hs.gen;
             tls_note(c, "renegotiation %u decrypted with keys from %s", c->hs.gen, source);
         }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct amt_cur {
     const uint8_t *p;
@@ -113,9 +114,10 @@ static inline uint32_t cur_u32o(amt_cur *c, int big)
 static inline int cur_copy(amt_cur *c, void *out, size_t n)
 {
     const uint8_t *b = cur_take(c, n);
-    unsigned char *o = (unsigned char *)out;
-    for (size_t i = 0; i < n; i++)
-        o[i] = b ? b[i] : 0;
+    if (b)
+        memcpy(out, b, n);
+    else
+        memset(out, 0, n);
     return b ? 0 : -1;
 }
 
