@@ -13,7 +13,7 @@
 #include "capture/capture.h"
 
 /* Bytes of packets a file read ahead may hold before its thread waits. */
-#define READ_AHEAD_BYTES ((size_t)2 << 20)
+#define READ_AHEAD_BYTES ((size_t)512 << 10)
 
 typedef struct read_ahead read_ahead;
 
