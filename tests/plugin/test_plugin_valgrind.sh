@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tshark -2 -V with the plugin under valgrind (memcheck) on a handful of
 # samples (a CIRA tunnel whose channels carry WS-Man and redirection
-# among them, and one with three redirection channels) and on two redirection captures from make_redir_pcap.py (SOL
+# among them, one with three redirection channels, and one with a SOL
+# session over TLS inside a channel, which the plugin hands to Wireshark's
+# TLS dissector) and on two redirection captures from make_redir_pcap.py (SOL
 # inside TLS, KVM handing RFB to VNC): no invalid read or write, no use of uninitialised memory
 # (--error-exitcode), and no definite leak whose stack passes through the
 # plugin (Wireshark's own start-up allocations are not ours to judge, so
@@ -11,7 +13,7 @@
 set -u
 
 SAMPLES="mtls-no-amt-console-eku mtls-reverse-dns-mismatch mixed-outcomes eoi-session-amt3
-cira/cira-channels-wsman-redir cira/cira-redir-channels"
+cira/cira-channels-wsman-redir cira/cira-redir-channels cira/cira-redir-tls"
 
 so=$1 ver=$2 samples=$3
 if ! command -v valgrind >/dev/null; then
