@@ -11,20 +11,19 @@ void diag_cira_init(diag_cira_facts *f)
     f->disconnect_from = -1;
 }
 
-static diag_cira_channel *channel_by_sender(diag_cira_facts *f, int from, uint32_t sender)
-{
-    for (unsigned i = 0; i < f->n_channels; i++)
-        if (f->channels[i].from == from && f->channels[i].sender == sender)
-            return &f->channels[i];
-    return NULL;
-}
-
-/* The channel a message to recipient (a number the receiver chose, or,
- * for an answer to an open, the opener's) belongs to. */
+/* The channel a message from side from to recipient (the number the
+ * receiving side chose for it) belongs to: the opener's number when the
+ * other side sends, the answerer's when the opener does. The latest
+ * channel first: a side may reuse a number once its channel closed. */
 static diag_cira_channel *channel_for(diag_cira_facts *f, int from, uint32_t recipient)
 {
-    /* an answer names the opener's number: the opener is the other side */
-    return channel_by_sender(f, !from, recipient);
+    for (unsigned i = f->n_channels; i-- > 0;) {
+        diag_cira_channel *c = &f->channels[i];
+        if (c->from != from ? c->sender == recipient
+                            : c->answer_frame && c->confirmed && c->answerer == recipient)
+            return c;
+    }
+    return NULL;
 }
 
 void diag_cira_message(diag_cira_facts *f, uint64_t frame, int64_t ts_us, int from,
@@ -98,25 +97,31 @@ void diag_cira_message(diag_cira_facts *f, uint64_t frame, int64_t ts_us, int fr
             c->from = from;
             c->sender = m.sender;
             c->port = m.port;
+            c->tls.alert_from = -1;
             g_strlcpy(c->target, m.address, sizeof c->target);
         }
         break;
     case APF_CHANNEL_OPEN_CONFIRMATION:
     case APF_CHANNEL_OPEN_FAILURE: {
         diag_cira_channel *c = channel_for(f, from, m.recipient);
-        if (c && !c->answer_frame) {
+        if (c && !c->answer_frame && c->from != from) {
             c->answer_frame = frame;
             c->confirmed = m.type == APF_CHANNEL_OPEN_CONFIRMATION;
             c->reason = m.reason;
+            c->answerer = m.sender;
         }
         break;
     }
     case APF_CHANNEL_DATA: {
-        /* counted when addressed to the opener's number (the number the
-         * other side chose is not kept) */
         diag_cira_channel *c = channel_for(f, from, m.recipient);
         if (c)
             c->data[from] += m.data_len;
+        break;
+    }
+    case APF_CHANNEL_CLOSE: {
+        diag_cira_channel *c = channel_for(f, from, m.recipient);
+        if (c && !c->close_frame)
+            c->close_frame = frame;
         break;
     }
     case APF_DISCONNECT:
@@ -130,6 +135,67 @@ void diag_cira_message(diag_cira_facts *f, uint64_t frame, int64_t ts_us, int fr
         break;
     }
     apf_msg_clear(&m);
+}
+
+/* The channel the tools number ordinal, when its facts are kept (the
+ * first DIAG_CIRA_MAX_CHANNELS opened). */
+static diag_cira_chan_tls *chan_tls(diag_cira_facts *f, unsigned ordinal, int from)
+{
+    if (!f || (from != DIAG_CIRA_AMT && from != DIAG_CIRA_MPS) || ordinal == 0 ||
+        ordinal > f->n_channels)
+        return NULL;
+    return &f->channels[ordinal - 1].tls;
+}
+
+void diag_cira_chan_handshake(diag_cira_facts *f, unsigned ordinal, int from, uint64_t frame,
+                              int hs_type, unsigned certs)
+{
+    diag_cira_chan_tls *t = chan_tls(f, ordinal, from);
+    if (!t)
+        return;
+    /* the console behind the MPS is the TLS client, AMT the server */
+    int console = from == DIAG_CIRA_MPS;
+    switch (hs_type) {
+    case 1: /* ClientHello */
+        if (console && !t->client_hello_frame)
+            t->client_hello_frame = frame;
+        break;
+    case 2: /* ServerHello */
+        if (!console && !t->server_hello_frame)
+            t->server_hello_frame = frame;
+        break;
+    case 13: /* CertificateRequest */
+        if (!console && !t->cert_request_frame)
+            t->cert_request_frame = frame;
+        break;
+    case 11: /* Certificate */
+        if (console && !t->client_cert_frame) {
+            t->client_cert_frame = frame;
+            t->client_cert_empty = certs == 0;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+void diag_cira_chan_alert(diag_cira_facts *f, unsigned ordinal, int from, uint64_t frame, int desc)
+{
+    diag_cira_chan_tls *t = chan_tls(f, ordinal, from);
+    if (!t || desc == 0 /* close_notify */ || t->alert_from >= 0)
+        return;
+    t->alert_from = from;
+    t->alert_desc = desc;
+    t->alert_frame = frame;
+    t->alert_after_app_data = t->app_data[DIAG_CIRA_AMT] > 0;
+}
+
+void diag_cira_chan_app_data(diag_cira_facts *f, unsigned ordinal, int from, uint64_t frame)
+{
+    (void)frame;
+    diag_cira_chan_tls *t = chan_tls(f, ordinal, from);
+    if (t)
+        t->app_data[from]++;
 }
 
 void diag_cira_unframed(diag_cira_facts *f, uint64_t frame, int from, size_t len)

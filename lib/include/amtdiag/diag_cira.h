@@ -18,15 +18,34 @@
 
 #define DIAG_CIRA_MAX_CHANNELS 16
 
+/* A TLS session inside a channel (a console's TLS to AMT's 16993 or
+ * 16995, carried in the tunnel's), as the tools' TLS decoders showed it:
+ * frames are 0 when not seen. Sides as in the tunnel: the console behind
+ * the MPS sends from DIAG_CIRA_MPS, AMT from DIAG_CIRA_AMT. */
+typedef struct diag_cira_chan_tls {
+    uint64_t client_hello_frame, server_hello_frame;
+    uint64_t cert_request_frame; /* AMT asked for the console's certificate */
+    uint64_t client_cert_frame;  /* the console's Certificate message */
+    int client_cert_empty;       /* ... held no certificate */
+    unsigned app_data[2];        /* application data records per side */
+    int alert_from;              /* the first alert other than close_notify: -1 none */
+    int alert_desc;
+    uint64_t alert_frame;
+    int alert_after_app_data; /* AMT had sent application data before it */
+} diag_cira_chan_tls;
+
 /* A channel the MPS (or AMT) asked to open, and its answer. */
 typedef struct diag_cira_channel {
     uint64_t open_frame, answer_frame; /* answer_frame 0: none seen */
     int from;                          /* the side that asked */
     uint32_t sender, port;
+    uint32_t answerer; /* the number the other side chose (confirmed) */
     char target[64];
-    int confirmed;    /* 1 confirmed, 0 refused (when answered) */
-    uint32_t reason;  /* ChannelOpenFailure's reason */
-    uint64_t data[2]; /* ChannelData bytes per side */
+    int confirmed;        /* 1 confirmed, 0 refused (when answered) */
+    uint32_t reason;      /* ChannelOpenFailure's reason */
+    uint64_t data[2];     /* ChannelData bytes per side */
+    uint64_t close_frame; /* the first ChannelClose, from either side; 0 none */
+    diag_cira_chan_tls tls;
 } diag_cira_channel;
 
 typedef struct diag_cira_facts {
@@ -64,6 +83,21 @@ void diag_cira_init(diag_cira_facts *f);
  * (DIAG_CIRA_AMT or DIAG_CIRA_MPS) in frame at capture time ts_us. */
 void diag_cira_message(diag_cira_facts *f, uint64_t frame, int64_t ts_us, int from,
                        const uint8_t *msg, size_t len);
+
+/* What the TLS session inside the tunnel's channel number ordinal (the
+ * first channel opened is 1, as apf_chan numbers them) showed, fed by the
+ * tools' TLS decoders in capture order; from is the sending side.
+ * A handshake message of type hs_type (TLS numbering; for a Certificate
+ * from the console, certs is how many it holds). */
+void diag_cira_chan_handshake(diag_cira_facts *f, unsigned ordinal, int from, uint64_t frame,
+                              int hs_type, unsigned certs);
+
+/* An alert (its description; close_notify is the normal end). */
+void diag_cira_chan_alert(diag_cira_facts *f, unsigned ordinal, int from, uint64_t frame, int desc);
+
+/* A record of application data (content type 23 as decoded: decrypted, or
+ * the header's in TLS 1.2 and before). */
+void diag_cira_chan_app_data(diag_cira_facts *f, unsigned ordinal, int from, uint64_t frame);
 
 /* Notes that a side's bytes stopped framing as APF at frame. */
 void diag_cira_unframed(diag_cira_facts *f, uint64_t frame, int from, size_t len);
