@@ -386,6 +386,15 @@ static const diag_cause causes[] = {
          "See the port and reason: CONNECT_FAILED means nothing serves it in AMT (redirection "
          "listener closed, KVM or SOL disabled); open a port AMT forwarded (its tcpip-forward "
          "requests)."},
+    [DIAG_C_CIRA_CHANNEL_TLS_REFUSED] =
+        {DIAG_C_CIRA_CHANNEL_TLS_REFUSED, "cira-channel-tls-refused", E, DIAG_STAGE_CIRA,
+         "A console's TLS session with AMT inside the tunnel (a channel to 16993 or 16995) "
+         "ended in its handshake with an alert: AMT refused the console, or the console "
+         "refused AMT's certificate.",
+         "See the evidence for the side and the alert: when AMT asks for a certificate (TLS "
+         "mutual authentication), give the console one from a root AMT trusts; make the "
+         "console trust AMT's certificate; align the console's TLS versions and cipher suites "
+         "with AMT's."},
     [DIAG_C_CIRA_KEEPALIVE_TIMEOUT] =
         {DIAG_C_CIRA_KEEPALIVE_TIMEOUT, "cira-keepalive-timeout", E, DIAG_STAGE_CIRA,
          "AMT's keep-alive requests went unanswered and the tunnel was dropped.",

@@ -249,6 +249,69 @@ static void tls(diag_ctx *x, size_t i)
         amt_refused(x, i, amt);
 }
 
+/* What the first alert in a channel's TLS says of who refused what. */
+static const char *chan_alert_story(const diag_cira_chan_tls *t, int *certain)
+{
+    *certain = 1;
+    if (t->alert_from == DIAG_CIRA_AMT) {
+        if (!t->server_hello_frame)
+            return "AMT answered the console's ClientHello before any ServerHello: it shares "
+                   "no TLS version or cipher suite with the console";
+        if (t->cert_request_frame && t->client_cert_frame && t->client_cert_empty)
+            return "AMT asked for the console's certificate (TLS mutual authentication) and "
+                   "the console's Certificate held none";
+        if (t->cert_request_frame && t->client_cert_frame)
+            return "AMT asked for the console's certificate (TLS mutual authentication) and "
+                   "refused the one it showed (its root, its validity at AMT's clock or the "
+                   "extended key usage AMT wants: the console's certificate would tell)";
+        if (t->cert_request_frame) {
+            *certain = 0;
+            return "AMT asked for the console's certificate (TLS mutual authentication); the "
+                   "console's answer is encrypted (TLS 1.3: a key log of the console's session "
+                   "would show it)";
+        }
+        *certain = 0;
+        return "AMT ended the console's handshake";
+    }
+    if (is_cert_alert(t->alert_desc))
+        return "the console refused AMT's certificate (not from a root the console trusts, "
+               "or not issued to the name it called AMT by)";
+    *certain = 0;
+    return "the console ended its handshake with AMT";
+}
+
+/* A console's TLS session with AMT inside a channel (16993, 16995) that
+ * ended in an alert before AMT sent any application data. While the
+ * capture goes on, only once the channel closed: an alert alone may be
+ * followed by more. */
+static void chan_tls(diag_ctx *x, size_t i, unsigned k, const diag_cira_channel *ch)
+{
+    const diag_cira_chan_tls *t = &ch->tls;
+    if (!ch->confirmed || !t->client_hello_frame || t->alert_from < 0 || t->alert_after_app_data ||
+        (x->in->in_progress && !ch->close_frame))
+        return;
+    /* user_canceled and no_renegotiation are warnings a handshake survives */
+    if (t->alert_desc == 90 || t->alert_desc == 100)
+        return;
+    int certain;
+    const char *story = chan_alert_story(t, &certain);
+    diag_finding *d = diag_add(
+        x, i, DIAG_C_CIRA_CHANNEL_TLS_REFUSED,
+        "channel %u of the tunnel (to AMT's port %u): %s; %s sent %s%s", k + 1, ch->port, story,
+        t->alert_from == DIAG_CIRA_AMT ? "AMT" : "the console", diag_alert_text(t->alert_desc),
+        ch->close_frame ? " and the channel was closed" : "");
+    if (!certain)
+        d->confidence = DIAG_LIKELY;
+    diag_frame(d, t->client_hello_frame);
+    if (t->cert_request_frame)
+        diag_frame(d, t->cert_request_frame);
+    if (t->client_cert_frame)
+        diag_frame(d, t->client_cert_frame);
+    diag_frame(d, t->alert_frame);
+    if (ch->close_frame)
+        diag_frame(d, ch->close_frame);
+}
+
 static void apf(diag_ctx *x, size_t i, const diag_cira_facts *f)
 {
     const diag_conn_facts *c = &x->conns[i];
@@ -274,6 +337,8 @@ static void apf(diag_ctx *x, size_t i, const diag_cira_facts *f)
         diag_frame(d, ch->open_frame);
         diag_frame(d, ch->answer_frame);
     }
+    for (unsigned k = 0; k < f->n_channels; k++)
+        chan_tls(x, i, k, &f->channels[k]);
     /* keep-alives unanswered until the tunnel ended (a tunnel that ended
      * is judged whole while the capture goes on: the plugin shows this on
      * the frame that ended it) */

@@ -61,8 +61,9 @@ typedef struct chan_chunk {
     guint8 *data;
     guint len;
     guint32 conv_id;
-    guint16 port; /* the channel's: 16992 HTTP, 16994 redirection, 16993/16995 in TLS */
-    guint8 from;  /* 0 AMT, 1 the MPS */
+    guint16 port;  /* the channel's: 16992 HTTP, 16994 redirection, 16993/16995 in TLS */
+    guint8 from;   /* 0 AMT, 1 the MPS */
+    guint ordinal; /* the channel's number in the tunnel (the first opened is 1) */
 } chan_chunk;
 
 static dissector_handle_t http_handle, redir_handle, tls_handle;
@@ -131,7 +132,9 @@ static const iamt_findings *lib_message(packet_info *pinfo, int to_mps, const gu
         return NULL;
     int64_t ts = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
     diag_cira_message(c->cira, pinfo->num, ts, to_mps ? DIAG_CIRA_AMT : DIAG_CIRA_MPS, p, n);
-    if (p[0] != APF_USERAUTH_FAILURE && p[0] != APF_CHANNEL_OPEN_FAILURE)
+    /* a channel's close settles a console's TLS refused inside it */
+    if (p[0] != APF_USERAUTH_FAILURE && p[0] != APF_CHANNEL_OPEN_FAILURE &&
+        p[0] != APF_CHANNEL_CLOSE)
         return NULL;
     iamt_findings *m = wmem_new(wmem_file_scope(), iamt_findings);
     *m = judge(c, pinfo);
@@ -189,6 +192,9 @@ static guint call_channel(tvbuff_t *parent, const chan_chunk *ch, packet_info *p
     dissector_handle_t handle = port_handle(ch->port, &inner);
     if (!handle)
         return ch->len;
+    /* the tunnel's facts, fed with what the channel's TLS shows (first pass) */
+    iamt_tls_conn *tunnel =
+        inner && can_desegment ? iamt_tls_facts_cira(pinfo, ch->from == 0) : NULL;
     tvbuff_t *tvb = tvb_new_child_real_data(parent, ch->data, ch->len, (gint)ch->len);
     add_new_data_source(pinfo, tvb, "CIRA channel");
     iamt_redir_channel rc = {ch->from == 1, find_conversation_pinfo(pinfo, 0), ch->conv_id,
@@ -222,7 +228,8 @@ static guint call_channel(tvbuff_t *parent, const chan_chunk *ch, packet_info *p
     }
     try_call(handle, tvb, pinfo, tree);
     if (inner)
-        iamt_tls_facts_inner_end(pinfo, tree, &marks);
+        iamt_tls_facts_inner_end(pinfo, tree, &marks, tunnel ? tunnel->cira : NULL, ch->ordinal,
+                                 ch->from == 0 ? DIAG_CIRA_AMT : DIAG_CIRA_MPS);
     iamt_redir_in_channel(NULL);
     guint taken = can_desegment && pinfo->desegment_len ? (guint)pinfo->desegment_offset : ch->len;
     pinfo->conv_elements = saved_conv;
@@ -270,7 +277,8 @@ static void channel_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         pd->data = wmem_realloc(wmem_file_scope(), pd->data, pd->len + m.data_len);
         memcpy(pd->data + pd->len, m.data, m.data_len);
         pd->len += m.data_len;
-        chan_chunk all = {pd->data, pd->len, cc->chan_id[slot], (guint16)c->port, (guint8)from};
+        chan_chunk all = {pd->data,         pd->len,      cc->chan_id[slot],
+                          (guint16)c->port, (guint8)from, c->ordinal};
         guint taken = call_channel(tvb, &all, pinfo, tree, 1);
         chan_chunk *ch = wmem_new0(wmem_file_scope(), chan_chunk);
         if (taken) {

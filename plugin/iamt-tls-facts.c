@@ -209,10 +209,50 @@ void iamt_tls_facts_inner_begin(proto_tree *tree, iamt_tls_inner *m)
     }
 }
 
-void iamt_tls_facts_inner_end(packet_info *pinfo, proto_tree *tree, const iamt_tls_inner *m)
+/* The values a field got since m, in the order added. */
+static const GPtrArray *added(proto_tree *tree, const iamt_tls_inner *m, int f, guint *from)
+{
+    const GPtrArray *a = hf[f] >= 0 ? proto_get_finfo_ptr_array(tree, hf[f]) : NULL;
+    *from = m->before[f - F_TLS_FIRST];
+    return a && a->len > *from ? a : NULL;
+}
+
+static guint32 uint_at(const GPtrArray *a, guint i);
+
+/* What a channel's TLS showed in this frame, in lib's terms: handshake
+ * messages (a Certificate with how many it holds), then application data
+ * records (content type 23 as Wireshark decoded it: the inner type of a
+ * decrypted TLS 1.3 record, the header's before 1.3), then alerts. */
+static void feed_channel(packet_info *pinfo, proto_tree *tree, const iamt_tls_inner *m,
+                         diag_cira_facts *cira, unsigned ordinal, int from)
+{
+    guint i, k, c;
+    const GPtrArray *types = added(tree, m, F_HS_TYPE, &i);
+    const GPtrArray *lens = added(tree, m, F_CERTS_LEN, &c);
+    for (; types && i < types->len; i++) {
+        guint32 t = uint_at(types, i);
+        unsigned certs = 0;
+        if (t == 11 && lens && c < lens->len)
+            certs = uint_at(lens, c++) ? 1 : 0;
+        diag_cira_chan_handshake(cira, ordinal, from, pinfo->num, (int)t, certs);
+    }
+    const GPtrArray *ct = added(tree, m, F_CONTENT_TYPE, &k);
+    for (; ct && k < ct->len; k++)
+        if (uint_at(ct, k) == 23)
+            diag_cira_chan_app_data(cira, ordinal, from, pinfo->num);
+    const GPtrArray *alerts = added(tree, m, F_ALERT_DESC, &k);
+    for (; alerts && k < alerts->len; k++)
+        diag_cira_chan_alert(cira, ordinal, from, pinfo->num, (int)uint_at(alerts, k));
+    facts_version++;
+}
+
+void iamt_tls_facts_inner_end(packet_info *pinfo, proto_tree *tree, const iamt_tls_inner *m,
+                              diag_cira_facts *cira, unsigned ordinal, int from)
 {
     if (!tree || proto_owner < 0)
         return;
+    if (cira)
+        feed_channel(pinfo, tree, m, cira, ordinal, from);
     wmem_map_t *s = p_get_proto_data(pinfo->pool, pinfo, proto_owner, IAMT_KEY_TLS_INNER);
     for (int f = F_TLS_FIRST; f <= F_TLS_LAST; f++) {
         const GPtrArray *a = hf[f] >= 0 ? proto_get_finfo_ptr_array(tree, hf[f]) : NULL;

@@ -101,9 +101,12 @@ typedef struct iamt_tls_inner {
 
 /* Brackets iamt-cira's call of the TLS dissector on a channel's bytes (a
  * console's TLS to 16993 or 16995 inside the tunnel): the TLS fields added
- * in between are that session's, and the tunnel's facts leave them out. */
+ * in between are that session's, and the tunnel's facts leave them out.
+ * With cira (the first pass), what they show goes to lib's facts of the
+ * tunnel's channel number ordinal, sent by side from (DIAG_CIRA_*). */
 void iamt_tls_facts_inner_begin(proto_tree *tree, iamt_tls_inner *m);
-void iamt_tls_facts_inner_end(packet_info *pinfo, proto_tree *tree, const iamt_tls_inner *m);
+void iamt_tls_facts_inner_end(packet_info *pinfo, proto_tree *tree, const iamt_tls_inner *m,
+                              diag_cira_facts *cira, unsigned ordinal, int from);
 
 /* Every connection collected so far, in the order first seen; *n gets the
  * count. Changes as the first pass goes on. */

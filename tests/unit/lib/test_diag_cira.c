@@ -4,8 +4,9 @@
  * keep-alive drop without the MPS's options or before its timeout is only
  * likely, one SYN without answer is only likely, a refused certificate
  * that TLS 1.3 hid names the key log, channel answers are matched to
- * their opener, the console rules leave 4433 alone, and the facts keep no
- * password. */
+ * their opener, the console rules leave 4433 alone, the facts keep no
+ * password, and a console's TLS refused inside a channel is told apart
+ * from one that worked or was only warned. */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -281,6 +282,97 @@ static void logins_in_channels(void **state)
     diag_result_free(r);
 }
 
+/* A tunnel whose MPS opened channel 4 to 16993 (AMT's number 1), then
+ * the console's ClientHello, AMT's ServerHello and CertificateRequest and
+ * the console's Certificate (certs of them) through it. */
+static void tls_channel(diag_cira_facts *f, unsigned certs)
+{
+    diag_cira_init(f);
+    msg m = start(APF_USERAUTH_SUCCESS);
+    add(f, 6, 0, DIAG_CIRA_MPS, &m);
+    m = channel_open(4, "amt.example.com", 16993);
+    add(f, 10, 0, DIAG_CIRA_MPS, &m);
+    m = channel_confirm(4, 1);
+    add(f, 11, 0, DIAG_CIRA_AMT, &m);
+    m = channel_data(1, "hello"); /* the MPS names AMT's number */
+    add(f, 12, 0, DIAG_CIRA_MPS, &m);
+    diag_cira_chan_handshake(f, 1, DIAG_CIRA_MPS, 12, 1, 0);
+    diag_cira_chan_handshake(f, 1, DIAG_CIRA_AMT, 13, 2, 0);
+    diag_cira_chan_handshake(f, 1, DIAG_CIRA_AMT, 13, 13, 0);
+    diag_cira_chan_handshake(f, 1, DIAG_CIRA_MPS, 14, 11, certs);
+}
+
+static const diag_finding *judge(diag_cira_facts *f, int in_progress, diag_result **r)
+{
+    diag_conn_facts c = tunnel(f, 1000000);
+    diag_inputs in = {.in_progress = in_progress};
+    *r = diag_run(&c, 1, NULL, 0, &in);
+    const diag_conn_result *cr = g_ptr_array_index((*r)->conns, 0);
+    return cr->findings->len ? only(*r, "cira-channel-tls-refused") : NULL;
+}
+
+static void tls_in_channels(void **state)
+{
+    (void)state;
+    diag_cira_facts f;
+    diag_result *r;
+    /* AMT asks for a certificate, the console has none, AMT alerts */
+    tls_channel(&f, 0);
+    assert_int_equal(f.channels[0].data[DIAG_CIRA_MPS], 5);
+    diag_cira_chan_alert(&f, 1, DIAG_CIRA_AMT, 15, 0); /* close_notify: not a refusal */
+    assert_int_equal(f.channels[0].tls.alert_from, -1);
+    diag_cira_chan_alert(&f, 1, DIAG_CIRA_AMT, 15, 40);
+    /* while the capture goes on, only once the channel closed */
+    assert_null(judge(&f, 1, &r));
+    diag_result_free(r);
+    msg m = channel_close(1); /* from the MPS, to AMT's number */
+    add(&f, 16, 0, DIAG_CIRA_MPS, &m);
+    assert_int_equal(f.channels[0].close_frame, 16);
+    const diag_finding *d = judge(&f, 1, &r);
+    assert_non_null(d);
+    assert_int_equal(d->confidence, DIAG_CERTAIN);
+    assert_non_null(strstr(d->evidence, "channel 1 of the tunnel (to AMT's port 16993)"));
+    assert_non_null(strstr(d->evidence, "Certificate held none"));
+    assert_non_null(strstr(d->evidence, "AMT sent handshake_failure"));
+    assert_int_equal(d->n_frames, 5);
+    assert_int_equal(d->frames[4], 16);
+    const diag_conn_result *cr = g_ptr_array_index(r->conns, 0);
+    assert_int_equal(cr->outcome, DIAG_OUTCOME_REJECTED);
+    diag_result_free(r);
+    /* at the end of a capture, an alert settles it without the close */
+    tls_channel(&f, 1);
+    diag_cira_chan_alert(&f, 1, DIAG_CIRA_AMT, 15, 42);
+    d = judge(&f, 0, &r);
+    assert_non_null(strstr(d->evidence, "refused the one it showed"));
+    diag_result_free(r);
+    /* AMT's application data before the alert: the handshake worked */
+    tls_channel(&f, 1);
+    diag_cira_chan_app_data(&f, 1, DIAG_CIRA_MPS, 15);
+    diag_cira_chan_app_data(&f, 1, DIAG_CIRA_AMT, 16);
+    diag_cira_chan_alert(&f, 1, DIAG_CIRA_AMT, 17, 20);
+    assert_null(judge(&f, 0, &r));
+    diag_result_free(r);
+    /* the console refuses AMT's certificate */
+    diag_cira_init(&f);
+    m = channel_open(4, "amt.example.com", 16995);
+    add(&f, 10, 0, DIAG_CIRA_MPS, &m);
+    m = channel_confirm(4, 1);
+    add(&f, 11, 0, DIAG_CIRA_AMT, &m);
+    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_MPS, 12, 1, 0);
+    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_AMT, 13, 2, 0);
+    diag_cira_chan_alert(&f, 1, DIAG_CIRA_MPS, 14, 48);
+    m = channel_close(4); /* from AMT, to the MPS's number */
+    add(&f, 15, 0, DIAG_CIRA_AMT, &m);
+    d = judge(&f, 1, &r);
+    assert_int_equal(d->confidence, DIAG_CERTAIN);
+    assert_non_null(strstr(d->evidence, "the console refused AMT's certificate"));
+    assert_non_null(strstr(d->evidence, "port 16995"));
+    diag_result_free(r);
+    /* a channel the facts do not keep is ignored */
+    diag_cira_chan_alert(&f, 7, DIAG_CIRA_AMT, 20, 40);
+    diag_cira_chan_alert(NULL, 1, DIAG_CIRA_AMT, 20, 40);
+}
+
 /* The console rules do not judge a tunnel: a reset to AMT's SYN on 4433
  * is the MPS refusing AMT, not a closed AMT port. */
 static void console_rules_keep_out(void **state)
@@ -310,7 +402,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keepalive_confidence),   cmocka_unit_test(tcp_and_tls),
         cmocka_unit_test(channels_and_login),     cmocka_unit_test(logins_in_channels),
-        cmocka_unit_test(console_rules_keep_out),
+        cmocka_unit_test(console_rules_keep_out), cmocka_unit_test(tls_in_channels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
