@@ -8,7 +8,9 @@
  * The data of a channel to a redirection port goes, one ChannelData a
  * message, into that channel's redirection session of the tunnel
  * (diag_redir_chans), as the tools feed it: at most
- * DIAG_REDIR_CHANNELS_MAX are kept, numbered in order.
+ * DIAG_REDIR_CHANNELS_MAX are kept, numbered in order. A channel to a
+ * TLS port gets the events a TLS decoder reports (diag_cira_chan_*),
+ * chosen by its data's first bytes.
  *
  * Input: byte 0 chooses the context (what the other side's last global
  * request was, whether a UserAuthFailure came before), the rest is a byte
@@ -78,6 +80,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     diag_redir_message(r, off + 1, side == ch->opener ? DIAG_CONSOLE : DIAG_AMT,
                                        m.data, m.data_len);
                 FZ_CHECK(redir.n <= DIAG_REDIR_CHANNELS_MAX);
+            }
+            if (ev == APF_CHAN_DATA && m.data_len >= 2 &&
+                (ch->port == AMT_PORT_TLS || ch->port == AMT_PORT_REDIR_TLS)) {
+                /* what a TLS decoder would report of the channel's session:
+                 * the first byte picks the event, the second its value */
+                const uint8_t *d = m.data;
+                if (d[0] % 3 == 0)
+                    diag_cira_chan_handshake(&facts, ch->ordinal, side, off + 1, d[1], d[0] & 4);
+                else if (d[0] % 3 == 1)
+                    diag_cira_chan_alert(&facts, ch->ordinal, side, off + 1, d[1]);
+                else
+                    diag_cira_chan_app_data(&facts, ch->ordinal, side, off + 1);
             }
             FZ_CHECK(chans.dropped <= chans.opened);
             ctx.after_auth_failure = m.type == APF_USERAUTH_FAILURE;
