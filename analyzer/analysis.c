@@ -19,6 +19,7 @@
 #include "amtdiag/amt_ports.h"
 #include "amtdiag/apf.h"
 #include "amtdiag/apf_chan.h"
+#include "amtdiag/cursor.h"
 #include "amtdiag/diag_cert.h"
 #include "amtdiag/soap.h"
 #include "analysis_conn.h"
@@ -530,6 +531,7 @@ static diag_cira_facts *cira_facts(conn_rec *r)
 typedef struct chan_parser {
     conn_state *cs;
     unsigned ordinal; /* the tunnel's first channel is 1 */
+    int opener;       /* the side that opened it: APF_DIR_AMT or APF_DIR_MPS */
     uint32_t port;
     http_conn *http;
     redir_stream *redir;
@@ -614,7 +616,69 @@ static void on_chan_tls_data(void *ctx, int dir, const uint8_t *plain, size_t le
         redir_stream_feed(p->redir, dir, plain, len, last_frame);
 }
 
-static const tls_callbacks chan_tls_cb = {NULL, NULL, NULL, on_chan_tls_data};
+/* The tunnel's side (DIAG_CIRA_MPS or DIAG_CIRA_AMT) that sent a channel's
+ * TLS direction: the opener's console is the TLS client. */
+static int chan_tls_side(const chan_parser *p, int dir)
+{
+    int apf_dir = dir == TLS_DIR_CLIENT ? p->opener : !p->opener;
+    return apf_dir == APF_DIR_MPS ? DIAG_CIRA_MPS : DIAG_CIRA_AMT;
+}
+
+/* How many certificates a Certificate message holds, as lib counts them
+ * (0 an empty list, 1 some); -1 when its list cannot be read. TLS 1.3
+ * puts a request context before the list. */
+static int chan_cert_count(const chan_parser *p, const uint8_t *body, size_t len)
+{
+    const tls_summary *t = tls_conn_summary(p->tls);
+    amt_cur cur = cur_make(body, len);
+    if (t->version >= TLS_VERSION_1_3) /* drafts (0x7fxx) as well */
+        cur_vec(&cur, 1);
+    amt_cur list = cur_vec(&cur, 3);
+    if (cur.err || list.err)
+        return -1;
+    return list.len > 0;
+}
+
+/* Each handshake message of a channel's TLS, for lib's facts of the
+ * tunnel (a Certificate inferred without its body says nothing). */
+static void on_chan_tls_handshake(void *ctx, int dir, const tls_hs_info *h)
+{
+    chan_parser *p = ctx;
+    unsigned certs = 0;
+    if (h->type == TLS_HS_CERTIFICATE) {
+        int n = h->body ? chan_cert_count(p, h->body, h->length) : -1;
+        if (n < 0)
+            return;
+        certs = (unsigned)n;
+    }
+    diag_cira_chan_handshake(cira_facts(p->cs->rec), p->ordinal, chan_tls_side(p, dir),
+                             h->first_frame, h->type, certs);
+}
+
+/* An alert of a channel's TLS, when its description could be read. */
+static void on_chan_tls_alert(void *ctx, int dir, const tls_alert_info *a)
+{
+    chan_parser *p = ctx;
+    if (a->desc >= 0)
+        diag_cira_chan_alert(cira_facts(p->cs->rec), p->ordinal, chan_tls_side(p, dir), a->frame,
+                             a->desc);
+}
+
+/* A record of application data as a TLS decoder shows its content type:
+ * the inner type when decrypted; undecrypted, the header's type before
+ * TLS 1.3 and none in TLS 1.3 (its header always says 23). */
+static void on_chan_tls_record(void *ctx, int dir, const tls_record_info *r)
+{
+    chan_parser *p = ctx;
+    int tls13 = tls_conn_summary(p->tls)->version >= TLS_VERSION_1_3;
+    int type = r->decrypted ? r->inner_type : tls13 ? -1 : r->type;
+    if (type == TLS_CT_APPLICATION_DATA)
+        diag_cira_chan_app_data(cira_facts(p->cs->rec), p->ordinal, chan_tls_side(p, dir),
+                                r->first_frame);
+}
+
+static const tls_callbacks chan_tls_cb = {on_chan_tls_record, on_chan_tls_handshake,
+                                          on_chan_tls_alert, on_chan_tls_data};
 
 /* What the TLS of a channel showed: version, suite, name, keys. */
 static void chan_tls_note(const chan_parser *p)
@@ -677,6 +741,7 @@ static void channel_message(conn_state *cs, int dir, const uint8_t *msg, size_t 
         chan_parser *p = g_new0(chan_parser, 1);
         p->cs = cs;
         p->ordinal = c->ordinal;
+        p->opener = c->opener;
         p->port = c->port;
         p->first_frame = frame;
         /* the side that opened asks, as a console does */

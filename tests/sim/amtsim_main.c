@@ -59,6 +59,8 @@ static int write_readme(const char *dir, GString *rows)
         "`cira-channel-tls` a console's Get over TLS to 16993 inside the tunnel (the\n"
         "key log holds both sessions; `https_statuses` are the statuses inside it);\n"
         "`cira-channel-mtls` the same where AMT asks for the console's certificate;\n"
+        "`cira-channel-tls-no-cert` the same from a console that has none to show:\n"
+        "AMT ends that TLS handshake with its alert and closes the channel;\n"
         "`cira-redir-tls` a SOL session over TLS to 16995 inside the tunnel\n"
         "(`tls_channels` counts the channels that carry TLS);\n"
         "`cira-mps-asks-amt-cert` an MPS that asks for AMT's certificate and checks\n"

@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <openssl/ssl.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CIRA_PORT 4433
 #define CIRA_FILLER_PORT 4999 /* the connection that fills the accept queue */
@@ -42,10 +43,11 @@ typedef struct cira_scen {
     /* or channels its consoles open at once, each a kind: "wsman" (a Get
      * with a Digest login), "wsman-wrong" (the same, a wrong password),
      * "wsman-nocred" (the Get, and no answer to AMT's 401),
-     * "wsman-tls" (the Get over TLS to 16993), "redir" (a SOL session's
-     * start and login on 16994), "redir-ider-wrong" (an IDE-R session's,
-     * with a wrong password), "redir-tls" (the SOL session over TLS to
-     * 16995); NULL ends */
+     * "wsman-tls" (the Get over TLS to 16993), "wsman-tls-nocert" (the
+     * same from a console that has no certificate to show), "redir" (a SOL
+     * session's start and login on 16994), "redir-ider-wrong" (an IDE-R
+     * session's, with a wrong password), "redir-tls" (the SOL session over
+     * TLS to 16995); NULL ends */
     const char *channels[CIRA_CHANNELS_MAX + 1];
     /* the AMT */
     const char *amt_ciphers; /* its cipher list (default AMT 16's) */
@@ -58,6 +60,12 @@ typedef struct cira_scen {
     const char *stage, *outcome;
     const char *causes[3];
 } cira_scen;
+
+/* Whether a console of that kind speaks TLS to AMT ("-tls" in its name). */
+static inline int cira_kind_tls(const char *kind)
+{
+    return strstr(kind, "-tls") != NULL;
+}
 
 /* What one side saw, for expected.json. */
 typedef struct cira_log {

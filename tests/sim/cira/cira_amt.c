@@ -168,6 +168,7 @@ typedef struct amt_chan {
     GString *in;     /* the MPS's bytes (decrypted on 16993) not yet served */
     cira_tls tls;    /* 16993: AMT's TLS server inside the channel */
     char session[4]; /* 16994: the redirection session it holds ("SOL ", "IDER"), or none */
+    int closed;      /* AMT sent ChannelClose (its TLS handshake failed) */
 } amt_chan;
 
 /* Whether another channel than c holds a redirection session of kind tag:
@@ -388,27 +389,42 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX
         case 93: /* ChannelWindowAdjust */
             break;
         case 94:   /* ChannelData */
-        case 97: { /* ChannelClose: closed back */
+        case 97: { /* ChannelClose: closed back, unless AMT closed first */
             uint32_t num = cw_get32(in->data + 1);
             amt_chan *c = num >= 1 && num <= CIRA_CHANNELS_MAX ? &ch[num - 1] : NULL;
             if (!c || !c->in)
                 break;
             if (t == 97) {
-                m = cw_new(97);
-                cw_u32(m, c->mps_num);
-                send_msg(ssl, log, m);
+                if (!c->closed) {
+                    m = cw_new(97);
+                    cw_u32(m, c->mps_num);
+                    send_msg(ssl, log, m);
+                }
                 g_string_free(c->in, TRUE);
                 c->in = NULL;
+                c->closed = 0;
                 memset(c->session, 0, sizeof c->session);
                 cira_tls_free(&c->tls);
                 break;
             }
+            if (c->closed)
+                break; /* bytes sent before the MPS saw AMT's close */
             uint32_t n = cw_get32(in->data + 5);
             if (c->tls.ssl) {
-                cira_tls_feed(&c->tls, in->data + 9, n, c->in);
-                GString *out = cira_tls_out(&c->tls); /* its handshake */
+                int up = cira_tls_feed(&c->tls, in->data + 9, n, c->in);
+                GString *out = cira_tls_out(&c->tls); /* its handshake, or its alert */
                 if (out)
                     send_msg(ssl, log, cw_channel_data(c->mps_num, out));
+                if (up < 0) {
+                    /* the handshake failed (a console without the certificate
+                     * AMT asks for): AMT closes its end, as it closes the TCP
+                     * connection of a console on its own 16993 */
+                    m = cw_new(97);
+                    cw_u32(m, c->mps_num);
+                    send_msg(ssl, log, m);
+                    c->closed = 1;
+                    break;
+                }
             } else {
                 g_string_append_len(c->in, (const char *)in->data + 9, n);
             }

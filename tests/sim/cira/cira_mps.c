@@ -56,13 +56,14 @@ static void channel_send(SSL *ssl, cira_log *log, uint32_t chan, GString *s)
 
 /* One console behind the MPS and its channel to AMT. */
 typedef struct console_chan {
-    const char *kind;  /* "wsman", "wsman-wrong", "wsman-nocred", "wsman-tls", "redir",
-                          "redir-ider-wrong", "redir-tls" */
+    const char *kind;  /* "wsman", "wsman-wrong", "wsman-nocred", "wsman-tls",
+                          "wsman-tls-nocert", "redir", "redir-ider-wrong", "redir-tls" */
     uint32_t mps_num;  /* the MPS's number for the channel */
     uint32_t amt_num;  /* AMT's, once confirmed */
     GString *in;       /* AMT's bytes (decrypted: wsman-tls, redir-tls) not yet read */
     int tries, closed; /* Digest answers sent; ChannelClose sent */
-    cira_tls tls;      /* wsman-tls, redir-tls: the console's TLS to AMT's 16993, 16995 */
+    cira_tls tls;      /* wsman-tls(-nocert), redir-tls: the console's TLS to AMT's 16993,
+                          16995 */
     int asked;         /* ... the first request went out */
 } console_chan;
 
@@ -77,6 +78,17 @@ static void console_send(SSL *ssl, cira_log *log, console_chan *c, GString *s)
     GString *out = cira_tls_out(&c->tls);
     if (out)
         channel_send(ssl, log, c->amt_num, out);
+}
+
+/* The console closes its channel (ChannelClose), once. */
+static void console_close(SSL *ssl, cira_log *log, console_chan *c)
+{
+    if (c->closed)
+        return;
+    GByteArray *m = cw_new(97);
+    cw_u32(m, c->amt_num);
+    send_msg(ssl, log, m);
+    c->closed = 1;
 }
 
 /* The length of one whole HTTP response at the start of in, or 0. */
@@ -204,6 +216,9 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
         SSL_CTX_use_certificate(console_tls, a->console_cert);
         SSL_CTX_use_PrivateKey(console_tls, a->console_key);
     }
+    /* a console that has no certificate to show (wsman-tls-nocert) */
+    SSL_CTX *console_tls_nocert = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(console_tls_nocert, SSL_VERIFY_NONE, NULL);
     int forwards = 0, open_chans = 0;
     int work_done = !n_cc; /* the consoles' exchanges are over */
     for (;;) {
@@ -273,11 +288,11 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                 cw_u32(m, 32768);
                 cw_u32(m, 0xffffffffu);
                 cw_str(m, CIRA_AMT_NAME);
-                cw_u32(m, !strcmp(cc[i].kind, "redir-tls")   ? 16995
-                          : redir                            ? 16994
-                          : !strcmp(cc[i].kind, "wsman-tls") ? 16993
-                          : sc->channel_port                 ? sc->channel_port
-                                                             : 16992);
+                cw_u32(m, !strcmp(cc[i].kind, "redir-tls") ? 16995
+                          : redir                          ? 16994
+                          : cira_kind_tls(cc[i].kind)      ? 16993
+                          : sc->channel_port               ? sc->channel_port
+                                                           : 16992);
                 cw_str(m, "192.0.2.50");
                 cw_u32(m, 50213 + (uint32_t)i);
                 send_msg(ssl, log, m);
@@ -297,9 +312,11 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                 break;
             if (t == 91) {
                 c->amt_num = cw_get32(in->data + 5);
-                if (g_str_has_suffix(c->kind, "-tls")) {
+                if (cira_kind_tls(c->kind)) {
                     /* a console that takes any certificate: its ClientHello */
-                    cira_tls_start(&c->tls, console_tls, 0);
+                    cira_tls_start(
+                        &c->tls,
+                        g_str_has_suffix(c->kind, "-nocert") ? console_tls_nocert : console_tls, 0);
                     channel_send(ssl, log, c->amt_num, cira_tls_out(&c->tls));
                     break;
                 }
@@ -315,6 +332,12 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                     GString *out = cira_tls_out(&c->tls);
                     if (out)
                         channel_send(ssl, log, c->amt_num, out);
+                    if (up < 0) {
+                        /* AMT refused the handshake (its alert): the console
+                         * gives up and closes the channel */
+                        console_close(ssl, log, c);
+                        break;
+                    }
                     if (up == 1 && !c->asked++)
                         console_send(ssl, log, c,
                                      g_str_has_prefix(c->kind, "redir") ? redir_start(c->kind)
@@ -331,13 +354,12 @@ static void serve(const mps_args *a, SSL *ssl, int fd)
                         if (out)
                             channel_send(ssl, log, c->amt_num, out);
                     }
-                    m = cw_new(97);
-                    cw_u32(m, c->amt_num);
-                    send_msg(ssl, log, m);
-                    c->closed = 1;
+                    console_close(ssl, log, c);
                 }
                 break;
             }
+            if (t == 97) /* closed back, when AMT closed first */
+                console_close(ssl, log, c);
             /* refused, or the close answered: this console is done */
             if (--open_chans == 0)
                 work_done = 1;
@@ -374,6 +396,7 @@ out:
         cira_tls_free(&cc[i].tls);
     }
     SSL_CTX_free(console_tls);
+    SSL_CTX_free(console_tls_nocert);
     if (rd.buf)
         g_byte_array_free(rd.buf, TRUE);
 }

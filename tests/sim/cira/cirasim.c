@@ -55,6 +55,16 @@ static const cira_scen scens[] = {
      .amt_tls_mutual = 1,
      .stage = "cira",
      .outcome = "ok"},
+    {.name = "cira-channel-tls-no-cert",
+     .summary = "A console calls AMT's 16993 over TLS through the tunnel without a "
+                "certificate; AMT asks for one (TLS mutual authentication), gets an empty "
+                "Certificate, ends the handshake with its alert and closes the channel",
+     .channels = {"wsman-tls-nocert"},
+     .amt_tls = 1,
+     .amt_tls_mutual = 1,
+     .stage = "cira",
+     .outcome = "rejected",
+     .causes = {"cira-channel-tls-refused"}},
     {.name = "cira-redir-tls",
      .summary = "A SOL session's start and login over TLS to AMT's 16995 through the tunnel "
                 "(TLS inside TLS)",
@@ -292,7 +302,7 @@ static int write_expected(const cira_scen *sc, const char *dir, cira_log *log, i
     /* the channels whose consoles speak TLS to AMT (16993, 16995) */
     int tls_channels = 0;
     for (int i = 0; i < CIRA_CHANNELS_MAX && sc->channels[i]; i++)
-        tls_channels += g_str_has_suffix(sc->channels[i], "-tls");
+        tls_channels += cira_kind_tls(sc->channels[i]);
     g_string_append_printf(j, "    \"tls_channels\": %d,\n", tls_channels);
     g_string_append_printf(j, "    \"mps_asks_amt_cert\": %s,\n",
                            sc->wants_amt_cert ? "true" : "false");
