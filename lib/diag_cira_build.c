@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* diag_cira_build: a CIRA tunnel's facts, message by message. */
 #include "amtdiag/diag_cira.h"
+#include "amtdiag/tls_alerts.h"
 
 #include <glib.h>
 #include <string.h>
@@ -237,6 +238,12 @@ int diag_cira_summary(const diag_cira_facts *f, char *buf, size_t len)
                                                 : "refused");
         if (c->answer_frame && !c->confirmed)
             g_string_append_printf(s, " (%s)", r ? r : "unknown reason");
+        const diag_cira_chan_tls *t = &c->tls;
+        if (t->alert_from >= 0)
+            g_string_append_printf(s, ", its TLS ended by %s's %s alert%s",
+                                   t->alert_from == DIAG_CIRA_AMT ? "AMT" : "the console",
+                                   amt_tls_alert_name(t->alert_desc),
+                                   t->alert_after_app_data ? " after application data" : "");
     }
     if (f->disconnect_from >= 0) {
         const char *r = apf_disconnect_reason_name(f->disconnect_reason);

@@ -325,6 +325,10 @@ static void tls_in_channels(void **state)
     /* while the capture goes on, only once the channel closed */
     assert_null(judge(&f, 1, &r));
     diag_result_free(r);
+    char line[512];
+    diag_cira_summary(&f, line, sizeof line);
+    assert_non_null(
+        strstr(line, "channel to 16993 confirmed, its TLS ended by AMT's handshake_failure alert"));
     msg m = channel_close(1); /* from the MPS, to AMT's number */
     add(&f, 16, 0, DIAG_CIRA_MPS, &m);
     assert_int_equal(f.channels[0].close_frame, 16);
