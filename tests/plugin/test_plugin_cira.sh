@@ -13,44 +13,34 @@
 # dissector decrypts in the channel's conversation) is Wireshark's HTTP
 # with the statuses AMT answered, and the redirection logins in channels to
 # 16994 have the outcomes AMT gave.
+# tshark runs three or four times per sample: the statistics (-q, no
+# filter), one single pass whose -T fields rows (every frame, each field
+# empty where the frame lacks it) give the APF types, HTTP statuses,
+# ClientHellos and redirection logins (a field filled on a row is what
+# -Y FIELD would have matched on that frame), and the two -2 runs.
 # usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
 set -u
-so=$1 ver=$2 samples=$3 amtdiag=$4
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/home/.local/lib/wireshark/plugins/$ver/epan" "$tmp/samples"
-cp "$so" "$tmp/home/.local/lib/wireshark/plugins/$ver/epan/"
-cp -r "$samples"/* "$tmp/samples/"
-chmod -R a+rX "$tmp"
-AS_USER=
-[ "$(id -u)" -eq 0 ] && AS_USER="setpriv --reuid=65534 --regid=65534 --clear-groups"
-for d in "$tmp"/samples/*/; do
-    [ -f "$d/cira-expected.json" ] || continue
+
+if [ "${1:-}" = "--run-one" ]; then # worker: the runs of one sample, as nobody
+    d=$2
+    ts() { $AS_USER env -u XDG_CONFIG_HOME HOME="$TEST_TMP/home" tshark "$@"; }
     set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
     [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
     # the roots the MPS checks AMT's certificate against, where it asks for one
     [ -f "$d/mps-ca.pem" ] && set -- "$@" -o "iamt.console_ca:$d/mps-ca.pem"
-    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -q -z iamt,diag -z expert \
-        >"$d/tshark.txt" 2>"$d/tshark.err"
-    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.apf \
-        -T fields -e tcp.dstport -e iamt.apf.type >"$d/apf.txt" 2>>"$d/tshark.err"
+    ts "$@" -q -z iamt,diag -z expert >"$d/tshark.txt" 2>"$d/tshark.err"
+    # every frame, one row each: frame, TCP destination port, APF types,
+    # HTTP statuses, TLS handshake types, redirection login outcomes
+    ts "$@" -T fields -E occurrence=a -E aggregator=, -e frame.number -e tcp.dstport \
+        -e iamt.apf.type -e http.response.code -e tls.handshake.type \
+        -e iamt.redir.auth.outcome >"$d/fields.txt" 2>>"$d/tshark.err"
     # (two passes: a verdict that needs the rest of the capture, as a
     # console that never answered AMT's 401, is shown from the second on)
-    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -2 \
+    ts "$@" -2 \
         -Y "iamt.apf.cause || iamt.tls.cause || iamt.auth.cause || iamt.redir.cause" -T fields \
         -E occurrence=a -E aggregator=, -e iamt.apf.cause -e iamt.tls.cause -e iamt.auth.cause \
         -e iamt.redir.cause \
         >"$d/causes.txt" 2>>"$d/tshark.err"
-    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y http.response.code \
-        -T fields -e http.response.code >"$d/http.txt" 2>>"$d/tshark.err"
-    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y "tls.handshake.type == 1" \
-        -T fields -e frame.number >"$d/hello.txt" 2>>"$d/tshark.err"
-    $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -Y iamt.redir.auth.outcome \
-        -T fields -e iamt.redir.auth.outcome >"$d/redir.txt" 2>>"$d/tshark.err"
-    set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
-    [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
-    [ -f "$d/mps-ca.pem" ] && set -- "$@" --ca "$d/mps-ca.pem"
-    "$amtdiag" "$@" >"$d/amtdiag.json" 2>/dev/null
     # the expert items of the causes of stage cira, by their filter names
     # (the TLS stage's under iamt.tls; those of TCP and of the MPS's
     # refusals of AMT's ClientHello are on no frame)
@@ -63,14 +53,30 @@ print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-", "cira-a
                   if t.startswith("cira-") and t not in OFF_FRAMES))' \
         "$d/cira-expected.json")
     : >"$d/expert.txt"
-    if [ -n "$filter" ]; then
-        set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
-        [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
-        [ -f "$d/mps-ca.pem" ] && set -- "$@" -o "iamt.console_ca:$d/mps-ca.pem"
-        $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -2 -Y "$filter" \
-            -T fields -e frame.number >"$d/expert.txt" 2>>"$d/tshark.err"
-    fi
-done
+    # (an expert item's field prints nothing with -e: found by -Y alone)
+    [ -n "$filter" ] && ts "$@" -2 -Y "$filter" -T fields -e frame.number \
+        >"$d/expert.txt" 2>>"$d/tshark.err"
+    set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
+    [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
+    [ -f "$d/mps-ca.pem" ] && set -- "$@" --ca "$d/mps-ca.pem"
+    "$AMTDIAG" "$@" >"$d/amtdiag.json" 2>/dev/null
+    exit 0
+fi
+
+so=$1 ver=$2 samples=$3 amtdiag=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/home/.local/lib/wireshark/plugins/$ver/epan" "$tmp/samples"
+cp "$so" "$tmp/home/.local/lib/wireshark/plugins/$ver/epan/"
+cp -r "$samples"/* "$tmp/samples/"
+chmod -R a+rX "$tmp"
+AS_USER=
+[ "$(id -u)" -eq 0 ] && AS_USER="setpriv --reuid=65534 --regid=65534 --clear-groups"
+TEST_TMP=$tmp AMTDIAG=$amtdiag
+export AS_USER TEST_TMP AMTDIAG
+for d in "$tmp"/samples/*/; do
+    [ -f "$d/cira-expected.json" ] && echo "$d"
+done | xargs -P 2 -n 1 sh "$0" --run-one
 python3 - "$tmp/samples" "$(dirname "$0")/../oracle" <<'PY'
 import json, os, sys
 root = sys.argv[1]
@@ -104,9 +110,17 @@ for name in sorted(os.listdir(root)):
             problems.append("amtdiag %s, expected %s" % (ga, want))
     except (ValueError, KeyError, IndexError) as e:
         problems.append("amtdiag report unreadable: %s" % e)
+    # the single pass's rows: frame, TCP port, APF types, HTTP statuses,
+    # TLS handshake types, redirection login outcomes (occurrences
+    # comma-joined); a cell is filled where -Y on its field would match
+    rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(d, "fields.txt"))]
+    if any(len(r) != 6 for r in rows):
+        problems.append("tshark -T fields: rows of %s cells"
+                        % sorted({len(r) for r in rows if len(r) != 6}))
+        rows = [r for r in rows if len(r) == 6]
     sides = {"amt": [], "mps": []}
-    for line in open(os.path.join(d, "apf.txt")).read().splitlines():
-        port, _, types = line.partition("\t")
+    for r in rows:
+        port, types = r[1], r[2]
         for t in types.split(","):
             if t:
                 sides["amt" if port == "4433" else "mps"].append(NAMES.get(int(t), t))
@@ -118,11 +132,11 @@ for name in sorted(os.listdir(root)):
              for t in line.strip().replace("\t", ",").split(",")}
     # HTTP in the channels to 16992, and inside the TLS of those to 16993
     # (the consoles' sessions interleave: compared as sets of answers)
-    statuses = sorted(open(os.path.join(d, "http.txt")).read().split())
+    statuses = sorted(v for r in rows for v in r[3].split())
     want_http = sorted(exp["http_statuses"] + exp.get("https_statuses", []))
     if statuses != want_http:
         problems.append("HTTP in the channels %s, expected %s" % (statuses, want_http))
-    hellos = open(os.path.join(d, "hello.txt")).read().split()
+    hellos = [r[0] for r in rows if "1" in r[4].split(",")]
     # (samples recorded before tls_channels was written: one, where HTTPS answered)
     tls_channels = exp.get("tls_channels", 1 if exp.get("https_statuses") else 0)
     if tls_channels and len(hellos) != 1 + tls_channels:
@@ -132,7 +146,7 @@ for name in sorted(os.listdir(root)):
                  if c not in ("cira-tcp-refused", "cira-tcp-unanswered",
                               "cira-tls-version-refused", "cira-tls-cipher-refused")]
     names = {"1": "challenge", "2": "accepted", "3": "rejected", "4": "unsupported", "5": "other"}
-    redir = [names.get(v, v) for v in open(os.path.join(d, "redir.txt")).read().split()]
+    redir = [names.get(v, v) for r in rows for v in r[5].split()]
     if redir != exp.get("redir_logins", []):
         problems.append("redirection logins in the channels %s, expected %s"
                         % (redir, exp.get("redir_logins", [])))
