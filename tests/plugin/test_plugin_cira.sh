@@ -12,7 +12,8 @@
 # to 16992, and to 16993 inside the console's own TLS, which Wireshark's TLS
 # dissector decrypts in the channel's conversation) is Wireshark's HTTP
 # with the statuses AMT answered, and the redirection logins in channels to
-# 16994 have the outcomes AMT gave.
+# 16994 have the outcomes AMT gave; the TLS alerts of a console's session
+# inside a channel are not taken for the tunnel's.
 # tshark runs three or four times per sample: the statistics (-q, no
 # filter), one single pass whose -T fields rows (every frame, each field
 # empty where the frame lacks it) give the APF types, HTTP statuses,
@@ -30,10 +31,11 @@ if [ "${1:-}" = "--run-one" ]; then # worker: the runs of one sample, as nobody
     [ -f "$d/mps-ca.pem" ] && set -- "$@" -o "iamt.console_ca:$d/mps-ca.pem"
     ts "$@" -q -z iamt,diag -z expert >"$d/tshark.txt" 2>"$d/tshark.err"
     # every frame, one row each: frame, TCP destination port, APF types,
-    # HTTP statuses, TLS handshake types, redirection login outcomes
+    # HTTP statuses, TLS handshake types, redirection login outcomes, the
+    # AMT causes the plugin reads into the tunnel's own TLS alerts
     ts "$@" -T fields -E occurrence=a -E aggregator=, -e frame.number -e tcp.dstport \
         -e iamt.apf.type -e http.response.code -e tls.handshake.type \
-        -e iamt.redir.auth.outcome >"$d/fields.txt" 2>>"$d/tshark.err"
+        -e iamt.redir.auth.outcome -e iamt.tls.alert_cause >"$d/fields.txt" 2>>"$d/tshark.err"
     # (two passes: a verdict that needs the rest of the capture, as a
     # console that never answered AMT's 401, is shown from the second on)
     ts "$@" -2 \
@@ -111,13 +113,21 @@ for name in sorted(os.listdir(root)):
     except (ValueError, KeyError, IndexError) as e:
         problems.append("amtdiag report unreadable: %s" % e)
     # the single pass's rows: frame, TCP port, APF types, HTTP statuses,
-    # TLS handshake types, redirection login outcomes (occurrences
-    # comma-joined); a cell is filled where -Y on its field would match
+    # TLS handshake types, redirection login outcomes, alert causes
+    # (occurrences comma-joined); a cell is filled where -Y on its field
+    # would match
     rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(d, "fields.txt"))]
-    if any(len(r) != 6 for r in rows):
+    if any(len(r) != 7 for r in rows):
         problems.append("tshark -T fields: rows of %s cells"
-                        % sorted({len(r) for r in rows if len(r) != 6}))
-        rows = [r for r in rows if len(r) == 6]
+                        % sorted({len(r) for r in rows if len(r) != 7}))
+        rows = [r for r in rows if len(r) == 7]
+    # the TLS of a console inside a channel is its own: its alerts are not
+    # the tunnel's, which has none where the simulator's tunnel sent none
+    if not exp["alerts"]:
+        alerted = [r[0] for r in rows if r[6]]
+        if alerted:
+            problems.append("the tunnel's TLS has no alert, yet the plugin reads one in "
+                            "frames %s" % alerted)
     sides = {"amt": [], "mps": []}
     for r in rows:
         port, types = r[1], r[2]
