@@ -12,7 +12,8 @@
 # to 16992, and to 16993 inside the console's own TLS, which Wireshark's TLS
 # dissector decrypts in the channel's conversation) is Wireshark's HTTP
 # with the statuses AMT answered, and the redirection logins in channels to
-# 16994 have the outcomes AMT gave.
+# 16994 have the outcomes AMT gave. A console's TLS refused in a channel
+# has the same confidence (certain) and frames in both tools.
 # usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
 set -u
 so=$1 ver=$2 samples=$3 amtdiag=$4
@@ -70,6 +71,18 @@ print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-", "cira-a
         $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -2 -Y "$filter" \
             -T fields -e frame.number >"$d/expert.txt" 2>>"$d/tshark.err"
     fi
+    # a console's TLS refused in a channel: the finding's confidence and
+    # frames, to match amtdiag's (in TLS 1.3 the console's Certificate
+    # counts only once decrypted)
+    : >"$d/chan-refused.txt"
+    if grep -q '"cira-channel-tls-refused"' "$d/cira-expected.json"; then
+        set -- -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem"
+        [ -f "$d/keylog.txt" ] && set -- "$@" -o "tls.keylog_file:$d/keylog.txt"
+        $AS_USER env -u XDG_CONFIG_HOME HOME="$tmp/home" tshark "$@" -2 \
+            -Y iamt.cira.cause.cira_channel_tls_refused -T fields -E occurrence=a \
+            -E aggregator=, -e iamt.finding.confidence -e iamt.finding.frame \
+            >"$d/chan-refused.txt" 2>>"$d/tshark.err"
+    fi
 done
 python3 - "$tmp/samples" "$(dirname "$0")/../oracle" <<'PY'
 import json, os, sys
@@ -96,6 +109,7 @@ for name in sorted(os.listdir(root)):
         got = (r[4], r[5], causes)
         if got != want:
             problems.append("tshark %s, expected %s" % (got, want))
+    a = {}
     try:
         a = json.load(open(os.path.join(d, "amtdiag.json")))["connections"][0]
         ga = (a["stage"], a["outcome"], sorted(f["cause"] for f in a["findings"]
@@ -142,6 +156,19 @@ for name in sorted(os.listdir(root)):
     if any(c.startswith("cira-") for c in on_frames) and \
             not open(os.path.join(d, "expert.txt")).read().split():
         problems.append("no expert item of %s on a frame" % on_frames)
+    if "cira-channel-tls-refused" in exp["causes"]:
+        conf = {"0": "certain", "1": "likely"}
+        got = [l.split("\t") for l in open(os.path.join(d, "chan-refused.txt")).read().split("\n")
+               if l]
+        got = [(conf.get(c, c), [int(x) for x in f.split(",")]) for c, f in got]
+        try:
+            want_f = [(f["confidence"], f["frames"]) for f in a["findings"]
+                      if f["cause"] == "cira-channel-tls-refused"]
+        except KeyError:
+            want_f = None
+        if got != want_f or not got or got[0][0] != "certain":
+            problems.append("cira-channel-tls-refused: plugin %s, amtdiag %s (certain expected)"
+                            % (got, want_f))
     err = open(os.path.join(d, "tshark.err")).read()
     if "Dissector bug" in err or "dissector table" in err:
         problems.append("tshark: " + err.strip()[:200])
