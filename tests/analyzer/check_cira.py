@@ -8,7 +8,9 @@ validates against docs/amtdiag.schema.json, and every format runs clean. Without
 untrusted MPS certificate without --trusted-root is cira-mps-cert-rejected
 (naming the input), AMT's certificate refused by the MPS without the MPS's
 roots (--ca) is cira-amt-cert-rejected naming --ca, and a tunnel without its key log is stage cira with
-outcome unknown and tls-not-decrypted.
+outcome unknown and tls-not-decrypted. A console's TLS refused inside a
+channel is certain with the whole key log and, with the tunnel's keys only,
+claimed where TLS 1.2 shows the alert and never where TLS 1.3 hides it.
 
 usage: check_cira.py AMTDIAG SAMPLES_DIR/cira SCHEMA"""
 import json
@@ -30,6 +32,39 @@ def verdict(report):
     c = report["connections"][0]
     causes = sorted(f["cause"] for f in c["findings"] if f["severity"] in ("error", "warning"))
     return c["stage"], c["outcome"], causes
+
+
+def tunnel_keys_only(amtdiag, d, exp, cap, root_ca):
+    """amtdiag's connection with only the first line of the sample's key
+    log: the tunnel's keys, none of the sessions inside its channels."""
+    lines = open(os.path.join(d, exp["keylog"]), encoding="utf-8").read().splitlines()
+    part = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"amtdiag-{os.getpid()}-keys")
+    with open(part, "w", encoding="utf-8") as f:
+        f.write(lines[0] + "\n")
+    _, out, _ = run(amtdiag, ["-r", cap, "--keylog", part] + root_ca)
+    os.unlink(part)
+    return json.loads(out)["connections"][0]
+
+
+def chan_refused(amtdiag, name, d, exp, cap, root_ca, rep, problems):
+    """A console's TLS refused inside a channel: with the whole key log the
+    finding is certain (the alert and the console's Certificate are seen,
+    in TLS 1.3 only once decrypted). With the tunnel's keys only (the key
+    log's first line), TLS 1.2 still shows the alert in the clear, while
+    TLS 1.3 hides it: no finding may then claim the refusal."""
+    f = [x for x in rep["connections"][0]["findings"] if x["cause"] == "cira-channel-tls-refused"]
+    if not f or f[0]["confidence"] != "certain":
+        problems.append(f"{name}: cira-channel-tls-refused not certain: {f}")
+    cc = tunnel_keys_only(amtdiag, d, exp, cap, root_ca)
+    notes = " ".join(cc["notes"])
+    tls13 = "TLSv1.3" in notes
+    claimed = [x["cause"] for x in cc["findings"] if x["severity"] in ("error", "warning")]
+    if tls13 and (claimed or "no key log entry" not in notes):
+        problems.append(f"{name}: with the tunnel's keys only (TLS 1.3 hides the alert): "
+                        f"{claimed}, notes {notes[:300]}")
+    if not tls13 and claimed != ["cira-channel-tls-refused"]:
+        problems.append(f"{name}: with the tunnel's keys only (TLS 1.2 shows the alert): "
+                        f"{claimed}")
 
 
 def main():
@@ -75,13 +110,7 @@ def main():
                 problems.append(f"{name}: no note of the channel's TLS, decrypted: {notes[:300]}")
             # without the channel's key log line: its TLS noted, not decrypted,
             # and only the plain channels' HTTP
-            lines = open(os.path.join(d, exp["keylog"]), encoding="utf-8").read().splitlines()
-            part = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"amtdiag-{os.getpid()}-keys")
-            with open(part, "w", encoding="utf-8") as f:
-                f.write(lines[0] + "\n")
-            _, out, _ = run(amtdiag, ["-r", cap, "--keylog", part] + root_ca)
-            os.unlink(part)
-            cc = json.loads(out)["connections"][0]
+            cc = tunnel_keys_only(amtdiag, d, exp, cap, root_ca)
             got = [str(x["response"].get("status")) for x in cc["http"]]
             if got != c["http_statuses"] or "no key log entry" not in " ".join(cc["notes"]):
                 problems.append(f"{name}: with the tunnel's keys only: HTTP {got}, notes "
@@ -130,6 +159,8 @@ def main():
             if got[2] != ["cira-amt-cert-rejected"] or "verifies against --ca" not in ev:
                 problems.append(f"{name}: with a --ca the chain verifies against: {got} "
                                 f"{ev[:200]}")
+        if "cira-channel-tls-refused" in c["causes"]:
+            chan_refused(amtdiag, name, d, exp, cap, root_ca, rep, problems)
         if c["stage"] == "cira" and keys:
             _, out, _ = run(amtdiag, ["-r", cap] + root_ca)
             rep = json.loads(out)

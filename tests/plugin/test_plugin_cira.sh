@@ -13,12 +13,13 @@
 # dissector decrypts in the channel's conversation) is Wireshark's HTTP
 # with the statuses AMT answered, and the redirection logins in channels to
 # 16994 have the outcomes AMT gave; the TLS alerts of a console's session
-# inside a channel are not taken for the tunnel's.
-# tshark runs three or four times per sample: the statistics (-q, no
+# inside a channel are not taken for the tunnel's. A console's TLS refused
+# in a channel has the same confidence (certain) and frames in both tools.
+# tshark runs three to five times per sample: the statistics (-q, no
 # filter), one single pass whose -T fields rows (every frame, each field
 # empty where the frame lacks it) give the APF types, HTTP statuses,
 # ClientHellos and redirection logins (a field filled on a row is what
-# -Y FIELD would have matched on that frame), and the two -2 runs.
+# -Y FIELD would have matched on that frame), and the -2 runs.
 # usage: test_plugin_cira.sh PLUGIN_SO WS_MAJOR_MINOR CIRA_SAMPLES_DIR AMTDIAG
 set -u
 
@@ -58,6 +59,14 @@ print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-", "cira-a
     # (an expert item's field prints nothing with -e: found by -Y alone)
     [ -n "$filter" ] && ts "$@" -2 -Y "$filter" -T fields -e frame.number \
         >"$d/expert.txt" 2>>"$d/tshark.err"
+    # a console's TLS refused in a channel: the finding's confidence and
+    # frames, to match amtdiag's (in TLS 1.3 the console's Certificate
+    # counts only once decrypted)
+    : >"$d/chan-refused.txt"
+    grep -q '"cira-channel-tls-refused"' "$d/cira-expected.json" &&
+        ts "$@" -2 -Y iamt.cira.cause.cira_channel_tls_refused -T fields -E occurrence=a \
+            -E aggregator=, -e iamt.finding.confidence -e iamt.finding.frame \
+            >"$d/chan-refused.txt" 2>>"$d/tshark.err"
     set -- -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" --format json
     [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
     [ -f "$d/mps-ca.pem" ] && set -- "$@" --ca "$d/mps-ca.pem"
@@ -104,6 +113,7 @@ for name in sorted(os.listdir(root)):
         got = (r[4], r[5], causes)
         if got != want:
             problems.append("tshark %s, expected %s" % (got, want))
+    a = {}
     try:
         a = json.load(open(os.path.join(d, "amtdiag.json")))["connections"][0]
         ga = (a["stage"], a["outcome"], sorted(f["cause"] for f in a["findings"]
@@ -166,6 +176,19 @@ for name in sorted(os.listdir(root)):
     if any(c.startswith("cira-") for c in on_frames) and \
             not open(os.path.join(d, "expert.txt")).read().split():
         problems.append("no expert item of %s on a frame" % on_frames)
+    if "cira-channel-tls-refused" in exp["causes"]:
+        conf = {"0": "certain", "1": "likely"}
+        got = [l.split("\t") for l in open(os.path.join(d, "chan-refused.txt")).read().split("\n")
+               if l]
+        got = [(conf.get(c, c), [int(x) for x in f.split(",")]) for c, f in got]
+        try:
+            want_f = [(f["confidence"], f["frames"]) for f in a["findings"]
+                      if f["cause"] == "cira-channel-tls-refused"]
+        except KeyError:
+            want_f = None
+        if got != want_f or not got or got[0][0] != "certain":
+            problems.append("cira-channel-tls-refused: plugin %s, amtdiag %s (certain expected)"
+                            % (got, want_f))
     err = open(os.path.join(d, "tshark.err")).read()
     if "Dissector bug" in err or "dissector table" in err:
         problems.append("tshark: " + err.strip()[:200])

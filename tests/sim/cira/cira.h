@@ -55,6 +55,7 @@ typedef struct cira_scen {
     int amt_redir_tls;       /* ... and 16995 (TLS inside the channel; with amt_tls) */
     int amt_tls;             /* it serves 16993 (TLS inside the channel) */
     int amt_tls_mutual;      /* ... and asks the console for a certificate from its root */
+    int amt_tls13;           /* ... and allows TLS 1.3 there, as newer firmware does */
     int amt_no_cert;         /* it has no certificate to show an MPS that asks */
     /* what the sample must show */
     const char *stage, *outcome;

@@ -482,13 +482,16 @@ int cira_amt_run(const cira_scen *sc, X509 *root, X509 *cert, EVP_PKEY *key, con
     SSL_set_tlsext_host_name(ssl, CIRA_MPS_NAME);
     SSL_set1_host(ssl, CIRA_MPS_NAME);
     SSL_set_fd(ssl, fd);
-    /* its TLS server for 16993 through the tunnel, AMT 16's too */
+    /* its TLS server for 16993 through the tunnel: AMT 16's TLS 1.2, or
+     * TLS 1.3 where newer firmware allows it (the handshake after the
+     * ServerHello and the alerts are then encrypted: the key log holds the
+     * secrets that open them) */
     SSL_CTX *inner = NULL;
     if (sc->amt_tls) {
         inner = SSL_CTX_new(TLS_server_method());
         SSL_CTX_set_keylog_callback(inner, keylog_cb);
         SSL_CTX_set_min_proto_version(inner, TLS1_2_VERSION);
-        SSL_CTX_set_max_proto_version(inner, TLS1_2_VERSION);
+        SSL_CTX_set_max_proto_version(inner, sc->amt_tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
         SSL_CTX_use_certificate(inner, cert);
         SSL_CTX_use_PrivateKey(inner, key);
         if (sc->amt_tls_mutual) { /* TLS mutual authentication: consoles from root */

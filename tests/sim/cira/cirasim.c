@@ -65,6 +65,17 @@ static const cira_scen scens[] = {
      .stage = "cira",
      .outcome = "rejected",
      .causes = {"cira-channel-tls-refused"}},
+    {.name = "cira-channel-tls13-no-cert",
+     .summary = "The same where AMT's 16993 allows TLS 1.3 and the console speaks it: AMT's "
+                "CertificateRequest, the console's empty Certificate and AMT's "
+                "certificate_required alert are encrypted (the key log opens them)",
+     .channels = {"wsman-tls-nocert"},
+     .amt_tls = 1,
+     .amt_tls_mutual = 1,
+     .amt_tls13 = 1,
+     .stage = "cira",
+     .outcome = "rejected",
+     .causes = {"cira-channel-tls-refused"}},
     {.name = "cira-redir-tls",
      .summary = "A SOL session's start and login over TLS to AMT's 16995 through the tunnel "
                 "(TLS inside TLS)",
