@@ -312,6 +312,30 @@ static void chan_tls(diag_ctx *x, size_t i, unsigned k, const diag_cira_channel 
         diag_frame(d, ch->close_frame);
 }
 
+/* A console's TLS session in a channel not followed past AMT's
+ * ServerHello: TLS 1.3 encrypts the rest of the handshake and no key
+ * opened it, so neither AMT's refusal nor the session's content is in the
+ * capture (in TLS 1.2 the handshake and its alerts are in the clear). */
+static void chan_tls_hidden(diag_ctx *x, size_t i, unsigned k, const diag_cira_channel *ch)
+{
+    const diag_cira_chan_tls *t = &ch->tls;
+    if (!ch->confirmed || !t->client_hello_frame || !t->server_hello_frame || t->amt_after_hello ||
+        t->alert_from >= 0 || t->app_data[0] || t->app_data[1] ||
+        (x->in->in_progress && !ch->close_frame))
+        return;
+    diag_finding *d =
+        diag_add(x, i, DIAG_C_TLS_NOT_DECRYPTED,
+                 "channel %u of the tunnel (to AMT's port %u): the console's TLS session was "
+                 "not followed past AMT's ServerHello: the rest is encrypted (TLS 1.3) and no "
+                 "key opened it, so whether AMT accepted the console is not in the capture; the "
+                 "secrets of that session (%s) would show it",
+                 k + 1, ch->port, diag_word_usage(x->in, DIAG_IN_KEYLOG));
+    diag_frame(d, t->client_hello_frame);
+    diag_frame(d, t->server_hello_frame);
+    if (ch->close_frame)
+        diag_frame(d, ch->close_frame);
+}
+
 static void apf(diag_ctx *x, size_t i, const diag_cira_facts *f)
 {
     const diag_conn_facts *c = &x->conns[i];
@@ -337,8 +361,10 @@ static void apf(diag_ctx *x, size_t i, const diag_cira_facts *f)
         diag_frame(d, ch->open_frame);
         diag_frame(d, ch->answer_frame);
     }
-    for (unsigned k = 0; k < f->n_channels; k++)
+    for (unsigned k = 0; k < f->n_channels; k++) {
         chan_tls(x, i, k, &f->channels[k]);
+        chan_tls_hidden(x, i, k, &f->channels[k]);
+    }
     /* keep-alives unanswered until the tunnel ended (a tunnel that ended
      * is judged whole while the capture goes on: the plugin shows this on
      * the frame that ended it) */

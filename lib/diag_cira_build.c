@@ -156,6 +156,9 @@ void diag_cira_chan_handshake(diag_cira_facts *f, unsigned ordinal, int from, ui
         return;
     /* the console behind the MPS is the TLS client, AMT the server */
     int console = from == DIAG_CIRA_MPS;
+    /* what follows the ServerHello is seen in TLS 1.2, or decrypted */
+    if (!console && t->server_hello_frame && hs_type != 2)
+        t->amt_after_hello++;
     switch (hs_type) {
     case 1: /* ClientHello */
         if (console && !t->client_hello_frame)

@@ -10,7 +10,8 @@ untrusted MPS certificate without --trusted-root is cira-mps-cert-rejected
 roots (--ca) is cira-amt-cert-rejected naming --ca, and a tunnel without its key log is stage cira with
 outcome unknown and tls-not-decrypted. A console's TLS refused inside a
 channel is certain with the whole key log and, with the tunnel's keys only,
-claimed where TLS 1.2 shows the alert and never where TLS 1.3 hides it.
+claimed where TLS 1.2 shows the alert and never where TLS 1.3 hides it
+(there tls-not-decrypted names the channel).
 
 usage: check_cira.py AMTDIAG SAMPLES_DIR/cira SCHEMA"""
 import json
@@ -59,9 +60,16 @@ def chan_refused(amtdiag, name, d, exp, cap, root_ca, rep, problems):
     notes = " ".join(cc["notes"])
     tls13 = "TLSv1.3" in notes
     claimed = [x["cause"] for x in cc["findings"] if x["severity"] in ("error", "warning")]
+    hidden = [x["evidence"] for x in cc["findings"] if x["cause"] == "tls-not-decrypted"]
     if tls13 and (claimed or "no key log entry" not in notes):
         problems.append(f"{name}: with the tunnel's keys only (TLS 1.3 hides the alert): "
                         f"{claimed}, notes {notes[:300]}")
+    # ... and says what it cannot see, and what would show it
+    if tls13 and not any("not followed past AMT's ServerHello" in e for e in hidden):
+        problems.append(f"{name}: with the tunnel's keys only: no tls-not-decrypted for the "
+                        f"channel: {hidden}")
+    if not tls13 and hidden:
+        problems.append(f"{name}: TLS 1.2 shows the handshake, yet tls-not-decrypted: {hidden}")
     if not tls13 and claimed != ["cira-channel-tls-refused"]:
         problems.append(f"{name}: with the tunnel's keys only (TLS 1.2 shows the alert): "
                         f"{claimed}")

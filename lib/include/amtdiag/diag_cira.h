@@ -27,6 +27,7 @@ typedef struct diag_cira_chan_tls {
     uint64_t cert_request_frame; /* AMT asked for the console's certificate */
     uint64_t client_cert_frame;  /* the console's Certificate message */
     int client_cert_empty;       /* ... held no certificate */
+    unsigned amt_after_hello;    /* AMT's handshake messages seen after its ServerHello */
     unsigned app_data[2];        /* application data records per side */
     int alert_from;              /* the first alert other than close_notify: -1 none */
     int alert_desc;

@@ -372,6 +372,30 @@ static void tls_in_channels(void **state)
     assert_non_null(strstr(d->evidence, "the console refused AMT's certificate"));
     assert_non_null(strstr(d->evidence, "port 16995"));
     diag_result_free(r);
+    /* TLS 1.3 without the session's keys: nothing after AMT's ServerHello;
+     * no refusal is claimed, and what is missing is said */
+    diag_cira_init(&f);
+    m = start(APF_USERAUTH_SUCCESS);
+    add(&f, 6, 0, DIAG_CIRA_MPS, &m);
+    m = channel_open(4, "amt.example.com", 16993);
+    add(&f, 10, 0, DIAG_CIRA_MPS, &m);
+    m = channel_confirm(4, 1);
+    add(&f, 11, 0, DIAG_CIRA_AMT, &m);
+    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_MPS, 12, 1, 0);
+    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_AMT, 13, 2, 0);
+    diag_conn_facts c = tunnel(&f, 1000000);
+    diag_inputs in = {.in_progress = 0};
+    r = diag_run(&c, 1, NULL, 0, &in);
+    d = only(r, "tls-not-decrypted");
+    assert_non_null(strstr(d->evidence, "not followed past AMT's ServerHello"));
+    assert_int_equal(((const diag_conn_result *)g_ptr_array_index(r->conns, 0))->outcome,
+                     DIAG_OUTCOME_OK);
+    diag_result_free(r);
+    /* in TLS 1.2 (or decrypted) AMT's Certificate follows: nothing to say */
+    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_AMT, 13, 11, 1);
+    r = diag_run(&c, 1, NULL, 0, &in);
+    assert_int_equal(((const diag_conn_result *)g_ptr_array_index(r->conns, 0))->findings->len, 0);
+    diag_result_free(r);
     /* a channel the facts do not keep is ignored */
     diag_cira_chan_alert(&f, 7, DIAG_CIRA_AMT, 20, 40);
     diag_cira_chan_alert(NULL, 1, DIAG_CIRA_AMT, 20, 40);
