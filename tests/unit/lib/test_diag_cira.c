@@ -282,22 +282,29 @@ static void logins_in_channels(void **state)
     diag_result_free(r);
 }
 
-/* A tunnel whose MPS opened channel 4 to 16993 (AMT's number 1), then
- * the console's ClientHello, AMT's ServerHello and CertificateRequest and
- * the console's Certificate (certs of them) through it. */
-static void tls_channel(diag_cira_facts *f, unsigned certs)
+/* A tunnel where AMT logged in and the MPS opened channel 4 to port
+ * (AMT's number 1), and the console's ClientHello and AMT's ServerHello
+ * through it. */
+static void hello_channel(diag_cira_facts *f, uint32_t port)
 {
     diag_cira_init(f);
     msg m = start(APF_USERAUTH_SUCCESS);
     add(f, 6, 0, DIAG_CIRA_MPS, &m);
-    m = channel_open(4, "amt.example.com", 16993);
+    m = channel_open(4, "amt.example.com", port);
     add(f, 10, 0, DIAG_CIRA_MPS, &m);
     m = channel_confirm(4, 1);
     add(f, 11, 0, DIAG_CIRA_AMT, &m);
-    m = channel_data(1, "hello"); /* the MPS names AMT's number */
-    add(f, 12, 0, DIAG_CIRA_MPS, &m);
     diag_cira_chan_handshake(f, 1, DIAG_CIRA_MPS, 12, 1, 0);
     diag_cira_chan_handshake(f, 1, DIAG_CIRA_AMT, 13, 2, 0);
+}
+
+/* The same to 16993 with the MPS's data counted, then AMT's
+ * CertificateRequest and the console's Certificate (certs of them). */
+static void tls_channel(diag_cira_facts *f, unsigned certs)
+{
+    hello_channel(f, 16993);
+    msg m = channel_data(1, "hello"); /* the MPS names AMT's number */
+    add(f, 12, 0, DIAG_CIRA_MPS, &m);
     diag_cira_chan_handshake(f, 1, DIAG_CIRA_AMT, 13, 13, 0);
     diag_cira_chan_handshake(f, 1, DIAG_CIRA_MPS, 14, 11, certs);
 }
@@ -357,13 +364,7 @@ static void tls_in_channels(void **state)
     assert_null(judge(&f, 0, &r));
     diag_result_free(r);
     /* the console refuses AMT's certificate */
-    diag_cira_init(&f);
-    m = channel_open(4, "amt.example.com", 16995);
-    add(&f, 10, 0, DIAG_CIRA_MPS, &m);
-    m = channel_confirm(4, 1);
-    add(&f, 11, 0, DIAG_CIRA_AMT, &m);
-    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_MPS, 12, 1, 0);
-    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_AMT, 13, 2, 0);
+    hello_channel(&f, 16995);
     diag_cira_chan_alert(&f, 1, DIAG_CIRA_MPS, 14, 48);
     m = channel_close(4); /* from AMT, to the MPS's number */
     add(&f, 15, 0, DIAG_CIRA_AMT, &m);
@@ -374,15 +375,7 @@ static void tls_in_channels(void **state)
     diag_result_free(r);
     /* TLS 1.3 without the session's keys: nothing after AMT's ServerHello;
      * no refusal is claimed, and what is missing is said */
-    diag_cira_init(&f);
-    m = start(APF_USERAUTH_SUCCESS);
-    add(&f, 6, 0, DIAG_CIRA_MPS, &m);
-    m = channel_open(4, "amt.example.com", 16993);
-    add(&f, 10, 0, DIAG_CIRA_MPS, &m);
-    m = channel_confirm(4, 1);
-    add(&f, 11, 0, DIAG_CIRA_AMT, &m);
-    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_MPS, 12, 1, 0);
-    diag_cira_chan_handshake(&f, 1, DIAG_CIRA_AMT, 13, 2, 0);
+    hello_channel(&f, 16993);
     diag_conn_facts c = tunnel(&f, 1000000);
     diag_inputs in = {.in_progress = 0};
     r = diag_run(&c, 1, NULL, 0, &in);
