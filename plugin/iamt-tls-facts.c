@@ -243,7 +243,8 @@ static void feed_channel(packet_info *pinfo, proto_tree *tree, const iamt_tls_in
     const GPtrArray *alerts = added(tree, m, F_ALERT_DESC, &k);
     for (; alerts && k < alerts->len; k++)
         diag_cira_chan_alert(cira, ordinal, from, pinfo->num, (int)uint_at(alerts, k));
-    facts_version++;
+    /* (the facts' version moved when the caller took the tunnel's facts:
+     * iamt_tls_facts_cira) */
 }
 
 void iamt_tls_facts_inner_end(packet_info *pinfo, proto_tree *tree, const iamt_tls_inner *m,
