@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tshark -2 -V with the plugin under valgrind (memcheck) on a handful of
 # samples (a CIRA tunnel whose channels carry WS-Man and redirection
-# among them, one with three redirection channels, and one with a SOL
+# among them, one with three redirection channels, one with a SOL
 # session over TLS inside a channel, which the plugin hands to Wireshark's
-# TLS dissector) and on two redirection captures from make_redir_pcap.py (SOL
+# TLS dissector, and one whose console AMT refuses in a TLS 1.3 session
+# inside a channel, which the plugin reads into lib's facts) and on two redirection captures from make_redir_pcap.py (SOL
 # inside TLS, KVM handing RFB to VNC): no invalid read or write, no use of uninitialised memory
 # (--error-exitcode), and no definite leak whose stack passes through the
 # plugin (Wireshark's own start-up allocations are not ours to judge, so
@@ -13,7 +14,8 @@
 set -u
 
 SAMPLES="mtls-no-amt-console-eku mtls-reverse-dns-mismatch mixed-outcomes eoi-session-amt3
-cira/cira-channels-wsman-redir cira/cira-redir-channels cira/cira-redir-tls"
+cira/cira-channels-wsman-redir cira/cira-redir-channels cira/cira-redir-tls
+cira/cira-channel-tls13-no-cert"
 
 so=$1 ver=$2 samples=$3
 if ! command -v valgrind >/dev/null; then
