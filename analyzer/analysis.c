@@ -645,6 +645,10 @@ static void on_chan_tls_handshake(void *ctx, int dir, const tls_hs_info *h)
 {
     chan_parser *p = ctx;
     unsigned certs = 0;
+    /* a message only inferred from its place (the encrypted Finished) was
+     * not read: Wireshark shows no type for it either */
+    if (h->inferred)
+        return;
     if (h->type == TLS_HS_CERTIFICATE) {
         int n = h->body ? chan_cert_count(p, h->body, h->length) : -1;
         if (n < 0)

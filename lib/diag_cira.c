@@ -313,8 +313,8 @@ static void chan_tls(diag_ctx *x, size_t i, unsigned k, const diag_cira_channel 
 }
 
 /* A console's TLS session in a channel not followed past AMT's
- * ServerHello: TLS 1.3 encrypts the rest of the handshake and no key
- * opened it, so neither AMT's refusal nor the session's content is in the
+ * ServerHello: TLS 1.3 (or a resumed session) encrypts the rest of the
+ * handshake and no key opened it, so neither AMT's refusal nor the session's content is in the
  * capture (in TLS 1.2 the handshake and its alerts are in the clear). */
 static void chan_tls_hidden(diag_ctx *x, size_t i, unsigned k, const diag_cira_channel *ch)
 {
@@ -326,9 +326,10 @@ static void chan_tls_hidden(diag_ctx *x, size_t i, unsigned k, const diag_cira_c
     diag_finding *d =
         diag_add(x, i, DIAG_C_TLS_NOT_DECRYPTED,
                  "channel %u of the tunnel (to AMT's port %u): the console's TLS session was "
-                 "not followed past AMT's ServerHello: the rest is encrypted (TLS 1.3) and no "
-                 "key opened it, so whether AMT accepted the console is not in the capture; the "
-                 "secrets of that session (%s) would show it",
+                 "not followed past AMT's ServerHello: the rest of its handshake is encrypted "
+                 "(TLS 1.3, or a resumed session) and no key opened it, so whether AMT accepted "
+                 "the console is not in the capture; the secrets of that session (%s) would "
+                 "show it",
                  k + 1, ch->port, diag_word_usage(x->in, DIAG_IN_KEYLOG));
     diag_frame(d, t->client_hello_frame);
     diag_frame(d, t->server_hello_frame);
