@@ -71,6 +71,18 @@ print(" || ".join(("iamt.tls" if t.startswith(("cira-tls-", "cira-mps-", "cira-a
     [ -f "$d/keylog.txt" ] && set -- "$@" --keylog "$d/keylog.txt"
     [ -f "$d/mps-ca.pem" ] && set -- "$@" --ca "$d/mps-ca.pem"
     "$AMTDIAG" "$@" >"$d/amtdiag.json" 2>/dev/null
+    # ... and with the tunnel's key alone (the key log's first line), both
+    # tools' verdicts and notes: no refusal claimed that TLS 1.3 hides
+    : >"$d/tunnel-only.txt"
+    : >"$d/tunnel-only.json"
+    if grep -q '"cira-channel-tls-refused"' "$d/cira-expected.json"; then
+        head -n 1 "$d/keylog.txt" >"$d/tunnel-key.txt"
+        ts -n -r "$d/capture.pcapng" -o "iamt.trusted_root:$d/root-ca.pem" \
+            -o "tls.keylog_file:$d/tunnel-key.txt" -q -z iamt,diag >"$d/tunnel-only.txt" \
+            2>>"$d/tshark.err"
+        "$AMTDIAG" -r "$d/capture.pcapng" --trusted-root "$d/root-ca.pem" \
+            --keylog "$d/tunnel-key.txt" --format json >"$d/tunnel-only.json" 2>/dev/null
+    fi
     exit 0
 fi
 
@@ -189,6 +201,24 @@ for name in sorted(os.listdir(root)):
         if got != want_f or not got or got[0][0] != "certain":
             problems.append("cira-channel-tls-refused: plugin %s, amtdiag %s (certain expected)"
                             % (got, want_f))
+        # with the tunnel's key alone: the same stage, outcome, causes and
+        # tls-not-decrypted (or not) in both tools
+        row = [l.split("(notes:") for l in open(os.path.join(d, "tunnel-only.txt"))
+               if "-> 127.0.0.1:4433" in l]
+        try:
+            t = json.load(open(os.path.join(d, "tunnel-only.json")))["connections"][0]
+            at = (t["stage"], t["outcome"],
+                  sorted(f["cause"] for f in t["findings"] if f["severity"] in ("error", "warning")),
+                  any(f["cause"] == "tls-not-decrypted" for f in t["findings"]))
+        except (ValueError, KeyError, IndexError) as e:
+            at = "unreadable: %s" % e
+        pt = None
+        if len(row) == 1:
+            cells = row[0][0].split()
+            pt = (cells[4], cells[5], [] if cells[6] == "-" else sorted(cells[6:]),
+                  len(row[0]) > 1 and "tls-not-decrypted" in row[0][1])
+        if pt != at:
+            problems.append("with the tunnel's key alone: plugin %s, amtdiag %s" % (pt, at))
     err = open(os.path.join(d, "tshark.err")).read()
     if "Dissector bug" in err or "dissector table" in err:
         problems.append("tshark: " + err.strip()[:200])
