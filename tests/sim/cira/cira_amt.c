@@ -84,6 +84,14 @@ static int send_msg(SSL *ssl, cira_log *log, GByteArray *b)
     return cw_send(ssl, b);
 }
 
+/* ChannelClose to the MPS's number for the channel. */
+static void send_close(SSL *ssl, cira_log *log, uint32_t mps_num)
+{
+    GByteArray *m = cw_new(97);
+    cw_u32(m, mps_num);
+    send_msg(ssl, log, m);
+}
+
 /* One HTTP request taken from a channel's bytes, answered; its status goes
  * into statuses. */
 static GString *answer_http(const char *req, GPtrArray *statuses)
@@ -395,11 +403,8 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX
             if (!c || !c->in)
                 break;
             if (t == 97) {
-                if (!c->closed) {
-                    m = cw_new(97);
-                    cw_u32(m, c->mps_num);
-                    send_msg(ssl, log, m);
-                }
+                if (!c->closed)
+                    send_close(ssl, log, c->mps_num);
                 g_string_free(c->in, TRUE);
                 c->in = NULL;
                 c->closed = 0;
@@ -419,9 +424,7 @@ static void tunnel(const cira_scen *sc, SSL *ssl, int fd, cira_log *log, SSL_CTX
                     /* the handshake failed (a console without the certificate
                      * AMT asks for): AMT closes its end, as it closes the TCP
                      * connection of a console on its own 16993 */
-                    m = cw_new(97);
-                    cw_u32(m, c->mps_num);
-                    send_msg(ssl, log, m);
+                    send_close(ssl, log, c->mps_num);
                     c->closed = 1;
                     break;
                 }
