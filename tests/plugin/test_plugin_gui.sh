@@ -127,7 +127,9 @@ run tshark -n -r "$tmp/e/capture.pcapng" -o "tls.keylog_file:$tmp/e/keylog.txt" 
     >"$tmp/expert.pdml" 2>&1
 # The worker runs as nobody, who may not read this checkout: a copy.
 cp "$0" "$tmp/gui.sh" && chmod a+r "$tmp/gui.sh"
-run xvfb-run -a -s "-screen 0 1400x1000x24" sh "$tmp/gui.sh" --in-x "$tmp"
+# -noreset: when the first Wireshark and the last X tool have gone, Xvfb
+# would reset, and a client connecting meanwhile gets "Can't open display"
+run xvfb-run -a -s "-screen 0 1400x1000x24 -noreset" sh "$tmp/gui.sh" --in-x "$tmp"
 
 PYTHONPATH="$(dirname "$0")" python3 - "$tmp" <<'PY'
 import os, re, sys
