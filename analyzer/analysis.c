@@ -21,6 +21,7 @@
 #include "amtdiag/apf_chan.h"
 #include "amtdiag/cursor.h"
 #include "amtdiag/diag_cert.h"
+#include "amtdiag/digests.h"
 #include "amtdiag/soap.h"
 #include "analysis_conn.h"
 #include "capture/capture.h"
@@ -372,7 +373,7 @@ static void soap_to_rec(const http_message *m, soap_rec *r, id_marks *marks)
     soap_msg_clear(&s);
 }
 
-static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks)
+static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks, int hash)
 {
     r->present = m->present;
     if (!m->present)
@@ -404,11 +405,13 @@ static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks)
         g_free(value);
     }
     r->body_len = m->body_len;
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    EVP_Digest(m->body ? m->body : (const unsigned char *)"", m->body_len, md, &mdlen, EVP_sha256(),
-               NULL);
-    hex_encode(md, mdlen < 32 ? mdlen : 32, r->body_sha256);
+    if (hash) {
+        unsigned char md[32];
+        unsigned int mdlen = 0;
+        EVP_Digest(m->body ? m->body : (const unsigned char *)"", m->body_len, md, &mdlen,
+                   amt_digest_sha256(), NULL);
+        hex_encode(md, mdlen < 32 ? mdlen : 32, r->body_sha256);
+    }
     soap_to_rec(m, &r->soap, marks);
 }
 
@@ -418,8 +421,9 @@ static void on_exchange(void *ctx, const http_exchange *x)
     http_rec *h = g_new0(http_rec, 1);
     h->seq = x->seq;
     h->interim_status = x->n_interim ? x->interim_status : 0;
-    msg_to_rec(&x->request, &h->req, cs->run->a->marks);
-    msg_to_rec(&x->response, &h->resp, cs->run->a->marks);
+    const analysis *a = cs->run->a;
+    msg_to_rec(&x->request, &h->req, a->marks, !a->skip_body_hash);
+    msg_to_rec(&x->response, &h->resp, a->marks, !a->skip_body_hash);
     mark_krb_login(cs->run->a->marks, h->req.authorization, h->resp.www_authenticate,
                    cs->run->a->krb_keys);
     h->resp_ts_us = cs->run->now_us;

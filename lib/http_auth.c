@@ -6,6 +6,7 @@
  * RFC 4559 (Negotiate). AMT's own quirks: no space after some commas, and
  * realms of the form "Digest:" + 32 hex digits. */
 #include "amtdiag/http_auth.h"
+#include "amtdiag/digests.h"
 
 #include <string.h>
 #include <openssl/crypto.h>
@@ -406,7 +407,7 @@ static int md5_join(char out[33], const char *const *parts, size_t n)
     unsigned char raw[EVP_MAX_MD_SIZE];
     unsigned int raw_len = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1;
+    int ok = ctx && EVP_DigestInit_ex(ctx, amt_digest_md5(), NULL) == 1;
     for (size_t i = 0; ok && i < n; i++) {
         if (i)
             ok = EVP_DigestUpdate(ctx, ":", 1) == 1;
@@ -425,8 +426,9 @@ static int md5_bytes(char out[33], const void *data, size_t len)
 {
     unsigned char raw[EVP_MAX_MD_SIZE];
     unsigned int raw_len = 0;
-    int ok = EVP_Digest(data ? data : "", data ? len : 0, raw, &raw_len, EVP_md5(), NULL) == 1 &&
-             raw_len == 16;
+    int ok =
+        EVP_Digest(data ? data : "", data ? len : 0, raw, &raw_len, amt_digest_md5(), NULL) == 1 &&
+        raw_len == 16;
     if (ok)
         to_hex(raw, 16, out);
     return ok ? 0 : -1;
