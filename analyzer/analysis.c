@@ -373,7 +373,7 @@ static void soap_to_rec(const http_message *m, soap_rec *r, id_marks *marks)
     soap_msg_clear(&s);
 }
 
-static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks, int hash)
+static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks, int lean)
 {
     r->present = m->present;
     if (!m->present)
@@ -393,19 +393,22 @@ static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks, 
     r->date = str_dup(m->date);
     r->connection = str_dup(m->connection);
     r->host = str_dup(m->host);
-    r->headers = g_ptr_array_new_with_free_func(g_free);
+    if (!lean)
+        r->headers = g_ptr_array_new_with_free_func(g_free);
     if (r->target && strstr(r->target, "://"))
         idm_mark_url(marks, r->target); /* a request to a proxy names the host */
     for (size_t i = 0; i < m->n_headers; i++) {
         const http_header *h = &m->headers[i];
         mark_header(marks, h);
+        if (lean)
+            continue;
         char *value = credentials_header(h) ? auth_dup(h->value) : str_dup(h->value);
         g_ptr_array_add(r->headers,
                         g_strdup_printf("%.*s: %s", (int)h->name.len, h->name.ptr, value));
         g_free(value);
     }
     r->body_len = m->body_len;
-    if (hash) {
+    if (!lean) {
         unsigned char md[32];
         unsigned int mdlen = 0;
         EVP_Digest(m->body ? m->body : (const unsigned char *)"", m->body_len, md, &mdlen,
@@ -422,8 +425,8 @@ static void on_exchange(void *ctx, const http_exchange *x)
     h->seq = x->seq;
     h->interim_status = x->n_interim ? x->interim_status : 0;
     const analysis *a = cs->run->a;
-    msg_to_rec(&x->request, &h->req, a->marks, !a->skip_body_hash);
-    msg_to_rec(&x->response, &h->resp, a->marks, !a->skip_body_hash);
+    msg_to_rec(&x->request, &h->req, a->marks, a->lean_http);
+    msg_to_rec(&x->response, &h->resp, a->marks, a->lean_http);
     mark_krb_login(cs->run->a->marks, h->req.authorization, h->resp.www_authenticate,
                    cs->run->a->krb_keys);
     h->resp_ts_us = cs->run->now_us;

@@ -76,9 +76,10 @@ typedef struct analysis {
     int64_t live_deadline_us; /* ... at this monotonic time */
     const char *keep_path;    /* -w: keep a live capture's frames there, or NULL */
     uint64_t kept_frames;     /* ... how many were kept */
-    /* the report shows no HTTP body's SHA-256 (only JSON and NDJSON do):
-     * hashing up to 16 MiB per body is then left out */
-    int skip_body_hash;
+    /* the report shows neither HTTP headers nor bodies' SHA-256 (only JSON
+     * and NDJSON do): copying every header and hashing up to 16 MiB per
+     * body are then left out */
+    int lean_http;
 } analysis;
 
 void analysis_init(analysis *a);

@@ -406,7 +406,7 @@ static int run(const amtdiag_options *o, analysis *a, user_inputs *u, only_list 
     a->krb_keys = u->krb_keys;
     if (!(*only = only_parse(o->only, e)))
         return 2;
-    a->skip_body_hash = o->format != FORMAT_JSON && o->format != FORMAT_NDJSON;
+    a->lean_http = o->format != FORMAT_JSON && o->format != FORMAT_NDJSON;
     if (o->redact) {
         a->marks = idm_new();
         mark_user_inputs(a->marks, o, u);
