@@ -22,7 +22,6 @@ struct tls_cipher_state {
     int tls13;
     EVP_CIPHER *cipher;
     EVP_CIPHER_CTX *ctx;
-    EVP_MAC *mac;
     EVP_MAC_CTX *mctx;
     EVP_MD *ssl3_md; /* SSL 3.0's MAC is not HMAC: the digest alone */
     const char *mac_md;
@@ -44,7 +43,6 @@ void tls_cipher_free(tls_cipher_state *cs)
     EVP_CIPHER_CTX_free(cs->ctx); /* cleanses the expanded key */
     EVP_CIPHER_free(cs->cipher);
     EVP_MAC_CTX_free(cs->mctx);
-    EVP_MAC_free(cs->mac);
     EVP_MD_free(cs->ssl3_md);
     OPENSSL_cleanse(cs, sizeof(*cs));
     g_free(cs);
@@ -127,17 +125,12 @@ tls_cipher_state *tls_cipher_new(OSSL_LIB_CTX *lib, const tls_suite *s, uint16_t
         if (version == TLS_VERSION_SSL3) {
             cs->ssl3_md = tls_fetch_md(lib, cs->mac_md);
         } else {
-            cs->mac = tls_fetch_mac(lib, "HMAC");
-            cs->mctx = cs->mac ? EVP_MAC_CTX_new(cs->mac) : NULL;
-            /* keyed once; each record restarts it with the same key */
-            OSSL_PARAM params[2] = {
-                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)cs->mac_md, 0),
-                OSSL_PARAM_construct_end(),
-            };
-            if (cs->mctx && !EVP_MAC_init(cs->mctx, cs->mac_key, cs->mac_len, params)) {
-                EVP_MAC_CTX_free(cs->mctx);
-                cs->mctx = NULL;
-            }
+            /* Keyed once; each record restarts it with the same key. A
+             * copy of a pooled context: a new one would fetch the digest. */
+            EVP_MAC_CTX *pooled = tls_hmac_take(lib, cs->mac_md);
+            if (pooled && EVP_MAC_init(pooled, cs->mac_key, cs->mac_len, NULL))
+                cs->mctx = EVP_MAC_CTX_dup(pooled);
+            tls_hmac_give(lib, cs->mac_md, pooled);
         }
         if (!cs->mctx && !cs->ssl3_md) {
             snprintf(err, errlen, "HMAC not available in OpenSSL");

@@ -9,11 +9,12 @@
  * Failed fetches are not remembered: a provider may be loaded later. The
  * owner of a context calls tls_fetch_forget before freeing it.
  *
- * What remains fetched per call is inside OpenSSL: a key derivation sets
- * its digest by name, and OpenSSL 3.0 fetches it (and HMAC) each time; a
- * TLS1-PRF context cannot be copied there (EVP_KDF_CTX_dup returns NULL)
- * and a reused one keeps the seeds of its last use, so each derivation
- * takes a new context. */
+ * Key derivations do not use OpenSSL's KDFs: an EVP_KDF context takes its
+ * digest by name, and OpenSSL 3.0 fetches it (and HMAC) on every
+ * derivation; a TLS1-PRF context cannot be copied there (EVP_KDF_CTX_dup
+ * returns NULL) and a reused one keeps the seeds of its last use. The TLS
+ * PRF and HKDF are built on HMAC contexts whose digest is set once
+ * (tls_hmac.c); nothing is fetched per derivation. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,7 @@ static void free_alg(const char *key, void *alg)
 
 void tls_fetch_forget(OSSL_LIB_CTX *lib)
 {
+    tls_hmac_forget(lib);
     char *prefix = g_strdup_printf("%p/", (void *)lib);
     pthread_mutex_lock(&fetched_lock);
     GHashTableIter it;

@@ -120,9 +120,6 @@ const char *tls_suite_md(const tls_suite *s);
 
 /* ---- key derivation (tls_prf.c) ---------------------------------------- */
 
-/* TLS PRF (EVP_KDF "TLS1-PRF"): TLS 1.0/1.1 use MD5-SHA1, TLS 1.2 the
- * suite's hash (digest "SHA256" or "SHA384"). seed = s1 || s2 (s2 may be
- * NULL). Returns 0 or -1. */
 /* OpenSSL algorithms by name, fetched once per library context and run
  * (tls_fetch.c); the caller owns the reference returned (free as usual).
  * NULL when the context has no provider for it. */
@@ -130,8 +127,20 @@ EVP_CIPHER *tls_fetch_cipher(OSSL_LIB_CTX *lib, const char *name);
 EVP_MD *tls_fetch_md(OSSL_LIB_CTX *lib, const char *name);
 EVP_MAC *tls_fetch_mac(OSSL_LIB_CTX *lib, const char *name);
 EVP_KDF *tls_fetch_kdf(OSSL_LIB_CTX *lib, const char *name);
-/* Releases what was fetched for lib, before lib is freed. */
+/* Releases what was fetched for lib (and its HMAC contexts), before lib
+ * is freed. */
 void tls_fetch_forget(OSSL_LIB_CTX *lib);
+/* An HMAC context of lib with digest set (tls_hmac.c), from a pool kept for
+ * the run, for one derivation: key it with EVP_MAC_init, give it back with
+ * tls_hmac_give (same lib and digest). NULL when lib lacks the digest. */
+EVP_MAC_CTX *tls_hmac_take(OSSL_LIB_CTX *lib, const char *digest);
+void tls_hmac_give(OSSL_LIB_CTX *lib, const char *digest, EVP_MAC_CTX *ctx);
+/* Frees lib's pools (tls_fetch_forget calls it). */
+void tls_hmac_forget(OSSL_LIB_CTX *lib);
+
+/* TLS PRF (RFC 5246 5, RFC 2246 5) on HMAC: TLS 1.0/1.1 P_MD5 XOR P_SHA1
+ * (digest ignored), TLS 1.2 the suite's hash (digest "SHA256" or
+ * "SHA384"). seed = label || s1 || s2 (s2 may be NULL). Returns 0 or -1. */
 
 int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8_t *secret,
             size_t secret_len, const char *label, const uint8_t *s1, size_t n1, const uint8_t *s2,
@@ -141,7 +150,9 @@ int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8
  * server random, s2 = client random). outlen at most 416. */
 int tls_ssl3_prf(OSSL_LIB_CTX *lib, const uint8_t *secret, size_t secret_len, const uint8_t s1[32],
                  const uint8_t s2[32], uint8_t *out, size_t outlen);
-/* HKDF (EVP_KDF "HKDF") extract and expand, for tests and TLS 1.3. */
+/* HKDF (RFC 5869) extract and expand on HMAC, for TLS 1.3. Extract's
+ * outlen is the digest's size; an absent salt (salt_len 0) is that many
+ * zeros. Expand gives at most 255 times the digest's size. 0 or -1. */
 int tls_hkdf_extract(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *salt, size_t salt_len,
                      const uint8_t *ikm, size_t ikm_len, uint8_t *out, size_t outlen);
 int tls_hkdf_expand(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *prk, size_t prk_len,

@@ -1,55 +1,97 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Key derivation through OpenSSL's KDFs: the TLS PRF (EVP_KDF "TLS1-PRF")
- * for TLS 1.0-1.2 master secrets and key blocks, SSL 3.0's MD5/SHA-1
- * construction (built on OpenSSL's digests), HKDF (EVP_KDF "HKDF") for
- * TLS 1.3 with the HkdfLabel built here, and the session hash used by
- * extended_master_secret. No primitive is implemented by hand. */
+/* Key derivation on OpenSSL's HMAC: the TLS PRF (RFC 5246 5; RFC 2246 5
+ * for TLS 1.0/1.1) for master secrets and key blocks, SSL 3.0's MD5/SHA-1
+ * construction (on OpenSSL's digests), HKDF (RFC 5869) for TLS 1.3 with
+ * the HkdfLabel built here, and the session hash used by
+ * extended_master_secret. Only the constructions over HMAC are written
+ * here: OpenSSL's KDFs fetch their digest and HMAC on every derivation
+ * (see tls_fetch.c), the HMAC contexts of tls_hmac.c have theirs set once.
+ * Intermediate blocks are wiped. */
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/kdf.h>
+#include <openssl/evp.h>
 #include "tls/tls_int.h"
 
-/* Derives with KDF name over digest; params hold the other parameters,
- * with room for the digest at the end. */
-static int kdf_run(OSSL_LIB_CTX *lib, const char *name, const char *digest, OSSL_PARAM *params,
-                   uint8_t *out, size_t outlen)
+static const uint8_t no_bytes[1]; /* the key or data of length 0 */
+
+/* Up to three pieces of a message, one after the other. */
+typedef struct pieces {
+    const uint8_t *p[3];
+    size_t n[3];
+} pieces;
+
+/* Keys ctx (may be NULL) with key; returns the MAC's size, known once
+ * keyed, or 0 on failure. */
+static size_t hmac_key(EVP_MAC_CTX *ctx, const uint8_t *key, size_t len)
 {
-    EVP_KDF *kdf = tls_fetch_kdf(lib, name);
-    EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    EVP_KDF_free(kdf);
-    if (!kctx)
-        return -1;
-    size_t n = 0;
-    while (params[n].key)
-        n++;
-    params[n] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
-    params[n + 1] = OSSL_PARAM_construct_end();
-    int ok = EVP_KDF_derive(kctx, out, outlen, params) > 0;
-    EVP_KDF_CTX_free(kctx);
-    return ok ? 0 : -1;
+    if (!ctx || !EVP_MAC_init(ctx, len ? key : no_bytes, len, NULL))
+        return 0;
+    size_t hl = EVP_MAC_CTX_get_mac_size(ctx);
+    return hl <= EVP_MAX_MD_SIZE ? hl : 0;
+}
+
+/* One HMAC under the key ctx holds: restarts it with that key, hashes a
+ * (alen bytes, may be 0) then the pieces, into out (the digest's size). */
+static int hmac_once(EVP_MAC_CTX *ctx, const uint8_t *a, size_t alen, const pieces *m, uint8_t *out)
+{
+    size_t len = 0;
+    if (!EVP_MAC_init(ctx, NULL, 0, NULL) || (alen && !EVP_MAC_update(ctx, a, alen)))
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if (m->n[i] && !EVP_MAC_update(ctx, m->p[i], m->n[i]))
+            return 0;
+    return EVP_MAC_final(ctx, out, &len, EVP_MAX_MD_SIZE);
+}
+
+/* P_hash(secret, seed) XORed into out (RFC 5246 5):
+ * A(0) = seed, A(i) = HMAC(secret, A(i-1)),
+ * P_hash = HMAC(secret, A(1) || seed) || HMAC(secret, A(2) || seed) || ... */
+static int p_hash_xor(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *secret,
+                      size_t secret_len, const pieces *seed, uint8_t *out, size_t outlen)
+{
+    EVP_MAC_CTX *ctx = tls_hmac_take(lib, digest);
+    size_t hl = hmac_key(ctx, secret, secret_len);
+    uint8_t a[EVP_MAX_MD_SIZE], block[EVP_MAX_MD_SIZE];
+    int ok = hl && hmac_once(ctx, NULL, 0, seed, a);
+    static const pieces nothing;
+    for (size_t done = 0; ok && done < outlen;) {
+        ok = hmac_once(ctx, a, hl, seed, block);
+        size_t n = outlen - done < hl ? outlen - done : hl;
+        for (size_t i = 0; ok && i < n; i++)
+            out[done + i] ^= block[i];
+        done += n;
+        if (ok && done < outlen)
+            ok = hmac_once(ctx, a, hl, &nothing, a);
+    }
+    OPENSSL_cleanse(a, sizeof(a));
+    OPENSSL_cleanse(block, sizeof(block));
+    tls_hmac_give(lib, digest, ctx);
+    return ok;
 }
 
 int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8_t *secret,
             size_t secret_len, const char *label, const uint8_t *s1, size_t n1, const uint8_t *s2,
             size_t n2, uint8_t *out, size_t outlen)
 {
-    /* TLS 1.0 and 1.1 split the secret between P_MD5 and P_SHA1; OpenSSL's
-     * TLS1-PRF does exactly that for the "MD5-SHA1" digest. */
-    const char *md = version >= TLS_VERSION_1_2 ? digest : "MD5-SHA1";
-    OSSL_PARAM params[8]; /* and the digest, added by kdf_run */
-    size_t i = 0;
-    params[i++] =
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len);
-    /* Several seed parameters are concatenated: label || s1 || s2. */
-    params[i++] =
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)label, strlen(label));
-    if (n1)
-        params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)s1, n1);
-    if (s2 && n2)
-        params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)s2, n2);
-    params[i] = OSSL_PARAM_construct_end();
-    return kdf_run(lib, "TLS1-PRF", md, params, out, outlen);
+    if (!outlen)
+        return -1;
+    pieces seed = {{(const uint8_t *)label, s1, s2}, {strlen(label), n1, s2 ? n2 : 0}};
+    memset(out, 0, outlen);
+    int ok;
+    if (version >= TLS_VERSION_1_2) {
+        ok = p_hash_xor(lib, digest, secret, secret_len, &seed, out, outlen);
+    } else {
+        /* TLS 1.0/1.1: P_MD5 on the secret's first half XOR P_SHA1 on its
+         * second half; with an odd length the halves share the middle byte. */
+        size_t half = (secret_len + 1) / 2;
+        const uint8_t *second = half ? secret + (secret_len - half) : secret;
+        ok = p_hash_xor(lib, "MD5", secret, half, &seed, out, outlen) &&
+             p_hash_xor(lib, "SHA1", second, half, &seed, out, outlen);
+    }
+    if (!ok)
+        OPENSSL_cleanse(out, outlen);
+    return ok ? 0 : -1;
 }
 
 int tls_ssl3_prf(OSSL_LIB_CTX *lib, const uint8_t *secret, size_t secret_len, const uint8_t s1[32],
@@ -83,39 +125,44 @@ int tls_ssl3_prf(OSSL_LIB_CTX *lib, const uint8_t *secret, size_t secret_len, co
     return ok ? 0 : -1;
 }
 
-static int hkdf(OSSL_LIB_CTX *lib, const char *digest, const char *mode, const uint8_t *salt,
-                size_t salt_len, const uint8_t *key, size_t key_len, const uint8_t *info,
-                size_t info_len, uint8_t *out, size_t outlen)
-{
-    OSSL_PARAM params[8]; /* and the digest, added by kdf_run */
-    size_t i = 0;
-    params[i++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, (char *)mode, 0);
-    params[i++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
-    if (salt)
-        params[i++] =
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-    if (info)
-        params[i++] =
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    params[i] = OSSL_PARAM_construct_end();
-    return kdf_run(lib, "HKDF", digest, params, out, outlen);
-}
-
 int tls_hkdf_extract(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *salt, size_t salt_len,
                      const uint8_t *ikm, size_t ikm_len, uint8_t *out, size_t outlen)
 {
-    /* An absent salt is HashLen zeros (RFC 5869); OpenSSL does the same
-     * when the parameter is left out. */
-    return hkdf(lib, digest, "EXTRACT_ONLY", salt_len ? salt : NULL, salt_len, ikm, ikm_len, NULL,
-                0, out, outlen);
+    /* PRK = HMAC(salt, IKM). An absent salt is HashLen zeros (RFC 5869
+     * 2.2): as an HMAC key, padded with zeros to the block, the same as an
+     * empty one. */
+    EVP_MAC_CTX *ctx = tls_hmac_take(lib, digest);
+    size_t hl = hmac_key(ctx, salt, salt_len);
+    pieces m = {{ikm}, {ikm_len}};
+    int ok = hl && outlen == hl && hmac_once(ctx, NULL, 0, &m, out);
+    tls_hmac_give(lib, digest, ctx);
+    if (!ok && outlen == hl)
+        OPENSSL_cleanse(out, outlen);
+    return ok ? 0 : -1;
 }
 
 int tls_hkdf_expand(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *prk, size_t prk_len,
                     const uint8_t *info, size_t info_len, uint8_t *out, size_t outlen)
 {
-    static const uint8_t none[1];
-    return hkdf(lib, digest, "EXPAND_ONLY", NULL, 0, prk, prk_len, info ? info : none, info_len,
-                out, outlen);
+    /* T(0) = empty, T(i) = HMAC(PRK, T(i-1) || info || i), for at most
+     * 255 blocks (RFC 5869 2.3). */
+    EVP_MAC_CTX *ctx = tls_hmac_take(lib, digest);
+    size_t hl = hmac_key(ctx, prk, prk_len);
+    uint8_t t[EVP_MAX_MD_SIZE], i = 0;
+    pieces m = {{info, &i}, {info ? info_len : 0, 1}};
+    int ok = hl && outlen > 0 && outlen <= 255 * hl;
+    for (size_t done = 0; ok && done < outlen;) {
+        i++;
+        ok = hmac_once(ctx, t, i > 1 ? hl : 0, &m, t);
+        size_t n = outlen - done < hl ? outlen - done : hl;
+        memcpy(out + done, t, n);
+        done += n;
+    }
+    OPENSSL_cleanse(t, sizeof(t));
+    tls_hmac_give(lib, digest, ctx);
+    if (!ok)
+        OPENSSL_cleanse(out, outlen);
+    return ok ? 0 : -1;
 }
 
 int tls13_expand_label(OSSL_LIB_CTX *lib, const char *digest, const uint8_t *secret,

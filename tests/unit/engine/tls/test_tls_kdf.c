@@ -4,13 +4,19 @@
  * value checked with Python's hmac module), RFC 5869 HKDF test case 1, and
  * RFC 8448 section 3 (simple 1-RTT handshake) for the TLS 1.3 schedule:
  * early secret, Derive-Secret "derived", and the handshake traffic
- * keys/IVs from the secrets given there. Also the suite table. */
+ * keys/IVs from the secrets given there. Then the TLS PRF and HKDF, built
+ * here on HMAC, against OpenSSL's own KDFs (EVP_KDF "TLS1-PRF" and "HKDF",
+ * used in this test only) over many random secrets, seeds and lengths.
+ * Also the suite table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 #include <cmocka.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/provider.h>
 #include "tls/tls_int.h"
 
 static size_t unhex(const char *h, uint8_t *out)
@@ -165,12 +171,195 @@ static void t_suite_table(void **st)
     }
 }
 
+/* ---- against OpenSSL's KDFs ------------------------------------------------ */
+
+/* xorshift64*: the same cases on every run, so a failure can be replayed. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static uint32_t rnd(uint32_t below)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 2685821657736338717u) >> 32) % below;
+}
+
+static void rnd_bytes(uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        b[i] = (uint8_t)rnd(256);
+}
+
+/* OpenSSL's KDF name over digest with params (room left for the digest). */
+static int oracle_kdf(const char *name, const char *digest, OSSL_PARAM *params, size_t n,
+                      uint8_t *out, size_t outlen)
+{
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, name, NULL);
+    EVP_KDF_CTX *k = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
+    params[n] = OSSL_PARAM_construct_end();
+    int ok = k && EVP_KDF_derive(k, out, outlen, params) > 0;
+    EVP_KDF_CTX_free(k);
+    EVP_KDF_free(kdf);
+    return ok ? 0 : -1;
+}
+
+static int oracle_prf(const char *digest, const uint8_t *secret, size_t secret_len,
+                      const uint8_t *seed, size_t seed_len, uint8_t *out, size_t outlen)
+{
+    OSSL_PARAM p[4];
+    p[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len);
+    p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed, seed_len);
+    return oracle_kdf("TLS1-PRF", digest, p, 2, out, outlen);
+}
+
+static int oracle_hkdf(const char *digest, const char *mode, const uint8_t *salt, size_t salt_len,
+                       const uint8_t *key, size_t key_len, const uint8_t *info, size_t info_len,
+                       uint8_t *out, size_t outlen)
+{
+    OSSL_PARAM p[6];
+    size_t n = 0;
+    p[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, (char *)mode, 0);
+    p[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+    if (salt_len)
+        p[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+    if (info_len)
+        p[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    return oracle_kdf("HKDF", digest, p, n, out, outlen);
+}
+
+/* The library context the derivations run in: OpenSSL's default one, or
+ * one of their own as amtdiag has (its HMAC pools then freed with it). */
+static void prf_cases(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, int rounds)
+{
+    uint8_t secret[301], s1[80], s2[80], seed[40 + 160], want[400], got[400];
+    char label[41];
+    int odd = 0, even = 0;
+    for (int r = 0; r < rounds; r++) {
+        /* pre-master (48), PSK and (EC)DH secrets of any size, master (48) */
+        size_t secret_len = r < 4 ? (size_t)r : rnd(sizeof(secret));
+        size_t ll = 1 + rnd(40), n1 = rnd(81), n2 = rnd(81), outlen = 1 + rnd(sizeof(want) - 1);
+        int with_s2 = rnd(2);
+        rnd_bytes(secret, secret_len);
+        for (size_t i = 0; i < ll; i++)
+            label[i] = (char)(' ' + rnd(95));
+        label[ll] = 0;
+        rnd_bytes(s1, n1);
+        rnd_bytes(s2, n2);
+        memcpy(seed, label, ll);
+        memcpy(seed + ll, s1, n1);
+        if (with_s2)
+            memcpy(seed + ll + n1, s2, n2);
+        size_t seed_len = ll + n1 + (with_s2 ? n2 : 0);
+        assert_int_equal(oracle_prf(version >= TLS_VERSION_1_2 ? digest : "MD5-SHA1", secret,
+                                    secret_len, seed, seed_len, want, outlen),
+                         0);
+        memset(got, 0xa5, sizeof(got));
+        assert_int_equal(tls_prf(lib, version, digest, secret, secret_len, label, s1, n1,
+                                 with_s2 ? s2 : NULL, n2, got, outlen),
+                         0);
+        if (memcmp(got, want, outlen) != 0)
+            fail_msg("round %d: secret %zu, seed %zu, out %zu bytes differ", r, secret_len,
+                     seed_len, outlen);
+        /* nothing written past outlen */
+        assert_int_equal(got[outlen], 0xa5);
+        if (secret_len % 2)
+            odd++;
+        else
+            even++;
+    }
+    assert_true(odd > 10 && even > 10);
+}
+
+static void hkdf_cases(OSSL_LIB_CTX *lib, const char *digest, size_t hl, int rounds)
+{
+    uint8_t salt[100], ikm[100], prk[64], want[255 * 64 + 1], got[255 * 64 + 1], info[300];
+    for (int r = 0; r < rounds; r++) {
+        /* Extract, with and without salt */
+        size_t salt_len = r % 3 == 0 ? 0 : rnd(sizeof(salt)), ikm_len = rnd(sizeof(ikm));
+        rnd_bytes(salt, salt_len);
+        rnd_bytes(ikm, ikm_len);
+        assert_int_equal(
+            oracle_hkdf(digest, "EXTRACT_ONLY", salt, salt_len, ikm, ikm_len, NULL, 0, want, hl),
+            0);
+        assert_int_equal(
+            tls_hkdf_extract(lib, digest, salt_len ? salt : NULL, salt_len, ikm, ikm_len, prk, hl),
+            0);
+        assert_memory_equal(prk, want, hl);
+        /* Expand, with empty or any info, up to the longest output */
+        size_t info_len = r % 4 == 0 ? 0 : rnd(sizeof(info));
+        size_t outlen = r % 5 == 0 ? 255 * hl : 1 + rnd(r % 2 ? 255 * (uint32_t)hl : 100);
+        rnd_bytes(info, info_len);
+        assert_int_equal(
+            oracle_hkdf(digest, "EXPAND_ONLY", NULL, 0, prk, hl, info, info_len, want, outlen), 0);
+        memset(got, 0xa5, sizeof(got));
+        assert_int_equal(
+            tls_hkdf_expand(lib, digest, prk, hl, info_len ? info : NULL, info_len, got, outlen),
+            0);
+        if (memcmp(got, want, outlen) != 0)
+            fail_msg("round %d: info %zu, out %zu bytes differ", r, info_len, outlen);
+        assert_int_equal(got[outlen], 0xa5);
+    }
+    /* past 255 blocks both refuse; so does an Extract of another length */
+    assert_int_not_equal(
+        oracle_hkdf(digest, "EXPAND_ONLY", NULL, 0, prk, hl, info, 3, want, 255 * hl + 1), 0);
+    assert_int_equal(tls_hkdf_expand(lib, digest, prk, hl, info, 3, got, 255 * hl + 1), -1);
+    assert_int_equal(tls_hkdf_extract(lib, digest, salt, 5, ikm, 5, got, hl + 1), -1);
+    assert_int_equal(tls_hkdf_extract(lib, digest, salt, 5, ikm, 5, got, hl - 1), -1);
+}
+
+static void t_prf_vs_openssl(void **st)
+{
+    (void)st;
+    prf_cases(NULL, TLS_VERSION_1_0, NULL, 400);
+    prf_cases(NULL, TLS_VERSION_1_1, NULL, 100);
+    prf_cases(NULL, TLS_VERSION_1_2, "SHA256", 400);
+    prf_cases(NULL, TLS_VERSION_1_2, "SHA384", 400);
+    /* an unknown digest is an error, not a guess */
+    uint8_t out[16];
+    assert_int_equal(tls_prf(NULL, TLS_VERSION_1_2, "NO-SUCH-MD", out, 4, "x", out, 4, NULL, 0, out,
+                             sizeof(out)),
+                     -1);
+}
+
+static void t_hkdf_vs_openssl(void **st)
+{
+    (void)st;
+    hkdf_cases(NULL, "SHA256", 32, 300);
+    hkdf_cases(NULL, "SHA384", 48, 300);
+}
+
+static void t_kdf_own_libctx(void **st)
+{
+    (void)st;
+    /* as amtdiag runs: its own library context, forgotten before freed */
+    for (int i = 0; i < 2; i++) {
+        OSSL_LIB_CTX *lib = OSSL_LIB_CTX_new();
+        OSSL_PROVIDER *prov = OSSL_PROVIDER_load(lib, "default");
+        assert_non_null(prov);
+        prf_cases(lib, TLS_VERSION_1_0, NULL, 50);
+        prf_cases(lib, TLS_VERSION_1_2, "SHA384", 50);
+        hkdf_cases(lib, "SHA256", 32, 30);
+        tls_fetch_forget(lib);
+        OSSL_PROVIDER_unload(prov);
+        OSSL_LIB_CTX_free(lib);
+    }
+}
+
+static int forget_default(void **st)
+{
+    (void)st;
+    tls_fetch_forget(NULL);
+    return 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_prf_tls12_sha256), cmocka_unit_test(t_prf_tls10),
         cmocka_unit_test(t_hkdf_rfc5869_tc1), cmocka_unit_test(t_tls13_rfc8448),
         cmocka_unit_test(t_session_hash),     cmocka_unit_test(t_suite_table),
+        cmocka_unit_test(t_prf_vs_openssl),   cmocka_unit_test(t_hkdf_vs_openssl),
+        cmocka_unit_test(t_kdf_own_libctx),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, forget_default);
 }
