@@ -66,12 +66,16 @@ static diag_result *judge(iamt_tls_conn *const *conns, size_t n, int in_progress
         f[i].id = (unsigned)i;
     }
     GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
-    wmem_allocator_t *scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+    /* One allocator for every judgement, emptied after each: making one
+     * cost more than the inputs put in it. */
+    static wmem_allocator_t *scope;
+    if (!scope)
+        scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
     diag_inputs in = iamt_inputs(list, scope, in_progress);
     size_t n_dns;
     const diag_dns_facts *dns = iamt_tls_dns_facts(&n_dns);
     diag_result *r = diag_run(f, n, dns, n_dns, &in);
-    wmem_destroy_allocator(scope);
+    wmem_free_all(scope);
     g_ptr_array_free(list, TRUE);
     g_free(f);
     return r;

@@ -151,10 +151,12 @@ int iamt_tls_direction(const packet_info *pinfo)
     return value_is_in_range(applied_tls_ports, pinfo->srcport) ? 0 : -1;
 }
 
-/* The first value of field hf under node, bounded and valid UTF-8. */
+/* The first value of field hf under node, bounded and valid UTF-8, for
+ * this frame (the tree's own text when it is both: the tree lives as
+ * long as the packet pool). */
 static const char *field_str(packet_info *pinfo, proto_tree *node, int hf)
 {
-    return iamt_text(pinfo->pool, iamt_first_str(node, hf), IAMT_TEXT_MAX);
+    return iamt_text_now(pinfo->pool, iamt_first_str(node, hf), IAMT_TEXT_MAX);
 }
 
 /* What the first pass found in one HTTP message, shown on every pass
