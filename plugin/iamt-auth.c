@@ -41,10 +41,21 @@ static int hf_auth_cause = -1;
 static int hf_auth_challenge_in = -1;
 static gint ett_auth = -1;
 
+/* What a login item shows of one set of credentials or one challenge:
+ * the parser's values as they are shown (bounded, valid UTF-8, file
+ * scope; NULL when absent or empty), kept by the first pass so that no
+ * pass parses the header again. */
+typedef struct auth_shown {
+    const char *scheme, *user, *realm, *nonce, *uri, *qop, *nc;
+    http_auth_stale stale;
+} auth_shown;
+
 /* A request as the login rules need it (file scope). */
 typedef struct login_req {
     guint32 frame;
     const char *method, *uri, *authorization;
+    const auth_shown *creds; /* the parsed Authorization, NULL when none */
+    int empty_response;      /* its response="" */
 } login_req;
 
 /* The login history of one AMT: a ring of exchanges, oldest first from
@@ -61,17 +72,18 @@ static const value_string outcome_vals[] = {{OUTCOME_CHALLENGE, "challenge"},
                                             {OUTCOME_REJECTED, "rejected"},
                                             {0, NULL}};
 
-/* What the first pass decided about one message, shown on every pass.
- * The header values are kept (file scope) and parsed again to show them:
- * a later pass may have no tree to read them from. */
+/* What the first pass decided about one message, shown on every pass
+ * (file scope): a later pass may have no tree to read the headers from. */
 struct iamt_auth_view {
     int is_request;
-    const char *authorization;    /* a request's credentials */
+    const auth_shown *creds;      /* a request's credentials */
     guint32 challenge_in;         /* a request: the 401 that issued its nonce */
     guint status;                 /* a response's status code */
     const char *www_authenticate; /* a 401's challenges */
-    int outcome;                  /* a response: OUTCOME_* */
-    const char *scheme;           /* of the credentials the response answers */
+    const auth_shown *challenges; /* parsed from it */
+    size_t n_challenges;
+    int outcome;        /* a response: OUTCOME_* */
+    const char *scheme; /* of the credentials the response answers */
     const char *user;
     iamt_findings findings;
 };
@@ -88,6 +100,24 @@ static const char *file_copy(const char *s)
 static gboolean parse_credentials(const char *value, http_auth *cr)
 {
     return value && http_auth_parse_credentials(value, strlen(value), cr) == 0;
+}
+
+/* A parsed value as shown: NULL when empty. */
+static const char *shown_copy(const char *s)
+{
+    return *s ? file_copy(s) : NULL;
+}
+
+static void keep_shown(auth_shown *out, const http_auth *a)
+{
+    out->scheme = shown_copy(a->scheme_name);
+    out->user = shown_copy(a->username);
+    out->realm = shown_copy(a->realm);
+    out->nonce = shown_copy(a->nonce);
+    out->uri = shown_copy(a->uri);
+    out->qop = shown_copy(a->qop);
+    out->nc = shown_copy(a->nc);
+    out->stale = a->stale;
 }
 
 static size_t parse_challenges(const char *value, http_auth *ch)
@@ -155,11 +185,15 @@ static iamt_auth_view *track_request(packet_info *pinfo, const iamt_http_msg *ms
     wmem_map_insert(requests, GUINT_TO_POINTER(pinfo->num), q);
     conversation_t *conv = find_or_create_conversation(pinfo);
     conversation_add_proto_data(conv, proto_iamt, q);
-    if (!parse_credentials(msg->authorization, cr))
+    if (!parse_credentials(q->authorization, cr))
         return NULL;
+    auth_shown *creds = wmem_new0(wmem_file_scope(), auth_shown);
+    keep_shown(creds, cr);
+    q->creds = creds;
+    q->empty_response = (cr->present & HTTP_AUTH_P_RESPONSE) && !*cr->response;
     iamt_auth_view *v = wmem_new0(wmem_file_scope(), iamt_auth_view);
     v->is_request = 1;
-    v->authorization = q->authorization;
+    v->creds = creds;
     if (cr->scheme == HTTP_AUTH_DIGEST && *cr->nonce) {
         const char *key = nonce_key(pinfo->pool, &pinfo->dst, cr->nonce);
         v->challenge_in = GPOINTER_TO_UINT(wmem_map_lookup(nonces, key));
@@ -169,32 +203,40 @@ static iamt_auth_view *track_request(packet_info *pinfo, const iamt_http_msg *ms
 
 /* A response: the outcome of the login it answers, judged by lib's rules
  * when refused; shown when it is a 401 or answers credentials. */
-static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *msg, http_auth *cr,
-                                      http_auth *ch)
+static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *msg)
 {
     const login_req *q =
         msg->request_in ? wmem_map_lookup(requests, GUINT_TO_POINTER(msg->request_in)) : NULL;
     if (!q)
         q = conversation_get_proto_data(find_or_create_conversation(pinfo), proto_iamt);
-    gboolean creds = q && parse_credentials(q->authorization, cr);
+    gboolean creds = q && q->creds;
     if (msg->status != 401 && !creds)
         return NULL;
     iamt_auth_view *v = wmem_new0(wmem_file_scope(), iamt_auth_view);
     v->status = msg->status;
     if (creds) {
-        v->scheme = file_copy(cr->scheme_name);
-        v->user = *cr->username ? file_copy(cr->username) : NULL;
+        v->scheme = q->creds->scheme;
+        v->user = q->creds->user;
         v->outcome = msg->status == 401 ? OUTCOME_REJECTED : OUTCOME_ACCEPTED;
     } else {
         v->outcome = OUTCOME_CHALLENGE;
     }
     if (msg->status == 401)
         v->www_authenticate = file_copy(msg->www_authenticate);
-    size_t n = parse_challenges(v->www_authenticate, ch);
-    for (size_t i = 0; i < n; i++)
-        if (ch[i].scheme == HTTP_AUTH_DIGEST && *ch[i].nonce)
-            wmem_map_insert(nonces, nonce_key(wmem_file_scope(), &pinfo->src, ch[i].nonce),
-                            GUINT_TO_POINTER(pinfo->num));
+    if (v->www_authenticate) {
+        /* not zeroed: the parser sets each entry it fills */
+        http_auth *ch = wmem_alloc_array(pinfo->pool, http_auth, CHALLENGES_MAX);
+        size_t n = parse_challenges(v->www_authenticate, ch);
+        auth_shown *shown = n ? wmem_alloc0_array(wmem_file_scope(), auth_shown, n) : NULL;
+        for (size_t i = 0; i < n; i++) {
+            keep_shown(&shown[i], &ch[i]);
+            if (ch[i].scheme == HTTP_AUTH_DIGEST && *ch[i].nonce)
+                wmem_map_insert(nonces, nonce_key(wmem_file_scope(), &pinfo->src, ch[i].nonce),
+                                GUINT_TO_POINTER(pinfo->num));
+        }
+        v->challenges = shown;
+        v->n_challenges = n;
+    }
     amt_server *s = server_of(&pinfo->src);
     diag_exchange *e = wmem_new0(wmem_file_scope(), diag_exchange);
     e->req_frame = q ? q->frame : 0;
@@ -210,7 +252,7 @@ static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *m
     history_add(s, e);
     /* A successful login with a real response tells nothing more; the rest
      * (a 401 to credentials, response="") goes to lib's rules. */
-    gboolean empty = creds && (cr->present & HTTP_AUTH_P_RESPONSE) && !*cr->response;
+    gboolean empty = creds && q->empty_response;
     if (!creds || (msg->status < 400 && !empty))
         return v;
     size_t n_acc = 0;
@@ -224,39 +266,38 @@ static iamt_auth_view *track_response(packet_info *pinfo, const iamt_http_msg *m
     return v;
 }
 
-static void add_str(proto_tree *tree, int hf, tvbuff_t *tvb, packet_info *pinfo, const char *s)
+/* s: a value as shown (auth_shown). */
+static void add_str(proto_tree *tree, int hf, tvbuff_t *tvb, const char *s)
 {
     if (!s || !*s)
         return;
-    proto_item *it =
-        proto_tree_add_string(tree, hf, tvb, 0, 0, iamt_text(pinfo->pool, s, IAMT_TEXT_MAX));
+    proto_item *it = proto_tree_add_string(tree, hf, tvb, 0, 0, s);
     proto_item_set_generated(it);
 }
 
-static void show_credentials(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const http_auth *cr,
+static void show_credentials(tvbuff_t *tvb, proto_tree *t, const auth_shown *cr,
                              const iamt_auth_view *v)
 {
-    add_str(t, hf_auth_scheme, tvb, pinfo, cr->scheme_name);
-    add_str(t, hf_auth_username, tvb, pinfo, cr->username);
-    add_str(t, hf_auth_realm, tvb, pinfo, cr->realm);
-    add_str(t, hf_auth_nonce, tvb, pinfo, cr->nonce);
-    add_str(t, hf_auth_uri, tvb, pinfo, cr->uri);
-    add_str(t, hf_auth_qop, tvb, pinfo, cr->qop);
-    add_str(t, hf_auth_nc, tvb, pinfo, cr->nc);
+    add_str(t, hf_auth_scheme, tvb, cr->scheme);
+    add_str(t, hf_auth_username, tvb, cr->user);
+    add_str(t, hf_auth_realm, tvb, cr->realm);
+    add_str(t, hf_auth_nonce, tvb, cr->nonce);
+    add_str(t, hf_auth_uri, tvb, cr->uri);
+    add_str(t, hf_auth_qop, tvb, cr->qop);
+    add_str(t, hf_auth_nc, tvb, cr->nc);
     if (v->challenge_in) {
         proto_item *it = proto_tree_add_uint(t, hf_auth_challenge_in, tvb, 0, 0, v->challenge_in);
         proto_item_set_generated(it);
     }
 }
 
-static void show_challenges(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, const http_auth *ch,
-                            size_t n)
+static void show_challenges(tvbuff_t *tvb, proto_tree *t, const auth_shown *ch, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        add_str(t, hf_auth_scheme, tvb, pinfo, ch[i].scheme_name);
-        add_str(t, hf_auth_realm, tvb, pinfo, ch[i].realm);
-        add_str(t, hf_auth_nonce, tvb, pinfo, ch[i].nonce);
-        add_str(t, hf_auth_qop, tvb, pinfo, ch[i].qop);
+        add_str(t, hf_auth_scheme, tvb, ch[i].scheme);
+        add_str(t, hf_auth_realm, tvb, ch[i].realm);
+        add_str(t, hf_auth_nonce, tvb, ch[i].nonce);
+        add_str(t, hf_auth_qop, tvb, ch[i].qop);
         if (ch[i].stale != HTTP_STALE_ABSENT) {
             proto_item *it =
                 proto_tree_add_boolean(t, hf_auth_stale, tvb, 0, 0, ch[i].stale == HTTP_STALE_TRUE);
@@ -266,14 +307,15 @@ static void show_challenges(tvbuff_t *tvb, packet_info *pinfo, proto_tree *t, co
 }
 
 /* "Login challenge (Digest)", "Login rejected (Digest, user admin): cause". */
-static void set_info(packet_info *pinfo, const iamt_auth_view *v, const http_auth *ch, size_t n)
+static void set_info(packet_info *pinfo, const iamt_auth_view *v)
 {
+    const auth_shown *ch = v->challenges;
+    size_t n = v->n_challenges;
     wmem_strbuf_t *b = wmem_strbuf_new(pinfo->pool, NULL);
     if (v->outcome == OUTCOME_CHALLENGE) {
         wmem_strbuf_append(b, "Login challenge (");
         for (size_t i = 0; i < n; i++)
-            wmem_strbuf_append_printf(b, "%s%s", i ? ", " : "",
-                                      iamt_text(pinfo->pool, ch[i].scheme_name, 64));
+            wmem_strbuf_append_printf(b, "%s%s", i ? ", " : "", ch[i].scheme ? ch[i].scheme : "");
         wmem_strbuf_append(b, n ? ")" : "no scheme)");
     } else if (v->outcome == OUTCOME_REJECTED) {
         wmem_strbuf_append_printf(b, "Login rejected (%s", v->scheme ? v->scheme : "?");
@@ -295,11 +337,10 @@ static void set_info(packet_info *pinfo, const iamt_auth_view *v, const http_aut
 
 const iamt_auth_view *iamt_auth_track(packet_info *pinfo, const iamt_http_msg *msg)
 {
-    http_auth *cr = wmem_new0(pinfo->pool, http_auth);
-    if (msg->is_request)
-        return track_request(pinfo, msg, cr);
-    http_auth *ch = wmem_alloc0_array(pinfo->pool, http_auth, CHALLENGES_MAX);
-    return track_response(pinfo, msg, cr, ch);
+    if (!msg->is_request)
+        return track_response(pinfo, msg);
+    /* not zeroed: the parser clears it */
+    return track_request(pinfo, msg, wmem_new(pinfo->pool, http_auth));
 }
 
 void iamt_auth_show(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, void *ctx,
@@ -308,25 +349,20 @@ void iamt_auth_show(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, voi
     proto_item *login;
     proto_tree *t;
     if (v->is_request) {
-        http_auth *cr = wmem_new0(pinfo->pool, http_auth);
-        if (!parse_credentials(v->authorization, cr))
-            return;
         t = proto_tree_add_subtree_format(tree_of(ctx), tvb, 0, 0, ett_auth, &login,
                                           "Login: %s credentials",
-                                          iamt_text(pinfo->pool, cr->scheme_name, 64));
+                                          v->creds->scheme ? v->creds->scheme : "");
         proto_item_set_generated(login);
-        show_credentials(tvb, pinfo, t, cr, v);
+        show_credentials(tvb, t, v->creds, v);
         return;
     }
-    http_auth *ch = wmem_alloc0_array(pinfo->pool, http_auth, CHALLENGES_MAX);
-    size_t n = parse_challenges(v->www_authenticate, ch);
     t = proto_tree_add_subtree(tree_of(ctx), tvb, 0, 0, ett_auth, &login, "Login");
     proto_item_set_generated(login);
-    show_challenges(tvb, pinfo, t, ch, n);
+    show_challenges(tvb, t, v->challenges, v->n_challenges);
     const char *outcome = val_to_str_const((guint32)v->outcome, outcome_vals, "?");
     proto_item_append_text(login, ": %s", outcome);
     if (v->user) {
-        add_str(t, hf_auth_username, tvb, pinfo, v->user);
+        add_str(t, hf_auth_username, tvb, v->user);
         proto_item_append_text(login, " (user %s)", v->user);
     }
     proto_item *it = proto_tree_add_uint(t, hf_auth_outcome, tvb, 0, 0, (guint32)v->outcome);
@@ -335,7 +371,7 @@ void iamt_auth_show(tvbuff_t *tvb, packet_info *pinfo, iamt_tree_fn tree_of, voi
     /* a console's Kerberos traffic after this 401 may say why it failed */
     iamt_late_show(tvb, pinfo, t, hf_auth_cause,
                    iamt_late_findings(pinfo, DIAG_STAGE_HTTP_AUTH, &v->findings));
-    set_info(pinfo, v, ch, n);
+    set_info(pinfo, v);
 }
 
 void iamt_auth_register(int proto, module_t *m)

@@ -41,41 +41,65 @@ guint32 iamt_fi_uint(field_info *fi)
  * shown tree (tshark -T fields, -V) the whole message each time. An item
  * belongs to node when it lies in node's bytes (same data source, its
  * start within node's range; every item of the frame for the root).
- * NULL when hf is not primed or node has no bytes of its own: search
- * then; else the values (maybe none), to be freed. */
-static GPtrArray *primed_under(proto_tree *node, int hf)
+ * FALSE when hf is not primed or node has no bytes of its own: search
+ * then; else *list is the field's list in the tree (NULL: no value) and
+ * *n the node's field_info, NULL for the root. */
+static gboolean primed_list(proto_tree *node, int hf, const GPtrArray **list, const field_info **n)
 {
     header_field_info *hfi = proto_registrar_get_nth((guint)hf);
     if (!hfi || hfi->ref_type != HF_REF_TYPE_DIRECT || !proto_tracking_interesting_fields(node))
-        return NULL;
-    const field_info *n = PNODE_FINFO(node);
-    if (n && (!n->ds_tvb || n->length <= 0))
+        return FALSE;
+    *n = PNODE_FINFO(node);
+    if (*n && (!(*n)->ds_tvb || (*n)->length <= 0))
+        return FALSE;
+    *list = proto_get_finfo_ptr_array(node, hf);
+    return TRUE;
+}
+
+static gboolean belongs(const field_info *fi, const field_info *n)
+{
+    return !n ||
+           (fi->ds_tvb == n->ds_tvb && fi->start >= n->start && fi->start < n->start + n->length);
+}
+
+static GPtrArray *primed_under(proto_tree *node, int hf)
+{
+    const GPtrArray *a;
+    const field_info *n;
+    if (!primed_list(node, hf, &a, &n))
         return NULL;
     GPtrArray *out = g_ptr_array_new();
-    const GPtrArray *a = proto_get_finfo_ptr_array(node, hf);
-    for (guint i = 0; a && i < a->len; i++) {
-        field_info *fi = g_ptr_array_index(a, i);
-        if (!n ||
-            (fi->ds_tvb == n->ds_tvb && fi->start >= n->start && fi->start < n->start + n->length))
-            g_ptr_array_add(out, fi);
-    }
+    for (guint i = 0; a && i < a->len; i++)
+        if (belongs(g_ptr_array_index(a, i), n))
+            g_ptr_array_add(out, g_ptr_array_index(a, i));
     return out;
 }
 
-static GPtrArray *first_under(proto_tree *node, int hf)
+/* The first value of hf under node, NULL when none: a lookup in the
+ * field's list when primed (nothing allocated: this runs several times
+ * per HTTP message and once per frame), else a search. */
+static field_info *first_under(proto_tree *node, int hf)
 {
-    GPtrArray *a = primed_under(node, hf);
-    return a ? a : proto_find_first_finfo(node, hf);
+    const GPtrArray *a;
+    const field_info *n;
+    if (primed_list(node, hf, &a, &n)) {
+        for (guint i = 0; a && i < a->len; i++)
+            if (belongs(g_ptr_array_index(a, i), n))
+                return g_ptr_array_index(a, i);
+        return NULL;
+    }
+    GPtrArray *found = proto_find_first_finfo(node, hf);
+    field_info *fi = found->len ? g_ptr_array_index(found, 0) : NULL;
+    g_ptr_array_free(found, TRUE);
+    return fi;
 }
 
 const char *iamt_first_str(proto_tree *node, int hf)
 {
     if (hf < 0 || !node)
         return NULL;
-    GPtrArray *a = first_under(node, hf);
-    const char *s = a->len ? iamt_fi_str(g_ptr_array_index(a, 0)) : NULL;
-    g_ptr_array_free(a, TRUE);
-    return s;
+    field_info *fi = first_under(node, hf);
+    return fi ? iamt_fi_str(fi) : NULL;
 }
 
 gboolean iamt_first_uint(proto_tree *node, int hf, guint32 *v)
@@ -83,12 +107,10 @@ gboolean iamt_first_uint(proto_tree *node, int hf, guint32 *v)
     *v = 0;
     if (hf < 0 || !node)
         return FALSE;
-    GPtrArray *a = first_under(node, hf);
-    gboolean found = a->len > 0;
-    if (found)
-        *v = iamt_fi_uint(g_ptr_array_index(a, 0));
-    g_ptr_array_free(a, TRUE);
-    return found;
+    field_info *fi = first_under(node, hf);
+    if (fi)
+        *v = iamt_fi_uint(fi);
+    return fi != NULL;
 }
 
 const char *iamt_joined_str(wmem_allocator_t *scope, proto_tree *node, int hf, size_t max)

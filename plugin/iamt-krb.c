@@ -34,7 +34,6 @@ static int proto_icmpv6 = -1;
 static int hf_krb = -1;
 static int hf_krb_cause = -1;
 static gint ett_krb = -1;
-static dissector_handle_t post_handle;
 static const char *pref_keytab = "";
 
 static wmem_array_t *kdc;       /* diag_kdc_msg, file scope */
@@ -202,21 +201,20 @@ static int port88(const packet_info *pinfo)
            !iamt_frame_has(pinfo, proto_icmp) && !iamt_frame_has(pinfo, proto_icmpv6);
 }
 
-static int dissect_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+void iamt_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
-    (void)data;
     if (proto_kerberos < 0 || !port88(pinfo))
-        return 0;
+        return;
     int has_krb = iamt_frame_has(pinfo, proto_kerberos);
     const krb_view *v = NULL;
     if (!PINFO_FD_VISITED(pinfo)) {
         if (!has_krb)
-            return 0;
+            return;
         /* the message kept changes the verdict of a login (-z iamt,conns) */
         iamt_tls_diag_frame(pinfo);
         /* the first pass builds the tree for the wanted fields */
         if (!tree || !kdc)
-            return 0;
+            return;
         krb_view *nv = first_pass(pinfo, tree);
         if (nv)
             p_add_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_KRB, nv);
@@ -227,7 +225,6 @@ static int dissect_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
         v = p_get_proto_data(wmem_file_scope(), pinfo, proto_iamt, IAMT_KEY_KRB);
     }
     show(tvb, pinfo, tree, v);
-    return 0;
 }
 
 void iamt_krb_register(int proto, module_t *m)
@@ -249,18 +246,13 @@ void iamt_krb_register(int proto, module_t *m)
         "AMT's ACL lacks",
         &pref_keytab, FALSE);
     register_init_routine(reset);
-    post_handle = register_dissector("iamt_krb_post", dissect_krb_post, proto);
 }
 
-void iamt_krb_handoff(void)
+void iamt_krb_handoff(GArray *wanted)
 {
     proto_kerberos = proto_get_id_by_filter_name("kerberos");
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
-    register_postdissector(post_handle);
-    if (proto_kerberos < 0)
-        return;
-    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    g_array_append_val(wanted, proto_kerberos);
-    set_postdissector_wanted_hfids(post_handle, wanted);
+    if (proto_kerberos >= 0)
+        g_array_append_val(wanted, proto_kerberos);
 }

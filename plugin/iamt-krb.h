@@ -16,9 +16,12 @@
 /* Registers the iamt.krb fields and the preference iamt.keytab (under m). */
 void iamt_krb_register(int proto, module_t *m);
 
-/* Registers the postdissector and the fields it wants; call from the
- * handoff. */
-void iamt_krb_handoff(void);
+/* Looks up the protocols the Kerberos part of the postdissector reads
+ * and adds those it wants to wanted; call from the handoff. */
+void iamt_krb_handoff(GArray *wanted);
+
+/* The Kerberos part of iamt's postdissector (packet-iamt), every frame. */
+void iamt_krb_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
 
 /* The capture's KDC messages so far (file scope), in frame order. */
 const diag_kdc_msg *iamt_krb_kdc(size_t *n);

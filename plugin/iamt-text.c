@@ -20,6 +20,14 @@ const char *iamt_text(wmem_allocator_t *scope, const char *s, size_t max)
     return copy;
 }
 
+const char *iamt_text_now(wmem_allocator_t *scope, const char *s, size_t max)
+{
+    if (!s)
+        return NULL;
+    size_t n = strnlen(s, max);
+    return !s[n] && g_utf8_validate(s, (gssize)n, NULL) ? s : iamt_text(scope, s, max);
+}
+
 /* The length of s's first line of at most max bytes: up to its last space
  * within max when it is longer (a word longer than a line is cut at a
  * character boundary). */

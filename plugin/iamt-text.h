@@ -21,6 +21,11 @@
  * replaced by U+FFFD; NULL for NULL. */
 const char *iamt_text(wmem_allocator_t *scope, const char *s, size_t max);
 
+/* The same text for use right away (a tree item copies its value): s
+ * itself when it is within max bytes and valid UTF-8, else iamt_text's
+ * copy in scope. */
+const char *iamt_text_now(wmem_allocator_t *scope, const char *s, size_t max);
+
 /* Adds string field hf with value s (valid UTF-8) to tree, generated. Its
  * value is s whole (for filters and -T fields); a label too long for one
  * line shows the first line, broken between words, and the rest as text

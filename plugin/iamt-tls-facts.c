@@ -12,6 +12,7 @@
 #include <epan/prefs.h>
 #include <epan/proto.h>
 #include <epan/proto_data.h>
+#include <epan/dissectors/packet-tcp.h>
 #include <string.h>
 
 #include "iamt-diag.h"
@@ -118,6 +119,7 @@ static const char *const field_names[N_FIELDS] = {
 static int hf[N_FIELDS];
 static int proto_wsman = -1;
 static int proto_tls = -1;
+static int proto_tcp = -1;
 
 static void reset_registry(void)
 {
@@ -137,12 +139,15 @@ void iamt_tls_facts_handoff(GArray *wanted)
 {
     proto_wsman = proto_get_id_by_filter_name("wsman");
     proto_tls = proto_get_id_by_filter_name("tls");
+    proto_tcp = proto_get_id_by_filter_name("tcp");
     if (proto_wsman >= 0)
         g_array_append_val(wanted, proto_wsman);
     for (int i = 0; i < N_FIELDS; i++) {
         hf[i] = i == F_HTTP ? proto_get_id_by_filter_name(field_names[i])
                             : proto_registrar_get_id_byname(field_names[i]);
-        if (hf[i] >= 0)
+        /* tcp.stream is read once per connection, from TCP's own data
+         * (tcp_stream): primed, it would cost a list on every frame */
+        if (hf[i] >= 0 && i != F_TCP_STREAM)
             g_array_append_val(wanted, hf[i]);
     }
 }
@@ -624,9 +629,14 @@ static int has(proto_tree *tree, int f)
  * stream only when Wireshark reassembles out-of-order segments. */
 static void read_holes(proto_tree *tree, iamt_tls_conn *c, int from, guint32 frame)
 {
-    guint32 seq = 0;
-    int have_seq = uint_under(tree, F_TCP_SEQ, &seq);
-    if (has(tree, F_TCP_LOST)) {
+    /* tcp.seq only matters with a segment lost or a hole open: read then */
+    int lost = has(tree, F_TCP_LOST);
+    if (!lost && !c->hole_open[from])
+        return;
+    const GPtrArray *a = all(tree, F_TCP_SEQ);
+    int have_seq = a->len > 0;
+    guint32 seq = have_seq ? uint_at(a, 0) : 0;
+    if (lost) {
         diag_build_gap(&c->b, from, 0, frame);
         c->hole_seq[from] = seq;
         c->hole_open[from] = have_seq;
@@ -731,6 +741,20 @@ iamt_tls_conn *iamt_tls_facts_cira(packet_info *pinfo, int to_mps)
     return c;
 }
 
+/* Wireshark's tcp.stream of the connection: TCP keeps it in its data of
+ * the conversation (that TCP state is only read, never changed); else
+ * the field, searched for in the tree. */
+static gboolean tcp_stream(conversation_t *conv, proto_tree *tree, guint32 *stream)
+{
+    const struct tcp_analysis *tcpd =
+        proto_tcp >= 0 ? conversation_get_proto_data(conv, proto_tcp) : NULL;
+    if (tcpd) {
+        *stream = tcpd->stream;
+        return TRUE;
+    }
+    return iamt_first_uint(tree, hf[F_TCP_STREAM], stream);
+}
+
 iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to_amt)
 {
     iamt_tls_frame out = {NULL, to_amt, 0};
@@ -747,7 +771,7 @@ iamt_tls_frame iamt_tls_facts_frame(packet_info *pinfo, proto_tree *tree, int to
         c = new_conn(pinfo, to_amt);
         if (!c)
             return out;
-        c->has_stream = iamt_first_uint(tree, hf[F_TCP_STREAM], &c->stream);
+        c->has_stream = tcp_stream(conv, tree, &c->stream);
         wmem_map_insert(by_conv, conv, c);
     }
     size_t before = c->n_events;

@@ -42,7 +42,6 @@ static gint ett_tls = -1;
 static gint ett_tls_checks = -1;
 static gint ett_tls_check = -1;
 static expert_field ei_alert = EI_INIT;
-static dissector_handle_t post_handle;
 static int tap_diag = -1; /* "iamt_diag": a frame changed a connection's facts */
 
 /* The last verdict on the whole capture and the facts' version it was
@@ -66,12 +65,16 @@ static diag_result *judge(iamt_tls_conn *const *conns, size_t n, int in_progress
         f[i].id = (unsigned)i;
     }
     GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
-    wmem_allocator_t *scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
+    /* One allocator for every judgement, emptied after each: making one
+     * cost more than the inputs put in it. */
+    static wmem_allocator_t *scope;
+    if (!scope)
+        scope = wmem_allocator_new(WMEM_ALLOCATOR_SIMPLE);
     diag_inputs in = iamt_inputs(list, scope, in_progress);
     size_t n_dns;
     const diag_dns_facts *dns = iamt_tls_dns_facts(&n_dns);
     diag_result *r = diag_run(f, n, dns, n_dns, &in);
-    wmem_destroy_allocator(scope);
+    wmem_free_all(scope);
     g_ptr_array_free(list, TRUE);
     g_free(f);
     return r;
@@ -366,29 +369,28 @@ void iamt_tls_diag_frame(packet_info *pinfo)
     tap_queue_packet(tap_diag, pinfo, NULL);
 }
 
-static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+void iamt_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
-    (void)data;
     gboolean visited = PINFO_FD_VISITED(pinfo);
     /* The first pass reads the facts from the tree Wireshark builds for
      * the fields this postdissector wants; later passes need no tree. */
     if (!visited && !tree)
-        return 0;
+        return;
     if (iamt_frame_has(pinfo, proto_dns)) {
         if (!visited)
             iamt_tls_dns_frame(pinfo, tree);
         tap_queue_packet(tap_diag, pinfo, NULL);
-        return 0;
+        return;
     }
     if (!iamt_frame_has(pinfo, proto_tcp))
-        return 0;
+        return;
     int to_amt = iamt_amt_direction(pinfo);
     if (to_amt < 0)
-        return 0;
+        return;
     iamt_tls_frame fr = iamt_tls_facts_frame(pinfo, tree, to_amt);
     iamt_tls_conn *c = fr.conn;
     if (!c)
-        return 0;
+        return;
     /* Every frame of a connection: one without events (an unanswered SYN)
      * is still a row of the table statistic. */
     tap_queue_packet(tap_diag, pinfo, c);
@@ -409,7 +411,6 @@ static int dissect_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
     const iamt_findings *late = iamt_late_findings(pinfo, DIAG_STAGE_TCP, v ? &v->causes : NULL);
     if (late)
         iamt_late_show(tvb, pinfo, tls_tree(&x), hf_tls_cause, late);
-    return 0;
 }
 
 void iamt_tls_register(int proto, module_t *m)
@@ -473,20 +474,16 @@ void iamt_tls_register(int proto, module_t *m)
     iamt_tls_facts_register(proto);
     iamt_tls_dns_register();
     register_cleanup_routine(clear_cache);
-    post_handle = register_dissector("iamt_tls_post", dissect_tls_post, proto);
     tap_diag = register_tap("iamt_diag");
     /* Here, not from the tap plugin: Wireshark's GUI builds its menu of
      * table statistics before plugin taps are registered. */
     iamt_stat_table_register();
 }
 
-void iamt_tls_handoff(void)
+void iamt_tls_handoff(GArray *wanted)
 {
     proto_dns = proto_get_id_by_filter_name("dns");
     proto_tcp = proto_get_id_by_filter_name("tcp");
-    register_postdissector(post_handle);
-    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     iamt_tls_facts_handoff(wanted);
     iamt_tls_dns_handoff(wanted);
-    set_postdissector_wanted_hfids(post_handle, wanted);
 }

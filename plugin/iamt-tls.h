@@ -12,14 +12,17 @@
 #include "amtdiag/diag.h"
 #include "iamt-tls-facts.h"
 
-/* Registers the iamt.tls fields, the TLS causes' expert items, the
- * postdissector and the preferences trusted_fqdn and amt_clock_offset
- * (under m). */
+/* Registers the iamt.tls fields, the TLS causes' expert items and the
+ * preferences trusted_fqdn and amt_clock_offset (under m). */
 void iamt_tls_register(int proto, module_t *m);
 
-/* Registers the postdissector and the fields it wants; call from the
- * handoff. */
-void iamt_tls_handoff(void);
+/* Looks up the fields the TLS part of the postdissector reads and adds
+ * them to wanted; call from the handoff. */
+void iamt_tls_handoff(GArray *wanted);
+
+/* The TLS part of iamt's postdissector (packet-iamt), every frame: AMT's
+ * TLS connections' facts, lib's verdicts on them, the DNS answers. */
+void iamt_tls_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);
 
 /* lib's verdict over every TLS connection of the capture so far (cached
  * until a fact changes; owned by this module, valid until the next call

@@ -75,7 +75,20 @@ static dissector_handle_t xml_handle;
 static void add_text(proto_tree *t, int hf, tvbuff_t *tvb, packet_info *pinfo, const char *s)
 {
     if (s && proto_field_is_referenced(t, hf))
-        proto_tree_add_string(t, hf, tvb, 0, 0, iamt_text(pinfo->pool, s, IAMT_TEXT_MAX));
+        proto_tree_add_string(t, hf, tvb, 0, 0, iamt_text_now(pinfo->pool, s, IAMT_TEXT_MAX));
+}
+
+/* "name=value" in the packet pool, as "%s=%s" would print it. */
+static const char *pair_text(packet_info *pinfo, const soap_pair *p)
+{
+    if (!p->name || !p->value)
+        return wmem_strdup_printf(pinfo->pool, "%s=%s", p->name, p->value);
+    size_t a = strlen(p->name), b = strlen(p->value);
+    char *s = wmem_alloc(pinfo->pool, a + b + 2);
+    memcpy(s, p->name, a);
+    s[a] = '=';
+    memcpy(s + a + 1, p->value, b + 1);
+    return s;
 }
 
 /* "Name=value": selectors and body fields, one item each, filterable as
@@ -86,8 +99,7 @@ static void add_pairs(proto_tree *t, int hf, tvbuff_t *tvb, packet_info *pinfo, 
     if (!proto_field_is_referenced(t, hf))
         return;
     for (size_t i = 0; i < n; i++) {
-        char *s = wmem_strdup_printf(pinfo->pool, "%s=%s", p[i].name, p[i].value);
-        add_text(t, hf, tvb, pinfo, s);
+        add_text(t, hf, tvb, pinfo, pair_text(pinfo, &p[i]));
     }
 }
 
@@ -122,7 +134,7 @@ static void add_wsman(proto_tree *t, tvbuff_t *tvb, packet_info *pinfo, const so
         const soap_item *item = &m->items[i];
         proto_item *ti = proto_tree_add_string(
             t, hf_wsman_item, tvb, 0, 0,
-            iamt_text(pinfo->pool, item->class_name ? item->class_name : "?", IAMT_TEXT_MAX));
+            iamt_text_now(pinfo->pool, item->class_name ? item->class_name : "?", IAMT_TEXT_MAX));
         proto_tree *it = proto_item_add_subtree(ti, ett_wsman_item);
         add_pairs(it, hf_wsman_field, tvb, pinfo, item->fields, item->n_fields);
     }
