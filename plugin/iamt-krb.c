@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* iamt-krb: a postdissector on Kerberos frames of port 88. Wireshark's
+/* iamt-krb: the Kerberos part of iamt's postdissector (packet-iamt), on
+ * Kerberos frames of port 88. Wireshark's
  * Kerberos dissector delimits each message (its "kerberos" item, record
  * mark included over TCP, after TCP reassembly); its bytes go to lib, as
  * amtdiag hands lib the messages it reads, so both tools decode and judge

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* iamt-tls: a postdissector on connections to AMT's TLS port. It hands
+/* iamt-tls: the TLS part of iamt's postdissector (packet-iamt), on
+ * connections to AMT's TLS port. It hands
  * each frame's TLS facts to iamt-tls-facts, runs lib's rules (diag_run)
  * over them, and shows the verdicts: an expert info per cause on the frame
  * that proves it, AMT's certificate checklist, and per TLS alert the
