@@ -141,7 +141,6 @@ void tls_hmac_forget(OSSL_LIB_CTX *lib);
 /* TLS PRF (RFC 5246 5, RFC 2246 5) on HMAC: TLS 1.0/1.1 P_MD5 XOR P_SHA1
  * (digest ignored), TLS 1.2 the suite's hash (digest "SHA256" or
  * "SHA384"). seed = label || s1 || s2 (s2 may be NULL). Returns 0 or -1. */
-
 int tls_prf(OSSL_LIB_CTX *lib, uint16_t version, const char *digest, const uint8_t *secret,
             size_t secret_len, const char *label, const uint8_t *s1, size_t n1, const uint8_t *s2,
             size_t n2, uint8_t *out, size_t outlen);
