@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -317,6 +318,9 @@ static void soap_settings_to_rec(const soap_msg *s, soap_rec *r, id_marks *marks
     r->trusted_cn = cn->len ? g_string_free(cn, FALSE) : (g_string_free(cn, TRUE), NULL);
 }
 
+/* A body that fits the SOAP decoder is always kept whole. */
+_Static_assert(HTTP_DEFAULT_MAX_BODY >= SOAP_MAX_INPUT, "bodies the decoder reads are kept");
+
 static void soap_to_rec(const http_message *m, soap_rec *r, id_marks *marks)
 {
     if (!m->body_len || !m->content_type.ptr)
@@ -329,6 +333,14 @@ static void soap_to_rec(const http_message *m, soap_rec *r, id_marks *marks)
         return;
     soap_msg s;
     char err[256] = "";
+    if (m->flags & HTTP_MSG_BODY_TRUNCATED) {
+        /* only a prefix was kept: the decoder's own refusal, with the
+         * body's whole length */
+        r->error = g_strdup_printf("document too large (%" PRIu64 " bytes, limit %u)",
+                                   m->body_total, SOAP_MAX_INPUT);
+        r->kind = g_strdup("unknown");
+        return;
+    }
     int rc = soap_decode((const char *)m->body, m->body_len, &s, err, sizeof err);
     r->present = rc == 0 || s.kind != SOAP_KIND_UNKNOWN;
     if (rc != 0)
@@ -407,8 +419,8 @@ static void msg_to_rec(const http_message *m, http_msg_rec *r, id_marks *marks, 
                         g_strdup_printf("%.*s: %s", (int)h->name.len, h->name.ptr, value));
         g_free(value);
     }
-    r->body_len = m->body_len;
-    if (!lean) {
+    r->body_len = m->body_total;
+    if (!lean && !(m->flags & HTTP_MSG_BODY_TRUNCATED)) {
         unsigned char md[32];
         unsigned int mdlen = 0;
         EVP_Digest(m->body ? m->body : (const unsigned char *)"", m->body_len, md, &mdlen,

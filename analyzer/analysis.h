@@ -77,7 +77,7 @@ typedef struct analysis {
     const char *keep_path;    /* -w: keep a live capture's frames there, or NULL */
     uint64_t kept_frames;     /* ... how many were kept */
     /* the report shows neither HTTP headers nor bodies' SHA-256 (only JSON
-     * and NDJSON do): copying every header and hashing up to 16 MiB per
+     * and NDJSON do): copying every header and hashing up to 4 MiB per
      * body are then left out */
     int lean_http;
 } analysis;

@@ -53,9 +53,9 @@ typedef struct http_msg_rec {
     int status;            /* responses */
     char *reason;
     char *authorization, *www_authenticate, *content_type, *server, *date, *connection, *host;
-    GPtrArray *headers; /* "Name: value" strings, in order */
-    size_t body_len;
-    char body_sha256[65]; /* of the de-chunked body kept */
+    GPtrArray *headers;   /* "Name: value" strings, in order */
+    uint64_t body_len;    /* of the de-chunked body, all of it (not only what was kept) */
+    char body_sha256[65]; /* of the de-chunked body; "" when only a prefix was kept */
     soap_rec soap;
 } http_msg_rec;
 

@@ -120,7 +120,7 @@ static void msg_json(jsonw *b, const char *name, const http_msg_rec *m, int requ
     rj_member_str(b, "server", m->server);
     rj_member_str(b, "content_type", m->content_type);
     rj_member_int(b, "body_length", (gint64)m->body_len);
-    rj_member_str(b, "body_sha256", m->body_sha256);
+    rj_member_str(b, "body_sha256", m->body_sha256[0] ? m->body_sha256 : NULL);
     soap_json(b, &m->soap);
     jsonw_end_object(b);
 }

@@ -148,7 +148,7 @@ static void print_http(outw *w, const report_in *r, const conn_rec *c)
         if (h->req.present) {
             out_printf(w, "    frame %u: %s %s", h->req.first_frame, h->req.method, h->req.target);
             if (h->req.content_type)
-                out_printf(w, " (%s, %zu bytes)", h->req.content_type, h->req.body_len);
+                out_printf(w, " (%s, %" PRIu64 " bytes)", h->req.content_type, h->req.body_len);
             fputc('\n', w->f);
             if (h->req.authorization)
                 out_printf(w, "        Authorization: %s\n", h->req.authorization);
@@ -160,7 +160,7 @@ static void print_http(outw *w, const report_in *r, const conn_rec *c)
             out_printf(w, "    frame %u: → %d %s", h->resp.first_frame, h->resp.status,
                        h->resp.reason ? h->resp.reason : "");
             if (h->resp.content_type)
-                out_printf(w, " (%s, %zu bytes)", h->resp.content_type, h->resp.body_len);
+                out_printf(w, " (%s, %" PRIu64 " bytes)", h->resp.content_type, h->resp.body_len);
             fputc('\n', w->f);
             if (h->resp.www_authenticate)
                 out_printf(w, "        WWW-Authenticate: %s\n", h->resp.www_authenticate);

@@ -5,7 +5,7 @@
  * 3.3.3: Content-Length, chunked (extensions, trailers), body until close,
  * 1xx interim responses, HEAD / 204 / 304 without body, keep-alive and
  * pipelining (responses are paired with requests in order). Bounded: heads
- * up to 64 KiB, bodies up to 16 MiB kept (the rest is counted and skipped). */
+ * up to 64 KiB, bodies up to 4 MiB kept (the rest is counted and skipped). */
 #ifndef AMTDIAG_HTTP_CONN_H
 #define AMTDIAG_HTTP_CONN_H
 
@@ -17,7 +17,9 @@
 #define HTTP_DIR_RESPONSE 1 /* server to client */
 
 #define HTTP_DEFAULT_MAX_HEAD (64u * 1024)
-#define HTTP_DEFAULT_MAX_BODY (16u * 1024 * 1024)
+/* As much as the SOAP decoder reads (lib's SOAP_MAX_INPUT): a body kept
+ * beyond it would only be copied, never read. */
+#define HTTP_DEFAULT_MAX_BODY (4u * 1024 * 1024)
 
 /* Bits of http_message.flags. */
 enum {

@@ -5,7 +5,8 @@
 
 usage: make_http_pcap.py OUT KIND
 KIND: bomb (an XML entity bomb), malformed (broken XML), huge-length (a
-Content-Length of 10^15), many (100000 small frames, for the progress line)
+Content-Length of 10^15), many (100000 small frames, for the progress line),
+big (a well-formed WS-Man body of 5 MiB, more than the 4 MiB kept)
 """
 import struct
 import sys
@@ -30,6 +31,8 @@ def main():
         body = env % (b'<!DOCTYPE s [<!ENTITY l0 "lol">' + ents + b"]>", b"<x>&l9;</x>")
     elif kind == "malformed":
         body = env % (b"", b"<a><b></a>") + b"<<<"
+    elif kind == "big":
+        body = env % (b"", b"<x>" + b"<i>0123456789abcdef</i>" * (5 * 1024 * 1024 // 23) + b"</x>")
     elif kind == "huge-length":
         body = env % (b"", b"<x/>")
         length = 10 ** 15

@@ -384,7 +384,7 @@ fi
 # hostile HTTP bodies: an entity bomb, broken XML, an absurd Content-Length —
 # each named in the transcript, none may hang or eat memory (ulimit -v)
 mk=$(dirname "$0")/make_http_pcap.py
-for kind in bomb malformed huge-length many; do python3 "$mk" "$tmp/$kind.pcap" $kind; done
+for kind in bomb malformed huge-length many big; do python3 "$mk" "$tmp/$kind.pcap" $kind; done
 # ASan reserves terabytes of address space, so a sanitizer build is bounded
 # by ASan's own RSS limit instead of ulimit -v
 if grep -q __asan_init "$amtdiag"; then
@@ -398,6 +398,16 @@ run "malformed XML named" 1 "partly malformed: XML error at line 1" -- \
     limited "$amtdiag" -V -r "$tmp/malformed.pcap"
 run "absurd Content-Length" 1 "connection closed inside a message body" -- \
     limited "$amtdiag" -V -r "$tmp/huge-length.pcap"
+# a body past the 4 MiB kept: its whole length reported, the SOAP decoder's
+# refusal, no hash of the prefix in JSON
+run "body past the limit: whole length" 1 "POST /wsman (application/soap+xml, 5242993 bytes)" -- \
+    limited "$amtdiag" -V -r "$tmp/big.pcap"
+run "body past the limit: SOAP refused" 1 "document too large (5242993 bytes, limit 4194304)" -- \
+    limited "$amtdiag" -V -r "$tmp/big.pcap"
+run "body past the limit: JSON" 0 "^5242993 None document too large" -- sh -c \
+    "\"$amtdiag\" --format json -r \"$tmp/big.pcap\" | python3 -c 'import json, sys
+r = json.load(sys.stdin)[\"connections\"][0][\"http\"][0][\"request\"]
+print(r[\"body_length\"], r[\"body_sha256\"], r[\"soap\"][\"error\"])'"
 # a progress line on a terminal for a large input, none in a pipe
 run "progress line on a terminal" 1 "many.pcap: [0-9]* frames" -- \
     script -qec "\"$amtdiag\" -r \"$tmp/many.pcap\" >/dev/null" /dev/null

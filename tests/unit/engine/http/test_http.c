@@ -480,7 +480,7 @@ static void free_with_pending(void **state)
     g_string_free(r.log, TRUE);
 }
 
-/* The default body limit, 16 MiB: a bigger body is cut, counted, skipped. */
+/* The default body limit, 4 MiB: a bigger body is cut, counted, skipped. */
 static void default_body_limit(void **state)
 {
     (void)state;
