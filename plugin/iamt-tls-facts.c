@@ -43,11 +43,8 @@ enum {
     F_ALERT_LEVEL,
     F_ALERT_DESC,
     F_CONTENT_TYPE,
-    F_TCP_FLAGS,
     F_TCP_LEN,
     F_TCP_LOST,
-    F_TCP_PAYLOAD,
-    F_TCP_SEQ,
     F_TCP_RETRANSMISSION,
     F_TCP_OUT_OF_ORDER,
     F_TCP_STREAM,
@@ -87,11 +84,8 @@ static const char *const field_names[N_FIELDS] = {
     "tls.alert_message.level",
     "tls.alert_message.desc",
     "tls.record.content_type",
-    "tcp.flags",
     "tcp.len",
     "tcp.analysis.lost_segment",
-    "tcp.payload",
-    "tcp.seq",
     "tcp.analysis.retransmission",
     "tcp.analysis.out_of_order",
     "tcp.stream",
@@ -623,26 +617,61 @@ static int has(proto_tree *tree, int f)
     return found;
 }
 
+/* The frame's TCP header, as sent. */
+typedef struct tcp_head {
+    int ok; /* the header was read: the rest is known */
+    guint32 seq, flags, len;
+    tvbuff_t *tvb;   /* the payload's bytes ... */
+    gint payload_at; /* ... from here, len of them as far as captured */
+} tcp_head;
+
+/* Reads the TCP header from the frame's bytes, found through tcp.len:
+ * TCP adds that generated field at its header's first byte. Only tcp.len
+ * is a wanted field: every wanted field costs Wireshark an item and a
+ * list entry on each frame, tcp.payload also a copy of the payload, and
+ * sequence number, flags and the payload's place are in the header. The
+ * ports are checked against the frame's, so the header is never guessed. */
+static tcp_head read_tcp_head(packet_info *pinfo, proto_tree *tree)
+{
+    tcp_head h = {0};
+    const GPtrArray *a = all(tree, F_TCP_LEN);
+    if (!a->len)
+        return h;
+    field_info *fi = g_ptr_array_index(a, 0);
+    tvbuff_t *t = fi->ds_tvb;
+    gint at = fi->start;
+    if (!t || !tvb_bytes_exist(t, at, 20) || tvb_get_ntohs(t, at) != pinfo->srcport ||
+        tvb_get_ntohs(t, at + 2) != pinfo->destport)
+        return h;
+    h.ok = 1;
+    h.len = iamt_fi_uint(fi);
+    h.seq = tvb_get_ntohl(t, at + 4);
+    h.flags = tvb_get_ntohs(t, at + 12) & 0x0FFF; /* as tcp.flags */
+    h.tvb = t;
+    h.payload_at = at + (tvb_get_uint8(t, at + 12) >> 4) * 4;
+    return h;
+}
+
 /* Holes in a side's bytes, from Wireshark's TCP analysis: a segment after
  * a missing one opens a hole; a later segment below its end (a
  * retransmission, or one out of order) fills it — in the reassembled
  * stream only when Wireshark reassembles out-of-order segments. */
-static void read_holes(proto_tree *tree, iamt_tls_conn *c, int from, guint32 frame)
+static void read_holes(proto_tree *tree, const tcp_head *h, iamt_tls_conn *c, int from,
+                       guint32 frame)
 {
-    /* tcp.seq only matters with a segment lost or a hole open: read then */
     int lost = has(tree, F_TCP_LOST);
     if (!lost && !c->hole_open[from])
         return;
-    const GPtrArray *a = all(tree, F_TCP_SEQ);
-    int have_seq = a->len > 0;
-    guint32 seq = have_seq ? uint_at(a, 0) : 0;
+    int have_seq = h->ok;
+    guint32 seq = h->seq;
     if (lost) {
         diag_build_gap(&c->b, from, 0, frame);
         c->hole_seq[from] = seq;
         c->hole_open[from] = have_seq;
         return;
     }
-    if (c->hole_open[from] && have_seq && seq < c->hole_seq[from] &&
+    /* sequence numbers as sent: compared modulo 2^32 */
+    if (c->hole_open[from] && have_seq && (gint32)(seq - c->hole_seq[from]) < 0 &&
         (has(tree, F_TCP_RETRANSMISSION) || has(tree, F_TCP_OUT_OF_ORDER))) {
         diag_build_gap_filled(&c->b, from, reassembles_out_of_order());
         c->hole_open[from] = 0;
@@ -653,23 +682,18 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
 {
     diag_conn_facts *f = &c->b.f;
     int from = to_amt ? DIAG_CONSOLE : DIAG_AMT;
-    const GPtrArray *a = all(tree, F_TCP_FLAGS);
-    guint32 flags = a->len ? uint_at(a, 0) : 0;
-    a = all(tree, F_TCP_LEN);
-    guint32 len = a->len ? uint_at(a, 0) : 0;
+    tcp_head th = read_tcp_head(pinfo, tree);
+    guint32 flags = th.flags, len = th.len;
     /* The console's first bytes: the TCP payload is what follows the
      * header in this frame's data. */
     const guint8 *payload = NULL;
     uint8_t head[DIAG_BUILD_HEAD_MAX] = {0}; /* zeros past a frame cut short */
     if (to_amt && len && f->n_console_head < DIAG_BUILD_HEAD_MAX) {
-        a = all(tree, F_TCP_PAYLOAD);
-        if (a->len) {
-            field_info *fi = g_ptr_array_index(a, 0);
-            guint n = MIN((guint)fi->length, (guint)sizeof head);
-            if (fi->ds_tvb && tvb_bytes_exist(fi->ds_tvb, fi->start, (gint)n)) {
-                tvb_memcpy(fi->ds_tvb, head, fi->start, n);
-                payload = head;
-            }
+        gint n = (gint)MIN(len, (guint32)sizeof head);
+        gint have = tvb_captured_length_remaining(th.tvb, th.payload_at);
+        if (have > 0) {
+            tvb_memcpy(th.tvb, head, th.payload_at, MIN(n, have));
+            payload = head;
         }
     }
     /* The first FIN and the first RST are events of the connection. */
@@ -678,7 +702,7 @@ static void read_tcp_http(packet_info *pinfo, proto_tree *tree, iamt_tls_conn *c
         add_event(c, pinfo->num);
     int64_t ts = (int64_t)pinfo->abs_ts.secs * 1000000 + pinfo->abs_ts.nsecs / 1000;
     diag_build_segment(&c->b, pinfo->num, ts, from, flags, payload, len);
-    read_holes(tree, c, from, pinfo->num);
+    read_holes(tree, &th, c, from, pinfo->num);
     if (iamt_frame_has(pinfo, hf[F_HTTP])) {
         f->is_http = 1;
         f->tls.decrypted = 1;
