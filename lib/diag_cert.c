@@ -5,6 +5,7 @@
  * (one-line names). Every input comes from a capture a customer sent, so
  * each decoder is told the exact length and every failure is a value. */
 #include "amtdiag/diag_cert.h"
+#include "diag_int.h"
 
 #include <pthread.h>
 #include <arpa/inet.h>
@@ -308,7 +309,7 @@ static void read_san(X509 *x, diag_cert_info *out)
     GENERAL_NAMES_free(gens);
 }
 
-int diag_cert_read(const uint8_t *der, size_t len, diag_cert_info *out)
+int diag_cert_parse(const uint8_t *der, size_t len, diag_cert_info *out)
 {
     if (out == NULL)
         return -1;

@@ -7,6 +7,10 @@
 
 #include "amtdiag/diag.h"
 
+/* diag_cert_read without its cache: decodes the DER every time
+ * (diag_cert_cache.c keeps the results). */
+int diag_cert_parse(const uint8_t *der, size_t len, diag_cert_info *out);
+
 /* TLS numbers the rules use. */
 enum {
     DIAG_HS_CLIENT_HELLO = 1,

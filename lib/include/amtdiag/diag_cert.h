@@ -45,7 +45,8 @@ typedef struct diag_cert_info {
 } diag_cert_info;
 
 /* Reads one DER certificate. Returns 0, or -1 (out->parsed 0) when it
- * does not decode; never reads past len. */
+ * does not decode; never reads past len. The last certificates read are
+ * kept, by their DER: reading one of them again is a copy. Thread-safe. */
 int diag_cert_read(const uint8_t *der, size_t len, diag_cert_info *out);
 
 /* Where time t (Unix seconds) falls in the validity period:

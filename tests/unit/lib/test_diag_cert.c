@@ -920,6 +920,70 @@ static void load_files(void **state)
 
 /* ---- hostile DER ---- */
 
+/* Certificates read before are kept by their DER: reading one again, after
+ * many others pushed it out or beside one that differs in a single byte
+ * (same length, same signature), gives what the first read gave. */
+static void reads_kept(void **state)
+{
+    (void)state;
+    diag_blob a = load_one(SAMPLE("mtls-ok/console-cert.pem"));
+    diag_cert_info first, again;
+    assert_int_equal(diag_cert_read(a.data, a.len, &first), 0);
+    assert_true(first.parsed);
+    assert_string_not_equal(first.cn, "");
+
+    /* the same length and the same last bytes, one letter of the CN changed */
+    uint8_t *b = g_memdup2(a.data, a.len);
+    size_t cn_len = strlen(first.cn), k = 0;
+    while (k + cn_len <= a.len && memcmp(b + k, first.cn, cn_len) != 0)
+        k++;
+    assert_true(k + cn_len <= a.len);
+    uint8_t *at = b + k;
+    at[0] ^= 0x20; /* its case */
+    diag_cert_info other;
+    assert_int_equal(diag_cert_read(b, a.len, &other), 0);
+    assert_int_not_equal(strcmp(other.cn, first.cn), 0);
+    assert_int_equal(g_ascii_strcasecmp(other.cn, first.cn), 0);
+    assert_int_equal(diag_cert_read(a.data, a.len, &again), 0);
+    assert_memory_equal(&again, &first, sizeof first);
+    assert_int_equal(diag_cert_read(b, a.len, &again), 0);
+    assert_memory_equal(&again, &other, sizeof other);
+
+    /* 100 distinct certificates in between */
+    EVP_PKEY *key = new_key();
+    for (long i = 0; i < 100; i++) {
+        char cn[32];
+        snprintf(cn, sizeof cn, "host-%ld", i);
+        cert_spec spec = {.o = "Example",
+                          .cn = cn,
+                          .serial = 1000 + i,
+                          .not_before = CONSOLE_NOT_BEFORE,
+                          .not_after = CONSOLE_NOT_AFTER};
+        X509 *x = make_cert(&spec, key);
+        diag_blob d = blob_of(x);
+        diag_cert_info c;
+        assert_int_equal(diag_cert_read(d.data, d.len, &c), 0);
+        assert_string_equal(c.cn, cn);
+        /* and at once again: kept */
+        assert_int_equal(diag_cert_read(d.data, d.len, &c), 0);
+        assert_string_equal(c.cn, cn);
+        blob_free(&d);
+        X509_free(x);
+    }
+    EVP_PKEY_free(key);
+    assert_int_equal(diag_cert_read(a.data, a.len, &again), 0);
+    assert_memory_equal(&again, &first, sizeof first);
+
+    /* what does not decode is kept as such */
+    b[0] = 0x05;
+    assert_int_equal(diag_cert_read(b, a.len, &again), -1);
+    assert_false(again.parsed);
+    assert_int_equal(diag_cert_read(b, a.len, &again), -1);
+    assert_false(again.parsed);
+    g_free(b);
+    blob_free(&a);
+}
+
 static void truncated_and_random(void **state)
 {
     (void)state;
@@ -1064,6 +1128,7 @@ int main(void)
         cmocka_unit_test(chain_verify),
         cmocka_unit_test(load_files),
         cmocka_unit_test(truncated_and_random),
+        cmocka_unit_test(reads_kept),
         cmocka_unit_test(dn_text),
         cmocka_unit_test(time_text),
     };
