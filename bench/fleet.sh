@@ -23,6 +23,7 @@
 #
 # usage: bench/fleet.sh [SIZE...]      (default: 100M 1G)
 # environment: AMTDIAG (build/analyzer/amtdiag), AMTSIM (build/tests/sim/amtsim),
+#   CPUTIME (build/bench/cputime: the timer, GNU time without it),
 #   RUNS (3), AMTDIAG_BENCH_DIR, SKIP="tshark ssldump bulk ooo" (any of them),
 #   LIMIT (900: seconds a run may take; a run stopped there is shown as
 #   ">LIMIT" and that tool is not run again on that capture)
@@ -39,6 +40,15 @@ for f in "$amtdiag" "$amtsim"; do
     [ -x "$f" ] || { echo "fleet.sh: $f not built (make build)" >&2; exit 2; }
 done
 [ -x /usr/bin/time ] || { echo "fleet.sh: needs /usr/bin/time: apt-get install time" >&2; exit 2; }
+# the runs' timer: bench/cputime (built with the project) gives CPU seconds
+# to the millisecond; GNU time cuts them to the hundredth, 10 % of a 0.1 s run
+cputime=${CPUTIME:-build/bench/cputime}
+if [ -x "$cputime" ]; then
+    timer=$cputime
+else
+    echo "fleet.sh: $cputime missing: CPU times to the hundredth (GNU time)" >&2
+    timer='/usr/bin/time -f %e%t%U%t%S%t%M%t%x'
+fi
 have() { command -v "$1" >/dev/null 2>&1; }
 skipped() { case " $skip " in *" $1 "*) return 0 ;; esac; return 1; }
 if ! have tshark && ! skipped tshark; then
@@ -115,11 +125,11 @@ measure() {
     seen=-
     while [ $i -lt "$runs" ]; do
         if [ $i -eq 0 ]; then
-            /usr/bin/time -f "%e %U %S %M %x" -o "$tmp/t" timeout "$limit" "$@" 2>/dev/null |
+            $timer -o "$tmp/t" timeout "$limit" "$@" 2>/dev/null |
                 $counter >"$tmp/seen" || true
             seen=$(cat "$tmp/seen")
         else
-            /usr/bin/time -f "%e %U %S %M %x" -o "$tmp/t" timeout "$limit" "$@" >/dev/null 2>&1 ||
+            $timer -o "$tmp/t" timeout "$limit" "$@" >/dev/null 2>&1 ||
                 true
         fi
         tail -1 "$tmp/t" >>"$tmp/m"
@@ -333,7 +343,8 @@ for a in amt_rows("bulk-100M"):
         x = float(bulk_sd[3]) / max(float(a[3]), 1e-9)
         verdict(f"bulk-100M ssldump -d ÷ {a[1]}", f"{x:.1f}", x >= 10, "≥ 10")
 print()
-print("Commands (each timed with /usr/bin/time -f '%e %U %S %M %x' and `timeout LIMIT`):")
+print("Commands (each timed with bench/cputime, or /usr/bin/time -f '%e %U %S %M %x' without it,"
+      " and `timeout LIMIT`):")
 print()
 print("```sh")
 done = set()

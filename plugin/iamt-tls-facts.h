@@ -47,7 +47,7 @@ typedef struct iamt_tls_conn {
     guint32 events[IAMT_TLS_EVENTS_MAX]; /* frames with a handshake message, alert, FIN or RST */
     size_t n_events;
     guint32 ccs_frame[2]; /* each side's ChangeCipherSpec (TLS <= 1.2), 0 none */
-    guint32 hole_seq[2];  /* a side's open hole ends at this relative sequence number */
+    guint32 hole_seq[2];  /* a side's open hole ends at this sequence number (as sent) */
     int hole_open[2];
     /* iamt-tls's memo for the first pass: the causes already shown, and
      * which of the settled verdicts were (a bit set of its SUMMARY_*). */
