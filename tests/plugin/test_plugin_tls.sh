@@ -134,6 +134,17 @@ ts "$@" -V >"$tmp/long.V" 2>&1
 ts "$@" -T fields -E "aggregator=$(printf '\037')" -e iamt.finding.evidence \
     -e iamt.tls.candidates >"$tmp/long.fields" 2>&1
 
+# Plain HTTP to the TLS port, sent by curl (the third-party corpus): the
+# evidence quotes the console's first bytes, which the plugin reads from
+# the frame's TCP header and payload.
+plain=$(cd "$(dirname "$0")/../corpus/third-party/plain-http-to-tls-port-curl" && pwd)
+cp "$plain/capture.pcapng" "$tmp/plain-http.pcapng"
+chmod a+r "$tmp/plain-http.pcapng"
+expect "plain HTTP to 16993: the console's first bytes quoted" 1 \
+    "$(ts -n -r "$tmp/plain-http.pcapng" -Y 'iamt.tls.cause == "plain-http-to-tls-port"' -T fields \
+        -e iamt.finding.evidence 2>"$tmp/count.err" |
+        grep -c "first bytes to port 16993 were an HTTP request (\"POST /wsman HTTP…\")")"
+
 PYTHONPATH="$(dirname "$0")" python3 - "$tmp" <<'PY' || rc=1
 import json, os, re, sys
 tmp = sys.argv[1]
